@@ -1,0 +1,169 @@
+/* fields.c: validated reads from Lua option tables. */
+#include "fields.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "units.h"
+
+fields fields_at(lua_State *L, int idx, const char *owner, char *err,
+                 size_t errlen) {
+  fields f = {L, lua_absindex(L, idx), owner, err, errlen};
+  return f;
+}
+
+/* A short description of the value at the top of the stack. */
+static void describe(lua_State *L, char *buf, size_t len) {
+  if (lua_type(L, -1) == LUA_TSTRING)
+    snprintf(buf, len, "\"%.60s\"", lua_tostring(L, -1));
+  else if (lua_type(L, -1) == LUA_TNUMBER || lua_type(L, -1) == LUA_TBOOLEAN)
+    snprintf(buf, len, "%.60s", luaL_tolstring(L, -1, NULL)), lua_pop(L, 1);
+  else
+    snprintf(buf, len, "a %s", luaL_typename(L, -1));
+}
+
+int fields_fail(fields *f, const char *name, const char *what) {
+  char got[80];
+  lua_getfield(f->L, f->idx, name);
+  describe(f->L, got, sizeof got);
+  lua_pop(f->L, 1);
+  snprintf(f->err, f->errlen, "%s: field '%s': expected %s, got %s", f->owner,
+           name, what, got);
+  return -1;
+}
+
+int fields_only(fields *f, const char *const *accepted) {
+  lua_State *L = f->L;
+  lua_pushnil(L);
+  while (lua_next(L, f->idx)) {
+    lua_pop(L, 1);
+    const char *key = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    const char *const *a = accepted;
+    while (key && *a && strcmp(*a, key) != 0) a++;
+    if (!key || !*a) {
+      char list[400] = "", got[80];
+      for (a = accepted; *a; a++) {
+        strncat(list, a == accepted ? "" : ", ", sizeof list - strlen(list) - 1);
+        strncat(list, *a, sizeof list - strlen(list) - 1);
+      }
+      describe(L, got, sizeof got);
+      snprintf(f->err, f->errlen, "%s: unknown field %s (accepted: %s)",
+               f->owner, got, list);
+      lua_pop(L, 1);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+bool fields_has(fields *f, const char *name) {
+  bool has = lua_getfield(f->L, f->idx, name) != LUA_TNIL;
+  lua_pop(f->L, 1);
+  return has;
+}
+
+int fields_require(fields *f, const char *name, const char *what) {
+  if (fields_has(f, name)) return 0;
+  snprintf(f->err, f->errlen, "%s: field '%s' is required (%s)", f->owner,
+           name, what);
+  return -1;
+}
+
+int fields_string(fields *f, const char *name, const char **out) {
+  int t = lua_getfield(f->L, f->idx, name);
+  /* The string stays reachable through the table, so popping is safe. */
+  const char *s = t == LUA_TSTRING ? lua_tostring(f->L, -1) : NULL;
+  lua_pop(f->L, 1);
+  if (t == LUA_TNIL) return 0;
+  if (!s) return fields_fail(f, name, "a string");
+  *out = s;
+  return 0;
+}
+
+int fields_enum(fields *f, const char *name, const char *const *names,
+                int *out) {
+  int t = lua_getfield(f->L, f->idx, name);
+  const char *s = t == LUA_TSTRING ? lua_tostring(f->L, -1) : NULL;
+  lua_pop(f->L, 1);
+  if (t == LUA_TNIL) return 0;
+  for (int i = 0; s && names[i]; i++) {
+    if (strcmp(s, names[i]) == 0) {
+      *out = i;
+      return 0;
+    }
+  }
+  char what[400] = "one of ";
+  for (int i = 0; names[i]; i++) {
+    strncat(what, i ? ", " : "", sizeof what - strlen(what) - 1);
+    strncat(what, names[i], sizeof what - strlen(what) - 1);
+  }
+  return fields_fail(f, name, what);
+}
+
+int fields_int(fields *f, const char *name, int64_t lo, int64_t hi,
+               int64_t *out) {
+  int t = lua_getfield(f->L, f->idx, name);
+  int ok = 0;
+  lua_Integer v = lua_tointegerx(f->L, -1, &ok);
+  lua_pop(f->L, 1);
+  if (t == LUA_TNIL) return 0;
+  if (t != LUA_TNUMBER || !ok || v < lo || v > hi) {
+    char what[80];
+    snprintf(what, sizeof what, "an integer from %lld to %lld", (long long)lo,
+             (long long)hi);
+    return fields_fail(f, name, what);
+  }
+  *out = v;
+  return 0;
+}
+
+int fields_number(fields *f, const char *name, double lo, double hi,
+                  double *out) {
+  int t = lua_getfield(f->L, f->idx, name);
+  double v = lua_tonumber(f->L, -1);
+  lua_pop(f->L, 1);
+  if (t == LUA_TNIL) return 0;
+  if (t != LUA_TNUMBER || !(v >= lo && v <= hi)) {
+    char what[80];
+    snprintf(what, sizeof what, "a number from %g to %g", lo, hi);
+    return fields_fail(f, name, what);
+  }
+  *out = v;
+  return 0;
+}
+
+int fields_bool(fields *f, const char *name, bool *out) {
+  int t = lua_getfield(f->L, f->idx, name);
+  bool v = lua_toboolean(f->L, -1);
+  lua_pop(f->L, 1);
+  if (t == LUA_TNIL) return 0;
+  if (t != LUA_TBOOLEAN) return fields_fail(f, name, "true or false");
+  *out = v;
+  return 0;
+}
+
+int fields_duration(fields *f, const char *name, int64_t *ns) {
+  int t = lua_getfield(f->L, f->idx, name);
+  int bad = 0;
+  if (t == LUA_TNUMBER)
+    bad = units_seconds(lua_tonumber(f->L, -1), ns);
+  else if (t == LUA_TSTRING)
+    bad = units_duration(lua_tostring(f->L, -1), ns);
+  else
+    bad = t != LUA_TNIL;
+  lua_pop(f->L, 1);
+  if (!bad) return 0;
+  return fields_fail(f, name,
+                     "a duration: seconds, or a string such as \"20ms\"");
+}
+
+int fields_rate(fields *f, const char *name, uint64_t *bps) {
+  int t = lua_getfield(f->L, f->idx, name);
+  const char *s = t == LUA_TSTRING || t == LUA_TNUMBER ? lua_tostring(f->L, -1)
+                                                       : NULL;
+  int bad = t != LUA_TNIL && (!s || units_rate(s, bps) != 0);
+  lua_pop(f->L, 1);
+  if (!bad) return 0;
+  return fields_fail(f, name, "a rate: bits/s, or a string such as \"10Mbps\"");
+}

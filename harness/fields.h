@@ -1,0 +1,47 @@
+/*
+** fields.h: reading option tables (a Lua table on the stack) with errors
+** that name the table's owner, the field, what is accepted and what was
+** given. Used for NAT model files and for the scenario API's arguments.
+**
+** Each getter leaves *out alone when the field is absent, returns 0 on
+** success, and -1 with a message in f->err otherwise.
+*/
+#ifndef NATSIM_FIELDS_H
+#define NATSIM_FIELDS_H
+
+#include <lua.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct fields {
+  lua_State *L;
+  int idx;           /* absolute stack index of the table */
+  const char *owner; /* e.g. "nat-models/x.lua" or "natsim.host" */
+  char *err;
+  size_t errlen;
+} fields;
+
+fields fields_at(lua_State *L, int idx, const char *owner, char *err,
+                 size_t errlen);
+/* Fails on any key not in the NULL-terminated list `accepted`. */
+int fields_only(fields *f, const char *const *accepted);
+bool fields_has(fields *f, const char *name);
+/* Fails when the field is absent; `what` says what it should be. */
+int fields_require(fields *f, const char *name, const char *what);
+int fields_string(fields *f, const char *name, const char **out);
+/* One of the NULL-terminated `names`; *out is its index. */
+int fields_enum(fields *f, const char *name, const char *const *names,
+                int *out);
+int fields_int(fields *f, const char *name, int64_t lo, int64_t hi,
+               int64_t *out);
+int fields_number(fields *f, const char *name, double lo, double hi,
+                  double *out);
+int fields_bool(fields *f, const char *name, bool *out);
+/* Seconds as a number, or a string with a unit (units.h). */
+int fields_duration(fields *f, const char *name, int64_t *ns);
+int fields_rate(fields *f, const char *name, uint64_t *bps);
+/* Writes "owner: field 'name': expected WHAT, got <the value>". */
+int fields_fail(fields *f, const char *name, const char *what);
+
+#endif

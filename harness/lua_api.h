@@ -1,0 +1,44 @@
+/*
+** lua_api.h: the scenario API, the global `natsim` table that scenario
+** scripts use (documented in docs/lua-api.md). It builds the world, runs
+** it in virtual time, calls Lua back on timers and received datagrams, and
+** records the scenario's checks.
+**
+** Ownership: lapi_open registers the API in L over world w (both stay the
+** caller's) and returns state that lapi_close frees. Errors in arguments
+** are raised as Lua errors with the script's file:line; errors in Lua
+** callbacks while running stop the simulation (world_fail) and natsim.run
+** raises them.
+*/
+#ifndef NATSIM_LUA_API_H
+#define NATSIM_LUA_API_H
+
+#include <lua.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "world.h"
+
+typedef struct lapi_check {
+  char *name;
+  bool ok;
+  char *detail;
+} lapi_check;
+
+typedef struct lapi_opts {
+  uint64_t seed;
+  const char *scenario; /* its path: model names are also looked up near it */
+} lapi_opts;
+
+typedef struct lapi lapi;
+
+lapi *lapi_open(lua_State *L, world *w, const lapi_opts *o);
+void lapi_close(lapi *a);
+/* The checks recorded by natsim.check, in order. */
+size_t lapi_checks(const lapi *a, const lapi_check **checks);
+/* Finds a model file: a path, or a bare name looked up in nat-models/
+** folders. Writes the path into out; returns 0 or -1. */
+int lapi_find_model(const char *scenario, const char *name, char *out,
+                    size_t len);
+
+#endif

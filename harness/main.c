@@ -1,0 +1,100 @@
+/* main.c: the natsim command line. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenario.h"
+
+static const char usage[] =
+    "usage: natsim COMMAND [OPTIONS]\n"
+    "\n"
+    "natsim runs NAT traversal scenarios in ns-3 virtual time.\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.lua   run a scenario script (natsim run --help)\n"
+    "\n"
+    "options:\n"
+    "  -h, --help         this text\n"
+    "  --version          the version\n"
+    "\n"
+    "The Lua API for scenarios and NAT models is in docs/lua-api.md.\n";
+
+static const char run_usage[] =
+    "usage: natsim run SCENARIO.lua [--seed N] [--out DIR] [--pcap DIR]\n"
+    "\n"
+    "Runs a scenario script in virtual time. All randomness comes from the\n"
+    "seed: the same scenario with the same seed gives the same output.\n"
+    "\n"
+    "options:\n"
+    "  --seed N     the scenario's seed, a non-negative integer (default 1)\n"
+    "  --out DIR    write DIR/results.json: checks, totals, per-node counters\n"
+    "  --pcap DIR   capture every link's packets into DIR/natsim-NODE-DEV.pcap\n"
+    "  -h, --help   this text\n"
+    "\n"
+    "exit status: 0 when every check passed, 1 when a check failed,\n"
+    "2 for a usage, scenario or model error.\n";
+
+static int parse_seed(const char *s, uint64_t *seed) {
+  char *end;
+  if (!s || *s < '0' || *s > '9') return -1;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (*end) return -1;
+  *seed = v;
+  return 0;
+}
+
+static int cmd_run(int argc, char **argv) {
+  scenario_opts o = {.seed = 1};
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs(run_usage, stdout);
+      return 0;
+    } else if (!strcmp(a, "--seed")) {
+      if (parse_seed(v, &o.seed) != 0) {
+        fprintf(stderr, "natsim run: --seed expects a non-negative integer, got %s\n",
+                v ? v : "nothing");
+        return 2;
+      }
+      i++;
+    } else if (!strcmp(a, "--out") || !strcmp(a, "--pcap")) {
+      if (!v) {
+        fprintf(stderr, "natsim run: %s expects a directory\n", a);
+        return 2;
+      }
+      *(a[2] == 'o' ? &o.out_dir : &o.pcap_dir) = v;
+      i++;
+    } else if (a[0] == '-') {
+      fprintf(stderr, "natsim run: unknown option %s\n%s", a, run_usage);
+      return 2;
+    } else if (o.path) {
+      fprintf(stderr, "natsim run: one scenario at a time (got %s and %s)\n", o.path, a);
+      return 2;
+    } else {
+      o.path = a;
+    }
+  }
+  if (!o.path) {
+    fprintf(stderr, "natsim run: no scenario given\n%s", run_usage);
+    return 2;
+  }
+  return scenario_run(&o);
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage, stderr);
+    return 2;
+  }
+  if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+    fputs(usage, stdout);
+    return 0;
+  }
+  if (!strcmp(argv[1], "--version")) {
+    puts("natsim " NATSIM_VERSION);
+    return 0;
+  }
+  if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
+  fprintf(stderr, "natsim: unknown command '%s'\n%s", argv[1], usage);
+  return 2;
+}

@@ -1,0 +1,166 @@
+/* model.c: reading and checking NAT model tables; the allocate_port hook. */
+#include "model.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "fields.h"
+
+static const char *const policies[] = {"endpoint-independent",
+                                       "address-dependent",
+                                       "address-and-port-dependent", NULL};
+static const char *const allocs[] = {"preserve", "sequential", "random", NULL};
+static const char *const accepted[] = {
+    "name",        "description",      "mapping",            "filtering",
+    "allocation",  "stride",           "port_range",         "mapping_lifetime",
+    "hairpinning", "refresh_on_inbound", "allocate_port",    NULL};
+
+const char *model_policy_name(enum nat_mapping p) {
+  return p <= NAT_APD ? policies[p] : "?";
+}
+const char *model_alloc_name(enum nat_alloc a) {
+  return a <= NAT_RANDOM ? allocs[a] : "?";
+}
+
+static int alloc_hook(void *ctx, const nat_alloc_req *req, char *err,
+                      size_t errlen) {
+  nat_model *m = ctx;
+  lua_State *L = m->L;
+  char ip[16];
+  lua_rawgeti(L, LUA_REGISTRYINDEX, m->hook);
+  lua_createtable(L, 0, 5);
+  lua_pushstring(L, addr_format_ip4(req->int_ip, ip, sizeof ip));
+  lua_setfield(L, -2, "internal_ip");
+  lua_pushinteger(L, req->int_port);
+  lua_setfield(L, -2, "internal_port");
+  lua_pushstring(L, addr_format_ip4(req->rem_ip, ip, sizeof ip));
+  lua_setfield(L, -2, "remote_ip");
+  lua_pushinteger(L, req->rem_port);
+  lua_setfield(L, -2, "remote_port");
+  lua_pushinteger(L, req->last_port);
+  lua_setfield(L, -2, "last_port");
+  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    snprintf(err, errlen, "allocate_port: %s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return -1;
+  }
+  int isint = 0;
+  lua_Integer p = lua_tointegerx(L, -1, &isint);
+  if (!isint || p < 0 || p > 65535) {
+    snprintf(err, errlen, "allocate_port returned %s, expected a port number",
+             luaL_tolstring(L, -1, NULL));
+    lua_pop(L, 2);
+    return -1;
+  }
+  lua_pop(L, 1);
+  return (int)p;
+}
+
+static int read_port_range(fields *f, nat_config *c) {
+  const char *what = "a table {min, max} of ports, 1 <= min <= max <= 65535";
+  if (!fields_has(f, "port_range")) return 0;
+  lua_State *L = f->L;
+  if (lua_getfield(L, f->idx, "port_range") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return fields_fail(f, "port_range", what);
+  }
+  int ok1 = 0, ok2 = 0;
+  lua_rawgeti(L, -1, 1);
+  lua_rawgeti(L, -2, 2);
+  lua_Integer lo = lua_tointegerx(L, -2, &ok1), hi = lua_tointegerx(L, -1, &ok2);
+  lua_Unsigned n = lua_rawlen(L, -3);
+  lua_pop(L, 3);
+  if (!ok1 || !ok2 || n != 2 || lo < 1 || hi > 65535 || lo > hi)
+    return fields_fail(f, "port_range", what);
+  c->port_min = (uint16_t)lo;
+  c->port_max = (uint16_t)hi;
+  return 0;
+}
+
+static int read_config(fields *f, nat_model *m) {
+  nat_config *c = &m->cfg;
+  int mapping = 0, filtering = 0, alloc = NAT_PRESERVE;
+  int64_t stride = 1;
+  const char *name = NULL, *descr = NULL;
+  *c = (nat_config){.stride = 1, .port_min = 1024, .port_max = 65535,
+                    .lifetime_ns = 120 * 1000000000LL, .hairpin = true};
+  if (fields_only(f, accepted) || fields_string(f, "name", &name) ||
+      fields_string(f, "description", &descr) ||
+      fields_require(f, "mapping", "one of endpoint-independent, "
+                     "address-dependent, address-and-port-dependent") ||
+      fields_enum(f, "mapping", policies, &mapping) ||
+      fields_require(f, "filtering", "one of endpoint-independent, "
+                     "address-dependent, address-and-port-dependent") ||
+      fields_enum(f, "filtering", policies, &filtering) ||
+      fields_enum(f, "allocation", allocs, &alloc) ||
+      fields_int(f, "stride", 1, 32767, &stride) || read_port_range(f, c) ||
+      fields_duration(f, "mapping_lifetime", &c->lifetime_ns) ||
+      fields_bool(f, "hairpinning", &c->hairpin) ||
+      fields_bool(f, "refresh_on_inbound", &c->refresh_inbound))
+    return -1;
+  if (c->lifetime_ns <= 0)
+    return fields_fail(f, "mapping_lifetime", "a positive duration");
+  if (name) snprintf(m->name, sizeof m->name, "%s", name);
+  c->mapping = (enum nat_mapping)mapping;
+  c->filtering = (enum nat_mapping)filtering;
+  c->alloc = (enum nat_alloc)alloc;
+  c->stride = (uint16_t)stride;
+  return 0;
+}
+
+int model_from_table(lua_State *L, int idx, const char *source, nat_model *m,
+                     char *err, size_t errlen) {
+  memset(m, 0, sizeof *m);
+  m->L = L;
+  m->hook = LUA_NOREF;
+  snprintf(m->source, sizeof m->source, "%s", source);
+  if (!lua_istable(L, idx)) {
+    snprintf(err, errlen, "%s: expected a NAT model table, got a %s", source,
+             luaL_typename(L, idx));
+    return -1;
+  }
+  fields f = fields_at(L, idx, m->source, err, errlen);
+  if (read_config(&f, m) != 0) return -1;
+  int t = lua_getfield(L, f.idx, "allocate_port");
+  if (t == LUA_TFUNCTION) {
+    m->hook = luaL_ref(L, LUA_REGISTRYINDEX);
+    m->cfg.alloc_hook = alloc_hook;
+    m->cfg.hook_ctx = m;
+  } else {
+    lua_pop(L, 1);
+    if (t != LUA_TNIL) return fields_fail(&f, "allocate_port", "a function");
+  }
+  return 0;
+}
+
+/* "dir/full_cone.lua" -> "full_cone" */
+static void name_from_path(const char *path, char *name, size_t len) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  size_t n = strcspn(base, ".");
+  snprintf(name, len, "%.*s", (int)n, base);
+}
+
+int model_load(lua_State *L, const char *path, nat_model *m, char *err,
+               size_t errlen) {
+  if (luaL_loadfile(L, path) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
+    snprintf(err, errlen, "%s", lua_tostring(L, -1));
+    lua_pop(L, 1);
+    memset(m, 0, sizeof *m);
+    m->hook = LUA_NOREF;
+    return -1;
+  }
+  int rc = model_from_table(L, -1, path, m, err, errlen);
+  if (rc == 0 && !m->name[0]) name_from_path(path, m->name, sizeof m->name);
+  lua_pop(L, 1);
+  if (rc != 0) model_release(m);
+  return rc;
+}
+
+void model_release(nat_model *m) {
+  if (m->L && m->hook != LUA_NOREF) luaL_unref(m->L, LUA_REGISTRYINDEX, m->hook);
+  m->hook = LUA_NOREF;
+  m->cfg.alloc_hook = NULL;
+}

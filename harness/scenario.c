@@ -1,0 +1,157 @@
+/* scenario.c: one run of a scenario script. */
+#include "scenario.h"
+
+#include <errno.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "addr.h"
+#include "json.h"
+#include "lua_api.h"
+#include "world.h"
+
+static int make_dirs(const char *dir) {
+  char path[1024];
+  snprintf(path, sizeof path, "%s", dir);
+  for (char *p = path + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(path, 0777) != 0 && errno != EEXIST) return -1;
+    *p = '/';
+  }
+  return mkdir(path, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void write_node(json *j, world *w, int i) {
+  const uint32_t *addrs;
+  int n = world_node_addrs(w, i, &addrs);
+  char ip[16];
+  json_object(j, NULL);
+  json_str(j, "name", world_node_name(w, i));
+  json_str(j, "kind", world_is_nat(w, i) ? "nat" : "host");
+  int parent = world_node_parent(w, i);
+  json_str(j, "behind", parent == WORLD_CORE ? "core" : world_node_name(w, parent));
+  json_array(j, "addrs");
+  for (int k = 0; k < n; k++) json_str(j, NULL, addr_format_ip4(addrs[k], ip, sizeof ip));
+  json_end(j, ']');
+  if (world_is_nat(w, i)) {
+    const nat_stats *s = nat_get_stats(world_nat_engine(w, i));
+    json_str(j, "model", world_nat_model(w, i)->name);
+    json_int(j, "out", (int64_t)s->out);
+    json_int(j, "in", (int64_t)s->in);
+    json_int(j, "hairpin", (int64_t)s->hairpin);
+    json_int(j, "mappings_created", (int64_t)s->created);
+    json_object(j, "dropped");
+    for (int d = NAT_OK + 1; d < NAT_NDROP; d++)
+      json_int(j, nat_drop_name((enum nat_drop)d), (int64_t)s->dropped[d]);
+    json_int(j, "non_udp", (int64_t)world_nat_non_udp(w, i));
+    json_end(j, '}');
+  } else {
+    world_counters c = world_host_counters(w, i);
+    json_int(j, "sent", (int64_t)c.sent);
+    json_int(j, "received", (int64_t)c.received);
+  }
+  json_end(j, '}');
+}
+
+static int write_results(const scenario_opts *o, world *w, lapi *a) {
+  char path[1100];
+  if (make_dirs(o->out_dir) != 0) {
+    fprintf(stderr, "natsim: cannot create %s: %s\n", o->out_dir, strerror(errno));
+    return -1;
+  }
+  snprintf(path, sizeof path, "%s/results.json", o->out_dir);
+  FILE *f = fopen(path, "w");
+  if (!f) {
+    fprintf(stderr, "natsim: cannot write %s: %s\n", path, strerror(errno));
+    return -1;
+  }
+  const lapi_check *checks;
+  size_t nchecks = lapi_checks(a, &checks);
+  world_totals t = world_get_totals(w);
+  json j = json_start(f);
+  json_object(&j, NULL);
+  json_str(&j, "schema", "natsim-run/1");
+  json_str(&j, "scenario", o->path);
+  json_int(&j, "seed", (int64_t)o->seed);
+  json_num(&j, "virtual_time_s", (double)sim_now() / SIM_NS_PER_S);
+  json_int(&j, "events", (int64_t)sim_event_count());
+  json_object(&j, "totals");
+  json_int(&j, "sent", (int64_t)t.sent);
+  json_int(&j, "received", (int64_t)t.received);
+  json_int(&j, "lost", (int64_t)t.lost);
+  json_int(&j, "nat_dropped", (int64_t)t.nat_dropped);
+  json_end(&j, '}');
+  json_array(&j, "checks");
+  for (size_t i = 0; i < nchecks; i++) {
+    json_object(&j, NULL);
+    json_str(&j, "name", checks[i].name);
+    json_bool(&j, "ok", checks[i].ok);
+    json_str(&j, "detail", checks[i].detail);
+    json_end(&j, '}');
+  }
+  json_end(&j, ']');
+  json_array(&j, "nodes");
+  for (size_t i = 0; i < world_node_count(w); i++) write_node(&j, w, (int)i);
+  json_end(&j, ']');
+  json_end(&j, '}');
+  return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Prints failed checks and the closing count; returns the exit code. */
+static int report_checks(lapi *a) {
+  const lapi_check *c;
+  size_t n = lapi_checks(a, &c), failed = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (c[i].ok) continue;
+    failed++;
+    fprintf(stderr, "FAIL %s%s%s\n", c[i].name, c[i].detail[0] ? ": " : "", c[i].detail);
+  }
+  printf("checks: %zu passed, %zu failed\n", n - failed, failed);
+  return failed ? SCENARIO_CHECK_FAILED : SCENARIO_OK;
+}
+
+static int run_script(lua_State *L, const scenario_opts *o) {
+  char seed[64];
+  snprintf(seed, sizeof seed, "math.randomseed(%llu)", (unsigned long long)o->seed);
+  if (luaL_dostring(L, seed) != LUA_OK || luaL_loadfile(L, o->path) != LUA_OK ||
+      lua_pcall(L, 0, 0, 0) != LUA_OK) {
+    fprintf(stderr, "natsim: %s\n", lua_tostring(L, -1));
+    return SCENARIO_ERROR;
+  }
+  return SCENARIO_OK;
+}
+
+int scenario_run(const scenario_opts *o) {
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  lua_State *L = luaL_newstate();
+  world *w = world_new(o->seed);
+  if (!L || !w) {
+    fprintf(stderr, "natsim: out of memory\n");
+    return SCENARIO_ERROR;
+  }
+  luaL_openlibs(L);
+  if (o->pcap_dir) {
+    if (make_dirs(o->pcap_dir) != 0)
+      fprintf(stderr, "natsim: cannot create %s: %s\n", o->pcap_dir, strerror(errno));
+    sim_pcap(o->pcap_dir);
+  }
+  lapi_opts lo = {o->seed, o->path};
+  lapi *a = lapi_open(L, w, &lo);
+  int rc = a ? run_script(L, o) : SCENARIO_ERROR;
+  if (rc == SCENARIO_OK) rc = report_checks(a);
+  if (rc != SCENARIO_ERROR && o->out_dir && write_results(o, w, a) != 0) rc = SCENARIO_ERROR;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  fprintf(stderr, "natsim: %.3f s virtual, %llu events, %.3f s wall\n",
+          (double)sim_now() / SIM_NS_PER_S, (unsigned long long)sim_event_count(),
+          (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+  world_free(w); /* before lua_close: models hold references in L */
+  lapi_close(a);
+  lua_close(L);
+  return rc;
+}

@@ -1,0 +1,23 @@
+/*
+** scenario.h: running one scenario script: a fresh Lua state and world,
+** the script, the checks it recorded, and the results file.
+*/
+#ifndef NATSIM_SCENARIO_H
+#define NATSIM_SCENARIO_H
+
+#include <stdint.h>
+
+typedef struct scenario_opts {
+  const char *path;
+  uint64_t seed;
+  const char *out_dir;  /* NULL: no results file */
+  const char *pcap_dir; /* NULL: no capture */
+} scenario_opts;
+
+/* Exit codes of `natsim run`. */
+enum { SCENARIO_OK = 0, SCENARIO_CHECK_FAILED = 1, SCENARIO_ERROR = 2 };
+
+/* Runs the scenario; errors go to stderr. Returns a SCENARIO_ code. */
+int scenario_run(const scenario_opts *o);
+
+#endif

@@ -1,0 +1,330 @@
+// sim.cc: the C API of sim.h over ns-3. The only C++ file, and the only file
+// that includes ns-3. Every node's top-level IPv4 routing protocol is a
+// HookRouting: static routing with an optional C hook that sees (and may
+// rewrite or drop) each received packet before it is routed. NATs live in
+// that hook; ns-3 3.37 has no NAT of its own.
+#include "sim.h"
+
+#include <ns3/core-module.h>
+#include <ns3/internet-module.h>
+#include <ns3/network-module.h>
+#include <ns3/point-to-point-module.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+using namespace ns3;
+
+namespace {
+
+class HookRouting : public Ipv4RoutingProtocol {
+ public:
+  HookRouting() : m_static(CreateObject<Ipv4StaticRouting>()) {}
+  static TypeId GetTypeId() {
+    static TypeId tid = TypeId("natsim::HookRouting")
+                            .SetParent<Ipv4RoutingProtocol>()
+                            .SetGroupName("Internet");
+    return tid;
+  }
+  Ptr<Ipv4StaticRouting> Static() { return m_static; }
+  void SetHook(sim_hook_fn fn, void *ctx) {
+    m_fn = fn;
+    m_ctx = ctx;
+  }
+
+  Ptr<Ipv4Route> RouteOutput(Ptr<Packet> p, const Ipv4Header &h,
+                             Ptr<NetDevice> oif,
+                             Socket::SocketErrno &err) override {
+    return m_static->RouteOutput(p, h, oif, err);
+  }
+
+  bool RouteInput(Ptr<const Packet> p, const Ipv4Header &h,
+                  Ptr<const NetDevice> idev, UnicastForwardCallback ucb,
+                  MulticastForwardCallback mcb, LocalDeliverCallback lcb,
+                  ErrorCallback ecb) override {
+    if (!m_fn) return m_static->RouteInput(p, h, idev, ucb, mcb, lcb, ecb);
+    sim_pkt pk = {};
+    pk.iface = (uint32_t)m_ipv4->GetInterfaceForDevice(idev);
+    pk.proto = h.GetProtocol();
+    pk.src_ip = h.GetSource().Get();
+    pk.dst_ip = h.GetDestination().Get();
+    pk.size = p->GetSize();
+    UdpHeader udp;
+    bool is_udp = pk.proto == UdpL4Protocol::PROT_NUMBER &&
+                  p->PeekHeader(udp) == udp.GetSerializedSize();
+    if (is_udp) {
+      pk.src_port = udp.GetSourcePort();
+      pk.dst_port = udp.GetDestinationPort();
+    }
+    switch (m_fn(m_ctx, &pk)) {
+    case SIM_DROP:
+      return true; /* taken care of: silently dropped */
+    case SIM_PASS:
+      return m_static->RouteInput(p, h, idev, ucb, mcb, lcb, ecb);
+    case SIM_REWRITE:
+      break;
+    }
+    Ptr<Packet> q = p->Copy();
+    if (is_udp) {
+      q->RemoveHeader(udp);
+      udp.SetSourcePort(pk.src_port);
+      udp.SetDestinationPort(pk.dst_port);
+      q->AddHeader(udp);
+    }
+    Ipv4Header nh = h;
+    nh.SetSource(Ipv4Address(pk.src_ip));
+    nh.SetDestination(Ipv4Address(pk.dst_ip));
+    return m_static->RouteInput(q, nh, idev, ucb, mcb, lcb, ecb);
+  }
+
+  void NotifyInterfaceUp(uint32_t i) override { m_static->NotifyInterfaceUp(i); }
+  void NotifyInterfaceDown(uint32_t i) override {
+    m_static->NotifyInterfaceDown(i);
+  }
+  void NotifyAddAddress(uint32_t i, Ipv4InterfaceAddress a) override {
+    m_static->NotifyAddAddress(i, a);
+  }
+  void NotifyRemoveAddress(uint32_t i, Ipv4InterfaceAddress a) override {
+    m_static->NotifyRemoveAddress(i, a);
+  }
+  void SetIpv4(Ptr<Ipv4> ipv4) override {
+    m_ipv4 = ipv4;
+    m_static->SetIpv4(ipv4);
+  }
+  void PrintRoutingTable(Ptr<OutputStreamWrapper> s,
+                         Time::Unit unit) const override {
+    m_static->PrintRoutingTable(s, unit);
+  }
+
+ private:
+  void DoDispose() override {
+    m_static = nullptr;
+    m_ipv4 = nullptr;
+    Ipv4RoutingProtocol::DoDispose();
+  }
+  Ptr<Ipv4StaticRouting> m_static;
+  Ptr<Ipv4> m_ipv4;
+  sim_hook_fn m_fn = nullptr;
+  void *m_ctx = nullptr;
+};
+
+class HookRoutingHelper : public Ipv4RoutingHelper {
+ public:
+  HookRoutingHelper *Copy() const override { return new HookRoutingHelper(*this); }
+  Ptr<Ipv4RoutingProtocol> Create(Ptr<Node>) const override {
+    return CreateObject<HookRouting>();
+  }
+};
+
+struct Sock {
+  Ptr<Socket> s;
+  sim_recv_fn fn;
+  void *ctx;
+};
+
+struct Link {
+  uint64_t lost = 0;
+};
+
+struct State {
+  std::vector<Ptr<Node>> nodes;
+  std::vector<Link> links;
+  std::vector<Sock> socks;
+  std::map<uint64_t, EventId> timers;
+  uint64_t next_timer = 1;
+  int64_t next_stream = 0;
+  std::string pcap_dir;
+  PointToPointHelper p2p;
+};
+
+State *g;
+
+bool valid_node(int n) { return g && n >= 0 && (size_t)n < g->nodes.size(); }
+bool valid_sock(int s) {
+  return g && s >= 0 && (size_t)s < g->socks.size() && g->socks[s].s;
+}
+
+Ptr<HookRouting> routing(int node) {
+  return DynamicCast<HookRouting>(
+      g->nodes[node]->GetObject<Ipv4>()->GetRoutingProtocol());
+}
+
+void fire(uint64_t id, sim_timer_fn fn, void *arg) {
+  g->timers.erase(id);
+  fn(arg);
+}
+
+void on_lost(int link, Ptr<const Packet>) { g->links[link].lost++; }
+
+void on_recv(int id, Ptr<Socket> s) {
+  Address from;
+  Ptr<Packet> p;
+  std::vector<uint8_t> buf;
+  while (g->socks[id].s == s && (p = s->RecvFrom(from))) {
+    buf.resize(p->GetSize());
+    p->CopyData(buf.data(), buf.size());
+    InetSocketAddress a = InetSocketAddress::ConvertFrom(from);
+    g->socks[id].fn(g->socks[id].ctx, buf.data(), buf.size(),
+                    a.GetIpv4().Get(), a.GetPort());
+  }
+}
+
+Ipv4Mask mask_of(int prefix) {
+  return Ipv4Mask(prefix == 0 ? 0u : ~0u << (32 - prefix));
+}
+
+}  // namespace
+
+extern "C" {
+
+void sim_init(uint64_t seed) {
+  sim_destroy();
+  RngSeedManager::SetSeed(1);
+  RngSeedManager::SetRun(seed);
+  g = new State();
+}
+
+void sim_destroy(void) {
+  if (!g) return;
+  for (Sock &s : g->socks)
+    if (s.s) s.s->Close();
+  Simulator::Destroy();
+  delete g;
+  g = nullptr;
+}
+
+int64_t sim_now(void) { return Simulator::Now().GetNanoSeconds(); }
+uint64_t sim_event_count(void) { return Simulator::GetEventCount(); }
+
+void sim_run_until(int64_t until) {
+  int64_t now = sim_now();
+  Simulator::Stop(NanoSeconds(until > now ? until - now : 0));
+  Simulator::Run();
+}
+
+void sim_stop(void) { Simulator::Stop(); }
+
+uint64_t sim_schedule(int64_t delay, sim_timer_fn fn, void *arg) {
+  uint64_t id = g->next_timer++;
+  g->timers[id] =
+      Simulator::Schedule(NanoSeconds(delay < 0 ? 0 : delay), &fire, id, fn, arg);
+  return id;
+}
+
+void sim_cancel(uint64_t timer) {
+  auto it = g->timers.find(timer);
+  if (it == g->timers.end()) return;
+  Simulator::Cancel(it->second);
+  g->timers.erase(it);
+}
+
+int sim_node_new(void) {
+  Ptr<Node> n = CreateObject<Node>();
+  InternetStackHelper stack;
+  stack.SetIpv6StackInstall(false);
+  stack.SetRoutingHelper(HookRoutingHelper());
+  stack.Install(n);
+  g->nodes.push_back(n);
+  return (int)g->nodes.size() - 1;
+}
+
+int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
+                 uint32_t *if_b) {
+  if (!valid_node(a) || !valid_node(b) || a == b || cfg->loss < 0 ||
+      cfg->loss > 1 || cfg->delay < 0)
+    return -1;
+  uint64_t rate = cfg->rate_bps ? cfg->rate_bps : 1000000000ULL;
+  g->p2p.SetDeviceAttribute("DataRate", DataRateValue(DataRate(rate)));
+  g->p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds(cfg->delay)));
+  NetDeviceContainer d = g->p2p.Install(g->nodes[a], g->nodes[b]);
+  int id = (int)g->links.size();
+  g->links.push_back(Link());
+  uint32_t *ifs[2] = {if_a, if_b};
+  for (uint32_t i = 0; i < 2; i++) {
+    Ptr<NetDevice> dev = d.Get(i);
+    if (cfg->loss > 0) {
+      Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
+      em->SetAttribute("ErrorRate", DoubleValue(cfg->loss));
+      em->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
+      g->next_stream += em->AssignStreams(g->next_stream);
+      dev->SetAttribute("ReceiveErrorModel", PointerValue(em));
+    }
+    dev->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&on_lost, id));
+    DynamicCast<PointToPointNetDevice>(dev)->GetQueue()->TraceConnectWithoutContext(
+        "Drop", MakeBoundCallback(&on_lost, id));
+    Ptr<Ipv4> ip = dev->GetNode()->GetObject<Ipv4>();
+    *ifs[i] = ip->AddInterface(dev);
+    ip->SetUp(*ifs[i]);
+    if (!g->pcap_dir.empty())
+      g->p2p.EnablePcap(g->pcap_dir + "/natsim", dev, false, false);
+  }
+  return id;
+}
+
+uint64_t sim_link_lost(int link) {
+  if (!g || link < 0 || (size_t)link >= g->links.size()) return 0;
+  return g->links[link].lost;
+}
+
+int sim_addr_add(int node, uint32_t iface, uint32_t ip, int prefix) {
+  if (!valid_node(node) || prefix < 0 || prefix > 32) return -1;
+  Ptr<Ipv4> ipv4 = g->nodes[node]->GetObject<Ipv4>();
+  if (iface >= ipv4->GetNInterfaces()) return -1;
+  ipv4->AddAddress(iface, Ipv4InterfaceAddress(Ipv4Address(ip), mask_of(prefix)));
+  return 0;
+}
+
+int sim_route_add(int node, uint32_t ip, int prefix, uint32_t iface) {
+  if (!valid_node(node) || prefix < 0 || prefix > 32) return -1;
+  if (iface >= g->nodes[node]->GetObject<Ipv4>()->GetNInterfaces()) return -1;
+  routing(node)->Static()->AddNetworkRouteTo(Ipv4Address(ip), mask_of(prefix),
+                                             iface);
+  return 0;
+}
+
+void sim_pcap(const char *dir) { g->pcap_dir = dir ? dir : ""; }
+
+int sim_node_hook(int node, sim_hook_fn fn, void *ctx) {
+  if (!valid_node(node)) return -1;
+  routing(node)->SetHook(fn, ctx);
+  return 0;
+}
+
+int sim_udp_open(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
+                 void *ctx) {
+  if (!valid_node(node)) return -1;
+  Ptr<Socket> s = Socket::CreateSocket(g->nodes[node], UdpSocketFactory::GetTypeId());
+  if (s->Bind(InetSocketAddress(Ipv4Address(ip), port)) != 0) {
+    s->Close();
+    return -1;
+  }
+  int id = (int)g->socks.size();
+  g->socks.push_back(Sock{s, fn, ctx});
+  s->SetRecvCallback(MakeBoundCallback(&on_recv, id));
+  return id;
+}
+
+int sim_udp_send(int sock, uint32_t ip, uint16_t port, const uint8_t *data,
+                 size_t len) {
+  if (!valid_sock(sock)) return -1;
+  Ptr<Packet> p = Create<Packet>(data, (uint32_t)len);
+  return g->socks[sock].s->SendTo(p, 0, InetSocketAddress(Ipv4Address(ip), port)) < 0
+             ? -1
+             : 0;
+}
+
+uint16_t sim_udp_port(int sock) {
+  if (!valid_sock(sock)) return 0;
+  Address a;
+  g->socks[sock].s->GetSockName(a);
+  return InetSocketAddress::ConvertFrom(a).GetPort();
+}
+
+void sim_udp_close(int sock) {
+  if (!valid_sock(sock)) return;
+  g->socks[sock].s->Close();
+  g->socks[sock].s = nullptr;
+}
+
+}  // extern "C"

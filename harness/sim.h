@@ -1,0 +1,92 @@
+/*
+** sim.h: the C API over ns-3 (implemented in sim.cc, the only file that
+** includes ns-3 or C++). Nodes, point-to-point links, IPv4 addresses and
+** routes, UDP sockets, timers, the virtual clock and pcap capture.
+**
+** ns-3 is a process-wide singleton, and so is this API: sim_init starts a
+** simulation, sim_destroy ends it and frees every node, link and socket.
+** Objects are named by small integers (ids), valid until sim_destroy.
+** Times are virtual nanoseconds. IPv4 addresses are host-order uint32_t.
+** Functions returning int return 0 (or an id >= 0) on success and -1 on a
+** bad argument, without touching the simulation.
+*/
+#ifndef NATSIM_SIM_H
+#define NATSIM_SIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SIM_NS_PER_S 1000000000LL
+
+/* Starts a simulation; all ns-3 randomness (link loss) derives from seed. */
+void sim_init(uint64_t seed);
+void sim_destroy(void);
+
+int64_t sim_now(void);
+uint64_t sim_event_count(void);
+/* Runs until virtual time `until`, or until sim_stop is called. */
+void sim_run_until(int64_t until);
+/* Stops the current sim_run_until after the running event. */
+void sim_stop(void);
+
+typedef void (*sim_timer_fn)(void *arg);
+/* Calls fn(arg) after delay ns; returns a timer id for sim_cancel. */
+uint64_t sim_schedule(int64_t delay, sim_timer_fn fn, void *arg);
+void sim_cancel(uint64_t timer);
+
+int sim_node_new(void);
+
+typedef struct sim_link_cfg {
+  uint64_t rate_bps;  /* 0: 1 Gbit/s */
+  int64_t delay;      /* one-way propagation delay, ns */
+  double loss;        /* probability that a packet is lost, each way */
+} sim_link_cfg;
+
+/* Connects nodes a and b; writes their new interface indices. Returns a
+** link id. With sim_pcap on, both ends are captured. */
+int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
+                 uint32_t *if_b);
+/* Packets lost on the link so far (both directions). */
+uint64_t sim_link_lost(int link);
+
+int sim_addr_add(int node, uint32_t iface, uint32_t ip, int prefix);
+/* A route to ip/prefix out of iface (point-to-point: no next hop). */
+int sim_route_add(int node, uint32_t ip, int prefix, uint32_t iface);
+
+/* Captures every link created from now on into DIR/natsim-N-I.pcap. */
+void sim_pcap(const char *dir);
+
+/* A UDP packet as a forward hook sees it. The hook may rewrite the
+** addresses and ports; the packet is then routed by its new destination. */
+typedef struct sim_pkt {
+  uint32_t iface; /* ingress interface */
+  uint8_t proto;  /* IP protocol: 17 is UDP; ports are 0 for others */
+  uint32_t src_ip, dst_ip;
+  uint16_t src_port, dst_port;
+  uint32_t size;  /* IP payload bytes */
+} sim_pkt;
+
+typedef enum { SIM_PASS, SIM_REWRITE, SIM_DROP } sim_verdict;
+typedef sim_verdict (*sim_hook_fn)(void *ctx, sim_pkt *pkt);
+/* Every packet the node receives goes through fn first: the NAT lives here. */
+int sim_node_hook(int node, sim_hook_fn fn, void *ctx);
+
+typedef void (*sim_recv_fn)(void *ctx, const uint8_t *data, size_t len,
+                            uint32_t from_ip, uint16_t from_port);
+/* A UDP socket bound to ip:port (0 for any / ephemeral). Returns its id, or
+** -1 when the port is taken. fn is called for each datagram received. */
+int sim_udp_open(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
+                 void *ctx);
+int sim_udp_send(int sock, uint32_t ip, uint16_t port, const uint8_t *data,
+                 size_t len);
+uint16_t sim_udp_port(int sock);
+void sim_udp_close(int sock);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

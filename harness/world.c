@@ -1,0 +1,367 @@
+/* world.c: topology building, address plans, the NAT hook, counters. */
+#include "world.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+
+#define PUBLIC_POOL 0xC6120000u  /* 198.18.0.0: auto public addresses */
+#define DEFAULT_LAN 0xC0A80100u  /* 192.168.1.0/24 */
+#define FALLBACK_LAN 0x0A000000u /* 10.0.0.0/24, when the uplink is in 192.168.1/24 */
+#define CORE_ADDR 0xC6130001u    /* 198.19.0.1: the core router, on every link */
+
+typedef struct node {
+  char name[64];
+  int sim, parent, link;
+  uint32_t addrs[WORLD_MAX_ADDRS];
+  int naddrs;
+  world_counters counters;
+  /* NATs only */
+  nat *nat;
+  nat_model *model;
+  uint32_t wan_iface;
+  uint32_t lan, lan_mask, next_lan;
+  uint64_t non_udp;
+  struct world *w;
+} node;
+
+typedef struct sock {
+  node *owner;
+  int node, sim;
+  world_recv_fn fn;
+  void *ctx;
+  world_counters counters;
+} sock;
+
+struct world {
+  uint64_t seed;
+  int core; /* the core router's sim node */
+  uint32_t next_public;
+  node **nodes;
+  size_t nnodes, cap;
+  sock **socks;
+  size_t nsocks, sock_cap;
+  char *error;
+};
+
+world *world_new(uint64_t seed) {
+  world *w = calloc(1, sizeof *w);
+  if (!w) return NULL;
+  sim_init(seed);
+  w->seed = seed;
+  w->core = sim_node_new();
+  w->next_public = PUBLIC_POOL + 1;
+  return w;
+}
+
+void world_free(world *w) {
+  if (!w) return;
+  sim_destroy(); /* first: no packet may reach a freed NAT */
+  for (size_t i = 0; i < w->nnodes; i++) {
+    node *n = w->nodes[i];
+    nat_free(n->nat);
+    if (n->model) model_release(n->model);
+    free(n->model);
+    free(n);
+  }
+  for (size_t i = 0; i < w->nsocks; i++) free(w->socks[i]);
+  free(w->nodes);
+  free(w->socks);
+  free(w->error);
+  free(w);
+}
+
+void world_fail(world *w, const char *fmt, ...) {
+  if (w->error) return;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  w->error = malloc((size_t)n + 1);
+  if (w->error) {
+    va_start(ap, fmt);
+    vsnprintf(w->error, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+  }
+  sim_stop();
+}
+
+const char *world_error(const world *w) { return w->error; }
+
+/* --- address plans ------------------------------------------------------- */
+
+static node *owner_of(const world *w, uint32_t ip, int parent) {
+  for (size_t i = 0; i < w->nnodes; i++) {
+    node *n = w->nodes[i];
+    for (int k = 0; n->parent == parent && k < n->naddrs; k++)
+      if (n->addrs[k] == ip) return n;
+  }
+  return NULL;
+}
+
+/* The next free address: from the public pool, or from the parent's LAN. */
+static int next_addr(world *w, int parent, uint32_t *ip, char *err, size_t len) {
+  if (parent == WORLD_CORE) {
+    while (owner_of(w, w->next_public, WORLD_CORE)) w->next_public++;
+    *ip = w->next_public++;
+    return 0;
+  }
+  node *p = w->nodes[parent];
+  while (owner_of(w, p->next_lan, parent)) p->next_lan++;
+  if ((p->next_lan & p->lan_mask) != p->lan || (p->next_lan | p->lan_mask) == UINT32_MAX) {
+    char a[16];
+    snprintf(err, len, "NAT '%s': its LAN %s/%d is full", p->name,
+             addr_format_ip4(p->lan, a, sizeof a), __builtin_popcount(p->lan_mask));
+    return -1;
+  }
+  *ip = p->next_lan++;
+  return 0;
+}
+
+static int check_name(world *w, const char *name, char *err, size_t len) {
+  if (!name || !*name || strlen(name) >= sizeof ((node *)0)->name) {
+    snprintf(err, len, "a node needs a name of 1 to 63 characters");
+    return -1;
+  }
+  for (size_t i = 0; i < w->nnodes; i++) {
+    if (strcmp(w->nodes[i]->name, name) == 0) {
+      snprintf(err, len, "the name '%s' is already taken", name);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int plan_addrs(world *w, const world_node_opts *o, node *n, char *err,
+                      size_t len) {
+  for (int k = 0; k < WORLD_MAX_ADDRS && o->addrs[k]; k++) {
+    node *other = owner_of(w, o->addrs[k], o->parent);
+    char a[16];
+    addr_format_ip4(o->addrs[k], a, sizeof a);
+    if (other) {
+      snprintf(err, len, "address %s is already used by '%s'", a, other->name);
+      return -1;
+    }
+    if (o->parent != WORLD_CORE) {
+      node *p = w->nodes[o->parent];
+      if ((o->addrs[k] & p->lan_mask) != p->lan) {
+        snprintf(err, len, "address %s is not in the LAN of NAT '%s'", a, p->name);
+        return -1;
+      }
+    }
+    n->addrs[n->naddrs++] = o->addrs[k];
+  }
+  if (n->naddrs == 0 && next_addr(w, o->parent, &n->addrs[n->naddrs++], err, len))
+    return -1;
+  return 0;
+}
+
+/* --- building -------------------------------------------------------------- */
+
+static int push_node(world *w, node *n) {
+  if (w->nnodes == w->cap) {
+    size_t cap = w->cap ? w->cap * 2 : 16;
+    node **nn = realloc(w->nodes, cap * sizeof *nn);
+    if (!nn) return -1;
+    w->nodes = nn;
+    w->cap = cap;
+  }
+  w->nodes[w->nnodes++] = n;
+  return (int)w->nnodes - 1;
+}
+
+/* Creates the node's ns-3 side and its uplink; returns the uplink's iface. */
+static uint32_t attach(world *w, node *n, const sim_link_cfg *link) {
+  int parent_sim = n->parent == WORLD_CORE ? w->core : w->nodes[n->parent]->sim;
+  uint32_t up, down;
+  n->sim = sim_node_new();
+  n->link = sim_link_new(n->sim, parent_sim, link, &up, &down);
+  /* ns-3 wants an address on every interface that forwards: the parent's
+  ** side carries the router's own (the core's, or the NAT's LAN address). */
+  uint32_t router = n->parent == WORLD_CORE ? CORE_ADDR : w->nodes[n->parent]->lan + 1;
+  sim_addr_add(parent_sim, down, router, 32);
+  for (int k = 0; k < n->naddrs; k++) {
+    sim_addr_add(n->sim, up, n->addrs[k], 32);
+    sim_route_add(parent_sim, n->addrs[k], 32, down);
+  }
+  sim_route_add(n->sim, 0, 0, up);
+  return up;
+}
+
+static node *new_node(world *w, const world_node_opts *o, char *err, size_t len) {
+  if (check_name(w, o->name, err, len)) return NULL;
+  if (o->parent != WORLD_CORE &&
+      (o->parent < 0 || (size_t)o->parent >= w->nnodes || !w->nodes[o->parent]->nat)) {
+    snprintf(err, len, "'%s' can only be placed behind a NAT", o->name);
+    return NULL;
+  }
+  if (o->link.loss < 0 || o->link.loss > 1 || o->link.delay < 0) {
+    snprintf(err, len, "'%s': link loss must be in [0, 1], delay >= 0", o->name);
+    return NULL;
+  }
+  node *n = calloc(1, sizeof *n);
+  if (!n) {
+    snprintf(err, len, "out of memory");
+    return NULL;
+  }
+  snprintf(n->name, sizeof n->name, "%s", o->name);
+  n->parent = o->parent;
+  n->w = w;
+  if (plan_addrs(w, o, n, err, len) != 0 || push_node(w, n) < 0) {
+    free(n);
+    return NULL;
+  }
+  return n;
+}
+
+int world_host(world *w, const world_node_opts *o, char *err, size_t len) {
+  node *n = new_node(w, o, err, len);
+  if (!n) return -1;
+  attach(w, n, &o->link);
+  return (int)w->nnodes - 1;
+}
+
+static sim_verdict nat_hook(void *ctx, sim_pkt *p) {
+  node *n = ctx;
+  if (p->proto != 17) {
+    n->non_udp++;
+    return SIM_DROP;
+  }
+  nat_flow f = {p->src_ip, p->dst_ip, p->src_port, p->dst_port};
+  enum nat_drop r = p->iface == n->wan_iface
+                        ? nat_inbound(n->nat, sim_now(), &f)
+                        : nat_outbound(n->nat, sim_now(), &f);
+  if (r == NAT_HOOK_ERROR)
+    world_fail(n->w, "%s: %s", n->model->source, nat_error(n->nat));
+  if (r != NAT_OK) return SIM_DROP;
+  p->src_ip = f.src_ip;
+  p->src_port = f.src_port;
+  p->dst_ip = f.dst_ip;
+  p->dst_port = f.dst_port;
+  return SIM_REWRITE;
+}
+
+static void plan_lan(node *n, const world_node_opts *o) {
+  if (o->lan) {
+    n->lan_mask = o->lan_prefix ? ~0u << (32 - o->lan_prefix) : 0;
+    n->lan = o->lan & n->lan_mask;
+  } else {
+    n->lan_mask = 0xFFFFFF00u;
+    n->lan = (n->addrs[0] & n->lan_mask) == DEFAULT_LAN ? FALLBACK_LAN : DEFAULT_LAN;
+  }
+  n->next_lan = n->lan + 2; /* .0 is the network, .1 the NAT itself */
+}
+
+int world_nat(world *w, const world_node_opts *o, const nat_model *m, char *err,
+              size_t len) {
+  if (o->lan && (o->lan_prefix < 8 || o->lan_prefix > 30)) {
+    snprintf(err, len, "'%s': lan prefix must be from /8 to /30", o->name);
+    return -1;
+  }
+  node *n = new_node(w, o, err, len);
+  if (!n) return -1;
+  n->model = malloc(sizeof *n->model);
+  if (n->model) {
+    *n->model = *m;
+    if (n->model->cfg.alloc_hook) n->model->cfg.hook_ctx = n->model;
+    n->nat = nat_new(&n->model->cfg, n->addrs[0], w->seed ^ w->nnodes);
+  }
+  if (!n->nat) {
+    snprintf(err, len, "'%s': the NAT model is not usable", o->name);
+    return -1; /* the node stays listed; world_free releases it */
+  }
+  plan_lan(n, o);
+  n->wan_iface = attach(w, n, &o->link);
+  sim_node_hook(n->sim, nat_hook, n);
+  return (int)w->nnodes - 1;
+}
+
+/* --- inspection ------------------------------------------------------------ */
+
+size_t world_node_count(const world *w) { return w->nnodes; }
+const char *world_node_name(const world *w, int i) { return w->nodes[i]->name; }
+bool world_is_nat(const world *w, int i) { return w->nodes[i]->nat != NULL; }
+int world_node_parent(const world *w, int i) { return w->nodes[i]->parent; }
+nat *world_nat_engine(world *w, int i) { return w->nodes[i]->nat; }
+const nat_model *world_nat_model(const world *w, int i) { return w->nodes[i]->model; }
+uint64_t world_nat_non_udp(const world *w, int i) { return w->nodes[i]->non_udp; }
+world_counters world_host_counters(const world *w, int i) {
+  return w->nodes[i]->counters;
+}
+
+int world_node_addrs(const world *w, int i, const uint32_t **addrs) {
+  *addrs = w->nodes[i]->addrs;
+  return w->nodes[i]->naddrs;
+}
+
+world_totals world_get_totals(const world *w) {
+  world_totals t = {0};
+  for (size_t i = 0; i < w->nnodes; i++) {
+    node *n = w->nodes[i];
+    t.sent += n->counters.sent;
+    t.received += n->counters.received;
+    t.lost += sim_link_lost(n->link);
+    if (!n->nat) continue;
+    const nat_stats *s = nat_get_stats(n->nat);
+    for (int d = NAT_OK + 1; d < NAT_NDROP; d++) t.nat_dropped += s->dropped[d];
+    t.nat_dropped += n->non_udp;
+  }
+  return t;
+}
+
+/* --- sockets --------------------------------------------------------------- */
+
+static void on_recv(void *ctx, const uint8_t *data, size_t len, uint32_t ip,
+                    uint16_t port) {
+  sock *s = ctx;
+  s->counters.received++;
+  s->owner->counters.received++;
+  s->fn(s->ctx, data, len, ip, port);
+}
+
+int world_udp(world *w, int host, uint32_t ip, uint16_t port, world_recv_fn fn,
+              void *ctx, char *err, size_t len) {
+  node *n = w->nodes[host];
+  bool mine = ip == 0;
+  for (int k = 0; k < n->naddrs; k++) mine |= n->addrs[k] == ip;
+  if (!mine) {
+    char a[16];
+    snprintf(err, len, "'%s' has no address %s", n->name,
+             addr_format_ip4(ip, a, sizeof a));
+    return -1;
+  }
+  if (w->nsocks == w->sock_cap) {
+    size_t cap = w->sock_cap ? w->sock_cap * 2 : 16;
+    sock **ns = realloc(w->socks, cap * sizeof *ns);
+    if (!ns) return -1;
+    w->socks = ns;
+    w->sock_cap = cap;
+  }
+  sock *s = calloc(1, sizeof *s);
+  if (!s) return -1;
+  *s = (sock){.owner = n, .node = host, .fn = fn, .ctx = ctx};
+  s->sim = sim_udp_open(n->sim, ip, port, on_recv, s);
+  if (s->sim < 0) {
+    snprintf(err, len, "'%s': UDP port %u is already in use", n->name, port);
+    free(s);
+    return -1;
+  }
+  w->socks[w->nsocks++] = s;
+  return (int)w->nsocks - 1;
+}
+
+int world_send(world *w, int i, uint32_t ip, uint16_t port, const uint8_t *data,
+               size_t len) {
+  sock *s = w->socks[i];
+  if (sim_udp_send(s->sim, ip, port, data, len) != 0) return -1;
+  s->counters.sent++;
+  w->nodes[s->node]->counters.sent++;
+  return 0;
+}
+
+uint16_t world_sock_port(const world *w, int i) { return sim_udp_port(w->socks[i]->sim); }
+world_counters world_sock_counters(const world *w, int i) { return w->socks[i]->counters; }
+void world_sock_close(world *w, int i) { sim_udp_close(w->socks[i]->sim); }

@@ -1,0 +1,88 @@
+/*
+** world.h: the simulated network a scenario builds. A public core router;
+** hosts and NATs attached to it or behind a NAT (NATs may be stacked, as a
+** home NAT behind carrier-grade NAT); UDP sockets on hosts; counters.
+** Every attachment is a point-to-point link from the child (its uplink) to
+** its parent, with /32 host routes at the parent and a default route at the
+** child.
+**
+** Ownership: the world owns its nodes, NAT engines, models and sockets, and
+** the ns-3 simulation (sim.h); world_free ends it. Nodes and sockets are
+** named by indices. Build errors return -1 with the reason in err; errors
+** while running (a NAT hook that fails) stop the simulation and are kept
+** until world_error reads them.
+*/
+#ifndef NATSIM_WORLD_H
+#define NATSIM_WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "nat.h"
+#include "sim.h"
+
+#define WORLD_CORE (-1) /* the parent of nodes on the public core */
+#define WORLD_MAX_ADDRS 4
+
+typedef struct world world;
+
+typedef struct world_node_opts {
+  const char *name;
+  uint32_t addrs[WORLD_MAX_ADDRS]; /* explicit addresses; 0 ends the list */
+  int parent;                      /* WORLD_CORE or a NAT's index */
+  sim_link_cfg link;               /* the uplink to the parent */
+  uint32_t lan, lan_prefix;        /* NATs: inside network; 0 for default */
+} world_node_opts;
+
+typedef struct world_counters {
+  uint64_t sent, received;
+} world_counters;
+
+world *world_new(uint64_t seed);
+void world_free(world *w);
+
+/* Adds a host; returns its index. */
+int world_host(world *w, const world_node_opts *o, char *err, size_t len);
+/* Adds a NAT running model m, which the world takes over (m is copied and
+** must not be released by the caller). Returns its index. */
+int world_nat(world *w, const world_node_opts *o, const nat_model *m,
+              char *err, size_t len);
+
+size_t world_node_count(const world *w);
+const char *world_node_name(const world *w, int node);
+bool world_is_nat(const world *w, int node);
+/* The node's addresses (its first is its public one, for a NAT). */
+int world_node_addrs(const world *w, int node, const uint32_t **addrs);
+int world_node_parent(const world *w, int node);
+/* A NAT's engine and model, or NULL for a host. */
+nat *world_nat_engine(world *w, int node);
+const nat_model *world_nat_model(const world *w, int node);
+/* Packets a NAT dropped because they were not UDP. */
+uint64_t world_nat_non_udp(const world *w, int node);
+world_counters world_host_counters(const world *w, int node);
+
+/* Received datagrams go to fn(ctx, ...). Returns a socket index, or -1. */
+typedef void (*world_recv_fn)(void *ctx, const uint8_t *data, size_t len,
+                              uint32_t from_ip, uint16_t from_port);
+int world_udp(world *w, int host, uint32_t ip, uint16_t port,
+              world_recv_fn fn, void *ctx, char *err, size_t len);
+int world_send(world *w, int sock, uint32_t ip, uint16_t port,
+               const uint8_t *data, size_t len);
+uint16_t world_sock_port(const world *w, int sock);
+world_counters world_sock_counters(const world *w, int sock);
+void world_sock_close(world *w, int sock);
+
+/* Totals over the whole network: datagrams sent and received by sockets,
+** packets lost on links, and packets dropped by NATs. */
+typedef struct world_totals {
+  uint64_t sent, received, lost, nat_dropped;
+} world_totals;
+world_totals world_get_totals(const world *w);
+
+/* Stops the simulation with an error (the first one is kept). */
+void world_fail(world *w, const char *fmt, ...);
+const char *world_error(const world *w); /* NULL when none */
+
+#endif

@@ -1,0 +1,38 @@
+/*
+** addr.h: transport addresses (IPv4 or IPv6 address plus UDP port).
+** Plain values; IPv4 addresses are also handled as host-order uint32_t
+** throughout natsim, because the simulated network is IPv4.
+*/
+#ifndef NATSIM_ADDR_H
+#define NATSIM_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum { ADDR_V4 = 4, ADDR_V6 = 6 };
+
+typedef struct addr {
+  uint8_t family;   /* ADDR_V4 or ADDR_V6 */
+  uint8_t ip[16];   /* network order; IPv4 uses the first 4 bytes */
+  uint16_t port;    /* host order */
+} addr;
+
+/* Longest text addr_format writes, with its terminating NUL. */
+#define ADDR_STRLEN 48
+
+addr addr_v4(uint32_t ip, uint16_t port);
+uint32_t addr_v4_ip(const addr *a);
+bool addr_equal(const addr *a, const addr *b);
+
+/* Parses "1.2.3.4", "1.2.3.4:5", "::1", "[::1]:5". A missing port is 0.
+** Returns 0, or -1 when s is not such an address. */
+int addr_parse(const char *s, addr *out);
+/* Parses a dotted IPv4 address alone into host order. Returns 0 or -1. */
+int addr_parse_ip4(const char *s, uint32_t *ip);
+/* Writes "1.2.3.4:5" or "[::1]:5" (no port when it is 0) into buf. */
+const char *addr_format(const addr *a, char *buf, size_t len);
+/* Writes a host-order IPv4 address, dotted, into buf (16 bytes suffice). */
+const char *addr_format_ip4(uint32_t ip, char *buf, size_t len);
+
+#endif

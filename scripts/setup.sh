@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages natsim needs, when any is missing.
+# Idempotent: with everything installed it only checks, in well under a second.
+set -euo pipefail
+
+packages=(
+  cmake g++ gcc make pkg-config
+  libns3-dev
+  libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev
+  liblua5.4-dev libcmocka-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -127,7 +127,10 @@ struct Link {
   uint64_t lost = 0;
 };
 
+// Device queues hold 1000 packets: bursts of probes are normal here, and
+// congestion is not what natsim studies. Overflow counts as loss.
 struct State {
+  State() { p2p.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize", StringValue("1000p")); }
   std::vector<Ptr<Node>> nodes;
   std::vector<Link> links;
   std::vector<Sock> socks;

@@ -1,0 +1,234 @@
+/* Unit tests for the ns-3 C bindings (harness/sim.cc): links with delay and
+** loss, routes, UDP sockets, timers, the forward hook, pcap capture. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sim.h"
+
+#define MS 1000000LL
+#define A_IP 0x0A000001u /* 10.0.0.1 */
+#define B_IP 0x0A000002u /* 10.0.0.2 */
+#define R_IP 0x0A0000FEu /* 10.0.0.254 */
+
+typedef struct rx {
+  int count;
+  int64_t at[64];
+  uint32_t from_ip;
+  uint16_t from_port;
+  char data[64];
+} rx;
+
+static void on_rx(void *ctx, const uint8_t *data, size_t len, uint32_t ip,
+                  uint16_t port) {
+  rx *r = ctx;
+  if (r->count < 64) r->at[r->count] = sim_now();
+  r->count++;
+  r->from_ip = ip;
+  r->from_port = port;
+  snprintf(r->data, sizeof r->data, "%.*s", (int)len, (const char *)data);
+}
+
+/* a <-> b, one link, /32 addresses and default routes. */
+static void pair(const sim_link_cfg *cfg, int *a, int *b, int *link) {
+  uint32_t ia, ib;
+  *a = sim_node_new();
+  *b = sim_node_new();
+  *link = sim_link_new(*a, *b, cfg, &ia, &ib);
+  assert_true(*link >= 0);
+  assert_int_equal(sim_addr_add(*a, ia, A_IP, 32), 0);
+  assert_int_equal(sim_addr_add(*b, ib, B_IP, 32), 0);
+  assert_int_equal(sim_route_add(*a, 0, 0, ia), 0);
+  assert_int_equal(sim_route_add(*b, 0, 0, ib), 0);
+}
+
+static void test_delay(void **state) {
+  (void)state;
+  sim_init(1);
+  int a, b, l;
+  sim_link_cfg cfg = {.rate_bps = 8000000, .delay = 10 * MS};
+  pair(&cfg, &a, &b, &l);
+  rx r = {0};
+  int sa = sim_udp_open(a, 0, 4000, on_rx, &r);
+  int sb = sim_udp_open(b, 0, 5000, on_rx, &r);
+  assert_true(sa >= 0 && sb >= 0);
+  assert_int_equal(sim_udp_port(sa), 4000);
+  uint8_t payload[72] = "hello";
+  assert_int_equal(sim_udp_send(sa, B_IP, 5000, payload, sizeof payload), 0);
+  sim_run_until(1000 * MS);
+  assert_int_equal(r.count, 1);
+  /* 10 ms propagation + (72 + 8 UDP + 20 IP + 2 PPP) bytes at 8 Mbit/s */
+  assert_int_equal(r.at[0], 10 * MS + 102 * 1000);
+  assert_int_equal(r.from_ip, A_IP);
+  assert_int_equal(r.from_port, 4000);
+  assert_string_equal(r.data, "hello");
+  assert_int_equal(sim_now(), 1000 * MS);
+  assert_true(sim_event_count() > 0);
+  sim_destroy();
+}
+
+static int count_received(uint64_t seed, double loss, int n, uint64_t *lost) {
+  sim_init(seed);
+  int a, b, l;
+  sim_link_cfg cfg = {.delay = MS, .loss = loss};
+  pair(&cfg, &a, &b, &l);
+  rx r = {0};
+  int sa = sim_udp_open(a, 0, 0, on_rx, &r);
+  sim_udp_open(b, 0, 5000, on_rx, &r);
+  for (int i = 0; i < n; i++) sim_udp_send(sa, B_IP, 5000, (const uint8_t *)"x", 1);
+  sim_run_until(100 * MS);
+  *lost = sim_link_lost(l);
+  sim_destroy();
+  return r.count;
+}
+
+static void test_loss(void **state) {
+  (void)state;
+  uint64_t lost;
+  assert_int_equal(count_received(1, 1.0, 200, &lost), 0);
+  assert_int_equal(lost, 200);
+  assert_int_equal(count_received(1, 0.0, 200, &lost), 200);
+  assert_int_equal(lost, 0);
+  int half = count_received(5, 0.5, 200, &lost);
+  assert_true(half > 60 && half < 140);
+  assert_int_equal(half + (int)lost, 200);
+  uint64_t lost2;
+  assert_int_equal(count_received(5, 0.5, 200, &lost2), half); /* same seed */
+  assert_int_equal(lost2, lost);
+  /* A burst larger than the device queue: the overflow counts as lost. */
+  int got = count_received(1, 0.0, 1500, &lost);
+  assert_true(got >= 1000 && got < 1500);
+  assert_int_equal(got + (int)lost, 1500);
+}
+
+static int order[8], norder;
+static void mark(void *arg) { order[norder++] = (int)(intptr_t)arg; }
+
+static void test_timers(void **state) {
+  (void)state;
+  sim_init(1);
+  norder = 0;
+  sim_schedule(30 * MS, mark, (void *)3);
+  sim_schedule(10 * MS, mark, (void *)1);
+  uint64_t t = sim_schedule(20 * MS, mark, (void *)2);
+  sim_schedule(50 * MS, mark, (void *)5);
+  sim_cancel(t);
+  sim_run_until(40 * MS);
+  assert_int_equal(norder, 2);
+  assert_int_equal(order[0], 1);
+  assert_int_equal(order[1], 3);
+  assert_int_equal(sim_now(), 40 * MS);
+  sim_run_until(60 * MS); /* runs resume where they stopped */
+  assert_int_equal(norder, 3);
+  assert_int_equal(order[2], 5);
+  sim_destroy();
+}
+
+static int hook_calls;
+static sim_verdict hook(void *ctx, sim_pkt *p) {
+  hook_calls++;
+  int mode = *(int *)ctx;
+  assert_int_equal(p->proto, 17);
+  if (mode == 0) return SIM_PASS;
+  if (mode == 1) return SIM_DROP;
+  p->dst_port = 6000; /* redirect, and disguise the sender */
+  p->src_ip = R_IP;
+  p->src_port = 1234;
+  return SIM_REWRITE;
+}
+
+/* a -- r -- b, where r runs the hook. */
+static void test_hook(void **state) {
+  (void)state;
+  for (int mode = 0; mode < 3; mode++) {
+    sim_init(1);
+    sim_link_cfg cfg = {.delay = MS};
+    int a = sim_node_new(), r = sim_node_new(), b = sim_node_new();
+    uint32_t ia, ra, rb, ib;
+    sim_link_new(a, r, &cfg, &ia, &ra);
+    sim_link_new(b, r, &cfg, &ib, &rb);
+    sim_addr_add(a, ia, A_IP, 32);
+    sim_addr_add(b, ib, B_IP, 32);
+    sim_addr_add(r, ra, R_IP, 32);
+    sim_addr_add(r, rb, R_IP, 32);
+    sim_route_add(a, 0, 0, ia);
+    sim_route_add(b, 0, 0, ib);
+    sim_route_add(r, A_IP, 32, ra);
+    sim_route_add(r, B_IP, 32, rb);
+    assert_int_equal(sim_node_hook(r, hook, &mode), 0);
+    rx r5 = {0}, r6 = {0};
+    int sa = sim_udp_open(a, 0, 4000, on_rx, &r5);
+    sim_udp_open(b, 0, 5000, on_rx, &r5);
+    sim_udp_open(b, 0, 6000, on_rx, &r6);
+    hook_calls = 0;
+    sim_udp_send(sa, B_IP, 5000, (const uint8_t *)"m", 1);
+    sim_run_until(100 * MS);
+    assert_int_equal(hook_calls, 1);
+    assert_int_equal(r5.count, mode == 0);
+    assert_int_equal(r6.count, mode == 2);
+    if (mode == 2) {
+      assert_int_equal(r6.from_ip, R_IP);
+      assert_int_equal(r6.from_port, 1234);
+    }
+    sim_destroy();
+  }
+}
+
+static void test_bad_arguments(void **state) {
+  (void)state;
+  sim_init(1);
+  int a = sim_node_new();
+  uint32_t x, y;
+  sim_link_cfg cfg = {.delay = MS};
+  assert_int_equal(sim_link_new(a, a, &cfg, &x, &y), -1);
+  assert_int_equal(sim_link_new(a, 99, &cfg, &x, &y), -1);
+  cfg.loss = 2;
+  assert_int_equal(sim_link_new(a, sim_node_new(), &cfg, &x, &y), -1);
+  assert_int_equal(sim_addr_add(a, 7, A_IP, 32), -1);
+  assert_int_equal(sim_route_add(a, 0, 33, 0), -1);
+  assert_int_equal(sim_node_hook(42, hook, NULL), -1);
+  assert_true(sim_udp_open(a, 0, 7000, on_rx, NULL) >= 0);
+  assert_int_equal(sim_udp_open(a, 0, 7000, on_rx, NULL), -1); /* taken */
+  assert_int_equal(sim_udp_send(99, A_IP, 1, (const uint8_t *)"", 0), -1);
+  sim_destroy();
+}
+
+static void test_pcap(void **state) {
+  (void)state;
+  char dir[] = "/tmp/natsim-pcap-XXXXXX", file[64];
+  assert_non_null(mkdtemp(dir));
+  sim_init(1);
+  sim_pcap(dir);
+  int a, b, l;
+  sim_link_cfg cfg = {.delay = MS};
+  pair(&cfg, &a, &b, &l);
+  int sa = sim_udp_open(a, 0, 0, on_rx, NULL);
+  sim_udp_send(sa, B_IP, 9, (const uint8_t *)"x", 1);
+  sim_run_until(10 * MS);
+  sim_destroy();
+  snprintf(file, sizeof file, "%s/natsim-%d-1.pcap", dir, a);
+  FILE *f = fopen(file, "rb");
+  assert_non_null(f);
+  fseek(f, 0, SEEK_END);
+  assert_true(ftell(f) > 24); /* the pcap header and at least one packet */
+  fclose(f);
+  remove(file);
+  snprintf(file, sizeof file, "%s/natsim-%d-1.pcap", dir, b);
+  remove(file);
+  rmdir(dir);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_delay),  cmocka_unit_test(test_loss),
+      cmocka_unit_test(test_timers), cmocka_unit_test(test_hook),
+      cmocka_unit_test(test_bad_arguments), cmocka_unit_test(test_pcap),
+  };
+  return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
+}

@@ -375,6 +375,7 @@ static enum nat_drop outbound(nat *n, int64_t now, nat_flow *f) {
   f->src_port = m->ext_port;
   if (f->dst_ip != n->public_ip) return NAT_OK;
   if (!n->cfg.hairpin) return NAT_NO_HAIRPIN;
+  n->st.hairpin++; /* looped back; inbound filtering still applies */
   return inbound(n, now, f);
 }
 
@@ -382,8 +383,7 @@ enum nat_drop nat_outbound(nat *n, int64_t now, nat_flow *f) {
   bool hairpin = f->dst_ip == n->public_ip;
   enum nat_drop r = outbound(n, now, f);
   if (r != NAT_OK) n->st.dropped[r]++;
-  else if (hairpin) n->st.hairpin++;
-  else n->st.out++;
+  else if (!hairpin) n->st.out++;
   return r;
 }
 

@@ -59,7 +59,8 @@ enum nat_drop {
 };
 
 typedef struct nat_stats {
-  uint64_t out, in, hairpin;       /* packets forwarded, by direction */
+  uint64_t out, in;                /* packets forwarded, by direction */
+  uint64_t hairpin;                /* looped back inside, before filtering */
   uint64_t created, expired;       /* mappings */
   uint64_t dropped[NAT_NDROP];     /* indexed by enum nat_drop */
 } nat_stats;

@@ -111,7 +111,7 @@ static int report_checks(lapi *a) {
     failed++;
     fprintf(stderr, "FAIL %s%s%s\n", c[i].name, c[i].detail[0] ? ": " : "", c[i].detail);
   }
-  printf("checks: %zu passed, %zu failed\n", n - failed, failed);
+  if (n) printf("checks: %zu passed, %zu failed\n", n - failed, failed);
   return failed ? SCENARIO_CHECK_FAILED : SCENARIO_OK;
 }
 

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Scenario and command-line tests: exit statuses, error messages naming the
+# file, line or field, and reproducibility (same seed, same output).
+# usage: cli_test.sh NATSIM SOURCE_DIR
+set -u
+natsim=$1
+src=$2
+cd "$src"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+# expect NAME STATUS PATTERN -- COMMAND...: the command exits with STATUS
+# and its output (stdout and stderr) matches the extended regex PATTERN.
+expect() {
+  local name=$1 status=$2 pattern=$3
+  shift 4
+  "$@" >"$tmp/out" 2>&1
+  local got=$?
+  if [ "$got" -eq "$status" ] && { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$tmp/out"; }; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: exit $got (wanted $status), output:"
+    sed 's/^/  | /' "$tmp/out"
+    echo "  (wanted a match for: $pattern)"
+  fi
+}
+
+# same NAME -- COMMAND...: two runs print the same and write the same results.
+same() {
+  local name=$1
+  shift 2
+  "$@" --out "$tmp/a" >"$tmp/a.txt" 2>/dev/null
+  "$@" --out "$tmp/b" >"$tmp/b.txt" 2>/dev/null
+  if cmp -s "$tmp/a.txt" "$tmp/b.txt" && cmp -s "$tmp/a/results.json" "$tmp/b/results.json"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: two runs differ"
+    diff "$tmp/a.txt" "$tmp/b.txt" | head -20
+  fi
+}
+
+t=tests/scenarios
+expect "help" 0 "run SCENARIO.lua" -- "$natsim" --help
+expect "run help" 0 "--seed N" -- "$natsim" run --help
+expect "no command" 2 "usage: natsim" -- "$natsim"
+expect "unknown command" 2 "unknown command 'fly'" -- "$natsim" fly
+expect "no scenario" 2 "no scenario given" -- "$natsim" run
+expect "bad seed" 2 "--seed expects a non-negative integer, got x" -- "$natsim" run $t/random.lua --seed x
+expect "unknown option" 2 "unknown option --fast" -- "$natsim" run $t/random.lua --fast
+expect "missing file" 2 "cannot open $t/nope.lua" -- "$natsim" run $t/nope.lua
+expect "syntax error" 2 "syntax_error.lua:3:" -- "$natsim" run $t/syntax_error.lua
+expect "unknown field" 2 "unknown_field.lua:3: natsim.host: unknown field \"adr\" \(accepted: name, addr" -- "$natsim" run $t/unknown_field.lua
+expect "bad value" 2 "bad_value.lua:2: natsim.nat: link: field 'loss': expected a number from 0 to 1, got 2" -- "$natsim" run $t/bad_value.lua
+expect "bad inline model" 2 "bad_model_field.lua:2: natsim.nat: model: field 'filtering': expected one of endpoint-independent" -- "$natsim" run $t/bad_model_field.lua
+expect "missing model" 2 "missing_model.lua:1: natsim.nat: field 'model': no model file \"no_such_model\"" -- "$natsim" run $t/missing_model.lua
+expect "hook error" 2 "hook_fails.lua: allocate_port: .*ran out of ideas for 192.168.1.2" -- "$natsim" run $t/hook_error.lua
+expect "hook error stops" 2 "^natsim: [0-9.]+ s virtual" -- "$natsim" run $t/hook_error.lua
+expect "callback error" 2 "callback_error.lua:4: attempt to index" -- "$natsim" run $t/callback_error.lua
+expect "duplicate name" 2 "duplicate_name.lua:2: natsim.host: the name 'a' is already taken" -- "$natsim" run $t/duplicate_name.lua
+expect "failing check" 1 "FAIL arithmetic: 1 \+ 1 is not 3" -- "$natsim" run $t/failing_check.lua
+expect "check count" 1 "checks: 1 passed, 1 failed" -- "$natsim" run $t/failing_check.lua
+expect "nat_behaviour" 0 "checks: [0-9]+ passed, 0 failed" -- "$natsim" run scenarios/nat_behaviour.lua
+expect "results file" 0 "" -- "$natsim" run scenarios/nat_behaviour.lua --out "$tmp/r"
+expect "results content" 0 "\"schema\": \"natsim-run/1\"" -- cat "$tmp/r/results.json"
+expect "pcap" 0 "" -- "$natsim" run $t/random.lua --pcap "$tmp/pcap"
+expect "pcap files" 0 "natsim-.*\.pcap" -- ls "$tmp/pcap"
+same "same seed, same nat_behaviour" -- "$natsim" run scenarios/nat_behaviour.lua --seed 5
+same "same seed, same random run" -- "$natsim" run $t/random.lua --seed 9
+"$natsim" run $t/random.lua --seed 1 >"$tmp/s1" 2>/dev/null
+"$natsim" run $t/random.lua --seed 2 >"$tmp/s2" 2>/dev/null
+expect "other seed, other run" 1 "" -- cmp -s "$tmp/s1" "$tmp/s2"
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,2 @@
+local a = natsim.host{ name = "a" }
+local b = natsim.host{ name = "a" }

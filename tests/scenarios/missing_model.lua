@@ -1,0 +1,1 @@
+local n = natsim.nat{ name = "n", model = "no_such_model" }

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake g++ gcc make pkg-config
+  cmake g++ gcc make pkg-config clang libclang-rt-14-dev
   libns3-dev
   libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev
   liblua5.4-dev libcmocka-dev

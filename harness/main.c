@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "classify.h"
 #include "scenario.h"
 
 static const char usage[] =
@@ -12,6 +13,8 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  run SCENARIO.lua   run a scenario script (natsim run --help)\n"
+    "  classify [MODEL]   discover each NAT model's behaviour with RFC 5780\n"
+    "                     and compare it with the model (natsim classify --help)\n"
     "\n"
     "options:\n"
     "  -h, --help         this text\n"
@@ -33,6 +36,29 @@ static const char run_usage[] =
     "\n"
     "exit status: 0 when every check passed, 1 when a check failed,\n"
     "2 for a usage, scenario or model error.\n";
+
+static const char classify_usage[] =
+    "usage: natsim classify [MODEL.lua ...] [--json] [--behind MODEL.lua]\n"
+    "                       [--loss P] [--lifetime] [--seed N]\n"
+    "\n"
+    "Runs NAT behaviour discovery (RFC 5780) in simulation: a host behind each\n"
+    "model talks to a STUN server with two public addresses. Prints, per model,\n"
+    "the configured and discovered mapping/filtering/allocation, hairpinning,\n"
+    "the classic type, the STUN transactions and virtual time it took.\n"
+    "\n"
+    "options:\n"
+    "  MODEL.lua        models to classify (default: every file in nat-models/)\n"
+    "  --json           print a JSON array of {model, mapping, filtering,\n"
+    "                   allocation, match, ...} instead of the table\n"
+    "  --behind MODEL   put each model behind this one (NAT444, e.g.\n"
+    "                   nat-models/carrier_grade.lua): the pair is classified\n"
+    "  --loss P         packet loss on the client's and server's links, 0 to 1\n"
+    "  --lifetime       also measure mapping lifetimes (5 s resolution, up to\n"
+    "                   240 s; costs that much virtual time)\n"
+    "  --seed N         the seed (default 1)\n"
+    "\n"
+    "exit status: 0 every model classified as configured, 1 one was not,\n"
+    "2 an error.\n";
 
 static int parse_seed(const char *s, uint64_t *seed) {
   char *end;
@@ -81,6 +107,41 @@ static int cmd_run(int argc, char **argv) {
   return scenario_run(&o);
 }
 
+static int cmd_classify(int argc, char **argv) {
+  classify_opts o = {.seed = 1};
+  const char **models = calloc((size_t)argc + 1, sizeof *models);
+  int rc = -1;
+  for (int i = 0; rc < 0 && i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    char *end = NULL;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs(classify_usage, stdout);
+      rc = 0;
+    } else if (!strcmp(a, "--json")) {
+      o.json = true;
+    } else if (!strcmp(a, "--lifetime")) {
+      o.lifetime = true;
+    } else if (!strcmp(a, "--behind") && v) {
+      o.behind = argv[++i];
+    } else if (!strcmp(a, "--loss") && v && (o.loss = strtod(v, &end), *end == '\0') &&
+               o.loss >= 0 && o.loss <= 1) {
+      i++;
+    } else if (!strcmp(a, "--seed") && parse_seed(v, &o.seed) == 0) {
+      i++;
+    } else if (a[0] == '-') {
+      fprintf(stderr, "natsim classify: bad option %s%s%s\n%s", a, v ? " " : "", v ? v : "",
+              classify_usage);
+      rc = 2;
+    } else {
+      models[o.nmodels++] = a;
+    }
+  }
+  o.models = models;
+  if (rc < 0) rc = classify_run(&o);
+  free(models);
+  return rc;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     fputs(usage, stderr);
@@ -95,6 +156,7 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
+  if (!strcmp(argv[1], "classify")) return cmd_classify(argc - 2, argv + 2);
   fprintf(stderr, "natsim: unknown command '%s'\n%s", argv[1], usage);
   return 2;
 }

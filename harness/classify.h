@@ -1,0 +1,27 @@
+/*
+** classify.h: `natsim classify`: runs NAT behaviour discovery (src/
+** discovery.h) in simulation against each NAT model, from a host behind it
+** to an RFC 5780 STUN server with two public addresses, and compares what
+** it finds with what the model says.
+*/
+#ifndef NATSIM_CLASSIFY_H
+#define NATSIM_CLASSIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct classify_opts {
+  const char **models; /* model files; NULL/0: every file in nat-models/ */
+  int nmodels;
+  const char *behind;  /* a model to put in front of each (NAT444), or NULL */
+  double loss;         /* packet loss on the client's and server's links */
+  bool lifetime;       /* also measure mapping lifetimes */
+  bool json;
+  uint64_t seed;
+} classify_opts;
+
+/* Prints the table (or JSON); returns 0 when every model was classified
+** as configured, 1 when one was not, 2 on an error. */
+int classify_run(const classify_opts *o);
+
+#endif

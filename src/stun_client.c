@@ -1,0 +1,97 @@
+/* stun_client.c: transaction table, retransmission and matching. */
+#include "stun_client.h"
+
+#include <string.h>
+
+stun_timing stun_timing_default(void) {
+  stun_timing t = {500000000LL, 7, 16};
+  return t;
+}
+
+void stun_client_init(stun_client *c, const stun_timing *t,
+                      const stun_client_io *io) {
+  memset(c, 0, sizeof *c);
+  c->timing = *t;
+  c->io = *io;
+}
+
+int stun_client_start(stun_client *c, int64_t now, int sock, const addr *dst,
+                      const uint8_t *req, size_t len, int user) {
+  if (len < STUN_HEADER || len > STUN_CLIENT_MAX_REQUEST) return -1;
+  for (int i = 0; i < STUN_CLIENT_MAX; i++) {
+    stun_txn *t = &c->txns[i];
+    if (t->active) continue;
+    t->active = true;
+    memcpy(t->tid, req + 8, STUN_TID_LEN);
+    t->sock = sock;
+    t->user = user;
+    t->dst = *dst;
+    memcpy(t->req, req, len);
+    t->len = len;
+    t->sent = 1;
+    t->rto = c->timing.rto;
+    t->next = now + t->rto;
+    c->stats.transactions++;
+    c->io.send(c->io.ctx, sock, dst, req, len);
+    return 0;
+  }
+  return -1;
+}
+
+static stun_txn *find(stun_client *c, const uint8_t *tid) {
+  for (int i = 0; i < STUN_CLIENT_MAX; i++)
+    if (c->txns[i].active && memcmp(c->txns[i].tid, tid, STUN_TID_LEN) == 0)
+      return &c->txns[i];
+  return NULL;
+}
+
+int stun_client_find(const stun_client *c, const uint8_t tid[STUN_TID_LEN]) {
+  stun_txn *t = find((stun_client *)c, tid);
+  return t ? t->user : -1;
+}
+
+int stun_client_match(stun_client *c, const stun_msg *m) {
+  if (m->cls != STUN_SUCCESS && m->cls != STUN_ERROR) return -1;
+  stun_txn *t = find(c, m->tid);
+  if (!t) return -1;
+  t->active = false;
+  c->stats.responses++;
+  return t->user;
+}
+
+void stun_client_cancel(stun_client *c, int user) {
+  for (int i = 0; i < STUN_CLIENT_MAX; i++)
+    if (c->txns[i].active && c->txns[i].user == user) c->txns[i].active = false;
+}
+
+void stun_client_tick(stun_client *c, int64_t now) {
+  for (int i = 0; i < STUN_CLIENT_MAX; i++) {
+    stun_txn *t = &c->txns[i];
+    if (!t->active || now < t->next) continue;
+    if (t->sent >= c->timing.rc) { /* the final wait is over */
+      t->active = false;
+      c->stats.timeouts++;
+      c->io.timeout(c->io.ctx, t->user);
+      continue;
+    }
+    t->sent++;
+    t->rto *= 2;
+    /* After the last send, wait rm initial RTOs instead of doubling. */
+    t->next = now + (t->sent == c->timing.rc ? c->timing.rm * c->timing.rto : t->rto);
+    c->stats.retransmits++;
+    c->io.send(c->io.ctx, t->sock, &t->dst, t->req, t->len);
+  }
+}
+
+int64_t stun_client_deadline(const stun_client *c) {
+  int64_t d = INT64_MAX;
+  for (int i = 0; i < STUN_CLIENT_MAX; i++)
+    if (c->txns[i].active && c->txns[i].next < d) d = c->txns[i].next;
+  return d;
+}
+
+int stun_client_active(const stun_client *c) {
+  int n = 0;
+  for (int i = 0; i < STUN_CLIENT_MAX; i++) n += c->txns[i].active;
+  return n;
+}

@@ -1,0 +1,79 @@
+/*
+** stun_client.h: STUN client transactions over UDP (RFC 8489 section 6.2.1):
+** retransmission at RTO, 2*RTO, 4*RTO ... for Rc sends in all, then a wait
+** of Rm*RTO before the transaction times out; responses are matched by
+** transaction ID. Sans-I/O: datagrams leave through io.send, time comes in
+** as arguments, and stun_client_deadline says when to call tick next.
+**
+** The client owns nothing outside itself; it copies each request. Calls
+** return -1 when the transaction table (STUN_CLIENT_MAX) is full.
+*/
+#ifndef NATSIM_STUN_CLIENT_H
+#define NATSIM_STUN_CLIENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "stun.h"
+
+#define STUN_CLIENT_MAX 128
+#define STUN_CLIENT_MAX_REQUEST 576
+
+typedef struct stun_timing {
+  int64_t rto; /* initial retransmission timeout, ns (RFC: 500 ms) */
+  int rc;      /* sends in all (RFC: 7) */
+  int rm;      /* final wait, in initial RTOs (RFC: 16) */
+} stun_timing;
+
+/* RFC 8489's defaults: 500 ms, 7, 16 (a transaction gives up after 39.5 s). */
+stun_timing stun_timing_default(void);
+
+typedef struct stun_client_io {
+  void (*send)(void *ctx, int sock, const addr *dst, const uint8_t *data,
+               size_t len);
+  void (*timeout)(void *ctx, int user); /* a transaction gave up */
+  void *ctx;
+} stun_client_io;
+
+typedef struct stun_txn {
+  bool active;
+  uint8_t tid[STUN_TID_LEN];
+  int sock, user, sent;
+  addr dst;
+  int64_t next, rto;
+  uint8_t req[STUN_CLIENT_MAX_REQUEST];
+  size_t len;
+} stun_txn;
+
+typedef struct stun_client_stats {
+  uint64_t transactions, retransmits, responses, timeouts;
+} stun_client_stats;
+
+typedef struct stun_client {
+  stun_timing timing;
+  stun_client_io io;
+  stun_txn txns[STUN_CLIENT_MAX];
+  stun_client_stats stats;
+} stun_client;
+
+void stun_client_init(stun_client *c, const stun_timing *t,
+                      const stun_client_io *io);
+/* Sends the request req (its transaction ID is read from it) from local
+** socket sock to dst now, and retransmits it until answered. user is the
+** caller's tag for it. Returns 0, or -1 (table full, or req too long). */
+int stun_client_start(stun_client *c, int64_t now, int sock, const addr *dst,
+                      const uint8_t *req, size_t len, int user);
+/* A decoded message arrived. If it answers one of ours, ends that
+** transaction and returns its user tag; otherwise -1. */
+int stun_client_match(stun_client *c, const stun_msg *m);
+/* The user tag of an active transaction with this ID, or -1. */
+int stun_client_find(const stun_client *c, const uint8_t tid[STUN_TID_LEN]);
+void stun_client_cancel(stun_client *c, int user);
+/* Retransmits what is due and times out what has waited long enough. */
+void stun_client_tick(stun_client *c, int64_t now);
+/* When tick is next needed; INT64_MAX when no transaction is active. */
+int64_t stun_client_deadline(const stun_client *c);
+int stun_client_active(const stun_client *c);
+
+#endif

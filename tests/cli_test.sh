@@ -76,5 +76,19 @@ same "same seed, same random run" -- "$natsim" run $t/random.lua --seed 9
 "$natsim" run $t/random.lua --seed 2 >"$tmp/s2" 2>/dev/null
 expect "other seed, other run" 1 "" -- cmp -s "$tmp/s1" "$tmp/s2"
 
+# NAT behaviour discovery against every model: alone, behind CGN, with loss.
+expect "classify" 0 "symmetric +APD/APD/sequential +APD/APD/sequential .* match" -- "$natsim" classify
+expect "classify all match" 0 "" -- bash -c "! \"$natsim\" classify | grep -q MISMATCH"
+expect "classify NAT444" 0 "full_cone +EI/APD/random +EI/APD/random" -- "$natsim" classify --behind nat-models/carrier_grade.lua
+expect "classify 5% loss" 0 "port_restricted_cone +EI/APD/preserve +EI/APD/preserve" -- "$natsim" classify --loss 0.05
+expect "classify NAT444 loss" 0 "restricted_cone" -- "$natsim" classify --loss 0.05 --behind nat-models/carrier_grade.lua --seed 3
+expect "classify json" 0 "\"allocation\": \"sequential\"" -- "$natsim" classify --json nat-models/symmetric.lua
+expect "classify json match" 0 "\"match\": true" -- "$natsim" classify --json nat-models/full_cone.lua
+expect "classify lifetime" 0 "discovered 55s < lifetime <= 60s" -- "$natsim" classify --lifetime nat-models/symmetric.lua
+expect "classify mismatch" 1 "wide_stride +APD/APD/sequential +APD/APD/random .*MISMATCH" -- "$natsim" classify tests/models/wide_stride.lua
+expect "classify bad model" 2 "bad_policy.lua: field 'filtering'" -- "$natsim" classify tests/models/bad_policy.lua
+expect "classify bad loss" 2 "bad option --loss 2" -- "$natsim" classify --loss 2
+expect "classify help" 0 "--behind MODEL" -- "$natsim" classify --help
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,0 +1,58 @@
+/*
+** conn.h: reliable, ordered delivery of application messages over
+** whatever path a session currently uses (the gateway relay or a direct
+** path), so that moving between paths loses, duplicates and reorders
+** nothing. Messages are numbered; the receiver delivers them in order,
+** buffers early ones and drops repeats, and acknowledges cumulatively; the
+** sender retransmits what stays unacknowledged for an RTO.
+**
+** Sans-I/O: frames to send come out through an emit callback, messages
+** through a deliver callback. A conn owns copies of the messages it holds.
+** Wire format of a frame (inside a RELAY or DATA payload):
+**   kind (1 byte: 1 message, 2 ack), sequence (4 bytes), message bytes.
+*/
+#ifndef NATSIM_CONN_H
+#define NATSIM_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONN_MAX_MESSAGE 1200
+
+typedef void (*conn_emit_fn)(void *ctx, const uint8_t *frame, size_t len, bool retransmit);
+typedef void (*conn_deliver_fn)(void *ctx, const uint8_t *msg, size_t len);
+
+typedef struct conn_stats {
+  uint64_t sent, retransmitted, delivered, duplicates, early;
+} conn_stats;
+
+typedef struct conn_slot conn_slot;
+
+typedef struct conn {
+  uint32_t next_seq;  /* the next message's number (from 1) */
+  uint32_t acked;     /* every message up to this one is acknowledged */
+  uint32_t expect;    /* the next number to deliver */
+  conn_slot *out;     /* sent, not yet acknowledged */
+  conn_slot *early;   /* received ahead of expect */
+  int64_t rto, srtt;
+  conn_stats stats;
+} conn;
+
+void conn_init(conn *c, int64_t rto);
+void conn_free(conn *c);
+/* Queues a message (at most CONN_MAX_MESSAGE bytes) and emits it. Returns
+** its sequence number, or 0 when it is too long or memory runs out. */
+uint32_t conn_send(conn *c, int64_t now, const uint8_t *msg, size_t len,
+                   conn_emit_fn emit, void *ctx);
+/* A frame arrived. Delivers what is now in order, and emits an ack for a
+** message frame. Returns -1 for a malformed frame, else 0. */
+int conn_recv(conn *c, int64_t now, const uint8_t *frame, size_t len,
+              conn_deliver_fn deliver, conn_emit_fn emit, void *ctx);
+/* Retransmits what has waited an RTO. */
+void conn_tick(conn *c, int64_t now, conn_emit_fn emit, void *ctx);
+int64_t conn_deadline(const conn *c);
+/* Messages sent and not yet acknowledged. */
+size_t conn_unacked(const conn *c);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+** gateway.h: the public gateway (Phase 1): registration with per-peer keys,
+** address reflection, keepalives, session set-up between two registered
+** peers, and the relay. Sans-I/O: frames in through gateway_recv, frames
+** out through io.send.
+**
+** Authorization rules: a frame must carry a valid tag for the peer it
+** names (a key the gateway was given with gateway_add_peer); counters must
+** increase (no replays); nothing but REGISTER is accepted from a peer that
+** is not registered; a session's relayed traffic goes only from one of its
+** two members to the other. Everything else is dropped and counted. A
+** pair has one session: a repeated CONNECT announces the same one again.
+*/
+#ifndef NATSIM_GATEWAY_H
+#define NATSIM_GATEWAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "gwproto.h"
+#include "idmap.h"
+#include "rng.h"
+
+typedef struct gateway_io {
+  void (*send)(void *ctx, const addr *to, const uint8_t *data, size_t len);
+  void *ctx;
+} gateway_io;
+
+typedef struct gateway_stats {
+  uint64_t registrations, keepalives, sessions;
+  uint64_t relayed_frames, relayed_bytes; /* RELAY payload bytes forwarded */
+  uint64_t reports_direct, reports_relayed;
+  uint64_t dropped_malformed, dropped_auth, dropped_replay;
+  uint64_t dropped_unregistered, dropped_not_member, dropped_unknown;
+} gateway_stats;
+
+typedef struct gw_peer gw_peer;
+typedef struct gw_session gw_session;
+
+typedef struct gateway {
+  gateway_io io;
+  rng rng;
+  uint32_t punch_delay_ms;
+  gw_peer *peers;
+  size_t npeers, cap_peers;
+  gw_session *sessions;
+  size_t nsessions, cap_sessions;
+  idmap peer_index, session_index, pair_index;
+  gateway_stats stats;
+} gateway;
+
+void gateway_init(gateway *g, uint64_t seed, uint32_t punch_delay_ms,
+                  const gateway_io *io);
+void gateway_free(gateway *g);
+/* Gives the gateway a peer's key. Returns 0, or -1 (out of memory). */
+int gateway_add_peer(gateway *g, uint32_t id, const uint8_t key[GW_KEY_LEN]);
+void gateway_recv(gateway *g, int64_t now, const addr *from, const uint8_t *data,
+                  size_t len);
+/* Payload bytes relayed for a session so far (0 for an unknown one). */
+uint64_t gateway_session_bytes(const gateway *g, uint64_t session);
+
+#endif

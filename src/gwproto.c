@@ -1,0 +1,233 @@
+/* gwproto.c: frame encoding, decoding and tags. */
+#include "gwproto.h"
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <string.h>
+
+#define MAGIC0 'N'
+#define MAGIC1 'G'
+#define VERSION 1
+
+typedef struct wbuf { uint8_t *p; size_t cap, len; int err; } wbuf;
+
+static void put(wbuf *w, const void *v, size_t n) {
+  if (w->err || w->len + n > w->cap) {
+    w->err = GW_ENOSPACE;
+    return;
+  }
+  memcpy(w->p + w->len, v, n);
+  w->len += n;
+}
+static void put8(wbuf *w, uint8_t v) { put(w, &v, 1); }
+static void put16(wbuf *w, uint16_t v) {
+  uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+  put(w, b, 2);
+}
+static void put32(wbuf *w, uint32_t v) {
+  put16(w, (uint16_t)(v >> 16));
+  put16(w, (uint16_t)v);
+}
+static void put64(wbuf *w, uint64_t v) {
+  put32(w, (uint32_t)(v >> 32));
+  put32(w, (uint32_t)v);
+}
+static void put_addr(wbuf *w, const addr *a) {
+  put8(w, a->family == ADDR_V6 ? 6 : 4);
+  put16(w, a->port);
+  put(w, a->ip, a->family == ADDR_V6 ? 16 : 4);
+}
+
+typedef struct rbuf { const uint8_t *p; size_t len, at; int err; } rbuf;
+
+static const uint8_t *get(rbuf *r, size_t n) {
+  if (r->err || r->len - r->at < n) {
+    r->err = GW_ETRUNC;
+    return NULL;
+  }
+  r->at += n;
+  return r->p + r->at - n;
+}
+static uint8_t get8(rbuf *r) {
+  const uint8_t *b = get(r, 1);
+  return b ? b[0] : 0;
+}
+static uint16_t get16(rbuf *r) {
+  const uint8_t *b = get(r, 2);
+  return b ? (uint16_t)(b[0] << 8 | b[1]) : 0;
+}
+static uint32_t get32(rbuf *r) {
+  uint32_t hi = get16(r);
+  return hi << 16 | get16(r);
+}
+static uint64_t get64(rbuf *r) {
+  uint64_t hi = get32(r);
+  return hi << 32 | get32(r);
+}
+static void get_addr(rbuf *r, addr *a) {
+  memset(a, 0, sizeof *a);
+  uint8_t fam = get8(r);
+  if (fam != 4 && fam != 6) {
+    if (!r->err) r->err = GW_EVALUE;
+    return;
+  }
+  a->family = fam == 6 ? ADDR_V6 : ADDR_V4;
+  a->port = get16(r);
+  const uint8_t *ip = get(r, fam == 6 ? 16 : 4);
+  if (ip) memcpy(a->ip, ip, fam == 6 ? 16 : 4);
+}
+
+static int tag(const uint8_t *buf, size_t len, const uint8_t key[GW_KEY_LEN],
+               uint8_t out[GW_TAG_LEN]) {
+  uint8_t mac[32];
+  if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, GW_KEY_LEN, buf, len, mac) < 0) return -1;
+  memcpy(out, mac, GW_TAG_LEN);
+  return 0;
+}
+
+static void put_body(wbuf *w, const gw_frame *f) {
+  switch (f->type) {
+  case GW_REGISTER: case GW_KEEPALIVE:
+    put32(w, f->peer);
+    put64(w, f->counter);
+    break;
+  case GW_REGISTERED:
+    put32(w, f->peer);
+    put_addr(w, &f->observed);
+    break;
+  case GW_CONNECT:
+    put32(w, f->peer);
+    put64(w, f->counter);
+    put32(w, f->target);
+    break;
+  case GW_SESSION:
+    put64(w, f->session);
+    put32(w, f->target);
+    put_addr(w, &f->observed);
+    put32(w, f->punch_delay_ms);
+    put(w, f->key, GW_KEY_LEN);
+    put8(w, f->initiator);
+    break;
+  case GW_RELAY: case GW_DATA:
+    put64(w, f->session);
+    put32(w, f->peer);
+    put(w, f->payload, f->payload_len);
+    break;
+  case GW_REPORT:
+    put32(w, f->peer);
+    put64(w, f->counter);
+    put64(w, f->session);
+    put8(w, f->outcome);
+    break;
+  case GW_ERROR:
+    put8(w, f->code);
+    put32(w, f->attempt);
+    break;
+  case GW_PUNCH: case GW_PUNCH_ACK:
+    put64(w, f->session);
+    put32(w, f->peer);
+    put32(w, f->attempt);
+    break;
+  default:
+    w->err = GW_ETYPE;
+  }
+}
+
+int gw_encode(const gw_frame *f, const uint8_t key[GW_KEY_LEN], uint8_t *buf, size_t cap) {
+  wbuf w = {buf, cap, 0, GW_OK};
+  uint8_t head[GW_HEADER] = {MAGIC0, MAGIC1, VERSION, f->type, 0, 0};
+  put(&w, head, sizeof head);
+  put_body(&w, f);
+  if (w.err) return w.err;
+  size_t body = w.len - GW_HEADER;
+  if (body > 0xFFFF || w.len + GW_TAG_LEN > cap) return GW_ENOSPACE;
+  buf[4] = (uint8_t)(body >> 8);
+  buf[5] = (uint8_t)body;
+  if (tag(buf, w.len, key, buf + w.len) != 0) return GW_EAUTH;
+  return (int)(w.len + GW_TAG_LEN);
+}
+
+int gw_is_frame(const uint8_t *buf, size_t len) {
+  return len >= GW_HEADER && buf[0] == MAGIC0 && buf[1] == MAGIC1 && buf[2] == VERSION;
+}
+
+static int get_body(rbuf *r, gw_frame *f) {
+  switch (f->type) {
+  case GW_REGISTER: case GW_KEEPALIVE:
+    f->peer = get32(r);
+    f->counter = get64(r);
+    break;
+  case GW_REGISTERED:
+    f->peer = get32(r);
+    get_addr(r, &f->observed);
+    break;
+  case GW_CONNECT:
+    f->peer = get32(r);
+    f->counter = get64(r);
+    f->target = get32(r);
+    break;
+  case GW_SESSION: {
+    f->session = get64(r);
+    f->target = get32(r);
+    get_addr(r, &f->observed);
+    f->punch_delay_ms = get32(r);
+    const uint8_t *k = get(r, GW_KEY_LEN);
+    if (k) memcpy(f->key, k, GW_KEY_LEN);
+    f->initiator = get8(r);
+    if (!r->err && f->initiator > 1) return GW_EVALUE;
+    break;
+  }
+  case GW_RELAY: case GW_DATA:
+    f->session = get64(r);
+    f->peer = get32(r);
+    f->payload = r->p + r->at;
+    f->payload_len = r->err ? 0 : r->len - r->at;
+    r->at = r->len;
+    break;
+  case GW_REPORT:
+    f->peer = get32(r);
+    f->counter = get64(r);
+    f->session = get64(r);
+    f->outcome = get8(r);
+    if (!r->err && f->outcome != GW_OUT_DIRECT && f->outcome != GW_OUT_RELAYED) return GW_EVALUE;
+    break;
+  case GW_ERROR:
+    f->code = get8(r);
+    f->attempt = get32(r);
+    break;
+  case GW_PUNCH: case GW_PUNCH_ACK:
+    f->session = get64(r);
+    f->peer = get32(r);
+    f->attempt = get32(r);
+    break;
+  default:
+    return GW_ETYPE;
+  }
+  if (r->err) return r->err;
+  return r->at == r->len ? GW_OK : GW_EVALUE;
+}
+
+int gw_decode(const uint8_t *buf, size_t len, gw_frame *f) {
+  memset(f, 0, sizeof *f);
+  if (len < GW_HEADER) return GW_ETRUNC;
+  if (!gw_is_frame(buf, len)) return GW_EMAGIC;
+  size_t body = (size_t)buf[4] << 8 | buf[5];
+  if (len < GW_HEADER + body + GW_TAG_LEN) return GW_ETRUNC;
+  if (len > GW_HEADER + body + GW_TAG_LEN) return GW_EVALUE;
+  f->type = buf[3];
+  rbuf r = {buf + GW_HEADER, body, 0, GW_OK};
+  return get_body(&r, f);
+}
+
+int gw_verify(const uint8_t *buf, size_t len, const uint8_t key[GW_KEY_LEN]) {
+  uint8_t t[GW_TAG_LEN];
+  if (len < GW_HEADER + GW_TAG_LEN || tag(buf, len - GW_TAG_LEN, key, t) != 0) return GW_EAUTH;
+  return gnutls_memcmp(t, buf + len - GW_TAG_LEN, GW_TAG_LEN) == 0 ? GW_OK : GW_EAUTH;
+}
+
+const char *gw_type_name(int type) {
+  static const char *const names[] = {"?", "REGISTER", "REGISTERED", "KEEPALIVE", "CONNECT",
+                                      "SESSION", "RELAY", "REPORT", "ERROR", "PUNCH",
+                                      "PUNCH_ACK", "DATA"};
+  return type >= 1 && type <= GW_DATA ? names[type] : "?";
+}

@@ -1,0 +1,80 @@
+/*
+** gwproto.h: the gateway signalling and relay protocol: the frames peers
+** and the gateway exchange (Phase 1), and those peers exchange on a direct
+** path (Phase 2). The format is in docs/gateway-protocol.md.
+**
+** Every frame carries a 16-byte tag: HMAC-SHA256 over the frame, with the
+** sender's per-peer key (peer <-> gateway) or the session key (peer <->
+** peer). gw_decode checks the structure only; gw_verify checks the tag
+** once the caller knows which key applies. Decoded byte fields point into
+** the caller's buffer. Errors are negative enum gw_err values.
+*/
+#ifndef NATSIM_GWPROTO_H
+#define NATSIM_GWPROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+#define GW_KEY_LEN 16
+#define GW_TAG_LEN 16
+#define GW_HEADER 6
+#define GW_MAX_FRAME 1400
+
+enum gw_type {
+  GW_REGISTER = 1,   /* peer -> gw: id, counter */
+  GW_REGISTERED = 2, /* gw -> peer: id, the peer's observed address */
+  GW_KEEPALIVE = 3,  /* peer -> gw: id, counter */
+  GW_CONNECT = 4,    /* peer -> gw: id, counter, target */
+  GW_SESSION = 5,    /* gw -> both: session, other peer, its address, punch delay, key, role */
+  GW_RELAY = 6,      /* peer -> gw -> peer: session, sender, payload */
+  GW_REPORT = 7,     /* peer -> gw: id, counter, session, outcome */
+  GW_ERROR = 8,      /* gw -> peer: code, detail */
+  GW_PUNCH = 9,      /* peer -> peer: session, sender, attempt */
+  GW_PUNCH_ACK = 10, /* peer -> peer: session, sender, attempt */
+  GW_DATA = 11,      /* peer -> peer: session, sender, payload */
+};
+
+enum gw_error_code { GW_E_UNREGISTERED = 1, GW_E_UNKNOWN_PEER = 2, GW_E_NO_SESSION = 3 };
+enum gw_outcome { GW_OUT_DIRECT = 1, GW_OUT_RELAYED = 2 };
+
+enum gw_err {
+  GW_OK = 0,
+  GW_ETRUNC = -1,  /* shorter than its header, length or fields say */
+  GW_EMAGIC = -2,  /* not our magic or version */
+  GW_ETYPE = -3,   /* unknown frame type */
+  GW_EVALUE = -4,  /* a field out of range, or bytes left over */
+  GW_EAUTH = -5,   /* the tag does not verify */
+  GW_ENOSPACE = -6,
+};
+
+typedef struct gw_frame {
+  uint8_t type;
+  uint32_t peer;      /* sender (REGISTER..REPORT, PUNCH.., RELAY, DATA) */
+  uint64_t counter;   /* REGISTER, KEEPALIVE, CONNECT, REPORT: must increase */
+  uint32_t target;    /* CONNECT: who to connect to; SESSION: the other peer */
+  uint64_t session;   /* SESSION, RELAY, REPORT, PUNCH*, DATA */
+  addr observed;      /* REGISTERED: the peer's; SESSION: the other's */
+  uint32_t punch_delay_ms; /* SESSION */
+  uint8_t key[GW_KEY_LEN]; /* SESSION: the session key */
+  uint8_t initiator;  /* SESSION: 1 for the peer that asked */
+  uint8_t outcome;    /* REPORT: enum gw_outcome */
+  uint8_t code;       /* ERROR */
+  uint32_t attempt;   /* PUNCH, PUNCH_ACK; ERROR: detail */
+  const uint8_t *payload; /* RELAY, DATA */
+  size_t payload_len;
+} gw_frame;
+
+/* Encodes f and tags it with key. Returns the length, or a gw_err. */
+int gw_encode(const gw_frame *f, const uint8_t key[GW_KEY_LEN], uint8_t *buf,
+              size_t cap);
+/* Decodes buf (structure only). */
+int gw_decode(const uint8_t *buf, size_t len, gw_frame *f);
+/* Checks the tag of an encoded frame with key: GW_OK or GW_EAUTH. */
+int gw_verify(const uint8_t *buf, size_t len, const uint8_t key[GW_KEY_LEN]);
+/* Whether buf starts like one of our frames (magic and version). */
+int gw_is_frame(const uint8_t *buf, size_t len);
+const char *gw_type_name(int type);
+
+#endif

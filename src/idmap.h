@@ -1,0 +1,24 @@
+/*
+** idmap.h: a map from 64-bit ids to non-negative ints (open addressing,
+** linear probing). Owns its table; idmap_free releases it.
+*/
+#ifndef NATSIM_IDMAP_H
+#define NATSIM_IDMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct idmap {
+  uint64_t *keys;
+  int *vals; /* -1: empty */
+  size_t cap, count;
+} idmap;
+
+void idmap_init(idmap *m);
+void idmap_free(idmap *m);
+/* Sets key to val (val >= 0). Returns 0, or -1 when out of memory. */
+int idmap_put(idmap *m, uint64_t key, int val);
+/* The value for key, or -1. */
+int idmap_get(const idmap *m, uint64_t key);
+
+#endif

@@ -1,0 +1,359 @@
+/* peer.c: registration, sessions, punching, the path switch. */
+#include "peer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CANDIDATES 4
+
+typedef struct pending {
+  struct pending *next;
+  size_t len;
+  uint8_t msg[];
+} pending;
+
+typedef struct psession {
+  peer *owner;
+  uint32_t other;
+  uint64_t id;
+  uint8_t key[GW_KEY_LEN];
+  bool up, initiator, direct, asking;
+  int asks;           /* CONNECTs sent */
+  int64_t ask_next;
+  /* punching */
+  bool punching;
+  int rounds;
+  int64_t punch_next;
+  addr cand[MAX_CANDIDATES];
+  int ncand;
+  addr direct_addr;
+  conn conn;
+  pending *held;      /* messages sent before the session was up */
+  uint64_t bytes_relayed, bytes_direct;
+} psession;
+
+struct peer {
+  peer_cfg cfg;
+  peer_io io;
+  uint64_t counter;
+  bool registered;
+  int reg_sends;
+  int64_t reg_next, keepalive_next;
+  addr observed;
+  psession **sessions; /* each allocated once: pointers stay valid */
+  size_t nsessions, cap;
+};
+
+peer_cfg peer_cfg_default(void) {
+  peer_cfg c = {.retry = 500000000LL, .retries = 8, .keepalive = 15000000000LL,
+                .punch_interval = 50000000LL, .punch_attempts = 20, .rto = 1000000000LL};
+  return c;
+}
+
+peer *peer_new(const peer_cfg *cfg, const peer_io *io) {
+  peer *p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->cfg = *cfg;
+  p->io = *io;
+  p->reg_next = p->keepalive_next = INT64_MAX;
+  return p;
+}
+
+void peer_free(peer *p) {
+  if (!p) return;
+  for (size_t i = 0; i < p->nsessions; i++) {
+    conn_free(&p->sessions[i]->conn);
+    for (pending *h = p->sessions[i]->held, *n; h; h = n) {
+      n = h->next;
+      free(h);
+    }
+    free(p->sessions[i]);
+  }
+  free(p->sessions);
+  free(p);
+}
+
+bool peer_registered(const peer *p) { return p->registered; }
+addr peer_observed(const peer *p) { return p->observed; }
+
+static psession *find(const peer *p, uint32_t other) {
+  for (size_t i = 0; i < p->nsessions; i++)
+    if (p->sessions[i]->other == other) return p->sessions[i];
+  return NULL;
+}
+
+static psession *find_id(const peer *p, uint64_t id) {
+  for (size_t i = 0; i < p->nsessions; i++)
+    if (p->sessions[i]->up && p->sessions[i]->id == id) return p->sessions[i];
+  return NULL;
+}
+
+static psession *add(peer *p, uint32_t other) {
+  if (p->nsessions == p->cap) {
+    size_t cap = p->cap ? p->cap * 2 : 4;
+    psession **ss = realloc(p->sessions, cap * sizeof *ss);
+    if (!ss) return NULL;
+    p->sessions = ss;
+    p->cap = cap;
+  }
+  psession *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  p->sessions[p->nsessions++] = s;
+  s->owner = p;
+  s->other = other;
+  s->ask_next = s->punch_next = INT64_MAX;
+  conn_init(&s->conn, p->cfg.rto);
+  return s;
+}
+
+/* --- sending ------------------------------------------------------------- */
+
+static void send_frame(peer *p, const addr *to, const gw_frame *f, const uint8_t *key) {
+  uint8_t buf[GW_MAX_FRAME + 64];
+  int n = gw_encode(f, key, buf, sizeof buf);
+  if (n > 0) p->io.send(p->io.ctx, to, buf, (size_t)n);
+}
+
+static void to_gateway(peer *p, gw_frame *f) {
+  f->peer = p->cfg.id;
+  f->counter = ++p->counter;
+  send_frame(p, &p->cfg.gateway, f, p->cfg.key);
+}
+
+/* conn's emit: a frame goes out on the session's current path. */
+static void emit(void *ctx, const uint8_t *frame, size_t len, bool retransmit) {
+  psession *s = ctx;
+  peer *p = s->owner;
+  (void)retransmit;
+  gw_frame f = {.session = s->id, .peer = p->cfg.id, .payload = frame, .payload_len = len};
+  size_t msg = frame[0] == 1 && len > 5 ? len - 5 : 0; /* message bytes, not acks */
+  if (s->direct) {
+    f.type = GW_DATA;
+    s->bytes_direct += msg;
+    send_frame(p, &s->direct_addr, &f, s->key);
+  } else {
+    f.type = GW_RELAY;
+    s->bytes_relayed += msg;
+    send_frame(p, &p->cfg.gateway, &f, p->cfg.key);
+  }
+}
+
+static void deliver(void *ctx, const uint8_t *msg, size_t len) {
+  psession *s = ctx;
+  s->owner->io.deliver(s->owner->io.ctx, s->other, msg, len);
+}
+
+/* --- registration and sessions ------------------------------------------- */
+
+void peer_start(peer *p, int64_t now) {
+  gw_frame f = {.type = GW_REGISTER};
+  to_gateway(p, &f);
+  p->reg_sends = 1;
+  p->reg_next = now + p->cfg.retry;
+}
+
+int peer_connect(peer *p, int64_t now, uint32_t target) {
+  if (find(p, target)) return -1;
+  psession *s = add(p, target);
+  if (!s) return -1;
+  s->initiator = s->asking = true;
+  s->asks = 1;
+  s->ask_next = now + p->cfg.retry;
+  gw_frame f = {.type = GW_CONNECT, .target = target};
+  to_gateway(p, &f);
+  return 0;
+}
+
+int peer_send(peer *p, int64_t now, uint32_t target, const uint8_t *msg, size_t len) {
+  psession *s = find(p, target);
+  if (!s || len > CONN_MAX_MESSAGE) return -1;
+  if (s->up) {
+    return conn_send(&s->conn, now, msg, len, emit, s) ? 0 : -1;
+  }
+  pending *h = malloc(sizeof *h + len);
+  if (!h) return -1;
+  h->next = NULL;
+  h->len = len;
+  memcpy(h->msg, msg, len);
+  pending **tail = &s->held;
+  while (*tail) tail = &(*tail)->next;
+  *tail = h;
+  return 0;
+}
+
+static void session_up(peer *p, int64_t now, const gw_frame *f) {
+  psession *s = find(p, f->target);
+  if (s && s->up && s->id == f->session) return; /* announced again */
+  if (!s && !(s = add(p, f->target))) return;
+  s->id = f->session;
+  memcpy(s->key, f->key, GW_KEY_LEN);
+  s->up = true;
+  s->asking = false;
+  s->ask_next = INT64_MAX;
+  p->io.event(p->io.ctx, s->other, PEER_SESSION);
+  for (pending *h = s->held, *n; h; h = n) {
+    n = h->next;
+    conn_send(&s->conn, now, h->msg, h->len, emit, s);
+    free(h);
+  }
+  s->held = NULL;
+  if (!p->cfg.punch) return;
+  s->punching = true;
+  s->rounds = 0;
+  s->cand[0] = f->observed;
+  s->ncand = 1;
+  s->punch_next = now + (int64_t)f->punch_delay_ms * 1000000;
+}
+
+/* --- punching ------------------------------------------------------------ */
+
+static void report(peer *p, psession *s, uint8_t outcome) {
+  gw_frame f = {.type = GW_REPORT, .session = s->id, .outcome = outcome};
+  to_gateway(p, &f);
+}
+
+static void learn(psession *s, const addr *from) {
+  for (int i = 0; i < s->ncand; i++)
+    if (addr_equal(&s->cand[i], from)) return;
+  if (s->ncand < MAX_CANDIDATES) s->cand[s->ncand++] = *from;
+}
+
+static void punch_round(peer *p, psession *s, int64_t now) {
+  if (s->rounds >= p->cfg.punch_attempts) {
+    s->punching = false;
+    s->punch_next = INT64_MAX;
+    report(p, s, GW_OUT_RELAYED);
+    p->io.event(p->io.ctx, s->other, PEER_PUNCH_FAILED);
+    return;
+  }
+  gw_frame f = {.type = GW_PUNCH, .session = s->id, .peer = p->cfg.id,
+                .attempt = (uint32_t)++s->rounds};
+  for (int i = 0; i < s->ncand; i++) send_frame(p, &s->cand[i], &f, s->key);
+  s->punch_next = now + p->cfg.punch_interval;
+}
+
+static void go_direct(peer *p, psession *s, const addr *from) {
+  if (s->direct) return;
+  s->direct = true;
+  s->direct_addr = *from;
+  s->punching = false;
+  s->punch_next = INT64_MAX;
+  report(p, s, GW_OUT_DIRECT);
+  p->io.event(p->io.ctx, s->other, PEER_DIRECT);
+}
+
+/* --- receiving ----------------------------------------------------------- */
+
+static void from_gateway(peer *p, int64_t now, const gw_frame *f) {
+  psession *s;
+  switch (f->type) {
+  case GW_REGISTERED:
+    p->observed = f->observed;
+    if (!p->registered) {
+      p->registered = true;
+      p->reg_next = INT64_MAX;
+      p->keepalive_next = now + p->cfg.keepalive;
+      p->io.event(p->io.ctx, p->cfg.id, PEER_REGISTERED);
+    }
+    break;
+  case GW_SESSION:
+    session_up(p, now, f);
+    break;
+  case GW_RELAY:
+    if ((s = find_id(p, f->session)) && f->peer == s->other)
+      conn_recv(&s->conn, now, f->payload, f->payload_len, deliver, emit, s);
+    break;
+  }
+}
+
+static void from_peer(peer *p, int64_t now, const addr *from, const gw_frame *f, psession *s) {
+  gw_frame ack = {.type = GW_PUNCH_ACK, .session = s->id, .peer = p->cfg.id,
+                  .attempt = f->attempt};
+  switch (f->type) {
+  case GW_PUNCH:
+    learn(s, from);
+    send_frame(p, from, &ack, s->key);
+    break;
+  case GW_PUNCH_ACK:
+    go_direct(p, s, from);
+    break;
+  case GW_DATA:
+    conn_recv(&s->conn, now, f->payload, f->payload_len, deliver, emit, s);
+    break;
+  }
+}
+
+void peer_recv(peer *p, int64_t now, const addr *from, const uint8_t *data, size_t len) {
+  gw_frame f;
+  if (gw_decode(data, len, &f) != GW_OK) return;
+  if (f.type == GW_PUNCH || f.type == GW_PUNCH_ACK || f.type == GW_DATA) {
+    psession *s = find_id(p, f.session);
+    if (s && f.peer == s->other && gw_verify(data, len, s->key) == GW_OK)
+      from_peer(p, now, from, &f, s);
+    return;
+  }
+  if (addr_equal(from, &p->cfg.gateway) && gw_verify(data, len, p->cfg.key) == GW_OK)
+    from_gateway(p, now, &f);
+}
+
+/* --- time ---------------------------------------------------------------- */
+
+static void tick_session(peer *p, psession *s, int64_t now) {
+  if (s->asking && now >= s->ask_next) {
+    if (s->asks >= p->cfg.retries) {
+      s->asking = false;
+      s->ask_next = INT64_MAX;
+      p->io.event(p->io.ctx, s->other, PEER_GAVE_UP);
+      return;
+    }
+    s->asks++;
+    s->ask_next = now + p->cfg.retry;
+    gw_frame f = {.type = GW_CONNECT, .target = s->other};
+    to_gateway(p, &f);
+  }
+  if (s->punching && now >= s->punch_next) punch_round(p, s, now);
+  if (s->up) conn_tick(&s->conn, now, emit, s);
+}
+
+void peer_tick(peer *p, int64_t now) {
+  if (!p->registered && now >= p->reg_next) {
+    if (p->reg_sends >= p->cfg.retries) {
+      p->reg_next = INT64_MAX;
+      p->io.event(p->io.ctx, p->cfg.id, PEER_GAVE_UP);
+    } else {
+      gw_frame f = {.type = GW_REGISTER};
+      to_gateway(p, &f);
+      p->reg_sends++;
+      p->reg_next = now + p->cfg.retry;
+    }
+  }
+  if (p->registered && now >= p->keepalive_next) {
+    gw_frame f = {.type = GW_KEEPALIVE};
+    to_gateway(p, &f);
+    p->keepalive_next = now + p->cfg.keepalive;
+  }
+  for (size_t i = 0; i < p->nsessions; i++) tick_session(p, p->sessions[i], now);
+}
+
+int64_t peer_deadline(const peer *p) {
+  int64_t d = p->registered ? p->keepalive_next : p->reg_next;
+  for (size_t i = 0; i < p->nsessions; i++) {
+    const psession *s = p->sessions[i];
+    if (s->ask_next < d) d = s->ask_next;
+    if (s->punch_next < d) d = s->punch_next;
+    int64_t c = s->up ? conn_deadline(&s->conn) : INT64_MAX;
+    if (c < d) d = c;
+  }
+  return d;
+}
+
+int peer_session(const peer *p, uint32_t other, peer_session_info *info) {
+  const psession *s = find(p, other);
+  if (!s) return -1;
+  *info = (peer_session_info){.id = s->id, .up = s->up, .direct = s->direct,
+                              .punching = s->punching, .direct_addr = s->direct_addr,
+                              .bytes_relayed = s->bytes_relayed,
+                              .bytes_direct = s->bytes_direct, .srtt = s->conn.srtt,
+                              .conn = s->conn.stats, .unacked = conn_unacked(&s->conn)};
+  return 0;
+}

@@ -1,0 +1,90 @@
+/*
+** peer.h: a peer of the gateway: the hole punch, connection upgrade and
+** connection strategy modules of Phases 1 and 2.
+**
+** A peer registers with the gateway (retrying until answered) and keeps
+** its NAT mapping alive with keepalives. peer_connect asks the gateway for
+** a session with another peer. Application messages flow at once through
+** the gateway relay. With the v0.8 strategy (cfg.punch), both peers then
+** punch at the time the gateway set, toward the address the gateway saw
+** and any address a punch arrives from; the first authenticated answer on
+** the direct path moves the session there. A conn (conn.h) under each
+** session keeps messages whole, once and in order across the move. If
+** punching fails the session stays relayed. Each outcome is reported to
+** the gateway.
+**
+** Sans-I/O: datagrams through peer_recv and io.send, time as arguments,
+** peer_deadline says when to call peer_tick. One UDP socket per peer.
+*/
+#ifndef NATSIM_PEER_H
+#define NATSIM_PEER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "conn.h"
+#include "gwproto.h"
+
+enum peer_event {
+  PEER_REGISTERED,   /* the gateway answered the registration */
+  PEER_SESSION,      /* a session with `other` is up (relayed) */
+  PEER_DIRECT,       /* its direct path is confirmed and in use */
+  PEER_PUNCH_FAILED, /* punching gave up: it stays relayed */
+  PEER_GAVE_UP,      /* registration or connect was never answered */
+};
+
+typedef struct peer_cfg {
+  uint32_t id;
+  uint8_t key[GW_KEY_LEN]; /* shared with the gateway */
+  addr gateway;
+  bool punch;              /* the v0.8 strategy: punch and upgrade */
+  int64_t retry;           /* REGISTER / CONNECT retransmission interval */
+  int retries;             /* ... and how many sends before giving up */
+  int64_t keepalive;       /* interval of keepalives to the gateway */
+  int64_t punch_interval;  /* between punch rounds */
+  int punch_attempts;      /* rounds before punching gives up */
+  int64_t rto;             /* initial retransmission timeout of messages */
+} peer_cfg;
+
+/* Defaults: retry 500 ms x 8, keepalive 15 s, punch 50 ms x 20, rto 1 s. */
+peer_cfg peer_cfg_default(void);
+
+typedef struct peer_io {
+  void (*send)(void *ctx, const addr *to, const uint8_t *data, size_t len);
+  void (*deliver)(void *ctx, uint32_t from, const uint8_t *msg, size_t len);
+  void (*event)(void *ctx, uint32_t other, enum peer_event ev);
+  void *ctx;
+} peer_io;
+
+typedef struct peer_session_info {
+  uint64_t id;
+  bool up, direct, punching;
+  addr direct_addr;
+  uint64_t bytes_relayed, bytes_direct; /* message bytes sent on each path */
+  int64_t srtt;
+  conn_stats conn;
+  size_t unacked;
+} peer_session_info;
+
+typedef struct peer peer;
+
+peer *peer_new(const peer_cfg *cfg, const peer_io *io);
+void peer_free(peer *p);
+void peer_start(peer *p, int64_t now);
+bool peer_registered(const peer *p);
+/* The address the gateway last reflected (zero before registration). */
+addr peer_observed(const peer *p);
+/* Asks for a session with target. Returns 0, or -1 if one exists. */
+int peer_connect(peer *p, int64_t now, uint32_t target);
+/* Sends a message to target over their session; held until it is up.
+** Returns 0, or -1 (no session asked for, or too long). */
+int peer_send(peer *p, int64_t now, uint32_t target, const uint8_t *msg, size_t len);
+void peer_recv(peer *p, int64_t now, const addr *from, const uint8_t *data, size_t len);
+void peer_tick(peer *p, int64_t now);
+int64_t peer_deadline(const peer *p);
+/* Fills info for the session with `other`; returns -1 if there is none. */
+int peer_session(const peer *p, uint32_t other, peer_session_info *info);
+
+#endif

@@ -34,7 +34,6 @@ typedef struct run {
   stun_server srv;
   int srv_socks[4], cli_socks[96 + 8];
   uint64_t timer;
-  bool timer_set;
 } run;
 
 typedef struct sock_ctx { run *r; int index; } sock_ctx;
@@ -55,22 +54,14 @@ static void reschedule(run *r);
 
 static void on_timer(void *arg) {
   run *r = arg;
-  r->timer_set = false;
+  r->timer = 0;
   disc_tick(r->d, sim_now());
   reschedule(r);
 }
 
 static void reschedule(run *r) {
-  if (r->timer_set) sim_cancel(r->timer);
-  r->timer_set = false;
-  if (disc_done(r->d)) {
-    sim_stop();
-    return;
-  }
-  int64_t t = disc_deadline(r->d);
-  if (t == INT64_MAX) return;
-  r->timer = sim_schedule(t - sim_now(), on_timer, r);
-  r->timer_set = true;
+  if (disc_done(r->d)) sim_stop();
+  r->timer = sim_rearm(r->timer, disc_done(r->d) ? INT64_MAX : disc_deadline(r->d), on_timer, r);
 }
 
 static void client_recv(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {

@@ -32,6 +32,8 @@ struct lapi {
   size_t nchecks, cap;
   int socks; /* registry ref: a table keeping sockets alive */
   timer *timers;
+  exp_summary *results;
+  size_t nresults;
 };
 
 typedef struct lnode {
@@ -644,9 +646,39 @@ lapi *lapi_open(lua_State *L, world *w, const lapi_opts *o) {
   luaL_newlibtable(L, api);
   lua_pushlightuserdata(L, a);
   luaL_setfuncs(L, api, 1);
+  lexp_register(L, a);
   lua_setglobal(L, "natsim");
   return a;
 }
+
+int lapi_begin_experiment(lapi *a, char *err, size_t len) {
+  if (world_node_count(a->w) || a->timers) {
+    snprintf(err, len, "natsim.experiment runs its own networks: call it before "
+                       "natsim.host, natsim.nat and natsim.at/after");
+    return -1;
+  }
+  world_free(a->w);
+  a->w = NULL;
+  return 0;
+}
+
+void lapi_end_experiment(lapi *a) { a->w = world_new(a->opts.seed); }
+
+void lapi_add_results(lapi *a, const exp_summary *s) {
+  exp_summary *r = realloc(a->results, (a->nresults + 1) * sizeof *r);
+  if (!r) return;
+  a->results = r;
+  a->results[a->nresults++] = *s;
+}
+
+size_t lapi_results(const lapi *a, const exp_summary **s) {
+  *s = a->results;
+  return a->nresults;
+}
+
+uint64_t lapi_seed(const lapi *a) { return a->opts.seed; }
+world *lapi_world(const lapi *a) { return a->w; }
+const char *lapi_scenario(const lapi *a) { return a->opts.scenario; }
 
 void lapi_close(lapi *a) {
   if (!a) return;
@@ -655,6 +687,8 @@ void lapi_close(lapi *a) {
     free(a->checks[i].detail);
   }
   free(a->checks);
+  for (size_t i = 0; i < a->nresults; i++) free(a->results[i].cells);
+  free(a->results);
   while (a->timers) { /* never fired */
     timer *t = a->timers;
     a->timers = t->next;

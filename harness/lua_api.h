@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "experiment.h"
 #include "world.h"
 
 typedef struct lapi_check {
@@ -36,6 +37,21 @@ lapi *lapi_open(lua_State *L, world *w, const lapi_opts *o);
 void lapi_close(lapi *a);
 /* The checks recorded by natsim.check, in order. */
 size_t lapi_checks(const lapi *a, const lapi_check **checks);
+/* natsim.experiment runs its own simulations: it needs the scenario's
+** world empty (no nodes, no callbacks pending), ends it, and gets a fresh
+** one back. Returns 0, or -1 with the reason in err. */
+int lapi_begin_experiment(lapi *a, char *err, size_t len);
+void lapi_end_experiment(lapi *a);
+/* Keeps a version's results (and its cells) for the results file. */
+void lapi_add_results(lapi *a, const exp_summary *s);
+size_t lapi_results(const lapi *a, const exp_summary **s);
+uint64_t lapi_seed(const lapi *a);
+/* The world now in use (natsim.experiment replaces it). */
+world *lapi_world(const lapi *a);
+const char *lapi_scenario(const lapi *a);
+/* Registers natsim.experiment (lua_experiment.c). */
+void lexp_register(lua_State *L, lapi *a);
+
 /* Finds a model file: a path, or a bare name looked up in nat-models/
 ** folders. Writes the path into out; returns 0 or -1. */
 int lapi_find_model(const char *scenario, const char *name, char *out,

@@ -23,14 +23,17 @@ static const char usage[] =
     "The Lua API for scenarios and NAT models is in docs/lua-api.md.\n";
 
 static const char run_usage[] =
-    "usage: natsim run SCENARIO.lua [--seed N] [--out DIR] [--pcap DIR]\n"
+    "usage: natsim run SCENARIO.lua [--seed N] [--out DIR] [--json FILE] [--pcap DIR]\n"
     "\n"
     "Runs a scenario script in virtual time. All randomness comes from the\n"
     "seed: the same scenario with the same seed gives the same output.\n"
     "\n"
     "options:\n"
     "  --seed N     the scenario's seed, a non-negative integer (default 1)\n"
-    "  --out DIR    write DIR/results.json: checks, totals, per-node counters\n"
+    "  --out DIR    write DIR/results.json: checks, totals, per-node counters,\n"
+    "               and the versions of any natsim.experiment\n"
+    "  --json FILE  write the experiment results alone, as JSON: {scenario,\n"
+    "               seed, versions}; the schema is in reports/README.md\n"
     "  --pcap DIR   capture every link's packets into DIR/natsim-NODE-DEV.pcap\n"
     "  -h, --help   this text\n"
     "\n"
@@ -83,12 +86,12 @@ static int cmd_run(int argc, char **argv) {
         return 2;
       }
       i++;
-    } else if (!strcmp(a, "--out") || !strcmp(a, "--pcap")) {
+    } else if (!strcmp(a, "--out") || !strcmp(a, "--pcap") || !strcmp(a, "--json")) {
       if (!v) {
-        fprintf(stderr, "natsim run: %s expects a directory\n", a);
+        fprintf(stderr, "natsim run: %s expects a %s\n", a, a[2] == 'j' ? "file" : "directory");
         return 2;
       }
-      *(a[2] == 'o' ? &o.out_dir : &o.pcap_dir) = v;
+      *(a[2] == 'o' ? &o.out_dir : a[2] == 'j' ? &o.json : &o.pcap_dir) = v;
       i++;
     } else if (a[0] == '-') {
       fprintf(stderr, "natsim run: unknown option %s\n%s", a, run_usage);

@@ -58,6 +58,78 @@ static void write_node(json *j, world *w, int i) {
   json_end(j, '}');
 }
 
+static void write_version(json *j, const exp_summary *s) {
+  json_object(j, NULL);
+  json_str(j, "name", s->name);
+  json_str(j, "strategy", s->strategy);
+  json_int(j, "attempts", s->attempts);
+  json_int(j, "connected", s->connected);
+  json_int(j, "direct", s->direct);
+  json_int(j, "relayed", s->relayed);
+  json_int(j, "failed", s->failed);
+  json_int(j, "missed_direct", s->missed_direct);
+  json_int(j, "data_errors", s->data_errors);
+  json_num(j, "direct_rate", s->direct_rate);
+  json_array(j, "direct_rate_ci");
+  json_num(j, NULL, s->direct_rate_ci[0]);
+  json_num(j, NULL, s->direct_rate_ci[1]);
+  json_end(j, ']');
+  json_num(j, "gateway_load", s->gateway_load);
+  json_num(j, "hops_mean", s->hops_mean);
+  json_num(j, "rtt_ms_mean", s->rtt_ms_mean);
+  json_object(j, "connect_ms");
+  json_num(j, "p50", s->connect_ms[0]);
+  json_num(j, "p95", s->connect_ms[1]);
+  json_end(j, '}');
+  json_object(j, "direct_ms");
+  json_num(j, "p50", s->direct_ms[0]);
+  json_num(j, "p95", s->direct_ms[1]);
+  json_end(j, '}');
+  json_int(j, "bytes_direct", (int64_t)s->bytes_direct);
+  json_int(j, "bytes_relayed", (int64_t)s->bytes_relayed);
+  json_int(j, "events", (int64_t)s->events);
+  json_array(j, "matrix");
+  for (int i = 0; i < s->ncells; i++) {
+    const exp_cell *c = &s->cells[i];
+    json_object(j, NULL);
+    json_str(j, "a", s->classes[c->a]);
+    json_str(j, "b", s->classes[c->b]);
+    json_int(j, "attempts", c->attempts);
+    json_int(j, "direct", c->direct);
+    json_int(j, "relayed", c->relayed);
+    json_int(j, "failed", c->failed);
+    json_int(j, "missed_direct", c->missed_direct);
+    json_end(j, '}');
+  }
+  json_end(j, ']');
+  json_end(j, '}');
+}
+
+static void write_versions(json *j, lapi *a) {
+  const exp_summary *v;
+  size_t n = lapi_results(a, &v);
+  json_array(j, "versions");
+  for (size_t i = 0; i < n; i++) write_version(j, &v[i]);
+  json_end(j, ']');
+}
+
+/* --json FILE: the experiment results alone. */
+static int write_json(const scenario_opts *o, lapi *a) {
+  FILE *f = fopen(o->json, "w");
+  if (!f) {
+    fprintf(stderr, "natsim: cannot write %s: %s\n", o->json, strerror(errno));
+    return -1;
+  }
+  json j = json_start(f);
+  json_object(&j, NULL);
+  json_str(&j, "schema", "natsim-results/1");
+  json_str(&j, "scenario", o->path);
+  json_int(&j, "seed", (int64_t)o->seed);
+  write_versions(&j, a);
+  json_end(&j, '}');
+  return fclose(f) == 0 ? 0 : -1;
+}
+
 static int write_results(const scenario_opts *o, world *w, lapi *a) {
   char path[1100];
   if (make_dirs(o->out_dir) != 0) {
@@ -98,6 +170,7 @@ static int write_results(const scenario_opts *o, world *w, lapi *a) {
   json_array(&j, "nodes");
   for (size_t i = 0; i < world_node_count(w); i++) write_node(&j, w, (int)i);
   json_end(&j, ']');
+  write_versions(&j, a);
   json_end(&j, '}');
   return fclose(f) == 0 ? 0 : -1;
 }
@@ -144,8 +217,10 @@ int scenario_run(const scenario_opts *o) {
   lapi_opts lo = {o->seed, o->path};
   lapi *a = lapi_open(L, w, &lo);
   int rc = a ? run_script(L, o) : SCENARIO_ERROR;
+  if (a) w = lapi_world(a); /* natsim.experiment may have replaced it */
   if (rc == SCENARIO_OK) rc = report_checks(a);
   if (rc != SCENARIO_ERROR && o->out_dir && write_results(o, w, a) != 0) rc = SCENARIO_ERROR;
+  if (rc != SCENARIO_ERROR && o->json && write_json(o, a) != 0) rc = SCENARIO_ERROR;
   clock_gettime(CLOCK_MONOTONIC, &t1);
   fprintf(stderr, "natsim: %.3f s virtual, %llu events, %.3f s wall\n",
           (double)sim_now() / SIM_NS_PER_S, (unsigned long long)sim_event_count(),

@@ -12,6 +12,7 @@ typedef struct scenario_opts {
   uint64_t seed;
   const char *out_dir;  /* NULL: no results file */
   const char *pcap_dir; /* NULL: no capture */
+  const char *json;     /* NULL: no experiment results file */
 } scenario_opts;
 
 /* Exit codes of `natsim run`. */

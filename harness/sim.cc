@@ -12,6 +12,7 @@
 
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 using namespace ns3;
@@ -28,6 +29,9 @@ class HookRouting : public Ipv4RoutingProtocol {
     return tid;
   }
   Ptr<Ipv4StaticRouting> Static() { return m_static; }
+  // Host (/32) routes live in a hash: the core has one per attached address,
+  // and static routing scans its list for every packet.
+  void AddHost(uint32_t ip, uint32_t iface) { m_hosts[ip] = iface; }
   void SetHook(sim_hook_fn fn, void *ctx) {
     m_fn = fn;
     m_ctx = ctx;
@@ -36,6 +40,11 @@ class HookRouting : public Ipv4RoutingProtocol {
   Ptr<Ipv4Route> RouteOutput(Ptr<Packet> p, const Ipv4Header &h,
                              Ptr<NetDevice> oif,
                              Socket::SocketErrno &err) override {
+    Ptr<Ipv4Route> r = oif ? nullptr : HostRoute(h.GetDestination());
+    if (r) {
+      err = Socket::ERROR_NOTERROR;
+      return r;
+    }
     return m_static->RouteOutput(p, h, oif, err);
   }
 
@@ -43,7 +52,7 @@ class HookRouting : public Ipv4RoutingProtocol {
                   Ptr<const NetDevice> idev, UnicastForwardCallback ucb,
                   MulticastForwardCallback mcb, LocalDeliverCallback lcb,
                   ErrorCallback ecb) override {
-    if (!m_fn) return m_static->RouteInput(p, h, idev, ucb, mcb, lcb, ecb);
+    if (!m_fn) return Route(p, h, idev, ucb, mcb, lcb, ecb);
     sim_pkt pk = {};
     pk.iface = (uint32_t)m_ipv4->GetInterfaceForDevice(idev);
     pk.proto = h.GetProtocol();
@@ -61,7 +70,7 @@ class HookRouting : public Ipv4RoutingProtocol {
     case SIM_DROP:
       return true; /* taken care of: silently dropped */
     case SIM_PASS:
-      return m_static->RouteInput(p, h, idev, ucb, mcb, lcb, ecb);
+      return Route(p, h, idev, ucb, mcb, lcb, ecb);
     case SIM_REWRITE:
       break;
     }
@@ -75,7 +84,7 @@ class HookRouting : public Ipv4RoutingProtocol {
     Ipv4Header nh = h;
     nh.SetSource(Ipv4Address(pk.src_ip));
     nh.SetDestination(Ipv4Address(pk.dst_ip));
-    return m_static->RouteInput(q, nh, idev, ucb, mcb, lcb, ecb);
+    return Route(q, nh, idev, ucb, mcb, lcb, ecb);
   }
 
   void NotifyInterfaceUp(uint32_t i) override { m_static->NotifyInterfaceUp(i); }
@@ -98,6 +107,32 @@ class HookRouting : public Ipv4RoutingProtocol {
   }
 
  private:
+  Ptr<Ipv4Route> HostRoute(Ipv4Address dst) const {
+    auto it = m_hosts.find(dst.Get());
+    if (it == m_hosts.end()) return nullptr;
+    Ptr<Ipv4Route> r = Create<Ipv4Route>();
+    r->SetDestination(dst);
+    r->SetGateway(Ipv4Address::GetZero());
+    r->SetSource(m_ipv4->GetAddress(it->second, 0).GetLocal());
+    r->SetOutputDevice(m_ipv4->GetNetDevice(it->second));
+    return r;
+  }
+
+  // Forwards along a host route, or leaves the packet to static routing
+  // (local delivery, other routes).
+  bool Route(Ptr<const Packet> p, const Ipv4Header &h, Ptr<const NetDevice> idev,
+             UnicastForwardCallback ucb, MulticastForwardCallback mcb,
+             LocalDeliverCallback lcb, ErrorCallback ecb) {
+    uint32_t iif = m_ipv4->GetInterfaceForDevice(idev);
+    Ptr<Ipv4Route> r = HostRoute(h.GetDestination());
+    if (r && !m_ipv4->IsDestinationAddress(h.GetDestination(), iif) &&
+        m_ipv4->IsForwarding(iif)) {
+      ucb(r, p, h);
+      return true;
+    }
+    return m_static->RouteInput(p, h, idev, ucb, mcb, lcb, ecb);
+  }
+
   void DoDispose() override {
     m_static = nullptr;
     m_ipv4 = nullptr;
@@ -105,6 +140,7 @@ class HookRouting : public Ipv4RoutingProtocol {
   }
   Ptr<Ipv4StaticRouting> m_static;
   Ptr<Ipv4> m_ipv4;
+  std::unordered_map<uint32_t, uint32_t> m_hosts;
   sim_hook_fn m_fn = nullptr;
   void *m_ctx = nullptr;
 };
@@ -222,12 +258,22 @@ void sim_cancel(uint64_t timer) {
   g->timers.erase(it);
 }
 
+uint64_t sim_rearm(uint64_t old, int64_t at, sim_timer_fn fn, void *arg) {
+  if (old) sim_cancel(old);
+  if (at == INT64_MAX) return 0;
+  return sim_schedule(at - sim_now(), fn, arg);
+}
+
 int sim_node_new(void) {
   Ptr<Node> n = CreateObject<Node>();
   InternetStackHelper stack;
   stack.SetIpv6StackInstall(false);
   stack.SetRoutingHelper(HookRoutingHelper());
   stack.Install(n);
+  // Strong end-system model: a packet is for this node only if addressed to
+  // the interface it came in on. The weak model scans every interface of
+  // every packet, which is most of the time spent in a core with thousands.
+  n->GetObject<Ipv4>()->SetAttribute("WeakEsModel", BooleanValue(false));
   g->nodes.push_back(n);
   return (int)g->nodes.size() - 1;
 }
@@ -281,8 +327,10 @@ int sim_addr_add(int node, uint32_t iface, uint32_t ip, int prefix) {
 int sim_route_add(int node, uint32_t ip, int prefix, uint32_t iface) {
   if (!valid_node(node) || prefix < 0 || prefix > 32) return -1;
   if (iface >= g->nodes[node]->GetObject<Ipv4>()->GetNInterfaces()) return -1;
-  routing(node)->Static()->AddNetworkRouteTo(Ipv4Address(ip), mask_of(prefix),
-                                             iface);
+  if (prefix == 32)
+    routing(node)->AddHost(ip, iface);
+  else
+    routing(node)->Static()->AddNetworkRouteTo(Ipv4Address(ip), mask_of(prefix), iface);
   return 0;
 }
 

@@ -37,6 +37,10 @@ typedef void (*sim_timer_fn)(void *arg);
 /* Calls fn(arg) after delay ns; returns a timer id for sim_cancel. */
 uint64_t sim_schedule(int64_t delay, sim_timer_fn fn, void *arg);
 void sim_cancel(uint64_t timer);
+/* For sans-I/O agents: cancels timer `old` (0: none) and, unless at is
+** INT64_MAX, schedules fn(arg) at virtual time `at` (now, if past).
+** Returns the new timer id, or 0. */
+uint64_t sim_rearm(uint64_t old, int64_t at, sim_timer_fn fn, void *arg);
 
 int sim_node_new(void);
 

@@ -1,0 +1,407 @@
+/* experiment.c: building the population, driving peers, measuring. */
+#include "experiment.h"
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "feasible.h"
+#include "gateway.h"
+#include "rng.h"
+#include "world.h"
+
+#define MS 1000000LL
+#define GATEWAY_IP 0xC633640Au /* 198.51.100.10 */
+#define GATEWAY_PORT 7000
+#define PEER_PORT 4000
+#define HEAD 9 /* attempt (4), direction (1), index (4) */
+
+typedef struct attempt attempt;
+
+typedef struct side {
+  attempt *att;
+  peer *p;
+  uint32_t id;
+  int host, sock;
+  uint64_t timer, work_timer;
+  bool is_a;
+  int sent, received;
+  bool damaged;
+  int64_t direct_at;
+} side;
+
+struct attempt {
+  int index, class_a, class_b;
+  side a, b;
+  int64_t start, connect_at, first_byte;
+  bool feasible;
+};
+
+typedef struct xrun {
+  const exp_cfg *cfg;
+  world *w;
+  gateway gw;
+  int gw_sock;
+  attempt *att;
+  lua_State *L;
+} xrun;
+
+static xrun *current; /* the run in progress (ns-3 is a singleton anyway) */
+
+void experiment_defaults(exp_cfg *c) {
+  memset(c, 0, sizeof *c);
+  c->pairs = 1000;
+  c->access = (sim_link_cfg){.delay = 10 * MS};
+  c->lan = (sim_link_cfg){.delay = 1 * MS};
+  c->gateway = (sim_link_cfg){.delay = 5 * MS};
+  c->messages = 20;
+  c->size = 200;
+  c->over = 2000 * MS;
+  c->peer = peer_cfg_default();
+  c->punch_delay_ms = 100;
+  c->spacing = 5 * MS;
+  c->settle = 10000 * MS;
+  c->seed = 1;
+}
+
+bool experiment_version_known(const char *name) {
+  return !strcmp(name, "v0.7") || !strcmp(name, "v0.8");
+}
+
+/* --- peers, glued to the world ------------------------------------------- */
+
+static void rearm(side *s);
+
+static void on_peer_timer(void *arg) {
+  side *s = arg;
+  s->timer = 0;
+  peer_tick(s->p, sim_now());
+  rearm(s);
+}
+
+static void rearm(side *s) { s->timer = sim_rearm(s->timer, peer_deadline(s->p), on_peer_timer, s); }
+
+static void peer_send_io(void *ctx, const addr *to, const uint8_t *data, size_t len) {
+  side *s = ctx;
+  world_send(current->w, s->sock, addr_v4_ip(to), to->port, data, len);
+}
+
+static uint8_t filler(const attempt *a, bool from_a, uint32_t index, size_t k) {
+  return (uint8_t)(a->index * 31u + index * 7u + k + (from_a ? 101u : 0u));
+}
+
+static void on_deliver(void *ctx, uint32_t from, const uint8_t *msg, size_t len) {
+  side *s = ctx;
+  attempt *a = s->att;
+  (void)from;
+  bool from_a = !s->is_a;
+  uint32_t idx = len >= HEAD ? (uint32_t)msg[5] << 24 | (uint32_t)msg[6] << 16 |
+                                   (uint32_t)msg[7] << 8 | msg[8] : 0;
+  bool ok = len == (size_t)current->cfg->size && msg[4] == (from_a ? 1 : 2) &&
+            idx == (uint32_t)s->received;
+  for (size_t k = HEAD; ok && k < len; k++) ok = msg[k] == filler(a, from_a, idx, k);
+  if (!ok) s->damaged = true;
+  s->received++;
+  if (!s->is_a && !a->first_byte) a->first_byte = sim_now();
+}
+
+static void send_one(void *arg) {
+  side *s = arg;
+  const exp_cfg *c = current->cfg;
+  attempt *a = s->att;
+  uint8_t msg[CONN_MAX_MESSAGE];
+  uint32_t idx = (uint32_t)s->sent;
+  msg[0] = (uint8_t)(a->index >> 24), msg[1] = (uint8_t)(a->index >> 16);
+  msg[2] = (uint8_t)(a->index >> 8), msg[3] = (uint8_t)a->index;
+  msg[4] = s->is_a ? 1 : 2;
+  msg[5] = (uint8_t)(idx >> 24), msg[6] = (uint8_t)(idx >> 16);
+  msg[7] = (uint8_t)(idx >> 8), msg[8] = (uint8_t)idx;
+  for (int k = HEAD; k < c->size; k++) msg[k] = filler(a, s->is_a, idx, (size_t)k);
+  peer_send(s->p, sim_now(), s->is_a ? a->b.id : a->a.id, msg, (size_t)c->size);
+  s->sent++;
+  s->work_timer = 0;
+  if (s->sent < c->messages)
+    s->work_timer = sim_schedule(c->over / c->messages, send_one, s);
+  rearm(s);
+}
+
+static void on_event(void *ctx, uint32_t other, enum peer_event ev) {
+  side *s = ctx;
+  (void)other;
+  if (ev == PEER_SESSION && !s->is_a && !s->sent && !s->work_timer)
+    s->work_timer = sim_schedule(0, send_one, s); /* the responder's workload */
+  if (ev == PEER_DIRECT) s->direct_at = sim_now();
+}
+
+static void on_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {
+  side *s = ctx;
+  addr from = addr_v4(ip, port);
+  peer_recv(s->p, sim_now(), &from, data, len);
+  rearm(s);
+}
+
+static void gw_send(void *ctx, const addr *to, const uint8_t *data, size_t len) {
+  xrun *x = ctx;
+  world_send(x->w, x->gw_sock, addr_v4_ip(to), to->port, data, len);
+}
+
+static void gw_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {
+  xrun *x = ctx;
+  addr from = addr_v4(ip, port);
+  gateway_recv(&x->gw, sim_now(), &from, data, len);
+}
+
+static void start_peer(void *arg) {
+  side *s = arg;
+  peer_start(s->p, sim_now());
+  rearm(s);
+}
+
+static void start_connect(void *arg) {
+  attempt *a = arg;
+  a->connect_at = sim_now();
+  peer_connect(a->a.p, sim_now(), a->b.id);
+  send_one(&a->a); /* the first message goes at once: relayed */
+}
+
+/* --- building -------------------------------------------------------------- */
+
+static int add_nat(xrun *x, const char *path, const char *name, int parent, bool cgn,
+                   const sim_link_cfg *link, char *err, size_t len) {
+  nat_model m;
+  if (model_load(x->L, path, &m, err, len) != 0) return -1;
+  world_node_opts o = {.name = name, .parent = parent, .link = *link};
+  if (cgn) o.lan = 0x64400000u, o.lan_prefix = 10; /* 100.64.0.0/10 */
+  int i = world_nat(x->w, &o, &m, err, len);
+  if (i < 0) model_release(&m);
+  return i;
+}
+
+static int build_side(xrun *x, attempt *a, side *s, int cls, const char *version, char *err,
+                      size_t len) {
+  const exp_cfg *c = x->cfg;
+  const exp_class *k = &c->classes[cls];
+  char name[64];
+  int parent = WORLD_CORE;
+  sim_link_cfg home_link = c->access;
+  if (k->behind[0]) {
+    snprintf(name, sizeof name, "cgn%u", s->id);
+    if ((parent = add_nat(x, k->behind, name, WORLD_CORE, true, &c->access, err, len)) < 0)
+      return -1;
+    home_link = (sim_link_cfg){.delay = 2 * MS};
+  }
+  snprintf(name, sizeof name, "nat%u", s->id);
+  int home = add_nat(x, k->model, name, parent, false, &home_link, err, len);
+  if (home < 0) return -1;
+  snprintf(name, sizeof name, "peer%u", s->id);
+  world_node_opts o = {.name = name, .parent = home, .link = c->lan};
+  s->host = world_host(x->w, &o, err, len);
+  if (s->host < 0) return -1;
+  s->att = a;
+  s->sock = world_udp(x->w, s->host, 0, PEER_PORT, on_datagram, s, err, len);
+  if (s->sock < 0) return -1;
+  peer_cfg pc = c->peer;
+  pc.id = s->id;
+  pc.gateway = addr_v4(GATEWAY_IP, GATEWAY_PORT);
+  pc.punch = !strcmp(version, "v0.8");
+  rng r;
+  rng_seed(&r, c->seed, 0x4b4559u + s->id); /* the peer's key */
+  for (int i = 0; i < GW_KEY_LEN; i += 8) {
+    uint64_t v = rng_u64(&r);
+    memcpy(pc.key + i, &v, 8);
+  }
+  peer_io io = {peer_send_io, on_deliver, on_event, s};
+  s->p = peer_new(&pc, &io);
+  return s->p && gateway_add_peer(&x->gw, s->id, pc.key) == 0 ? 0 : -1;
+}
+
+/* The same pairs for every version: classes drawn from the seed alone. */
+static int draw_class(const exp_cfg *c, rng *r) {
+  double total = 0, x;
+  for (int i = 0; i < c->nclasses; i++) total += c->classes[i].weight;
+  x = rng_unit(r) * total;
+  for (int i = 0; i < c->nclasses; i++) {
+    if (x < c->classes[i].weight) return i;
+    x -= c->classes[i].weight;
+  }
+  return c->nclasses - 1;
+}
+
+static void chain_of(world *w, int peer_host, nat_chain *ch) {
+  ch->n = 0;
+  for (int n = world_node_parent(w, peer_host); n != WORLD_CORE && ch->n < FEASIBLE_MAX_CHAIN;
+       n = world_node_parent(w, n))
+    ch->nat[ch->n++] = &world_nat_model(w, n)->cfg;
+}
+
+static int build(xrun *x, const char *version, char *err, size_t len) {
+  const exp_cfg *c = x->cfg;
+  world_node_opts go = {.name = "gateway", .addrs = {GATEWAY_IP}, .parent = WORLD_CORE,
+                        .link = c->gateway};
+  int gw = world_host(x->w, &go, err, len);
+  if (gw < 0) return -1;
+  gateway_io gio = {gw_send, x};
+  gateway_init(&x->gw, c->seed, c->punch_delay_ms, &gio);
+  x->gw_sock = world_udp(x->w, gw, GATEWAY_IP, GATEWAY_PORT, gw_datagram, x, err, len);
+  rng r;
+  rng_seed(&r, c->seed, 0x504f50u);
+  for (int i = 0; i < c->pairs; i++) {
+    attempt *a = &x->att[i];
+    a->index = i;
+    a->class_a = draw_class(c, &r);
+    a->class_b = draw_class(c, &r);
+    a->a.id = 2u * (uint32_t)i + 1, a->a.is_a = true;
+    a->b.id = 2u * (uint32_t)i + 2;
+    if (build_side(x, a, &a->a, a->class_a, version, err, len) ||
+        build_side(x, a, &a->b, a->class_b, version, err, len))
+      return -1;
+    a->start = i * c->spacing;
+    sim_schedule(a->start, start_peer, &a->a);
+    sim_schedule(a->start, start_peer, &a->b);
+    sim_schedule(a->start + 1000 * MS, start_connect, a);
+    nat_chain ca, cb;
+    chain_of(x->w, a->a.host, &ca);
+    chain_of(x->w, a->b.host, &cb);
+    a->feasible = !strcmp(version, "v0.8") && feasible_punch(&ca, &cb);
+  }
+  return 0;
+}
+
+/* --- measuring ------------------------------------------------------------ */
+
+static int cmp_i64(const void *p, const void *q) {
+  int64_t a = *(const int64_t *)p, b = *(const int64_t *)q;
+  return (a > b) - (a < b);
+}
+
+static double pct(int64_t *v, int n, double p) { /* nearest rank, in ms */
+  if (n == 0) return 0;
+  qsort(v, (size_t)n, sizeof *v, cmp_i64);
+  int k = (int)ceil(p * n) - 1;
+  return (double)v[k < 0 ? 0 : k] / MS;
+}
+
+static void wilson(int x, int n, double ci[2]) {
+  if (n == 0) {
+    ci[0] = ci[1] = 0;
+    return;
+  }
+  double z = 1.959963984540054, p = (double)x / n, z2 = z * z / n;
+  double centre = (p + z2 / 2) / (1 + z2);
+  double half = z * sqrt(p * (1 - p) / n + z2 / (4.0 * n)) / (1 + z2);
+  ci[0] = centre - half < 0 ? 0 : centre - half;
+  ci[1] = centre + half > 1 ? 1 : centre + half;
+}
+
+static exp_cell *cell(exp_summary *s, int a, int b) {
+  if (a > b) { int t = a; a = b; b = t; }
+  for (int i = 0; i < s->ncells; i++)
+    if (s->cells[i].a == a && s->cells[i].b == b) return &s->cells[i];
+  exp_cell *c = &s->cells[s->ncells++];
+  *c = (exp_cell){.a = a, .b = b};
+  return c;
+}
+
+static void measure(xrun *x, exp_summary *s) {
+  const exp_cfg *c = x->cfg;
+  int64_t *conn_t = calloc((size_t)c->pairs, sizeof *conn_t);
+  int64_t *dir_t = calloc((size_t)c->pairs, sizeof *dir_t);
+  int nconn = 0, ndir = 0, hops = 0;
+  double rtt = 0;
+  s->cells = calloc((size_t)(c->nclasses * c->nclasses), sizeof *s->cells);
+  for (int i = 0; i < c->pairs && conn_t && dir_t && s->cells; i++) {
+    attempt *a = &x->att[i];
+    peer_session_info ia = {0}, ib = {0};
+    peer_session(a->a.p, a->b.id, &ia);
+    peer_session(a->b.p, a->a.id, &ib);
+    bool connected = a->a.received == c->messages && a->b.received == c->messages &&
+                     !a->a.damaged && !a->b.damaged;
+    bool direct = connected && ia.direct && ib.direct;
+    exp_cell *k = cell(s, a->class_a, a->class_b);
+    s->attempts++, k->attempts++;
+    if (a->a.damaged || a->b.damaged) s->data_errors++;
+    if (!connected) s->failed++, k->failed++;
+    else if (direct) s->direct++, k->direct++;
+    else s->relayed++, k->relayed++;
+    if (a->feasible && !direct) s->missed_direct++, k->missed_direct++;
+    s->bytes_direct += ia.bytes_direct + ib.bytes_direct;
+    s->bytes_relayed += ia.bytes_relayed + ib.bytes_relayed;
+    if (!connected) continue;
+    s->connected++;
+    hops += direct ? 1 : 2;
+    rtt += (double)ia.srtt / MS;
+    conn_t[nconn++] = a->first_byte - a->connect_at;
+    if (direct)
+      dir_t[ndir++] = (a->a.direct_at > a->b.direct_at ? a->a.direct_at : a->b.direct_at) -
+                      a->connect_at;
+  }
+  s->direct_rate = s->attempts ? (double)s->direct / s->attempts : 0;
+  wilson(s->direct, s->attempts, s->direct_rate_ci);
+  uint64_t all = s->bytes_direct + s->bytes_relayed;
+  s->gateway_load = all ? (double)s->bytes_relayed / (double)all : 0;
+  s->hops_mean = s->connected ? (double)hops / s->connected : 0;
+  s->rtt_ms_mean = s->connected ? rtt / s->connected : 0;
+  s->connect_ms[0] = pct(conn_t, nconn, 0.50), s->connect_ms[1] = pct(conn_t, nconn, 0.95);
+  s->direct_ms[0] = pct(dir_t, ndir, 0.50), s->direct_ms[1] = pct(dir_t, ndir, 0.95);
+  s->gateway_frames = x->gw.stats.relayed_frames;
+  free(conn_t);
+  free(dir_t);
+}
+
+int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char *err,
+                   size_t len) {
+  memset(out, 0, sizeof *out);
+  if (!experiment_version_known(version)) {
+    snprintf(err, len, "unknown version \"%s\" (known: v0.7, v0.8)", version);
+    return -1;
+  }
+  if (c->nclasses < 1 || c->pairs < 1 || c->messages < 1 || c->size < HEAD ||
+      c->size > CONN_MAX_MESSAGE) {
+    snprintf(err, len, "an experiment needs a population, pairs >= 1, messages >= 1 and "
+                       "a message size from %d to %d", HEAD, CONN_MAX_MESSAGE);
+    return -1;
+  }
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  xrun x = {.cfg = c, .L = luaL_newstate()};
+  x.att = calloc((size_t)c->pairs, sizeof *x.att);
+  x.w = world_new(c->seed);
+  current = &x;
+  int rc = x.L && x.att && x.w ? build(&x, version, err, len) : -1;
+  if (rc == 0) {
+    sim_run_until((c->pairs - 1) * c->spacing + 1000 * MS + c->over + c->settle);
+    if (world_error(x.w)) {
+      snprintf(err, len, "%s", world_error(x.w));
+      rc = -1;
+    }
+  }
+  if (rc == 0) {
+    snprintf(out->name, sizeof out->name, "%s", version);
+    snprintf(out->strategy, sizeof out->strategy, "%s",
+             !strcmp(version, "v0.7") ? "gateway relay only"
+                                      : "relay, then gateway-coordinated hole punching");
+    measure(&x, out);
+    out->nclasses = c->nclasses;
+    out->pairs = c->pairs;
+    for (int i = 0; i < c->nclasses; i++)
+      snprintf(out->classes[i], sizeof out->classes[i], "%s", c->classes[i].name);
+    out->events = sim_event_count();
+    out->virtual_s = (double)sim_now() / 1e9;
+  }
+  for (int i = 0; x.att && i < c->pairs; i++) {
+    peer_free(x.att[i].a.p);
+    peer_free(x.att[i].b.p);
+  }
+  world_free(x.w);
+  gateway_free(&x.gw);
+  free(x.att);
+  if (x.L) lua_close(x.L);
+  current = NULL;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  out->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+  return rc;
+}

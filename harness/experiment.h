@@ -1,0 +1,79 @@
+/*
+** experiment.h: connection attempts at scale. A population of peers (a
+** weighted mix of NAT set-ups), some number of pairs, a workload per
+** connection; each version of the stack (its connection strategy) runs on
+** the same pairs with the same seed, in its own simulation, and every
+** attempt is measured: its outcome (direct, relayed, failed), times to the
+** first application byte and to the direct path, bytes on each path, hops,
+** RTT, whether every message arrived whole, once and in order, and whether
+** a direct path was feasible at all (feasible.h).
+*/
+#ifndef NATSIM_EXPERIMENT_H
+#define NATSIM_EXPERIMENT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "peer.h"
+#include "sim.h"
+
+#define EXP_MAX_CLASSES 16
+
+typedef struct exp_class {
+  char name[64];
+  char model[512];  /* model file */
+  char behind[512]; /* a model file for a NAT in front (NAT444), or "" */
+  double weight;
+} exp_class;
+
+typedef struct exp_cfg {
+  exp_class classes[EXP_MAX_CLASSES];
+  int nclasses;
+  int pairs;
+  sim_link_cfg access;   /* each peer's outermost NAT to the core */
+  sim_link_cfg lan;      /* each peer to its home NAT */
+  sim_link_cfg gateway;  /* the gateway to the core */
+  int messages, size;    /* per direction */
+  int64_t over;          /* the messages are spread over this long */
+  peer_cfg peer;         /* timers; punch is set per version */
+  uint32_t punch_delay_ms;
+  int64_t spacing;       /* between the starts of successive attempts */
+  int64_t settle;        /* time after the last message for stragglers */
+  uint64_t seed;
+} exp_cfg;
+
+/* Defaults for everything but the classes: 1000 pairs, 20 messages of 200
+** bytes each way over 2 s, 10 ms access links, 1 ms LAN links, 5 ms between
+** attempt starts, a punch delay of 100 ms, 10 s to settle. */
+void experiment_defaults(exp_cfg *c);
+
+typedef struct exp_cell { /* one pair of classes */
+  int a, b; /* class indices, a <= b */
+  int attempts, direct, relayed, failed, missed_direct;
+} exp_cell;
+
+typedef struct exp_summary {
+  char name[16], strategy[64];
+  char classes[EXP_MAX_CLASSES][64]; /* names, for the cells */
+  int nclasses, pairs;
+  int attempts, connected, direct, relayed, failed, missed_direct;
+  int data_errors; /* attempts with a message lost, repeated, reordered or damaged */
+  double direct_rate, direct_rate_ci[2], gateway_load, hops_mean, rtt_ms_mean;
+  double connect_ms[2], direct_ms[2]; /* p50, p95 */
+  uint64_t bytes_direct, bytes_relayed, gateway_frames;
+  exp_cell *cells;
+  int ncells;
+  uint64_t events;
+  double virtual_s, wall_s;
+} exp_summary;
+
+/* The versions known: "v0.7" (relay only), "v0.8" (relay, then punch and
+** upgrade). Returns false for another name. */
+bool experiment_version_known(const char *name);
+/* Runs one version in a simulation of its own: whatever simulation ran
+** before is ended (sim_init), and none is left after. Returns 0, or -1 with
+** the reason in err. out->cells is the caller's to free. */
+int experiment_run(const exp_cfg *cfg, const char *version, exp_summary *out,
+                   char *err, size_t len);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+** feasible.h: whether a direct path between two peers is possible, given
+** the NATs in front of each (their configured behaviour) and the technique
+** a version uses. It plays the technique out ideally, on fresh NAT engines,
+** with no time passing and no loss: both peers register with the gateway,
+** then send a few rounds of punches to each other's reflected address and
+** to every address a punch arrived from, answering each punch. The path is
+** feasible when each side gets an answer. An attempt whose path was
+** feasible but that ended relayed is a missed direct connection: a bug in
+** the stack or its timing, not a limit of the NATs.
+*/
+#ifndef NATSIM_FEASIBLE_H
+#define NATSIM_FEASIBLE_H
+
+#include <stdbool.h>
+
+#include "nat.h"
+
+#define FEASIBLE_MAX_CHAIN 3
+
+/* A peer's NATs, innermost first (a home NAT, then carrier-grade NAT). */
+typedef struct nat_chain {
+  const nat_config *nat[FEASIBLE_MAX_CHAIN];
+  int n;
+} nat_chain;
+
+/* Gateway-coordinated hole punching (v0.8). */
+bool feasible_punch(const nat_chain *a, const nat_chain *b);
+
+#endif

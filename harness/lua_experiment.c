@@ -1,0 +1,233 @@
+/* lua_experiment.c: natsim.experiment{...}, the population experiment
+** (experiment.h) as scenarios call it, and its results as Lua tables. */
+#include <lauxlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fields.h"
+#include "lua_api.h"
+
+static int read_link(fields *f, const char *name, sim_link_cfg *link) {
+  static const char *const accepted[] = {"delay", "rate", "loss", NULL};
+  if (!fields_has(f, name)) return 0;
+  lua_State *L = f->L;
+  if (lua_getfield(L, f->idx, name) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return fields_fail(f, name, "a table {delay=, rate=, loss=}");
+  }
+  char owner[96];
+  snprintf(owner, sizeof owner, "%s: %s", f->owner, name);
+  fields lf = fields_at(L, -1, owner, f->err, f->errlen);
+  int rc = fields_only(&lf, accepted) || fields_duration(&lf, "delay", &link->delay) ||
+           fields_rate(&lf, "rate", &link->rate_bps) ||
+           fields_number(&lf, "loss", 0, 1, &link->loss);
+  lua_pop(L, 1);
+  return rc ? -1 : 0;
+}
+
+/* Runs fn on the sub-table `name` of f, when present. */
+static int sub(fields *f, const char *name, const char *const *accepted,
+               int (*fn)(fields *, exp_cfg *), exp_cfg *c) {
+  if (!fields_has(f, name)) return 0;
+  lua_State *L = f->L;
+  if (lua_getfield(L, f->idx, name) != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return fields_fail(f, name, "a table");
+  }
+  char owner[96];
+  snprintf(owner, sizeof owner, "%s: %s", f->owner, name);
+  fields sf = fields_at(L, -1, owner, f->err, f->errlen);
+  int rc = fields_only(&sf, accepted) || fn(&sf, c);
+  lua_pop(L, 1);
+  return rc ? -1 : 0;
+}
+
+static int read_workload(fields *f, exp_cfg *c) {
+  int64_t messages = c->messages, size = c->size;
+  int rc = fields_int(f, "messages", 1, 100000, &messages) ||
+           fields_int(f, "size", 9, CONN_MAX_MESSAGE, &size) ||
+           fields_duration(f, "over", &c->over);
+  c->messages = (int)messages;
+  c->size = (int)size;
+  return rc ? -1 : 0;
+}
+
+static int read_punch(fields *f, exp_cfg *c) {
+  int64_t delay = (int64_t)c->punch_delay_ms * 1000000, attempts = c->peer.punch_attempts;
+  int rc = fields_duration(f, "delay", &delay) ||
+           fields_duration(f, "interval", &c->peer.punch_interval) ||
+           fields_int(f, "attempts", 0, 10000, &attempts);
+  c->punch_delay_ms = (uint32_t)(delay / 1000000);
+  c->peer.punch_attempts = (int)attempts;
+  return rc ? -1 : 0;
+}
+
+static int read_class(lua_State *L, lapi *a, int idx, exp_class *k, char *err, size_t len) {
+  static const char *const accepted[] = {"name", "model", "behind", "weight", NULL};
+  const char *name = NULL, *model = NULL, *behind = NULL;
+  double weight = 0;
+  fields f = fields_at(L, idx, "natsim.experiment: population entry", err, len);
+  if (!lua_istable(L, idx))
+    return snprintf(err, len, "natsim.experiment: population: expected tables"), -1;
+  if (fields_only(&f, accepted) || fields_require(&f, "model", "a model name or file") ||
+      fields_require(&f, "weight", "a positive number") || fields_string(&f, "name", &name) ||
+      fields_string(&f, "model", &model) || fields_string(&f, "behind", &behind) ||
+      fields_number(&f, "weight", 1e-9, 1e9, &weight))
+    return -1;
+  k->weight = weight;
+  snprintf(k->name, sizeof k->name, "%s", name ? name : model);
+  if (lapi_find_model(lapi_scenario(a), model, k->model, sizeof k->model))
+    return snprintf(err, len, "natsim.experiment: no model file \"%s\"", model), -1;
+  if (behind && lapi_find_model(lapi_scenario(a), behind, k->behind, sizeof k->behind))
+    return snprintf(err, len, "natsim.experiment: no model file \"%s\"", behind), -1;
+  return 0;
+}
+
+static int read_population(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
+  if (lua_getfield(L, 1, "population") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return snprintf(err, len, "natsim.experiment: field 'population' is required: a list "
+                              "of {name=, model=, behind=, weight=}"), -1;
+  }
+  c->nclasses = (int)lua_rawlen(L, -1);
+  if (c->nclasses < 1 || c->nclasses > EXP_MAX_CLASSES) {
+    lua_pop(L, 1);
+    return snprintf(err, len, "natsim.experiment: population: 1 to %d entries",
+                    EXP_MAX_CLASSES), -1;
+  }
+  for (int i = 0; i < c->nclasses; i++) {
+    lua_rawgeti(L, -1, i + 1);
+    int rc = read_class(L, a, lua_gettop(L), &c->classes[i], err, len);
+    lua_pop(L, 1);
+    if (rc) {
+      lua_pop(L, 1);
+      return -1;
+    }
+  }
+  lua_pop(L, 1);
+  return 0;
+}
+
+static void set_num(lua_State *L, const char *k, double v) {
+  lua_pushnumber(L, v);
+  lua_setfield(L, -2, k);
+}
+static void set_int(lua_State *L, const char *k, int64_t v) {
+  lua_pushinteger(L, v);
+  lua_setfield(L, -2, k);
+}
+static void set_pair(lua_State *L, const char *k, const double v[2], const char *a,
+                     const char *b) {
+  lua_createtable(L, 0, 2);
+  set_num(L, a, v[0]);
+  set_num(L, b, v[1]);
+  lua_setfield(L, -2, k);
+}
+
+static void push_summary(lua_State *L, const exp_summary *s) {
+  lua_createtable(L, 0, 24);
+  lua_pushstring(L, s->name);
+  lua_setfield(L, -2, "name");
+  lua_pushstring(L, s->strategy);
+  lua_setfield(L, -2, "strategy");
+  set_int(L, "attempts", s->attempts);
+  set_int(L, "connected", s->connected);
+  set_int(L, "direct", s->direct);
+  set_int(L, "relayed", s->relayed);
+  set_int(L, "failed", s->failed);
+  set_int(L, "missed_direct", s->missed_direct);
+  set_int(L, "data_errors", s->data_errors);
+  set_num(L, "direct_rate", s->direct_rate);
+  set_pair(L, "direct_rate_ci", s->direct_rate_ci, "low", "high");
+  set_num(L, "gateway_load", s->gateway_load);
+  set_num(L, "hops_mean", s->hops_mean);
+  set_num(L, "rtt_ms_mean", s->rtt_ms_mean);
+  set_pair(L, "connect_ms", s->connect_ms, "p50", "p95");
+  set_pair(L, "direct_ms", s->direct_ms, "p50", "p95");
+  set_num(L, "wall_s", s->wall_s);
+  set_int(L, "events", (int64_t)s->events);
+  lua_createtable(L, s->ncells, 0);
+  for (int i = 0; i < s->ncells; i++) {
+    const exp_cell *c = &s->cells[i];
+    lua_createtable(L, 0, 7);
+    lua_pushstring(L, s->classes[c->a]);
+    lua_setfield(L, -2, "a");
+    lua_pushstring(L, s->classes[c->b]);
+    lua_setfield(L, -2, "b");
+    set_int(L, "attempts", c->attempts);
+    set_int(L, "direct", c->direct);
+    set_int(L, "relayed", c->relayed);
+    set_int(L, "failed", c->failed);
+    set_int(L, "missed_direct", c->missed_direct);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, "matrix");
+}
+
+static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
+  static const char *const accepted[] = {"population", "pairs", "versions", "link", "lan",
+                                         "gateway_link", "workload", "punch", "spacing",
+                                         "settle", NULL};
+  static const char *const workload[] = {"messages", "size", "over", NULL};
+  static const char *const punch[] = {"delay", "interval", "attempts", NULL};
+  int64_t pairs = 1000;
+  experiment_defaults(c);
+  c->seed = lapi_seed(a);
+  fields f = fields_at(L, 1, "natsim.experiment", err, len);
+  if (fields_only(&f, accepted) || fields_int(&f, "pairs", 1, 1000000, &pairs) ||
+      read_link(&f, "link", &c->access) || read_link(&f, "lan", &c->lan) ||
+      read_link(&f, "gateway_link", &c->gateway) ||
+      sub(&f, "workload", workload, read_workload, c) ||
+      sub(&f, "punch", punch, read_punch, c) || fields_duration(&f, "spacing", &c->spacing) ||
+      fields_duration(&f, "settle", &c->settle) || read_population(L, a, c, err, len))
+    return -1;
+  c->pairs = (int)pairs;
+  return 0;
+}
+
+/* natsim.experiment{...}: runs each version; returns {versions = {...}}. */
+static int l_experiment(lua_State *L) {
+  lapi *a = lua_touserdata(L, lua_upvalueindex(1));
+  char err[512];
+  exp_cfg c;
+  luaL_checktype(L, 1, LUA_TTABLE);
+  if (read_cfg(L, a, &c, err, sizeof err)) return luaL_error(L, "%s", err);
+  const char *versions[8] = {"v0.7", "v0.8"};
+  int nv = 2;
+  if (lua_getfield(L, 1, "versions") == LUA_TTABLE) {
+    nv = (int)lua_rawlen(L, -1);
+    for (int i = 0; i < nv && i < 8; i++) {
+      lua_rawgeti(L, -1, i + 1);
+      versions[i] = lua_tostring(L, -1); /* anchored in the table */
+      lua_pop(L, 1);
+      if (!versions[i] || !experiment_version_known(versions[i]))
+        return luaL_error(L, "natsim.experiment: field 'versions': expected names from "
+                             "v0.7, v0.8");
+    }
+    if (nv < 1 || nv > 8) return luaL_error(L, "natsim.experiment: 1 to 8 versions");
+  }
+  lua_pop(L, 1);
+  if (lapi_begin_experiment(a, err, sizeof err)) return luaL_error(L, "%s", err);
+  lua_createtable(L, 0, 1);
+  lua_createtable(L, nv, 0);
+  int rc = 0;
+  for (int i = 0; i < nv && rc == 0; i++) {
+    exp_summary s;
+    rc = experiment_run(&c, versions[i], &s, err, sizeof err);
+    if (rc == 0) {
+      push_summary(L, &s);
+      lua_rawseti(L, -2, i + 1);
+      lapi_add_results(a, &s);
+    }
+  }
+  lapi_end_experiment(a);
+  if (rc) return luaL_error(L, "natsim.experiment: %s", err);
+  lua_setfield(L, -2, "versions");
+  return 1;
+}
+
+void lexp_register(lua_State *L, lapi *a) {
+  lua_pushlightuserdata(L, a);
+  lua_pushcclosure(L, l_experiment, 1);
+  lua_setfield(L, -2, "experiment");
+}

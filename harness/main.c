@@ -24,6 +24,7 @@ static const char usage[] =
 
 static const char run_usage[] =
     "usage: natsim run SCENARIO.lua [--seed N] [--out DIR] [--json FILE] [--pcap DIR]\n"
+    "                               [--set KEY=VALUE ...]\n"
     "\n"
     "Runs a scenario script in virtual time. All randomness comes from the\n"
     "seed: the same scenario with the same seed gives the same output.\n"
@@ -35,6 +36,7 @@ static const char run_usage[] =
     "  --json FILE  write the experiment results alone, as JSON: {scenario,\n"
     "               seed, versions}; the schema is in reports/README.md\n"
     "  --pcap DIR   capture every link's packets into DIR/natsim-NODE-DEV.pcap\n"
+    "  --set K=V    an override the scenario reads as natsim.params.K (a string)\n"
     "  -h, --help   this text\n"
     "\n"
     "exit status: 0 when every check passed, 1 when a check failed,\n"
@@ -74,6 +76,8 @@ static int parse_seed(const char *s, uint64_t *seed) {
 
 static int cmd_run(int argc, char **argv) {
   scenario_opts o = {.seed = 1};
+  const char *params[64];
+  o.params = params;
   for (int i = 0; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -92,6 +96,13 @@ static int cmd_run(int argc, char **argv) {
         return 2;
       }
       *(a[2] == 'o' ? &o.out_dir : a[2] == 'j' ? &o.json : &o.pcap_dir) = v;
+      i++;
+    } else if (!strcmp(a, "--set")) {
+      if (!v || !strchr(v, '=') || v[0] == '=' || o.nparams == 64) {
+        fprintf(stderr, "natsim run: --set expects KEY=VALUE, got %s\n", v ? v : "nothing");
+        return 2;
+      }
+      params[o.nparams++] = v;
       i++;
     } else if (a[0] == '-') {
       fprintf(stderr, "natsim run: unknown option %s\n%s", a, run_usage);

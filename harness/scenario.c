@@ -188,7 +188,22 @@ static int report_checks(lapi *a) {
   return failed ? SCENARIO_CHECK_FAILED : SCENARIO_OK;
 }
 
+/* natsim.params: the --set KEY=VALUE overrides, as strings. */
+static void set_params(lua_State *L, const scenario_opts *o) {
+  lua_getglobal(L, "natsim");
+  lua_createtable(L, 0, o->nparams);
+  for (int i = 0; i < o->nparams; i++) {
+    const char *eq = strchr(o->params[i], '=');
+    lua_pushlstring(L, o->params[i], (size_t)(eq - o->params[i]));
+    lua_pushstring(L, eq + 1);
+    lua_settable(L, -3);
+  }
+  lua_setfield(L, -2, "params");
+  lua_pop(L, 1);
+}
+
 static int run_script(lua_State *L, const scenario_opts *o) {
+  set_params(L, o);
   char seed[64];
   snprintf(seed, sizeof seed, "math.randomseed(%llu)", (unsigned long long)o->seed);
   if (luaL_dostring(L, seed) != LUA_OK || luaL_loadfile(L, o->path) != LUA_OK ||

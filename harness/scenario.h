@@ -13,6 +13,8 @@ typedef struct scenario_opts {
   const char *out_dir;  /* NULL: no results file */
   const char *pcap_dir; /* NULL: no capture */
   const char *json;     /* NULL: no experiment results file */
+  const char **params;  /* "KEY=VALUE" overrides, for natsim.params */
+  int nparams;
 } scenario_opts;
 
 /* Exit codes of `natsim run`. */

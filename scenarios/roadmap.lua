@@ -1,0 +1,98 @@
+-- roadmap.lua: the roadmap measured. Every version of the stack connects
+-- the same pairs of peers, drawn from the reference NAT population, with
+-- the same seed; each row is printed beside the roadmap's targets, with
+-- PASS or FAIL in each cell, and `natsim run` exits non-zero when a target
+-- is missed.
+--
+--   natsim run scenarios/roadmap.lua [--seed N] [--out DIR] [--json FILE]
+--   overrides: --set pairs=N   --set punch_attempts=N   --set versions=v0.7,v0.8
+
+local p = natsim.params
+local pairs_n = tonumber(p.pairs or "1000")
+local versions = {}
+for v in (p.versions or "v0.7,v0.8"):gmatch("[^,]+") do versions[#versions + 1] = v end
+
+-- The reference population of shared/DESIGN.md (share of peers by NAT).
+-- Carrier-grade NAT peers sit behind a home NAT behind the CGN (NAT444).
+local population = {
+  { name = "full_cone",            model = "full_cone",            weight = 15 },
+  { name = "restricted_cone",      model = "restricted_cone",      weight = 37 },
+  { name = "port_restricted_cone", model = "port_restricted_cone", weight = 20 },
+  { name = "symmetric",            model = "symmetric",            weight = 12 },
+  { name = "cgn",                  model = "port_restricted_cone", weight = 16,
+    behind = "carrier_grade" },
+}
+
+-- The roadmap: direct share, gateway load, path hops, reliability.
+-- Hops are the mean over connected attempts: a direct path is 1 hop, a
+-- relayed one 2, so the target for a version that aims at a direct share d
+-- is at most 1 + (1 - d) (v0.7: exactly 2).
+local targets = {
+  ["v0.7"] = { direct = 0.00, load = 1.00, hops = 2.0, reliability = 1.0 },
+  ["v0.8"] = { direct = 0.80, load = 0.20, hops = 1.2, reliability = 1.0 },
+  ["v0.9"] = { direct = 0.95, load = 0.05, hops = 1.05, reliability = 1.0 },
+}
+
+local r = natsim.experiment{
+  pairs = pairs_n,
+  versions = versions,
+  population = population,
+  link = { delay = "10ms", loss = tonumber(p.loss or "0") },
+  workload = { messages = 50, size = 500, over = "5s" },
+  punch = { delay = "100ms", interval = "50ms",
+            attempts = tonumber(p.punch_attempts or "20") },
+}
+
+local function pct(x) return string.format("%.1f%%", 100 * x) end
+local function cell(ok, measured, target)
+  return string.format("%-7s %-5s %s", measured, target, ok and "PASS" or "FAIL")
+end
+
+print(string.format("Roadmap: %d pairs from the reference population, seed %d\n",
+                    pairs_n, natsim.seed()))
+print(string.format("%-6s %-22s %-22s %-22s %-20s %s", "", "direct P2P", "",
+                    "gateway load", "hops", "reliability"))
+print(string.format("%-6s %-22s %-22s %-22s %-20s %s", "", "measured target", "[95% CI]",
+                    "measured target", "measured target", "measured target"))
+local all_ok = true
+for _, v in ipairs(r.versions) do
+  local t = targets[v.name]
+  local direct_ok = (t.direct == 0) and (v.direct == 0) or (v.direct_rate >= t.direct)
+  local load_ok = (t.load == 1) and (v.gateway_load >= 0.9999) or (v.gateway_load <= t.load)
+  local hops_ok = (t.hops == 2) and (v.hops_mean == 2) or (v.hops_mean <= t.hops)
+  local reliability = v.connected / v.attempts
+  local rel_ok = v.connected == v.attempts
+  print(string.format("%-6s %-22s %-22s %-22s %-20s %s", v.name,
+    cell(direct_ok, pct(v.direct_rate), (t.direct == 0 and "=" or ">=") .. pct(t.direct):gsub("%.0", "")),
+    string.format("[%s, %s]", pct(v.direct_rate_ci.low), pct(v.direct_rate_ci.high)),
+    cell(load_ok, pct(v.gateway_load), (t.load == 1 and "=" or "<=") .. pct(t.load):gsub("%.0", "")),
+    cell(hops_ok, string.format("%.2f", v.hops_mean), (t.hops == 2 and "=" or "<=") .. t.hops),
+    cell(rel_ok, pct(reliability), "100%")))
+  natsim.check(v.name .. ": direct P2P", direct_ok, pct(v.direct_rate))
+  natsim.check(v.name .. ": gateway load", load_ok, pct(v.gateway_load))
+  natsim.check(v.name .. ": hops", hops_ok, string.format("%.2f", v.hops_mean))
+  natsim.check(v.name .. ": reliability", rel_ok, v.failed .. " attempts failed")
+  natsim.check(v.name .. ": no missed direct connection", v.missed_direct == 0,
+               v.missed_direct .. " attempts could have gone direct and did not")
+  natsim.check(v.name .. ": data whole, once, in order", v.data_errors == 0,
+               v.data_errors .. " attempts saw lost, repeated or reordered data")
+  all_ok = all_ok and direct_ok and load_ok and hops_ok and rel_ok and v.missed_direct == 0
+           and v.data_errors == 0
+end
+
+print(string.format("\n%-6s %9s %9s %9s %9s %9s", "", "connect", "ms p95", "direct", "ms p95",
+                    "wall s"))
+for _, v in ipairs(r.versions) do
+  print(string.format("%-6s %9.1f %9.1f %9.1f %9.1f %9.2f", v.name, v.connect_ms.p50,
+                      v.connect_ms.p95, v.direct_ms.p50, v.direct_ms.p95, v.wall_s))
+end
+
+-- Where the direct share is lost: the last version's NAT pairs.
+local last = r.versions[#r.versions]
+print(string.format("\n%s by NAT pair (attempts, direct, relayed, failed, missed direct):", last.name))
+table.sort(last.matrix, function(x, y) return x.a .. x.b < y.a .. y.b end)
+for _, c in ipairs(last.matrix) do
+  print(string.format("  %-21s %-21s %5d %6d %7d %6d %6d", c.a, c.b, c.attempts, c.direct,
+                      c.relayed, c.failed, c.missed_direct))
+end
+print(all_ok and "\nevery target met" or "\nsome targets missed")

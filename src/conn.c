@@ -6,7 +6,9 @@
 
 enum { K_MSG = 1, K_ACK = 2 };
 #define HEAD 5
-#define MIN_RTO 50000000LL /* 50 ms */
+#define ACK_LEN 9          /* kind, cumulative sequence, the sequence that triggered it */
+#define MIN_RTO 50000000LL   /* 50 ms */
+#define MAX_RTO 1000000000LL /* 1 s */
 
 struct conn_slot {
   uint32_t seq;
@@ -72,14 +74,18 @@ uint32_t conn_send(conn *c, int64_t now, const uint8_t *msg, size_t len, conn_em
   return c->next_seq++;
 }
 
-static void on_ack(conn *c, int64_t now, uint32_t upto) {
+/* RTT samples come only from the message that triggered the ack, and only
+** if it was sent once (Karn): a message held behind a gap is acknowledged
+** late, and its delay says nothing about the path. */
+static void on_ack(conn *c, int64_t now, uint32_t upto, uint32_t echo) {
+  for (conn_slot *s = c->out; s && s->seq <= upto; s = s->next) {
+    if (s->seq != echo || s->retransmitted) continue;
+    int64_t sample = now - s->sent;
+    c->srtt = c->srtt ? (7 * c->srtt + sample) / 8 : sample;
+    c->rto = 3 * c->srtt < MIN_RTO ? MIN_RTO : 3 * c->srtt > MAX_RTO ? MAX_RTO : 3 * c->srtt;
+  }
   while (c->out && c->out->seq <= upto) {
     conn_slot *s = c->out;
-    if (!s->retransmitted) { /* Karn: only unambiguous samples */
-      int64_t sample = now - s->sent;
-      c->srtt = c->srtt ? (7 * c->srtt + sample) / 8 : sample;
-      c->rto = 3 * c->srtt > MIN_RTO ? 3 * c->srtt : MIN_RTO;
-    }
     c->out = s->next;
     free(s);
   }
@@ -117,8 +123,8 @@ int conn_recv(conn *c, int64_t now, const uint8_t *frame, size_t len, conn_deliv
   if (len < HEAD || len > HEAD + CONN_MAX_MESSAGE) return -1;
   uint32_t seq = get32(frame + 1);
   if (frame[0] == K_ACK) {
-    if (len != HEAD || seq >= c->next_seq) return -1;
-    on_ack(c, now, seq);
+    if (len != ACK_LEN || seq >= c->next_seq) return -1;
+    on_ack(c, now, seq, get32(frame + HEAD));
     return 0;
   }
   if (frame[0] != K_MSG || seq == 0) return -1;
@@ -132,8 +138,9 @@ int conn_recv(conn *c, int64_t now, const uint8_t *frame, size_t len, conn_deliv
   } else {
     keep_early(c, seq, frame + HEAD, len - HEAD);
   }
-  uint8_t ack[HEAD] = {K_ACK};
+  uint8_t ack[ACK_LEN] = {K_ACK};
   put32(ack + 1, c->expect - 1);
+  put32(ack + HEAD, seq);
   emit(ctx, ack, sizeof ack, false);
   return 0;
 }

@@ -9,7 +9,10 @@
 ** Sans-I/O: frames to send come out through an emit callback, messages
 ** through a deliver callback. A conn owns copies of the messages it holds.
 ** Wire format of a frame (inside a RELAY or DATA payload):
-**   kind (1 byte: 1 message, 2 ack), sequence (4 bytes), message bytes.
+**   message: kind 1 (1 byte), sequence (4 bytes), the message bytes;
+**   ack:     kind 2, the highest sequence delivered in order (4 bytes), the
+**            sequence of the message that triggered the ack (4 bytes).
+** The RTO is 3 smoothed RTTs, from 50 ms to 1 s.
 */
 #ifndef NATSIM_CONN_H
 #define NATSIM_CONN_H

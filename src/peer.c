@@ -244,6 +244,18 @@ static void go_direct(peer *p, psession *s, const addr *from) {
 
 /* --- receiving ----------------------------------------------------------- */
 
+/* Data arrived for a session this peer never heard of: the gateway's
+** announcement to it was lost. A CONNECT for the same pair makes the
+** gateway announce the session again, and is retried like any other. */
+static void ask_again(peer *p, int64_t now, uint32_t other, psession *s) {
+  if (!s && !(s = add(p, other))) return;
+  s->asking = true;
+  s->asks = 1;
+  s->ask_next = now + p->cfg.retry;
+  gw_frame f = {.type = GW_CONNECT, .target = other};
+  to_gateway(p, &f);
+}
+
 static void from_gateway(peer *p, int64_t now, const gw_frame *f) {
   psession *s;
   switch (f->type) {
@@ -262,6 +274,8 @@ static void from_gateway(peer *p, int64_t now, const gw_frame *f) {
   case GW_RELAY:
     if ((s = find_id(p, f->session)) && f->peer == s->other)
       conn_recv(&s->conn, now, f->payload, f->payload_len, deliver, emit, s);
+    else if (!(s = find(p, f->peer)) || (!s->up && !s->asking))
+      ask_again(p, now, f->peer, s); /* its SESSION was lost: ask for it again */
     break;
   }
 }

@@ -66,13 +66,23 @@ static nat_flow reflect(side *s) { /* register: the gateway sees this */
   return f;
 }
 
-/* One punch from `from` to `to` at dst; the answer goes back to its source. */
+/* One punch from `from` to `to` at dst. The receiver answers it, and, if
+** not confirmed itself, punches back at once (a triggered punch), both
+** toward the punch's source; an answer confirms whoever punched. */
+static bool send(side *from, side *to, nat_flow *f) { return out(from, f) && in(to, f); }
+
 static void punch(side *from, side *to, nat_flow dst) {
   nat_flow f = {INSIDE, dst.dst_ip, PORT, dst.dst_port};
-  if (!out(from, &f) || !in(to, &f)) return;
+  if (!send(from, to, &f)) return;
   learn(to, f.src_ip, f.src_port);
   nat_flow ack = {INSIDE, f.src_ip, PORT, f.src_port};
-  if (out(to, &ack) && in(from, &ack)) from->confirmed = true;
+  if (send(to, from, &ack)) from->confirmed = true;
+  if (to->confirmed) return;
+  nat_flow back = {INSIDE, f.src_ip, PORT, f.src_port};
+  if (!send(to, from, &back)) return;
+  learn(from, back.src_ip, back.src_port);
+  nat_flow ack2 = {INSIDE, back.src_ip, PORT, back.src_port};
+  if (send(from, to, &ack2)) to->confirmed = true;
 }
 
 bool feasible_punch(const nat_chain *ca, const nat_chain *cb) {

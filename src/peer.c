@@ -287,6 +287,11 @@ static void from_peer(peer *p, int64_t now, const addr *from, const gw_frame *f,
   case GW_PUNCH:
     learn(s, from);
     send_frame(p, from, &ack, s->key);
+    if (!s->direct) { /* a triggered punch: this side may have stopped punching */
+      gw_frame punch = ack;
+      punch.type = GW_PUNCH;
+      send_frame(p, from, &punch, s->key);
+    }
     break;
   case GW_PUNCH_ACK:
     go_direct(p, s, from);

@@ -90,5 +90,17 @@ expect "classify bad model" 2 "bad_policy.lua: field 'filtering'" -- "$natsim" c
 expect "classify bad loss" 2 "bad option --loss 2" -- "$natsim" classify --loss 2
 expect "classify help" 0 "--behind MODEL" -- "$natsim" classify --help
 
+# Phases 1 and 2: the roadmap scenario (small here; ctest also runs it whole).
+expect "roadmap" 0 "v0.8 +[0-9.]+% +>=80% PASS" -- "$natsim" run scenarios/roadmap.lua --set pairs=150 --json "$tmp/roadmap.json"
+expect "roadmap json" 0 "\"missed_direct\": 0" -- cat "$tmp/roadmap.json"
+expect "roadmap json matrix" 0 "\"a\": \"symmetric\"" -- cat "$tmp/roadmap.json"
+expect "roadmap with loss" 0 "every target met" -- "$natsim" run scenarios/roadmap.lua --set pairs=150 --set loss=0.02
+expect "roadmap worsened" 1 "FAIL v0.8: direct P2P" -- "$natsim" run scenarios/roadmap.lua --set pairs=100 --set punch_attempts=0
+same "same seed, same roadmap" -- "$natsim" run scenarios/roadmap.lua --set pairs=60 --seed 4
+expect "experiment after host" 2 "experiment_after_host.lua:2: natsim.experiment runs its own networks" -- "$natsim" run $t/experiment_after_host.lua
+expect "experiment bad version" 2 "field 'versions': expected names from v0.7, v0.8" -- "$natsim" run $t/experiment_bad_version.lua
+expect "experiment bad population" 2 "population entry: field 'weight' is required" -- "$natsim" run $t/experiment_bad_population.lua
+expect "bad --set" 2 "--set expects KEY=VALUE, got pairs" -- "$natsim" run scenarios/roadmap.lua --set pairs
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

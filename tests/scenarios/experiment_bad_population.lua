@@ -1,0 +1,1 @@
+natsim.experiment{ population = { { model = "full_cone" } }, pairs = 2 }

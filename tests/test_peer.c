@@ -1,0 +1,277 @@
+/* Unit tests for peers (src/peer.c): registration, sessions, the relay,
+** punching and the move to the direct path, over a tiny in-memory network:
+** two peers behind NAT engines, a gateway, a fake clock. Also the
+** feasibility oracle (harness/feasible.c) for the classic NAT pairs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "feasible.h"
+#include "gateway.h"
+#include "nat.h"
+#include "peer.h"
+
+#define MS 1000000LL
+#define INSIDE 0xC0A80102u
+#define PUB_A 0x0A000001u
+#define PUB_B 0x0A000101u
+#define GW_IP 0xC633640Au
+#define PORT 4000
+
+typedef struct pkt { int64_t t; addr src, dst; uint8_t data[GW_MAX_FRAME + 64]; size_t len; } pkt;
+
+typedef struct net {
+  int64_t now;
+  pkt q[512];
+  int nq;
+  nat *nat_a, *nat_b;
+  peer *a, *b;
+  gateway gw;
+  int drop_sessions_to_b; /* lose this many SESSION frames to b */
+  int received_a, received_b, events[2][5];
+  bool out_of_order;
+} net;
+
+static net n;
+static int tag_a, tag_b; /* the io ctx of each peer, to tell them apart */
+
+static void push(addr src, addr dst, const uint8_t *d, size_t len) {
+  assert_true(n.nq < 512);
+  pkt *p = &n.q[n.nq++];
+  p->t = n.now + 10 * MS;
+  p->src = src, p->dst = dst, p->len = len;
+  memcpy(p->data, d, len);
+}
+
+/* A datagram from inside a NAT goes out through it. */
+static void from_inside(nat *x, const addr *to, const uint8_t *d, size_t len) {
+  nat_flow f = {INSIDE, addr_v4_ip(to), PORT, to->port};
+  if (nat_outbound(x, n.now, &f) == NAT_OK)
+    push(addr_v4(f.src_ip, f.src_port), addr_v4(f.dst_ip, f.dst_port), d, len);
+}
+static void send_a(void *ctx, const addr *to, const uint8_t *d, size_t len) {
+  (void)ctx;
+  from_inside(n.nat_a, to, d, len);
+}
+static void send_b(void *ctx, const addr *to, const uint8_t *d, size_t len) {
+  (void)ctx;
+  from_inside(n.nat_b, to, d, len);
+}
+static void send_gw(void *ctx, const addr *to, const uint8_t *d, size_t len) {
+  (void)ctx;
+  gw_frame f;
+  if (n.drop_sessions_to_b && addr_v4_ip(to) == PUB_B && gw_decode(d, len, &f) == GW_OK &&
+      f.type == GW_SESSION) {
+    n.drop_sessions_to_b--;
+    return;
+  }
+  push(addr_v4(GW_IP, 7000), *to, d, len);
+}
+
+static void deliver(const pkt *p) {
+  uint32_t ip = addr_v4_ip(&p->dst);
+  if (ip == GW_IP) {
+    gateway_recv(&n.gw, n.now, &p->src, p->data, p->len);
+    return;
+  }
+  nat *x = ip == PUB_A ? n.nat_a : ip == PUB_B ? n.nat_b : NULL;
+  nat_flow f = {addr_v4_ip(&p->src), ip, p->src.port, p->dst.port};
+  if (!x || nat_inbound(x, n.now, &f) != NAT_OK || f.dst_port != PORT) return;
+  peer_recv(x == n.nat_a ? n.a : n.b, n.now, &p->src, p->data, p->len);
+}
+
+static void on_deliver(void *ctx, uint32_t from, const uint8_t *m, size_t len) {
+  int *count = ctx == &tag_a ? &n.received_a : &n.received_b;
+  (void)from;
+  char want[16];
+  snprintf(want, sizeof want, "msg %d", *count);
+  if (len != strlen(want) || memcmp(m, want, len) != 0) n.out_of_order = true;
+  (*count)++;
+}
+static void on_event(void *ctx, uint32_t other, enum peer_event ev) {
+  (void)other;
+  n.events[ctx == &tag_a ? 0 : 1][ev]++;
+}
+
+/* Runs the clock to `until`, delivering packets and ticking peers. */
+static void run(int64_t until) {
+  for (;;) {
+    int first = -1;
+    for (int i = 0; i < n.nq; i++)
+      if (first < 0 || n.q[i].t < n.q[first].t) first = i;
+    int64_t ta = peer_deadline(n.a), tb = peer_deadline(n.b);
+    int64_t tp = first >= 0 ? n.q[first].t : INT64_MAX;
+    int64_t t = tp < ta ? (tp < tb ? tp : tb) : (ta < tb ? ta : tb);
+    if (t > until) break;
+    n.now = t;
+    if (t == tp) {
+      pkt p = n.q[first];
+      n.q[first] = n.q[--n.nq];
+      deliver(&p);
+    } else if (t == ta) {
+      peer_tick(n.a, t);
+    } else {
+      peer_tick(n.b, t);
+    }
+  }
+  n.now = until;
+}
+
+static nat_config cone(enum nat_mapping m, enum nat_mapping f) {
+  nat_config c = {.mapping = m, .filtering = f, .alloc = NAT_PRESERVE, .stride = 1,
+                  .port_min = 1024, .port_max = 65535, .lifetime_ns = 120000 * MS};
+  return c;
+}
+
+static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
+  memset(&n, 0, sizeof n);
+  n.nat_a = nat_new(ca, PUB_A, 1);
+  n.nat_b = nat_new(cb, PUB_B, 2);
+  gateway_io gio = {send_gw, NULL};
+  gateway_init(&n.gw, 1, 100, &gio);
+  peer_cfg pc = peer_cfg_default();
+  pc.gateway = addr_v4(GW_IP, 7000);
+  pc.punch = punch;
+  pc.id = 1;
+  memset(pc.key, 'a', GW_KEY_LEN);
+  gateway_add_peer(&n.gw, 1, pc.key);
+  peer_io ia = {send_a, on_deliver, on_event, &tag_a};
+  n.a = peer_new(&pc, &ia);
+  pc.id = 2;
+  memset(pc.key, 'b', GW_KEY_LEN);
+  gateway_add_peer(&n.gw, 2, pc.key);
+  peer_io ib = {send_b, on_deliver, on_event, &tag_b};
+  n.b = peer_new(&pc, &ib);
+}
+
+static void teardown_net(void) {
+  peer_free(n.a);
+  peer_free(n.b);
+  gateway_free(&n.gw);
+  nat_free(n.nat_a);
+  nat_free(n.nat_b);
+}
+
+/* Registers both, connects a to b, and sends 20 messages each way, one
+** every 50 ms, a's first at once. */
+static void exchange(void) {
+  peer_start(n.a, 0);
+  peer_start(n.b, 0);
+  run(200 * MS);
+  assert_true(peer_registered(n.a) && peer_registered(n.b));
+  assert_int_equal(peer_connect(n.a, n.now, 2), 0);
+  assert_int_equal(peer_connect(n.a, n.now, 2), -1);
+  char msg[16];
+  int b_sent = 0;
+  for (int i = 0; i < 20; i++) {
+    snprintf(msg, sizeof msg, "msg %d", i);
+    assert_int_equal(peer_send(n.a, n.now, 2, (const uint8_t *)msg, strlen(msg)), 0);
+    run(n.now + 50 * MS);
+    if (i < 2) continue; /* b's session is up by now */
+    snprintf(msg, sizeof msg, "msg %d", b_sent++);
+    assert_int_equal(peer_send(n.b, n.now, 1, (const uint8_t *)msg, strlen(msg)), 0);
+  }
+  while (b_sent < 20) {
+    snprintf(msg, sizeof msg, "msg %d", b_sent++);
+    peer_send(n.b, n.now, 1, (const uint8_t *)msg, strlen(msg));
+  }
+  run(n.now + 5000 * MS);
+  assert_int_equal(n.received_b, 20);
+  assert_int_equal(n.received_a, 20);
+  assert_false(n.out_of_order);
+}
+
+static void test_punch_and_upgrade(void **state) {
+  (void)state;
+  nat_config c = cone(NAT_EI, NAT_APD);
+  setup_net(&c, &c, true);
+  exchange();
+  peer_session_info ia, ib;
+  assert_int_equal(peer_session(n.a, 2, &ia), 0);
+  assert_int_equal(peer_session(n.b, 1, &ib), 0);
+  assert_true(ia.direct && ib.direct);
+  assert_int_equal(n.events[0][PEER_DIRECT], 1);
+  assert_int_equal(n.events[1][PEER_DIRECT], 1);
+  /* The first messages went relayed, the rest direct. */
+  assert_true(ia.bytes_relayed > 0 && ia.bytes_direct > ia.bytes_relayed);
+  assert_int_equal(n.gw.stats.reports_direct, 2);
+  teardown_net();
+}
+
+static void test_punch_fails_stays_relayed(void **state) {
+  (void)state;
+  nat_config sym = cone(NAT_APD, NAT_APD), prc = cone(NAT_EI, NAT_APD);
+  sym.alloc = NAT_SEQUENTIAL;
+  setup_net(&sym, &prc, true);
+  exchange();
+  peer_session_info ia;
+  peer_session(n.a, 2, &ia);
+  assert_false(ia.direct);
+  assert_int_equal(ia.bytes_direct, 0);
+  assert_int_equal(n.events[0][PEER_PUNCH_FAILED], 1);
+  assert_int_equal(n.gw.stats.reports_relayed, 2);
+  teardown_net();
+}
+
+static void test_relay_only_strategy(void **state) {
+  (void)state;
+  nat_config c = cone(NAT_EI, NAT_EI);
+  setup_net(&c, &c, false);
+  exchange();
+  peer_session_info ia;
+  peer_session(n.a, 2, &ia);
+  assert_false(ia.direct);
+  assert_false(ia.punching);
+  assert_int_equal(n.events[0][PEER_DIRECT], 0);
+  teardown_net();
+}
+
+static void test_lost_session_announcement(void **state) {
+  (void)state;
+  nat_config c = cone(NAT_EI, NAT_AD);
+  setup_net(&c, &c, true);
+  n.drop_sessions_to_b = 1;
+  exchange();
+  peer_session_info ib;
+  assert_int_equal(peer_session(n.b, 1, &ib), 0);
+  assert_true(ib.up);
+  assert_int_equal(n.gw.stats.sessions, 1);
+  teardown_net();
+}
+
+static void test_feasibility_oracle(void **state) {
+  (void)state;
+  nat_config full = cone(NAT_EI, NAT_EI), rc = cone(NAT_EI, NAT_AD),
+             prc = cone(NAT_EI, NAT_APD), sym = cone(NAT_APD, NAT_APD),
+             cgn = cone(NAT_EI, NAT_APD);
+  sym.alloc = NAT_SEQUENTIAL;
+  cgn.alloc = NAT_RANDOM;
+  const nat_config *k[4] = {&full, &rc, &prc, &sym};
+  /* Rows and columns: full cone, restricted, port-restricted, symmetric. */
+  const bool want[4][4] = {{1, 1, 1, 1}, {1, 1, 1, 1}, {1, 1, 1, 0}, {1, 1, 0, 0}};
+  for (int i = 0; i < 4; i++) {
+    for (int j = 0; j < 4; j++) {
+      nat_chain a = {{k[i]}, 1}, b = {{k[j]}, 1};
+      if (feasible_punch(&a, &b) != want[i][j]) fail_msg("pair %d %d", i, j);
+    }
+  }
+  nat_chain behind_cgn = {{&prc, &cgn}, 2}, s = {{&sym}, 1}, f = {{&full}, 1};
+  assert_true(feasible_punch(&behind_cgn, &behind_cgn));
+  assert_true(feasible_punch(&behind_cgn, &f));
+  assert_false(feasible_punch(&behind_cgn, &s));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_punch_and_upgrade),
+      cmocka_unit_test(test_punch_fails_stays_relayed),
+      cmocka_unit_test(test_relay_only_strategy),
+      cmocka_unit_test(test_lost_session_announcement),
+      cmocka_unit_test(test_feasibility_oracle),
+  };
+  return cmocka_run_group_tests_name("peer", tests, NULL, NULL);
+}

@@ -237,8 +237,15 @@ int scenario_run(const scenario_opts *o) {
   if (rc != SCENARIO_ERROR && o->out_dir && write_results(o, w, a) != 0) rc = SCENARIO_ERROR;
   if (rc != SCENARIO_ERROR && o->json && write_json(o, a) != 0) rc = SCENARIO_ERROR;
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  fprintf(stderr, "natsim: %.3f s virtual, %llu events, %.3f s wall\n",
-          (double)sim_now() / SIM_NS_PER_S, (unsigned long long)sim_event_count(),
+  double virt = (double)sim_now() / SIM_NS_PER_S;
+  unsigned long long events = sim_event_count();
+  const exp_summary *v;
+  size_t nv = a ? lapi_results(a, &v) : 0;
+  for (size_t i = 0; i < nv; i++) { /* experiments ran simulations of their own */
+    virt += v[i].virtual_s;
+    events += v[i].events;
+  }
+  fprintf(stderr, "natsim: %.3f s virtual, %llu events, %.3f s wall\n", virt, events,
           (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
   world_free(w); /* before lua_close: models hold references in L */
   lapi_close(a);

@@ -16,7 +16,7 @@ static void put(wbuf *w, const void *v, size_t n) {
     w->err = GW_ENOSPACE;
     return;
   }
-  memcpy(w->p + w->len, v, n);
+  if (n) memcpy(w->p + w->len, v, n); /* v may be NULL when n is 0 */
   w->len += n;
 }
 static void put8(wbuf *w, uint8_t v) { put(w, &v, 1); }

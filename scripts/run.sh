@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Sets up, builds, and runs the main job: the NAT behaviour scenario, with
-# its results written to out/. Extra arguments go to `natsim run`.
+# Sets up, builds, and runs the main job: the roadmap scenario (every
+# version on 1000 pairs of the reference NAT population, beside the roadmap
+# targets), writing out/roadmap/results.json and out/roadmap/versions.json.
+# Extra arguments go to `natsim run` (e.g. --seed 7, --set pairs=200).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/build.sh build
-./build/natsim run scenarios/nat_behaviour.lua --out out/nat_behaviour "$@"
+mkdir -p out/roadmap
+./build/natsim run scenarios/roadmap.lua --out out/roadmap --json out/roadmap/versions.json "$@"

@@ -78,20 +78,6 @@ static void client_send(void *ctx, int sock, const addr *dst, const uint8_t *dat
 
 /* --- building ---------------------------------------------------------------- */
 
-static int add_nat(world *w, lua_State *L, const char *path, const char *name, int parent,
-                   const char *lan, char *err, size_t len) {
-  nat_model m;
-  if (model_load(L, path, &m, err, len) != 0) return -1;
-  world_node_opts o = {.name = name, .parent = parent, .link = {.delay = 5000000}};
-  if (lan) {
-    o.lan = 0x64400000u; /* 100.64.0.0/10 */
-    o.lan_prefix = 10;
-  }
-  int i = world_nat(w, &o, &m, err, len);
-  if (i < 0) model_release(&m);
-  return i;
-}
-
 static int build(run *r, lua_State *L, const classify_opts *o, const char *model,
                  sock_ctx *ctxs, char *err, size_t len) {
   world *w = r->w;
@@ -100,9 +86,11 @@ static int build(run *r, lua_State *L, const classify_opts *o, const char *model
                         .parent = WORLD_CORE, .link = lossy};
   int server = world_host(w, &so, err, len);
   int parent = WORLD_CORE;
-  if (o->behind && (parent = add_nat(w, L, o->behind, "cgn", WORLD_CORE, "cgn", err, len)) < 0)
+  sim_link_cfg uplink = {.delay = 5000000};
+  if (o->behind &&
+      (parent = world_nat_file(w, L, o->behind, "cgn", WORLD_CORE, true, &uplink, err, len)) < 0)
     return -1;
-  int home = add_nat(w, L, model, "nat", parent, NULL, err, len);
+  int home = world_nat_file(w, L, model, "nat", parent, false, &uplink, err, len);
   if (server < 0 || home < 0) return -1;
   world_node_opts co = {.name = "client", .parent = home, .link = lossy};
   co.link.delay = 1000000;

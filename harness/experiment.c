@@ -170,17 +170,6 @@ static void start_connect(void *arg) {
 
 /* --- building -------------------------------------------------------------- */
 
-static int add_nat(xrun *x, const char *path, const char *name, int parent, bool cgn,
-                   const sim_link_cfg *link, char *err, size_t len) {
-  nat_model m;
-  if (model_load(x->L, path, &m, err, len) != 0) return -1;
-  world_node_opts o = {.name = name, .parent = parent, .link = *link};
-  if (cgn) o.lan = 0x64400000u, o.lan_prefix = 10; /* 100.64.0.0/10 */
-  int i = world_nat(x->w, &o, &m, err, len);
-  if (i < 0) model_release(&m);
-  return i;
-}
-
 static int build_side(xrun *x, attempt *a, side *s, int cls, const char *version, char *err,
                       size_t len) {
   const exp_cfg *c = x->cfg;
@@ -190,12 +179,13 @@ static int build_side(xrun *x, attempt *a, side *s, int cls, const char *version
   sim_link_cfg home_link = c->access;
   if (k->behind[0]) {
     snprintf(name, sizeof name, "cgn%u", s->id);
-    if ((parent = add_nat(x, k->behind, name, WORLD_CORE, true, &c->access, err, len)) < 0)
+    if ((parent = world_nat_file(x->w, x->L, k->behind, name, WORLD_CORE, true, &c->access, err,
+                                 len)) < 0)
       return -1;
     home_link = (sim_link_cfg){.delay = 2 * MS};
   }
   snprintf(name, sizeof name, "nat%u", s->id);
-  int home = add_nat(x, k->model, name, parent, false, &home_link, err, len);
+  int home = world_nat_file(x->w, x->L, k->model, name, parent, false, &home_link, err, len);
   if (home < 0) return -1;
   snprintf(name, sizeof name, "peer%u", s->id);
   world_node_opts o = {.name = name, .parent = home, .link = c->lan};

@@ -130,21 +130,20 @@ static int read_addrs(fields *f, world_node_opts *o) {
   return bad ? fields_fail(f, "addrs", list) : 0;
 }
 
-static int read_link(fields *f, world_node_opts *o, int64_t delay) {
+int lapi_read_link(fields *f, const char *name, sim_link_cfg *link) {
   static const char *const accepted[] = {"delay", "rate", "loss", NULL};
-  o->link = (sim_link_cfg){.delay = delay};
-  if (!fields_has(f, "link")) return 0;
+  if (!fields_has(f, name)) return 0;
   lua_State *L = f->L;
-  if (lua_getfield(L, f->idx, "link") != LUA_TTABLE) {
+  if (lua_getfield(L, f->idx, name) != LUA_TTABLE) {
     lua_pop(L, 1);
-    return fields_fail(f, "link", "a table {delay=, rate=, loss=}");
+    return fields_fail(f, name, "a table {delay=, rate=, loss=}");
   }
   char owner[96];
-  snprintf(owner, sizeof owner, "%s: link", f->owner);
+  snprintf(owner, sizeof owner, "%s: %s", f->owner, name);
   fields lf = fields_at(L, -1, owner, f->err, f->errlen);
-  int rc = fields_only(&lf, accepted) || fields_duration(&lf, "delay", &o->link.delay) ||
-           fields_rate(&lf, "rate", &o->link.rate_bps) ||
-           fields_number(&lf, "loss", 0, 1, &o->link.loss);
+  int rc = fields_only(&lf, accepted) || fields_duration(&lf, "delay", &link->delay) ||
+           fields_rate(&lf, "rate", &link->rate_bps) ||
+           fields_number(&lf, "loss", 0, 1, &link->loss);
   lua_pop(L, 1);
   return rc ? -1 : 0;
 }
@@ -178,9 +177,10 @@ static void read_node_opts(lua_State *L, fields *f, const char *const *accepted,
                            world_node_opts *o) {
   memset(o, 0, sizeof *o);
   if (fields_only(f, accepted) || fields_require(f, "name", "a string") ||
-      fields_string(f, "name", &o->name) || read_addrs(f, o) || read_behind(f, o) ||
-      read_link(f, o, o->parent == WORLD_CORE ? 10000000 : 1000000))
+      fields_string(f, "name", &o->name) || read_addrs(f, o) || read_behind(f, o))
     luaL_error(L, "%s", f->err);
+  o->link.delay = o->parent == WORLD_CORE ? 10000000 : 1000000; /* 10 ms up, 1 ms in a LAN */
+  if (lapi_read_link(f, "link", &o->link)) luaL_error(L, "%s", f->err);
 }
 
 static int l_host(lua_State *L) {

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "experiment.h"
+#include "fields.h"
 #include "world.h"
 
 typedef struct lapi_check {
@@ -49,6 +50,9 @@ uint64_t lapi_seed(const lapi *a);
 /* The world now in use (natsim.experiment replaces it). */
 world *lapi_world(const lapi *a);
 const char *lapi_scenario(const lapi *a);
+/* Reads an optional link table {delay=, rate=, loss=} at field `name`
+** into link, leaving absent fields alone. 0, or -1 with f->err set. */
+int lapi_read_link(fields *f, const char *name, sim_link_cfg *link);
 /* Registers natsim.experiment (lua_experiment.c). */
 void lexp_register(lua_State *L, lapi *a);
 

@@ -7,24 +7,6 @@
 #include "fields.h"
 #include "lua_api.h"
 
-static int read_link(fields *f, const char *name, sim_link_cfg *link) {
-  static const char *const accepted[] = {"delay", "rate", "loss", NULL};
-  if (!fields_has(f, name)) return 0;
-  lua_State *L = f->L;
-  if (lua_getfield(L, f->idx, name) != LUA_TTABLE) {
-    lua_pop(L, 1);
-    return fields_fail(f, name, "a table {delay=, rate=, loss=}");
-  }
-  char owner[96];
-  snprintf(owner, sizeof owner, "%s: %s", f->owner, name);
-  fields lf = fields_at(L, -1, owner, f->err, f->errlen);
-  int rc = fields_only(&lf, accepted) || fields_duration(&lf, "delay", &link->delay) ||
-           fields_rate(&lf, "rate", &link->rate_bps) ||
-           fields_number(&lf, "loss", 0, 1, &link->loss);
-  lua_pop(L, 1);
-  return rc ? -1 : 0;
-}
-
 /* Runs fn on the sub-table `name` of f, when present. */
 static int sub(fields *f, const char *name, const char *const *accepted,
                int (*fn)(fields *, exp_cfg *), exp_cfg *c) {
@@ -175,8 +157,8 @@ static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
   c->seed = lapi_seed(a);
   fields f = fields_at(L, 1, "natsim.experiment", err, len);
   if (fields_only(&f, accepted) || fields_int(&f, "pairs", 1, 1000000, &pairs) ||
-      read_link(&f, "link", &c->access) || read_link(&f, "lan", &c->lan) ||
-      read_link(&f, "gateway_link", &c->gateway) ||
+      lapi_read_link(&f, "link", &c->access) || lapi_read_link(&f, "lan", &c->lan) ||
+      lapi_read_link(&f, "gateway_link", &c->gateway) ||
       sub(&f, "workload", workload, read_workload, c) ||
       sub(&f, "punch", punch, read_punch, c) || fields_duration(&f, "spacing", &c->spacing) ||
       fields_duration(&f, "settle", &c->settle) || read_population(L, a, c, err, len))

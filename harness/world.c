@@ -279,6 +279,17 @@ int world_nat(world *w, const world_node_opts *o, const nat_model *m, char *err,
   return (int)w->nnodes - 1;
 }
 
+int world_nat_file(world *w, lua_State *L, const char *path, const char *name, int parent,
+                   bool cgn, const sim_link_cfg *link, char *err, size_t len) {
+  nat_model m;
+  if (model_load(L, path, &m, err, len) != 0) return -1;
+  world_node_opts o = {.name = name, .parent = parent, .link = *link};
+  if (cgn) o.lan = 0x64400000u, o.lan_prefix = 10; /* 100.64.0.0/10, RFC 6598 */
+  int i = world_nat(w, &o, &m, err, len);
+  if (i < 0) model_release(&m);
+  return i;
+}
+
 /* --- inspection ------------------------------------------------------------ */
 
 size_t world_node_count(const world *w) { return w->nnodes; }

@@ -50,6 +50,13 @@ int world_host(world *w, const world_node_opts *o, char *err, size_t len);
 int world_nat(world *w, const world_node_opts *o, const nat_model *m,
               char *err, size_t len);
 
+/* Adds a NAT running the model in file `path` (loaded into L), with the
+** given uplink; cgn gives it the carrier-grade inside network 100.64.0.0/10.
+** Returns its index. */
+int world_nat_file(world *w, lua_State *L, const char *path, const char *name,
+                   int parent, bool cgn, const sim_link_cfg *link, char *err,
+                   size_t len);
+
 size_t world_node_count(const world *w);
 const char *world_node_name(const world *w, int node);
 bool world_is_nat(const world *w, int node);

@@ -395,3 +395,55 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
   out->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
   return rc;
 }
+
+/* --- results ----------------------------------------------------------------- */
+
+static void write_p(const exp_writer *w, const char *key, const double v[2]) {
+  w->begin(w->ctx, key, false);
+  w->number(w->ctx, "p50", v[0]);
+  w->number(w->ctx, "p95", v[1]);
+  w->end(w->ctx, false);
+}
+
+static void write_cell(const exp_summary *s, const exp_cell *c, const exp_writer *w) {
+  w->begin(w->ctx, NULL, false);
+  w->str(w->ctx, "a", s->classes[c->a]);
+  w->str(w->ctx, "b", s->classes[c->b]);
+  w->integer(w->ctx, "attempts", c->attempts);
+  w->integer(w->ctx, "direct", c->direct);
+  w->integer(w->ctx, "relayed", c->relayed);
+  w->integer(w->ctx, "failed", c->failed);
+  w->integer(w->ctx, "missed_direct", c->missed_direct);
+  w->end(w->ctx, false);
+}
+
+void experiment_write(const exp_summary *s, const exp_writer *w) {
+  void *x = w->ctx;
+  w->begin(x, NULL, false);
+  w->str(x, "name", s->name);
+  w->str(x, "strategy", s->strategy);
+  w->integer(x, "attempts", s->attempts);
+  w->integer(x, "connected", s->connected);
+  w->integer(x, "direct", s->direct);
+  w->integer(x, "relayed", s->relayed);
+  w->integer(x, "failed", s->failed);
+  w->integer(x, "missed_direct", s->missed_direct);
+  w->integer(x, "data_errors", s->data_errors);
+  w->number(x, "direct_rate", s->direct_rate);
+  w->begin(x, "direct_rate_ci", true);
+  w->number(x, NULL, s->direct_rate_ci[0]);
+  w->number(x, NULL, s->direct_rate_ci[1]);
+  w->end(x, true);
+  w->number(x, "gateway_load", s->gateway_load);
+  w->number(x, "hops_mean", s->hops_mean);
+  w->number(x, "rtt_ms_mean", s->rtt_ms_mean);
+  write_p(w, "connect_ms", s->connect_ms);
+  write_p(w, "direct_ms", s->direct_ms);
+  w->integer(x, "bytes_direct", (int64_t)s->bytes_direct);
+  w->integer(x, "bytes_relayed", (int64_t)s->bytes_relayed);
+  w->integer(x, "events", (int64_t)s->events);
+  w->begin(x, "matrix", true);
+  for (int i = 0; i < s->ncells; i++) write_cell(s, &s->cells[i], w);
+  w->end(x, true);
+  w->end(x, false);
+}

@@ -67,6 +67,21 @@ typedef struct exp_summary {
   double virtual_s, wall_s;
 } exp_summary;
 
+/* Where results go: the same fields, in the same order, to JSON and to
+** Lua tables. Keys are NULL inside arrays. */
+typedef struct exp_writer {
+  void (*begin)(void *ctx, const char *key, bool array);
+  void (*end)(void *ctx, bool array);
+  void (*str)(void *ctx, const char *key, const char *v);
+  void (*integer)(void *ctx, const char *key, int64_t v);
+  void (*number)(void *ctx, const char *key, double v);
+  void *ctx;
+} exp_writer;
+
+/* Writes one version's results as an object (schema natsim-results/1 in
+** reports/README.md). Wall time is left out: it is not reproducible. */
+void experiment_write(const exp_summary *s, const exp_writer *w);
+
 /* The versions known: "v0.7" (relay only), "v0.8" (relay, then punch and
 ** upgrade). Returns false for another name. */
 bool experiment_version_known(const char *name);

@@ -90,60 +90,49 @@ static int read_population(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t 
   return 0;
 }
 
-static void set_num(lua_State *L, const char *k, double v) {
-  lua_pushnumber(L, v);
-  lua_setfield(L, -2, k);
+/* An exp_writer that builds Lua tables: each value goes into the table
+** being built, under its key, or appended when in an array. */
+typedef struct lwriter {
+  lua_State *L;
+  const char *keys[8];
+  int depth;
+} lwriter;
+
+static void attach(lua_State *L, const char *key) {
+  if (key) lua_setfield(L, -2, key);
+  else lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
 }
-static void set_int(lua_State *L, const char *k, int64_t v) {
-  lua_pushinteger(L, v);
-  lua_setfield(L, -2, k);
+static void lbegin(void *ctx, const char *key, bool array) {
+  lwriter *w = ctx;
+  (void)array;
+  if (w->depth < 8) w->keys[w->depth] = key;
+  w->depth++;
+  lua_newtable(w->L);
 }
-static void set_pair(lua_State *L, const char *k, const double v[2], const char *a,
-                     const char *b) {
-  lua_createtable(L, 0, 2);
-  set_num(L, a, v[0]);
-  set_num(L, b, v[1]);
-  lua_setfield(L, -2, k);
+static void lend(void *ctx, bool array) {
+  lwriter *w = ctx;
+  (void)array;
+  if (--w->depth > 0) attach(w->L, w->keys[w->depth]); /* the outermost stays on the stack */
+}
+static void lstr(void *ctx, const char *key, const char *v) {
+  lua_pushstring(((lwriter *)ctx)->L, v);
+  attach(((lwriter *)ctx)->L, key);
+}
+static void lint(void *ctx, const char *key, int64_t v) {
+  lua_pushinteger(((lwriter *)ctx)->L, v);
+  attach(((lwriter *)ctx)->L, key);
+}
+static void lnum(void *ctx, const char *key, double v) {
+  lua_pushnumber(((lwriter *)ctx)->L, v);
+  attach(((lwriter *)ctx)->L, key);
 }
 
 static void push_summary(lua_State *L, const exp_summary *s) {
-  lua_createtable(L, 0, 24);
-  lua_pushstring(L, s->name);
-  lua_setfield(L, -2, "name");
-  lua_pushstring(L, s->strategy);
-  lua_setfield(L, -2, "strategy");
-  set_int(L, "attempts", s->attempts);
-  set_int(L, "connected", s->connected);
-  set_int(L, "direct", s->direct);
-  set_int(L, "relayed", s->relayed);
-  set_int(L, "failed", s->failed);
-  set_int(L, "missed_direct", s->missed_direct);
-  set_int(L, "data_errors", s->data_errors);
-  set_num(L, "direct_rate", s->direct_rate);
-  set_pair(L, "direct_rate_ci", s->direct_rate_ci, "low", "high");
-  set_num(L, "gateway_load", s->gateway_load);
-  set_num(L, "hops_mean", s->hops_mean);
-  set_num(L, "rtt_ms_mean", s->rtt_ms_mean);
-  set_pair(L, "connect_ms", s->connect_ms, "p50", "p95");
-  set_pair(L, "direct_ms", s->direct_ms, "p50", "p95");
-  set_num(L, "wall_s", s->wall_s);
-  set_int(L, "events", (int64_t)s->events);
-  lua_createtable(L, s->ncells, 0);
-  for (int i = 0; i < s->ncells; i++) {
-    const exp_cell *c = &s->cells[i];
-    lua_createtable(L, 0, 7);
-    lua_pushstring(L, s->classes[c->a]);
-    lua_setfield(L, -2, "a");
-    lua_pushstring(L, s->classes[c->b]);
-    lua_setfield(L, -2, "b");
-    set_int(L, "attempts", c->attempts);
-    set_int(L, "direct", c->direct);
-    set_int(L, "relayed", c->relayed);
-    set_int(L, "failed", c->failed);
-    set_int(L, "missed_direct", c->missed_direct);
-    lua_rawseti(L, -2, i + 1);
-  }
-  lua_setfield(L, -2, "matrix");
+  lwriter lw = {.L = L};
+  exp_writer w = {lbegin, lend, lstr, lint, lnum, &lw};
+  experiment_write(s, &w);
+  lua_pushnumber(L, s->wall_s); /* for the scenario's eyes only */
+  lua_setfield(L, -2, "wall_s");
 }
 
 static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {

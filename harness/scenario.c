@@ -58,58 +58,21 @@ static void write_node(json *j, world *w, int i) {
   json_end(j, '}');
 }
 
-static void write_version(json *j, const exp_summary *s) {
-  json_object(j, NULL);
-  json_str(j, "name", s->name);
-  json_str(j, "strategy", s->strategy);
-  json_int(j, "attempts", s->attempts);
-  json_int(j, "connected", s->connected);
-  json_int(j, "direct", s->direct);
-  json_int(j, "relayed", s->relayed);
-  json_int(j, "failed", s->failed);
-  json_int(j, "missed_direct", s->missed_direct);
-  json_int(j, "data_errors", s->data_errors);
-  json_num(j, "direct_rate", s->direct_rate);
-  json_array(j, "direct_rate_ci");
-  json_num(j, NULL, s->direct_rate_ci[0]);
-  json_num(j, NULL, s->direct_rate_ci[1]);
-  json_end(j, ']');
-  json_num(j, "gateway_load", s->gateway_load);
-  json_num(j, "hops_mean", s->hops_mean);
-  json_num(j, "rtt_ms_mean", s->rtt_ms_mean);
-  json_object(j, "connect_ms");
-  json_num(j, "p50", s->connect_ms[0]);
-  json_num(j, "p95", s->connect_ms[1]);
-  json_end(j, '}');
-  json_object(j, "direct_ms");
-  json_num(j, "p50", s->direct_ms[0]);
-  json_num(j, "p95", s->direct_ms[1]);
-  json_end(j, '}');
-  json_int(j, "bytes_direct", (int64_t)s->bytes_direct);
-  json_int(j, "bytes_relayed", (int64_t)s->bytes_relayed);
-  json_int(j, "events", (int64_t)s->events);
-  json_array(j, "matrix");
-  for (int i = 0; i < s->ncells; i++) {
-    const exp_cell *c = &s->cells[i];
-    json_object(j, NULL);
-    json_str(j, "a", s->classes[c->a]);
-    json_str(j, "b", s->classes[c->b]);
-    json_int(j, "attempts", c->attempts);
-    json_int(j, "direct", c->direct);
-    json_int(j, "relayed", c->relayed);
-    json_int(j, "failed", c->failed);
-    json_int(j, "missed_direct", c->missed_direct);
-    json_end(j, '}');
-  }
-  json_end(j, ']');
-  json_end(j, '}');
+static void jbegin(void *j, const char *key, bool array) {
+  if (array) json_array(j, key);
+  else json_object(j, key);
 }
+static void jend(void *j, bool array) { json_end(j, array ? ']' : '}'); }
+static void jstr(void *j, const char *key, const char *v) { json_str(j, key, v); }
+static void jint(void *j, const char *key, int64_t v) { json_int(j, key, v); }
+static void jnum(void *j, const char *key, double v) { json_num(j, key, v); }
 
 static void write_versions(json *j, lapi *a) {
   const exp_summary *v;
   size_t n = lapi_results(a, &v);
+  exp_writer w = {jbegin, jend, jstr, jint, jnum, j};
   json_array(j, "versions");
-  for (size_t i = 0; i < n; i++) write_version(j, &v[i]);
+  for (size_t i = 0; i < n; i++) experiment_write(&v[i], &w);
   json_end(j, ']');
 }
 

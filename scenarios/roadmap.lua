@@ -64,7 +64,7 @@ for _, v in ipairs(r.versions) do
   local rel_ok = v.connected == v.attempts
   print(string.format("%-6s %-22s %-22s %-22s %-20s %s", v.name,
     cell(direct_ok, pct(v.direct_rate), (t.direct == 0 and "=" or ">=") .. pct(t.direct):gsub("%.0", "")),
-    string.format("[%s, %s]", pct(v.direct_rate_ci.low), pct(v.direct_rate_ci.high)),
+    string.format("[%s, %s]", pct(v.direct_rate_ci[1]), pct(v.direct_rate_ci[2])),
     cell(load_ok, pct(v.gateway_load), (t.load == 1 and "=" or "<=") .. pct(t.load):gsub("%.0", "")),
     cell(hops_ok, string.format("%.2f", v.hops_mean), (t.hops == 2 and "=" or "<=") .. t.hops),
     cell(rel_ok, pct(reliability), "100%")))

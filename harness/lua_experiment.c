@@ -39,8 +39,22 @@ static int read_punch(fields *f, exp_cfg *c) {
   int rc = fields_duration(f, "delay", &delay) ||
            fields_duration(f, "interval", &c->peer.punch_interval) ||
            fields_int(f, "attempts", 0, 10000, &attempts);
+  if (!rc && c->peer.punch_interval <= 0)
+    return snprintf(f->err, f->errlen, "%s: interval must be positive", f->owner), -1;
   c->punch_delay_ms = (uint32_t)(delay / 1000000);
   c->peer.punch_attempts = (int)attempts;
+  return rc ? -1 : 0;
+}
+
+static int read_signalling(fields *f, exp_cfg *c) {
+  int64_t retries = c->peer.retries;
+  int rc = fields_duration(f, "retry", &c->peer.retry) ||
+           fields_int(f, "retries", 1, 1000, &retries) ||
+           fields_duration(f, "keepalive", &c->peer.keepalive) ||
+           fields_duration(f, "rto", &c->peer.rto);
+  c->peer.retries = (int)retries;
+  if (!rc && (c->peer.retry <= 0 || c->peer.keepalive <= 0 || c->peer.rto <= 0))
+    return snprintf(f->err, f->errlen, "%s: durations must be positive", f->owner), -1;
   return rc ? -1 : 0;
 }
 
@@ -137,10 +151,11 @@ static void push_summary(lua_State *L, const exp_summary *s) {
 
 static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
   static const char *const accepted[] = {"population", "pairs", "versions", "link", "lan",
-                                         "gateway_link", "workload", "punch", "spacing",
-                                         "settle", NULL};
+                                         "gateway_link", "workload", "punch", "signalling",
+                                         "spacing", "settle", NULL};
   static const char *const workload[] = {"messages", "size", "over", NULL};
   static const char *const punch[] = {"delay", "interval", "attempts", NULL};
+  static const char *const signalling[] = {"retry", "retries", "keepalive", "rto", NULL};
   int64_t pairs = 1000;
   experiment_defaults(c);
   c->seed = lapi_seed(a);
@@ -149,7 +164,8 @@ static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
       lapi_read_link(&f, "link", &c->access) || lapi_read_link(&f, "lan", &c->lan) ||
       lapi_read_link(&f, "gateway_link", &c->gateway) ||
       sub(&f, "workload", workload, read_workload, c) ||
-      sub(&f, "punch", punch, read_punch, c) || fields_duration(&f, "spacing", &c->spacing) ||
+      sub(&f, "punch", punch, read_punch, c) ||
+      sub(&f, "signalling", signalling, read_signalling, c) || fields_duration(&f, "spacing", &c->spacing) ||
       fields_duration(&f, "settle", &c->settle) || read_population(L, a, c, err, len))
     return -1;
   c->pairs = (int)pairs;

@@ -70,7 +70,10 @@ static bool understood(uint16_t t) {
   case STUN_A_UNKNOWN_ATTRIBUTES: case STUN_A_REALM: case STUN_A_NONCE:
   case STUN_A_MESSAGE_INTEGRITY_SHA256: case STUN_A_XOR_MAPPED_ADDRESS:
   case STUN_A_PRIORITY: case STUN_A_USE_CANDIDATE: case STUN_A_PADDING:
-  case STUN_A_RESPONSE_PORT:
+  case STUN_A_RESPONSE_PORT: case STUN_A_CHANNEL_NUMBER: case STUN_A_LIFETIME:
+  case STUN_A_XOR_PEER_ADDRESS: case STUN_A_DATA: case STUN_A_XOR_RELAYED_ADDRESS:
+  case STUN_A_REQUESTED_ADDRESS_FAMILY: case STUN_A_EVEN_PORT:
+  case STUN_A_REQUESTED_TRANSPORT: case STUN_A_DONT_FRAGMENT: case STUN_A_RESERVATION_TOKEN:
     return true;
   default:
     return t >= 0x8000; /* comprehension-optional: ignored if unknown */
@@ -146,6 +149,31 @@ static int read_attr(stun_msg *m, uint16_t t, const uint8_t *v, size_t n) {
   case STUN_A_USE_CANDIDATE:
     m->present |= STUN_HAS_USE_CANDIDATE;
     return n == 0 ? STUN_OK : STUN_EVALUE;
+  case STUN_A_XOR_PEER_ADDRESS:
+    m->present |= STUN_HAS_XOR_PEER;
+    return read_addr(v, n, m->tid, true, &m->xor_peer);
+  case STUN_A_XOR_RELAYED_ADDRESS:
+    m->present |= STUN_HAS_XOR_RELAYED;
+    return read_addr(v, n, m->tid, true, &m->xor_relayed);
+  case STUN_A_DATA:
+    m->present |= STUN_HAS_DATA;
+    m->data = b;
+    return STUN_OK;
+  case STUN_A_CHANNEL_NUMBER:
+    m->present |= STUN_HAS_CHANNEL;
+    if (n != 4) return STUN_EVALUE;
+    m->channel = get16(v);
+    return STUN_OK;
+  case STUN_A_LIFETIME:
+    m->present |= STUN_HAS_LIFETIME;
+    if (n != 4) return STUN_EVALUE;
+    m->lifetime = get32(v);
+    return STUN_OK;
+  case STUN_A_REQUESTED_TRANSPORT:
+    m->present |= STUN_HAS_REQUESTED_TRANSPORT;
+    if (n != 4) return STUN_EVALUE;
+    m->requested_transport = v[0];
+    return STUN_OK;
   case STUN_A_ICE_CONTROLLED:
   case STUN_A_ICE_CONTROLLING:
     m->present |= t == STUN_A_ICE_CONTROLLED ? STUN_HAS_ICE_CONTROLLED
@@ -227,6 +255,11 @@ bool stun_find(const stun_msg *m, uint16_t type, stun_bytes *value) {
     }
   }
   return false;
+}
+
+int stun_attr_xor_addr(const stun_msg *m, int i, addr *out) {
+  if (i < 0 || i >= m->nattrs) return STUN_EVALUE;
+  return read_addr(m->buf + m->attrs[i].off, m->attrs[i].len, m->tid, true, out);
 }
 
 /* --- integrity ----------------------------------------------------------- */

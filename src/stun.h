@@ -42,6 +42,16 @@ enum stun_attr_type {
   STUN_A_RESPONSE_ADDRESS = 0x0002, /* RFC 3489 only; not understood */
   STUN_A_CHANGE_REQUEST = 0x0003,   /* RFC 5780 */
   STUN_A_USERNAME = 0x0006,
+  STUN_A_CHANNEL_NUMBER = 0x000C,   /* TURN, RFC 8656 */
+  STUN_A_LIFETIME = 0x000D,         /* TURN */
+  STUN_A_XOR_PEER_ADDRESS = 0x0012, /* TURN; may repeat */
+  STUN_A_DATA = 0x0013,             /* TURN */
+  STUN_A_XOR_RELAYED_ADDRESS = 0x0016, /* TURN */
+  STUN_A_REQUESTED_ADDRESS_FAMILY = 0x0017, /* TURN */
+  STUN_A_EVEN_PORT = 0x0018,        /* TURN */
+  STUN_A_REQUESTED_TRANSPORT = 0x0019, /* TURN */
+  STUN_A_DONT_FRAGMENT = 0x001A,    /* TURN */
+  STUN_A_RESERVATION_TOKEN = 0x0022, /* TURN */
   STUN_A_MESSAGE_INTEGRITY = 0x0008,
   STUN_A_ERROR_CODE = 0x0009,
   STUN_A_UNKNOWN_ATTRIBUTES = 0x000A,
@@ -91,7 +101,9 @@ enum {
   STUN_HAS_OTHER_ADDRESS = 1u << 14, STUN_HAS_RESPONSE_PORT = 1u << 15,
   STUN_HAS_PADDING = 1u << 16, STUN_HAS_PRIORITY = 1u << 17,
   STUN_HAS_USE_CANDIDATE = 1u << 18, STUN_HAS_ICE_CONTROLLED = 1u << 19,
-  STUN_HAS_ICE_CONTROLLING = 1u << 20,
+  STUN_HAS_ICE_CONTROLLING = 1u << 20, STUN_HAS_CHANNEL = 1u << 21,
+  STUN_HAS_LIFETIME = 1u << 22, STUN_HAS_XOR_PEER = 1u << 23, STUN_HAS_DATA = 1u << 24,
+  STUN_HAS_XOR_RELAYED = 1u << 25, STUN_HAS_REQUESTED_TRANSPORT = 1u << 26,
 };
 
 typedef struct stun_bytes { const uint8_t *p; size_t len; } stun_bytes;
@@ -115,6 +127,12 @@ typedef struct stun_msg {
   uint16_t response_port;
   uint32_t priority;
   uint64_t tiebreaker; /* ICE-CONTROLLING or ICE-CONTROLLED */
+  /* TURN */
+  addr xor_peer, xor_relayed; /* the first XOR-PEER-ADDRESS */
+  stun_bytes data;
+  uint16_t channel;
+  uint32_t lifetime;
+  uint8_t requested_transport;
   /* Every attribute, in order (the first STUN_MAX_ATTRS). */
   stun_attr attrs[STUN_MAX_ATTRS];
   int nattrs;
@@ -143,6 +161,8 @@ int stun_check_integrity(const stun_msg *m, const uint8_t *key,
                          size_t keylen);
 /* The value of the first attribute of this type; false when absent. */
 bool stun_find(const stun_msg *m, uint16_t type, stun_bytes *value);
+/* Decodes the XOR-encoded address in m->attrs[i]: STUN_OK or STUN_EVALUE. */
+int stun_attr_xor_addr(const stun_msg *m, int i, addr *out);
 /* The long-term credential key: MD5(username ":" realm ":" password). */
 void stun_long_term_key(const char *user, const char *realm,
                         const char *password, uint8_t key[16]);

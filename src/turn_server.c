@@ -1,0 +1,503 @@
+/* turn_server.c: allocations, authentication, permissions, channels, relaying. */
+#include "turn_server.h"
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stun.h"
+#include "turn.h"
+
+#define MAX_PERMS 32
+#define MAX_CHANS 16
+#define MAX_USER 128
+#define NONCE_LEN 32
+#define OUT_CAP 1500
+
+typedef struct perm { addr ip; int64_t expiry; } perm; /* port ignored: RFC 8656 9 */
+typedef struct chan { uint16_t number; addr peer; int64_t expiry; } chan;
+
+typedef struct alloc {
+  addr client, relayed;
+  char user[MAX_USER];
+  uint8_t key[16];
+  int64_t expiry;
+  uint8_t tid[STUN_TID_LEN]; /* of the Allocate, to answer its retransmissions */
+  perm perms[MAX_PERMS];
+  int nperms;
+  chan chans[MAX_CHANS];
+  int nchans;
+} alloc;
+
+typedef struct user { char name[MAX_USER]; uint8_t key[16]; } user;
+
+struct turn_server {
+  turn_server_cfg cfg;
+  char realm[256];
+  turn_server_io io;
+  uint8_t secret[16];
+  user *users;
+  int nusers;
+  alloc **allocs;
+  int nallocs, cap;
+  uint16_t next_port;
+  turn_server_stats st;
+};
+
+/* --- set-up --------------------------------------------------------------- */
+
+turn_server *turn_server_new(const turn_server_cfg *cfg, const turn_server_io *io) {
+  turn_server *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  s->cfg = *cfg;
+  snprintf(s->realm, sizeof s->realm, "%s", cfg->realm ? cfg->realm : "natsim");
+  s->cfg.realm = s->realm;
+  s->io = *io;
+  s->next_port = cfg->port_min;
+  rng r;
+  rng_seed(&r, cfg->seed, 0x7475726e);
+  for (int i = 0; i < 16; i += 8) {
+    uint64_t v = rng_u64(&r);
+    memcpy(s->secret + i, &v, 8);
+  }
+  return s;
+}
+
+void turn_server_free(turn_server *s) {
+  if (!s) return;
+  for (int i = 0; i < s->nallocs; i++) free(s->allocs[i]);
+  free(s->allocs);
+  free(s->users);
+  free(s);
+}
+
+int turn_server_add_user(turn_server *s, const char *name, const char *password) {
+  if (strlen(name) >= MAX_USER) return -1;
+  user *u = realloc(s->users, (size_t)(s->nusers + 1) * sizeof *u);
+  if (!u) return -1;
+  s->users = u;
+  u = &s->users[s->nusers++];
+  snprintf(u->name, sizeof u->name, "%s", name);
+  stun_long_term_key(name, s->realm, password, u->key);
+  return 0;
+}
+
+const turn_server_stats *turn_server_get_stats(const turn_server *s) { return &s->st; }
+
+/* --- allocations ------------------------------------------------------------ */
+
+static void drop_alloc(turn_server *s, int i) {
+  if (s->io.close_relay) s->io.close_relay(s->io.ctx, &s->allocs[i]->relayed);
+  free(s->allocs[i]);
+  s->allocs[i] = s->allocs[--s->nallocs];
+}
+
+static void expire(turn_server *s, int64_t now) {
+  for (int i = 0; i < s->nallocs;) {
+    if (now >= s->allocs[i]->expiry) {
+      drop_alloc(s, i);
+      s->st.expired++;
+    } else {
+      i++;
+    }
+  }
+}
+
+int turn_server_allocations(turn_server *s, int64_t now) {
+  expire(s, now);
+  return s->nallocs;
+}
+
+static alloc *by_client(turn_server *s, const addr *client) {
+  for (int i = 0; i < s->nallocs; i++)
+    if (addr_equal(&s->allocs[i]->client, client)) return s->allocs[i];
+  return NULL;
+}
+
+static alloc *by_relayed(turn_server *s, const addr *relayed) {
+  for (int i = 0; i < s->nallocs; i++)
+    if (addr_equal(&s->allocs[i]->relayed, relayed)) return s->allocs[i];
+  return NULL;
+}
+
+/* A relayed address the driver could open; -1 when the range is used up. */
+static int pick_relay(turn_server *s, addr *out) {
+  uint32_t span = (uint32_t)s->cfg.port_max - s->cfg.port_min + 1;
+  for (uint32_t tries = 0; tries < span; tries++) {
+    addr a = s->cfg.relay;
+    a.port = s->next_port;
+    s->next_port = s->next_port >= s->cfg.port_max ? s->cfg.port_min : s->next_port + 1;
+    if (by_relayed(s, &a)) continue;
+    if (s->io.open_relay && s->io.open_relay(s->io.ctx, &a) != 0) continue;
+    *out = a;
+    return 0;
+  }
+  return -1;
+}
+
+static bool ip_equal(const addr *a, const addr *b) {
+  return a->family == b->family && memcmp(a->ip, b->ip, a->family == ADDR_V6 ? 16 : 4) == 0;
+}
+
+static perm *find_perm(alloc *a, const addr *peer, int64_t now) {
+  for (int i = 0; i < a->nperms; i++)
+    if (ip_equal(&a->perms[i].ip, peer) && now < a->perms[i].expiry) return &a->perms[i];
+  return NULL;
+}
+
+static int permit(turn_server *s, alloc *a, const addr *peer, int64_t now) {
+  perm *p = NULL;
+  for (int i = 0; i < a->nperms && !p; i++)
+    if (ip_equal(&a->perms[i].ip, peer)) p = &a->perms[i];
+  if (!p) {
+    for (int i = 0; i < a->nperms && !p; i++) /* reuse an expired slot */
+      if (now >= a->perms[i].expiry) p = &a->perms[i];
+    if (!p && a->nperms == MAX_PERMS) return -1;
+    if (!p) p = &a->perms[a->nperms++];
+    s->st.permissions++;
+  }
+  p->ip = *peer;
+  p->ip.port = 0;
+  p->expiry = now + TURN_PERMISSION_LIFETIME;
+  return 0;
+}
+
+/* --- nonces ------------------------------------------------------------------ */
+
+static void make_nonce(const turn_server *s, int64_t now, char out[NONCE_LEN + 1]) {
+  uint64_t expiry = (uint64_t)(now + s->cfg.nonce_lifetime);
+  uint8_t mac[32];
+  gnutls_hmac_fast(GNUTLS_MAC_SHA256, s->secret, sizeof s->secret, &expiry, sizeof expiry, mac);
+  uint64_t tag;
+  memcpy(&tag, mac, 8);
+  snprintf(out, NONCE_LEN + 1, "%016llx%016llx", (unsigned long long)expiry,
+           (unsigned long long)tag);
+}
+
+/* 1: valid, 0: stale, -1: not ours. */
+static int check_nonce(const turn_server *s, int64_t now, const stun_bytes *n) {
+  char buf[NONCE_LEN + 1], want[NONCE_LEN + 1];
+  if (n->len != NONCE_LEN) return -1;
+  memcpy(buf, n->p, NONCE_LEN);
+  buf[NONCE_LEN] = '\0';
+  unsigned long long expiry;
+  if (sscanf(buf, "%16llx", &expiry) != 1) return -1;
+  uint64_t e = expiry;
+  uint8_t mac[32];
+  uint64_t tag;
+  gnutls_hmac_fast(GNUTLS_MAC_SHA256, s->secret, sizeof s->secret, &e, sizeof e, mac);
+  memcpy(&tag, mac, 8);
+  snprintf(want, sizeof want, "%016llx%016llx", expiry, (unsigned long long)tag);
+  if (memcmp(want, buf, NONCE_LEN) != 0) return -1;
+  return now < (int64_t)expiry ? 1 : 0;
+}
+
+/* --- responses --------------------------------------------------------------- */
+
+typedef struct reply { stun_writer w; uint8_t buf[OUT_CAP]; } reply;
+
+static void begin(reply *r, const stun_msg *m, enum stun_class cls) {
+  stun_begin(&r->w, r->buf, sizeof r->buf, m->method, cls, m->tid);
+}
+
+/* Ends a reply (with MESSAGE-INTEGRITY when key is given) and sends it. */
+static void finish(turn_server *s, reply *r, const addr *client, const uint8_t *key) {
+  if (key) stun_put_integrity(&r->w, key, 16);
+  stun_put_fingerprint(&r->w);
+  int n = stun_end(&r->w);
+  if (n > 0) s->io.to_client(s->io.ctx, client, r->buf, (size_t)n);
+}
+
+static void error(turn_server *s, const stun_msg *m, const addr *client, int code,
+                  const char *reason, const uint8_t *key) {
+  reply r;
+  begin(&r, m, STUN_ERROR);
+  stun_put_error(&r.w, code, reason);
+  if (code == 420) stun_put_unknown(&r.w, m->unknown, m->nunknown);
+  s->st.errors++;
+  finish(s, &r, client, key);
+}
+
+static void challenge(turn_server *s, int64_t now, const stun_msg *m, const addr *client,
+                      int code) {
+  char nonce[NONCE_LEN + 1];
+  reply r;
+  begin(&r, m, STUN_ERROR);
+  stun_put_error(&r.w, code, code == 438 ? "Stale Nonce" : "Unauthorized");
+  stun_put_str(&r.w, STUN_A_REALM, s->realm);
+  make_nonce(s, now, nonce);
+  stun_put_str(&r.w, STUN_A_NONCE, nonce);
+  if (code == 438) s->st.stale_nonces++;
+  else s->st.challenges++;
+  finish(s, &r, client, NULL);
+}
+
+/* The long-term credential check. Returns the user, or NULL after
+** answering with a challenge. */
+static const user *authenticate(turn_server *s, int64_t now, const stun_msg *m,
+                                const addr *client) {
+  uint32_t need = STUN_HAS_USERNAME | STUN_HAS_REALM | STUN_HAS_NONCE | STUN_HAS_INTEGRITY;
+  if ((m->present & need) != need) {
+    challenge(s, now, m, client, 401);
+    return NULL;
+  }
+  int nonce = check_nonce(s, now, &m->nonce);
+  if (nonce == 0) {
+    challenge(s, now, m, client, 438);
+    return NULL;
+  }
+  const user *u = NULL;
+  for (int i = 0; nonce > 0 && i < s->nusers && !u; i++)
+    if (strlen(s->users[i].name) == m->username.len &&
+        memcmp(s->users[i].name, m->username.p, m->username.len) == 0)
+      u = &s->users[i];
+  bool realm_ok = m->realm.len == strlen(s->realm) && !memcmp(m->realm.p, s->realm, m->realm.len);
+  if (!u || !realm_ok || stun_check_integrity(m, u->key, 16) != STUN_OK) {
+    s->st.auth_failures++;
+    challenge(s, now, m, client, 401);
+    return NULL;
+  }
+  return u;
+}
+
+/* --- methods --------------------------------------------------------------- */
+
+static int64_t lifetime_of(const stun_msg *m) {
+  if (!(m->present & STUN_HAS_LIFETIME)) return TURN_ALLOCATION_LIFETIME;
+  int64_t t = (int64_t)m->lifetime * TURN_S;
+  return t > TURN_MAX_LIFETIME ? TURN_MAX_LIFETIME : t;
+}
+
+static void allocated(turn_server *s, const stun_msg *m, const alloc *a, int64_t now,
+                      const addr *client) {
+  reply r;
+  begin(&r, m, STUN_SUCCESS);
+  stun_put_xor_addr(&r.w, STUN_A_XOR_RELAYED_ADDRESS, &a->relayed);
+  stun_put_u32(&r.w, STUN_A_LIFETIME, (uint32_t)((a->expiry - now) / TURN_S));
+  stun_put_xor_addr(&r.w, STUN_A_XOR_MAPPED_ADDRESS, client);
+  finish(s, &r, client, a->key);
+}
+
+static int reserve(turn_server *s) {
+  if (s->nallocs < s->cap) return 0;
+  int cap = s->cap * 2 + 8;
+  alloc **grown = realloc(s->allocs, (size_t)cap * sizeof *grown);
+  if (!grown) return -1;
+  s->allocs = grown;
+  s->cap = cap;
+  return 0;
+}
+
+static void do_allocate(turn_server *s, int64_t now, const stun_msg *m, const addr *client,
+                        const user *u) {
+  alloc *a = by_client(s, client);
+  if (a) {
+    if (!memcmp(a->tid, m->tid, STUN_TID_LEN)) allocated(s, m, a, now, client); /* a retransmission */
+    else error(s, m, client, 437, "Allocation Mismatch", u->key);
+    return;
+  }
+  if (!(m->present & STUN_HAS_REQUESTED_TRANSPORT)) {
+    error(s, m, client, 400, "Bad Request", u->key);
+    return;
+  }
+  if (m->requested_transport != TURN_UDP) {
+    error(s, m, client, 442, "Unsupported Transport Protocol", u->key);
+    return;
+  }
+  alloc *n = calloc(1, sizeof *n);
+  if (!n || reserve(s) != 0 || pick_relay(s, &n->relayed) != 0) {
+    free(n);
+    error(s, m, client, 508, "Insufficient Capacity", u->key);
+    return;
+  }
+  n->client = *client;
+  snprintf(n->user, sizeof n->user, "%s", u->name);
+  memcpy(n->key, u->key, 16);
+  memcpy(n->tid, m->tid, STUN_TID_LEN);
+  n->expiry = now + lifetime_of(m);
+  s->allocs[s->nallocs++] = n;
+  s->st.allocations++;
+  allocated(s, m, n, now, client);
+}
+
+/* The allocation a request acts on, if the user owns it; else answers. */
+static alloc *owned(turn_server *s, const stun_msg *m, const addr *client, const user *u) {
+  alloc *a = by_client(s, client);
+  if (!a) error(s, m, client, 437, "Allocation Mismatch", u->key);
+  else if (strcmp(a->user, u->name) != 0) error(s, m, client, 441, "Wrong Credentials", u->key);
+  else return a;
+  return NULL;
+}
+
+static void ok(turn_server *s, const stun_msg *m, const addr *client, const uint8_t *key,
+               int64_t lifetime) {
+  reply r;
+  begin(&r, m, STUN_SUCCESS);
+  if (lifetime >= 0) stun_put_u32(&r.w, STUN_A_LIFETIME, (uint32_t)(lifetime / TURN_S));
+  finish(s, &r, client, key);
+}
+
+static void do_refresh(turn_server *s, int64_t now, const stun_msg *m, const addr *client,
+                       const user *u) {
+  alloc *a = owned(s, m, client, u);
+  if (!a) return;
+  int64_t t = lifetime_of(m);
+  uint8_t key[16];
+  memcpy(key, a->key, 16);
+  if (t == 0) {
+    for (int i = 0; i < s->nallocs; i++)
+      if (s->allocs[i] == a) drop_alloc(s, i);
+  } else {
+    a->expiry = now + t;
+  }
+  s->st.refreshes++;
+  ok(s, m, client, key, t);
+}
+
+static void do_permission(turn_server *s, int64_t now, const stun_msg *m, const addr *client,
+                          const user *u) {
+  alloc *a = owned(s, m, client, u);
+  if (!a) return;
+  int found = 0;
+  for (int i = 0; i < m->nattrs; i++) {
+    addr peer;
+    if (m->attrs[i].type != STUN_A_XOR_PEER_ADDRESS) continue;
+    if (stun_attr_xor_addr(m, i, &peer) != STUN_OK || permit(s, a, &peer, now) != 0) {
+      error(s, m, client, peer.family ? 508 : 400, peer.family ? "Insufficient Capacity"
+                                                               : "Bad Request", a->key);
+      return;
+    }
+    found++;
+  }
+  if (!found) error(s, m, client, 400, "Bad Request", a->key);
+  else ok(s, m, client, a->key, -1);
+}
+
+static chan *channel_of(alloc *a, uint16_t number, const addr *peer, int64_t now) {
+  for (int i = 0; i < a->nchans; i++) {
+    chan *c = &a->chans[i];
+    if (now < c->expiry && (c->number == number || (peer && addr_equal(&c->peer, peer))))
+      return c;
+  }
+  return NULL;
+}
+
+static void do_channel_bind(turn_server *s, int64_t now, const stun_msg *m, const addr *client,
+                            const user *u) {
+  alloc *a = owned(s, m, client, u);
+  if (!a) return;
+  uint16_t ch = m->channel;
+  chan *c = channel_of(a, ch, &m->xor_peer, now);
+  bool bad = !(m->present & STUN_HAS_CHANNEL) || !(m->present & STUN_HAS_XOR_PEER) ||
+             ch < TURN_CHANNEL_MIN || ch > TURN_CHANNEL_MAX ||
+             (c && (c->number != ch || !addr_equal(&c->peer, &m->xor_peer)));
+  if (!c && !bad) {
+    for (int i = 0; i < a->nchans && !c; i++)
+      if (now >= a->chans[i].expiry) c = &a->chans[i];
+    if (!c && a->nchans < MAX_CHANS) c = &a->chans[a->nchans++];
+    if (c) s->st.channels++;
+  }
+  if (bad || !c || permit(s, a, &m->xor_peer, now) != 0) {
+    error(s, m, client, 400, "Bad Request", a->key);
+    return;
+  }
+  *c = (chan){ch, m->xor_peer, now + TURN_CHANNEL_LIFETIME};
+  ok(s, m, client, a->key, -1);
+}
+
+/* --- relaying ---------------------------------------------------------------- */
+
+static void relay_out(turn_server *s, alloc *a, const addr *peer, const uint8_t *data,
+                      size_t len, int64_t now) {
+  if (!find_perm(a, peer, now)) {
+    s->st.dropped_no_permission++;
+    return;
+  }
+  s->st.to_peers++;
+  s->st.bytes_relayed += len;
+  s->io.to_peer(s->io.ctx, &a->relayed, peer, data, len);
+}
+
+static void on_send(turn_server *s, int64_t now, const stun_msg *m, const addr *client) {
+  alloc *a = by_client(s, client);
+  if (a && (m->present & STUN_HAS_XOR_PEER) && (m->present & STUN_HAS_DATA))
+    relay_out(s, a, &m->xor_peer, m->data.p, m->data.len, now);
+  else
+    s->st.dropped_malformed++;
+}
+
+static void on_channel_data(turn_server *s, int64_t now, const addr *client,
+                            const uint8_t *data, size_t len) {
+  uint16_t ch;
+  const uint8_t *payload;
+  size_t n;
+  alloc *a = by_client(s, client);
+  chan *c = NULL;
+  if (a && turn_channel_decode(data, len, &ch, &payload, &n) == 0)
+    c = channel_of(a, ch, NULL, now);
+  if (!c) {
+    s->st.dropped_malformed++;
+    return;
+  }
+  relay_out(s, a, &c->peer, payload, n, now);
+}
+
+void turn_server_recv(turn_server *s, int64_t now, const addr *client, const uint8_t *data,
+                      size_t len) {
+  expire(s, now);
+  if (turn_is_channel_data(data, len)) {
+    on_channel_data(s, now, client, data, len);
+    return;
+  }
+  stun_msg m;
+  int rc = stun_decode(data, len, &m);
+  if (rc != STUN_OK && rc != STUN_EUNKNOWN) {
+    s->st.dropped_malformed++;
+    return;
+  }
+  if (m.cls == STUN_INDICATION && m.method == STUN_SEND) on_send(s, now, &m, client);
+  if (m.cls != STUN_REQUEST) return;
+  if (rc == STUN_EUNKNOWN) {
+    error(s, &m, client, 420, "Unknown Attribute", NULL);
+    return;
+  }
+  const user *u = authenticate(s, now, &m, client);
+  if (!u) return;
+  switch (m.method) {
+  case STUN_ALLOCATE: do_allocate(s, now, &m, client, u); break;
+  case STUN_REFRESH: do_refresh(s, now, &m, client, u); break;
+  case STUN_CREATE_PERMISSION: do_permission(s, now, &m, client, u); break;
+  case STUN_CHANNEL_BIND: do_channel_bind(s, now, &m, client, u); break;
+  default: error(s, &m, client, 400, "Bad Request", u->key);
+  }
+}
+
+void turn_server_recv_relay(turn_server *s, int64_t now, const addr *relayed, const addr *peer,
+                            const uint8_t *data, size_t len) {
+  expire(s, now);
+  alloc *a = by_relayed(s, relayed);
+  if (!a || !find_perm(a, peer, now)) {
+    s->st.dropped_no_permission++;
+    return;
+  }
+  uint8_t out[OUT_CAP];
+  int n;
+  chan *c = channel_of(a, 0, peer, now);
+  if (c) {
+    n = turn_channel_encode(c->number, data, len, out, sizeof out);
+  } else {
+    uint8_t tid[STUN_TID_LEN] = {0}; /* indications need no unique ID: a counter */
+    stun_writer w;
+    memcpy(tid, &s->st.from_peers, sizeof s->st.from_peers);
+    stun_begin(&w, out, sizeof out, STUN_DATA, STUN_INDICATION, tid);
+    stun_put_xor_addr(&w, STUN_A_XOR_PEER_ADDRESS, peer);
+    stun_put(&w, STUN_A_DATA, data, len);
+    n = stun_end(&w);
+  }
+  if (n <= 0) return;
+  s->st.from_peers++;
+  s->st.bytes_relayed += len;
+  s->io.to_client(s->io.ctx, &a->client, out, (size_t)n);
+}

@@ -294,7 +294,8 @@ static void do_allocate(turn_server *s, int64_t now, const stun_msg *m, const ad
                         const user *u) {
   alloc *a = by_client(s, client);
   if (a) {
-    if (!memcmp(a->tid, m->tid, STUN_TID_LEN)) allocated(s, m, a, now, client); /* a retransmission */
+    if (!memcmp(a->tid, m->tid, STUN_TID_LEN) && !strcmp(a->user, u->name))
+      allocated(s, m, a, now, client); /* a retransmission */
     else error(s, m, client, 437, "Allocation Mismatch", u->key);
     return;
   }

@@ -1,0 +1,513 @@
+/* ice.c: gathering, pairing, checks, nomination and consent. */
+#include "ice.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+#include "stun.h"
+#include "turn_client.h"
+
+#define MAX_LOCAL 8
+#define MAX_REMOTE 16
+#define MAX_PAIRS 128
+#define T_GATHER 1000 /* transaction tags: pairs are 0..MAX_PAIRS-1 */
+#define T_NOMINATE 2000
+#define T_CONSENT 3000
+#define RELAY_WAIT (2 * 1000000000LL) /* quiet time before settling for a relay */
+#define GIVE_UP (40 * 1000000000LL)   /* no valid pair by then: failed */
+
+enum { P_WAITING, P_IN_PROGRESS, P_SUCCEEDED, P_FAILED };
+
+typedef struct pair {
+  int l, r;
+  uint64_t prio;
+  int state;
+  bool valid, nominated;
+  int64_t valid_at;
+} pair;
+
+struct ice_agent {
+  ice_cfg cfg;
+  ice_io io;
+  rng rng;
+  char ufrag[9], pwd[25], rufrag[64], rpwd[128];
+  bool controlling;
+  uint64_t tiebreaker;
+  stun_client stun;
+  turn_client *turn;
+  ice_cand local[MAX_LOCAL], remote[MAX_REMOTE];
+  int nlocal, nremote;
+  pair pairs[MAX_PAIRS];
+  int npairs, selected, nominating;
+  int triggered[MAX_PAIRS], ntriggered;
+  enum ice_state state;
+  bool srflx_pending, relay_pending;
+  int64_t start, now, next_check, last_remote, consent_next, consent_ok;
+  ice_stats st;
+};
+
+static const int type_pref[] = {126, 100, 110, 0}; /* host, srflx, prflx, relay */
+
+const char *ice_type_name(enum ice_type t) {
+  static const char *const n[] = {"host", "srflx", "prflx", "relay"};
+  return t <= ICE_RELAY ? n[t] : "?";
+}
+
+static uint32_t priority(enum ice_type t) { return (uint32_t)type_pref[t] << 24 | 65535u << 8 | 255u; }
+
+void ice_cfg_defaults(ice_cfg *c) {
+  memset(c, 0, sizeof *c);
+  c->ta = 50000000LL;
+  c->checks = (stun_timing){500000000LL, 5, 8};
+  c->grace = 200000000LL;
+  c->consent_interval = 5000000000LL;
+  c->consent_timeout = 30000000000LL;
+}
+
+/* --- sending --------------------------------------------------------------- */
+
+static void send_from(ice_agent *a, int l, const addr *to, const uint8_t *d, size_t n) {
+  if (a->local[l].type == ICE_RELAY) turn_client_send(a->turn, a->now, to, d, n);
+  else a->io.send(a->io.ctx, to, d, n);
+}
+
+static void stun_send(void *ctx, int l, const addr *to, const uint8_t *d, size_t n) {
+  send_from(ctx, l, to, d, n);
+}
+
+static void on_timeout(void *ctx, int user);
+
+/* --- set-up ------------------------------------------------------------------- */
+
+static void random_text(rng *r, char *out, int n) {
+  static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/";
+  for (int i = 0; i < n; i++) out[i] = alphabet[rng_range(r, 0, 63)];
+  out[n] = '\0';
+}
+
+static void turn_send(void *ctx, const addr *to, const uint8_t *d, size_t n) {
+  ice_agent *a = ctx;
+  a->io.send(a->io.ctx, to, d, n);
+}
+static void turn_deliver(void *ctx, const addr *peer, const uint8_t *d, size_t n);
+static void turn_event(void *ctx, enum turn_event ev, const addr *peer);
+
+ice_agent *ice_new(const ice_cfg *cfg, const ice_io *io) {
+  ice_agent *a = calloc(1, sizeof *a);
+  if (!a) return NULL;
+  a->cfg = *cfg;
+  a->io = *io;
+  a->controlling = cfg->controlling;
+  rng_seed(&a->rng, cfg->seed, 0x494345);
+  random_text(&a->rng, a->ufrag, 8);
+  random_text(&a->rng, a->pwd, 24);
+  a->tiebreaker = rng_u64(&a->rng);
+  a->selected = a->nominating = -1;
+  stun_client_io sio = {stun_send, on_timeout, a};
+  stun_client_init(&a->stun, &cfg->checks, &sio);
+  if (cfg->turn.family) {
+    turn_client_cfg tc = {.server = cfg->turn, .user = cfg->turn_user,
+                          .password = cfg->turn_password, .timing = stun_timing_default(),
+                          .seed = cfg->seed ^ 0x7475};
+    turn_client_io tio = {turn_send, turn_deliver, turn_event, a};
+    a->turn = turn_client_new(&tc, &tio);
+  }
+  a->next_check = a->consent_next = INT64_MAX;
+  a->st.first_success = a->st.nominated = -1;
+  return a;
+}
+
+void ice_free(ice_agent *a) {
+  if (!a) return;
+  turn_client_free(a->turn);
+  free(a);
+}
+
+const char *ice_ufrag(const ice_agent *a) { return a->ufrag; }
+const char *ice_pwd(const ice_agent *a) { return a->pwd; }
+enum ice_state ice_get_state(const ice_agent *a) { return a->state; }
+const ice_stats *ice_get_stats(const ice_agent *a) { return &a->st; }
+
+void ice_set_remote_credentials(ice_agent *a, const char *ufrag, const char *pwd) {
+  snprintf(a->rufrag, sizeof a->rufrag, "%s", ufrag);
+  snprintf(a->rpwd, sizeof a->rpwd, "%s", pwd);
+}
+
+static void set_state(ice_agent *a, enum ice_state s) {
+  if (a->state == s) return;
+  a->state = s;
+  a->io.state(a->io.ctx, s);
+}
+
+/* --- candidates and pairs ---------------------------------------------------- */
+
+static uint64_t pair_priority(const ice_agent *a, const ice_cand *l, const ice_cand *r) {
+  uint64_t g = a->controlling ? l->priority : r->priority;
+  uint64_t d = a->controlling ? r->priority : l->priority;
+  return ((g < d ? g : d) << 32) + 2 * (g > d ? g : d) + (g > d);
+}
+
+static void add_pair(ice_agent *a, int l, int r) {
+  if (a->npairs == MAX_PAIRS) return;
+  for (int i = 0; i < a->npairs; i++)
+    if (a->pairs[i].l == l && addr_equal(&a->remote[a->pairs[i].r].addr, &a->remote[r].addr))
+      return;
+  a->pairs[a->npairs++] = (pair){.l = l, .r = r, .state = P_WAITING,
+                                  .prio = pair_priority(a, &a->local[l], &a->remote[r])};
+  if (a->local[l].type == ICE_RELAY) turn_client_permit(a->turn, a->now, &a->remote[r].addr);
+  if (a->next_check == INT64_MAX) a->next_check = a->now;
+}
+
+/* Host and relayed candidates are paired; server-reflexive ones are the
+** host's own traffic seen from outside, and share its pairs. */
+static bool pairable(const ice_cand *c) { return c->type == ICE_HOST || c->type == ICE_RELAY; }
+
+static int add_local(ice_agent *a, enum ice_type t, const addr *ad) {
+  for (int i = 0; i < a->nlocal; i++)
+    if (addr_equal(&a->local[i].addr, ad)) return i;
+  if (a->nlocal == MAX_LOCAL) return -1;
+  int l = a->nlocal++;
+  a->local[l] = (ice_cand){t, *ad, priority(t)};
+  if (t != ICE_PRFLX) a->io.candidate(a->io.ctx, &a->local[l]);
+  for (int r = 0; pairable(&a->local[l]) && r < a->nremote; r++) add_pair(a, l, r);
+  return l;
+}
+
+static int find_remote(const ice_agent *a, const addr *ad) {
+  for (int i = 0; i < a->nremote; i++)
+    if (addr_equal(&a->remote[i].addr, ad)) return i;
+  return -1;
+}
+
+static int add_remote(ice_agent *a, const ice_cand *c) {
+  int r = find_remote(a, &c->addr);
+  if (r >= 0 || a->nremote == MAX_REMOTE) return r;
+  r = a->nremote++;
+  a->remote[r] = *c;
+  a->last_remote = a->now;
+  for (int l = 0; l < a->nlocal; l++)
+    if (pairable(&a->local[l])) add_pair(a, l, r);
+  return r;
+}
+
+void ice_add_remote(ice_agent *a, int64_t now, const ice_cand *c) {
+  a->now = now;
+  add_remote(a, c);
+}
+
+static void gathered(ice_agent *a) {
+  if (!a->srflx_pending && !a->relay_pending && a->state == ICE_GATHERING)
+    set_state(a, ICE_CHECKING);
+}
+
+void ice_start(ice_agent *a, int64_t now, const addr *host) {
+  a->start = a->now = a->last_remote = now;
+  add_local(a, ICE_HOST, host);
+  if (a->cfg.stun.family) {
+    uint8_t buf[64], tid[STUN_TID_LEN];
+    stun_writer w;
+    stun_new_tid(&a->rng, tid);
+    stun_begin(&w, buf, sizeof buf, STUN_BINDING, STUN_REQUEST, tid);
+    a->srflx_pending = true;
+    a->st.gather_requests++;
+    stun_client_start(&a->stun, now, 0, &a->cfg.stun, buf, (size_t)stun_end(&w), T_GATHER);
+  }
+  if (a->turn) {
+    a->relay_pending = true;
+    a->st.gather_requests++;
+    turn_client_allocate(a->turn, now);
+  }
+  gathered(a);
+}
+
+static void turn_event(void *ctx, enum turn_event ev, const addr *peer) {
+  ice_agent *a = ctx;
+  (void)peer;
+  if (ev == TURN_ALLOCATED && a->relay_pending) {
+    addr relayed = turn_client_relayed(a->turn);
+    a->relay_pending = false;
+    add_local(a, ICE_RELAY, &relayed);
+    gathered(a);
+  } else if (ev == TURN_FAILED && a->relay_pending) {
+    a->relay_pending = false;
+    gathered(a);
+  }
+}
+
+/* --- checks -------------------------------------------------------------------- */
+
+static void check(ice_agent *a, int p, bool nominate, int tag) {
+  pair *pr = &a->pairs[p];
+  uint8_t buf[256], tid[STUN_TID_LEN];
+  char user[200];
+  stun_writer w;
+  stun_new_tid(&a->rng, tid);
+  stun_begin(&w, buf, sizeof buf, STUN_BINDING, STUN_REQUEST, tid);
+  snprintf(user, sizeof user, "%s:%s", a->rufrag, a->ufrag);
+  stun_put_str(&w, STUN_A_USERNAME, user);
+  stun_put_u32(&w, STUN_A_PRIORITY, priority(ICE_PRFLX));
+  uint8_t tb[8];
+  for (int i = 0; i < 8; i++) tb[i] = (uint8_t)(a->tiebreaker >> (56 - 8 * i));
+  stun_put(&w, a->controlling ? STUN_A_ICE_CONTROLLING : STUN_A_ICE_CONTROLLED, tb, 8);
+  if (nominate) stun_put(&w, STUN_A_USE_CANDIDATE, NULL, 0);
+  stun_put_integrity(&w, (const uint8_t *)a->rpwd, strlen(a->rpwd));
+  stun_put_fingerprint(&w);
+  int n = stun_end(&w);
+  if (n <= 0) return;
+  a->st.checks_sent++;
+  stun_client_start(&a->stun, a->now, pr->l, &a->remote[pr->r].addr, buf, (size_t)n, tag);
+}
+
+static bool direct(const ice_agent *a, const pair *p) {
+  return a->local[p->l].type != ICE_RELAY && a->remote[p->r].type != ICE_RELAY;
+}
+
+static void select_pair(ice_agent *a, int p) {
+  if (a->selected >= 0) return;
+  a->selected = p;
+  a->st.nominated = a->now - a->start;
+  a->consent_ok = a->now;
+  a->consent_next = a->now + a->cfg.consent_interval;
+  set_state(a, ICE_CONNECTED);
+}
+
+/* The controlling agent nominates: the best direct pair once it has been
+** valid for the grace period; a relayed pair only when every direct pair
+** has failed and no new candidate came for a while. */
+static void maybe_nominate(ice_agent *a) {
+  if (!a->controlling || a->selected >= 0 || a->nominating >= 0) return;
+  int best = -1;
+  bool direct_open = false;
+  for (int i = 0; i < a->npairs; i++) {
+    pair *p = &a->pairs[i];
+    if (direct(a, p) && (p->state == P_WAITING || p->state == P_IN_PROGRESS)) direct_open = true;
+    if (!p->valid) continue;
+    bool better = best < 0 || (direct(a, p) && !direct(a, &a->pairs[best])) ||
+                  (direct(a, p) == direct(a, &a->pairs[best]) && p->prio > a->pairs[best].prio);
+    if (better) best = i;
+  }
+  if (best < 0) return;
+  pair *b = &a->pairs[best];
+  bool ripe = direct(a, b) ? a->now >= b->valid_at + a->cfg.grace
+                           : !direct_open && !a->srflx_pending && !a->relay_pending &&
+                                 a->now >= a->last_remote + RELAY_WAIT;
+  if (!ripe) return;
+  a->nominating = best;
+  check(a, best, true, T_NOMINATE + best);
+}
+
+static void on_check_result(ice_agent *a, int p, const stun_msg *m, const addr *from) {
+  pair *pr = &a->pairs[p];
+  if (m && m->cls == STUN_ERROR && m->error_code == 487) { /* role conflict: swap, retry */
+    a->controlling = !a->controlling;
+    a->st.role_conflicts++;
+    pr->state = P_WAITING;
+    return;
+  }
+  bool ok = m && m->cls == STUN_SUCCESS && from && addr_equal(from, &a->remote[pr->r].addr) &&
+            stun_check_integrity(m, (const uint8_t *)a->rpwd, strlen(a->rpwd)) == STUN_OK;
+  pr->state = ok ? P_SUCCEEDED : P_FAILED;
+  if (!ok) return;
+  if (m->present & STUN_HAS_XOR_MAPPED) add_local(a, ICE_PRFLX, &m->xor_mapped);
+  if (!pr->valid) pr->valid_at = a->now;
+  pr->valid = true;
+  if (a->st.first_success < 0) a->st.first_success = a->now - a->start;
+  if (!a->controlling && pr->nominated) select_pair(a, p);
+}
+
+static void on_result(ice_agent *a, int user, const stun_msg *m, const addr *from) {
+  if (user == T_GATHER) {
+    a->srflx_pending = false;
+    if (m && m->cls == STUN_SUCCESS && (m->present & STUN_HAS_XOR_MAPPED) &&
+        !addr_equal(&m->xor_mapped, &a->local[0].addr))
+      add_local(a, ICE_SRFLX, &m->xor_mapped);
+    gathered(a);
+  } else if (user >= T_CONSENT) {
+    if (m && m->cls == STUN_SUCCESS) a->consent_ok = a->now;
+  } else if (user >= T_NOMINATE) {
+    int p = user - T_NOMINATE;
+    a->nominating = -1;
+    if (m && m->cls == STUN_SUCCESS) select_pair(a, p);
+  } else if (user >= 0 && user < a->npairs) {
+    on_check_result(a, user, m, from);
+  }
+}
+
+static void on_timeout(void *ctx, int user) {
+  ice_agent *a = ctx;
+  on_result(a, user, NULL, NULL);
+}
+
+/* --- answering checks ------------------------------------------------------------- */
+
+static void respond(ice_agent *a, int l, const addr *to, const stun_msg *m, int error) {
+  uint8_t buf[256];
+  stun_writer w;
+  stun_begin(&w, buf, sizeof buf, STUN_BINDING, error ? STUN_ERROR : STUN_SUCCESS, m->tid);
+  if (error) stun_put_error(&w, error, "Role Conflict");
+  else stun_put_xor_addr(&w, STUN_A_XOR_MAPPED_ADDRESS, to);
+  stun_put_integrity(&w, (const uint8_t *)a->pwd, strlen(a->pwd));
+  stun_put_fingerprint(&w);
+  int n = stun_end(&w);
+  if (n > 0) send_from(a, l, to, buf, (size_t)n);
+}
+
+/* RFC 8445 section 7.3.1.1. Returns true when we answer 487. */
+static bool role_conflict(ice_agent *a, const stun_msg *m) {
+  bool they_control = m->present & STUN_HAS_ICE_CONTROLLING;
+  bool they_controlled = m->present & STUN_HAS_ICE_CONTROLLED;
+  if (a->controlling && they_control) {
+    a->st.role_conflicts++;
+    if (a->tiebreaker >= m->tiebreaker) return true;
+    a->controlling = false;
+  } else if (!a->controlling && they_controlled) {
+    a->st.role_conflicts++;
+    if (a->tiebreaker < m->tiebreaker) return true;
+    a->controlling = true;
+  }
+  return false;
+}
+
+static void on_request(ice_agent *a, int l, const addr *from, const stun_msg *m) {
+  char want[200];
+  snprintf(want, sizeof want, "%s:", a->ufrag);
+  size_t wl = strlen(want);
+  if (!(m->present & STUN_HAS_USERNAME) || m->username.len < wl ||
+      memcmp(m->username.p, want, wl) != 0 ||
+      stun_check_integrity(m, (const uint8_t *)a->pwd, strlen(a->pwd)) != STUN_OK)
+    return; /* not for us, or forged */
+  a->st.checks_received++;
+  if (role_conflict(a, m)) {
+    respond(a, l, from, m, 487);
+    return;
+  }
+  respond(a, l, from, m, 0);
+  ice_cand prflx = {ICE_PRFLX, *from, m->present & STUN_HAS_PRIORITY ? m->priority : priority(ICE_PRFLX)};
+  int r = add_remote(a, &prflx);
+  if (r < 0) return;
+  for (int p = 0; p < a->npairs; p++) {
+    pair *pr = &a->pairs[p];
+    if (pr->l != l || !addr_equal(&a->remote[pr->r].addr, from)) continue;
+    if (m->present & STUN_HAS_USE_CANDIDATE) pr->nominated = true;
+    if (pr->valid && pr->nominated && !a->controlling) select_pair(a, p);
+    else if (pr->state != P_SUCCEEDED && pr->state != P_IN_PROGRESS && a->ntriggered < MAX_PAIRS)
+      a->triggered[a->ntriggered++] = p; /* a triggered check */
+  }
+}
+
+/* A STUN message that came on local candidate l from `from`. */
+static void on_stun(ice_agent *a, int l, const addr *from, const uint8_t *d, size_t n) {
+  stun_msg m;
+  if (stun_decode(d, n, &m) != STUN_OK || m.method != STUN_BINDING) return;
+  if (m.cls == STUN_REQUEST) {
+    on_request(a, l, from, &m);
+    return;
+  }
+  int user = stun_client_find(&a->stun, m.tid);
+  if (user < 0 || stun_client_match(&a->stun, &m) < 0) return;
+  on_result(a, user, &m, from);
+}
+
+static int relay_index(const ice_agent *a) {
+  for (int i = 0; i < a->nlocal; i++)
+    if (a->local[i].type == ICE_RELAY) return i;
+  return -1;
+}
+
+static void turn_deliver(void *ctx, const addr *peer, const uint8_t *d, size_t n) {
+  ice_agent *a = ctx;
+  int l = relay_index(a);
+  if (stun_is_message(d, n) && l >= 0) on_stun(a, l, peer, d, n);
+  else a->io.deliver(a->io.ctx, peer, d, n);
+}
+
+bool ice_recv(ice_agent *a, int64_t now, const addr *from, const uint8_t *d, size_t n) {
+  a->now = now;
+  if (a->turn && addr_equal(from, &a->cfg.turn))
+    return turn_client_recv(a->turn, now, from, d, n);
+  if (!stun_is_message(d, n)) return false;
+  on_stun(a, 0, from, d, n);
+  return true;
+}
+
+/* --- time ---------------------------------------------------------------------- */
+
+static int next_pair(ice_agent *a) {
+  while (a->ntriggered) {
+    int p = a->triggered[0];
+    memmove(a->triggered, a->triggered + 1, (size_t)--a->ntriggered * sizeof *a->triggered);
+    if (a->pairs[p].state != P_IN_PROGRESS) return p;
+  }
+  int best = -1;
+  for (int i = 0; i < a->npairs; i++)
+    if (a->pairs[i].state == P_WAITING && (best < 0 || a->pairs[i].prio > a->pairs[best].prio))
+      best = i;
+  return best;
+}
+
+void ice_tick(ice_agent *a, int64_t now) {
+  a->now = now;
+  stun_client_tick(&a->stun, now);
+  if (a->turn) turn_client_tick(a->turn, now);
+  if (a->state == ICE_FAILED) return;
+  if (now >= a->next_check && a->selected < 0) {
+    int p = next_pair(a);
+    if (p >= 0) {
+      a->pairs[p].state = P_IN_PROGRESS;
+      check(a, p, false, p);
+    }
+    a->next_check = p >= 0 || a->ntriggered ? now + a->cfg.ta : INT64_MAX;
+  }
+  maybe_nominate(a);
+  if (a->selected >= 0 && now >= a->consent_next) {
+    if (now - a->consent_ok > a->cfg.consent_timeout) {
+      set_state(a, ICE_FAILED);
+      return;
+    }
+    /* RFC 7675: every interval, randomised by +-20% */
+    int64_t j = (int64_t)rng_range(&a->rng, 0, (uint64_t)(a->cfg.consent_interval * 2 / 5));
+    a->consent_next = now + a->cfg.consent_interval * 4 / 5 + j;
+    check(a, a->selected, false, T_CONSENT + a->selected);
+  }
+  if (a->selected < 0 && now - a->start > GIVE_UP) set_state(a, ICE_FAILED);
+}
+
+int64_t ice_deadline(const ice_agent *a) {
+  int64_t d = stun_client_deadline(&a->stun);
+  if (a->turn) {
+    int64_t t = turn_client_deadline(a->turn);
+    if (t < d) d = t;
+  }
+  if (a->state == ICE_FAILED) return d;
+  if (a->selected < 0 && a->next_check < d) d = a->next_check;
+  if (a->selected >= 0 && a->consent_next < d) d = a->consent_next;
+  if (a->selected < 0) { /* give up; and for the controlling agent, nominate */
+    int64_t t = a->start + GIVE_UP + 1;
+    if (a->controlling && a->nominating < 0) {
+      for (int i = 0; i < a->npairs; i++)
+        if (a->pairs[i].valid && a->pairs[i].valid_at + a->cfg.grace < t)
+          t = a->pairs[i].valid_at + a->cfg.grace;
+      if (a->last_remote + RELAY_WAIT < t) t = a->last_remote + RELAY_WAIT;
+    }
+    if (t <= a->now) t = a->now + a->cfg.ta; /* due but not ripe: look again soon */
+    if (t < d) d = t;
+  }
+  return d;
+}
+
+bool ice_selected(const ice_agent *a, ice_cand *local, ice_cand *remote) {
+  if (a->selected < 0) return false;
+  if (local) *local = a->local[a->pairs[a->selected].l];
+  if (remote) *remote = a->remote[a->pairs[a->selected].r];
+  return true;
+}
+
+int ice_send(ice_agent *a, int64_t now, const uint8_t *d, size_t n) {
+  if (a->selected < 0 || a->state == ICE_FAILED) return -1;
+  a->now = now;
+  const pair *p = &a->pairs[a->selected];
+  send_from(a, p->l, &a->remote[p->r].addr, d, n);
+  return 0;
+}

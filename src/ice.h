@@ -1,0 +1,91 @@
+/*
+** ice.h: an ICE agent (RFC 8445) for one UDP component, the roadmap's
+** "ice agent" module. It gathers host, server-reflexive (STUN) and relayed
+** (TURN) candidates and hands each to io.candidate as it comes (trickle);
+** pairs them with the remote candidates it is given, runs connectivity
+** checks paced every Ta with retransmissions, learns peer-reflexive
+** candidates, resolves role conflicts (487), and nominates: the controlling
+** agent picks the best valid pair, and a relayed pair only when no direct
+** pair can work. Once a pair is selected it keeps consent fresh (RFC 7675)
+** and carries application data.
+**
+** Sans-I/O: everything arriving on the agent's socket goes to ice_recv
+** (which says whether it was the agent's), everything it sends leaves
+** through io.send, and ice_deadline says when to call ice_tick.
+*/
+#ifndef NATSIM_ICE_H
+#define NATSIM_ICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "stun_client.h"
+
+enum ice_type { ICE_HOST, ICE_SRFLX, ICE_PRFLX, ICE_RELAY };
+enum ice_state { ICE_GATHERING, ICE_CHECKING, ICE_CONNECTED, ICE_FAILED };
+
+typedef struct ice_cand {
+  enum ice_type type;
+  addr addr;      /* where it receives */
+  uint32_t priority;
+} ice_cand;
+
+typedef struct ice_io {
+  void (*send)(void *ctx, const addr *to, const uint8_t *data, size_t len);
+  void (*candidate)(void *ctx, const ice_cand *c); /* a local candidate to signal */
+  void (*state)(void *ctx, enum ice_state s);
+  /* application data that came through the TURN relay (data that comes
+  ** straight to the socket is the caller's: ice_recv returns false) */
+  void (*deliver)(void *ctx, const addr *from, const uint8_t *data, size_t len);
+  void *ctx;
+} ice_io;
+
+typedef struct ice_cfg {
+  bool controlling;
+  uint64_t seed;          /* credentials, tie-breaker, transaction IDs */
+  addr stun;              /* a STUN server; family 0: none */
+  addr turn;              /* a TURN server; family 0: none */
+  const char *turn_user, *turn_password;
+  int64_t ta;             /* check pacing (RFC: 50 ms) */
+  stun_timing checks;     /* check retransmission */
+  int64_t grace;          /* a valid direct pair is nominated after this */
+  int64_t consent_interval, consent_timeout;
+} ice_cfg;
+
+/* 50 ms pacing, checks at 500 ms RTO x5, 200 ms grace, consent every 5 s
+** and lost after 30 s (RFC 7675). */
+void ice_cfg_defaults(ice_cfg *c);
+
+typedef struct ice_stats {
+  uint64_t checks_sent, checks_received, gather_requests, role_conflicts;
+  int64_t first_success, nominated; /* ns after ice_start, or -1 */
+} ice_stats;
+
+typedef struct ice_agent ice_agent;
+
+ice_agent *ice_new(const ice_cfg *cfg, const ice_io *io);
+void ice_free(ice_agent *a);
+/* Our short-term credentials, to signal to the peer. */
+const char *ice_ufrag(const ice_agent *a);
+const char *ice_pwd(const ice_agent *a);
+void ice_set_remote_credentials(ice_agent *a, const char *ufrag, const char *pwd);
+/* Starts gathering from the socket's local address. */
+void ice_start(ice_agent *a, int64_t now, const addr *host);
+/* A remote candidate arrived (trickled). */
+void ice_add_remote(ice_agent *a, int64_t now, const ice_cand *c);
+/* A datagram arrived on the socket: true when it was ICE's (checks, STUN
+** and TURN server traffic); false for anything else. */
+bool ice_recv(ice_agent *a, int64_t now, const addr *from, const uint8_t *data, size_t len);
+void ice_tick(ice_agent *a, int64_t now);
+int64_t ice_deadline(const ice_agent *a);
+enum ice_state ice_get_state(const ice_agent *a);
+/* The selected pair's candidates; false before one is selected. */
+bool ice_selected(const ice_agent *a, ice_cand *local, ice_cand *remote);
+/* Sends application data over the selected pair. 0, or -1 if none. */
+int ice_send(ice_agent *a, int64_t now, const uint8_t *data, size_t len);
+const ice_stats *ice_get_stats(const ice_agent *a);
+const char *ice_type_name(enum ice_type t);
+
+#endif

@@ -11,11 +11,18 @@
 
 #include "feasible.h"
 #include "gateway.h"
+#include "stun_server.h"
+#include "turn_server.h"
 #include "rng.h"
 #include "world.h"
 
 #define MS 1000000LL
 #define GATEWAY_IP 0xC633640Au /* 198.51.100.10 */
+#define STUN_IP 0xC6336414u    /* 198.51.100.20 */
+#define TURN_IP 0xC633641Eu    /* 198.51.100.30 */
+#define SERVER_PORT 3478
+#define RELAY_MIN 49152
+#define RELAY_MAX 65535
 #define GATEWAY_PORT 7000
 #define PEER_PORT 4000
 #define HEAD 9 /* attempt (4), direction (1), index (4) */
@@ -41,6 +48,8 @@ struct attempt {
   bool feasible;
 };
 
+typedef struct relay_sock { int sock; uint16_t port; } relay_sock;
+
 typedef struct xrun {
   const exp_cfg *cfg;
   world *w;
@@ -48,6 +57,11 @@ typedef struct xrun {
   int gw_sock;
   attempt *att;
   lua_State *L;
+  /* v0.9: a STUN server and a TURN server */
+  stun_server stun;
+  turn_server *turn;
+  int stun_sock, turn_sock, turn_host;
+  relay_sock *relays; /* by port - RELAY_MIN; sock -1 when closed */
 } xrun;
 
 static xrun *current; /* the run in progress (ns-3 is a singleton anyway) */
@@ -69,7 +83,79 @@ void experiment_defaults(exp_cfg *c) {
 }
 
 bool experiment_version_known(const char *name) {
-  return !strcmp(name, "v0.7") || !strcmp(name, "v0.8");
+  return !strcmp(name, "v0.7") || !strcmp(name, "v0.8") || !strcmp(name, "v0.9");
+}
+
+/* --- the STUN and TURN servers (v0.9) ------------------------------------ */
+
+static void stun_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {
+  xrun *x = ctx;
+  uint8_t out[1280];
+  int sock;
+  addr from = addr_v4(ip, port), to;
+  size_t n = stun_server_handle(&x->stun, 0, &from, data, len, out, sizeof out, &sock, &to);
+  if (n) world_send(x->w, x->stun_sock, addr_v4_ip(&to), to.port, out, n);
+}
+
+static void turn_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {
+  xrun *x = ctx;
+  addr from = addr_v4(ip, port);
+  turn_server_recv(x->turn, sim_now(), &from, data, len);
+}
+
+static void relay_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {
+  relay_sock *r = ctx;
+  addr relayed = addr_v4(TURN_IP, r->port), from = addr_v4(ip, port);
+  turn_server_recv_relay(current->turn, sim_now(), &relayed, &from, data, len);
+}
+
+static void turn_to_client(void *ctx, const addr *client, const uint8_t *d, size_t n) {
+  xrun *x = ctx;
+  world_send(x->w, x->turn_sock, addr_v4_ip(client), client->port, d, n);
+}
+
+static void turn_to_peer(void *ctx, const addr *relayed, const addr *to, const uint8_t *d,
+                         size_t n) {
+  xrun *x = ctx;
+  relay_sock *r = &x->relays[relayed->port - RELAY_MIN];
+  if (r->sock >= 0) world_send(x->w, r->sock, addr_v4_ip(to), to->port, d, n);
+}
+
+static int turn_open(void *ctx, const addr *relayed) {
+  xrun *x = ctx;
+  char err[128];
+  relay_sock *r = &x->relays[relayed->port - RELAY_MIN];
+  r->port = relayed->port;
+  r->sock = world_udp(x->w, x->turn_host, TURN_IP, relayed->port, relay_datagram, r, err, sizeof err);
+  return r->sock >= 0 ? 0 : -1;
+}
+
+static void turn_close(void *ctx, const addr *relayed) {
+  xrun *x = ctx;
+  relay_sock *r = &x->relays[relayed->port - RELAY_MIN];
+  if (r->sock >= 0) world_sock_close(x->w, r->sock);
+  r->sock = -1;
+}
+
+static int build_servers(xrun *x, char *err, size_t len) {
+  const exp_cfg *c = x->cfg;
+  world_node_opts so = {.name = "stun", .addrs = {STUN_IP}, .parent = WORLD_CORE, .link = c->gateway};
+  world_node_opts to = {.name = "turn", .addrs = {TURN_IP}, .parent = WORLD_CORE, .link = c->gateway};
+  int stun_host = world_host(x->w, &so, err, len);
+  x->turn_host = world_host(x->w, &to, err, len);
+  if (stun_host < 0 || x->turn_host < 0) return -1;
+  addr sa = addr_v4(STUN_IP, SERVER_PORT);
+  stun_server_init(&x->stun, &sa, NULL);
+  x->stun_sock = world_udp(x->w, stun_host, STUN_IP, SERVER_PORT, stun_datagram, x, err, len);
+  x->turn_sock = world_udp(x->w, x->turn_host, TURN_IP, SERVER_PORT, turn_datagram, x, err, len);
+  x->relays = malloc((RELAY_MAX - RELAY_MIN + 1) * sizeof *x->relays);
+  if (x->stun_sock < 0 || x->turn_sock < 0 || !x->relays) return -1;
+  for (int i = 0; i <= RELAY_MAX - RELAY_MIN; i++) x->relays[i].sock = -1;
+  turn_server_cfg tc = {.realm = "natsim", .relay = addr_v4(TURN_IP, 0), .port_min = RELAY_MIN,
+                        .port_max = RELAY_MAX, .nonce_lifetime = 3600 * 1000 * MS, .seed = c->seed};
+  turn_server_io tio = {turn_to_client, turn_to_peer, turn_open, turn_close, x};
+  x->turn = turn_server_new(&tc, &tio);
+  return x->turn && turn_server_add_user(x->turn, "natsim", "natsim") == 0 ? 0 : -1;
 }
 
 /* --- peers, glued to the world ------------------------------------------- */
@@ -198,6 +284,15 @@ static int build_side(xrun *x, attempt *a, side *s, int cls, const char *version
   pc.id = s->id;
   pc.gateway = addr_v4(GATEWAY_IP, GATEWAY_PORT);
   pc.punch = !strcmp(version, "v0.8");
+  if (!strcmp(version, "v0.9")) {
+    const uint32_t *ips;
+    world_node_addrs(x->w, s->host, &ips);
+    pc.ice = true;
+    pc.local = addr_v4(ips[0], PEER_PORT);
+    pc.stun = addr_v4(STUN_IP, SERVER_PORT);
+    pc.turn = addr_v4(TURN_IP, SERVER_PORT);
+    pc.turn_user = pc.turn_password = "natsim";
+  }
   rng r;
   rng_seed(&r, c->seed, 0x4b4559u + s->id); /* the peer's key */
   for (int i = 0; i < GW_KEY_LEN; i += 8) {
@@ -237,6 +332,7 @@ static int build(xrun *x, const char *version, char *err, size_t len) {
   gateway_io gio = {gw_send, x};
   gateway_init(&x->gw, c->seed, c->punch_delay_ms, &gio);
   x->gw_sock = world_udp(x->w, gw, GATEWAY_IP, GATEWAY_PORT, gw_datagram, x, err, len);
+  if (!strcmp(version, "v0.9") && build_servers(x, err, len) != 0) return -1;
   rng r;
   rng_seed(&r, c->seed, 0x504f50u);
   for (int i = 0; i < c->pairs; i++) {
@@ -256,7 +352,9 @@ static int build(xrun *x, const char *version, char *err, size_t len) {
     nat_chain ca, cb;
     chain_of(x->w, a->a.host, &ca);
     chain_of(x->w, a->b.host, &cb);
-    a->feasible = !strcmp(version, "v0.8") && feasible_punch(&ca, &cb);
+    /* ICE's direct candidates (reflexive and peer-reflexive) reach exactly
+    ** what coordinated punching reaches: the same oracle serves both. */
+    a->feasible = strcmp(version, "v0.7") != 0 && feasible_punch(&ca, &cb);
   }
   return 0;
 }
@@ -300,10 +398,12 @@ static void measure(xrun *x, exp_summary *s) {
   const exp_cfg *c = x->cfg;
   int64_t *conn_t = calloc((size_t)c->pairs, sizeof *conn_t);
   int64_t *dir_t = calloc((size_t)c->pairs, sizeof *dir_t);
-  int nconn = 0, ndir = 0, hops = 0;
+  int64_t *chk_t = calloc((size_t)c->pairs, sizeof *chk_t);
+  int64_t *nom_t = calloc((size_t)c->pairs, sizeof *nom_t);
+  int nconn = 0, ndir = 0, hops = 0, nchk = 0, nnom = 0;
   double rtt = 0;
   s->cells = calloc((size_t)(c->nclasses * c->nclasses), sizeof *s->cells);
-  for (int i = 0; i < c->pairs && conn_t && dir_t && s->cells; i++) {
+  for (int i = 0; i < c->pairs && conn_t && dir_t && chk_t && nom_t && s->cells; i++) {
     attempt *a = &x->att[i];
     peer_session_info ia = {0}, ib = {0};
     peer_session(a->a.p, a->b.id, &ia);
@@ -320,6 +420,9 @@ static void measure(xrun *x, exp_summary *s) {
     if (a->feasible && !direct) s->missed_direct++, k->missed_direct++;
     s->bytes_direct += ia.bytes_direct + ib.bytes_direct;
     s->bytes_relayed += ia.bytes_relayed + ib.bytes_relayed;
+    s->bytes_turn += ia.bytes_turn + ib.bytes_turn;
+    if (ia.ice_first_check >= 0) chk_t[nchk++] = ia.ice_first_check;
+    if (ia.ice_nominated >= 0) nom_t[nnom++] = ia.ice_nominated;
     if (!connected) continue;
     s->connected++;
     hops += direct ? 1 : 2;
@@ -331,15 +434,25 @@ static void measure(xrun *x, exp_summary *s) {
   }
   s->direct_rate = s->attempts ? (double)s->direct / s->attempts : 0;
   wilson(s->direct, s->attempts, s->direct_rate_ci);
-  uint64_t all = s->bytes_direct + s->bytes_relayed;
-  s->gateway_load = all ? (double)s->bytes_relayed / (double)all : 0;
+  uint64_t all = s->bytes_direct + s->bytes_relayed + s->bytes_turn;
+  s->gateway_load = all ? (double)(s->bytes_relayed + s->bytes_turn) / (double)all : 0;
   s->hops_mean = s->connected ? (double)hops / s->connected : 0;
   s->rtt_ms_mean = s->connected ? rtt / s->connected : 0;
   s->connect_ms[0] = pct(conn_t, nconn, 0.50), s->connect_ms[1] = pct(conn_t, nconn, 0.95);
   s->direct_ms[0] = pct(dir_t, ndir, 0.50), s->direct_ms[1] = pct(dir_t, ndir, 0.95);
+  s->ice_check_ms[0] = pct(chk_t, nchk, 0.50), s->ice_check_ms[1] = pct(chk_t, nchk, 0.95);
+  s->ice_nominated_ms[0] = pct(nom_t, nnom, 0.50), s->ice_nominated_ms[1] = pct(nom_t, nnom, 0.95);
   s->gateway_frames = x->gw.stats.relayed_frames;
+  if (x->turn) {
+    const turn_server_stats *ts = turn_server_get_stats(x->turn);
+    s->stun_requests = x->stun.stats.requests;
+    s->turn_allocations = ts->allocations;
+    s->turn_bytes = ts->bytes_relayed;
+  }
   free(conn_t);
   free(dir_t);
+  free(chk_t);
+  free(nom_t);
 }
 
 int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char *err,
@@ -372,8 +485,9 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
   if (rc == 0) {
     snprintf(out->name, sizeof out->name, "%s", version);
     snprintf(out->strategy, sizeof out->strategy, "%s",
-             !strcmp(version, "v0.7") ? "gateway relay only"
-                                      : "relay, then gateway-coordinated hole punching");
+             !strcmp(version, "v0.7")   ? "gateway relay only"
+             : !strcmp(version, "v0.8") ? "relay, then gateway-coordinated hole punching"
+                                        : "relay, then ICE with STUN and TURN");
     measure(&x, out);
     out->nclasses = c->nclasses;
     out->pairs = c->pairs;
@@ -388,6 +502,8 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
   }
   world_free(x.w);
   gateway_free(&x.gw);
+  turn_server_free(x.turn);
+  free(x.relays);
   free(x.att);
   if (x.L) lua_close(x.L);
   current = NULL;
@@ -441,6 +557,12 @@ void experiment_write(const exp_summary *s, const exp_writer *w) {
   write_p(w, "direct_ms", s->direct_ms);
   w->integer(x, "bytes_direct", (int64_t)s->bytes_direct);
   w->integer(x, "bytes_relayed", (int64_t)s->bytes_relayed);
+  w->integer(x, "bytes_turn", (int64_t)s->bytes_turn);
+  write_p(w, "ice_check_ms", s->ice_check_ms);
+  write_p(w, "ice_nominated_ms", s->ice_nominated_ms);
+  w->integer(x, "stun_requests", (int64_t)s->stun_requests);
+  w->integer(x, "turn_allocations", (int64_t)s->turn_allocations);
+  w->integer(x, "turn_bytes", (int64_t)s->turn_bytes);
   w->integer(x, "events", (int64_t)s->events);
   w->begin(x, "matrix", true);
   for (int i = 0; i < s->ncells; i++) write_cell(s, &s->cells[i], w);

@@ -61,6 +61,9 @@ typedef struct exp_summary {
   double direct_rate, direct_rate_ci[2], gateway_load, hops_mean, rtt_ms_mean;
   double connect_ms[2], direct_ms[2]; /* p50, p95 */
   uint64_t bytes_direct, bytes_relayed, gateway_frames;
+  uint64_t bytes_turn;                 /* message bytes through TURN */
+  double ice_check_ms[2], ice_nominated_ms[2]; /* p50, p95: first valid pair; selection */
+  uint64_t stun_requests, turn_allocations, turn_bytes; /* server load */
   exp_cell *cells;
   int ncells;
   uint64_t events;
@@ -83,7 +86,8 @@ typedef struct exp_writer {
 void experiment_write(const exp_summary *s, const exp_writer *w);
 
 /* The versions known: "v0.7" (relay only), "v0.8" (relay, then punch and
-** upgrade). Returns false for another name. */
+** upgrade), "v0.9" (relay, then ICE with STUN and TURN, and upgrade to the
+** best path ICE finds). Returns false for another name. */
 bool experiment_version_known(const char *name);
 /* Runs one version in a simulation of its own: whatever simulation ran
 ** before is ended (sim_init), and none is left after. Returns 0, or -1 with

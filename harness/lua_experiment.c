@@ -189,7 +189,7 @@ static int l_experiment(lua_State *L) {
       lua_pop(L, 1);
       if (!versions[i] || !experiment_version_known(versions[i]))
         return luaL_error(L, "natsim.experiment: field 'versions': expected names from "
-                             "v0.7, v0.8");
+                             "v0.7, v0.8, v0.9");
     }
     if (nv < 1 || nv > 8) return luaL_error(L, "natsim.experiment: 1 to 8 versions");
   }

@@ -165,7 +165,7 @@ static void report(gateway *g, gw_peer *p, const gw_frame *f) {
 
 /* Counters protect REGISTER, KEEPALIVE, CONNECT and REPORT from replay. */
 static bool fresh(gateway *g, gw_peer *p, const gw_frame *f) {
-  if (f->type == GW_RELAY) return true;
+  if (f->type == GW_RELAY || f->type == GW_CANDIDATE) return true;
   if (f->counter <= p->counter) {
     g->stats.dropped_replay++;
     return false;
@@ -181,7 +181,7 @@ void gateway_recv(gateway *g, int64_t now, const addr *from, const uint8_t *data
     return;
   }
   bool from_peer = f.type == GW_REGISTER || f.type == GW_KEEPALIVE || f.type == GW_CONNECT ||
-                   f.type == GW_RELAY || f.type == GW_REPORT;
+                   f.type == GW_RELAY || f.type == GW_REPORT || f.type == GW_CANDIDATE;
   gw_peer *p = from_peer ? peer_of(g, f.peer) : NULL;
   if (!p || gw_verify(data, len, p->key) != GW_OK) {
     g->stats.dropped_auth++;
@@ -209,6 +209,7 @@ void gateway_recv(gateway *g, int64_t now, const addr *from, const uint8_t *data
     connect_peers(g, p, &f);
     break;
   case GW_RELAY:
+  case GW_CANDIDATE: /* trickled ICE candidates go the relay's way */
     relay(g, p, &f);
     break;
   case GW_REPORT:

@@ -85,8 +85,35 @@ static int tag(const uint8_t *buf, size_t len, const uint8_t key[GW_KEY_LEN],
   return 0;
 }
 
+static void put_text(wbuf *w, const char *t, size_t max) {
+  size_t n = strnlen(t, max);
+  put8(w, (uint8_t)n);
+  put(w, t, n);
+}
+
+static void get_text(rbuf *r, char *out, size_t max) {
+  size_t n = get8(r);
+  const uint8_t *p = get(r, n);
+  if (!p || n > max) {
+    if (!r->err) r->err = GW_EVALUE;
+    out[0] = '\0';
+    return;
+  }
+  memcpy(out, p, n);
+  out[n] = '\0';
+}
+
 static void put_body(wbuf *w, const gw_frame *f) {
   switch (f->type) {
+  case GW_CANDIDATE:
+    put64(w, f->session);
+    put32(w, f->peer);
+    put8(w, f->cand_type);
+    put32(w, f->cand_priority);
+    put_addr(w, &f->cand_addr);
+    put_text(w, f->ufrag, sizeof f->ufrag - 1);
+    put_text(w, f->pwd, sizeof f->pwd - 1);
+    break;
   case GW_REGISTER: case GW_KEEPALIVE:
     put32(w, f->peer);
     put64(w, f->counter);
@@ -153,6 +180,16 @@ int gw_is_frame(const uint8_t *buf, size_t len) {
 
 static int get_body(rbuf *r, gw_frame *f) {
   switch (f->type) {
+  case GW_CANDIDATE:
+    f->session = get64(r);
+    f->peer = get32(r);
+    f->cand_type = get8(r);
+    f->cand_priority = get32(r);
+    get_addr(r, &f->cand_addr);
+    get_text(r, f->ufrag, sizeof f->ufrag - 1);
+    get_text(r, f->pwd, sizeof f->pwd - 1);
+    if (!r->err && f->cand_type > 3) return GW_EVALUE;
+    break;
   case GW_REGISTER: case GW_KEEPALIVE:
     f->peer = get32(r);
     f->counter = get64(r);
@@ -228,6 +265,6 @@ int gw_verify(const uint8_t *buf, size_t len, const uint8_t key[GW_KEY_LEN]) {
 const char *gw_type_name(int type) {
   static const char *const names[] = {"?", "REGISTER", "REGISTERED", "KEEPALIVE", "CONNECT",
                                       "SESSION", "RELAY", "REPORT", "ERROR", "PUNCH",
-                                      "PUNCH_ACK", "DATA"};
-  return type >= 1 && type <= GW_DATA ? names[type] : "?";
+                                      "PUNCH_ACK", "DATA", "CANDIDATE"};
+  return type >= 1 && type <= GW_CANDIDATE ? names[type] : "?";
 }

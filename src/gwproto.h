@@ -34,6 +34,7 @@ enum gw_type {
   GW_PUNCH = 9,      /* peer -> peer: session, sender, attempt */
   GW_PUNCH_ACK = 10, /* peer -> peer: session, sender, attempt */
   GW_DATA = 11,      /* peer -> peer: session, sender, payload */
+  GW_CANDIDATE = 12, /* peer -> gw -> peer: session, sender, an ICE candidate and credentials */
 };
 
 enum gw_error_code { GW_E_UNREGISTERED = 1, GW_E_UNKNOWN_PEER = 2, GW_E_NO_SESSION = 3 };
@@ -64,6 +65,11 @@ typedef struct gw_frame {
   uint32_t attempt;   /* PUNCH, PUNCH_ACK; ERROR: detail */
   const uint8_t *payload; /* RELAY, DATA */
   size_t payload_len;
+  /* CANDIDATE: the sender's ICE credentials and one candidate */
+  char ufrag[33], pwd[65];
+  uint8_t cand_type; /* enum ice_type */
+  uint32_t cand_priority;
+  addr cand_addr;
 } gw_frame;
 
 /* Encodes f and tags it with key. Returns the length, or a gw_err. */

@@ -1,6 +1,7 @@
 /* peer.c: registration, sessions, punching, the path switch. */
 #include "peer.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,8 +30,14 @@ typedef struct psession {
   addr direct_addr;
   conn conn;
   pending *held;      /* messages sent before the session was up */
-  uint64_t bytes_relayed, bytes_direct;
+  uint64_t bytes_relayed, bytes_direct, bytes_turn;
+  /* v0.9 */
+  ice_agent *ice;
+  bool ice_path, turn, remote_creds;
 } psession;
+
+typedef struct early { uint64_t session; gw_frame f; } early; /* candidates before SESSION */
+#define MAX_EARLY 16
 
 struct peer {
   peer_cfg cfg;
@@ -42,6 +49,9 @@ struct peer {
   addr observed;
   psession **sessions; /* each allocated once: pointers stay valid */
   size_t nsessions, cap;
+  int64_t now;         /* of the call in progress, for callbacks */
+  early early[MAX_EARLY];
+  int nearly;
 };
 
 peer_cfg peer_cfg_default(void) {
@@ -63,6 +73,7 @@ void peer_free(peer *p) {
   if (!p) return;
   for (size_t i = 0; i < p->nsessions; i++) {
     conn_free(&p->sessions[i]->conn);
+    ice_free(p->sessions[i]->ice);
     for (pending *h = p->sessions[i]->held, *n; h; h = n) {
       n = h->next;
       free(h);
@@ -127,7 +138,13 @@ static void emit(void *ctx, const uint8_t *frame, size_t len, bool retransmit) {
   (void)retransmit;
   gw_frame f = {.session = s->id, .peer = p->cfg.id, .payload = frame, .payload_len = len};
   size_t msg = frame[0] == 1 && len > 5 ? len - 5 : 0; /* message bytes, not acks */
-  if (s->direct) {
+  if (s->ice_path) {
+    uint8_t buf[GW_MAX_FRAME + 64];
+    f.type = GW_DATA;
+    int n = gw_encode(&f, s->key, buf, sizeof buf);
+    if (n > 0) ice_send(s->ice, p->now, buf, (size_t)n);
+    *(s->turn ? &s->bytes_turn : &s->bytes_direct) += msg;
+  } else if (s->direct) {
     f.type = GW_DATA;
     s->bytes_direct += msg;
     send_frame(p, &s->direct_addr, &f, s->key);
@@ -146,6 +163,7 @@ static void deliver(void *ctx, const uint8_t *msg, size_t len) {
 /* --- registration and sessions ------------------------------------------- */
 
 void peer_start(peer *p, int64_t now) {
+  p->now = now;
   gw_frame f = {.type = GW_REGISTER};
   to_gateway(p, &f);
   p->reg_sends = 1;
@@ -153,6 +171,7 @@ void peer_start(peer *p, int64_t now) {
 }
 
 int peer_connect(peer *p, int64_t now, uint32_t target) {
+  p->now = now;
   if (find(p, target)) return -1;
   psession *s = add(p, target);
   if (!s) return -1;
@@ -165,6 +184,7 @@ int peer_connect(peer *p, int64_t now, uint32_t target) {
 }
 
 int peer_send(peer *p, int64_t now, uint32_t target, const uint8_t *msg, size_t len) {
+  p->now = now;
   psession *s = find(p, target);
   if (!s || len > CONN_MAX_MESSAGE) return -1;
   if (s->up) {
@@ -179,6 +199,88 @@ int peer_send(peer *p, int64_t now, uint32_t target, const uint8_t *msg, size_t 
   while (*tail) tail = &(*tail)->next;
   *tail = h;
   return 0;
+}
+
+/* --- ICE (v0.9) ------------------------------------------------------------ */
+
+static void report(peer *p, psession *s, uint8_t outcome);
+
+static void ice_send_io(void *ctx, const addr *to, const uint8_t *d, size_t n) {
+  psession *s = ctx;
+  s->owner->io.send(s->owner->io.ctx, to, d, n);
+}
+
+static void ice_candidate(void *ctx, const ice_cand *c) {
+  psession *s = ctx;
+  peer *p = s->owner;
+  gw_frame f = {.type = GW_CANDIDATE, .session = s->id, .peer = p->cfg.id,
+                .cand_type = (uint8_t)c->type, .cand_priority = c->priority, .cand_addr = c->addr};
+  snprintf(f.ufrag, sizeof f.ufrag, "%s", ice_ufrag(s->ice));
+  snprintf(f.pwd, sizeof f.pwd, "%s", ice_pwd(s->ice));
+  send_frame(p, &p->cfg.gateway, &f, p->cfg.key);
+}
+
+static void ice_state(void *ctx, enum ice_state st) {
+  psession *s = ctx;
+  peer *p = s->owner;
+  ice_cand l, r;
+  if (st == ICE_CONNECTED && ice_selected(s->ice, &l, &r)) {
+    s->ice_path = true;
+    s->turn = l.type == ICE_RELAY || r.type == ICE_RELAY;
+    s->direct = !s->turn;
+    report(p, s, s->direct ? GW_OUT_DIRECT : GW_OUT_RELAYED);
+    p->io.event(p->io.ctx, s->other, s->direct ? PEER_DIRECT : PEER_PUNCH_FAILED);
+  } else if (st == ICE_FAILED) { /* back to the gateway relay */
+    s->ice_path = s->direct = s->turn = false;
+    p->io.event(p->io.ctx, s->other, PEER_PUNCH_FAILED);
+  }
+}
+
+static void from_peer(peer *p, int64_t now, const addr *from, const gw_frame *f, psession *s);
+
+/* Our frames that came through TURN. */
+static void ice_deliver(void *ctx, const addr *from, const uint8_t *d, size_t n) {
+  psession *s = ctx;
+  gw_frame f;
+  if (gw_decode(d, n, &f) == GW_OK && f.peer == s->other && gw_verify(d, n, s->key) == GW_OK)
+    from_peer(s->owner, s->owner->now, from, &f, s);
+}
+
+static void add_candidate(psession *s, const gw_frame *f) {
+  if (!s->remote_creds) {
+    ice_set_remote_credentials(s->ice, f->ufrag, f->pwd);
+    s->remote_creds = true;
+  }
+  ice_cand c = {(enum ice_type)f->cand_type, f->cand_addr, f->cand_priority};
+  ice_add_remote(s->ice, s->owner->now, &c);
+}
+
+static void start_ice(peer *p, int64_t now, psession *s, bool controlling) {
+  ice_cfg ic;
+  ice_cfg_defaults(&ic);
+  ic.controlling = controlling;
+  ic.seed = s->id ^ p->cfg.id;
+  ic.stun = p->cfg.stun;
+  ic.turn = p->cfg.turn;
+  ic.turn_user = p->cfg.turn_user;
+  ic.turn_password = p->cfg.turn_password;
+  ice_io io = {ice_send_io, ice_candidate, ice_state, ice_deliver, s};
+  if (!(s->ice = ice_new(&ic, &io))) return;
+  ice_start(s->ice, now, &p->cfg.local);
+  for (int i = 0; i < p->nearly;) { /* candidates that came before SESSION */
+    if (p->early[i].session == s->id && p->early[i].f.peer == s->other) {
+      add_candidate(s, &p->early[i].f);
+      p->early[i] = p->early[--p->nearly];
+    } else {
+      i++;
+    }
+  }
+}
+
+static void on_candidate(peer *p, const gw_frame *f) {
+  psession *s = find_id(p, f->session);
+  if (s && s->ice && f->peer == s->other) add_candidate(s, f);
+  else if (!s && p->nearly < MAX_EARLY) p->early[p->nearly++] = (early){f->session, *f};
 }
 
 static void session_up(peer *p, int64_t now, const gw_frame *f) {
@@ -197,6 +299,7 @@ static void session_up(peer *p, int64_t now, const gw_frame *f) {
     free(h);
   }
   s->held = NULL;
+  if (p->cfg.ice) start_ice(p, now, s, f->initiator);
   if (!p->cfg.punch) return;
   s->punching = true;
   s->rounds = 0;
@@ -271,6 +374,9 @@ static void from_gateway(peer *p, int64_t now, const gw_frame *f) {
   case GW_SESSION:
     session_up(p, now, f);
     break;
+  case GW_CANDIDATE:
+    on_candidate(p, f);
+    break;
   case GW_RELAY:
     if ((s = find_id(p, f->session)) && f->peer == s->other)
       conn_recv(&s->conn, now, f->payload, f->payload_len, deliver, emit, s);
@@ -304,6 +410,12 @@ static void from_peer(peer *p, int64_t now, const addr *from, const gw_frame *f,
 
 void peer_recv(peer *p, int64_t now, const addr *from, const uint8_t *data, size_t len) {
   gw_frame f;
+  p->now = now;
+  if (!gw_is_frame(data, len)) { /* STUN, TURN: for the ICE agent */
+    for (size_t i = 0; i < p->nsessions; i++)
+      if (p->sessions[i]->ice && ice_recv(p->sessions[i]->ice, now, from, data, len)) return;
+    return;
+  }
   if (gw_decode(data, len, &f) != GW_OK) return;
   if (f.type == GW_PUNCH || f.type == GW_PUNCH_ACK || f.type == GW_DATA) {
     psession *s = find_id(p, f.session);
@@ -331,10 +443,12 @@ static void tick_session(peer *p, psession *s, int64_t now) {
     to_gateway(p, &f);
   }
   if (s->punching && now >= s->punch_next) punch_round(p, s, now);
+  if (s->ice) ice_tick(s->ice, now);
   if (s->up) conn_tick(&s->conn, now, emit, s);
 }
 
 void peer_tick(peer *p, int64_t now) {
+  p->now = now;
   if (!p->registered && now >= p->reg_next) {
     if (p->reg_sends >= p->cfg.retries) {
       p->reg_next = INT64_MAX;
@@ -362,6 +476,8 @@ int64_t peer_deadline(const peer *p) {
     if (s->punch_next < d) d = s->punch_next;
     int64_t c = s->up ? conn_deadline(&s->conn) : INT64_MAX;
     if (c < d) d = c;
+    c = s->ice ? ice_deadline(s->ice) : INT64_MAX;
+    if (c < d) d = c;
   }
   return d;
 }
@@ -373,6 +489,9 @@ int peer_session(const peer *p, uint32_t other, peer_session_info *info) {
                               .punching = s->punching, .direct_addr = s->direct_addr,
                               .bytes_relayed = s->bytes_relayed,
                               .bytes_direct = s->bytes_direct, .srtt = s->conn.srtt,
+                              .turn = s->turn, .bytes_turn = s->bytes_turn,
+                              .ice_first_check = s->ice ? ice_get_stats(s->ice)->first_success : -1,
+                              .ice_nominated = s->ice ? ice_get_stats(s->ice)->nominated : -1,
                               .conn = s->conn.stats, .unacked = conn_unacked(&s->conn)};
   return 0;
 }

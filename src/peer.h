@@ -26,6 +26,7 @@
 #include "addr.h"
 #include "conn.h"
 #include "gwproto.h"
+#include "ice.h"
 
 enum peer_event {
   PEER_REGISTERED,   /* the gateway answered the registration */
@@ -46,6 +47,12 @@ typedef struct peer_cfg {
   int64_t punch_interval;  /* between punch rounds */
   int punch_attempts;      /* rounds before punching gives up */
   int64_t rto;             /* initial retransmission timeout of messages */
+  /* The v0.9 strategy: ICE (ice.h) instead of punching, its candidates
+  ** trickled through the gateway. One ICE session per peer at a time. */
+  bool ice;
+  addr local;              /* this peer's socket address: its host candidate */
+  addr stun, turn;         /* servers; family 0: none */
+  const char *turn_user, *turn_password;
 } peer_cfg;
 
 /* Defaults: retry 500 ms x 8, keepalive 15 s, punch 50 ms x 20, rto 1 s. */
@@ -61,6 +68,9 @@ typedef struct peer_io {
 typedef struct peer_session_info {
   uint64_t id;
   bool up, direct, punching;
+  bool turn;               /* on an ICE pair relayed through TURN */
+  uint64_t bytes_turn;     /* message bytes sent through TURN */
+  int64_t ice_first_check, ice_nominated; /* ns after ICE started; -1: never */
   addr direct_addr;
   uint64_t bytes_relayed, bytes_direct; /* message bytes sent on each path */
   int64_t srtt;

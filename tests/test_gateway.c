@@ -55,7 +55,17 @@ static void test_codec_round_trip(void **state) {
   f = (gw_frame){.type = GW_REPORT, .peer = 3, .counter = 5, .session = 8, .outcome = GW_OUT_DIRECT};
   round_trip(&f, &g, buf);
   assert_int_equal(g.outcome, GW_OUT_DIRECT);
-  for (int t = GW_REGISTER; t <= GW_DATA; t++) assert_string_not_equal(gw_type_name(t), "?");
+  f = (gw_frame){.type = GW_CANDIDATE, .session = 5, .peer = 2, .cand_type = 3,
+                 .cand_priority = 1234, .cand_addr = addr_v4(0x01020304, 99)};
+  strcpy(f.ufrag, "abcd");
+  strcpy(f.pwd, "0123456789abcdefghijkl");
+  round_trip(&f, &g, buf);
+  assert_string_equal(g.ufrag, "abcd");
+  assert_string_equal(g.pwd, "0123456789abcdefghijkl");
+  assert_int_equal(g.cand_type, 3);
+  assert_int_equal(g.cand_priority, 1234);
+  assert_true(addr_equal(&g.cand_addr, &f.cand_addr));
+  for (int t = GW_REGISTER; t <= GW_CANDIDATE; t++) assert_string_not_equal(gw_type_name(t), "?");
 }
 
 static void test_codec_malformed(void **state) {

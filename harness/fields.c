@@ -33,6 +33,17 @@ int fields_fail(fields *f, const char *name, const char *what) {
   return -1;
 }
 
+int fields_table(fields *f, const char *name, fields *sub, char *owner, size_t len) {
+  if (!fields_has(f, name)) return 0;
+  if (lua_getfield(f->L, f->idx, name) != LUA_TTABLE) {
+    lua_pop(f->L, 1);
+    return fields_fail(f, name, "a table");
+  }
+  snprintf(owner, len, "%s: %s", f->owner, name);
+  *sub = fields_at(f->L, -1, owner, f->err, f->errlen);
+  return 1;
+}
+
 int fields_only(fields *f, const char *const *accepted) {
   lua_State *L = f->L;
   lua_pushnil(L);

@@ -41,6 +41,10 @@ int fields_bool(fields *f, const char *name, bool *out);
 /* Seconds as a number, or a string with a unit (units.h). */
 int fields_duration(fields *f, const char *name, int64_t *ns);
 int fields_rate(fields *f, const char *name, uint64_t *bps);
+/* Opens the sub-table at field `name`: returns 1 with *sub set and the
+** table pushed (the caller pops it), 0 when the field is absent, -1 when it
+** is not a table. owner (len bytes) holds the sub-table's name for errors. */
+int fields_table(fields *f, const char *name, fields *sub, char *owner, size_t len);
 /* Writes "owner: field 'name': expected WHAT, got <the value>". */
 int fields_fail(fields *f, const char *name, const char *what);
 

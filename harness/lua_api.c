@@ -132,19 +132,14 @@ static int read_addrs(fields *f, world_node_opts *o) {
 
 int lapi_read_link(fields *f, const char *name, sim_link_cfg *link) {
   static const char *const accepted[] = {"delay", "rate", "loss", NULL};
-  if (!fields_has(f, name)) return 0;
-  lua_State *L = f->L;
-  if (lua_getfield(L, f->idx, name) != LUA_TTABLE) {
-    lua_pop(L, 1);
-    return fields_fail(f, name, "a table {delay=, rate=, loss=}");
-  }
   char owner[96];
-  snprintf(owner, sizeof owner, "%s: %s", f->owner, name);
-  fields lf = fields_at(L, -1, owner, f->err, f->errlen);
+  fields lf;
+  int open = fields_table(f, name, &lf, owner, sizeof owner);
+  if (open <= 0) return open;
   int rc = fields_only(&lf, accepted) || fields_duration(&lf, "delay", &link->delay) ||
            fields_rate(&lf, "rate", &link->rate_bps) ||
            fields_number(&lf, "loss", 0, 1, &link->loss);
-  lua_pop(L, 1);
+  lua_pop(f->L, 1);
   return rc ? -1 : 0;
 }
 

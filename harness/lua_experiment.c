@@ -10,17 +10,12 @@
 /* Runs fn on the sub-table `name` of f, when present. */
 static int sub(fields *f, const char *name, const char *const *accepted,
                int (*fn)(fields *, exp_cfg *), exp_cfg *c) {
-  if (!fields_has(f, name)) return 0;
-  lua_State *L = f->L;
-  if (lua_getfield(L, f->idx, name) != LUA_TTABLE) {
-    lua_pop(L, 1);
-    return fields_fail(f, name, "a table");
-  }
   char owner[96];
-  snprintf(owner, sizeof owner, "%s: %s", f->owner, name);
-  fields sf = fields_at(L, -1, owner, f->err, f->errlen);
+  fields sf;
+  int open = fields_table(f, name, &sf, owner, sizeof owner);
+  if (open <= 0) return open;
   int rc = fields_only(&sf, accepted) || fn(&sf, c);
-  lua_pop(L, 1);
+  lua_pop(f->L, 1);
   return rc ? -1 : 0;
 }
 

@@ -417,6 +417,7 @@ static void measure(xrun *x, exp_summary *s) {
     if (!connected) s->failed++, k->failed++;
     else if (direct) s->direct++, k->direct++;
     else s->relayed++, k->relayed++;
+    if (connected && !direct && ia.turn && ib.turn) s->turn++, k->turn++;
     if (a->feasible && !direct) s->missed_direct++, k->missed_direct++;
     s->bytes_direct += ia.bytes_direct + ib.bytes_direct;
     s->bytes_relayed += ia.bytes_relayed + ib.bytes_relayed;
@@ -530,6 +531,7 @@ static void write_cell(const exp_summary *s, const exp_cell *c, const exp_writer
   w->integer(w->ctx, "relayed", c->relayed);
   w->integer(w->ctx, "failed", c->failed);
   w->integer(w->ctx, "missed_direct", c->missed_direct);
+  w->integer(w->ctx, "turn", c->turn);
   w->end(w->ctx, false);
 }
 
@@ -544,6 +546,7 @@ void experiment_write(const exp_summary *s, const exp_writer *w) {
   w->integer(x, "relayed", s->relayed);
   w->integer(x, "failed", s->failed);
   w->integer(x, "missed_direct", s->missed_direct);
+  w->integer(x, "turn", s->turn);
   w->integer(x, "data_errors", s->data_errors);
   w->number(x, "direct_rate", s->direct_rate);
   w->begin(x, "direct_rate_ci", true);

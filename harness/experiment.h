@@ -50,6 +50,7 @@ void experiment_defaults(exp_cfg *c);
 typedef struct exp_cell { /* one pair of classes */
   int a, b; /* class indices, a <= b */
   int attempts, direct, relayed, failed, missed_direct;
+  int turn; /* of the relayed, those on a TURN path (v0.9) */
 } exp_cell;
 
 typedef struct exp_summary {
@@ -57,6 +58,7 @@ typedef struct exp_summary {
   char classes[EXP_MAX_CLASSES][64]; /* names, for the cells */
   int nclasses, pairs;
   int attempts, connected, direct, relayed, failed, missed_direct;
+  int turn;        /* relayed attempts that ended on a TURN path */
   int data_errors; /* attempts with a message lost, repeated, reordered or damaged */
   double direct_rate, direct_rate_ci[2], gateway_load, hops_mean, rtt_ms_mean;
   double connect_ms[2], direct_ms[2]; /* p50, p95 */

@@ -108,10 +108,12 @@ end
 
 -- Where the direct share is lost: the last version's NAT pairs.
 local last = r.versions[#r.versions]
-print(string.format("\n%s by NAT pair (attempts, direct, relayed, failed, missed direct):", last.name))
+print(string.format("\n%s by NAT pair:", last.name))
+print(string.format("  %-21s %-21s %8s %6s %7s %5s %6s %6s", "", "", "attempts", "direct",
+                    "relayed", "(TURN)", "failed", "missed"))
 table.sort(last.matrix, function(x, y) return x.a .. x.b < y.a .. y.b end)
 for _, c in ipairs(last.matrix) do
-  print(string.format("  %-21s %-21s %5d %6d %7d %6d %6d", c.a, c.b, c.attempts, c.direct,
-                      c.relayed, c.failed, c.missed_direct))
+  print(string.format("  %-21s %-21s %8d %6d %7d %6s %6d %6d", c.a, c.b, c.attempts, c.direct,
+                      c.relayed, "(" .. c.turn .. ")", c.failed, c.missed_direct))
 end
 print(all_ok and "\nevery target met" or "\nsome targets missed")

@@ -113,7 +113,7 @@ expect "roadmap with loss" 0 "every target met" -- "$natsim" run scenarios/roadm
 # its direct share and gateway load miss their targets (issue 7).
 expect "roadmap v0.9" 1 "FAIL v0.9: direct P2P" -- "$natsim" run scenarios/roadmap.lua --set pairs=150 --set versions=v0.9
 absent "roadmap v0.9 connects" "FAIL v0.9: (reliability|no missed|data)" -- "$natsim" run scenarios/roadmap.lua --set pairs=150 --set versions=v0.9
-expect "roadmap v0.9 uses TURN" 1 "symmetric +symmetric +[0-9]+ +0 +[0-9]+ +0 +0" -- "$natsim" run scenarios/roadmap.lua --set pairs=300 --set versions=v0.9
+expect "roadmap v0.9 uses TURN" 1 "symmetric +symmetric +([0-9]+) +0 +\\1 +\\(\\1\\) +0 +0" -- "$natsim" run scenarios/roadmap.lua --set pairs=300 --set versions=v0.9
 expect "roadmap v0.9 servers" 1 "v0.9 servers: [1-9][0-9]* STUN requests, [1-9][0-9]* TURN allocations" -- "$natsim" run scenarios/roadmap.lua --set pairs=150 --set versions=v0.9
 expect "roadmap worsened" 1 "FAIL v0.8: direct P2P" -- "$natsim" run scenarios/roadmap.lua --set pairs=100 --set punch_attempts=0
 same "same seed, same roadmap" -- "$natsim" run scenarios/roadmap.lua --set pairs=60 --seed 4 --set versions=v0.8,v0.9

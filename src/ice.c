@@ -9,10 +9,12 @@
 #include "stun.h"
 #include "turn_client.h"
 
-#define MAX_LOCAL 8
-#define MAX_REMOTE 16
-#define MAX_PAIRS 128
+#define MAX_LOCAL 40
+#define MAX_REMOTE 40
+#define MAX_PAIRS 256
 #define T_GATHER 1000 /* transaction tags: pairs are 0..MAX_PAIRS-1 */
+#define T_GATHER2 1001
+#define MAX_STRIDE 64
 #define T_NOMINATE 2000
 #define T_CONSENT 3000
 #define RELAY_WAIT (2 * 1000000000LL) /* quiet time before settling for a relay */
@@ -43,7 +45,8 @@ struct ice_agent {
   int npairs, selected, nominating;
   int triggered[MAX_PAIRS], ntriggered;
   enum ice_state state;
-  bool srflx_pending, relay_pending;
+  bool srflx_pending, srflx2_pending, relay_pending;
+  addr mapped1, mapped2; /* from the two STUN servers; family 0 until known */
   int64_t start, now, next_check, last_remote, consent_next, consent_ok;
   ice_stats st;
 };
@@ -55,7 +58,10 @@ const char *ice_type_name(enum ice_type t) {
   return t <= ICE_RELAY ? n[t] : "?";
 }
 
-static uint32_t priority(enum ice_type t) { return (uint32_t)type_pref[t] << 24 | 65535u << 8 | 255u; }
+static uint32_t priority_pref(enum ice_type t, uint32_t local_pref) {
+  return (uint32_t)type_pref[t] << 24 | local_pref << 8 | 255u;
+}
+static uint32_t priority(enum ice_type t) { return priority_pref(t, 65535); }
 
 void ice_cfg_defaults(ice_cfg *c) {
   memset(c, 0, sizeof *c);
@@ -164,15 +170,19 @@ static void add_pair(ice_agent *a, int l, int r) {
 ** host's own traffic seen from outside, and share its pairs. */
 static bool pairable(const ice_cand *c) { return c->type == ICE_HOST || c->type == ICE_RELAY; }
 
-static int add_local(ice_agent *a, enum ice_type t, const addr *ad) {
+static int add_local_pref(ice_agent *a, enum ice_type t, const addr *ad, uint32_t pref) {
   for (int i = 0; i < a->nlocal; i++)
     if (addr_equal(&a->local[i].addr, ad)) return i;
   if (a->nlocal == MAX_LOCAL) return -1;
   int l = a->nlocal++;
-  a->local[l] = (ice_cand){t, *ad, priority(t)};
+  a->local[l] = (ice_cand){t, *ad, priority_pref(t, pref)};
   if (t != ICE_PRFLX) a->io.candidate(a->io.ctx, &a->local[l]);
   for (int r = 0; pairable(&a->local[l]) && r < a->nremote; r++) add_pair(a, l, r);
   return l;
+}
+
+static int add_local(ice_agent *a, enum ice_type t, const addr *ad) {
+  return add_local_pref(a, t, ad, 65535);
 }
 
 static int find_remote(const ice_agent *a, const addr *ad) {
@@ -198,21 +208,45 @@ void ice_add_remote(ice_agent *a, int64_t now, const ice_cand *c) {
 }
 
 static void gathered(ice_agent *a) {
-  if (!a->srflx_pending && !a->relay_pending && a->state == ICE_GATHERING)
+  if (!a->srflx_pending && !a->srflx2_pending && !a->relay_pending && a->state == ICE_GATHERING)
     set_state(a, ICE_CHECKING);
+}
+
+static void binding(ice_agent *a, int64_t now, const addr *server, int tag) {
+  uint8_t buf[64], tid[STUN_TID_LEN];
+  stun_writer w;
+  stun_new_tid(&a->rng, tid);
+  stun_begin(&w, buf, sizeof buf, STUN_BINDING, STUN_REQUEST, tid);
+  a->st.gather_requests++;
+  stun_client_start(&a->stun, now, 0, server, buf, (size_t)stun_end(&w), tag);
+}
+
+/* Both mapped ports known: a mapping per destination with a small stride
+** is a sequential allocator, and its next ports can be offered. */
+static void predict(ice_agent *a) {
+  if (!a->mapped1.family || !a->mapped2.family) return;
+  int d = (int)a->mapped2.port - (int)a->mapped1.port;
+  if (d < 1 || d > MAX_STRIDE || addr_v4_ip(&a->mapped1) != addr_v4_ip(&a->mapped2)) return;
+  a->st.stride = d;
+  for (int k = 1; k <= a->cfg.predict; k++) {
+    int port = a->mapped2.port + k * d;
+    if (port > 65535) break;
+    addr p = a->mapped2;
+    p.port = (uint16_t)port;
+    if (add_local_pref(a, ICE_SRFLX, &p, 65535u - (uint32_t)k) >= 0) a->st.predicted++;
+  }
 }
 
 void ice_start(ice_agent *a, int64_t now, const addr *host) {
   a->start = a->now = a->last_remote = now;
   add_local(a, ICE_HOST, host);
   if (a->cfg.stun.family) {
-    uint8_t buf[64], tid[STUN_TID_LEN];
-    stun_writer w;
-    stun_new_tid(&a->rng, tid);
-    stun_begin(&w, buf, sizeof buf, STUN_BINDING, STUN_REQUEST, tid);
     a->srflx_pending = true;
-    a->st.gather_requests++;
-    stun_client_start(&a->stun, now, 0, &a->cfg.stun, buf, (size_t)stun_end(&w), T_GATHER);
+    binding(a, now, &a->cfg.stun, T_GATHER);
+  }
+  if (a->cfg.stun2.family && a->cfg.predict > 0) {
+    a->srflx2_pending = true;
+    binding(a, now, &a->cfg.stun2, T_GATHER2);
   }
   if (a->turn) {
     a->relay_pending = true;
@@ -318,11 +352,13 @@ static void on_check_result(ice_agent *a, int p, const stun_msg *m, const addr *
 }
 
 static void on_result(ice_agent *a, int user, const stun_msg *m, const addr *from) {
-  if (user == T_GATHER) {
-    a->srflx_pending = false;
-    if (m && m->cls == STUN_SUCCESS && (m->present & STUN_HAS_XOR_MAPPED) &&
-        !addr_equal(&m->xor_mapped, &a->local[0].addr))
+  if (user == T_GATHER || user == T_GATHER2) {
+    bool ok = m && m->cls == STUN_SUCCESS && (m->present & STUN_HAS_XOR_MAPPED);
+    *(user == T_GATHER ? &a->srflx_pending : &a->srflx2_pending) = false;
+    if (ok) *(user == T_GATHER ? &a->mapped1 : &a->mapped2) = m->xor_mapped;
+    if (ok && user == T_GATHER && !addr_equal(&m->xor_mapped, &a->local[0].addr))
       add_local(a, ICE_SRFLX, &m->xor_mapped);
+    if (ok) predict(a);
     gathered(a);
   } else if (user >= T_CONSENT) {
     if (m && m->cls == STUN_SUCCESS) a->consent_ok = a->now;

@@ -46,6 +46,13 @@ typedef struct ice_cfg {
   bool controlling;
   uint64_t seed;          /* credentials, tie-breaker, transaction IDs */
   addr stun;              /* a STUN server; family 0: none */
+  /* Port prediction (RFC 5128 3.4): with a second STUN server on another
+  ** address, an agent whose NAT maps per destination and allocates
+  ** sequentially sees the stride between the two mapped ports, and also
+  ** offers the next `predict` ports that stride gives, as server-reflexive
+  ** candidates of falling priority. 0: off. */
+  addr stun2;
+  int predict;
   addr turn;              /* a TURN server; family 0: none */
   const char *turn_user, *turn_password;
   int64_t ta;             /* check pacing (RFC: 50 ms) */
@@ -60,6 +67,8 @@ void ice_cfg_defaults(ice_cfg *c);
 
 typedef struct ice_stats {
   uint64_t checks_sent, checks_received, gather_requests, role_conflicts;
+  int stride;              /* seen between the two STUN servers; 0: none */
+  int predicted;           /* candidates offered by port prediction */
   int64_t first_success, nominated; /* ns after ice_start, or -1 */
 } ice_stats;
 

@@ -20,6 +20,7 @@
 #define PORT 4000
 #define STUN_IP 0xCB007101u /* 203.0.113.1 */
 #define TURN_IP 0xCB007102u /* 203.0.113.2 */
+#define STUN2_IP 0xCB007103u /* 203.0.113.3: a second STUN server */
 static const uint32_t pub[2] = {0x0A000001u, 0x0A000101u};
 
 enum kind { DATAGRAM, SIGNAL };
@@ -45,7 +46,7 @@ static struct {
   item q[1024];
   int nq;
   side s[2];
-  stun_server stun;
+  stun_server stun, stun2;
   turn_server *turn;
   bool blackhole; /* drop everything between the agents */
 } w;
@@ -94,11 +95,12 @@ static void deliver(const item *it) {
     return;
   }
   uint32_t ip = addr_v4_ip(&it->dst);
-  if (ip == STUN_IP) {
+  if (ip == STUN_IP || ip == STUN2_IP) {
     uint8_t out[1280];
     int sock;
     addr to;
-    size_t n = stun_server_handle(&w.stun, 0, &it->src, it->data, it->len, out, sizeof out, &sock, &to);
+    size_t n = stun_server_handle(ip == STUN_IP ? &w.stun : &w.stun2, 0, &it->src, it->data,
+                                  it->len, out, sizeof out, &sock, &to);
     if (n) push_datagram(it->dst, to, out, n);
   } else if (ip == TURN_IP && it->dst.port == 3478) {
     turn_server_recv(w.turn, w.now, &it->src, it->data, it->len);
@@ -151,10 +153,13 @@ static nat_config model(int k) {
   return c;
 }
 
+static int predict_window; /* 0: no port prediction */
+
 static void setup_world(int ma, int mb, bool a_controls, bool b_controls) {
   memset(&w, 0, sizeof w);
-  addr stun_addr = addr_v4(STUN_IP, 3478);
+  addr stun_addr = addr_v4(STUN_IP, 3478), stun2_addr = addr_v4(STUN2_IP, 3478);
   stun_server_init(&w.stun, &stun_addr, NULL);
+  stun_server_init(&w.stun2, &stun2_addr, NULL);
   turn_server_cfg tc = {.realm = "natsim", .relay = addr_v4(TURN_IP, 0), .port_min = 50000,
                         .port_max = 50999, .nonce_lifetime = 3600000 * MS, .seed = 1};
   turn_server_io tio = {turn_to_client, turn_to_peer, NULL, NULL, NULL};
@@ -168,6 +173,10 @@ static void setup_world(int ma, int mb, bool a_controls, bool b_controls) {
     ic.controlling = k == 0 ? a_controls : b_controls;
     ic.seed = (uint64_t)k + 10;
     ic.stun = stun_addr;
+    if (predict_window) {
+      ic.stun2 = stun2_addr;
+      ic.predict = predict_window;
+    }
     ic.turn = addr_v4(TURN_IP, 3478);
     ic.turn_user = "ice";
     ic.turn_password = "pass";
@@ -222,6 +231,37 @@ static void test_every_classic_pair(void **state) {
   }
 }
 
+/* With port prediction, a symmetric NAT that allocates sequentially goes
+** direct with every NAT that maps endpoint-independently, and with another
+** of its kind when their ports line up. */
+static void test_port_prediction(void **state) {
+  (void)state;
+  predict_window = 16;
+  for (int a = 0; a < 4; a++) {
+    for (int b = 0; b < 4; b++) {
+      setup_world(a, b, true, false);
+      run_until(15000 * MS);
+      ice_cand la, ra;
+      assert_int_equal(ice_get_state(w.s[0].ice), ICE_CONNECTED);
+      assert_int_equal(ice_get_state(w.s[1].ice), ICE_CONNECTED);
+      ice_selected(w.s[0].ice, &la, &ra);
+      bool relayed = la.type == ICE_RELAY || ra.type == ICE_RELAY;
+      print_message("prediction: %d - %d: %s (stride %d/%d, predicted %d/%d)\n", a, b,
+                    relayed ? "relay" : "direct", ice_get_stats(w.s[0].ice)->stride,
+                    ice_get_stats(w.s[1].ice)->stride, ice_get_stats(w.s[0].ice)->predicted,
+                    ice_get_stats(w.s[1].ice)->predicted);
+      if (a == 3 || b == 3) { /* the symmetric side saw its stride and offered ports */
+        const ice_stats *sym = ice_get_stats(w.s[a == 3 ? 0 : 1].ice);
+        assert_int_equal(sym->stride, 1);
+        assert_int_equal(sym->predicted, 16);
+      }
+      if (!(a == 3 && b == 3)) assert_false(relayed);
+      teardown_world();
+    }
+  }
+  predict_window = 0;
+}
+
 static void test_role_conflict(void **state) {
   (void)state;
   setup_world(0, 1, true, true); /* both think they control */
@@ -248,6 +288,7 @@ static void test_consent_lost(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_classic_pair),
+      cmocka_unit_test(test_port_prediction),
       cmocka_unit_test(test_role_conflict),
       cmocka_unit_test(test_consent_lost),
   };

@@ -19,6 +19,7 @@
 #define MS 1000000LL
 #define GATEWAY_IP 0xC633640Au /* 198.51.100.10 */
 #define STUN_IP 0xC6336414u    /* 198.51.100.20 */
+#define STUN2_IP 0xC6336415u   /* 198.51.100.21: for port prediction */
 #define TURN_IP 0xC633641Eu    /* 198.51.100.30 */
 #define SERVER_PORT 3478
 #define RELAY_MIN 49152
@@ -58,9 +59,9 @@ typedef struct xrun {
   attempt *att;
   lua_State *L;
   /* v0.9: a STUN server and a TURN server */
-  stun_server stun;
+  stun_server stun, stun2;
   turn_server *turn;
-  int stun_sock, turn_sock, turn_host;
+  int stun_sock, stun2_sock, turn_sock, turn_host;
   relay_sock *relays; /* by port - RELAY_MIN; sock -1 when closed */
 } xrun;
 
@@ -88,13 +89,23 @@ bool experiment_version_known(const char *name) {
 
 /* --- the STUN and TURN servers (v0.9) ------------------------------------ */
 
+static void serve_stun(xrun *x, stun_server *srv, int sock, const uint8_t *data, size_t len,
+                       uint32_t ip, uint16_t port) {
+  uint8_t out[1280];
+  int out_sock;
+  addr from = addr_v4(ip, port), to;
+  size_t n = stun_server_handle(srv, 0, &from, data, len, out, sizeof out, &out_sock, &to);
+  if (n) world_send(x->w, sock, addr_v4_ip(&to), to.port, out, n);
+}
+
 static void stun_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {
   xrun *x = ctx;
-  uint8_t out[1280];
-  int sock;
-  addr from = addr_v4(ip, port), to;
-  size_t n = stun_server_handle(&x->stun, 0, &from, data, len, out, sizeof out, &sock, &to);
-  if (n) world_send(x->w, x->stun_sock, addr_v4_ip(&to), to.port, out, n);
+  serve_stun(x, &x->stun, x->stun_sock, data, len, ip, port);
+}
+
+static void stun2_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {
+  xrun *x = ctx;
+  serve_stun(x, &x->stun2, x->stun2_sock, data, len, ip, port);
 }
 
 static void turn_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {
@@ -139,14 +150,18 @@ static void turn_close(void *ctx, const addr *relayed) {
 
 static int build_servers(xrun *x, char *err, size_t len) {
   const exp_cfg *c = x->cfg;
-  world_node_opts so = {.name = "stun", .addrs = {STUN_IP}, .parent = WORLD_CORE, .link = c->gateway};
+  world_node_opts so = {.name = "stun", .addrs = {STUN_IP, STUN2_IP}, .parent = WORLD_CORE,
+                        .link = c->gateway};
   world_node_opts to = {.name = "turn", .addrs = {TURN_IP}, .parent = WORLD_CORE, .link = c->gateway};
   int stun_host = world_host(x->w, &so, err, len);
   x->turn_host = world_host(x->w, &to, err, len);
   if (stun_host < 0 || x->turn_host < 0) return -1;
-  addr sa = addr_v4(STUN_IP, SERVER_PORT);
+  addr sa = addr_v4(STUN_IP, SERVER_PORT), sa2 = addr_v4(STUN2_IP, SERVER_PORT);
   stun_server_init(&x->stun, &sa, NULL);
+  stun_server_init(&x->stun2, &sa2, NULL);
   x->stun_sock = world_udp(x->w, stun_host, STUN_IP, SERVER_PORT, stun_datagram, x, err, len);
+  x->stun2_sock = world_udp(x->w, stun_host, STUN2_IP, SERVER_PORT, stun2_datagram, x, err, len);
+  if (x->stun2_sock < 0) return -1;
   x->turn_sock = world_udp(x->w, x->turn_host, TURN_IP, SERVER_PORT, turn_datagram, x, err, len);
   x->relays = malloc((RELAY_MAX - RELAY_MIN + 1) * sizeof *x->relays);
   if (x->stun_sock < 0 || x->turn_sock < 0 || !x->relays) return -1;
@@ -290,6 +305,8 @@ static int build_side(xrun *x, attempt *a, side *s, int cls, const char *version
     pc.ice = true;
     pc.local = addr_v4(ips[0], PEER_PORT);
     pc.stun = addr_v4(STUN_IP, SERVER_PORT);
+    pc.stun2 = addr_v4(STUN2_IP, SERVER_PORT);
+    pc.predict = c->predict;
     pc.turn = addr_v4(TURN_IP, SERVER_PORT);
     pc.turn_user = pc.turn_password = "natsim";
   }
@@ -353,8 +370,11 @@ static int build(xrun *x, const char *version, char *err, size_t len) {
     chain_of(x->w, a->a.host, &ca);
     chain_of(x->w, a->b.host, &cb);
     /* ICE's direct candidates (reflexive and peer-reflexive) reach exactly
-    ** what coordinated punching reaches: the same oracle serves both. */
+    ** what coordinated punching reaches: the same oracle serves both; port
+    ** prediction adds the pairs feasible_predict finds. */
     a->feasible = strcmp(version, "v0.7") != 0 && feasible_punch(&ca, &cb);
+    if (!strcmp(version, "v0.9") && c->predict > 0 && !a->feasible)
+      a->feasible = feasible_predict(&ca, &cb);
   }
   return 0;
 }
@@ -446,7 +466,7 @@ static void measure(xrun *x, exp_summary *s) {
   s->gateway_frames = x->gw.stats.relayed_frames;
   if (x->turn) {
     const turn_server_stats *ts = turn_server_get_stats(x->turn);
-    s->stun_requests = x->stun.stats.requests;
+    s->stun_requests = x->stun.stats.requests + x->stun2.stats.requests;
     s->turn_allocations = ts->allocations;
     s->turn_bytes = ts->bytes_relayed;
   }

@@ -37,6 +37,7 @@ typedef struct exp_cfg {
   int64_t over;          /* the messages are spread over this long */
   peer_cfg peer;         /* timers; punch is set per version */
   uint32_t punch_delay_ms;
+  int predict;           /* v0.9: ICE port prediction window (0: off) */
   int64_t spacing;       /* between the starts of successive attempts */
   int64_t settle;        /* time after the last message for stragglers */
   uint64_t seed;

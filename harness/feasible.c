@@ -103,3 +103,23 @@ bool feasible_punch(const nat_chain *ca, const nat_chain *cb) {
   destroy(&b);
   return ok;
 }
+
+static bool predictable(const nat_chain *c) {
+  bool per_destination = false;
+  for (int i = 0; i < c->n; i++) {
+    const nat_config *n = c->nat[i];
+    if (n->alloc != NAT_SEQUENTIAL || n->alloc_hook || n->stride > 64) return false;
+    per_destination = per_destination || n->mapping != NAT_EI;
+  }
+  return per_destination;
+}
+
+static bool independent(const nat_chain *c) {
+  for (int i = 0; i < c->n; i++)
+    if (c->nat[i]->mapping != NAT_EI) return false;
+  return true;
+}
+
+bool feasible_predict(const nat_chain *a, const nat_chain *b) {
+  return (predictable(a) && independent(b)) || (predictable(b) && independent(a));
+}

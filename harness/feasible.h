@@ -24,7 +24,13 @@ typedef struct nat_chain {
   int n;
 } nat_chain;
 
-/* Gateway-coordinated hole punching (v0.8). */
+/* Gateway-coordinated hole punching (v0.8); also ICE's direct pairs. */
 bool feasible_punch(const nat_chain *a, const nat_chain *b);
+/* Port prediction: one side's NATs all allocate sequentially (stride at
+** most 64) so its next ports can be guessed, and the other side maps
+** endpoint-independently, so it can open its filter toward those ports and
+** be reached at one address. (Two predictable sides are not counted:
+** their guesses must line up, which is left to the experiment.) */
+bool feasible_predict(const nat_chain *a, const nat_chain *b);
 
 #endif

@@ -147,11 +147,11 @@ static void push_summary(lua_State *L, const exp_summary *s) {
 static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
   static const char *const accepted[] = {"population", "pairs", "versions", "link", "lan",
                                          "gateway_link", "workload", "punch", "signalling",
-                                         "spacing", "settle", NULL};
+                                         "predict", "spacing", "settle", NULL};
   static const char *const workload[] = {"messages", "size", "over", NULL};
   static const char *const punch[] = {"delay", "interval", "attempts", NULL};
   static const char *const signalling[] = {"retry", "retries", "keepalive", "rto", NULL};
-  int64_t pairs = 1000;
+  int64_t pairs = 1000, predict = 0;
   experiment_defaults(c);
   c->seed = lapi_seed(a);
   fields f = fields_at(L, 1, "natsim.experiment", err, len);
@@ -161,9 +161,11 @@ static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
       sub(&f, "workload", workload, read_workload, c) ||
       sub(&f, "punch", punch, read_punch, c) ||
       sub(&f, "signalling", signalling, read_signalling, c) || fields_duration(&f, "spacing", &c->spacing) ||
-      fields_duration(&f, "settle", &c->settle) || read_population(L, a, c, err, len))
+      fields_duration(&f, "settle", &c->settle) || fields_int(&f, "predict", 0, 32, &predict) ||
+      read_population(L, a, c, err, len))
     return -1;
   c->pairs = (int)pairs;
+  c->predict = (int)predict;
   return 0;
 }
 

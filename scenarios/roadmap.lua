@@ -5,13 +5,15 @@
 -- is missed.
 --
 --   natsim run scenarios/roadmap.lua [--seed N] [--out DIR] [--json FILE]
---   overrides: --set pairs=N   --set loss=P   --set punch_attempts=N
+--   overrides: --set pairs=N   --set loss=P   --set punch_attempts=N   --set predict=N
 --              --set versions=v0.7,v0.8,v0.9
 --
--- v0.9 (ICE with STUN and TURN) does not reach its 95% direct target on this
--- population: ICE's direct candidates reach the same pairs as v0.8's
--- punching, and the rest go through TURN. The matrix shows which pairs hold
--- it back; the hard-NAT techniques (issue 7) are what closes that gap.
+-- v0.9 is ICE with STUN and TURN, plus port prediction for NATs that map
+-- per destination and allocate ports sequentially (a second STUN server
+-- shows the stride; --set predict=0 turns it off). Without prediction,
+-- ICE's direct candidates reach the same pairs as v0.8's punching, and a
+-- symmetric NAT facing a port-restricted, carrier-grade or symmetric one
+-- goes through TURN; the matrix shows which pairs that leaves.
 
 local p = natsim.params
 local pairs_n = tonumber(p.pairs or "1000")
@@ -48,6 +50,7 @@ local r = natsim.experiment{
   punch = { delay = "100ms", interval = "50ms",
             attempts = tonumber(p.punch_attempts or "20") },
   settle = "20s", -- ICE settles for TURN only once every direct check has failed
+  predict = tonumber(p.predict or "16"),
 }
 
 local function pct(x) return string.format("%.1f%%", 100 * x) end

@@ -67,7 +67,7 @@ void ice_cfg_defaults(ice_cfg *c) {
   memset(c, 0, sizeof *c);
   c->ta = 50000000LL;
   c->checks = (stun_timing){500000000LL, 5, 8};
-  c->grace = 200000000LL;
+  c->grace = 50000000LL;
   c->consent_interval = 5000000000LL;
   c->consent_timeout = 30000000000LL;
 }

@@ -261,6 +261,8 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling) {
   ic.controlling = controlling;
   ic.seed = s->id ^ p->cfg.id;
   ic.stun = p->cfg.stun;
+  ic.stun2 = p->cfg.stun2;
+  ic.predict = p->cfg.predict;
   ic.turn = p->cfg.turn;
   ic.turn_user = p->cfg.turn_user;
   ic.turn_password = p->cfg.turn_password;

@@ -52,6 +52,8 @@ typedef struct peer_cfg {
   bool ice;
   addr local;              /* this peer's socket address: its host candidate */
   addr stun, turn;         /* servers; family 0: none */
+  addr stun2;              /* a second STUN server, for port prediction */
+  int predict;             /* ICE port prediction window; 0: off */
   const char *turn_user, *turn_password;
 } peer_cfg;
 

@@ -268,3 +268,18 @@ const char *gw_type_name(int type) {
                                       "PUNCH_ACK", "DATA", "CANDIDATE"};
   return type >= 1 && type <= GW_CANDIDATE ? names[type] : "?";
 }
+
+/* HMAC-SHA256(key, "ice" || peer), spelled in base64's alphabet. */
+int gw_ice_credentials(const uint8_t key[GW_KEY_LEN], uint32_t peer, char ufrag[9],
+                       char pwd[25]) {
+  static const char alphabet[] =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/";
+  uint8_t in[7] = {'i', 'c', 'e', (uint8_t)(peer >> 24), (uint8_t)(peer >> 16),
+                   (uint8_t)(peer >> 8), (uint8_t)peer};
+  uint8_t mac[32];
+  if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, GW_KEY_LEN, in, sizeof in, mac) < 0) return -1;
+  for (int i = 0; i < 8; i++) ufrag[i] = alphabet[mac[i] & 63];
+  for (int i = 0; i < 24; i++) pwd[i] = alphabet[mac[8 + i] & 63];
+  ufrag[8] = pwd[24] = '\0';
+  return 0;
+}

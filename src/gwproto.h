@@ -82,5 +82,12 @@ int gw_verify(const uint8_t *buf, size_t len, const uint8_t key[GW_KEY_LEN]);
 /* Whether buf starts like one of our frames (magic and version). */
 int gw_is_frame(const uint8_t *buf, size_t len);
 const char *gw_type_name(int type);
+/* The ICE credentials of `peer` in a session, derived from the session key:
+** both members know both sides' credentials as soon as SESSION arrives, so
+** checks can start before the first candidate is trickled. ufrag gets 8
+** characters and pwd 24 (RFC 8445 asks for 24 and 128 bits of randomness),
+** each NUL-terminated. 0, or -1 if the HMAC fails. */
+int gw_ice_credentials(const uint8_t key[GW_KEY_LEN], uint32_t peer, char ufrag[9],
+                       char pwd[25]);
 
 #endif

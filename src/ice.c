@@ -34,7 +34,7 @@ struct ice_agent {
   ice_cfg cfg;
   ice_io io;
   rng rng;
-  char ufrag[9], pwd[25], rufrag[64], rpwd[128];
+  char ufrag[33], pwd[65], rufrag[64], rpwd[128];
   bool controlling;
   uint64_t tiebreaker;
   stun_client stun;
@@ -58,10 +58,10 @@ const char *ice_type_name(enum ice_type t) {
   return t <= ICE_RELAY ? n[t] : "?";
 }
 
-static uint32_t priority_pref(enum ice_type t, uint32_t local_pref) {
-  return (uint32_t)type_pref[t] << 24 | local_pref << 8 | 255u;
+uint32_t ice_priority(enum ice_type t, uint32_t local_pref) {
+  return (uint32_t)type_pref[t] << 24 | (local_pref & 65535u) << 8 | 255u;
 }
-static uint32_t priority(enum ice_type t) { return priority_pref(t, 65535); }
+static uint32_t priority(enum ice_type t) { return ice_priority(t, 65535); }
 
 void ice_cfg_defaults(ice_cfg *c) {
   memset(c, 0, sizeof *c);
@@ -109,6 +109,8 @@ ice_agent *ice_new(const ice_cfg *cfg, const ice_io *io) {
   rng_seed(&a->rng, cfg->seed, 0x494345);
   random_text(&a->rng, a->ufrag, 8);
   random_text(&a->rng, a->pwd, 24);
+  if (cfg->ufrag) snprintf(a->ufrag, sizeof a->ufrag, "%s", cfg->ufrag);
+  if (cfg->pwd) snprintf(a->pwd, sizeof a->pwd, "%s", cfg->pwd);
   a->tiebreaker = rng_u64(&a->rng);
   a->selected = a->nominating = -1;
   stun_client_io sio = {stun_send, on_timeout, a};
@@ -175,7 +177,7 @@ static int add_local_pref(ice_agent *a, enum ice_type t, const addr *ad, uint32_
     if (addr_equal(&a->local[i].addr, ad)) return i;
   if (a->nlocal == MAX_LOCAL) return -1;
   int l = a->nlocal++;
-  a->local[l] = (ice_cand){t, *ad, priority_pref(t, pref)};
+  a->local[l] = (ice_cand){t, *ad, ice_priority(t, pref)};
   if (t != ICE_PRFLX) a->io.candidate(a->io.ctx, &a->local[l]);
   for (int r = 0; pairable(&a->local[l]) && r < a->nremote; r++) add_pair(a, l, r);
   return l;
@@ -240,6 +242,8 @@ static void predict(ice_agent *a) {
 void ice_start(ice_agent *a, int64_t now, const addr *host) {
   a->start = a->now = a->last_remote = now;
   add_local(a, ICE_HOST, host);
+  if (a->cfg.reflexive.family && !addr_equal(&a->cfg.reflexive, host))
+    add_local(a, ICE_SRFLX, &a->cfg.reflexive);
   if (a->cfg.stun.family) {
     a->srflx_pending = true;
     binding(a, now, &a->cfg.stun, T_GATHER);
@@ -540,10 +544,29 @@ bool ice_selected(const ice_agent *a, ice_cand *local, ice_cand *remote) {
   return true;
 }
 
+static int active_pair(const ice_agent *a) {
+  if (a->state == ICE_FAILED) return -1;
+  if (a->selected >= 0) return a->selected;
+  int best = -1;
+  for (int i = 0; i < a->npairs; i++)
+    if (a->pairs[i].valid && direct(a, &a->pairs[i]) &&
+        (best < 0 || a->pairs[i].prio > a->pairs[best].prio))
+      best = i;
+  return best;
+}
+
+bool ice_active(const ice_agent *a, ice_cand *local, ice_cand *remote) {
+  int p = active_pair(a);
+  if (p < 0) return false;
+  if (local) *local = a->local[a->pairs[p].l];
+  if (remote) *remote = a->remote[a->pairs[p].r];
+  return true;
+}
+
 int ice_send(ice_agent *a, int64_t now, const uint8_t *d, size_t n) {
-  if (a->selected < 0 || a->state == ICE_FAILED) return -1;
+  int p = active_pair(a);
+  if (p < 0) return -1;
   a->now = now;
-  const pair *p = &a->pairs[a->selected];
-  send_from(a, p->l, &a->remote[p->r].addr, d, n);
+  send_from(a, a->pairs[p].l, &a->remote[a->pairs[p].r].addr, d, n);
   return 0;
 }

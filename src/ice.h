@@ -45,6 +45,12 @@ typedef struct ice_io {
 typedef struct ice_cfg {
   bool controlling;
   uint64_t seed;          /* credentials, tie-breaker, transaction IDs */
+  /* Our credentials when the signalling fixes them (at most 32 and 64
+  ** characters); NULL: drawn from the seed. */
+  const char *ufrag, *pwd;
+  /* A server-reflexive address already known, for instance from the
+  ** signalling server's reflection; offered at once. family 0: none. */
+  addr reflexive;
   addr stun;              /* a STUN server; family 0: none */
   /* Port prediction (RFC 5128 3.4): with a second STUN server on another
   ** address, an agent whose NAT maps per destination and allocates
@@ -92,8 +98,15 @@ int64_t ice_deadline(const ice_agent *a);
 enum ice_state ice_get_state(const ice_agent *a);
 /* The selected pair's candidates; false before one is selected. */
 bool ice_selected(const ice_agent *a, ice_cand *local, ice_cand *remote);
-/* Sends application data over the selected pair. 0, or -1 if none. */
+/* The pair application data goes on: the selected one, or before
+** selection the best valid direct pair (RFC 8445 12.1 allows any valid
+** pair). false when there is none: the caller keeps its own path. */
+bool ice_active(const ice_agent *a, ice_cand *local, ice_cand *remote);
+/* Sends application data over the active pair. 0, or -1 if none. */
 int ice_send(ice_agent *a, int64_t now, const uint8_t *data, size_t len);
+/* A candidate priority (RFC 8445 5.1.2.1) with the given local preference,
+** for candidates learned outside ICE's own signalling. */
+uint32_t ice_priority(enum ice_type t, uint32_t local_pref);
 const ice_stats *ice_get_stats(const ice_agent *a);
 const char *ice_type_name(enum ice_type t);
 

@@ -33,7 +33,7 @@ typedef struct psession {
   uint64_t bytes_relayed, bytes_direct, bytes_turn;
   /* v0.9 */
   ice_agent *ice;
-  bool ice_path, turn, remote_creds;
+  bool turn;
 } psession;
 
 typedef struct early { uint64_t session; gw_frame f; } early; /* candidates before SESSION */
@@ -138,12 +138,14 @@ static void emit(void *ctx, const uint8_t *frame, size_t len, bool retransmit) {
   (void)retransmit;
   gw_frame f = {.session = s->id, .peer = p->cfg.id, .payload = frame, .payload_len = len};
   size_t msg = frame[0] == 1 && len > 5 ? len - 5 : 0; /* message bytes, not acks */
-  if (s->ice_path) {
+  ice_cand l, r;
+  if (s->ice && ice_active(s->ice, &l, &r)) {
     uint8_t buf[GW_MAX_FRAME + 64];
     f.type = GW_DATA;
     int n = gw_encode(&f, s->key, buf, sizeof buf);
     if (n > 0) ice_send(s->ice, p->now, buf, (size_t)n);
-    *(s->turn ? &s->bytes_turn : &s->bytes_direct) += msg;
+    bool turn = l.type == ICE_RELAY || r.type == ICE_RELAY;
+    *(turn ? &s->bytes_turn : &s->bytes_direct) += msg;
   } else if (s->direct) {
     f.type = GW_DATA;
     s->bytes_direct += msg;
@@ -225,13 +227,12 @@ static void ice_state(void *ctx, enum ice_state st) {
   peer *p = s->owner;
   ice_cand l, r;
   if (st == ICE_CONNECTED && ice_selected(s->ice, &l, &r)) {
-    s->ice_path = true;
     s->turn = l.type == ICE_RELAY || r.type == ICE_RELAY;
     s->direct = !s->turn;
     report(p, s, s->direct ? GW_OUT_DIRECT : GW_OUT_RELAYED);
     p->io.event(p->io.ctx, s->other, s->direct ? PEER_DIRECT : PEER_PUNCH_FAILED);
   } else if (st == ICE_FAILED) { /* back to the gateway relay */
-    s->ice_path = s->direct = s->turn = false;
+    s->direct = s->turn = false;
     p->io.event(p->io.ctx, s->other, PEER_PUNCH_FAILED);
   }
 }
@@ -247,19 +248,23 @@ static void ice_deliver(void *ctx, const addr *from, const uint8_t *d, size_t n)
 }
 
 static void add_candidate(psession *s, const gw_frame *f) {
-  if (!s->remote_creds) {
-    ice_set_remote_credentials(s->ice, f->ufrag, f->pwd);
-    s->remote_creds = true;
-  }
   ice_cand c = {(enum ice_type)f->cand_type, f->cand_addr, f->cand_priority};
   ice_add_remote(s->ice, s->owner->now, &c);
 }
 
-static void start_ice(peer *p, int64_t now, psession *s, bool controlling) {
+static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
+                      const addr *other_observed) {
+  char ufrag[9], pwd[25], rufrag[9], rpwd[25];
+  if (gw_ice_credentials(s->key, p->cfg.id, ufrag, pwd) < 0 ||
+      gw_ice_credentials(s->key, s->other, rufrag, rpwd) < 0)
+    return;
   ice_cfg ic;
   ice_cfg_defaults(&ic);
   ic.controlling = controlling;
   ic.seed = s->id ^ p->cfg.id;
+  ic.ufrag = ufrag;
+  ic.pwd = pwd;
+  ic.reflexive = p->observed;
   ic.stun = p->cfg.stun;
   ic.stun2 = p->cfg.stun2;
   ic.predict = p->cfg.predict;
@@ -268,7 +273,12 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling) {
   ic.turn_password = p->cfg.turn_password;
   ice_io io = {ice_send_io, ice_candidate, ice_state, ice_deliver, s};
   if (!(s->ice = ice_new(&ic, &io))) return;
+  ice_set_remote_credentials(s->ice, rufrag, rpwd);
   ice_start(s->ice, now, &p->cfg.local);
+  /* the gateway's reflection of the other side: a server-reflexive
+  ** candidate known before any is trickled */
+  ice_cand o = {ICE_SRFLX, *other_observed, ice_priority(ICE_SRFLX, 65535)};
+  if (o.addr.family) ice_add_remote(s->ice, now, &o);
   for (int i = 0; i < p->nearly;) { /* candidates that came before SESSION */
     if (p->early[i].session == s->id && p->early[i].f.peer == s->other) {
       add_candidate(s, &p->early[i].f);
@@ -301,7 +311,7 @@ static void session_up(peer *p, int64_t now, const gw_frame *f) {
     free(h);
   }
   s->held = NULL;
-  if (p->cfg.ice) start_ice(p, now, s, f->initiator);
+  if (p->cfg.ice) start_ice(p, now, s, f->initiator, &f->observed);
   if (!p->cfg.punch) return;
   s->punching = true;
   s->rounds = 0;

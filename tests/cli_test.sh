@@ -109,16 +109,17 @@ expect "roadmap" 0 "v0.8 +[0-9.]+% +>=80% PASS" -- "$natsim" run scenarios/roadm
 expect "roadmap json" 0 "\"missed_direct\": 0" -- cat "$tmp/roadmap.json"
 expect "roadmap json matrix" 0 "\"a\": \"symmetric\"" -- cat "$tmp/roadmap.json"
 expect "roadmap with loss" 0 "every target met" -- "$natsim" run scenarios/roadmap.lua --set pairs=150 --set loss=0.02 --set versions=v0.7,v0.8
-# v0.9 (ICE + port prediction): everything connects, nothing feasible is
-# missed, data intact, >= 95% direct; only symmetric-symmetric pairs need
-# TURN. Its gateway load (the relayed start before ICE picks a path) is
-# still above 5%.
-expect "roadmap v0.9" 1 "FAIL v0.9: gateway load" -- "$natsim" run scenarios/roadmap.lua --set pairs=300 --set versions=v0.9
-absent "roadmap v0.9 direct and whole" "FAIL v0.9: (direct|reliability|no missed|data|hops)" -- "$natsim" run scenarios/roadmap.lua --set pairs=300 --set versions=v0.9
-expect "roadmap v0.9 uses TURN" 1 "symmetric +symmetric +([0-9]+) +0 +\\1 +\\(\\1\\) +0 +0" -- "$natsim" run scenarios/roadmap.lua --set pairs=300 --set versions=v0.9
-expect "roadmap v0.9 predicts" 1 "port_restricted_cone +symmetric +([0-9]+) +\\1 +0 " -- "$natsim" run scenarios/roadmap.lua --set pairs=300 --set versions=v0.9
+# v0.9 (ICE + port prediction): every target met (direct share, gateway
+# load, hops, reliability), nothing feasible missed, data intact; only
+# symmetric-symmetric pairs need TURN. One run, several looks at it.
+out09="$tmp/v09.txt"
+"$natsim" run scenarios/roadmap.lua --set pairs=300 --set versions=v0.9 >"$out09" 2>&1
+expect "roadmap v0.9" 0 "every target met" -- sh -c "cat '$out09'; exit $?"
+absent "roadmap v0.9 all pass" "FAIL" -- cat "$out09"
+expect "roadmap v0.9 uses TURN" 0 "symmetric +symmetric +([0-9]+) +0 +\\1 +\\(\\1\\) +0 +0" -- cat "$out09"
+expect "roadmap v0.9 predicts" 0 "port_restricted_cone +symmetric +([0-9]+) +\\1 +0 " -- cat "$out09"
+expect "roadmap v0.9 servers" 0 "v0.9 servers: [1-9][0-9]* STUN requests, [1-9][0-9]* TURN allocations" -- cat "$out09"
 expect "roadmap v0.9 no prediction" 1 "port_restricted_cone +symmetric +([0-9]+) +0 +\\1 +\\(\\1\\)" -- "$natsim" run scenarios/roadmap.lua --set pairs=300 --set versions=v0.9 --set predict=0
-expect "roadmap v0.9 servers" 1 "v0.9 servers: [1-9][0-9]* STUN requests, [1-9][0-9]* TURN allocations" -- "$natsim" run scenarios/roadmap.lua --set pairs=150 --set versions=v0.9
 expect "roadmap worsened" 1 "FAIL v0.8: direct P2P" -- "$natsim" run scenarios/roadmap.lua --set pairs=100 --set punch_attempts=0
 same "same seed, same roadmap" -- "$natsim" run scenarios/roadmap.lua --set pairs=60 --seed 4 --set versions=v0.8,v0.9
 expect "experiment after host" 2 "experiment_after_host.lua:2: natsim.experiment runs its own networks" -- "$natsim" run $t/experiment_after_host.lua

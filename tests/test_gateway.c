@@ -160,6 +160,26 @@ static void register_all(void) {
   deliver(3, key_c, &at_c, (gw_frame){.type = GW_REGISTER, .counter = 1});
 }
 
+/* Both members derive the same credentials for each side; sides and
+** sessions differ; the spelling is what ICE accepts. */
+static void test_ice_credentials(void **state) {
+  (void)state;
+  uint8_t k1[GW_KEY_LEN] = {1}, k2[GW_KEY_LEN] = {2};
+  char u1[9], p1[25], u2[9], p2[25], u3[9], p3[25];
+  assert_int_equal(gw_ice_credentials(k1, 7, u1, p1), 0);
+  assert_int_equal(gw_ice_credentials(k1, 7, u2, p2), 0);
+  assert_string_equal(u1, u2);
+  assert_string_equal(p1, p2);
+  assert_int_equal(strlen(u1), 8);
+  assert_int_equal(strlen(p1), 24);
+  assert_int_equal(strspn(p1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/"), 24);
+  assert_int_equal(gw_ice_credentials(k1, 8, u2, p2), 0);
+  assert_int_equal(gw_ice_credentials(k2, 7, u3, p3), 0);
+  assert_string_not_equal(p1, p2);
+  assert_string_not_equal(p1, p3);
+  assert_string_not_equal(u1, u3);
+}
+
 static void test_register_and_reflect(void **state) {
   (void)state;
   deliver(1, key_a, &at_a, (gw_frame){.type = GW_REGISTER, .counter = 1});
@@ -308,6 +328,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_codec_round_trip),
       cmocka_unit_test(test_codec_malformed),
+      cmocka_unit_test(test_ice_credentials),
       cmocka_unit_test_setup_teardown(test_register_and_reflect, setup, teardown),
       cmocka_unit_test_setup_teardown(test_authorization, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sessions_and_relay, setup, teardown),

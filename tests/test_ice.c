@@ -154,6 +154,7 @@ static nat_config model(int k) {
 }
 
 static int predict_window; /* 0: no port prediction */
+static int64_t grace;      /* 0: the default */
 
 static void setup_world(int ma, int mb, bool a_controls, bool b_controls) {
   memset(&w, 0, sizeof w);
@@ -177,6 +178,7 @@ static void setup_world(int ma, int mb, bool a_controls, bool b_controls) {
       ic.stun2 = stun2_addr;
       ic.predict = predict_window;
     }
+    if (grace) ic.grace = grace;
     ic.turn = addr_v4(TURN_IP, 3478);
     ic.turn_user = "ice";
     ic.turn_password = "pass";
@@ -262,6 +264,54 @@ static void test_port_prediction(void **state) {
   predict_window = 0;
 }
 
+/* RFC 8445 12.1: before a pair is selected, data goes on the best valid
+** direct pair. A long grace holds nomination back to show it. */
+static void test_data_before_selection(void **state) {
+  (void)state;
+  grace = 3000 * MS;
+  setup_world(0, 1, true, false);
+  assert_false(ice_active(w.s[0].ice, NULL, NULL));
+  assert_int_equal(ice_send(w.s[0].ice, 0, (const uint8_t *)"x", 1), -1);
+  run_until(1000 * MS);
+  ice_cand l, r;
+  assert_false(ice_selected(w.s[0].ice, NULL, NULL));
+  assert_true(ice_active(w.s[0].ice, &l, &r));
+  assert_true(l.type != ICE_RELAY && r.type != ICE_RELAY);
+  assert_int_equal(ice_send(w.s[0].ice, w.now, (const uint8_t *)"early", 5), 0);
+  run_until(w.now + 200 * MS);
+  assert_string_equal(w.s[1].got, "early");
+  run_until(w.now + 5000 * MS);
+  assert_true(ice_selected(w.s[0].ice, NULL, NULL));
+  const ice_stats *st = ice_get_stats(w.s[0].ice);
+  assert_true(st->nominated >= st->first_success + grace);
+  grace = 0;
+  teardown_world();
+}
+
+/* Credentials fixed by the caller, a reflexive address known in advance
+** and offered at once. */
+static void test_given_credentials(void **state) {
+  (void)state;
+  ice_cfg ic;
+  ice_cfg_defaults(&ic);
+  ic.ufrag = "abcdefgh";
+  ic.pwd = "0123456789abcdefghijklmn";
+  ic.reflexive = addr_v4(pub[0], 4000);
+  memset(&w, 0, sizeof w);
+  ice_io io = {agent_send, agent_candidate, agent_state, agent_deliver, &w.s[0]};
+  ice_agent *a = ice_new(&ic, &io);
+  assert_string_equal(ice_ufrag(a), "abcdefgh");
+  assert_string_equal(ice_pwd(a), "0123456789abcdefghijklmn");
+  addr host = addr_v4(INSIDE, PORT);
+  ice_start(a, 0, &host);
+  assert_int_equal(w.nq, 2); /* host and the given reflexive, signalled at once */
+  assert_int_equal(w.q[0].cand.type, ICE_HOST);
+  assert_int_equal(w.q[1].cand.type, ICE_SRFLX);
+  assert_true(addr_equal(&w.q[1].cand.addr, &ic.reflexive));
+  assert_true(w.q[1].cand.priority == ice_priority(ICE_SRFLX, 65535));
+  ice_free(a);
+}
+
 static void test_role_conflict(void **state) {
   (void)state;
   setup_world(0, 1, true, true); /* both think they control */
@@ -289,6 +339,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_classic_pair),
       cmocka_unit_test(test_port_prediction),
+      cmocka_unit_test(test_data_before_selection),
+      cmocka_unit_test(test_given_credentials),
       cmocka_unit_test(test_role_conflict),
       cmocka_unit_test(test_consent_lost),
   };

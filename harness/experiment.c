@@ -14,6 +14,7 @@
 #include "stun_server.h"
 #include "turn_server.h"
 #include "rng.h"
+#include "stats.h"
 #include "world.h"
 
 #define MS 1000000LL
@@ -81,6 +82,7 @@ void experiment_defaults(exp_cfg *c) {
   c->spacing = 5 * MS;
   c->settle = 10000 * MS;
   c->seed = 1;
+  c->targets = (exp_targets){-1, -1, -1, -1};
 }
 
 bool experiment_version_known(const char *name) {
@@ -393,16 +395,46 @@ static double pct(int64_t *v, int n, double p) { /* nearest rank, in ms */
   return (double)v[k < 0 ? 0 : k] / MS;
 }
 
-static void wilson(int x, int n, double ci[2]) {
-  if (n == 0) {
-    ci[0] = ci[1] = 0;
-    return;
+const double exp_hist_edges_ms[EXP_HIST_BINS] = {0,    25,   50,   100,  200,  500,
+                                                  1000, 2000, 5000, 10000, 20000};
+
+static void hist_add(int *h, int64_t ns) {
+  int b = 0;
+  while (b + 1 < EXP_HIST_BINS && (double)ns / MS >= exp_hist_edges_ms[b + 1]) b++;
+  h[b]++;
+}
+
+static void verdict(exp_summary *s, const char *metric, double target, double measured,
+                    const char *exact_op, double exact, bool at_least) {
+  if (target < 0) return;
+  exp_verdict *v = &s->verdicts[s->nverdicts++];
+  *v = (exp_verdict){.metric = metric, .target = target, .measured = measured};
+  if (target == exact) {
+    v->op = exact_op;
+    v->ok = fabs(measured - exact) < 1e-4;
+  } else {
+    v->op = at_least ? ">=" : "<=";
+    v->ok = at_least ? measured >= target : measured <= target;
   }
-  double z = 1.959963984540054, p = (double)x / n, z2 = z * z / n;
-  double centre = (p + z2 / 2) / (1 + z2);
-  double half = z * sqrt(p * (1 - p) / n + z2 / (4.0 * n)) / (1 + z2);
-  ci[0] = centre - half < 0 ? 0 : centre - half;
-  ci[1] = centre + half > 1 ? 1 : centre + half;
+}
+
+static void rate_ci(exp_verdict *v, int x, int n) {
+  v->has_ci = true;
+  stats_wilson(x, n, v->ci);
+  v->straddles = v->op[0] != '=' && v->ci[0] < v->target && v->target < v->ci[1];
+}
+
+/* The version against its targets. */
+static void judge(const exp_targets *t, exp_summary *s) {
+  s->nverdicts = 0;
+  verdict(s, "direct_rate", t->direct, s->direct_rate, "=", 0, true);
+  if (s->nverdicts) rate_ci(&s->verdicts[s->nverdicts - 1], s->direct, s->attempts);
+  verdict(s, "gateway_load", t->load, s->gateway_load, "=", 1, false);
+  verdict(s, "hops_mean", t->hops, s->hops_mean, "=", 2, false);
+  int before = s->nverdicts;
+  verdict(s, "reliability", t->reliability, s->attempts ? (double)s->connected / s->attempts : 0,
+          "=", 1, true);
+  if (s->nverdicts > before) rate_ci(&s->verdicts[before], s->connected, s->attempts);
 }
 
 static exp_cell *cell(exp_summary *s, int a, int b) {
@@ -449,12 +481,15 @@ static void measure(xrun *x, exp_summary *s) {
     hops += direct ? 1 : 2;
     rtt += (double)ia.srtt / MS;
     conn_t[nconn++] = a->first_byte - a->connect_at;
-    if (direct)
+    hist_add(s->connect_hist, conn_t[nconn - 1]);
+    if (direct) {
       dir_t[ndir++] = (a->a.direct_at > a->b.direct_at ? a->a.direct_at : a->b.direct_at) -
                       a->connect_at;
+      hist_add(s->direct_hist, dir_t[ndir - 1]);
+    }
   }
   s->direct_rate = s->attempts ? (double)s->direct / s->attempts : 0;
-  wilson(s->direct, s->attempts, s->direct_rate_ci);
+  stats_wilson(s->direct, s->attempts, s->direct_rate_ci);
   uint64_t all = s->bytes_direct + s->bytes_relayed + s->bytes_turn;
   s->gateway_load = all ? (double)(s->bytes_relayed + s->bytes_turn) / (double)all : 0;
   s->hops_mean = s->connected ? (double)hops / s->connected : 0;
@@ -463,6 +498,7 @@ static void measure(xrun *x, exp_summary *s) {
   s->direct_ms[0] = pct(dir_t, ndir, 0.50), s->direct_ms[1] = pct(dir_t, ndir, 0.95);
   s->ice_check_ms[0] = pct(chk_t, nchk, 0.50), s->ice_check_ms[1] = pct(chk_t, nchk, 0.95);
   s->ice_nominated_ms[0] = pct(nom_t, nnom, 0.50), s->ice_nominated_ms[1] = pct(nom_t, nnom, 0.95);
+  judge(&c->targets, s);
   s->gateway_frames = x->gw.stats.relayed_frames;
   if (x->turn) {
     const turn_server_stats *ts = turn_server_get_stats(x->turn);
@@ -542,6 +578,34 @@ static void write_p(const exp_writer *w, const char *key, const double v[2]) {
   w->end(w->ctx, false);
 }
 
+static void write_verdict(const exp_verdict *v, const exp_writer *w) {
+  w->begin(w->ctx, NULL, false);
+  w->str(w->ctx, "metric", v->metric);
+  w->str(w->ctx, "op", v->op);
+  w->number(w->ctx, "target", v->target);
+  w->number(w->ctx, "measured", v->measured);
+  w->boolean(w->ctx, "ok", v->ok);
+  if (v->has_ci) {
+    w->begin(w->ctx, "ci", true);
+    w->number(w->ctx, NULL, v->ci[0]);
+    w->number(w->ctx, NULL, v->ci[1]);
+    w->end(w->ctx, true);
+    w->boolean(w->ctx, "straddles", v->straddles);
+  }
+  w->end(w->ctx, false);
+}
+
+static void write_hist(const exp_writer *w, const char *key, const int *h) {
+  w->begin(w->ctx, key, false);
+  w->begin(w->ctx, "edges_ms", true);
+  for (int i = 0; i < EXP_HIST_BINS; i++) w->number(w->ctx, NULL, exp_hist_edges_ms[i]);
+  w->end(w->ctx, true);
+  w->begin(w->ctx, "counts", true);
+  for (int i = 0; i < EXP_HIST_BINS; i++) w->integer(w->ctx, NULL, h[i]);
+  w->end(w->ctx, true);
+  w->end(w->ctx, false);
+}
+
 static void write_cell(const exp_summary *s, const exp_cell *c, const exp_writer *w) {
   w->begin(w->ctx, NULL, false);
   w->str(w->ctx, "a", s->classes[c->a]);
@@ -587,6 +651,11 @@ void experiment_write(const exp_summary *s, const exp_writer *w) {
   w->integer(x, "turn_allocations", (int64_t)s->turn_allocations);
   w->integer(x, "turn_bytes", (int64_t)s->turn_bytes);
   w->integer(x, "events", (int64_t)s->events);
+  write_hist(w, "connect_hist", s->connect_hist);
+  write_hist(w, "direct_hist", s->direct_hist);
+  w->begin(x, "targets", true);
+  for (int i = 0; i < s->nverdicts; i++) write_verdict(&s->verdicts[i], w);
+  w->end(x, true);
   w->begin(x, "matrix", true);
   for (int i = 0; i < s->ncells; i++) write_cell(s, &s->cells[i], w);
   w->end(x, true);

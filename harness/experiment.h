@@ -26,6 +26,32 @@ typedef struct exp_class {
   double weight;
 } exp_class;
 
+/* Roadmap targets for one version (the table in shared/DESIGN.md); a
+** negative value: none for that metric. direct = 0 means exactly none
+** direct, load = 1 everything through relays, hops = 2 every connection
+** relayed; otherwise direct and reliability are minimums, load and hops
+** maximums. */
+typedef struct exp_targets {
+  double direct, load, hops, reliability;
+} exp_targets;
+
+/* How a version fared against one target. */
+typedef struct exp_verdict {
+  const char *metric; /* "direct_rate", "gateway_load", "hops_mean", "reliability" */
+  const char *op;     /* ">=", "<=", "=" */
+  double target, measured;
+  bool ok;
+  /* rates (of attempts) carry their 95% Wilson interval; straddles: the
+  ** target lies strictly inside it, so the verdict could go either way */
+  bool has_ci, straddles;
+  double ci[2];
+} exp_verdict;
+
+/* Time-to-connect histograms: bin i counts times from edges[i] up to
+** edges[i+1] ms (the last bin is open). */
+#define EXP_HIST_BINS 11
+extern const double exp_hist_edges_ms[EXP_HIST_BINS];
+
 typedef struct exp_cfg {
   exp_class classes[EXP_MAX_CLASSES];
   int nclasses;
@@ -41,9 +67,10 @@ typedef struct exp_cfg {
   int64_t spacing;       /* between the starts of successive attempts */
   int64_t settle;        /* time after the last message for stragglers */
   uint64_t seed;
+  exp_targets targets;   /* for the version run */
 } exp_cfg;
 
-/* Defaults for everything but the classes: 1000 pairs, 20 messages of 200
+/* Defaults for everything but the classes (and no targets): 1000 pairs, 20 messages of 200
 ** bytes each way over 2 s, 10 ms access links, 1 ms LAN links, 5 ms between
 ** attempt starts, a punch delay of 100 ms, 10 s to settle. */
 void experiment_defaults(exp_cfg *c);
@@ -67,6 +94,9 @@ typedef struct exp_summary {
   uint64_t bytes_turn;                 /* message bytes through TURN */
   double ice_check_ms[2], ice_nominated_ms[2]; /* p50, p95: first valid pair; selection */
   uint64_t stun_requests, turn_allocations, turn_bytes; /* server load */
+  exp_verdict verdicts[4];
+  int nverdicts;
+  int connect_hist[EXP_HIST_BINS], direct_hist[EXP_HIST_BINS]; /* over connected attempts */
   exp_cell *cells;
   int ncells;
   uint64_t events;
@@ -81,6 +111,7 @@ typedef struct exp_writer {
   void (*str)(void *ctx, const char *key, const char *v);
   void (*integer)(void *ctx, const char *key, int64_t v);
   void (*number)(void *ctx, const char *key, double v);
+  void (*boolean)(void *ctx, const char *key, bool v);
   void *ctx;
 } exp_writer;
 

@@ -136,9 +136,14 @@ static void lnum(void *ctx, const char *key, double v) {
   attach(((lwriter *)ctx)->L, key);
 }
 
+static void lbool(void *ctx, const char *key, bool v) {
+  lua_pushboolean(((lwriter *)ctx)->L, v);
+  attach(((lwriter *)ctx)->L, key);
+}
+
 static void push_summary(lua_State *L, const exp_summary *s) {
   lwriter lw = {.L = L};
-  exp_writer w = {lbegin, lend, lstr, lint, lnum, &lw};
+  exp_writer w = {lbegin, lend, lstr, lint, lnum, lbool, &lw};
   experiment_write(s, &w);
   lua_pushnumber(L, s->wall_s); /* for the scenario's eyes only */
   lua_setfield(L, -2, "wall_s");
@@ -147,7 +152,7 @@ static void push_summary(lua_State *L, const exp_summary *s) {
 static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
   static const char *const accepted[] = {"population", "pairs", "versions", "link", "lan",
                                          "gateway_link", "workload", "punch", "signalling",
-                                         "predict", "spacing", "settle", NULL};
+                                         "predict", "spacing", "settle", "targets", NULL};
   static const char *const workload[] = {"messages", "size", "over", NULL};
   static const char *const punch[] = {"delay", "interval", "attempts", NULL};
   static const char *const signalling[] = {"retry", "retries", "keepalive", "rto", NULL};
@@ -167,6 +172,31 @@ static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
   c->pairs = (int)pairs;
   c->predict = (int)predict;
   return 0;
+}
+
+/* targets = {["v0.9"] = {direct =, load =, hops =, reliability =}, ...}:
+** the targets of `version`, if the table names it. */
+static int read_targets(lua_State *L, const char *version, exp_targets *t, char *err,
+                        size_t len) {
+  static const char *const accepted[] = {"direct", "load", "hops", "reliability", NULL};
+  *t = (exp_targets){-1, -1, -1, -1};
+  int rc = 0;
+  if (lua_getfield(L, 1, "targets") == LUA_TTABLE && lua_getfield(L, -1, version) != LUA_TNIL) {
+    char owner[64];
+    snprintf(owner, sizeof owner, "natsim.experiment: targets[\"%s\"]", version);
+    fields f = fields_at(L, lua_gettop(L), owner, err, len);
+    if (!lua_istable(L, -1))
+      rc = snprintf(err, len, "%s: expected a table of direct, load, hops, reliability", owner);
+    else
+      rc = fields_only(&f, accepted) || fields_number(&f, "direct", 0, 1, &t->direct) ||
+           fields_number(&f, "load", 0, 1, &t->load) || fields_number(&f, "hops", 1, 2, &t->hops) ||
+           fields_number(&f, "reliability", 0, 1, &t->reliability);
+    lua_pop(L, 1);
+  } else if (!lua_isnil(L, -1) && !lua_istable(L, -1)) {
+    rc = snprintf(err, len, "natsim.experiment: field 'targets': expected a table keyed by version");
+  }
+  lua_pop(L, 1);
+  return rc ? -1 : 0;
 }
 
 /* natsim.experiment{...}: runs each version; returns {versions = {...}}. */
@@ -197,6 +227,8 @@ static int l_experiment(lua_State *L) {
   int rc = 0;
   for (int i = 0; i < nv && rc == 0; i++) {
     exp_summary s;
+    rc = read_targets(L, versions[i], &c.targets, err, sizeof err);
+    if (rc) break;
     rc = experiment_run(&c, versions[i], &s, err, sizeof err);
     if (rc == 0) {
       push_summary(L, &s);

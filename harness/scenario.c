@@ -66,11 +66,12 @@ static void jend(void *j, bool array) { json_end(j, array ? ']' : '}'); }
 static void jstr(void *j, const char *key, const char *v) { json_str(j, key, v); }
 static void jint(void *j, const char *key, int64_t v) { json_int(j, key, v); }
 static void jnum(void *j, const char *key, double v) { json_num(j, key, v); }
+static void jbool(void *j, const char *key, bool v) { json_bool(j, key, v); }
 
 static void write_versions(json *j, lapi *a) {
   const exp_summary *v;
   size_t n = lapi_results(a, &v);
-  exp_writer w = {jbegin, jend, jstr, jint, jnum, j};
+  exp_writer w = {jbegin, jend, jstr, jint, jnum, jbool, j};
   json_array(j, "versions");
   for (size_t i = 0; i < n; i++) experiment_write(&v[i], &w);
   json_end(j, ']');

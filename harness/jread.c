@@ -339,3 +339,4 @@ const jv *jat(const jv *arr, size_t i) {
 size_t jlen(const jv *v) { return v && (v->type == J_ARR || v->type == J_OBJ) ? v->n : 0; }
 double jnum(const jv *v, double dflt) { return v && v->type == J_NUM ? v->num : dflt; }
 const char *jstr(const jv *v, const char *dflt) { return v && v->type == J_STR ? v->str : dflt; }
+bool jtrue(const jv *v) { return v && v->type == J_BOOL && v->num != 0; }

@@ -38,5 +38,6 @@ const jv *jat(const jv *arr, size_t i);         /* NULL if out of range */
 size_t jlen(const jv *v);                        /* items of an array or object */
 double jnum(const jv *v, double dflt);
 const char *jstr(const jv *v, const char *dflt);
+bool jtrue(const jv *v); /* a JSON true */
 
 #endif

@@ -5,6 +5,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -12,6 +13,7 @@
 #include "addr.h"
 #include "json.h"
 #include "lua_api.h"
+#include "report.h"
 #include "world.h"
 
 static int make_dirs(const char *dir) {
@@ -58,20 +60,20 @@ static void write_node(json *j, world *w, int i) {
   json_end(j, '}');
 }
 
-static void jbegin(void *j, const char *key, bool array) {
+static void w_begin(void *j, const char *key, bool array) {
   if (array) json_array(j, key);
   else json_object(j, key);
 }
-static void jend(void *j, bool array) { json_end(j, array ? ']' : '}'); }
-static void jstr(void *j, const char *key, const char *v) { json_str(j, key, v); }
-static void jint(void *j, const char *key, int64_t v) { json_int(j, key, v); }
-static void jnum(void *j, const char *key, double v) { json_num(j, key, v); }
-static void jbool(void *j, const char *key, bool v) { json_bool(j, key, v); }
+static void w_end(void *j, bool array) { json_end(j, array ? ']' : '}'); }
+static void w_str(void *j, const char *key, const char *v) { json_str(j, key, v); }
+static void w_int(void *j, const char *key, int64_t v) { json_int(j, key, v); }
+static void w_num(void *j, const char *key, double v) { json_num(j, key, v); }
+static void w_bool(void *j, const char *key, bool v) { json_bool(j, key, v); }
 
 static void write_versions(json *j, lapi *a) {
   const exp_summary *v;
   size_t n = lapi_results(a, &v);
-  exp_writer w = {jbegin, jend, jstr, jint, jnum, jbool, j};
+  exp_writer w = {w_begin, w_end, w_str, w_int, w_num, w_bool, j};
   json_array(j, "versions");
   for (size_t i = 0; i < n; i++) experiment_write(&v[i], &w);
   json_end(j, ']');
@@ -94,26 +96,40 @@ static int write_json(const scenario_opts *o, lapi *a) {
   return fclose(f) == 0 ? 0 : -1;
 }
 
-static int write_results(const scenario_opts *o, world *w, lapi *a) {
-  char path[1100];
-  if (make_dirs(o->out_dir) != 0) {
-    fprintf(stderr, "natsim: cannot create %s: %s\n", o->out_dir, strerror(errno));
-    return -1;
+static void write_params(json *j, const scenario_opts *o) {
+  json_object(j, "params");
+  for (int i = 0; i < o->nparams; i++) {
+    const char *eq = strchr(o->params[i], '=');
+    char key[128];
+    snprintf(key, sizeof key, "%.*s", (int)(eq - o->params[i]), o->params[i]);
+    json_str(j, key, eq + 1);
   }
-  snprintf(path, sizeof path, "%s/results.json", o->out_dir);
-  FILE *f = fopen(path, "w");
-  if (!f) {
-    fprintf(stderr, "natsim: cannot write %s: %s\n", path, strerror(errno));
-    return -1;
-  }
+  json_end(j, '}');
+}
+
+static void write_checks(json *j, lapi *a) {
   const lapi_check *checks;
-  size_t nchecks = lapi_checks(a, &checks);
+  size_t n = lapi_checks(a, &checks);
+  json_array(j, "checks");
+  for (size_t i = 0; i < n; i++) {
+    json_object(j, NULL);
+    json_str(j, "name", checks[i].name);
+    json_bool(j, "ok", checks[i].ok);
+    json_str(j, "detail", checks[i].detail);
+    json_end(j, '}');
+  }
+  json_end(j, ']');
+}
+
+/* The results file (natsim-run/1), into f. */
+static void write_results(FILE *f, const scenario_opts *o, world *w, lapi *a) {
   world_totals t = world_get_totals(w);
   json j = json_start(f);
   json_object(&j, NULL);
   json_str(&j, "schema", "natsim-run/1");
   json_str(&j, "scenario", o->path);
   json_int(&j, "seed", (int64_t)o->seed);
+  write_params(&j, o);
   json_num(&j, "virtual_time_s", (double)sim_now() / SIM_NS_PER_S);
   json_int(&j, "events", (int64_t)sim_event_count());
   json_object(&j, "totals");
@@ -122,21 +138,61 @@ static int write_results(const scenario_opts *o, world *w, lapi *a) {
   json_int(&j, "lost", (int64_t)t.lost);
   json_int(&j, "nat_dropped", (int64_t)t.nat_dropped);
   json_end(&j, '}');
-  json_array(&j, "checks");
-  for (size_t i = 0; i < nchecks; i++) {
-    json_object(&j, NULL);
-    json_str(&j, "name", checks[i].name);
-    json_bool(&j, "ok", checks[i].ok);
-    json_str(&j, "detail", checks[i].detail);
-    json_end(&j, '}');
-  }
-  json_end(&j, ']');
+  write_checks(&j, a);
   json_array(&j, "nodes");
   for (size_t i = 0; i < world_node_count(w); i++) write_node(&j, w, (int)i);
   json_end(&j, ']');
   write_versions(&j, a);
   json_end(&j, '}');
-  return fclose(f) == 0 ? 0 : -1;
+}
+
+static int write_file(const char *path, const char *text, size_t len) {
+  FILE *f = fopen(path, "w");
+  if (!f || fwrite(text, 1, len, f) != len || fclose(f) != 0) {
+    fprintf(stderr, "natsim: cannot write %s: %s\n", path, strerror(errno));
+    if (f) fclose(f);
+    return -1;
+  }
+  return 0;
+}
+
+/* results.json and the reports in --out, the JUnit file, the tree for
+** the caller: all from the same text, read back. */
+static int outputs(const scenario_opts *o, world *w, lapi *a) {
+  char *text = NULL, err[600];
+  size_t len = 0;
+  FILE *mem = open_memstream(&text, &len);
+  if (!mem) return -1;
+  write_results(mem, o, w, a);
+  if (fclose(mem) != 0) return -1;
+  jv *r = jread_parse(text, len, err, sizeof err);
+  int rc = r ? 0 : -1;
+  if (!r) fprintf(stderr, "natsim: results do not read back: %s\n", err);
+  if (rc == 0 && o->out_dir) {
+    char path[1100];
+    snprintf(path, sizeof path, "%s/results.json", o->out_dir);
+    if (make_dirs(o->out_dir) != 0) {
+      fprintf(stderr, "natsim: cannot create %s: %s\n", o->out_dir, strerror(errno));
+      rc = -1;
+    } else if (write_file(path, text, len) != 0) {
+      rc = -1;
+    } else if (report_write(r, o->out_dir, err, sizeof err) != 0) {
+      fprintf(stderr, "natsim: %s\n", err);
+      rc = -1;
+    }
+  }
+  if (rc == 0 && o->junit) {
+    FILE *f = fopen(o->junit, "w");
+    if (f) report_junit(r, f);
+    if (!f || fclose(f) != 0) {
+      fprintf(stderr, "natsim: cannot write %s: %s\n", o->junit, strerror(errno));
+      rc = -1;
+    }
+  }
+  free(text);
+  if (rc == 0 && o->results) *o->results = r;
+  else jread_free(r);
+  return rc;
 }
 
 /* Prints failed checks and the closing count; returns the exit code. */
@@ -198,7 +254,8 @@ int scenario_run(const scenario_opts *o) {
   int rc = a ? run_script(L, o) : SCENARIO_ERROR;
   if (a) w = lapi_world(a); /* natsim.experiment may have replaced it */
   if (rc == SCENARIO_OK) rc = report_checks(a);
-  if (rc != SCENARIO_ERROR && o->out_dir && write_results(o, w, a) != 0) rc = SCENARIO_ERROR;
+  if (rc != SCENARIO_ERROR && (o->out_dir || o->junit || o->results) && outputs(o, w, a) != 0)
+    rc = SCENARIO_ERROR;
   if (rc != SCENARIO_ERROR && o->json && write_json(o, a) != 0) rc = SCENARIO_ERROR;
   clock_gettime(CLOCK_MONOTONIC, &t1);
   double virt = (double)sim_now() / SIM_NS_PER_S;

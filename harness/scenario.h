@@ -5,16 +5,22 @@
 #ifndef NATSIM_SCENARIO_H
 #define NATSIM_SCENARIO_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "jread.h"
 
 typedef struct scenario_opts {
   const char *path;
   uint64_t seed;
-  const char *out_dir;  /* NULL: no results file */
+  const char *out_dir;  /* NULL: no results file; else results.json, report.md, report.html */
+  const char *junit;    /* NULL: no JUnit XML */
   const char *pcap_dir; /* NULL: no capture */
   const char *json;     /* NULL: no experiment results file */
   const char **params;  /* "KEY=VALUE" overrides, for natsim.params */
   int nparams;
+  bool quiet;           /* no progress lines */
+  jv **results;         /* non-NULL: the results (natsim-run/1), the caller's to free */
 } scenario_opts;
 
 /* Exit codes of `natsim run`. */

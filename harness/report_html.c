@@ -1,0 +1,300 @@
+/* report_html.c: the HTML report: tables, and charts as inline SVG, with a
+** small script that checks, once the page is laid out, that every chart
+** drew something (the test suite reads its verdict in headless Chromium). */
+#include <string.h>
+
+#include "experiment.h"
+#include "report.h"
+
+#define W 760 /* chart width, px */
+
+static void esc(FILE *f, const char *s) {
+  for (; *s; s++) {
+    if (*s == '<') fputs("&lt;", f);
+    else if (*s == '>') fputs("&gt;", f);
+    else if (*s == '&') fputs("&amp;", f);
+    else if (*s == '"') fputs("&quot;", f);
+    else fputc(*s, f);
+  }
+}
+
+static double num(const jv *o, const char *key) { return jnum(jget(o, key), 0); }
+static const char *name_of(const jv *v) { return jstr(jget(v, "name"), "?"); }
+
+static const char style[] =
+    "body{font-family:sans-serif;margin:2em;color:#222;max-width:1100px}"
+    "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
+    "text-align:right}th{background:#f3f3f3}td.l,th.l{text-align:left}"
+    ".miss{color:#b00;font-weight:bold}.met{color:#176}.warn{color:#a60}"
+    "svg{display:block;margin:0.5em 0 1.5em}text{font-size:12px}";
+
+/* --- chart 1: direct, relayed and failed shares beside the targets --------------- */
+
+static const jv *target_of(const jv *v, const char *metric) {
+  const jv *ts = jget(v, "targets");
+  for (size_t i = 0; i < jlen(ts); i++)
+    if (!strcmp(jstr(jget(jat(ts, i), "metric"), ""), metric)) return jat(ts, i);
+  return NULL;
+}
+
+static void bar(FILE *f, double x, double y, double w, double h, const char *colour,
+                const char *title) {
+  if (w <= 0) return;
+  fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\">"
+             "<title>%s</title></rect>\n", x, y, w, h, colour, title);
+}
+
+static void shares_row(FILE *f, const jv *v, int row) {
+  double n = num(v, "attempts"), y = 30 + row * 40.0, x0 = 90, span = W - 130;
+  if (n <= 0) return;
+  double parts[4] = {num(v, "direct"), num(v, "relayed") - num(v, "turn"), num(v, "turn"),
+                     num(v, "failed")};
+  static const char *const colour[4] = {"#2e7d32", "#ef6c00", "#f9a825", "#c62828"};
+  static const char *const what[4] = {"direct", "relayed by the gateway", "relayed by TURN",
+                                      "failed"};
+  fprintf(f, "<text x=\"0\" y=\"%.0f\">", y + 17);
+  esc(f, name_of(v));
+  fputs("</text>\n", f);
+  double x = x0;
+  for (int k = 0; k < 4; k++) {
+    char title[96];
+    snprintf(title, sizeof title, "%s: %.0f of %.0f (%.1f%%)", what[k], parts[k], n,
+             100 * parts[k] / n);
+    bar(f, x, y, span * parts[k] / n, 24, colour[k], title);
+    x += span * parts[k] / n;
+  }
+  const jv *ci = jget(v, "direct_rate_ci"), *t = target_of(v, "direct_rate");
+  double lo = x0 + span * jnum(jat(ci, 0), 0), hi = x0 + span * jnum(jat(ci, 1), 0);
+  fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" "
+             "stroke-width=\"2\"><title>direct rate 95%% CI</title></line>\n", lo, hi, y + 12, y + 12);
+  if (t) {
+    double tx = x0 + span * num(t, "target");
+    fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" "
+               "stroke-dasharray=\"4 2\" stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\" "
+               "text-anchor=\"%s\">target %s %.0f%%</text>\n", tx, tx, y - 4, y + 28,
+            tx + (num(t, "target") > 0.5 ? -3 : 3), y - 5,
+            num(t, "target") > 0.5 ? "end" : "start",
+            jstr(jget(t, "op"), ""), 100 * num(t, "target"));
+  }
+}
+
+static void chart_shares(FILE *f, const jv *vs) {
+  int h = 50 + (int)jlen(vs) * 40;
+  fprintf(f, "<h2>Direct, relayed and failed, per version</h2>\n<p>Bars: share of attempts; "
+             "black line: the direct rate's 95%% interval; dashed: the direct target.</p>\n"
+             "<svg class=\"chart\" id=\"chart-shares\" width=\"%d\" height=\"%d\">\n", W, h);
+  for (size_t i = 0; i < jlen(vs); i++) shares_row(f, jat(vs, i), (int)i);
+  static const char *const legend[4][2] = {{"#2e7d32", "direct"}, {"#ef6c00", "gateway relay"},
+                                           {"#f9a825", "TURN"}, {"#c62828", "failed"}};
+  for (int k = 0; k < 4; k++)
+    fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" "
+               "y=\"%d\">%s</text>\n", 90 + k * 140, h - 16, legend[k][0], 106 + k * 140, h - 6,
+            legend[k][1]);
+  fputs("</svg>\n", f);
+}
+
+/* --- chart 2: a heatmap of the direct rate by NAT pair ------------------------------ */
+
+static int class_index(const char **names, int *n, const char *name) {
+  for (int i = 0; i < *n; i++)
+    if (!strcmp(names[i], name)) return i;
+  if (*n == EXP_MAX_CLASSES) return -1;
+  names[*n] = name;
+  return (*n)++;
+}
+
+static void heat_cell(FILE *f, const jv *c, double x, double y) {
+  double n = num(c, "attempts"), rate = n > 0 ? num(c, "direct") / n : 0;
+  char title[160];
+  snprintf(title, sizeof title, "%s / %s: %.0f of %.0f direct", jstr(jget(c, "a"), "?"),
+           jstr(jget(c, "b"), "?"), num(c, "direct"), n);
+  fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"78\" height=\"34\" fill=\"hsl(%.0f,65%%,%s)\" "
+             "stroke=\"#fff\"><title>", x, y, 120 * rate, n > 0 ? "42%" : "85%");
+  esc(f, title);
+  fprintf(f, "</title></rect><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" fill=\"#fff\">"
+             "%.0f%% (%.0f)</text>\n", x + 39, y + 21, 100 * rate, n);
+}
+
+static const jv *find_cell(const jv *m, const char *x, const char *y) {
+  for (size_t i = 0; i < jlen(m); i++) {
+    const char *a = jstr(jget(jat(m, i), "a"), ""), *b = jstr(jget(jat(m, i), "b"), "");
+    if ((!strcmp(a, x) && !strcmp(b, y)) || (!strcmp(a, y) && !strcmp(b, x))) return jat(m, i);
+  }
+  return NULL;
+}
+
+static void chart_heatmap(FILE *f, const jv *v) {
+  const jv *m = jget(v, "matrix");
+  const char *names[EXP_MAX_CLASSES];
+  int n = 0;
+  for (size_t i = 0; i < jlen(m); i++) {
+    class_index(names, &n, jstr(jget(jat(m, i), "a"), "?"));
+    class_index(names, &n, jstr(jget(jat(m, i), "b"), "?"));
+  }
+  if (n == 0) return;
+  int left = 170, top = 90;
+  fprintf(f, "<h3>%s: direct rate by NAT pair</h3>\n<svg class=\"chart\" id=\"chart-heatmap-",
+          name_of(v));
+  esc(f, name_of(v));
+  fprintf(f, "\" width=\"%d\" height=\"%d\">\n", left + n * 80 + 10, top + n * 36 + 10);
+  for (int i = 0; i < n; i++) {
+    fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6, top + i * 36 + 21);
+    esc(f, names[i]);
+    fprintf(f, "</text><text transform=\"translate(%d,%d) rotate(-30)\">", left + i * 80 + 30,
+            top - 6);
+    esc(f, names[i]);
+    fputs("</text>\n", f);
+  }
+  for (int a = 0; a < n; a++) { /* the matrix is symmetric: each cell both ways */
+    for (int b = 0; b < n; b++) {
+      const jv *c = find_cell(m, names[a], names[b]);
+      if (c) heat_cell(f, c, left + b * 80, top + a * 36);
+      else fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"78\" height=\"34\" fill=\"#ddd\">"
+                      "<title>no attempts</title></rect>\n", left + b * 80, top + a * 36);
+    }
+  }
+  fputs("</svg>\n", f);
+}
+
+/* --- chart 3: time to connect ------------------------------------------------------- */
+
+static void hist_bars(FILE *f, const jv *h, int series, double max, const char *colour,
+                      const char *what) {
+  const jv *counts = jget(h, "counts"), *edges = jget(h, "edges_ms");
+  for (size_t i = 0; i < jlen(counts); i++) {
+    double c = jnum(jat(counts, i), 0), bh = max > 0 ? 150 * c / max : 0;
+    char title[96];
+    snprintf(title, sizeof title, "%s, from %g ms: %.0f", what, jnum(jat(edges, i), 0), c);
+    bar(f, 50 + (double)i * 62 + series * 26, 170 - bh, 24, bh, colour, title);
+  }
+}
+
+static void chart_connect(FILE *f, const jv *v) {
+  const jv *ch = jget(v, "connect_hist"), *dh = jget(v, "direct_hist");
+  const jv *edges = jget(ch, "edges_ms");
+  if (!jlen(edges)) return;
+  double max = 0;
+  for (size_t i = 0; i < jlen(jget(ch, "counts")); i++) {
+    double a = jnum(jat(jget(ch, "counts"), i), 0), b = jnum(jat(jget(dh, "counts"), i), 0);
+    max = a > max ? a : max;
+    max = b > max ? b : max;
+  }
+  fprintf(f, "<h3>%s: time to connect</h3>\n<svg class=\"chart\" id=\"chart-connect-", name_of(v));
+  esc(f, name_of(v));
+  fprintf(f, "\" width=\"%d\" height=\"230\">\n<line x1=\"48\" x2=\"%d\" y1=\"170\" y2=\"170\" "
+             "stroke=\"#888\"/><text x=\"0\" y=\"24\">%.0f</text><text x=\"0\" y=\"170\">0</text>\n",
+          W, W - 10, max);
+  hist_bars(f, ch, 0, max, "#1565c0", "first message");
+  hist_bars(f, dh, 1, max, "#2e7d32", "direct path");
+  for (size_t i = 0; i < jlen(edges); i++)
+    fprintf(f, "<text x=\"%.0f\" y=\"188\" text-anchor=\"middle\">%s%g</text>\n",
+            75 + (double)i * 62, i + 1 == jlen(edges) ? "&#8805;" : "", jnum(jat(edges, i), 0));
+  fprintf(f, "<text x=\"50\" y=\"206\">ms from the connect call (bins start at the value shown)"
+             "</text><rect x=\"50\" y=\"214\" width=\"12\" height=\"12\" fill=\"#1565c0\"/><text "
+             "x=\"66\" y=\"224\">first message delivered</text><rect x=\"250\" y=\"214\" width=\"12\" "
+             "height=\"12\" fill=\"#2e7d32\"/><text x=\"266\" y=\"224\">on the direct path</text>\n"
+             "</svg>\n");
+}
+
+/* --- tables --------------------------------------------------------------------------- */
+
+static void targets_table(FILE *f, const jv *vs) {
+  fputs("<h2>Targets</h2>\n<p>A target is met when the estimate meets it. <span class=\"warn\">"
+        "Straddles</span>: the target lies inside the 95% Wilson interval, so more attempts "
+        "could change the verdict.</p>\n<table><tr><th class=\"l\">version</th><th class=\"l\">"
+        "metric</th><th>measured</th><th>target</th><th>95% CI</th><th class=\"l\">verdict"
+        "</th></tr>\n", f);
+  for (size_t i = 0; i < jlen(vs); i++) {
+    const jv *ts = jget(jat(vs, i), "targets");
+    for (size_t k = 0; k < jlen(ts); k++) {
+      const jv *t = jat(ts, k), *ci = jget(t, "ci");
+      const char *m = jstr(jget(t, "metric"), "?");
+      char meas[32], tgt[32], lo[32] = "", hi[32] = "";
+      report_value(m, num(t, "measured"), meas, sizeof meas);
+      report_value(m, num(t, "target"), tgt, sizeof tgt);
+      if (ci) report_value(m, jnum(jat(ci, 0), 0), lo, sizeof lo);
+      if (ci) report_value(m, jnum(jat(ci, 1), 0), hi, sizeof hi);
+      bool ok = jtrue(jget(t, "ok")), str = jtrue(jget(t, "straddles"));
+      fprintf(f, "<tr><td class=\"l\">");
+      esc(f, name_of(jat(vs, i)));
+      fprintf(f, "</td><td class=\"l\">%s</td><td>%s</td><td>%s %s</td><td>%s%s%s%s%s</td>"
+                 "<td class=\"l %s\">%s%s</td></tr>\n", report_metric_label(m), meas,
+              jstr(jget(t, "op"), "?"), tgt, ci ? "[" : "", lo, ci ? ", " : "", hi, ci ? "]" : "",
+              ok ? "met" : "miss", ok ? "met" : "missed",
+              str ? " <span class=\"warn\">(straddles)</span>" : "");
+    }
+  }
+  fputs("</table>\n", f);
+}
+
+static void versions_table(FILE *f, const jv *vs) {
+  fputs("<h2>Versions</h2>\n<table><tr><th class=\"l\">version</th><th class=\"l\">strategy</th>"
+        "<th>attempts</th><th>direct</th><th>relayed</th><th>TURN</th><th>failed</th>"
+        "<th>missed direct</th><th>data errors</th><th>gateway load</th><th>hops</th>"
+        "<th>connect p50/p95 ms</th><th>direct p50/p95 ms</th></tr>\n", f);
+  for (size_t i = 0; i < jlen(vs); i++) {
+    const jv *v = jat(vs, i);
+    fputs("<tr><td class=\"l\">", f);
+    esc(f, name_of(v));
+    fputs("</td><td class=\"l\">", f);
+    esc(f, jstr(jget(v, "strategy"), ""));
+    fprintf(f, "</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td><td>%.0f</td>"
+               "<td>%.0f</td><td>%.1f%%</td><td>%.2f</td><td>%.0f / %.0f</td><td>%.0f / %.0f</td>"
+               "</tr>\n", num(v, "attempts"), num(v, "direct"), num(v, "relayed"), num(v, "turn"),
+            num(v, "failed"), num(v, "missed_direct"), num(v, "data_errors"),
+            100 * num(v, "gateway_load"), num(v, "hops_mean"), num(jget(v, "connect_ms"), "p50"),
+            num(jget(v, "connect_ms"), "p95"), num(jget(v, "direct_ms"), "p50"),
+            num(jget(v, "direct_ms"), "p95"));
+  }
+  fputs("</table>\n", f);
+}
+
+static void checks_table(FILE *f, const jv *checks) {
+  if (!jlen(checks)) return;
+  fputs("<h2>Checks</h2>\n<table><tr><th class=\"l\">check</th><th class=\"l\">result</th>"
+        "<th class=\"l\">detail</th></tr>\n", f);
+  for (size_t i = 0; i < jlen(checks); i++) {
+    const jv *c = jat(checks, i);
+    bool ok = jtrue(jget(c, "ok"));
+    fputs("<tr><td class=\"l\">", f);
+    esc(f, jstr(jget(c, "name"), "?"));
+    fprintf(f, "</td><td class=\"l %s\">%s</td><td class=\"l\">", ok ? "met" : "miss",
+            ok ? "pass" : "FAIL");
+    esc(f, jstr(jget(c, "detail"), ""));
+    fputs("</td></tr>\n", f);
+  }
+  fputs("</table>\n", f);
+}
+
+static const char check_script[] =
+    "<script>\nwindow.addEventListener('load', function () {\n"
+    "  var charts = document.querySelectorAll('svg.chart'), drawn = 0;\n"
+    "  charts.forEach(function (s) {\n"
+    "    var b = s.getBBox();\n"
+    "    if (b.width > 0 && b.height > 0 && s.querySelector('rect')) drawn++;\n"
+    "  });\n"
+    "  document.getElementById('render-check').textContent =\n"
+    "    'charts: ' + charts.length + ', drawn: ' + drawn;\n"
+    "});\n</script>\n";
+
+void report_html(const jv *r, FILE *f) {
+  const jv *vs = jget(r, "versions"), *checks = jget(r, "checks");
+  fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>natsim: ", f);
+  esc(f, jstr(jget(r, "scenario"), "?"));
+  fprintf(f, "</title><style>%s</style></head>\n<body>\n<h1>natsim report: ", style);
+  esc(f, jstr(jget(r, "scenario"), "?"));
+  fprintf(f, "</h1>\n<p>Seed %.0f; %.0f ns-3 events.</p>\n", num(r, "seed"), report_events(r));
+  if (jlen(vs)) {
+    chart_shares(f, vs);
+    targets_table(f, vs);
+    versions_table(f, vs);
+    fputs("<h2>By NAT pair</h2>\n<p>Cells: direct rate (attempts); green is all direct, red none."
+          "</p>\n", f);
+    for (size_t i = 0; i < jlen(vs); i++) chart_heatmap(f, jat(vs, i));
+    fputs("<h2>Time to connect</h2>\n", f);
+    for (size_t i = 0; i < jlen(vs); i++) chart_connect(f, jat(vs, i));
+  }
+  checks_table(f, checks);
+  fprintf(f, "<p>Render check: <span id=\"render-check\">not run</span></p>\n%s</body></html>\n",
+          check_script);
+}

@@ -28,7 +28,7 @@ typedef struct table {
 
 static void row(table *t, const char *version, const char *metric, const char *was,
                 const char *now, const char *test, bool regressed) {
-  fprintf(t->f, "%-7s %-36s %-16s %-16s %-24s %s\n", version, metric, was, now, test,
+  fprintf(t->f, "%-7s %-50s %-16s %-16s %-24s %s\n", version, metric, was, now, test,
           regressed ? "REGRESSED" : "ok");
   t->regressions += regressed;
 }
@@ -104,9 +104,9 @@ static void targets(table *t, const char *name, const jv *b, const jv *n) {
     const char *m = jstr(jget(x, "metric"), "?");
     const jv *y = find_by(jget(b, "targets"), "metric", m, NULL, NULL);
     if (!y || !jtrue(jget(y, "ok")) || jtrue(jget(x, "ok"))) continue;
-    char metric[80];
-    snprintf(metric, sizeof metric, "target: %s %s %g", report_metric_label(m),
-             jstr(jget(x, "op"), "?"), jnum(jget(x, "target"), 0));
+    char metric[80], tgt[48];
+    report_target_text(x, tgt, sizeof tgt);
+    snprintf(metric, sizeof metric, "target: %s %s", report_metric_label(m), tgt);
     row(t, name, metric, "met", "missed", "", true);
   }
 }
@@ -147,10 +147,20 @@ static void checks(table *t, const jv *b, const jv *n) {
   }
 }
 
+static void params(FILE *f, const char *which, const jv *r) {
+  const jv *p = jget(r, "params");
+  fprintf(f, "%s: seed %.0f, params", which, jnum(jget(r, "seed"), 0));
+  for (size_t i = 0; i < jlen(p); i++)
+    fprintf(f, " %s=%s", p->keys[i], jstr(jat(p, i), "?"));
+  fprintf(f, "%s\n", jlen(p) ? "" : " (none)");
+}
+
 int regress_compare(const jv *b, const jv *n, const regress_opts *o, FILE *f) {
   table t = {f, o, 0};
+  params(f, "baseline", b);
+  params(f, "now     ", n);
   const jv *vb = jget(b, "versions"), *vn = jget(n, "versions");
-  fprintf(f, "%-7s %-36s %-16s %-16s %-24s %s\n", "version", "metric", "baseline", "now", "test",
+  fprintf(f, "%-7s %-50s %-16s %-16s %-24s %s\n", "version", "metric", "baseline", "now", "test",
           "verdict");
   for (size_t i = 0; i < jlen(vn); i++) {
     const char *name = jstr(jget(jat(vn, i), "name"), "?");

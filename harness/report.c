@@ -36,7 +36,7 @@ double report_events(const jv *r) {
   return n;
 }
 
-static void target_text(const jv *t, char *out, size_t len) {
+void report_target_text(const jv *t, char *out, size_t len) {
   const char *m = jstr(jget(t, "metric"), "?");
   char v[24];
   if (!strcmp(m, "hops_mean")) snprintf(v, sizeof v, "%g", jnum(jget(t, "target"), 0));
@@ -76,7 +76,7 @@ static void md_targets(const jv *vs, FILE *f) {
       const char *m = jstr(jget(t, "metric"), "?");
       char meas[32], tgt[48], lo[32] = "", hi[32] = "";
       report_value(m, jnum(jget(t, "measured"), 0), meas, sizeof meas);
-      target_text(t, tgt, sizeof tgt);
+      report_target_text(t, tgt, sizeof tgt);
       if (ci) report_value(m, jnum(jat(ci, 0), 0), lo, sizeof lo);
       if (ci) report_value(m, jnum(jat(ci, 1), 0), hi, sizeof hi);
       bool ok = jtrue(jget(t, "ok")), str = jtrue(jget(t, "straddles"));
@@ -170,7 +170,7 @@ void report_junit(const jv *r, FILE *f) {
       const char *m = jstr(jget(t, "metric"), "?");
       char name[160], meas[32], tgt[48], detail[128];
       report_value(m, jnum(jget(t, "measured"), 0), meas, sizeof meas);
-      target_text(t, tgt, sizeof tgt);
+      report_target_text(t, tgt, sizeof tgt);
       snprintf(name, sizeof name, "%s: %s %s", jstr(jget(v, "name"), "?"), report_metric_label(m), tgt);
       snprintf(detail, sizeof detail, "measured %s, target %s", meas, tgt);
       junit_case(f, "targets", name, jtrue(jget(t, "ok")), detail);

@@ -28,6 +28,8 @@ void report_junit(const jv *r, FILE *f);
 const char *report_metric_label(const char *metric); /* "direct_rate" -> "direct P2P" */
 /* "95.0%", "1.05", as the metric is shown. */
 void report_value(const char *metric, double v, char *out, size_t len);
+/* A target as shown: ">= 95%", "<= 1.05". */
+void report_target_text(const jv *target, char *out, size_t len);
 /* ns-3 events of the run, experiments' simulations included. */
 double report_events(const jv *r);
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages natsim needs, when any is missing.
 # Idempotent: with everything installed it only checks, in well under a second.
+# usage: setup.sh [--test]   (--test: also what the test suite needs)
 set -euo pipefail
 
 packages=(
@@ -9,6 +10,8 @@ packages=(
   libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev
   liblua5.4-dev libcmocka-dev
 )
+# The test suite renders the HTML report in headless Chromium.
+[ "${1:-}" = "--test" ] && packages+=(chromium)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,6 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
+bash scripts/setup.sh --test
+
 bash scripts/build.sh build
 ctest --test-dir build --output-on-failure -j"$jobs"
 

@@ -127,5 +127,36 @@ expect "experiment bad version" 2 "field 'versions': expected names from v0.7, v
 expect "experiment bad population" 2 "population entry: field 'weight' is required" -- "$natsim" run $t/experiment_bad_population.lua
 expect "bad --set" 2 "--set expects KEY=VALUE, got pairs" -- "$natsim" run scenarios/roadmap.lua --set pairs
 
+# Reports: --out writes results.json, report.md, report.html; --junit XML;
+# `natsim report` regenerates the same files from results.json; the same
+# seed gives byte-identical files.
+"$natsim" run scenarios/roadmap.lua --set pairs=60 --set versions=v0.8,v0.9 --out "$tmp/rep1" --junit "$tmp/rep1.xml" --quiet >/dev/null 2>&1
+"$natsim" run scenarios/roadmap.lua --set pairs=60 --set versions=v0.8,v0.9 --out "$tmp/rep2" --quiet >/dev/null 2>&1
+expect "report files" 0 "" -- test -s "$tmp/rep1/results.json" -a -s "$tmp/rep1/report.md" -a -s "$tmp/rep1/report.html"
+expect "report markdown" 0 "\| v0.9 \| direct P2P \| [0-9.]+% \| >= 95% \| (met|\*\*missed\*\*)" -- cat "$tmp/rep1/report.md"
+expect "report html charts" 0 "id=\"chart-heatmap-v0.9\"" -- cat "$tmp/rep1/report.html"
+expect "junit" 0 "<testcase classname=\"targets\" name=\"v0.8: direct P2P &gt;= 80%\"" -- cat "$tmp/rep1.xml"
+expect "same seed, same results" 0 "" -- cmp "$tmp/rep1/results.json" "$tmp/rep2/results.json"
+expect "same seed, same report" 0 "" -- cmp "$tmp/rep1/report.html" "$tmp/rep2/report.html"
+expect "report regenerated" 0 "" -- "$natsim" report "$tmp/rep1/results.json" --out "$tmp/rep3" --junit "$tmp/rep3.xml"
+expect "report regenerated same html" 0 "" -- cmp "$tmp/rep1/report.html" "$tmp/rep3/report.html"
+expect "report regenerated same junit" 0 "" -- cmp "$tmp/rep1.xml" "$tmp/rep3.xml"
+expect "report missing file" 2 "natsim report: .*nope.json: No such file" -- "$natsim" report "$tmp/nope.json" --out "$tmp/rep4"
+printf '{"schema": "natsim-run/1",\n "scenario": }' >"$tmp/bad.json"
+expect "report bad json" 2 "bad.json: not JSON: line 2, column 14: expected a value" -- "$natsim" report "$tmp/bad.json" --out "$tmp/rep4"
+"$natsim" run scenarios/roadmap.lua --set pairs=20 --set versions=v0.8 --json "$tmp/v.json" >/dev/null 2>&1
+expect "report wrong schema" 2 "schema \"natsim-results/1\" is not natsim-run/1" -- "$natsim" report "$tmp/v.json" --out "$tmp/rep4"
+
+# Regression testing against the stored roadmap baseline: a worsened
+# configuration (no punching) regresses, with a readable table; a baseline
+# from another scenario is refused.
+# (the run must exit 1: the check below passes only then)
+"$natsim" regress --baseline reports/baselines/roadmap.json scenarios/roadmap.lua --set pairs=200 --set versions=v0.8 --set punch_attempts=0 --quiet >"$tmp/worse.txt" 2>&1
+expect "regress worsened" 0 "v0.8 +direct rate +90.7% \(1000\) +0.0% \(200\) +drop p=[0-9.e-]+ < 0.05 +REGRESSED" -- sh -c "cat '$tmp/worse.txt'; exit \$(( $? - 1 ))"
+expect "regress worsened count" 0 "^[1-9][0-9]* regressions$" -- cat "$tmp/worse.txt"
+expect "regress other scenario" 2 "the baseline is from scenario scenarios/roadmap.lua, not scenarios/nat_behaviour.lua" -- "$natsim" regress --baseline reports/baselines/roadmap.json scenarios/nat_behaviour.lua
+expect "regress bad baseline" 2 "schema \"natsim-results/1\" is not natsim-run/1" -- "$natsim" regress --baseline "$tmp/v.json" scenarios/roadmap.lua
+expect "regress bad level" 2 "--level expects a number between 0 and 0.5" -- "$natsim" regress --baseline reports/baselines/roadmap.json scenarios/roadmap.lua --level 2
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

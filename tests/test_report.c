@@ -1,0 +1,183 @@
+/* Unit tests for reading results back and judging them: the JSON reader
+** (harness/jread.c), the statistics (stats.c), reports (report.c) and the
+** regression comparison (regress.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jread.h"
+#include "regress.h"
+#include "report.h"
+#include "stats.h"
+
+static jv *parse(const char *s) {
+  char err[200];
+  jv *v = jread_parse(s, strlen(s), err, sizeof err);
+  if (!v) fail_msg("%s: %s", s, err);
+  return v;
+}
+
+static void parse_fails(const char *s, const char *want) {
+  char err[200] = "";
+  jv *v = jread_parse(s, strlen(s), err, sizeof err);
+  if (v || !strstr(err, want)) fail_msg("%s: wanted an error with \"%s\", got \"%s\"", s, want, err);
+}
+
+static void test_reader(void **state) {
+  (void)state;
+  jv *v = parse(" {\"a\": [1, -2.5e2, true, false, null], \"s\": \"x\\n\\u00e9\\ud83d\\ude00\", "
+                "\"o\": {}} ");
+  assert_int_equal(jlen(v), 3);
+  assert_true(jnum(jat(jget(v, "a"), 1), 0) == -250);
+  assert_true(jtrue(jat(jget(v, "a"), 2)));
+  assert_false(jtrue(jat(jget(v, "a"), 3)));
+  assert_int_equal(jat(jget(v, "a"), 4)->type, J_NULL);
+  assert_string_equal(jstr(jget(v, "s"), ""), "x\n\xc3\xa9\xf0\x9f\x98\x80");
+  assert_int_equal(jlen(jget(v, "o")), 0);
+  assert_null(jget(v, "missing"));
+  assert_null(jat(jget(v, "a"), 9));
+  assert_true(jnum(jget(v, "s"), 7) == 7); /* wrong type: the default */
+  jread_free(v);
+}
+
+static void test_reader_errors(void **state) {
+  (void)state;
+  parse_fails("", "line 1, column 1: unexpected end");
+  parse_fails("{\"a\": 1,\n \"b\" 2}", "line 2, column 6: expected ':'");
+  parse_fails("[1, 2", "expected ',' or ']'");
+  parse_fails("[01]", "expected ',' or ']'");
+  parse_fails("[1.]", "malformed number");
+  parse_fails("\"abc", "unterminated string");
+  parse_fails("\"a\\u0000\"", "bad escape");
+  parse_fails("\"\\ud800x\"", "bad escape");
+  parse_fails("\"a\tb\"", "control character");
+  parse_fails("{} x", "text after the value");
+  parse_fails("tru", "expected a value");
+  parse_fails("1e999", "malformed number");
+  char deep[200];
+  memset(deep, '[', sizeof deep - 1);
+  deep[sizeof deep - 1] = '\0';
+  parse_fails(deep, "nested too deeply");
+}
+
+static void test_stats(void **state) {
+  (void)state;
+  double ci[2];
+  stats_wilson(907, 1000, ci); /* the roadmap's v0.8 row */
+  assert_true(fabs(ci[0] - 0.8877) < 5e-4 && fabs(ci[1] - 0.9233) < 5e-4);
+  stats_wilson(0, 100, ci);
+  assert_true(ci[0] == 0 && fabs(ci[1] - 0.0370) < 5e-4);
+  stats_wilson(100, 100, ci);
+  assert_true(ci[1] == 1);
+  /* 90/100 -> 80/100: z = 1.98, one-sided p = 0.024 */
+  assert_true(fabs(stats_drop_p(90, 100, 80, 100) - 0.0239) < 1e-3);
+  assert_true(stats_drop_p(80, 100, 90, 100) > 0.9); /* a rise is no drop */
+  assert_true(stats_drop_p(100, 100, 100, 100) == 1);
+  assert_true(stats_drop_p(5, 0, 1, 10) == 1);
+}
+
+/* A results file with one version, as natsim run writes it (cut down). */
+static char *results(const char *scenario, int direct, int attempts, double load, bool check_ok) {
+  static const char fmt[] =
+      "{\"schema\": \"natsim-run/1\", \"scenario\": \"%s\", \"seed\": 1, \"params\": {},"
+      " \"events\": 10, \"checks\": [{\"name\": \"c\", \"ok\": %s, \"detail\": \"d<&>\"}],"
+      " \"versions\": [{\"name\": \"v0.8\", \"attempts\": %d, \"connected\": %d, \"direct\": %d,"
+      " \"relayed\": %d, \"failed\": 0, \"turn\": 0, \"missed_direct\": 0, \"data_errors\": 0,"
+      " \"direct_rate\": %g, \"direct_rate_ci\": [0, 1], \"gateway_load\": %g,"
+      " \"hops_mean\": 1.1, \"connect_ms\": {\"p50\": 60, \"p95\": 70},"
+      " \"direct_ms\": {\"p50\": 170, \"p95\": 200}, \"events\": 5,"
+      " \"targets\": [{\"metric\": \"direct_rate\", \"op\": \">=\", \"target\": 0.8,"
+      " \"measured\": %g, \"ok\": %s, \"ci\": [0.7, 0.9], \"straddles\": true}],"
+      " \"matrix\": [{\"a\": \"x\", \"b\": \"y\", \"attempts\": %d, \"direct\": %d, \"relayed\": %d,"
+      " \"failed\": 0, \"missed_direct\": 0, \"turn\": 0}]}]}";
+  char *s = malloc(4096);
+  double rate = (double)direct / attempts;
+  snprintf(s, 4096, fmt, scenario, check_ok ? "true" : "false", attempts, attempts, direct,
+           attempts - direct, rate, load, rate, rate >= 0.8 ? "true" : "false", attempts, direct,
+           attempts - direct);
+  return s;
+}
+
+static char *capture(void (*fn)(const jv *, FILE *), const jv *r) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  fn(r, f);
+  fclose(f);
+  return text;
+}
+
+static void test_reports(void **state) {
+  (void)state;
+  char *s = results("scenarios/x.lua", 85, 100, 0.12, false), err[200];
+  jv *r = parse(s);
+  assert_int_equal(report_check_schema(r, err, sizeof err), 0);
+  char *md = capture(report_markdown, r), *html = capture(report_html, r), *xml = capture(report_junit, r);
+  assert_non_null(strstr(md, "| v0.8 | direct P2P | 85.0% | >= 80% | met (straddles) | [70.0%, 90.0%] |"));
+  assert_non_null(strstr(md, "| c | **FAIL** | d<&> |"));
+  assert_non_null(strstr(html, "id=\"chart-shares\""));
+  assert_non_null(strstr(html, "id=\"chart-heatmap-v0.8\""));
+  assert_non_null(strstr(html, "(straddles)"));
+  assert_non_null(strstr(html, "d&lt;&amp;&gt;")); /* escaped */
+  assert_null(strstr(html, "http")); /* self-contained: nothing to fetch */
+  assert_non_null(strstr(xml, "tests=\"2\" failures=\"1\""));
+  assert_non_null(strstr(xml, "<failure message=\"d&lt;&amp;&gt;\"/>"));
+  free(md), free(html), free(xml), free(s);
+  jread_free(r);
+  r = parse("{\"schema\": \"natsim-results/1\", \"scenario\": \"x\", \"versions\": []}");
+  assert_int_equal(report_check_schema(r, err, sizeof err), -1);
+  assert_non_null(strstr(err, "natsim-results/1"));
+  jread_free(r);
+}
+
+static int compare(const char *base, const char *now, double tolerance) {
+  jv *b = parse(base), *n = parse(now);
+  regress_opts o = {.level = 0.05, .tolerance = tolerance};
+  FILE *devnull = fopen("/dev/null", "w");
+  int k = regress_compare(b, n, &o, devnull);
+  fclose(devnull);
+  jread_free(b);
+  jread_free(n);
+  return k;
+}
+
+static void test_regress(void **state) {
+  (void)state;
+  char *base = results("scenarios/x.lua", 90, 1000, 0.10, true);
+  char *same = results("other/x.lua", 90, 1000, 0.10, true);
+  char *noise = results("x.lua", 87, 1000, 0.105, true);     /* not significant, within 10% */
+  char *drop = results("x.lua", 80, 1000, 0.10, true);       /* 9% -> 8%: p = 0.22 */
+  char *big = results("x.lua", 700, 1000, 0.10, true);       /* 90/1000 -> 700/1000 is a rise */
+  char *load = results("x.lua", 90, 1000, 0.12, true);       /* +20% load */
+  char *check = results("x.lua", 90, 1000, 0.10, false);
+  assert_int_equal(compare(base, same, 0.1), 0);
+  assert_int_equal(compare(base, noise, 0.1), 0);
+  assert_int_equal(compare(base, drop, 0.1), 0);
+  assert_int_equal(compare(base, big, 0.1), 0);
+  assert_true(compare(big, base, 0.1) >= 2); /* the direct rate and the pair's rate */
+  assert_int_equal(compare(base, load, 0.1), 1);
+  assert_int_equal(compare(base, load, 0.5), 0);
+  assert_int_equal(compare(base, check, 0.1), 1);
+  char err[300];
+  jv *b = parse(base);
+  assert_int_equal(regress_comparable(b, "elsewhere/x.lua", err, sizeof err), 0);
+  assert_int_equal(regress_comparable(b, "scenarios/y.lua", err, sizeof err), -1);
+  assert_non_null(strstr(err, "from scenario scenarios/x.lua, not scenarios/y.lua"));
+  jread_free(b);
+  free(base), free(same), free(noise), free(drop), free(big), free(load), free(check);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_reader),        cmocka_unit_test(test_reader_errors),
+      cmocka_unit_test(test_stats),         cmocka_unit_test(test_reports),
+      cmocka_unit_test(test_regress),
+  };
+  return cmocka_run_group_tests_name("report", tests, NULL, NULL);
+}

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "feasible.h"
+#include "progress.h"
 #include "gateway.h"
 #include "stun_server.h"
 #include "turn_server.h"
@@ -64,7 +65,11 @@ typedef struct xrun {
   turn_server *turn;
   int stun_sock, stun2_sock, turn_sock, turn_host;
   relay_sock *relays; /* by port - RELAY_MIN; sock -1 when closed */
+  int finished;       /* attempts whose messages all arrived, both ways */
+  int64_t end;        /* virtual time the run ends */
 } xrun;
+
+#define PROGRESS_TICK (100 * MS)
 
 static xrun *current; /* the run in progress (ns-3 is a singleton anyway) */
 
@@ -210,6 +215,17 @@ static void on_deliver(void *ctx, uint32_t from, const uint8_t *msg, size_t len)
   if (!ok) s->damaged = true;
   s->received++;
   if (!s->is_a && !a->first_byte) a->first_byte = sim_now();
+  int want = current->cfg->messages;
+  if (s->received == want && (s->is_a ? a->b.received : a->a.received) == want)
+    current->finished++;
+}
+
+/* Every 100 ms of virtual time, whether or not anything is shown: the
+** events executed do not depend on the display. */
+static void progress_tick(void *arg) {
+  xrun *x = arg;
+  progress_update(x->finished, (double)sim_now() / (double)x->end);
+  if (sim_now() + PROGRESS_TICK < x->end) sim_schedule(PROGRESS_TICK, progress_tick, x);
 }
 
 static void send_one(void *arg) {
@@ -533,7 +549,11 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
   current = &x;
   int rc = x.L && x.att && x.w ? build(&x, version, err, len) : -1;
   if (rc == 0) {
-    sim_run_until((c->pairs - 1) * c->spacing + 1000 * MS + c->over + c->settle);
+    x.end = (c->pairs - 1) * c->spacing + 1000 * MS + c->over + c->settle;
+    progress_begin(version, c->pairs);
+    sim_schedule(PROGRESS_TICK, progress_tick, &x);
+    sim_run_until(x.end);
+    progress_end();
     if (world_error(x.w)) {
       snprintf(err, len, "%s", world_error(x.w));
       rc = -1;

@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "json.h"
 #include "lua_api.h"
+#include "progress.h"
 #include "report.h"
 #include "world.h"
 
@@ -244,6 +245,7 @@ int scenario_run(const scenario_opts *o) {
     return SCENARIO_ERROR;
   }
   luaL_openlibs(L);
+  progress_set_quiet(o->quiet);
   if (o->pcap_dir) {
     if (make_dirs(o->pcap_dir) != 0)
       fprintf(stderr, "natsim: cannot create %s: %s\n", o->pcap_dir, strerror(errno));

@@ -29,6 +29,22 @@ void report_value(const char *metric, double v, char *out, size_t len) {
   else snprintf(out, len, "%.1f%%", 100 * v);
 }
 
+void report_verdict_read(const jv *version, const jv *t, report_verdict *out) {
+  const jv *ci = jget(t, "ci");
+  const char *m = jstr(jget(t, "metric"), "?");
+  char lo[32], hi[32];
+  out->version = jstr(jget(version, "name"), "?");
+  out->label = report_metric_label(m);
+  report_value(m, jnum(jget(t, "measured"), 0), out->measured, sizeof out->measured);
+  report_target_text(t, out->target, sizeof out->target);
+  report_value(m, jnum(jat(ci, 0), 0), lo, sizeof lo);
+  report_value(m, jnum(jat(ci, 1), 0), hi, sizeof hi);
+  if (ci) snprintf(out->ci, sizeof out->ci, "[%s, %s]", lo, hi);
+  else out->ci[0] = '\0';
+  out->ok = jtrue(jget(t, "ok"));
+  out->straddles = jtrue(jget(t, "straddles"));
+}
+
 double report_events(const jv *r) {
   double n = jnum(jget(r, "events"), 0);
   for (size_t i = 0; i < jlen(jget(r, "versions")); i++)
@@ -72,17 +88,10 @@ static void md_targets(const jv *vs, FILE *f) {
   for (size_t i = 0; i < jlen(vs); i++) {
     const jv *ts = jget(jat(vs, i), "targets");
     for (size_t k = 0; k < jlen(ts); k++) {
-      const jv *t = jat(ts, k), *ci = jget(t, "ci");
-      const char *m = jstr(jget(t, "metric"), "?");
-      char meas[32], tgt[48], lo[32] = "", hi[32] = "";
-      report_value(m, jnum(jget(t, "measured"), 0), meas, sizeof meas);
-      report_target_text(t, tgt, sizeof tgt);
-      if (ci) report_value(m, jnum(jat(ci, 0), 0), lo, sizeof lo);
-      if (ci) report_value(m, jnum(jat(ci, 1), 0), hi, sizeof hi);
-      bool ok = jtrue(jget(t, "ok")), str = jtrue(jget(t, "straddles"));
-      fprintf(f, "| %s | %s | %s | %s | %s%s | %s%s%s%s%s |\n", jstr(jget(jat(vs, i), "name"), "?"),
-              report_metric_label(m), meas, tgt, ok ? "met" : "**missed**",
-              str ? " (straddles)" : "", ci ? "[" : "", lo, ci ? ", " : "", hi, ci ? "]" : "");
+      report_verdict r;
+      report_verdict_read(jat(vs, i), jat(ts, k), &r);
+      fprintf(f, "| %s | %s | %s | %s | %s%s | %s |\n", r.version, r.label, r.measured, r.target,
+              r.ok ? "met" : "**missed**", r.straddles ? " (straddles)" : "", r.ci);
     }
   }
 }

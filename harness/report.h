@@ -8,6 +8,7 @@
 #ifndef NATSIM_REPORT_H
 #define NATSIM_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "jread.h"
@@ -30,6 +31,13 @@ const char *report_metric_label(const char *metric); /* "direct_rate" -> "direct
 void report_value(const char *metric, double v, char *out, size_t len);
 /* A target as shown: ">= 95%", "<= 1.05". */
 void report_target_text(const jv *target, char *out, size_t len);
+/* One target verdict of a version, as the reports show it. */
+typedef struct report_verdict {
+  const char *version, *label;
+  char measured[32], target[48], ci[80]; /* ci: "[lo, hi]", or "" */
+  bool ok, straddles;
+} report_verdict;
+void report_verdict_read(const jv *version, const jv *target, report_verdict *out);
 /* ns-3 events of the run, experiments' simulations included. */
 double report_events(const jv *r);
 

@@ -207,21 +207,15 @@ static void targets_table(FILE *f, const jv *vs) {
   for (size_t i = 0; i < jlen(vs); i++) {
     const jv *ts = jget(jat(vs, i), "targets");
     for (size_t k = 0; k < jlen(ts); k++) {
-      const jv *t = jat(ts, k), *ci = jget(t, "ci");
-      const char *m = jstr(jget(t, "metric"), "?");
-      char meas[32], tgt[32], lo[32] = "", hi[32] = "";
-      report_value(m, num(t, "measured"), meas, sizeof meas);
-      report_value(m, num(t, "target"), tgt, sizeof tgt);
-      if (ci) report_value(m, jnum(jat(ci, 0), 0), lo, sizeof lo);
-      if (ci) report_value(m, jnum(jat(ci, 1), 0), hi, sizeof hi);
-      bool ok = jtrue(jget(t, "ok")), str = jtrue(jget(t, "straddles"));
-      fprintf(f, "<tr><td class=\"l\">");
-      esc(f, name_of(jat(vs, i)));
-      fprintf(f, "</td><td class=\"l\">%s</td><td>%s</td><td>%s %s</td><td>%s%s%s%s%s</td>"
-                 "<td class=\"l %s\">%s%s</td></tr>\n", report_metric_label(m), meas,
-              jstr(jget(t, "op"), "?"), tgt, ci ? "[" : "", lo, ci ? ", " : "", hi, ci ? "]" : "",
-              ok ? "met" : "miss", ok ? "met" : "missed",
-              str ? " <span class=\"warn\">(straddles)</span>" : "");
+      report_verdict r;
+      report_verdict_read(jat(vs, i), jat(ts, k), &r);
+      fputs("<tr><td class=\"l\">", f);
+      esc(f, r.version);
+      fprintf(f, "</td><td class=\"l\">%s</td><td>%s</td><td>", r.label, r.measured);
+      esc(f, r.target);
+      fprintf(f, "</td><td>%s</td><td class=\"l %s\">%s%s</td></tr>\n", r.ci,
+              r.ok ? "met" : "miss", r.ok ? "met" : "missed",
+              r.straddles ? " <span class=\"warn\">(straddles)</span>" : "");
     }
   }
   fputs("</table>\n", f);

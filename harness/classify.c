@@ -189,6 +189,18 @@ static void print_table(const row *rows, int n, const classify_opts *o) {
          "remote, RFC 5780 section 4.6)\n");
 }
 
+void classify_json_discovered(json *j, const disc_result *r) {
+  json_str(j, "mapping", disc_behaviour_name(r->mapping));
+  json_str(j, "filtering", disc_behaviour_name(r->filtering));
+  json_str(j, "allocation", disc_alloc_name(r->allocation));
+  if (r->allocation == DISC_SEQUENTIAL) json_int(j, "stride", r->stride);
+  json_bool(j, "hairpinning", r->hairpinning);
+  json_bool(j, "hairpin_observable", r->hairpin_observable);
+  json_str(j, "type", disc_type_name(r));
+  json_int(j, "stun_transactions", (int64_t)r->stun.transactions);
+  json_int(j, "stun_retransmits", (int64_t)r->stun.retransmits);
+}
+
 static void print_json(const row *rows, int n, const classify_opts *o) {
   json j = json_start(stdout);
   json_array(&j, NULL);
@@ -196,14 +208,8 @@ static void print_json(const row *rows, int n, const classify_opts *o) {
     const row *x = &rows[i];
     json_object(&j, NULL);
     json_str(&j, "model", x->model);
-    json_str(&j, "mapping", disc_behaviour_name(x->r.mapping));
-    json_str(&j, "filtering", disc_behaviour_name(x->r.filtering));
-    json_str(&j, "allocation", disc_alloc_name(x->r.allocation));
+    classify_json_discovered(&j, &x->r);
     json_bool(&j, "match", x->match);
-    if (x->r.allocation == DISC_SEQUENTIAL) json_int(&j, "stride", x->r.stride);
-    json_bool(&j, "hairpinning", x->r.hairpinning);
-    json_bool(&j, "hairpin_observable", x->r.hairpin_observable);
-    json_str(&j, "type", disc_type_name(&x->r));
     json_object(&j, "configured");
     json_str(&j, "mapping", model_policy_name(x->e.mapping));
     json_str(&j, "filtering", model_policy_name(x->e.filtering));
@@ -217,8 +223,6 @@ static void print_json(const row *rows, int n, const classify_opts *o) {
     }
     json_str(&j, "behind", o->behind ? o->behind : "");
     json_num(&j, "loss", o->loss);
-    json_int(&j, "stun_transactions", (int64_t)x->r.stun.transactions);
-    json_int(&j, "stun_retransmits", (int64_t)x->r.stun.retransmits);
     json_num(&j, "virtual_time_s", (double)x->r.elapsed / SIM_NS_PER_S);
     json_end(&j, '}');
   }

@@ -10,6 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "discovery.h"
+#include "json.h"
+
 typedef struct classify_opts {
   const char **models; /* model files; NULL/0: every file in nat-models/ */
   int nmodels;
@@ -23,5 +26,9 @@ typedef struct classify_opts {
 /* Prints the table (or JSON); returns 0 when every model was classified
 ** as configured, 1 when one was not, 2 on an error. */
 int classify_run(const classify_opts *o);
+/* The discovered behaviour as JSON fields, the same for `natsim probe`:
+** mapping, filtering, allocation, stride (sequential only), hairpinning,
+** hairpin_observable, type, stun_transactions, stun_retransmits. */
+void classify_json_discovered(json *j, const disc_result *r);
 
 #endif

@@ -7,9 +7,11 @@
 #include <sys/stat.h>
 
 #include "classify.h"
+#include "probe.h"
 #include "regress.h"
 #include "report.h"
 #include "scenario.h"
+#include "serve.h"
 
 static const char usage[] =
     "usage: natsim COMMAND [OPTIONS]\n"
@@ -24,6 +26,14 @@ static const char usage[] =
     "                     run a scenario and compare it with a stored baseline\n"
     "  report RESULTS.json --out DIR\n"
     "                     write the Markdown and HTML reports of a results file\n"
+    "\n"
+    "on real UDP sockets (natsim COMMAND --help):\n"
+    "  serve stun|turn|gateway --listen ADDR:PORT ...\n"
+    "                     run a STUN (RFC 5780), TURN or gateway server\n"
+    "  probe --stun ADDR:PORT\n"
+    "                     discover this host's NAT behaviour (RFC 5780)\n"
+    "  turn-check --server ADDR:PORT --user USER:PASS\n"
+    "                     check a TURN server step by step\n"
     "\n"
     "options:\n"
     "  -h, --help         this text\n"
@@ -322,6 +332,9 @@ int main(int argc, char **argv) {
   if (!strcmp(argv[1], "classify")) return cmd_classify(argc - 2, argv + 2);
   if (!strcmp(argv[1], "regress")) return cmd_regress(argc - 2, argv + 2);
   if (!strcmp(argv[1], "report")) return cmd_report(argc - 2, argv + 2);
+  if (!strcmp(argv[1], "serve")) return serve_main(argc - 2, argv + 2);
+  if (!strcmp(argv[1], "probe")) return probe_main(argc - 2, argv + 2);
+  if (!strcmp(argv[1], "turn-check")) return turn_check_main(argc - 2, argv + 2);
   fprintf(stderr, "natsim: unknown command '%s'\n%s", argv[1], usage);
   return 2;
 }

@@ -1,0 +1,174 @@
+/* loop.c: epoll, UDP sockets and signals. */
+#include "loop.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct lsock {
+  int fd;
+  loop_recv_fn fn;
+  void *ctx;
+} lsock;
+
+struct loop {
+  int ep, sigfd;
+  bool stop;
+  lsock socks[LOOP_MAX_SOCKETS];
+  uint64_t send_errors;
+};
+
+int64_t loop_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+loop *loop_new(void) {
+  loop *l = calloc(1, sizeof *l);
+  if (!l) return NULL;
+  for (int i = 0; i < LOOP_MAX_SOCKETS; i++) l->socks[i].fd = -1;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  l->ep = epoll_create1(EPOLL_CLOEXEC);
+  if (l->ep < 0 || sigprocmask(SIG_BLOCK, &set, NULL) != 0 ||
+      (l->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+    perror("natsim: event loop");
+    free(l);
+    return NULL;
+  }
+  struct epoll_event ev = {.events = EPOLLIN, .data.u32 = LOOP_MAX_SOCKETS};
+  epoll_ctl(l->ep, EPOLL_CTL_ADD, l->sigfd, &ev);
+  return l;
+}
+
+void loop_free(loop *l) {
+  if (!l) return;
+  for (int i = 0; i < LOOP_MAX_SOCKETS; i++)
+    if (l->socks[i].fd >= 0) close(l->socks[i].fd);
+  close(l->sigfd);
+  close(l->ep);
+  free(l);
+}
+
+static socklen_t to_sockaddr(const addr *a, struct sockaddr_storage *ss) {
+  memset(ss, 0, sizeof *ss);
+  if (a->family == ADDR_V6) {
+    struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+    s6->sin6_family = AF_INET6;
+    s6->sin6_port = htons(a->port);
+    memcpy(&s6->sin6_addr, a->ip, 16);
+    return sizeof *s6;
+  }
+  struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+  s4->sin_family = AF_INET;
+  s4->sin_port = htons(a->port);
+  memcpy(&s4->sin_addr, a->ip, 4);
+  return sizeof *s4;
+}
+
+static addr from_sockaddr(const struct sockaddr_storage *ss) {
+  addr a = {0};
+  if (ss->ss_family == AF_INET6) {
+    const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+    a.family = ADDR_V6;
+    memcpy(a.ip, &s6->sin6_addr, 16);
+    a.port = ntohs(s6->sin6_port);
+  } else {
+    const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+    a.family = ADDR_V4;
+    memcpy(a.ip, &s4->sin_addr, 4);
+    a.port = ntohs(s4->sin_port);
+  }
+  return a;
+}
+
+int loop_udp(loop *l, const addr *local, loop_recv_fn fn, void *ctx, addr *bound) {
+  int k = 0;
+  while (k < LOOP_MAX_SOCKETS && l->socks[k].fd >= 0) k++;
+  if (k == LOOP_MAX_SOCKETS) return errno = EMFILE, -1;
+  struct sockaddr_storage ss;
+  socklen_t n = to_sockaddr(local, &ss);
+  int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)k};
+  if (bind(fd, (struct sockaddr *)&ss, n) != 0 || epoll_ctl(l->ep, EPOLL_CTL_ADD, fd, &ev) != 0) {
+    int e = errno;
+    close(fd);
+    return errno = e, -1;
+  }
+  if (bound) {
+    n = sizeof ss;
+    getsockname(fd, (struct sockaddr *)&ss, &n);
+    *bound = from_sockaddr(&ss);
+  }
+  l->socks[k] = (lsock){fd, fn, ctx};
+  return k;
+}
+
+void loop_close(loop *l, int sock) {
+  if (sock < 0 || sock >= LOOP_MAX_SOCKETS || l->socks[sock].fd < 0) return;
+  close(l->socks[sock].fd);
+  l->socks[sock].fd = -1;
+}
+
+void loop_send(loop *l, int sock, const addr *to, const uint8_t *data, size_t len) {
+  if (sock < 0 || sock >= LOOP_MAX_SOCKETS || l->socks[sock].fd < 0) {
+    l->send_errors++;
+    return;
+  }
+  struct sockaddr_storage ss;
+  socklen_t n = to_sockaddr(to, &ss);
+  if (sendto(l->socks[sock].fd, data, len, 0, (struct sockaddr *)&ss, n) < 0) l->send_errors++;
+}
+
+uint64_t loop_send_errors(const loop *l) { return l->send_errors; }
+void loop_stop(loop *l) { l->stop = true; }
+
+/* Everything waiting on one socket. */
+static void drain(loop *l, int k) {
+  uint8_t buf[65536];
+  for (;;) {
+    struct sockaddr_storage ss;
+    socklen_t n = sizeof ss;
+    if (l->socks[k].fd < 0) return; /* closed by a callback */
+    ssize_t got = recvfrom(l->socks[k].fd, buf, sizeof buf, 0, (struct sockaddr *)&ss, &n);
+    if (got < 0) return; /* EAGAIN, or an ICMP error reported late */
+    addr from = from_sockaddr(&ss);
+    l->socks[k].fn(l->socks[k].ctx, k, &from, buf, (size_t)got);
+  }
+}
+
+int loop_run(loop *l, int64_t until, int64_t (*tick)(void *ctx, int64_t now), void *ctx) {
+  l->stop = false;
+  int64_t next = tick(ctx, loop_now());
+  while (!l->stop) {
+    int64_t now = loop_now(), wake = next < until ? next : until;
+    if (now >= until) return 0;
+    int64_t ms = wake == INT64_MAX ? -1 : (wake - now + 999999) / 1000000;
+    struct epoll_event evs[64];
+    int n = epoll_wait(l->ep, evs, 64, ms < 0 ? -1 : ms > 60000 ? 60000 : (int)ms);
+    for (int i = 0; i < n; i++) {
+      uint32_t k = evs[i].data.u32;
+      if (k == LOOP_MAX_SOCKETS) {
+        struct signalfd_siginfo si;
+        if (read(l->sigfd, &si, sizeof si) == (ssize_t)sizeof si) return (int)si.ssi_signo;
+      } else {
+        drain(l, (int)k);
+      }
+    }
+    next = tick(ctx, loop_now());
+  }
+  return 0;
+}

@@ -1,0 +1,43 @@
+/*
+** loop.h: the real-socket driver: an epoll event loop with UDP sockets, a
+** monotonic clock in nanoseconds (the sans-I/O components' `now`), and
+** clean shutdown on SIGINT or SIGTERM. One loop per process; IPv4 and
+** IPv6 sockets alike.
+**
+** The caller owns the components; the loop calls back when a datagram
+** arrives and asks, after every event, when to tick next.
+*/
+#ifndef NATSIM_LOOP_H
+#define NATSIM_LOOP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+#define LOOP_MAX_SOCKETS 1024
+
+typedef void (*loop_recv_fn)(void *ctx, int sock, const addr *from, const uint8_t *data,
+                             size_t len);
+
+typedef struct loop loop;
+
+/* NULL, with the reason on stderr, when epoll or the signal set fails. */
+loop *loop_new(void);
+void loop_free(loop *l); /* closes its sockets */
+int64_t loop_now(void);  /* CLOCK_MONOTONIC, ns */
+/* Binds a UDP socket (port 0: any) and receives on it. Returns its
+** number, or -1 with errno set. *bound gets the address bound, if asked. */
+int loop_udp(loop *l, const addr *local, loop_recv_fn fn, void *ctx, addr *bound);
+void loop_close(loop *l, int sock);
+/* Sends a datagram; errors (an unreachable port, say) are counted, not fatal. */
+void loop_send(loop *l, int sock, const addr *to, const uint8_t *data, size_t len);
+/* Runs until loop_stop, a signal, or `until` (INT64_MAX: no end). After
+** each event, tick(ctx, now) runs and returns the next deadline. Returns
+** the signal that ended it, or 0. */
+int loop_run(loop *l, int64_t until, int64_t (*tick)(void *ctx, int64_t now), void *ctx);
+void loop_stop(loop *l);
+uint64_t loop_send_errors(const loop *l);
+
+#endif

@@ -1,0 +1,315 @@
+/* probe.c: natsim probe and natsim turn-check. */
+#include "probe.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "classify.h"
+#include "discovery.h"
+#include "json.h"
+#include "loop.h"
+#include "real.h"
+#include "turn_client.h"
+
+#define S 1000000000LL
+
+/* The local IPv4 address the kernel would use toward `to` (no packet is
+** sent: a connected UDP socket only picks its route). */
+static int local_ip_toward(const addr *to, addr *out) {
+  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(to->port)};
+  memcpy(&sa.sin_addr, to->ip, 4);
+  socklen_t n = sizeof sa;
+  int rc = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+                   getsockname(fd, (struct sockaddr *)&sa, &n) == 0
+               ? 0
+               : -1;
+  if (fd >= 0) close(fd);
+  *out = addr_v4(ntohl(sa.sin_addr.s_addr), 0);
+  return rc;
+}
+
+/* --- probe ------------------------------------------------------------------- */
+
+typedef struct probe_run {
+  loop *l;
+  disc *d;
+  int socks[8], n;
+} probe_run;
+
+static void probe_send(void *ctx, int sock, const addr *dst, const uint8_t *data, size_t len) {
+  probe_run *r = ctx;
+  if (sock >= 0 && sock < r->n) loop_send(r->l, r->socks[sock], dst, data, len);
+}
+
+static void probe_datagram(void *ctx, int sock, const addr *from, const uint8_t *d, size_t n) {
+  probe_run *r = ctx;
+  for (int k = 0; k < r->n; k++)
+    if (r->socks[k] == sock) disc_recv(r->d, loop_now(), k, from, d, n);
+}
+
+static int64_t probe_tick(void *ctx, int64_t now) {
+  probe_run *r = ctx;
+  disc_tick(r->d, now);
+  if (disc_done(r->d)) loop_stop(r->l);
+  return disc_deadline(r->d);
+}
+
+static void probe_print(const disc_result *x, const addr *server, const addr *local, bool as_json) {
+  char s[ADDR_STRLEN], l[ADDR_STRLEN], m[ADDR_STRLEN];
+  addr_format(server, s, sizeof s);
+  addr_format(local, l, sizeof l);
+  addr_format(&x->mapped, m, sizeof m);
+  const char *status = x->status == DISC_OK ? "ok" : x->status == DISC_NO_SERVER ? "no-server" : "no-rfc5780";
+  if (as_json) {
+    json j = json_start(stdout);
+    json_object(&j, NULL);
+    json_str(&j, "server", s);
+    json_str(&j, "status", status);
+    json_str(&j, "local", l);
+    json_str(&j, "mapped", x->status == DISC_NO_SERVER ? "" : m);
+    json_bool(&j, "natted", x->natted);
+    classify_json_discovered(&j, x);
+    json_num(&j, "elapsed_s", (double)x->elapsed / S);
+    json_end(&j, '}');
+    putchar('\n');
+    return;
+  }
+  printf("server       %s (%s)\nlocal        %s\n", s, status, l);
+  if (x->status == DISC_NO_SERVER) return;
+  printf("mapped       %s%s\n", m, x->natted ? "" : " (not translated)");
+  if (x->status == DISC_NO_RFC5780) {
+    printf("(the server gave no OTHER-ADDRESS: it cannot do RFC 5780 behaviour discovery)\n");
+    return;
+  }
+  printf("mapping      %s\nfiltering    %s\nallocation   %s", disc_behaviour_name(x->mapping),
+         disc_behaviour_name(x->filtering), disc_alloc_name(x->allocation));
+  if (x->allocation == DISC_SEQUENTIAL) printf(" (stride %d)", x->stride);
+  printf("\nhairpinning  %s\ntype         %s\nSTUN         %llu transactions, %llu retransmits, "
+         "%.1f s\n", x->hairpin_observable ? (x->hairpinning ? "yes" : "no") : "not observable",
+         disc_type_name(x), (unsigned long long)x->stun.transactions,
+         (unsigned long long)x->stun.retransmits, (double)x->elapsed / S);
+}
+
+static const char probe_usage[] =
+    "usage: natsim probe --stun ADDR:PORT [--json]\n"
+    "\n"
+    "Runs NAT behaviour discovery (RFC 5780) from this host against a STUN\n"
+    "server with two addresses (natsim serve stun --alt, or another RFC 5780\n"
+    "server) and prints mapping, filtering, allocation, hairpinning and the\n"
+    "classic type, with the spellings and JSON fields of natsim classify.\n"
+    "exit status: 0 done, 1 the server did not answer, 2 a usage error.\n";
+
+int probe_main(int argc, char **argv) {
+  addr server = {0};
+  bool as_json = false;
+  for (int i = 0; i < argc; i++) {
+    if (!strcmp(argv[i], "--json")) {
+      as_json = true;
+    } else if (!strcmp(argv[i], "--stun") && i + 1 < argc &&
+               real_parse_addr(argv[i + 1], &server, true) == 0 && server.family == ADDR_V4) {
+      i++;
+    } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+      fputs(probe_usage, stdout);
+      return 0;
+    } else {
+      return real_fail(2, "natsim probe: bad argument %s (--stun wants an IPv4 ADDR:PORT)\n%s",
+                       argv[i], probe_usage);
+    }
+  }
+  if (!server.family) return real_fail(2, "natsim probe: --stun ADDR:PORT is required\n%s", probe_usage);
+  probe_run r = {.l = loop_new()};
+  addr local, bind_to;
+  if (!r.l) return 2;
+  if (local_ip_toward(&server, &bind_to) != 0) {
+    loop_free(r.l);
+    return real_fail(1, "natsim probe: no route to %s", argv[argc - 1]);
+  }
+  disc_cfg cfg = {.server = server, .timing = stun_timing_default(), .seed = (uint64_t)loop_now()};
+  disc_io io = {probe_send, &r};
+  r.d = disc_new(&cfg, &io);
+  r.n = r.d ? disc_sockets(r.d) : 0;
+  for (int k = 0; k < r.n; k++) {
+    addr bound;
+    if ((r.socks[k] = loop_udp(r.l, &bind_to, probe_datagram, &r, &bound)) < 0) {
+      disc_free(r.d);
+      loop_free(r.l);
+      return real_fail(1, "natsim probe: cannot open a UDP socket: %s", strerror(errno));
+    }
+    disc_set_local(r.d, k, &bound);
+    if (k == 0) local = bound;
+  }
+  disc_start(r.d, loop_now());
+  loop_run(r.l, INT64_MAX, probe_tick, &r);
+  const disc_result *x = disc_get_result(r.d);
+  probe_print(x, &server, &local, as_json);
+  int rc = x->status == DISC_NO_SERVER || !disc_done(r.d) ? 1 : 0;
+  disc_free(r.d);
+  loop_free(r.l);
+  return rc;
+}
+
+/* --- turn-check ----------------------------------------------------------------- */
+
+enum { STEP_ALLOCATE, STEP_PERMIT, STEP_SEND, STEP_REPLY, STEP_BIND, STEP_CHANNEL, NSTEPS };
+static const char *const step_name[NSTEPS] = {
+    "allocate", "create permission", "send indication to the peer", "data indication back",
+    "bind a channel", "channel data to the peer"};
+
+typedef struct check_run {
+  loop *l;
+  turn_client *c;
+  int client_sock, peer_sock;
+  addr peer, relayed;
+  int64_t start, at[NSTEPS];
+  bool failed;
+} check_run;
+
+static void step(check_run *r, int s, const char *detail) {
+  if (r->at[s]) return;
+  r->at[s] = loop_now();
+  printf("ok    %-30s %7.1f ms  %s\n", step_name[s], (double)(r->at[s] - r->start) / 1e6, detail);
+}
+
+static void relay_to_peer(check_run *r, const char *what) {
+  turn_client_send(r->c, loop_now(), &r->peer, (const uint8_t *)what, strlen(what));
+}
+
+static void check_event(void *ctx, enum turn_event ev, const addr *peer) {
+  check_run *r = ctx;
+  char a[ADDR_STRLEN];
+  (void)peer;
+  if (ev == TURN_ALLOCATED) {
+    r->relayed = turn_client_relayed(r->c);
+    step(r, STEP_ALLOCATE, addr_format(&r->relayed, a, sizeof a));
+    turn_client_permit(r->c, loop_now(), &r->peer);
+  } else if (ev == TURN_PERMITTED && !r->at[STEP_PERMIT]) {
+    step(r, STEP_PERMIT, addr_format(&r->peer, a, sizeof a));
+    relay_to_peer(r, "natsim turn-check: send indication");
+  } else if (ev == TURN_BOUND) {
+    step(r, STEP_BIND, addr_format(&r->peer, a, sizeof a));
+    relay_to_peer(r, "natsim turn-check: channel data");
+  } else if (ev == TURN_FAILED) {
+    printf("turn-check: the allocation failed (refused: wrong credentials or realm, an error "
+           "response, or no answer)\n");
+    r->failed = true;
+    loop_stop(r->l);
+  }
+}
+
+static void check_send(void *ctx, const addr *to, const uint8_t *d, size_t n) {
+  check_run *r = ctx;
+  loop_send(r->l, r->client_sock, to, d, n);
+}
+
+/* Data that came back through the relay, from the peer. */
+static void check_deliver(void *ctx, const addr *peer, const uint8_t *d, size_t n) {
+  check_run *r = ctx;
+  if (!addr_equal(peer, &r->peer) || n < 5 || memcmp(d, "reply", 5) != 0) return;
+  step(r, STEP_REPLY, "the peer's reply arrived");
+  if (!r->at[STEP_BIND]) turn_client_bind(r->c, loop_now(), &r->peer);
+}
+
+static void client_datagram(void *ctx, int sock, const addr *from, const uint8_t *d, size_t n) {
+  check_run *r = ctx;
+  (void)sock;
+  turn_client_recv(r->c, loop_now(), from, d, n);
+}
+
+/* The local peer: it must see the datagrams come from the relayed address. */
+static void peer_datagram(void *ctx, int sock, const addr *from, const uint8_t *d, size_t n) {
+  check_run *r = ctx;
+  char a[ADDR_STRLEN], detail[120];
+  if (!addr_equal(from, &r->relayed)) return;
+  snprintf(detail, sizeof detail, "%zu bytes from %s", n, addr_format(from, a, sizeof a));
+  bool channel = n >= 12 && !memcmp(d + n - 12, "channel data", 12);
+  step(r, channel ? STEP_CHANNEL : STEP_SEND, detail);
+  if (channel) loop_stop(r->l);
+  else loop_send(r->l, sock, from, (const uint8_t *)"reply from the peer", 19);
+}
+
+static int64_t check_tick(void *ctx, int64_t now) {
+  check_run *r = ctx;
+  turn_client_tick(r->c, now);
+  return turn_client_deadline(r->c);
+}
+
+static const char turn_check_usage[] =
+    "usage: natsim turn-check --server ADDR:PORT --user USER:PASS [--timeout S]\n"
+    "\n"
+    "Checks a TURN server (RFC 8656) step by step: allocate (with the 401\n"
+    "challenge), create a permission for a local peer, send it a datagram in a\n"
+    "Send indication, get its reply in a Data indication, bind a channel and\n"
+    "send ChannelData. The peer is a socket of this program on the local\n"
+    "address toward the server. exit status: 0 every step passed, 1 one did\n"
+    "not, 2 a usage error.\n";
+
+static int check_args(int argc, char **argv, addr *server, char *user, size_t ulen,
+                      const char **pass, long *timeout) {
+  for (int i = 0; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL, *colon = v ? strchr(v, ':') : NULL;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs(turn_check_usage, stdout);
+      return 0;
+    } else if (!strcmp(a, "--server") && real_parse_addr(v, server, true) == 0 &&
+               server->family == ADDR_V4) {
+      i++;
+    } else if (!strcmp(a, "--user") && colon && colon != v) {
+      snprintf(user, ulen, "%.*s", (int)(colon - v), v);
+      *pass = colon + 1;
+      i++;
+    } else if (!strcmp(a, "--timeout") && real_parse_long(v, 1, 3600, timeout) == 0) {
+      i++;
+    } else {
+      return real_fail(2, "natsim turn-check: bad argument %s%s%s\n%s", a, v ? " " : "",
+                       v ? v : "", turn_check_usage);
+    }
+  }
+  if (!server->family || !*pass)
+    return real_fail(2, "natsim turn-check: --server and --user are required\n%s", turn_check_usage);
+  return -1;
+}
+
+int turn_check_main(int argc, char **argv) {
+  addr server = {0}, local;
+  char user[256] = "";
+  const char *pass = "";
+  long timeout = 10;
+  int rc = check_args(argc, argv, &server, user, sizeof user, &pass, &timeout);
+  if (rc >= 0) return rc;
+  check_run r = {.l = loop_new()};
+  if (!r.l) return 2;
+  if (local_ip_toward(&server, &local) != 0 ||
+      (r.client_sock = loop_udp(r.l, &local, client_datagram, &r, NULL)) < 0 ||
+      (r.peer_sock = loop_udp(r.l, &local, peer_datagram, &r, &r.peer)) < 0) {
+    loop_free(r.l);
+    return real_fail(1, "natsim turn-check: cannot open local sockets: %s", strerror(errno));
+  }
+  turn_client_cfg cfg = {.server = server, .user = user, .password = pass,
+                         .timing = stun_timing_default(), .seed = (uint64_t)loop_now()};
+  turn_client_io io = {check_send, check_deliver, check_event, &r};
+  r.c = turn_client_new(&cfg, &io);
+  r.start = loop_now();
+  if (r.c) turn_client_allocate(r.c, r.start);
+  loop_run(r.l, r.start + timeout * S, check_tick, &r);
+  int passed = 0;
+  for (int s = 0; s < NSTEPS; s++) {
+    if (!r.at[s]) printf("FAIL  %s\n", step_name[s]);
+    passed += r.at[s] != 0;
+  }
+  if (r.c) {
+    const turn_client_stats *st = turn_client_get_stats(r.c);
+    printf("%d of %d steps passed; %llu requests, %llu challenges, %llu errors\n", passed, NSTEPS,
+           (unsigned long long)st->requests, (unsigned long long)st->challenges,
+           (unsigned long long)st->errors);
+  }
+  turn_client_free(r.c);
+  loop_free(r.l);
+  return passed == NSTEPS && !r.failed ? 0 : 1;
+}

@@ -1,0 +1,25 @@
+/*
+** real.h: what the real-socket commands share: argument parsing and the
+** gateway's peer file.
+*/
+#ifndef NATSIM_REAL_H
+#define NATSIM_REAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "addr.h"
+#include "gateway.h"
+
+/* "1.2.3.4:5" or "[::1]:5" (need_port: the port must be given). 0 or -1. */
+int real_parse_addr(const char *s, addr *out, bool need_port);
+/* A decimal integer in [lo, hi]. 0 or -1. */
+int real_parse_long(const char *s, long lo, long hi, long *out);
+/* Prints the formatted message and a newline on stderr; returns code. */
+int real_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Gives the gateway the peers in `path`: a line per peer, its id (decimal)
+** and key (32 hex digits); blank lines and # comments skipped. Returns
+** the number of peers, or -1 with "FILE:LINE: what was expected" in err. */
+int real_read_peers(const char *path, gateway *g, char *err, size_t len);
+
+#endif

@@ -1,0 +1,269 @@
+/* serve.c: natsim serve stun | turn | gateway. */
+#include "serve.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway.h"
+#include "loop.h"
+#include "real.h"
+#include "stun_server.h"
+#include "turn_server.h"
+
+static const char usage[] =
+    "usage: natsim serve stun --listen ADDR:PORT [--alt ADDR:PORT]\n"
+    "       natsim serve turn --listen ADDR:PORT --user USER:PASS [--realm REALM]\n"
+    "       natsim serve gateway --listen ADDR:PORT --peers FILE [--punch-delay MS]\n"
+    "\n"
+    "Runs a server on real UDP sockets until SIGINT or SIGTERM.\n"
+    "  stun     Binding (RFC 8489); with --alt, a second address and port, the\n"
+    "           four sockets of RFC 5780 behaviour discovery\n"
+    "  turn     TURN (RFC 8656) with long-term credentials; relayed addresses on\n"
+    "           the listening IP, ports 49152-65535 (default realm: natsim)\n"
+    "  gateway  the natsim gateway (docs/gateway-protocol.md): registration,\n"
+    "           sessions, relay, hole-punching coordination. FILE has a line per\n"
+    "           peer it admits: ID (decimal) and KEY (32 hex digits)\n";
+
+static int64_t no_deadline(void *ctx, int64_t now) {
+  (void)ctx, (void)now;
+  return INT64_MAX;
+}
+
+static int finish(loop *l, const char *what, int sig) {
+  fprintf(stderr, "natsim serve %s: stopped%s%s; %llu send errors\n", what, sig ? " on " : "",
+          sig ? (sig == 2 ? "SIGINT" : "SIGTERM") : "", (unsigned long long)loop_send_errors(l));
+  loop_free(l);
+  return 0;
+}
+
+/* --- STUN ------------------------------------------------------------------ */
+
+typedef struct stun_run {
+  loop *l;
+  stun_server srv;
+  int socks[4]; /* loop socket of each server socket */
+} stun_run;
+
+static void stun_datagram(void *ctx, int sock, const addr *from, const uint8_t *d, size_t n) {
+  stun_run *r = ctx;
+  int k = 0;
+  while (k < r->srv.nsocks && r->socks[k] != sock) k++;
+  uint8_t out[1280];
+  int out_sock;
+  addr to;
+  size_t len = stun_server_handle(&r->srv, k, from, d, n, out, sizeof out, &out_sock, &to);
+  if (len) loop_send(r->l, r->socks[out_sock], &to, out, len);
+}
+
+static int serve_stun(const addr *listen, const addr *alt) {
+  stun_run r = {.l = loop_new()};
+  if (!r.l) return 1;
+  stun_server_init(&r.srv, listen, alt->family ? alt : NULL);
+  for (int k = 0; k < r.srv.nsocks; k++) {
+    char a[ADDR_STRLEN];
+    if ((r.socks[k] = loop_udp(r.l, &r.srv.socks[k], stun_datagram, &r, NULL)) < 0) {
+      fprintf(stderr, "natsim serve stun: cannot bind %s: %s\n",
+              addr_format(&r.srv.socks[k], a, sizeof a), strerror(errno));
+      loop_free(r.l);
+      return 1;
+    }
+    fprintf(stderr, "natsim serve stun: listening on %s\n", addr_format(&r.srv.socks[k], a, sizeof a));
+  }
+  int sig = loop_run(r.l, INT64_MAX, no_deadline, &r);
+  fprintf(stderr, "natsim serve stun: %llu requests, %llu responses, %llu errors, %llu dropped\n",
+          (unsigned long long)r.srv.stats.requests, (unsigned long long)r.srv.stats.responses,
+          (unsigned long long)r.srv.stats.errors, (unsigned long long)r.srv.stats.dropped);
+  return finish(r.l, "stun", sig);
+}
+
+/* --- TURN ------------------------------------------------------------------ */
+
+#define MAX_RELAYS 1000
+
+typedef struct turn_run {
+  loop *l;
+  turn_server *srv;
+  int listen_sock;
+  struct { addr relayed; int sock; } relays[MAX_RELAYS];
+  int nrelays;
+} turn_run;
+
+static int relay_find(turn_run *r, const addr *relayed, int sock) {
+  for (int i = 0; i < r->nrelays; i++)
+    if (relayed ? addr_equal(&r->relays[i].relayed, relayed) : r->relays[i].sock == sock) return i;
+  return -1;
+}
+
+static void turn_client_datagram(void *ctx, int sock, const addr *from, const uint8_t *d, size_t n) {
+  turn_run *r = ctx;
+  (void)sock;
+  turn_server_recv(r->srv, loop_now(), from, d, n);
+}
+
+static void turn_peer_datagram(void *ctx, int sock, const addr *from, const uint8_t *d, size_t n) {
+  turn_run *r = ctx;
+  int i = relay_find(r, NULL, sock);
+  if (i >= 0) turn_server_recv_relay(r->srv, loop_now(), &r->relays[i].relayed, from, d, n);
+}
+
+static void to_client(void *ctx, const addr *client, const uint8_t *d, size_t n) {
+  turn_run *r = ctx;
+  loop_send(r->l, r->listen_sock, client, d, n);
+}
+
+static void to_peer(void *ctx, const addr *relayed, const addr *peer, const uint8_t *d, size_t n) {
+  turn_run *r = ctx;
+  int i = relay_find(r, relayed, -1);
+  if (i >= 0) loop_send(r->l, r->relays[i].sock, peer, d, n);
+}
+
+static int open_relay(void *ctx, const addr *relayed) {
+  turn_run *r = ctx;
+  if (r->nrelays == MAX_RELAYS) return -1;
+  int s = loop_udp(r->l, relayed, turn_peer_datagram, r, NULL);
+  if (s < 0) return -1;
+  r->relays[r->nrelays].relayed = *relayed;
+  r->relays[r->nrelays++].sock = s;
+  return 0;
+}
+
+static void close_relay(void *ctx, const addr *relayed) {
+  turn_run *r = ctx;
+  int i = relay_find(r, relayed, -1);
+  if (i < 0) return;
+  loop_close(r->l, r->relays[i].sock);
+  r->relays[i] = r->relays[--r->nrelays];
+}
+
+static int serve_turn(const addr *listen, const char *userpass, const char *realm) {
+  char user[256];
+  const char *colon = strchr(userpass, ':');
+  snprintf(user, sizeof user, "%.*s", (int)(colon - userpass), userpass);
+  turn_run *r = calloc(1, sizeof *r);
+  if (!r || !(r->l = loop_new())) {
+    free(r);
+    return 1;
+  }
+  turn_server_cfg cfg = {.realm = realm, .relay = *listen, .port_min = 49152, .port_max = 65535,
+                         .nonce_lifetime = 600 * 1000000000LL, .seed = (uint64_t)loop_now()};
+  cfg.relay.port = 0;
+  turn_server_io io = {to_client, to_peer, open_relay, close_relay, r};
+  char a[ADDR_STRLEN];
+  int rc = 1;
+  if (!(r->srv = turn_server_new(&cfg, &io)) || turn_server_add_user(r->srv, user, colon + 1) != 0) {
+    fprintf(stderr, "natsim serve turn: out of memory\n");
+  } else if ((r->listen_sock = loop_udp(r->l, listen, turn_client_datagram, r, NULL)) < 0) {
+    fprintf(stderr, "natsim serve turn: cannot bind %s: %s\n", addr_format(listen, a, sizeof a),
+            strerror(errno));
+  } else {
+    fprintf(stderr, "natsim serve turn: listening on %s, realm %s, user %s\n",
+            addr_format(listen, a, sizeof a), realm, user);
+    int sig = loop_run(r->l, INT64_MAX, no_deadline, r);
+    const turn_server_stats *st = turn_server_get_stats(r->srv);
+    fprintf(stderr, "natsim serve turn: %llu allocations, %llu permissions, %llu channels, "
+                    "%llu datagrams relayed (%llu bytes), %llu auth failures\n",
+            (unsigned long long)st->allocations, (unsigned long long)st->permissions,
+            (unsigned long long)st->channels,
+            (unsigned long long)(st->to_peers + st->from_peers),
+            (unsigned long long)st->bytes_relayed, (unsigned long long)st->auth_failures);
+    finish(r->l, "turn", sig);
+    r->l = NULL;
+    rc = 0;
+  }
+  turn_server_free(r->srv);
+  loop_free(r->l);
+  free(r);
+  return rc;
+}
+
+/* --- gateway --------------------------------------------------------------- */
+
+typedef struct gw_run {
+  loop *l;
+  gateway gw;
+  int sock;
+} gw_run;
+
+static void gw_datagram(void *ctx, int sock, const addr *from, const uint8_t *d, size_t n) {
+  gw_run *r = ctx;
+  (void)sock;
+  gateway_recv(&r->gw, loop_now(), from, d, n);
+}
+
+static void gw_send(void *ctx, const addr *to, const uint8_t *d, size_t n) {
+  gw_run *r = ctx;
+  loop_send(r->l, r->sock, to, d, n);
+}
+
+static int serve_gateway(const addr *listen, const char *peers, uint32_t punch_delay_ms) {
+  gw_run r = {.l = loop_new()};
+  if (!r.l) return 1;
+  gateway_io io = {gw_send, &r};
+  gateway_init(&r.gw, (uint64_t)loop_now(), punch_delay_ms, &io);
+  char err[600], a[ADDR_STRLEN];
+  int n = real_read_peers(peers, &r.gw, err, sizeof err);
+  if (n < 0) {
+    fprintf(stderr, "natsim serve gateway: %s\n", err);
+  } else if ((r.sock = loop_udp(r.l, listen, gw_datagram, &r, NULL)) < 0) {
+    fprintf(stderr, "natsim serve gateway: cannot bind %s: %s\n", addr_format(listen, a, sizeof a),
+            strerror(errno));
+  } else {
+    fprintf(stderr, "natsim serve gateway: listening on %s, %d peers\n",
+            addr_format(listen, a, sizeof a), n);
+    int sig = loop_run(r.l, INT64_MAX, no_deadline, &r);
+    const gateway_stats *s = &r.gw.stats;
+    fprintf(stderr, "natsim serve gateway: %llu registrations, %llu sessions, %llu frames "
+                    "relayed, %llu dropped (auth %llu, replay %llu)\n",
+            (unsigned long long)s->registrations, (unsigned long long)s->sessions,
+            (unsigned long long)s->relayed_frames,
+            (unsigned long long)(s->dropped_malformed + s->dropped_auth + s->dropped_replay +
+                                 s->dropped_unregistered + s->dropped_not_member +
+                                 s->dropped_unknown),
+            (unsigned long long)s->dropped_auth, (unsigned long long)s->dropped_replay);
+    gateway_free(&r.gw);
+    return finish(r.l, "gateway", sig);
+  }
+  gateway_free(&r.gw);
+  loop_free(r.l);
+  return 1;
+}
+
+/* --- arguments -------------------------------------------------------------- */
+
+int serve_main(int argc, char **argv) {
+  const char *what = argc > 0 ? argv[0] : "", *user = NULL, *realm = "natsim", *peers = NULL;
+  addr listen = {0}, alt = {0};
+  long delay = 100;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    int bad = !v;
+    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+      fputs(usage, stdout);
+      return 0;
+    } else if (!strcmp(a, "--listen")) bad = bad || real_parse_addr(v, &listen, true);
+    else if (!strcmp(a, "--alt")) bad = bad || real_parse_addr(v, &alt, true);
+    else if (!strcmp(a, "--user")) bad = bad || !strchr(user = v, ':') || user[0] == ':';
+    else if (!strcmp(a, "--realm")) realm = v;
+    else if (!strcmp(a, "--peers")) peers = v;
+    else if (!strcmp(a, "--punch-delay")) bad = bad || real_parse_long(v, 0, 60000, &delay);
+    else bad = 1;
+    if (bad) {
+      fprintf(stderr, "natsim serve: bad option %s%s%s (ADDR:PORT like 127.0.0.1:3478; "
+                      "--user USER:PASS)\n%s", a, v ? " " : "", v ? v : "", usage);
+      return 2;
+    }
+    i++;
+  }
+  if (!listen.family) return real_fail(2, "natsim serve: --listen ADDR:PORT is required\n%s", usage);
+  if (!strcmp(what, "stun")) return serve_stun(&listen, &alt);
+  if (!strcmp(what, "turn") && user) return serve_turn(&listen, user, realm);
+  if (!strcmp(what, "turn")) return real_fail(2, "natsim serve turn: --user USER:PASS is required");
+  if (!strcmp(what, "gateway") && peers) return serve_gateway(&listen, peers, (uint32_t)delay);
+  if (!strcmp(what, "gateway"))
+    return real_fail(2, "natsim serve gateway: --peers FILE is required: the gateway admits "
+                        "only peers whose keys it has (a line per peer: ID KEY)");
+  fprintf(stderr, "natsim serve: what to serve? stun, turn or gateway\n%s", usage);
+  return 2;
+}

@@ -12,7 +12,7 @@ int turn_channel_decode(const uint8_t *buf, size_t len, uint16_t *channel,
   if (len < 4) return -1;
   uint16_t ch = (uint16_t)(buf[0] << 8 | buf[1]);
   size_t n = (size_t)buf[2] << 8 | buf[3];
-  if (ch < TURN_CHANNEL_MIN || ch > TURN_CHANNEL_MAX || n > len - 4 || len - 4 - n > 3)
+  if (ch < TURN_CHANNEL_MIN || ch > TURN_CHANNEL_ACCEPT_MAX || n > len - 4 || len - 4 - n > 3)
     return -1;
   *channel = ch;
   *data = buf + 4;

@@ -1,8 +1,10 @@
 /*
 ** turn.h: what TURN (RFC 8656) servers and clients share: ChannelData
 ** framing and the default lifetimes. ChannelData is a 4-byte header
-** (channel number 0x4000-0x4FFF, length) and the data; over UDP a datagram
-** is one ChannelData message, which may be padded to a multiple of 4.
+** (channel number, length) and the data; over UDP a datagram is one
+** ChannelData message, which may be padded to a multiple of 4. Channel
+** numbers: we choose from RFC 8656's 0x4000-0x4FFF, and accept RFC 5766's
+** 0x4000-0x7FFF, which deployed clients (coturn's among them) still pick.
 */
 #ifndef NATSIM_TURN_H
 #define NATSIM_TURN_H
@@ -12,7 +14,8 @@
 #include <stdint.h>
 
 #define TURN_CHANNEL_MIN 0x4000
-#define TURN_CHANNEL_MAX 0x4FFF
+#define TURN_CHANNEL_MAX 0x4FFF        /* the last we choose */
+#define TURN_CHANNEL_ACCEPT_MAX 0x7FFF /* the last we accept */
 #define TURN_S 1000000000LL
 #define TURN_ALLOCATION_LIFETIME (600 * TURN_S) /* default, RFC 8656 */
 #define TURN_MAX_LIFETIME (3600 * TURN_S)

@@ -392,7 +392,7 @@ static void do_channel_bind(turn_server *s, int64_t now, const stun_msg *m, cons
   uint16_t ch = m->channel;
   chan *c = channel_of(a, ch, &m->xor_peer, now);
   bool bad = !(m->present & STUN_HAS_CHANNEL) || !(m->present & STUN_HAS_XOR_PEER) ||
-             ch < TURN_CHANNEL_MIN || ch > TURN_CHANNEL_MAX ||
+             ch < TURN_CHANNEL_MIN || ch > TURN_CHANNEL_ACCEPT_MAX ||
              (c && (c->number != ch || !addr_equal(&c->peer, &m->xor_peer)));
   if (!c && !bad) {
     for (int i = 0; i < a->nchans && !c; i++)

@@ -313,6 +313,10 @@ static void test_server_errors(void **state) {
   assert_int_equal(turn_channel_decode((const uint8_t *)"\x40\x01\x00\x01x\0\0", 7, &ch, &d, &n), 0);
   assert_int_equal(ch, 0x4001);
   assert_int_equal(n, 1);
+  /* RFC 5766's upper channels are accepted (coturn's client uses them) */
+  assert_int_equal(turn_channel_decode((const uint8_t *)"\x7f\xff\x00\x01x", 5, &ch, &d, &n), 0);
+  assert_int_equal(ch, 0x7fff);
+  assert_int_equal(turn_channel_decode((const uint8_t *)"\x80\x00\x00\x01x", 5, &ch, &d, &n), -1);
 }
 
 int main(void) {

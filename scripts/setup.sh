@@ -10,8 +10,9 @@ packages=(
   libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev
   liblua5.4-dev libcmocka-dev
 )
-# The test suite renders the HTML report in headless Chromium.
-[ "${1:-}" = "--test" ] && packages+=(chromium)
+# The test suite renders the HTML report in headless Chromium, talks to
+# coturn, and builds network namespaces with nftables NAT.
+[ "${1:-}" = "--test" ] && packages+=(chromium coturn nftables iproute2)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -3,44 +3,13 @@
 # file, line or field, and reproducibility (same seed, same output).
 # usage: cli_test.sh NATSIM SOURCE_DIR
 set -u
+here=$(cd "$(dirname "$0")" && pwd)
 natsim=$1
 src=$2
 cd "$src"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-# expect NAME STATUS PATTERN -- COMMAND...: the command exits with STATUS
-# and its output (stdout and stderr) matches the extended regex PATTERN.
-expect() {
-  local name=$1 status=$2 pattern=$3
-  shift 4
-  "$@" >"$tmp/out" 2>&1
-  local got=$?
-  if [ "$got" -eq "$status" ] && { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$tmp/out"; }; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name: exit $got (wanted $status), output:"
-    sed 's/^/  | /' "$tmp/out"
-    echo "  (wanted a match for: $pattern)"
-  fi
-}
-
-# absent NAME PATTERN -- COMMAND...: the output has no match for PATTERN.
-absent() {
-  local name=$1 pattern=$2
-  shift 3
-  "$@" >"$tmp/out" 2>&1
-  if grep -Eq -- "$pattern" "$tmp/out"; then
-    failed=$((failed + 1))
-    echo "FAIL $name: output matches $pattern:"
-    grep -E -- "$pattern" "$tmp/out" | sed 's/^/  | /'
-  else
-    passed=$((passed + 1))
-  fi
-}
+source "$here/expect.sh"
 
 # same NAME -- COMMAND...: two runs print the same and write the same results.
 same() {

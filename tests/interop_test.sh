@@ -14,8 +14,8 @@ cleanup() {
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-passed=0
-failed=0
+EXPECT_TIMEOUT=30
+source "$(dirname "$0")/expect.sh"
 
 for tool in turnserver turnutils_stunclient turnutils_uclient; do
   if ! command -v "$tool" >/dev/null; then
@@ -23,22 +23,6 @@ for tool in turnserver turnutils_stunclient turnutils_uclient; do
     exit 1
   fi
 done
-
-# expect NAME STATUS PATTERN -- COMMAND...
-expect() {
-  local name=$1 status=$2 pattern=$3
-  shift 4
-  timeout 30 "$@" >"$tmp/out" 2>&1
-  local got=$?
-  if [ "$got" -eq "$status" ] && grep -Eq -- "$pattern" "$tmp/out"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name: exit $got (wanted $status), output:"
-    sed 's/^/  | /' "$tmp/out"
-    echo "  (wanted a match for: $pattern)"
-  fi
-}
 
 # waits until a UDP port answers to a STUN Binding (up to 5 s)
 wait_udp() {

@@ -1,0 +1,36 @@
+# expect.sh: the checks the shell tests share. Source it after setting
+# $tmp (a scratch folder); it counts into $passed and $failed.
+# EXPECT_TIMEOUT: seconds a command may run (default 0: no limit).
+passed=0
+failed=0
+
+# expect NAME STATUS PATTERN -- COMMAND...: the command exits with STATUS
+# and its output (stdout and stderr) matches the extended regex PATTERN.
+expect() {
+  local name=$1 status=$2 pattern=$3
+  shift 4
+  timeout "${EXPECT_TIMEOUT:-0}" "$@" >"$tmp/out" 2>&1
+  local got=$?
+  if [ "$got" -eq "$status" ] && { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$tmp/out"; }; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: exit $got (wanted $status), output:"
+    sed 's/^/  | /' "$tmp/out"
+    echo "  (wanted a match for: $pattern)"
+  fi
+}
+
+# absent NAME PATTERN -- COMMAND...: the output has no match for PATTERN.
+absent() {
+  local name=$1 pattern=$2
+  shift 3
+  timeout "${EXPECT_TIMEOUT:-0}" "$@" >"$tmp/out" 2>&1
+  if grep -Eq -- "$pattern" "$tmp/out"; then
+    failed=$((failed + 1))
+    echo "FAIL $name: output matches $pattern:"
+    grep -E -- "$pattern" "$tmp/out" | sed 's/^/  | /'
+  else
+    passed=$((passed + 1))
+  fi
+}

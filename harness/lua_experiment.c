@@ -183,7 +183,7 @@ static int read_targets(lua_State *L, const char *version, exp_targets *t, char 
   int rc = 0;
   if (lua_getfield(L, 1, "targets") == LUA_TTABLE && lua_getfield(L, -1, version) != LUA_TNIL) {
     char owner[64];
-    snprintf(owner, sizeof owner, "natsim.experiment: targets[\"%s\"]", version);
+    snprintf(owner, sizeof owner, "targets[\"%s\"]", version);
     fields f = fields_at(L, lua_gettop(L), owner, err, len);
     if (!lua_istable(L, -1))
       rc = snprintf(err, len, "%s: expected a table of direct, load, hops, reliability", owner);
@@ -199,13 +199,34 @@ static int read_targets(lua_State *L, const char *version, exp_targets *t, char 
   return rc ? -1 : 0;
 }
 
+/* Every key of `targets` must name a version. */
+static int check_target_keys(lua_State *L, char *err, size_t len) {
+  int rc = 0;
+  if (lua_getfield(L, 1, "targets") == LUA_TTABLE) {
+    lua_pushnil(L);
+    while (rc == 0 && lua_next(L, -2)) {
+      lua_pop(L, 1);
+      const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+      if (!k || !experiment_version_known(k)) {
+        rc = -1;
+        snprintf(err, len, "natsim.experiment: field 'targets': keys are versions (v0.7, v0.8, "
+                           "v0.9), got %s", k ? k : luaL_typename(L, -1));
+        lua_pop(L, 1);
+      }
+    }
+  }
+  lua_pop(L, 1);
+  return rc;
+}
+
 /* natsim.experiment{...}: runs each version; returns {versions = {...}}. */
 static int l_experiment(lua_State *L) {
   lapi *a = lua_touserdata(L, lua_upvalueindex(1));
   char err[512];
   exp_cfg c;
   luaL_checktype(L, 1, LUA_TTABLE);
-  if (read_cfg(L, a, &c, err, sizeof err)) return luaL_error(L, "%s", err);
+  if (read_cfg(L, a, &c, err, sizeof err) || check_target_keys(L, err, sizeof err))
+    return luaL_error(L, "%s", err);
   const char *versions[8] = {"v0.7", "v0.8"};
   int nv = 2;
   if (lua_getfield(L, 1, "versions") == LUA_TTABLE) {

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "feasible.h"
+#include "pcp.h"
 #include "progress.h"
 #include "gateway.h"
 #include "stun_server.h"
@@ -327,6 +328,7 @@ static int build_side(xrun *x, attempt *a, side *s, int cls, const char *version
     pc.predict = c->predict;
     pc.turn = addr_v4(TURN_IP, SERVER_PORT);
     pc.turn_user = pc.turn_password = "natsim";
+    if (world_nat_model(x->w, home)->pcp) pc.pcp = addr_v4(world_nat_inside_ip(x->w, home), PCP_PORT);
   }
   rng r;
   rng_seed(&r, c->seed, 0x4b4559u + s->id); /* the peer's key */
@@ -353,9 +355,10 @@ static int draw_class(const exp_cfg *c, rng *r) {
 
 static void chain_of(world *w, int peer_host, nat_chain *ch) {
   ch->n = 0;
-  for (int n = world_node_parent(w, peer_host); n != WORLD_CORE && ch->n < FEASIBLE_MAX_CHAIN;
-       n = world_node_parent(w, n))
+  int home = world_node_parent(w, peer_host);
+  for (int n = home; n != WORLD_CORE && ch->n < FEASIBLE_MAX_CHAIN; n = world_node_parent(w, n))
     ch->nat[ch->n++] = &world_nat_model(w, n)->cfg;
+  ch->pcp = home != WORLD_CORE && world_nat_model(w, home)->pcp;
 }
 
 static int build(xrun *x, const char *version, char *err, size_t len) {
@@ -393,6 +396,7 @@ static int build(xrun *x, const char *version, char *err, size_t len) {
     a->feasible = strcmp(version, "v0.7") != 0 && feasible_punch(&ca, &cb);
     if (!strcmp(version, "v0.9") && c->predict > 0 && !a->feasible)
       a->feasible = feasible_predict(&ca, &cb);
+    if (!strcmp(version, "v0.9") && !a->feasible) a->feasible = feasible_pcp(&ca, &cb);
   }
   return 0;
 }

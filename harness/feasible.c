@@ -123,3 +123,7 @@ static bool independent(const nat_chain *c) {
 bool feasible_predict(const nat_chain *a, const nat_chain *b) {
   return (predictable(a) && independent(b)) || (predictable(b) && independent(a));
 }
+
+bool feasible_pcp(const nat_chain *a, const nat_chain *b) {
+  return (a->pcp && a->n == 1) || (b->pcp && b->n == 1);
+}

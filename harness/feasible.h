@@ -22,6 +22,7 @@
 typedef struct nat_chain {
   const nat_config *nat[FEASIBLE_MAX_CHAIN];
   int n;
+  bool pcp; /* the innermost NAT grants PCP mappings (RFC 6887) */
 } nat_chain;
 
 /* Gateway-coordinated hole punching (v0.8); also ICE's direct pairs. */
@@ -32,5 +33,11 @@ bool feasible_punch(const nat_chain *a, const nat_chain *b);
 ** be reached at one address. (Two predictable sides are not counted:
 ** their guesses must line up, which is left to the experiment.) */
 bool feasible_predict(const nat_chain *a, const nat_chain *b);
+
+/* PCP: a side whose only NAT grants it an explicit mapping (endpoint-
+** independent mapping and filtering) can be reached by anyone, so every
+** pair with such a side can go direct. Behind a second NAT the mapping is
+** only the inner one's, and does not count. */
+bool feasible_pcp(const nat_chain *a, const nat_chain *b);
 
 #endif

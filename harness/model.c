@@ -15,7 +15,7 @@ static const char *const allocs[] = {"preserve", "sequential", "random", NULL};
 static const char *const accepted[] = {
     "name",        "description",      "mapping",            "filtering",
     "allocation",  "stride",           "port_range",         "mapping_lifetime",
-    "hairpinning", "refresh_on_inbound", "allocate_port",    NULL};
+    "hairpinning", "refresh_on_inbound", "allocate_port",    "pcp", NULL};
 
 const char *model_policy_name(enum nat_mapping p) {
   return p <= NAT_APD ? policies[p] : "?";
@@ -98,7 +98,8 @@ static int read_config(fields *f, nat_model *m) {
       fields_int(f, "stride", 1, 32767, &stride) || read_port_range(f, c) ||
       fields_duration(f, "mapping_lifetime", &c->lifetime_ns) ||
       fields_bool(f, "hairpinning", &c->hairpin) ||
-      fields_bool(f, "refresh_on_inbound", &c->refresh_inbound))
+      fields_bool(f, "refresh_on_inbound", &c->refresh_inbound) ||
+      fields_bool(f, "pcp", &m->pcp))
     return -1;
   if (c->lifetime_ns <= 0)
     return fields_fail(f, "mapping_lifetime", "a positive duration");

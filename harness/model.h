@@ -19,6 +19,7 @@ typedef struct nat_model {
   char name[64];
   char source[256]; /* the file, or where the inline table was given */
   nat_config cfg;   /* cfg.alloc_hook calls the Lua hook, if any */
+  bool pcp;         /* it runs a PCP server (RFC 6887) on its inside address */
   lua_State *L;
   int hook;         /* registry reference to allocate_port, or LUA_NOREF */
 } nat_model;

@@ -23,6 +23,7 @@ typedef struct mapping {
   nat_flow key; /* src: the inside endpoint; dst: per the mapping policy */
   uint16_t ext_port;
   int64_t last; /* last refresh */
+  int64_t until; /* explicit (PCP) mappings: they live until then, open to all */
   perm *perms;
   uint32_t nperms, cap;
   struct mapping *next_key, *next_port;
@@ -137,11 +138,15 @@ static void expire(nat *n, mapping *m) {
   n->st.expired++;
 }
 
+static bool gone(const nat *n, const mapping *m, int64_t now) {
+  return m->until ? now >= m->until : expired(n, m->last, now);
+}
+
 static mapping *find_by_key(nat *n, const nat_flow *key, int64_t now) {
   if (!n->nbuckets) return NULL;
   mapping *m = n->by_key[hash_key(key) & (n->nbuckets - 1)];
   while (m && !key_equal(&m->key, key)) m = m->next_key;
-  if (m && expired(n, m->last, now)) {
+  if (m && gone(n, m, now)) {
     expire(n, m);
     return NULL;
   }
@@ -152,7 +157,7 @@ static mapping *find_by_port(nat *n, uint16_t port, int64_t now) {
   if (!n->nbuckets) return NULL;
   mapping *m = n->by_port[hash_port(port) & (n->nbuckets - 1)];
   while (m && m->ext_port != port) m = m->next_port;
-  if (m && expired(n, m->last, now)) {
+  if (m && gone(n, m, now)) {
     expire(n, m);
     return NULL;
   }
@@ -163,7 +168,7 @@ static void sweep(nat *n, int64_t now) {
   for (size_t i = 0; i < n->nbuckets; i++) {
     for (mapping *m = n->by_key[i], *next; m; m = next) {
       next = m->next_key;
-      if (expired(n, m->last, now)) expire(n, m);
+      if (gone(n, m, now)) expire(n, m);
     }
   }
 }
@@ -351,7 +356,7 @@ static enum nat_drop inbound(nat *n, int64_t now, nat_flow *f) {
                                          : NULL;
   if (!m) return NAT_NO_MAPPING;
   perm *p = NULL;
-  if (n->cfg.filtering != NAT_EI) {
+  if (n->cfg.filtering != NAT_EI && !m->until) {
     p = allowed(n, m, f->src_ip, f->src_port, now);
     if (!p) return NAT_FILTERED;
   }
@@ -365,9 +370,10 @@ static enum nat_drop inbound(nat *n, int64_t now, nat_flow *f) {
 }
 
 static enum nat_drop outbound(nat *n, int64_t now, nat_flow *f) {
-  nat_flow key = mapping_key(n, f);
+  nat_flow key = mapping_key(n, f), own = {.src_ip = f->src_ip, .src_port = f->src_port};
   enum nat_drop why = NAT_OK;
-  mapping *m = find_by_key(n, &key, now);
+  mapping *m = find_by_key(n, &own, now); /* an explicit mapping serves every destination */
+  if (!m || !m->until) m = find_by_key(n, &key, now);
   if (!m && !(m = create(n, &key, now, &why))) return why;
   m->last = now;
   if (touch_perm(n, m, f->dst_ip, f->dst_port, now) != 0) return NAT_EXHAUSTED;
@@ -377,6 +383,23 @@ static enum nat_drop outbound(nat *n, int64_t now, nat_flow *f) {
   if (!n->cfg.hairpin) return NAT_NO_HAIRPIN;
   n->st.hairpin++; /* looped back; inbound filtering still applies */
   return inbound(n, now, f);
+}
+
+int nat_map_explicit(nat *n, int64_t now, uint32_t ip, uint16_t port, int64_t lifetime,
+                     uint16_t *ext_port) {
+  nat_flow key = {.src_ip = ip, .src_port = port};
+  enum nat_drop why;
+  mapping *m = find_by_key(n, &key, now);
+  if (lifetime <= 0) { /* deleting: only an explicit mapping */
+    if (m && m->until) expire(n, m);
+    *ext_port = 0;
+    return 0;
+  }
+  if (!m && !(m = create(n, &key, now, &why))) return -1;
+  m->last = now;
+  m->until = now + lifetime;
+  *ext_port = m->ext_port;
+  return 0;
 }
 
 enum nat_drop nat_outbound(nat *n, int64_t now, nat_flow *f) {

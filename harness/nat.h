@@ -88,6 +88,13 @@ enum nat_drop nat_inbound(nat *n, int64_t now, nat_flow *f);
 
 /* Forgets every mapping now, as a NAT reboot or rebinding would. */
 void nat_flush(nat *n);
+/* An explicit mapping for the inside endpoint ip:port (PCP MAP, RFC 6887):
+** endpoint-independent in mapping and filtering whatever the policies, it
+** lives `lifetime` ns and carries all the endpoint's outbound traffic.
+** lifetime 0 deletes it. Returns 0 with the external port, or -1 when no
+** port is free. */
+int nat_map_explicit(nat *n, int64_t now, uint32_t ip, uint16_t port, int64_t lifetime,
+                     uint16_t *ext_port);
 /* Live mappings at time now (expired ones are swept first). */
 size_t nat_mapping_count(nat *n, int64_t now);
 /* Calls fn for each live mapping. */

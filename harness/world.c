@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "addr.h"
+#include "pcp.h"
+#include "pcp_server.h"
 
 #define PUBLIC_POOL 0xC6120000u  /* 198.18.0.0: auto public addresses */
 #define DEFAULT_LAN 0xC0A80100u  /* 192.168.1.0/24 */
@@ -25,6 +27,7 @@ typedef struct node {
   uint32_t wan_iface;
   uint32_t lan, lan_mask, next_lan;
   uint64_t non_udp;
+  int pcp_sock;      /* the PCP server's, or -1 */
   struct world *w;
 } node;
 
@@ -230,6 +233,7 @@ static sim_verdict nat_hook(void *ctx, sim_pkt *p) {
     n->non_udp++;
     return SIM_DROP;
   }
+  if (p->iface != n->wan_iface && p->dst_ip == n->lan + 1) return SIM_PASS; /* to the NAT */
   nat_flow f = {p->src_ip, p->dst_ip, p->src_port, p->dst_port};
   enum nat_drop r = p->iface == n->wan_iface
                         ? nat_inbound(n->nat, sim_now(), &f)
@@ -255,6 +259,15 @@ static void plan_lan(node *n, const world_node_opts *o) {
   n->next_lan = n->lan + 2; /* .0 is the network, .1 the NAT itself */
 }
 
+/* The NAT's PCP server, on its inside address. */
+static void on_pcp(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {
+  node *n = ctx;
+  uint8_t out[256];
+  size_t k = pcp_server_handle(n->nat, n->addrs[0], sim_now(), (uint32_t)(sim_now() / SIM_NS_PER_S),
+                               ip, data, len, out, sizeof out);
+  if (k) world_send(n->w, n->pcp_sock, ip, port, out, k);
+}
+
 int world_nat(world *w, const world_node_opts *o, const nat_model *m, char *err,
               size_t len) {
   if (o->lan && (o->lan_prefix < 8 || o->lan_prefix > 30)) {
@@ -276,7 +289,11 @@ int world_nat(world *w, const world_node_opts *o, const nat_model *m, char *err,
   plan_lan(n, o);
   n->wan_iface = attach(w, n, &o->link);
   sim_node_hook(n->sim, nat_hook, n);
-  return (int)w->nnodes - 1;
+  int index = (int)w->nnodes - 1;
+  n->pcp_sock = -1;
+  if (m->pcp && (n->pcp_sock = world_udp(w, index, 0, PCP_PORT, on_pcp, n, err, len)) < 0)
+    return -1;
+  return index;
 }
 
 int world_nat_file(world *w, lua_State *L, const char *path, const char *name, int parent,
@@ -299,6 +316,7 @@ int world_node_parent(const world *w, int i) { return w->nodes[i]->parent; }
 nat *world_nat_engine(world *w, int i) { return w->nodes[i]->nat; }
 const nat_model *world_nat_model(const world *w, int i) { return w->nodes[i]->model; }
 uint64_t world_nat_non_udp(const world *w, int i) { return w->nodes[i]->non_udp; }
+uint32_t world_nat_inside_ip(const world *w, int i) { return w->nodes[i]->lan + 1; }
 world_counters world_host_counters(const world *w, int i) {
   return w->nodes[i]->counters;
 }

@@ -66,6 +66,8 @@ int world_node_parent(const world *w, int node);
 /* A NAT's engine and model, or NULL for a host. */
 nat *world_nat_engine(world *w, int node);
 const nat_model *world_nat_model(const world *w, int node);
+/* A NAT's own address on its inside (the hosts' router). */
+uint32_t world_nat_inside_ip(const world *w, int node);
 /* Packets a NAT dropped because they were not UDP. */
 uint64_t world_nat_non_udp(const world *w, int node);
 world_counters world_host_counters(const world *w, int node);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pcp.h"
 #include "rng.h"
 #include "stun.h"
 #include "turn_client.h"
@@ -19,6 +20,8 @@
 #define T_CONSENT 3000
 #define RELAY_WAIT (2 * 1000000000LL) /* quiet time before settling for a relay */
 #define GIVE_UP (40 * 1000000000LL)   /* no valid pair by then: failed */
+#define PCP_RTO (250 * 1000000LL)     /* PCP request retransmission: 250, 500, 1000 ms */
+#define PCP_SENDS 4
 
 enum { P_WAITING, P_IN_PROGRESS, P_SUCCEEDED, P_FAILED };
 
@@ -47,6 +50,9 @@ struct ice_agent {
   enum ice_state state;
   bool srflx_pending, srflx2_pending, relay_pending;
   addr mapped1, mapped2; /* from the two STUN servers; family 0 until known */
+  uint8_t pcp_nonce[12];
+  int pcp_sends;         /* 0: no request pending */
+  int64_t pcp_next;
   int64_t start, now, next_check, last_remote, consent_next, consent_ok;
   ice_stats st;
 };
@@ -239,9 +245,43 @@ static void predict(ice_agent *a) {
   }
 }
 
+/* --- PCP (RFC 6887): an explicit mapping from the router ----------------------- */
+
+static void pcp_send(ice_agent *a) {
+  if (a->pcp_sends == PCP_SENDS) { /* never answered: no PCP here */
+    a->pcp_sends = 0;
+    a->pcp_next = INT64_MAX;
+    return;
+  }
+  pcp_map m = {.lifetime = PCP_MAX_LIFETIME, .client = a->local[0].addr, .protocol = 17,
+               .internal_port = a->local[0].addr.port};
+  memcpy(m.nonce, a->pcp_nonce, sizeof m.nonce);
+  uint8_t buf[64];
+  int n = pcp_encode(&m, buf, sizeof buf);
+  if (n > 0) a->io.send(a->io.ctx, &a->cfg.pcp, buf, (size_t)n);
+  a->pcp_next = a->now + (PCP_RTO << a->pcp_sends);
+  a->pcp_sends++;
+}
+
+static void pcp_answer(ice_agent *a, const uint8_t *d, size_t n) {
+  pcp_map m;
+  if (!a->pcp_sends || pcp_decode(d, n, &m) != PCP_SUCCESS || !m.response ||
+      memcmp(m.nonce, a->pcp_nonce, sizeof m.nonce) != 0)
+    return;
+  a->pcp_sends = 0;
+  a->pcp_next = INT64_MAX;
+  if (m.result != PCP_SUCCESS || !m.external.port || m.lifetime == 0) return;
+  a->st.pcp_mapped = true;
+  add_local(a, ICE_SRFLX, &m.external);
+}
+
 void ice_start(ice_agent *a, int64_t now, const addr *host) {
   a->start = a->now = a->last_remote = now;
   add_local(a, ICE_HOST, host);
+  if (a->cfg.pcp.family) {
+    for (int i = 0; i < 12; i++) a->pcp_nonce[i] = (uint8_t)rng_u64(&a->rng);
+    pcp_send(a);
+  }
   if (a->cfg.reflexive.family && !addr_equal(&a->cfg.reflexive, host))
     add_local(a, ICE_SRFLX, &a->cfg.reflexive);
   if (a->cfg.stun.family) {
@@ -467,6 +507,10 @@ bool ice_recv(ice_agent *a, int64_t now, const addr *from, const uint8_t *d, siz
   a->now = now;
   if (a->turn && addr_equal(from, &a->cfg.turn))
     return turn_client_recv(a->turn, now, from, d, n);
+  if (a->cfg.pcp.family && addr_equal(from, &a->cfg.pcp)) {
+    pcp_answer(a, d, n);
+    return true;
+  }
   if (!stun_is_message(d, n)) return false;
   on_stun(a, 0, from, d, n);
   return true;
@@ -491,6 +535,7 @@ void ice_tick(ice_agent *a, int64_t now) {
   a->now = now;
   stun_client_tick(&a->stun, now);
   if (a->turn) turn_client_tick(a->turn, now);
+  if (a->pcp_sends && now >= a->pcp_next) pcp_send(a);
   if (a->state == ICE_FAILED) return;
   if (now >= a->next_check && a->selected < 0) {
     int p = next_pair(a);
@@ -520,6 +565,7 @@ int64_t ice_deadline(const ice_agent *a) {
     int64_t t = turn_client_deadline(a->turn);
     if (t < d) d = t;
   }
+  if (a->pcp_sends && a->pcp_next < d) d = a->pcp_next;
   if (a->state == ICE_FAILED) return d;
   if (a->selected < 0 && a->next_check < d) d = a->next_check;
   if (a->selected >= 0 && a->consent_next < d) d = a->consent_next;

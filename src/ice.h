@@ -59,6 +59,10 @@ typedef struct ice_cfg {
   ** candidates of falling priority. 0: off. */
   addr stun2;
   int predict;
+  /* A PCP server (RFC 6887), normally the default router: the agent asks
+  ** it for an explicit mapping of its socket and offers the mapped address
+  ** first among server-reflexive candidates. family 0: none. */
+  addr pcp;
   addr turn;              /* a TURN server; family 0: none */
   const char *turn_user, *turn_password;
   int64_t ta;             /* check pacing (RFC: 50 ms) */
@@ -75,6 +79,7 @@ typedef struct ice_stats {
   uint64_t checks_sent, checks_received, gather_requests, role_conflicts;
   int stride;              /* seen between the two STUN servers; 0: none */
   int predicted;           /* candidates offered by port prediction */
+  bool pcp_mapped;         /* the PCP server granted a mapping */
   int64_t first_success, nominated; /* ns after ice_start, or -1 */
 } ice_stats;
 

@@ -267,6 +267,7 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
   ic.reflexive = p->observed;
   ic.stun = p->cfg.stun;
   ic.stun2 = p->cfg.stun2;
+  ic.pcp = p->cfg.pcp;
   ic.predict = p->cfg.predict;
   ic.turn = p->cfg.turn;
   ic.turn_user = p->cfg.turn_user;

@@ -53,6 +53,7 @@ typedef struct peer_cfg {
   addr local;              /* this peer's socket address: its host candidate */
   addr stun, turn;         /* servers; family 0: none */
   addr stun2;              /* a second STUN server, for port prediction */
+  addr pcp;                /* the router's PCP server; family 0: none */
   int predict;             /* ICE port prediction window; 0: off */
   const char *turn_user, *turn_password;
 } peer_cfg;

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "nat.h"
+#include "pcp.h"
+#include "pcp_server.h"
 
 #define S 1000000000LL
 #define PUB 0xC6336401u   /* 198.51.100.1 */
@@ -113,6 +115,65 @@ static void test_filtering_address_and_port_dependent(void **state) {
   assert_int_equal(in(n, 1, SRV1, 3478, (uint16_t)a, NULL), NAT_OK);
   assert_int_equal(in(n, 1, SRV1, 3479, (uint16_t)a, NULL), NAT_FILTERED);
   assert_int_equal(in(n, 1, SRV2, 3478, (uint16_t)a, NULL), NAT_FILTERED);
+  nat_free(n);
+}
+
+/* PCP's explicit mapping on a symmetric NAT: open to every remote, used
+** by the endpoint toward every destination, gone after its lifetime. */
+static void test_explicit_mapping(void **state) {
+  (void)state;
+  nat_config c = base(NAT_APD, NAT_APD);
+  c.alloc = NAT_RANDOM;
+  nat *n = nat_new(&c, PUB, 1);
+  uint16_t ext;
+  assert_int_equal(nat_map_explicit(n, 0, IN1, 5000, 60 * S, &ext), 0);
+  assert_true(ext >= 1024);
+  nat_flow f;
+  assert_int_equal(in(n, 1, SRV1, 3478, ext, &f), NAT_OK); /* nobody was sent to */
+  assert_true(f.dst_ip == IN1 && f.dst_port == 5000);
+  assert_int_equal(in(n, 1, SRV2, 9, ext, NULL), NAT_OK);
+  assert_int_equal(out(n, 2, IN1, 5000, SRV1, 1), ext); /* every destination */
+  assert_int_equal(out(n, 2, IN1, 5000, SRV2, 2), ext);
+  assert_true(out(n, 2, IN1, 5001, SRV1, 1) != ext); /* another socket: dynamic */
+  assert_int_equal(in(n, 59 * S, SRV2, 7, ext, NULL), NAT_OK);
+  assert_int_equal(in(n, 61 * S, SRV2, 7, ext, NULL), NAT_NO_MAPPING); /* expired */
+  assert_int_equal(nat_map_explicit(n, 70 * S, IN1, 5000, 60 * S, &ext), 0);
+  assert_int_equal(nat_map_explicit(n, 71 * S, IN1, 5000, 0, &ext), 0); /* deleted */
+  assert_int_equal(in(n, 72 * S, SRV2, 7, ext, NULL), NAT_NO_MAPPING);
+  nat_free(n);
+}
+
+static size_t pcp_ask(nat *n, uint32_t from, uint32_t client, uint8_t proto, uint8_t version,
+                      pcp_map *answer) {
+  pcp_map m = {.lifetime = 99999, .client = addr_v4(client, 0), .protocol = proto,
+               .internal_port = 5000, .nonce = {1, 2, 3}};
+  uint8_t req[128], res[256];
+  int k = pcp_encode(&m, req, sizeof req);
+  req[0] = version;
+  size_t r = pcp_server_handle(n, PUB, 0, 7, from, req, (size_t)k, res, sizeof res);
+  if (r) assert_int_equal(pcp_decode(res, r, answer), PCP_SUCCESS);
+  return r;
+}
+
+static void test_pcp_server(void **state) {
+  (void)state;
+  nat_config c = base(NAT_APD, NAT_APD);
+  nat *n = nat_new(&c, PUB, 1);
+  pcp_map a;
+  assert_int_equal(pcp_ask(n, IN1, IN1, 17, 2, &a), 60);
+  assert_true(a.response && a.result == PCP_SUCCESS && a.epoch == 7);
+  assert_int_equal(a.lifetime, PCP_MAX_LIFETIME); /* capped */
+  assert_true(addr_v4_ip(&a.external) == PUB && a.external.port == 5000); /* preserved */
+  assert_int_equal(a.nonce[2], 3);
+  assert_int_equal(in(n, 1, SRV1, 1, 5000, NULL), NAT_OK);
+  assert_true(pcp_ask(n, IN2, IN1, 17, 2, &a) && a.result == PCP_ADDRESS_MISMATCH);
+  assert_true(pcp_ask(n, IN1, IN1, 6, 2, &a) && a.result == PCP_UNSUPP_PROTOCOL);
+  uint8_t res[256], v1[60] = {1, 1};
+  size_t r = pcp_server_handle(n, PUB, 0, 7, IN1, v1, sizeof v1, res, sizeof res);
+  assert_true(r >= 4 && res[3] == PCP_UNSUPP_VERSION);
+  uint8_t junk[7] = {2, 1};
+  r = pcp_server_handle(n, PUB, 0, 7, IN1, junk, sizeof junk, res, sizeof res);
+  assert_true(r >= 4 && res[3] == PCP_MALFORMED_REQUEST);
   nat_free(n);
 }
 
@@ -374,6 +435,8 @@ static void test_many_mappings(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_explicit_mapping),
+      cmocka_unit_test(test_pcp_server),
       cmocka_unit_test(test_mapping_endpoint_independent),
       cmocka_unit_test(test_mapping_address_dependent),
       cmocka_unit_test(test_mapping_address_and_port_dependent),

@@ -255,14 +255,21 @@ static void test_feasibility_oracle(void **state) {
   const bool want[4][4] = {{1, 1, 1, 1}, {1, 1, 1, 1}, {1, 1, 1, 0}, {1, 1, 0, 0}};
   for (int i = 0; i < 4; i++) {
     for (int j = 0; j < 4; j++) {
-      nat_chain a = {{k[i]}, 1}, b = {{k[j]}, 1};
+      nat_chain a = {{k[i]}, 1, false}, b = {{k[j]}, 1, false};
       if (feasible_punch(&a, &b) != want[i][j]) fail_msg("pair %d %d", i, j);
     }
   }
-  nat_chain behind_cgn = {{&prc, &cgn}, 2}, s = {{&sym}, 1}, f = {{&full}, 1};
+  nat_chain behind_cgn = {{&prc, &cgn}, 2, false}, s = {{&sym}, 1, false},
+            f = {{&full}, 1, false};
   assert_true(feasible_punch(&behind_cgn, &behind_cgn));
   assert_true(feasible_punch(&behind_cgn, &f));
   assert_false(feasible_punch(&behind_cgn, &s));
+  /* PCP opens a symmetric NAT to everyone, but only as the only NAT */
+  nat_chain s_pcp = {{&sym}, 1, true}, cgn_pcp = {{&prc, &cgn}, 2, true};
+  assert_false(feasible_pcp(&s, &s));
+  assert_true(feasible_pcp(&s_pcp, &s));
+  assert_true(feasible_pcp(&s, &s_pcp));
+  assert_false(feasible_pcp(&cgn_pcp, &s));
 }
 
 int main(void) {

@@ -1,0 +1,23 @@
+/*
+** pcp_server.h: the PCP server (RFC 6887, MAP for UDP) of a simulated NAT
+** whose model says `pcp = true`: it grants explicit mappings in the NAT
+** engine (nat_map_explicit) to hosts on the NAT's inside. Sans-I/O: one
+** request in, one response out.
+*/
+#ifndef NATSIM_PCP_SERVER_H
+#define NATSIM_PCP_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nat.h"
+
+/* A request from inside host from_ip:from_port. Writes the response into
+** out and returns its length, or 0 when nothing is to be answered (a
+** response, or too short to answer). The NAT's public address goes into
+** successful answers; epoch_s is the server's uptime in seconds. */
+size_t pcp_server_handle(nat *n, uint32_t public_ip, int64_t now, uint32_t epoch_s,
+                         uint32_t from_ip, const uint8_t *req, size_t len, uint8_t *out,
+                         size_t cap);
+
+#endif

@@ -43,10 +43,12 @@ typedef struct side {
   int sent, received;
   bool damaged;
   int64_t direct_at;
+  int home;           /* its home NAT's node */
 } side;
 
 struct attempt {
   int index, class_a, class_b;
+  bool same_nat;      /* b sits behind a's home NAT */
   side a, b;
   int64_t start, connect_at, first_byte;
   bool feasible;
@@ -290,13 +292,14 @@ static void start_connect(void *arg) {
 
 /* --- building -------------------------------------------------------------- */
 
-static int build_side(xrun *x, attempt *a, side *s, int cls, const char *version, char *err,
-                      size_t len) {
+/* A NAT chain for the side's class, or none when it shares `shared`'s home. */
+static int build_nats(xrun *x, side *s, int cls, const side *shared, char *err, size_t len) {
   const exp_cfg *c = x->cfg;
   const exp_class *k = &c->classes[cls];
   char name[64];
   int parent = WORLD_CORE;
   sim_link_cfg home_link = c->access;
+  if (shared) return s->home = shared->home;
   if (k->behind[0]) {
     snprintf(name, sizeof name, "cgn%u", s->id);
     if ((parent = world_nat_file(x->w, x->L, k->behind, name, WORLD_CORE, true, &c->access, err,
@@ -305,7 +308,14 @@ static int build_side(xrun *x, attempt *a, side *s, int cls, const char *version
     home_link = (sim_link_cfg){.delay = 2 * MS};
   }
   snprintf(name, sizeof name, "nat%u", s->id);
-  int home = world_nat_file(x->w, x->L, k->model, name, parent, false, &home_link, err, len);
+  return s->home = world_nat_file(x->w, x->L, k->model, name, parent, false, &home_link, err, len);
+}
+
+static int build_side(xrun *x, attempt *a, side *s, int cls, const side *shared,
+                      const char *version, char *err, size_t len) {
+  const exp_cfg *c = x->cfg;
+  char name[64];
+  int home = build_nats(x, s, cls, shared, err, len);
   if (home < 0) return -1;
   snprintf(name, sizeof name, "peer%u", s->id);
   world_node_opts o = {.name = name, .parent = home, .link = c->lan};
@@ -371,17 +381,20 @@ static int build(xrun *x, const char *version, char *err, size_t len) {
   gateway_init(&x->gw, c->seed, c->punch_delay_ms, &gio);
   x->gw_sock = world_udp(x->w, gw, GATEWAY_IP, GATEWAY_PORT, gw_datagram, x, err, len);
   if (!strcmp(version, "v0.9") && build_servers(x, err, len) != 0) return -1;
-  rng r;
+  rng r, same;
   rng_seed(&r, c->seed, 0x504f50u);
+  rng_seed(&same, c->seed, 0x53414d45u); /* its own stream: the classes stay as they were */
   for (int i = 0; i < c->pairs; i++) {
     attempt *a = &x->att[i];
     a->index = i;
     a->class_a = draw_class(c, &r);
     a->class_b = draw_class(c, &r);
+    a->same_nat = c->same_nat > 0 && (double)rng_u64(&same) / 18446744073709551616.0 < c->same_nat;
+    if (a->same_nat) a->class_b = a->class_a;
     a->a.id = 2u * (uint32_t)i + 1, a->a.is_a = true;
     a->b.id = 2u * (uint32_t)i + 2;
-    if (build_side(x, a, &a->a, a->class_a, version, err, len) ||
-        build_side(x, a, &a->b, a->class_b, version, err, len))
+    if (build_side(x, a, &a->a, a->class_a, NULL, version, err, len) ||
+        build_side(x, a, &a->b, a->class_b, a->same_nat ? &a->a : NULL, version, err, len))
       return -1;
     a->start = i * c->spacing;
     sim_schedule(a->start, start_peer, &a->a);
@@ -394,6 +407,8 @@ static int build(xrun *x, const char *version, char *err, size_t len) {
     ** what coordinated punching reaches: the same oracle serves both; port
     ** prediction adds the pairs feasible_predict finds. */
     a->feasible = strcmp(version, "v0.7") != 0 && feasible_punch(&ca, &cb);
+    if (a->same_nat) a->feasible = !strcmp(version, "v0.9") ||
+                                   (!strcmp(version, "v0.8") && feasible_hairpin(&ca));
     if (!strcmp(version, "v0.9") && c->predict > 0 && !a->feasible)
       a->feasible = feasible_predict(&ca, &cb);
     if (!strcmp(version, "v0.9") && !a->feasible) a->feasible = feasible_pcp(&ca, &cb);
@@ -491,6 +506,7 @@ static void measure(xrun *x, exp_summary *s) {
     else s->relayed++, k->relayed++;
     if (connected && !direct && ia.turn && ib.turn) s->turn++, k->turn++;
     if (a->feasible && !direct) s->missed_direct++, k->missed_direct++;
+    if (a->same_nat) s->same_nat++, s->same_nat_direct += direct;
     s->bytes_direct += ia.bytes_direct + ib.bytes_direct;
     s->bytes_relayed += ia.bytes_relayed + ib.bytes_relayed;
     s->bytes_turn += ia.bytes_turn + ib.bytes_turn;
@@ -675,6 +691,10 @@ void experiment_write(const exp_summary *s, const exp_writer *w) {
   w->integer(x, "turn_allocations", (int64_t)s->turn_allocations);
   w->integer(x, "turn_bytes", (int64_t)s->turn_bytes);
   w->integer(x, "events", (int64_t)s->events);
+  w->begin(x, "same_nat", false);
+  w->integer(x, "attempts", s->same_nat);
+  w->integer(x, "direct", s->same_nat_direct);
+  w->end(x, false);
   write_hist(w, "connect_hist", s->connect_hist);
   write_hist(w, "direct_hist", s->direct_hist);
   w->begin(x, "targets", true);

@@ -64,6 +64,7 @@ typedef struct exp_cfg {
   peer_cfg peer;         /* timers; punch is set per version */
   uint32_t punch_delay_ms;
   int predict;           /* v0.9: ICE port prediction window (0: off) */
+  double same_nat;       /* share of pairs whose second peer sits behind the first's home NAT */
   int64_t spacing;       /* between the starts of successive attempts */
   int64_t settle;        /* time after the last message for stragglers */
   uint64_t seed;
@@ -88,6 +89,7 @@ typedef struct exp_summary {
   int attempts, connected, direct, relayed, failed, missed_direct;
   int turn;        /* relayed attempts that ended on a TURN path */
   int data_errors; /* attempts with a message lost, repeated, reordered or damaged */
+  int same_nat, same_nat_direct; /* attempts between peers behind one home NAT; direct ones */
   double direct_rate, direct_rate_ci[2], gateway_load, hops_mean, rtt_ms_mean;
   double connect_ms[2], direct_ms[2]; /* p50, p95 */
   uint64_t bytes_direct, bytes_relayed, gateway_frames;

@@ -127,3 +127,9 @@ bool feasible_predict(const nat_chain *a, const nat_chain *b) {
 bool feasible_pcp(const nat_chain *a, const nat_chain *b) {
   return (a->pcp && a->n == 1) || (b->pcp && b->n == 1);
 }
+
+bool feasible_hairpin(const nat_chain *s) {
+  for (int i = 0; i < s->n; i++)
+    if (s->nat[i]->mapping != NAT_EI || !s->nat[i]->hairpin) return false;
+  return s->n > 0;
+}

@@ -34,6 +34,11 @@ bool feasible_punch(const nat_chain *a, const nat_chain *b);
 ** their guesses must line up, which is left to the experiment.) */
 bool feasible_predict(const nat_chain *a, const nat_chain *b);
 
+/* Two peers behind the same NATs, punching toward each other's reflected
+** (outermost) address: feasible when every NAT on the way maps
+** endpoint-independently and hairpins (RFC 4787 REQ-1, REQ-9). ICE needs
+** no oracle there: host candidates meet on the shared LAN. */
+bool feasible_hairpin(const nat_chain *shared);
 /* PCP: a side whose only NAT grants it an explicit mapping (endpoint-
 ** independent mapping and filtering) can be reached by anyone, so every
 ** pair with such a side can go direct. Behind a second NAT the mapping is

@@ -152,7 +152,7 @@ static void push_summary(lua_State *L, const exp_summary *s) {
 static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
   static const char *const accepted[] = {"population", "pairs", "versions", "link", "lan",
                                          "gateway_link", "workload", "punch", "signalling",
-                                         "predict", "spacing", "settle", "targets", NULL};
+                                         "predict", "spacing", "settle", "targets", "same_nat", NULL};
   static const char *const workload[] = {"messages", "size", "over", NULL};
   static const char *const punch[] = {"delay", "interval", "attempts", NULL};
   static const char *const signalling[] = {"retry", "retries", "keepalive", "rto", NULL};
@@ -167,6 +167,7 @@ static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
       sub(&f, "punch", punch, read_punch, c) ||
       sub(&f, "signalling", signalling, read_signalling, c) || fields_duration(&f, "spacing", &c->spacing) ||
       fields_duration(&f, "settle", &c->settle) || fields_int(&f, "predict", 0, 32, &predict) ||
+      fields_number(&f, "same_nat", 0, 1, &c->same_nat) ||
       read_population(L, a, c, err, len))
     return -1;
   c->pairs = (int)pairs;

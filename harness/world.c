@@ -233,7 +233,8 @@ static sim_verdict nat_hook(void *ctx, sim_pkt *p) {
     n->non_udp++;
     return SIM_DROP;
   }
-  if (p->iface != n->wan_iface && p->dst_ip == n->lan + 1) return SIM_PASS; /* to the NAT */
+  if (p->iface != n->wan_iface && (p->dst_ip & n->lan_mask) == n->lan)
+    return SIM_PASS; /* to the NAT itself, or between its inside hosts: routed untouched */
   nat_flow f = {p->src_ip, p->dst_ip, p->src_port, p->dst_port};
   enum nat_drop r = p->iface == n->wan_iface
                         ? nat_inbound(n->nat, sim_now(), &f)

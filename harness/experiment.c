@@ -506,6 +506,8 @@ static void measure(xrun *x, exp_summary *s) {
     else s->relayed++, k->relayed++;
     if (connected && !direct && ia.turn && ib.turn) s->turn++, k->turn++;
     if (a->feasible && !direct) s->missed_direct++, k->missed_direct++;
+    k->feasible += a->feasible;
+    k->probes += ia.probes + ib.probes;
     if (a->same_nat) s->same_nat++, s->same_nat_direct += direct;
     s->bytes_direct += ia.bytes_direct + ib.bytes_direct;
     s->bytes_relayed += ia.bytes_relayed + ib.bytes_relayed;
@@ -522,6 +524,7 @@ static void measure(xrun *x, exp_summary *s) {
       dir_t[ndir++] = (a->a.direct_at > a->b.direct_at ? a->a.direct_at : a->b.direct_at) -
                       a->connect_at;
       hist_add(s->direct_hist, dir_t[ndir - 1]);
+      k->direct_ms += (double)dir_t[ndir - 1] / MS;
     }
   }
   s->direct_rate = s->attempts ? (double)s->direct / s->attempts : 0;
@@ -656,6 +659,9 @@ static void write_cell(const exp_summary *s, const exp_cell *c, const exp_writer
   w->integer(w->ctx, "failed", c->failed);
   w->integer(w->ctx, "missed_direct", c->missed_direct);
   w->integer(w->ctx, "turn", c->turn);
+  w->integer(w->ctx, "feasible", c->feasible);
+  w->number(w->ctx, "probes_per_attempt", c->attempts ? (double)c->probes / c->attempts : 0);
+  w->number(w->ctx, "direct_ms_mean", c->direct ? c->direct_ms / c->direct : 0);
   w->end(w->ctx, false);
 }
 

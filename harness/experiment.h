@@ -80,6 +80,9 @@ typedef struct exp_cell { /* one pair of classes */
   int a, b; /* class indices, a <= b */
   int attempts, direct, relayed, failed, missed_direct;
   int turn; /* of the relayed, those on a TURN path (v0.9) */
+  int feasible;       /* attempts the oracle (feasible.h) says could go direct */
+  uint64_t probes;    /* path probes both sides sent (punches, ICE checks) */
+  double direct_ms;   /* summed over direct attempts: connect call to both sides direct */
 } exp_cell;
 
 typedef struct exp_summary {

@@ -31,6 +31,7 @@ typedef struct psession {
   conn conn;
   pending *held;      /* messages sent before the session was up */
   uint64_t bytes_relayed, bytes_direct, bytes_turn;
+  uint64_t probes;    /* punches sent (v0.8) */
   /* v0.9 */
   ice_agent *ice;
   bool turn;
@@ -345,6 +346,7 @@ static void punch_round(peer *p, psession *s, int64_t now) {
   gw_frame f = {.type = GW_PUNCH, .session = s->id, .peer = p->cfg.id,
                 .attempt = (uint32_t)++s->rounds};
   for (int i = 0; i < s->ncand; i++) send_frame(p, &s->cand[i], &f, s->key);
+  s->probes += (uint64_t)s->ncand;
   s->punch_next = now + p->cfg.punch_interval;
 }
 
@@ -410,6 +412,7 @@ static void from_peer(peer *p, int64_t now, const addr *from, const gw_frame *f,
       gw_frame punch = ack;
       punch.type = GW_PUNCH;
       send_frame(p, from, &punch, s->key);
+      s->probes++;
     }
     break;
   case GW_PUNCH_ACK:
@@ -505,6 +508,7 @@ int peer_session(const peer *p, uint32_t other, peer_session_info *info) {
                               .turn = s->turn, .bytes_turn = s->bytes_turn,
                               .ice_first_check = s->ice ? ice_get_stats(s->ice)->first_success : -1,
                               .ice_nominated = s->ice ? ice_get_stats(s->ice)->nominated : -1,
+                              .probes = s->ice ? ice_get_stats(s->ice)->checks_sent : s->probes,
                               .conn = s->conn.stats, .unacked = conn_unacked(&s->conn)};
   return 0;
 }

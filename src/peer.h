@@ -74,6 +74,7 @@ typedef struct peer_session_info {
   bool turn;               /* on an ICE pair relayed through TURN */
   uint64_t bytes_turn;     /* message bytes sent through TURN */
   int64_t ice_first_check, ice_nominated; /* ns after ICE started; -1: never */
+  uint64_t probes;         /* path probes sent: punches (v0.8) or ICE checks (v0.9) */
   addr direct_addr;
   uint64_t bytes_relayed, bytes_direct; /* message bytes sent on each path */
   int64_t srtt;

@@ -271,6 +271,13 @@ static int classify_one(const classify_opts *o, const char *model, row *out) {
   return rc;
 }
 
+int classify_discover(const classify_opts *o, const char *model, disc_result *out) {
+  row r;
+  int rc = classify_one(o, model, &r);
+  if (rc == 0) *out = r.r;
+  return rc;
+}
+
 static int by_name(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }

@@ -30,5 +30,9 @@ int classify_run(const classify_opts *o);
 ** mapping, filtering, allocation, stride (sequential only), hairpinning,
 ** hairpin_observable, type, stun_transactions, stun_retransmits. */
 void classify_json_discovered(json *j, const disc_result *r);
+/* Discovery alone for one model (o->behind, o->loss, o->lifetime and
+** o->seed apply), in a simulation of its own that ends before it returns.
+** 0, or 2 with the reason on stderr. */
+int classify_discover(const classify_opts *o, const char *model, disc_result *out);
 
 #endif

@@ -325,6 +325,7 @@ static int build_side(xrun *x, attempt *a, side *s, int cls, const side *shared,
   s->sock = world_udp(x->w, s->host, 0, PEER_PORT, on_datagram, s, err, len);
   if (s->sock < 0) return -1;
   peer_cfg pc = c->peer;
+  if (c->classes[cls].keepalive > 0) pc.keepalive = c->classes[cls].keepalive;
   pc.id = s->id;
   pc.gateway = addr_v4(GATEWAY_IP, GATEWAY_PORT);
   pc.punch = !strcmp(version, "v0.8");
@@ -591,8 +592,11 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
     measure(&x, out);
     out->nclasses = c->nclasses;
     out->pairs = c->pairs;
-    for (int i = 0; i < c->nclasses; i++)
+    for (int i = 0; i < c->nclasses; i++) {
       snprintf(out->classes[i], sizeof out->classes[i], "%s", c->classes[i].name);
+      int64_t k = c->classes[i].keepalive > 0 ? c->classes[i].keepalive : c->peer.keepalive;
+      out->keepalive_s[i] = (double)k / 1e9;
+    }
     out->events = sim_event_count();
     out->virtual_s = (double)sim_now() / 1e9;
   }
@@ -697,6 +701,9 @@ void experiment_write(const exp_summary *s, const exp_writer *w) {
   w->integer(x, "turn_allocations", (int64_t)s->turn_allocations);
   w->integer(x, "turn_bytes", (int64_t)s->turn_bytes);
   w->integer(x, "events", (int64_t)s->events);
+  w->begin(x, "keepalive_s", false);
+  for (int i = 0; i < s->nclasses; i++) w->number(x, s->classes[i], s->keepalive_s[i]);
+  w->end(x, false);
   w->begin(x, "same_nat", false);
   w->integer(x, "attempts", s->same_nat);
   w->integer(x, "direct", s->same_nat_direct);

@@ -24,6 +24,7 @@ typedef struct exp_class {
   char model[512];  /* model file */
   char behind[512]; /* a model file for a NAT in front (NAT444), or "" */
   double weight;
+  int64_t keepalive; /* its peers' keepalive interval; 0: cfg.peer.keepalive */
 } exp_class;
 
 /* Roadmap targets for one version (the table in shared/DESIGN.md); a
@@ -93,6 +94,7 @@ typedef struct exp_summary {
   int turn;        /* relayed attempts that ended on a TURN path */
   int data_errors; /* attempts with a message lost, repeated, reordered or damaged */
   int same_nat, same_nat_direct; /* attempts between peers behind one home NAT; direct ones */
+  double keepalive_s[EXP_MAX_CLASSES]; /* each class's keepalive interval */
   double direct_rate, direct_rate_ci[2], gateway_load, hops_mean, rtt_ms_mean;
   double connect_ms[2], direct_ms[2]; /* p50, p95 */
   uint64_t bytes_direct, bytes_relayed, gateway_frames;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "classify.h"
 #include "fields.h"
 #include "lua_api.h"
 
@@ -152,7 +153,7 @@ static void push_summary(lua_State *L, const exp_summary *s) {
 static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
   static const char *const accepted[] = {"population", "pairs", "versions", "link", "lan",
                                          "gateway_link", "workload", "punch", "signalling",
-                                         "predict", "spacing", "settle", "targets", "same_nat", NULL};
+                                         "predict", "spacing", "settle", "targets", "same_nat", "keepalive", NULL};
   static const char *const workload[] = {"messages", "size", "over", NULL};
   static const char *const punch[] = {"delay", "interval", "attempts", NULL};
   static const char *const signalling[] = {"retry", "retries", "keepalive", "rto", NULL};
@@ -220,6 +221,32 @@ static int check_target_keys(lua_State *L, char *err, size_t len) {
   return rc;
 }
 
+/* keepalive = "discover": each class's NATs go through RFC 5780 lifetime
+** discovery (as natsim classify --lifetime does, in a simulation of its
+** own), and its peers keep their paths alive at half the longest idle time
+** a mapping was seen to survive (at least 1 s). A lifetime not bounded by
+** discovery (over 240 s) leaves the default. */
+static int discover_keepalives(lua_State *L, exp_cfg *c, char *err, size_t len) {
+  int t = lua_getfield(L, 1, "keepalive");
+  const char *v = t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+  bool discover = v && !strcmp(v, "discover");
+  lua_pop(L, 1);
+  if (t != LUA_TNIL && !discover)
+    return snprintf(err, len, "natsim.experiment: field 'keepalive': expected \"discover\" "
+                              "(a fixed interval is signalling.keepalive)"), -1;
+  for (int i = 0; discover && i < c->nclasses; i++) {
+    classify_opts o = {.behind = c->classes[i].behind[0] ? c->classes[i].behind : NULL,
+                       .lifetime = true, .seed = c->seed};
+    disc_result r;
+    if (classify_discover(&o, c->classes[i].model, &r) != 0)
+      return snprintf(err, len, "natsim.experiment: lifetime discovery failed for %s",
+                      c->classes[i].name), -1;
+    if (r.lifetime_hi > 0)
+      c->classes[i].keepalive = r.lifetime_lo / 2 > 1000000000LL ? r.lifetime_lo / 2 : 1000000000LL;
+  }
+  return 0;
+}
+
 /* natsim.experiment{...}: runs each version; returns {versions = {...}}. */
 static int l_experiment(lua_State *L) {
   lapi *a = lua_touserdata(L, lua_upvalueindex(1));
@@ -244,6 +271,10 @@ static int l_experiment(lua_State *L) {
   }
   lua_pop(L, 1);
   if (lapi_begin_experiment(a, err, sizeof err)) return luaL_error(L, "%s", err);
+  if (discover_keepalives(L, &c, err, sizeof err)) {
+    lapi_end_experiment(a);
+    return luaL_error(L, "%s", err);
+  }
   lua_createtable(L, 0, 1);
   lua_createtable(L, nv, 0);
   int rc = 0;

@@ -32,6 +32,7 @@ typedef struct psession {
   pending *held;      /* messages sent before the session was up */
   uint64_t bytes_relayed, bytes_direct, bytes_turn;
   uint64_t probes;    /* punches sent (v0.8) */
+  int64_t direct_sent; /* last frame sent on the punched direct path */
   /* v0.9 */
   ice_agent *ice;
   bool turn;
@@ -151,6 +152,7 @@ static void emit(void *ctx, const uint8_t *frame, size_t len, bool retransmit) {
     f.type = GW_DATA;
     s->bytes_direct += msg;
     send_frame(p, &s->direct_addr, &f, s->key);
+    s->direct_sent = p->now;
   } else {
     f.type = GW_RELAY;
     s->bytes_relayed += msg;
@@ -273,6 +275,7 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
   ic.turn = p->cfg.turn;
   ic.turn_user = p->cfg.turn_user;
   ic.turn_password = p->cfg.turn_password;
+  if (p->cfg.keepalive < ic.consent_interval) ic.consent_interval = p->cfg.keepalive;
   ice_io io = {ice_send_io, ice_candidate, ice_state, ice_deliver, s};
   if (!(s->ice = ice_new(&ic, &io))) return;
   ice_set_remote_credentials(s->ice, rufrag, rpwd);
@@ -353,6 +356,7 @@ static void punch_round(peer *p, psession *s, int64_t now) {
 static void go_direct(peer *p, psession *s, const addr *from) {
   if (s->direct) return;
   s->direct = true;
+  s->direct_sent = p->now;
   s->direct_addr = *from;
   s->punching = false;
   s->punch_next = INT64_MAX;
@@ -445,6 +449,19 @@ void peer_recv(peer *p, int64_t now, const addr *from, const uint8_t *data, size
 
 /* --- time ---------------------------------------------------------------- */
 
+/* A punched direct path that carried nothing for a keepalive interval gets
+** a PUNCH, so the NATs on the way keep their mappings (the interval should
+** be below their lifetime: peer_cfg.keepalive). ICE paths have consent. */
+static int64_t direct_idle(const peer *p, const psession *s) {
+  return s->direct && !s->ice ? s->direct_sent + p->cfg.keepalive : INT64_MAX;
+}
+
+static void keep_direct(peer *p, psession *s, int64_t now) {
+  gw_frame f = {.type = GW_PUNCH, .session = s->id, .peer = p->cfg.id, .attempt = 0};
+  send_frame(p, &s->direct_addr, &f, s->key);
+  s->direct_sent = now;
+}
+
 static void tick_session(peer *p, psession *s, int64_t now) {
   if (s->asking && now >= s->ask_next) {
     if (s->asks >= p->cfg.retries) {
@@ -459,6 +476,7 @@ static void tick_session(peer *p, psession *s, int64_t now) {
     to_gateway(p, &f);
   }
   if (s->punching && now >= s->punch_next) punch_round(p, s, now);
+  if (direct_idle(p, s) <= now) keep_direct(p, s, now);
   if (s->ice) ice_tick(s->ice, now);
   if (s->up) conn_tick(&s->conn, now, emit, s);
 }
@@ -490,6 +508,7 @@ int64_t peer_deadline(const peer *p) {
     const psession *s = p->sessions[i];
     if (s->ask_next < d) d = s->ask_next;
     if (s->punch_next < d) d = s->punch_next;
+    if (direct_idle(p, s) < d) d = direct_idle(p, s);
     int64_t c = s->up ? conn_deadline(&s->conn) : INT64_MAX;
     if (c < d) d = c;
     c = s->ice ? ice_deadline(s->ice) : INT64_MAX;

@@ -95,6 +95,8 @@ expect "experiment after host" 2 "experiment_after_host.lua:2: natsim.experiment
 expect "experiment bad version" 2 "field 'versions': expected names from v0.7, v0.8, v0.9" -- "$natsim" run $t/experiment_bad_version.lua
 expect "PCP mappings go direct" 0 "symmetric x symmetric_pcp: ([0-9]+) attempts, \\1 direct" -- "$natsim" run $t/pcp.lua
 expect "hard NATs: achieved = theoretical" 0 "checks: [0-9]+ passed, 0 failed" -- "$natsim" run scenarios/hard_nat.lua --set pairs=120
+expect "short lifetimes: discovered keepalives" 0 "discover +v0.8 +2.5s +20 +20 +0 +0" -- "$natsim" run scenarios/short_lifetime.lua --set pairs=20
+expect "experiment bad keepalive" 2 "field 'keepalive': expected \"discover\"" -- "$natsim" run $t/experiment_bad_keepalive.lua
 expect "same NAT: host candidates, hairpinning" 0 "v0.9 same NAT: 60 of 60 direct" -- "$natsim" run $t/same_nat.lua
 expect "experiment bad targets" 2 "experiment_bad_targets.lua:1: natsim.experiment: field 'targets': keys are versions \(v0.7, v0.8, v0.9\), got v1.0" -- "$natsim" run $t/experiment_bad_targets.lua
 expect "experiment bad target value" 2 "targets\[\"v0.8\"\]: field 'direct'.*a number from 0 to 1" -- "$natsim" run $t/experiment_bad_target_value.lua

@@ -28,26 +28,37 @@ if [ "$(id -u)" -ne 0 ] || ! command -v nft >/dev/null || ! ip netns add "$pub" 
 fi
 ip netns add "$nat" && ip netns add "$cli" || exit 1
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-set -e
-ip link add veth-c type veth peer name veth-ni
-ip link set veth-c netns "$cli"
-ip link set veth-ni netns "$nat"
-ip link add veth-no type veth peer name veth-p
-ip link set veth-no netns "$nat"
-ip link set veth-p netns "$pub"
-nsx "$cli" ip addr add 10.0.0.2/24 dev veth-c
-nsx "$nat" ip addr add 10.0.0.1/24 dev veth-ni
-nsx "$nat" ip addr add 203.0.113.1/24 dev veth-no
-nsx "$pub" ip addr add 203.0.113.10/24 dev veth-p
-nsx "$pub" ip addr add 203.0.113.11/24 dev veth-p
-for n in "$cli" "$nat" "$pub"; do nsx "$n" ip link set lo up; done
-nsx "$cli" ip link set veth-c up
-nsx "$nat" ip link set veth-ni up
-nsx "$nat" ip link set veth-no up
-nsx "$pub" ip link set veth-p up
-nsx "$cli" ip route add default via 10.0.0.1
-nsx "$nat" sysctl -qw net.ipv4.ip_forward=1
-set +e
+# veth names carry the tag: a leftover from another run cannot clash
+vc="${tag}c" vni="${tag}i" vno="${tag}o" vp="${tag}p"
+build() {
+  set -e
+  ip link add "$vc" type veth peer name "$vni"
+  ip link set "$vc" netns "$cli"
+  ip link set "$vni" netns "$nat"
+  ip link add "$vno" type veth peer name "$vp"
+  ip link set "$vno" netns "$nat"
+  ip link set "$vp" netns "$pub"
+  nsx "$cli" ip addr add 10.0.0.2/24 dev "$vc"
+  nsx "$nat" ip addr add 10.0.0.1/24 dev "$vni"
+  nsx "$nat" ip addr add 203.0.113.1/24 dev "$vno"
+  nsx "$pub" ip addr add 203.0.113.10/24 dev "$vp"
+  nsx "$pub" ip addr add 203.0.113.11/24 dev "$vp"
+  for n in "$cli" "$nat" "$pub"; do nsx "$n" ip link set lo up; done
+  nsx "$cli" ip link set "$vc" up
+  nsx "$nat" ip link set "$vni" up
+  nsx "$nat" ip link set "$vno" up
+  nsx "$pub" ip link set "$vp" up
+  nsx "$cli" ip route add default via 10.0.0.1
+  nsx "$nat" sysctl -qw net.ipv4.ip_forward=1
+}
+if ! (build) >"$tmp/err" 2>&1; then
+  echo "SKIP: cannot build the namespaces' links here: $(tail -1 "$tmp/err")"
+  exit 77
+fi
+if ! nsx "$nat" nft add table ip probe >"$tmp/err" 2>&1; then
+  echo "SKIP: nftables does not work here (no nf_tables in this kernel?): $(tail -1 "$tmp/err")"
+  exit 77
+fi
 
 ip netns exec "$pub" "$natsim" serve stun --listen 203.0.113.10:3478 --alt 203.0.113.11:3479 2>"$tmp/stun.log" &
 server=$!
@@ -66,7 +77,7 @@ check() {
 table ip nat {
   chain post {
     type nat hook postrouting priority srcnat;
-    oifname "veth-no" masquerade $flags
+    oifname "$vno" masquerade $flags
   }
 }
 NFT

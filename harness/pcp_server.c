@@ -10,9 +10,9 @@
 size_t pcp_server_handle(nat *n, uint32_t public_ip, int64_t now, uint32_t epoch_s,
                          uint32_t from_ip, const uint8_t *req, size_t len, uint8_t *out,
                          size_t cap) {
+  if (len < 4 || (req[1] & 0x80)) return 0; /* too short to answer, or a response */
   pcp_map m;
   int rc = pcp_decode(req, len, &m);
-  if (len < 4 || (len >= 2 && (req[1] & 0x80))) return 0; /* responses are not answered */
   pcp_map r = m;
   r.response = true;
   r.epoch = epoch_s;

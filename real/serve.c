@@ -80,20 +80,20 @@ static int serve_stun(const addr *listen, const addr *alt) {
 
 /* --- TURN ------------------------------------------------------------------ */
 
-#define MAX_RELAYS 1000
+#define RELAY_MIN 49152 /* relayed ports: RELAY_MIN-65535 on the listening IP */
+#define RELAY_PORTS (65536 - RELAY_MIN)
 
+/* Relay sockets both ways in O(1): by relayed port, and by loop socket. */
 typedef struct turn_run {
   loop *l;
   turn_server *srv;
   int listen_sock;
-  struct { addr relayed; int sock; } relays[MAX_RELAYS];
-  int nrelays;
+  int sock_of_port[RELAY_PORTS]; /* -1: closed */
+  addr relayed_of_sock[LOOP_MAX_SOCKETS];
 } turn_run;
 
-static int relay_find(turn_run *r, const addr *relayed, int sock) {
-  for (int i = 0; i < r->nrelays; i++)
-    if (relayed ? addr_equal(&r->relays[i].relayed, relayed) : r->relays[i].sock == sock) return i;
-  return -1;
+static int *relay_sock(turn_run *r, const addr *relayed) {
+  return relayed->port >= RELAY_MIN ? &r->sock_of_port[relayed->port - RELAY_MIN] : NULL;
 }
 
 static void turn_client_datagram(void *ctx, int sock, const addr *from, const uint8_t *d, size_t n) {
@@ -104,8 +104,7 @@ static void turn_client_datagram(void *ctx, int sock, const addr *from, const ui
 
 static void turn_peer_datagram(void *ctx, int sock, const addr *from, const uint8_t *d, size_t n) {
   turn_run *r = ctx;
-  int i = relay_find(r, NULL, sock);
-  if (i >= 0) turn_server_recv_relay(r->srv, loop_now(), &r->relays[i].relayed, from, d, n);
+  turn_server_recv_relay(r->srv, loop_now(), &r->relayed_of_sock[sock], from, d, n);
 }
 
 static void to_client(void *ctx, const addr *client, const uint8_t *d, size_t n) {
@@ -115,26 +114,24 @@ static void to_client(void *ctx, const addr *client, const uint8_t *d, size_t n)
 
 static void to_peer(void *ctx, const addr *relayed, const addr *peer, const uint8_t *d, size_t n) {
   turn_run *r = ctx;
-  int i = relay_find(r, relayed, -1);
-  if (i >= 0) loop_send(r->l, r->relays[i].sock, peer, d, n);
+  int *s = relay_sock(r, relayed);
+  if (s && *s >= 0) loop_send(r->l, *s, peer, d, n);
 }
 
 static int open_relay(void *ctx, const addr *relayed) {
   turn_run *r = ctx;
-  if (r->nrelays == MAX_RELAYS) return -1;
-  int s = loop_udp(r->l, relayed, turn_peer_datagram, r, NULL);
-  if (s < 0) return -1;
-  r->relays[r->nrelays].relayed = *relayed;
-  r->relays[r->nrelays++].sock = s;
+  int *s = relay_sock(r, relayed);
+  if (!s || (*s = loop_udp(r->l, relayed, turn_peer_datagram, r, NULL)) < 0) return -1;
+  r->relayed_of_sock[*s] = *relayed;
   return 0;
 }
 
 static void close_relay(void *ctx, const addr *relayed) {
   turn_run *r = ctx;
-  int i = relay_find(r, relayed, -1);
-  if (i < 0) return;
-  loop_close(r->l, r->relays[i].sock);
-  r->relays[i] = r->relays[--r->nrelays];
+  int *s = relay_sock(r, relayed);
+  if (!s || *s < 0) return;
+  loop_close(r->l, *s);
+  *s = -1;
 }
 
 static int serve_turn(const addr *listen, const char *userpass, const char *realm) {
@@ -146,7 +143,8 @@ static int serve_turn(const addr *listen, const char *userpass, const char *real
     free(r);
     return 1;
   }
-  turn_server_cfg cfg = {.realm = realm, .relay = *listen, .port_min = 49152, .port_max = 65535,
+  for (int i = 0; i < RELAY_PORTS; i++) r->sock_of_port[i] = -1;
+  turn_server_cfg cfg = {.realm = realm, .relay = *listen, .port_min = RELAY_MIN, .port_max = 65535,
                          .nonce_lifetime = 600 * 1000000000LL, .seed = (uint64_t)loop_now()};
   cfg.relay.port = 0;
   turn_server_io io = {to_client, to_peer, open_relay, close_relay, r};

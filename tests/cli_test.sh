@@ -98,6 +98,11 @@ expect "hard NATs: achieved = theoretical" 0 "checks: [0-9]+ passed, 0 failed" -
 expect "short lifetimes: discovered keepalives" 0 "discover +v0.8 +2.5s +20 +20 +0 +0" -- "$natsim" run scenarios/short_lifetime.lua --set pairs=20
 expect "experiment bad keepalive" 2 "field 'keepalive': expected \"discover\"" -- "$natsim" run $t/experiment_bad_keepalive.lua
 expect "same NAT: host candidates, hairpinning" 0 "v0.9 same NAT: 60 of 60 direct" -- "$natsim" run $t/same_nat.lua
+expect "target inside its interval straddles" 0 "direct_rate >= 0.9: ok true, ci \[0.839, 1.000\], straddles true" -- "$natsim" run $t/straddle.lua
+expect "target below its interval does not" 0 "reliability >= 0.8: ok true, ci \[0.839, 1.000\], straddles false" -- "$natsim" run $t/straddle.lua
+# Progress: a bar on a terminal (script(1) gives one), nothing with --quiet.
+expect "progress bar on a terminal" 0 "v0.8 \[[#.]{30}\] [0-9]+/200 attempts, [0-9]+/s, [0-9]+ s left" -- script -qec "$natsim run scenarios/roadmap.lua --set versions=v0.8 --set pairs=200" /dev/null
+absent "progress quiet" "attempts, [0-9]+/s" -- script -qec "$natsim run scenarios/roadmap.lua --set versions=v0.8 --set pairs=200 --quiet" /dev/null
 expect "experiment bad targets" 2 "experiment_bad_targets.lua:1: natsim.experiment: field 'targets': keys are versions \(v0.7, v0.8, v0.9\), got v1.0" -- "$natsim" run $t/experiment_bad_targets.lua
 expect "experiment bad target value" 2 "targets\[\"v0.8\"\]: field 'direct'.*a number from 0 to 1" -- "$natsim" run $t/experiment_bad_target_value.lua
 expect "experiment bad population" 2 "population entry: field 'weight' is required" -- "$natsim" run $t/experiment_bad_population.lua
@@ -122,6 +127,16 @@ printf '{"schema": "natsim-run/1",\n "scenario": }' >"$tmp/bad.json"
 expect "report bad json" 2 "bad.json: not JSON: line 2, column 14: expected a value" -- "$natsim" report "$tmp/bad.json" --out "$tmp/rep4"
 "$natsim" run scenarios/roadmap.lua --set pairs=20 --set versions=v0.8 --json "$tmp/v.json" >/dev/null 2>&1
 expect "report wrong schema" 2 "schema \"natsim-results/1\" is not natsim-run/1" -- "$natsim" report "$tmp/v.json" --out "$tmp/rep4"
+
+# Real-socket commands: bad arguments and files are refused, naming them.
+printf '# id key\n1 0011223344556677889900aabbccddeeff\n' >"$tmp/peers"
+expect "serve gateway bad peers file" 1 "peers:2: expected a peer id \(1 to 4294967295\) and a key of 32 hex digits" -- "$natsim" serve gateway --listen 127.0.0.1:34999 --peers "$tmp/peers"
+expect "serve gateway needs peers" 2 "--peers FILE is required" -- "$natsim" serve gateway --listen 127.0.0.1:34999
+expect "serve needs listen" 2 "--listen ADDR:PORT is required" -- "$natsim" serve stun
+expect "serve turn needs user" 2 "--user USER:PASS is required" -- "$natsim" serve turn --listen 127.0.0.1:34999
+expect "serve what" 2 "what to serve\? stun, turn or gateway" -- "$natsim" serve dns --listen 127.0.0.1:34999
+expect "probe bad server" 2 "natsim probe: bad argument --stun" -- "$natsim" probe --stun nowhere
+expect "turn-check bad user" 2 "natsim turn-check: bad argument --user nocolon" -- "$natsim" turn-check --server 127.0.0.1:1 --user nocolon
 
 # Regression testing against the stored roadmap baseline: a worsened
 # configuration (no punching) regresses, with a readable table; a baseline

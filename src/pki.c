@@ -1,0 +1,112 @@
+/* pki.c: a scenario's certificate authority and the peer certificates it issues. */
+#include "pki.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <gnutls/x509.h>
+
+struct pki_ca {
+  gnutls_x509_privkey_t key;
+  gnutls_x509_crt_t crt;
+  uint64_t serial;
+};
+
+#define DAY 86400
+
+void pki_name(uint32_t id, char *buf, size_t len) { snprintf(buf, len, "peer-%u.natsim", id); }
+
+static int fail(char *err, size_t len, const char *what, int rc) {
+  snprintf(err, len, "%s: %s", what, gnutls_strerror(rc));
+  return rc;
+}
+
+/* A certificate for key, named `name`, valid from a day ago for ten years. */
+static int make_crt(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key, const char *name,
+                    uint64_t serial) {
+  uint8_t sn[8];
+  for (int i = 0; i < 8; i++) sn[i] = (uint8_t)(serial >> (56 - 8 * i));
+  sn[0] &= 0x7f; /* a positive integer */
+  time_t now = time(NULL);
+  int rc;
+  if ((rc = gnutls_x509_crt_set_version(crt, 3)) < 0 ||
+      (rc = gnutls_x509_crt_set_serial(crt, sn, sizeof sn)) < 0 ||
+      (rc = gnutls_x509_crt_set_activation_time(crt, now - DAY)) < 0 ||
+      (rc = gnutls_x509_crt_set_expiration_time(crt, now + 3650L * DAY)) < 0 ||
+      (rc = gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, name,
+                                          (unsigned)strlen(name))) < 0)
+    return rc;
+  return gnutls_x509_crt_set_key(crt, key);
+}
+
+static int new_key(gnutls_x509_privkey_t *key) {
+  int rc = gnutls_x509_privkey_init(key);
+  if (rc < 0) return rc;
+  return gnutls_x509_privkey_generate(*key, GNUTLS_PK_EDDSA_ED25519, 0, 0);
+}
+
+pki_ca *pki_ca_new(const char *name, char *err, size_t len) {
+  pki_ca *ca = calloc(1, sizeof *ca);
+  if (!ca) {
+    snprintf(err, len, "out of memory");
+    return NULL;
+  }
+  ca->serial = 1;
+  int rc;
+  if ((rc = new_key(&ca->key)) < 0 || (rc = gnutls_x509_crt_init(&ca->crt)) < 0 ||
+      (rc = make_crt(ca->crt, ca->key, name, ca->serial++)) < 0 ||
+      (rc = gnutls_x509_crt_set_basic_constraints(ca->crt, 1, -1)) < 0 ||
+      (rc = gnutls_x509_crt_set_key_usage(ca->crt, GNUTLS_KEY_KEY_CERT_SIGN)) < 0 ||
+      (rc = gnutls_x509_crt_sign2(ca->crt, ca->crt, ca->key, GNUTLS_DIG_SHA512, 0)) < 0) {
+    fail(err, len, "certificate authority", rc);
+    pki_ca_free(ca);
+    return NULL;
+  }
+  return ca;
+}
+
+void pki_ca_free(pki_ca *ca) {
+  if (!ca) return;
+  if (ca->crt) gnutls_x509_crt_deinit(ca->crt);
+  if (ca->key) gnutls_x509_privkey_deinit(ca->key);
+  free(ca);
+}
+
+static int issue(pki_ca *issuer, const pki_ca *trust, uint32_t id,
+                 gnutls_certificate_credentials_t cred) {
+  char name[64];
+  pki_name(id, name, sizeof name);
+  gnutls_x509_privkey_t key = NULL;
+  gnutls_x509_crt_t crt = NULL;
+  int rc;
+  if ((rc = new_key(&key)) >= 0 && (rc = gnutls_x509_crt_init(&crt)) >= 0 &&
+      (rc = make_crt(crt, key, name, issuer->serial++)) >= 0 &&
+      (rc = gnutls_x509_crt_set_basic_constraints(crt, 0, -1)) >= 0 &&
+      (rc = gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE)) >= 0 &&
+      (rc = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, name,
+                                                 (unsigned)strlen(name), GNUTLS_FSAN_SET)) >= 0 &&
+      (rc = gnutls_x509_crt_sign2(crt, issuer->crt, issuer->key, GNUTLS_DIG_SHA512, 0)) >= 0 &&
+      (rc = gnutls_certificate_set_x509_key(cred, &crt, 1, key)) >= 0)
+    rc = gnutls_certificate_set_x509_trust(cred, (gnutls_x509_crt_t *)&trust->crt, 1);
+  if (crt) gnutls_x509_crt_deinit(crt);
+  if (key) gnutls_x509_privkey_deinit(key);
+  return rc;
+}
+
+gnutls_certificate_credentials_t pki_issue(pki_ca *issuer, const pki_ca *trust, uint32_t id,
+                                           char *err, size_t len) {
+  gnutls_certificate_credentials_t cred;
+  int rc = gnutls_certificate_allocate_credentials(&cred);
+  if (rc < 0) {
+    fail(err, len, "credentials", rc);
+    return NULL;
+  }
+  if ((rc = issue(issuer, trust, id, cred)) < 0) {
+    fail(err, len, "peer certificate", rc);
+    gnutls_certificate_free_credentials(cred);
+    return NULL;
+  }
+  return cred;
+}

@@ -1,0 +1,549 @@
+/* quic.c: a QUIC connection over ngtcp2 and GnuTLS, on caller-named paths. */
+#include "quic.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gnutls/crypto.h>
+#include <ngtcp2/ngtcp2.h>
+#include <ngtcp2/ngtcp2_crypto.h>
+#include <ngtcp2/ngtcp2_crypto_gnutls.h>
+
+#include "rng.h"
+
+#define CID_LEN 8
+#define PKT_MAX 1200 /* leaves room for gateway and TURN framing in a 1500-byte MTU */
+#define NVEC 16
+#define ALPN "natsim"
+/* TLS 1.3 only, no middlebox compatibility mode (QUIC has none), X25519 and
+** AES-128-GCM: fixed sizes, so the timeline does not depend on the keys */
+#define PRIORITY "NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-X25519:" \
+                 "-CIPHER-ALL:+AES-128-GCM:%DISABLE_TLS13_COMPAT_MODE"
+
+/* A queued message (length prefix included), kept until acknowledged:
+** ngtcp2 resends from the caller's memory. */
+typedef struct chunk {
+  struct chunk *next;
+  uint64_t offset; /* of its first byte in the stream */
+  size_t len;
+  uint8_t data[];
+} chunk;
+
+struct quic {
+  quic_cfg cfg;
+  quic_io io;
+  char peer_name[256]; /* GnuTLS keeps a pointer to it */
+  ngtcp2_conn *conn;
+  gnutls_session_t tls;
+  ngtcp2_crypto_conn_ref ref;
+  rng rng;
+  struct sockaddr_in local[QUIC_PATHS], remote[QUIC_PATHS];
+  enum quic_state state;
+  char error[160];
+  int64_t now;        /* of the call in progress, for callbacks */
+  int64_t start, migrate_start;
+  bool confirmed;
+  int64_t tx_stream, rx_stream; /* -1 until open */
+  chunk *head, *tail; /* unacknowledged, in stream order */
+  chunk *next_out;    /* first chunk with bytes not yet handed to ngtcp2 */
+  size_t next_off;    /* ... and how many of its bytes were */
+  uint64_t queued;    /* stream bytes queued so far */
+  uint8_t rbuf[2 + QUIC_MAX_MESSAGE];
+  size_t rlen;        /* bytes of the message being received */
+  quic_stats stats;
+};
+
+void quic_cfg_defaults(quic_cfg *c) {
+  memset(c, 0, sizeof *c);
+  c->idle_timeout = 30000000000LL;
+  c->keepalive = 1000000000LL;
+}
+
+/* --- paths --------------------------------------------------------------- */
+
+/* Path i is 10.0.0.1:(1000+i) -> 10.0.1.1:(1000+i) to ngtcp2: made-up
+** addresses that only name the path. */
+static void init_paths(quic *q) {
+  for (int i = 0; i < QUIC_PATHS; i++) {
+    struct sockaddr_in *l = &q->local[i], *r = &q->remote[i];
+    l->sin_family = r->sin_family = AF_INET;
+    l->sin_port = r->sin_port = htons((uint16_t)(1000 + i));
+    l->sin_addr.s_addr = htonl(0x0a000001u);
+    r->sin_addr.s_addr = htonl(0x0a000101u);
+  }
+}
+
+static ngtcp2_path path_of(quic *q, int i) {
+  ngtcp2_path p = {{(ngtcp2_sockaddr *)&q->local[i], sizeof q->local[i]},
+                   {(ngtcp2_sockaddr *)&q->remote[i], sizeof q->remote[i]},
+                   NULL};
+  return p;
+}
+
+static int path_id(const ngtcp2_path *p) {
+  if (p->remote.addrlen != sizeof(struct sockaddr_in)) return 0;
+  int i = ntohs(((const struct sockaddr_in *)p->remote.addr)->sin_port) - 1000;
+  return i >= 0 && i < QUIC_PATHS ? i : 0;
+}
+
+/* --- closing ------------------------------------------------------------- */
+
+static void close_with(quic *q, const char *fmt, const char *detail) {
+  if (q->state == QUIC_CLOSED) return;
+  q->state = QUIC_CLOSED;
+  snprintf(q->error, sizeof q->error, fmt, detail);
+}
+
+/* Why TLS failed on this side: the certificate check's verdict, if that was it. */
+static void tls_failed(quic *q) {
+  unsigned status = gnutls_session_get_verify_cert_status(q->tls);
+  gnutls_datum_t out = {0};
+  if (status && gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &out, 0) == 0) {
+    close_with(q, "certificate refused: %s", (const char *)out.data);
+    gnutls_free(out.data);
+  } else {
+    close_with(q, "TLS handshake failed: %s", "no certificate or protocol error");
+  }
+}
+
+/* An error of ours: tell the other side (CONNECTION_CLOSE) and stop. */
+static void fail(quic *q, int64_t now, int liberr) {
+  if (q->state == QUIC_CLOSED) return;
+  ngtcp2_connection_close_error ccerr;
+  if (liberr == NGTCP2_ERR_CRYPTO) {
+    ngtcp2_connection_close_error_set_transport_error_tls_alert(
+        &ccerr, ngtcp2_conn_get_tls_alert(q->conn), NULL, 0);
+    tls_failed(q);
+  } else {
+    ngtcp2_connection_close_error_set_transport_error_liberr(&ccerr, liberr, NULL, 0);
+    close_with(q, "QUIC error: %s", ngtcp2_strerror(liberr));
+  }
+  uint8_t buf[PKT_MAX];
+  ngtcp2_path_storage ps;
+  ngtcp2_path_storage_zero(&ps);
+  ngtcp2_ssize n = ngtcp2_conn_write_connection_close(q->conn, &ps.path, NULL, buf, sizeof buf,
+                                                      &ccerr, (ngtcp2_tstamp)now);
+  if (n > 0) q->io.send(q->io.ctx, path_id(&ps.path), buf, (size_t)n);
+}
+
+/* The other side closed: say why, from its CONNECTION_CLOSE. */
+static void closed_by_peer(quic *q) {
+  ngtcp2_connection_close_error ccerr;
+  ngtcp2_conn_get_connection_close_error(q->conn, &ccerr);
+  if (ccerr.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_TRANSPORT &&
+      (ccerr.error_code & ~0xffULL) == NGTCP2_CRYPTO_ERROR) {
+    const char *alert = gnutls_alert_get_name((gnutls_alert_description_t)(ccerr.error_code & 0xff));
+    close_with(q, "the other side refused the handshake: TLS alert %s", alert ? alert : "?");
+  } else {
+    close_with(q, "closed by the other side%s", "");
+  }
+}
+
+/* --- sending ------------------------------------------------------------- */
+
+/* Unsent stream bytes as vectors into the queued chunks. */
+static size_t gather(quic *q, ngtcp2_vec *v) {
+  size_t n = 0, off = q->next_off;
+  for (chunk *c = q->next_out; c && n < NVEC; c = c->next, off = 0)
+    v[n++] = (ngtcp2_vec){c->data + off, c->len - off};
+  return n;
+}
+
+static void advance(quic *q, size_t n) {
+  while (n && q->next_out) {
+    size_t left = q->next_out->len - q->next_off;
+    size_t take = n < left ? n : left;
+    q->next_off += take;
+    n -= take;
+    if (q->next_off == q->next_out->len) q->next_out = q->next_out->next, q->next_off = 0;
+  }
+}
+
+/* Writes every packet ngtcp2 has for now. */
+static void flush(quic *q, int64_t now) {
+  uint8_t buf[PKT_MAX];
+  bool blocked = false;
+  while (q->state != QUIC_CLOSED) {
+    ngtcp2_vec v[NVEC];
+    size_t nv = q->tx_stream >= 0 && !blocked ? gather(q, v) : 0;
+    ngtcp2_path_storage ps;
+    ngtcp2_path_storage_zero(&ps);
+    ngtcp2_ssize ndata = -1;
+    ngtcp2_ssize n = ngtcp2_conn_writev_stream(q->conn, &ps.path, NULL, buf, sizeof buf, &ndata,
+                                               0, nv ? q->tx_stream : -1, v, nv,
+                                               (ngtcp2_tstamp)now);
+    if (n == NGTCP2_ERR_STREAM_DATA_BLOCKED) { /* flow control: other frames still go */
+      blocked = true;
+      continue;
+    }
+    if (n < 0) {
+      fail(q, now, (int)n);
+      return;
+    }
+    if (n == 0) return;
+    int path = path_id(&ps.path);
+    if (ndata > 0) {
+      advance(q, (size_t)ndata);
+      q->stats.stream_bytes[path] += (uint64_t)ndata;
+    }
+    q->stats.packet_bytes[path] += (uint64_t)n;
+    q->io.send(q->io.ctx, path, buf, (size_t)n);
+  }
+}
+
+int quic_send(quic *q, int64_t now, const uint8_t *msg, size_t len) {
+  if (len > QUIC_MAX_MESSAGE || q->state == QUIC_CLOSED) return -1;
+  chunk *c = malloc(sizeof *c + 2 + len);
+  if (!c) return -1;
+  c->next = NULL;
+  c->offset = q->queued;
+  c->len = 2 + len;
+  c->data[0] = (uint8_t)(len >> 8);
+  c->data[1] = (uint8_t)len;
+  memcpy(c->data + 2, msg, len);
+  q->queued += c->len;
+  if (q->tail) q->tail->next = c;
+  else q->head = c;
+  q->tail = c;
+  if (!q->next_out) q->next_out = c, q->next_off = 0;
+  if (q->conn) flush(q, now);
+  return 0;
+}
+
+/* --- ngtcp2 callbacks ---------------------------------------------------- */
+
+static void cb_rand(uint8_t *dest, size_t len, const ngtcp2_rand_ctx *ctx) {
+  rng *r = ctx->native_handle;
+  for (size_t i = 0; i < len; i++) dest[i] = (uint8_t)rng_u64(r);
+}
+
+static void fill(quic *q, uint8_t *dest, size_t len) {
+  for (size_t i = 0; i < len; i++) dest[i] = (uint8_t)rng_u64(&q->rng);
+}
+
+static int cb_new_cid(ngtcp2_conn *conn, ngtcp2_cid *cid, uint8_t *token, size_t cidlen,
+                      void *ud) {
+  quic *q = ud;
+  (void)conn;
+  cid->datalen = cidlen;
+  fill(q, cid->data, cidlen);
+  fill(q, token, NGTCP2_STATELESS_RESET_TOKENLEN);
+  return 0;
+}
+
+static int cb_challenge(ngtcp2_conn *conn, uint8_t *data, void *ud) {
+  (void)conn;
+  fill(ud, data, NGTCP2_PATH_CHALLENGE_DATALEN);
+  return 0;
+}
+
+static int open_tx(quic *q) {
+  if (q->tx_stream >= 0) return 0;
+  int rv = ngtcp2_conn_open_uni_stream(q->conn, &q->tx_stream, NULL);
+  if (rv != 0) q->tx_stream = -1;
+  return 0; /* not yet allowed: extend_max_local_streams_uni comes later */
+}
+
+static int cb_streams(ngtcp2_conn *conn, uint64_t max, void *ud) {
+  (void)conn, (void)max;
+  return open_tx(ud);
+}
+
+static int cb_handshake(ngtcp2_conn *conn, void *ud) {
+  quic *q = ud;
+  (void)conn;
+  q->state = QUIC_UP;
+  q->stats.handshake = q->now - q->start;
+  return open_tx(q);
+}
+
+static int cb_confirmed(ngtcp2_conn *conn, void *ud) {
+  (void)conn;
+  ((quic *)ud)->confirmed = true;
+  return 0;
+}
+
+/* Stream bytes arrive in order; messages are cut out of them. */
+static int cb_stream_data(ngtcp2_conn *conn, uint32_t flags, int64_t id, uint64_t offset,
+                          const uint8_t *data, size_t len, void *ud, void *sud) {
+  quic *q = ud;
+  (void)flags, (void)offset, (void)sud;
+  q->rx_stream = id;
+  for (size_t i = 0; i < len;) {
+    size_t need = q->rlen < 2 ? 2 : 2 + ((size_t)q->rbuf[0] << 8 | q->rbuf[1]);
+    size_t take = need - q->rlen < len - i ? need - q->rlen : len - i;
+    memcpy(q->rbuf + q->rlen, data + i, take);
+    q->rlen += take, i += take;
+    if (q->rlen >= 2 && q->rlen == 2 + ((size_t)q->rbuf[0] << 8 | q->rbuf[1])) {
+      q->io.deliver(q->io.ctx, q->rbuf + 2, q->rlen - 2);
+      q->rlen = 0;
+    }
+  }
+  ngtcp2_conn_extend_max_stream_offset(conn, id, len);
+  ngtcp2_conn_extend_max_offset(conn, len);
+  return 0;
+}
+
+/* Acknowledged stream bytes: the chunks they cover are freed. */
+static int cb_acked(ngtcp2_conn *conn, int64_t id, uint64_t offset, uint64_t len, void *ud,
+                    void *sud) {
+  quic *q = ud;
+  (void)conn, (void)id, (void)sud;
+  uint64_t upto = offset + len;
+  while (q->head && q->head != q->next_out && q->head->offset + q->head->len <= upto) {
+    chunk *c = q->head;
+    q->head = c->next;
+    if (!q->head) q->tail = NULL;
+    free(c);
+  }
+  return 0;
+}
+
+static int cb_path(ngtcp2_conn *conn, uint32_t flags, const ngtcp2_path *path,
+                   ngtcp2_path_validation_result res, void *ud) {
+  quic *q = ud;
+  (void)conn, (void)flags, (void)path;
+  if (q->cfg.server || q->migrate_start < 0) return 0;
+  if (res == NGTCP2_PATH_VALIDATION_RESULT_SUCCESS) {
+    q->stats.migrations++;
+    q->stats.migration = q->now - q->migrate_start;
+  } else {
+    q->stats.failed_migrations++;
+  }
+  q->migrate_start = -1;
+  return 0;
+}
+
+static const ngtcp2_callbacks callbacks = {
+    .recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb,
+    .encrypt = ngtcp2_crypto_encrypt_cb,
+    .decrypt = ngtcp2_crypto_decrypt_cb,
+    .hp_mask = ngtcp2_crypto_hp_mask_cb,
+    .update_key = ngtcp2_crypto_update_key_cb,
+    .delete_crypto_aead_ctx = ngtcp2_crypto_delete_crypto_aead_ctx_cb,
+    .delete_crypto_cipher_ctx = ngtcp2_crypto_delete_crypto_cipher_ctx_cb,
+    .version_negotiation = ngtcp2_crypto_version_negotiation_cb,
+    .rand = cb_rand,
+    .get_new_connection_id = cb_new_cid,
+    .get_path_challenge_data = cb_challenge,
+    .extend_max_local_streams_uni = cb_streams,
+    .handshake_completed = cb_handshake,
+    .handshake_confirmed = cb_confirmed,
+    .recv_stream_data = cb_stream_data,
+    .acked_stream_data_offset = cb_acked,
+    .path_validation = cb_path,
+};
+
+/* --- setting up ---------------------------------------------------------- */
+
+static ngtcp2_conn *get_conn(ngtcp2_crypto_conn_ref *ref) { return ((quic *)ref->user_data)->conn; }
+
+static int setup_tls(quic *q) {
+  unsigned flags = q->cfg.server ? GNUTLS_SERVER : GNUTLS_CLIENT;
+  const gnutls_datum_t alpn = {(unsigned char *)ALPN, sizeof ALPN - 1};
+  if (gnutls_init(&q->tls, flags | GNUTLS_NO_END_OF_EARLY_DATA) < 0) return -1;
+  int rv = q->cfg.server ? ngtcp2_crypto_gnutls_configure_server_session(q->tls)
+                         : ngtcp2_crypto_gnutls_configure_client_session(q->tls);
+  if (rv != 0 || gnutls_priority_set_direct(q->tls, PRIORITY, NULL) < 0 ||
+      gnutls_credentials_set(q->tls, GNUTLS_CRD_CERTIFICATE, q->cfg.cred) < 0 ||
+      gnutls_alpn_set_protocols(q->tls, &alpn, 1, GNUTLS_ALPN_MANDATORY) < 0)
+    return -1;
+  /* both sides show a certificate, and check that the other's chains to
+  ** the trusted CA and names the expected peer */
+  if (q->cfg.server) gnutls_certificate_server_set_request(q->tls, GNUTLS_CERT_REQUIRE);
+  else if (gnutls_server_name_set(q->tls, GNUTLS_NAME_DNS, q->cfg.peer_name,
+                                  strlen(q->cfg.peer_name)) < 0)
+    return -1;
+  gnutls_session_set_verify_cert(q->tls, q->cfg.peer_name, 0);
+  q->ref = (ngtcp2_crypto_conn_ref){get_conn, q};
+  gnutls_session_set_ptr(q->tls, &q->ref);
+  return 0;
+}
+
+static void settings_for(quic *q, ngtcp2_settings *s, ngtcp2_transport_params *t) {
+  ngtcp2_settings_default(s);
+  s->initial_ts = (ngtcp2_tstamp)q->now;
+  s->max_tx_udp_payload_size = PKT_MAX;
+  s->no_pmtud = 1;
+  s->rand_ctx.native_handle = &q->rng;
+  ngtcp2_transport_params_default(t);
+  t->initial_max_streams_uni = 1;
+  t->initial_max_stream_data_uni = 1 << 20;
+  t->initial_max_data = 1 << 20;
+  t->max_idle_timeout = (ngtcp2_duration)q->cfg.idle_timeout;
+  t->active_connection_id_limit = 4; /* spares for migrating there and back */
+}
+
+static void random_cid(quic *q, ngtcp2_cid *cid, size_t len) {
+  cid->datalen = len;
+  fill(q, cid->data, len);
+}
+
+static int start_client(quic *q, int path) {
+  ngtcp2_settings s;
+  ngtcp2_transport_params t;
+  settings_for(q, &s, &t);
+  ngtcp2_cid dcid, scid;
+  random_cid(q, &dcid, 18);
+  random_cid(q, &scid, CID_LEN);
+  ngtcp2_path p = path_of(q, path);
+  ngtcp2_callbacks cb = callbacks;
+  cb.client_initial = ngtcp2_crypto_client_initial_cb;
+  cb.recv_retry = ngtcp2_crypto_recv_retry_cb;
+  if (ngtcp2_conn_client_new(&q->conn, &dcid, &scid, &p, NGTCP2_PROTO_VER_V1, &cb, &s, &t, NULL,
+                             q) != 0)
+    return -1;
+  ngtcp2_conn_set_tls_native_handle(q->conn, q->tls);
+  if (q->cfg.keepalive > 0)
+    ngtcp2_conn_set_keep_alive_timeout(q->conn, (ngtcp2_duration)q->cfg.keepalive);
+  return 0;
+}
+
+/* A server's connection begins with the client's first Initial packet. */
+static int start_server(quic *q, int path, const uint8_t *pkt, size_t len) {
+  ngtcp2_pkt_hd hd;
+  if (ngtcp2_accept(&hd, pkt, len) != 0) return -1;
+  ngtcp2_settings s;
+  ngtcp2_transport_params t;
+  settings_for(q, &s, &t);
+  t.original_dcid = hd.dcid;
+  ngtcp2_cid scid;
+  random_cid(q, &scid, CID_LEN);
+  ngtcp2_path p = path_of(q, path);
+  ngtcp2_callbacks cb = callbacks;
+  cb.recv_client_initial = ngtcp2_crypto_recv_client_initial_cb;
+  if (ngtcp2_conn_server_new(&q->conn, &hd.scid, &scid, &p, hd.version, &cb, &s, &t, NULL, q) != 0)
+    return -1;
+  ngtcp2_conn_set_tls_native_handle(q->conn, q->tls);
+  return 0;
+}
+
+quic *quic_new(const quic_cfg *cfg, const quic_io *io, int64_t now, int path) {
+  quic *q = calloc(1, sizeof *q);
+  if (!q) return NULL;
+  q->cfg = *cfg;
+  q->io = *io;
+  snprintf(q->peer_name, sizeof q->peer_name, "%s", cfg->peer_name ? cfg->peer_name : "");
+  q->cfg.peer_name = q->peer_name;
+  q->now = q->start = now;
+  q->migrate_start = -1;
+  q->tx_stream = q->rx_stream = -1;
+  q->stats.handshake = q->stats.migration = -1;
+  rng_seed(&q->rng, cfg->seed, 0x51554943u);
+  init_paths(q);
+  if (setup_tls(q) != 0 || (!cfg->server && start_client(q, path) != 0)) {
+    quic_free(q);
+    return NULL;
+  }
+  if (q->conn) flush(q, now);
+  return q;
+}
+
+void quic_free(quic *q) {
+  if (!q) return;
+  if (q->conn) ngtcp2_conn_del(q->conn);
+  if (q->tls) gnutls_deinit(q->tls);
+  for (chunk *c = q->head, *n; c; c = n) {
+    n = c->next;
+    free(c);
+  }
+  free(q);
+}
+
+/* --- receiving and time -------------------------------------------------- */
+
+void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
+  q->now = now;
+  if (q->state == QUIC_CLOSED || path < 0 || path >= QUIC_PATHS) return;
+  if (!q->conn && start_server(q, path, pkt, len) != 0) return; /* not an Initial: dropped */
+  ngtcp2_path p = path_of(q, path);
+  int rv = ngtcp2_conn_read_pkt(q->conn, &p, NULL, pkt, len, (ngtcp2_tstamp)now);
+  if (rv == NGTCP2_ERR_DRAINING) {
+    closed_by_peer(q);
+    return;
+  }
+  if (rv == NGTCP2_ERR_DROP_CONN || rv == NGTCP2_ERR_DISCARD_PKT) return;
+  if (rv != 0) {
+    fail(q, now, rv);
+    return;
+  }
+  flush(q, now);
+}
+
+/* ngtcp2 0.12 clears a timer at T only when now > T: the deadline is the
+** nanosecond after (see shared/DESIGN.md). */
+int64_t quic_deadline(const quic *q) {
+  if (!q->conn || q->state == QUIC_CLOSED) return INT64_MAX;
+  ngtcp2_tstamp t = ngtcp2_conn_get_expiry(q->conn);
+  return t >= (ngtcp2_tstamp)INT64_MAX ? INT64_MAX : (int64_t)t + 1;
+}
+
+void quic_tick(quic *q, int64_t now) {
+  q->now = now;
+  if (!q->conn || q->state == QUIC_CLOSED) return;
+  if ((ngtcp2_tstamp)now > ngtcp2_conn_get_expiry(q->conn)) {
+    int rv = ngtcp2_conn_handle_expiry(q->conn, (ngtcp2_tstamp)now);
+    if (rv == NGTCP2_ERR_IDLE_CLOSE) {
+      close_with(q, "idle timeout: nothing heard from the other side%s", "");
+      return;
+    }
+    if (rv != 0) {
+      fail(q, now, rv);
+      return;
+    }
+  }
+  flush(q, now);
+}
+
+/* --- migration ----------------------------------------------------------- */
+
+int quic_migrate(quic *q, int64_t now, int path) {
+  q->now = now;
+  if (q->cfg.server || !q->conn || q->state != QUIC_UP || path < 0 || path >= QUIC_PATHS)
+    return -1;
+  if (quic_path(q) == path) return 0;
+  if (!q->confirmed) return -1;
+  ngtcp2_path p = path_of(q, path);
+  if (ngtcp2_conn_initiate_immediate_migration(q->conn, &p, (ngtcp2_tstamp)now) != 0) return -1;
+  q->migrate_start = now;
+  flush(q, now);
+  return 0;
+}
+
+bool quic_stalled(const quic *q) {
+  if (!q->conn || q->state != QUIC_UP) return false;
+  ngtcp2_conn_stat st;
+  ngtcp2_conn_get_conn_stat(q->conn, &st);
+  return st.pto_count >= 2;
+}
+
+/* --- state --------------------------------------------------------------- */
+
+enum quic_state quic_get_state(const quic *q) { return q->state; }
+bool quic_confirmed(const quic *q) { return q->confirmed; }
+const char *quic_error(const quic *q) { return q->error; }
+
+int quic_path(const quic *q) {
+  return q->conn ? path_id(ngtcp2_conn_get_path(q->conn)) : 0;
+}
+
+size_t quic_unacked(const quic *q) {
+  size_t n = 0;
+  for (const chunk *c = q->head; c; c = c->next) n++;
+  return n;
+}
+
+int64_t quic_srtt(const quic *q) {
+  if (!q->conn) return 0;
+  ngtcp2_conn_stat st;
+  ngtcp2_conn_get_conn_stat(q->conn, &st);
+  return (int64_t)st.smoothed_rtt;
+}
+
+const quic_stats *quic_get_stats(quic *q) {
+  if (q->conn && q->tx_stream >= 0)
+    q->stats.lost = ngtcp2_conn_get_stream_loss_count(q->conn, q->tx_stream);
+  return &q->stats;
+}

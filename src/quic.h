@@ -1,0 +1,101 @@
+/*
+** quic.h: one QUIC connection (RFC 9000, ngtcp2) between two peers, with
+** TLS 1.3 (GnuTLS) where each side shows a certificate from the scenario's
+** CA (pki.h) and checks that the other's names the expected peer.
+**
+** Application messages (at most QUIC_MAX_MESSAGE bytes) travel on one
+** unidirectional stream per direction, each prefixed by its length, so
+** they arrive whole, once and in order whatever the paths do.
+**
+** Paths are small integers (0 .. QUIC_PATHS-1) chosen by the caller, who
+** knows what each carries (say 0: the gateway relay, 1: a direct path).
+** The client opens the connection on a path and may move it to another
+** (quic_migrate): RFC 9000 section 9 migration, validated by
+** PATH_CHALLENGE/PATH_RESPONSE; the server follows, validating the new path
+** too. Streams survive the move.
+**
+** Sans-I/O, like ngtcp2 itself: packets in through quic_recv with the path
+** they came on, packets out through io.send with the path to use, time as
+** arguments, quic_deadline says when to call quic_tick.
+*/
+#ifndef NATSIM_QUIC_H
+#define NATSIM_QUIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gnutls/gnutls.h>
+
+#define QUIC_PATHS 2
+#define QUIC_MAX_MESSAGE 65535
+
+typedef struct quic_cfg {
+  bool server;
+  gnutls_certificate_credentials_t cred; /* borrowed: our certificate, the CA we trust */
+  const char *peer_name;  /* the name the other side's certificate must carry */
+  uint64_t seed;          /* connection IDs, path challenges, ngtcp2's randomness */
+  int64_t idle_timeout;   /* ns without a packet before the connection closes */
+  int64_t keepalive;      /* client: a PING after this long idle (0: none), so that a
+                          ** dead path shows even when nothing is sent */
+} quic_cfg;
+
+/* Defaults: idle timeout 30 s, keepalive 1 s. */
+void quic_cfg_defaults(quic_cfg *c);
+
+typedef struct quic_io {
+  void (*send)(void *ctx, int path, const uint8_t *pkt, size_t len);
+  void (*deliver)(void *ctx, const uint8_t *msg, size_t len);
+  void *ctx;
+} quic_io;
+
+enum quic_state { QUIC_HANDSHAKE, QUIC_UP, QUIC_CLOSED };
+
+typedef struct quic_stats {
+  int64_t handshake;             /* ns from quic_new to handshake complete; -1: not yet */
+  int64_t migration;             /* ns the last successful migration took; -1: none */
+  int migrations, failed_migrations;
+  uint64_t packet_bytes[QUIC_PATHS]; /* UDP payload bytes sent on each path */
+  uint64_t stream_bytes[QUIC_PATHS]; /* message bytes (with length prefixes) first sent on each */
+  uint64_t lost;                 /* packets with stream data declared lost, hence resent */
+} quic_stats;
+
+typedef struct quic quic;
+
+/* A client sends its first flight on `path` at once; a server waits for
+** one. The config's pointers are borrowed. NULL: out of memory or TLS setup
+** failed. */
+quic *quic_new(const quic_cfg *cfg, const quic_io *io, int64_t now, int path);
+void quic_free(quic *q);
+
+/* A packet arrived on `path`. */
+void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len);
+/* Queues a message; it leaves as soon as the stream and flow control allow.
+** Returns 0, or -1 when it is too long, the connection is closed or memory
+** runs out. */
+int quic_send(quic *q, int64_t now, const uint8_t *msg, size_t len);
+void quic_tick(quic *q, int64_t now);
+int64_t quic_deadline(const quic *q);
+
+/* Client: moves the connection to `path`. Immediate, the new path being
+** validated as it is used (the caller knows it works: ICE or a punch
+** answered on it); if validation fails the connection goes back. Needs a
+** confirmed handshake and a spare connection ID from the server: returns
+** -1 until then (try again later), 0 when under way or already there. */
+int quic_migrate(quic *q, int64_t now, int path);
+/* Client: the path in use has gone quiet: two probe timeouts in a row with
+** nothing acknowledged. */
+bool quic_stalled(const quic *q);
+
+enum quic_state quic_get_state(const quic *q);
+int quic_path(const quic *q);       /* the path in use */
+bool quic_confirmed(const quic *q); /* handshake confirmed: migration possible */
+/* Why the connection closed ("" while it is open), e.g. "certificate
+** refused: ..." when the other side's certificate did not check out. */
+const char *quic_error(const quic *q);
+/* Messages queued and not yet acknowledged. */
+size_t quic_unacked(const quic *q);
+int64_t quic_srtt(const quic *q);
+const quic_stats *quic_get_stats(quic *q);
+
+#endif

@@ -1,0 +1,289 @@
+/* Unit tests for QUIC (src/quic.c) and the scenario PKI (src/pki.c): a
+** client and a server joined by two in-memory paths with their own delays,
+** a fake clock. Handshake, messages both ways, migration to the second path
+** in the middle of a transfer, the fall back when that path dies, and
+** certificates that must be refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pki.h"
+#include "quic.h"
+
+#define MS 1000000LL
+#define NMSG 200
+
+typedef struct pkt { int64_t t; int to, path; size_t len; uint8_t data[1500]; } pkt;
+
+typedef struct end {
+  quic *q;
+  int got;          /* messages delivered */
+  bool bad;         /* one out of order or damaged */
+} end;
+
+typedef struct net {
+  int64_t now;
+  int64_t delay[QUIC_PATHS];
+  bool dead[QUIC_PATHS]; /* drops everything */
+  pkt *q;
+  int nq;
+  end e[2];              /* 0: client, 1: server */
+  uint64_t sent[QUIC_PATHS];
+} net;
+
+static net N;
+
+static void send_from(int from, int path, const uint8_t *d, size_t len) {
+  N.sent[path]++;
+  if (N.dead[path]) return;
+  assert_true(N.nq < 4096);
+  pkt *p = &N.q[N.nq++];
+  p->t = N.now + N.delay[path];
+  p->to = 1 - from, p->path = path, p->len = len;
+  memcpy(p->data, d, len);
+}
+
+static void send_c(void *ctx, int path, const uint8_t *d, size_t len) {
+  (void)ctx;
+  send_from(0, path, d, len);
+}
+static void send_s(void *ctx, int path, const uint8_t *d, size_t len) {
+  (void)ctx;
+  send_from(1, path, d, len);
+}
+
+/* Message i of a side: 4 bytes of index, then bytes that depend on it. */
+static size_t make_msg(int i, uint8_t *m) {
+  size_t len = 100 + (size_t)(i * 37) % 900;
+  for (size_t k = 0; k < len; k++) m[k] = (uint8_t)(i * 131 + k * 7);
+  m[0] = (uint8_t)(i >> 24), m[1] = (uint8_t)(i >> 16), m[2] = (uint8_t)(i >> 8), m[3] = (uint8_t)i;
+  return len;
+}
+
+static void deliver(void *ctx, const uint8_t *msg, size_t len) {
+  end *e = ctx;
+  uint8_t want[1000];
+  size_t n = make_msg(e->got, want);
+  if (n != len || memcmp(want, msg, len) != 0) e->bad = true;
+  e->got++;
+}
+
+/* Runs until `until`, delivering packets and firing timers in time order. */
+static void run(int64_t until) {
+  for (;;) {
+    int64_t t = INT64_MAX;
+    int next = -1;
+    for (int i = 0; i < N.nq; i++)
+      if (N.q[i].t < t) t = N.q[i].t, next = i;
+    for (int k = 0; k < 2; k++) {
+      int64_t d = N.e[k].q ? quic_deadline(N.e[k].q) : INT64_MAX;
+      if (d < t) t = d, next = -1 - k;
+    }
+    if (t > until) break;
+    N.now = t;
+    if (next >= 0) {
+      pkt p = N.q[next];
+      N.q[next] = N.q[--N.nq];
+      quic_recv(N.e[p.to].q, N.now, p.path, p.data, p.len);
+    } else {
+      quic_tick(N.e[-1 - next].q, N.now);
+    }
+  }
+  N.now = until;
+}
+
+typedef struct pair {
+  pki_ca *ca, *rogue;
+  gnutls_certificate_credentials_t cc, sc;
+} pair;
+
+/* A client (peer 1) and a server (peer 2) on path 0. `client_issuer`: the
+** CA that signs the client's certificate; server_expects: the name the
+** server wants to see. */
+static void start(pair *pp, bool rogue_client, const char *server_expects) {
+  char err[200], c_name[64], s_name[64];
+  free(N.q);
+  memset(&N, 0, sizeof N);
+  N.q = calloc(4096, sizeof *N.q);
+  N.now = 1000 * MS;
+  N.delay[0] = 40 * MS, N.delay[1] = 10 * MS;
+  memset(pp, 0, sizeof *pp);
+  pp->ca = pki_ca_new("natsim test CA", err, sizeof err);
+  pp->rogue = pki_ca_new("natsim test CA", err, sizeof err); /* same name, other key */
+  assert_non_null(pp->ca);
+  assert_non_null(pp->rogue);
+  pp->cc = pki_issue(rogue_client ? pp->rogue : pp->ca, pp->ca, 1, err, sizeof err);
+  pp->sc = pki_issue(pp->ca, pp->ca, 2, err, sizeof err);
+  assert_non_null(pp->cc);
+  assert_non_null(pp->sc);
+  pki_name(2, s_name, sizeof s_name);
+  pki_name(1, c_name, sizeof c_name);
+  quic_cfg cc, sc;
+  quic_cfg_defaults(&cc);
+  quic_cfg_defaults(&sc);
+  cc.cred = pp->cc, cc.peer_name = s_name, cc.seed = 7;
+  sc.cred = pp->sc, sc.peer_name = server_expects ? server_expects : c_name, sc.seed = 8;
+  sc.server = true;
+  quic_io ci = {send_c, deliver, &N.e[0]}, si = {send_s, deliver, &N.e[1]};
+  N.e[1].q = quic_new(&sc, &si, N.now, 0);
+  N.e[0].q = quic_new(&cc, &ci, N.now, 0);
+  assert_non_null(N.e[0].q);
+  assert_non_null(N.e[1].q);
+}
+
+static void stop(pair *pp) {
+  quic_free(N.e[0].q);
+  quic_free(N.e[1].q);
+  gnutls_certificate_free_credentials(pp->cc);
+  gnutls_certificate_free_credentials(pp->sc);
+  pki_ca_free(pp->ca);
+  pki_ca_free(pp->rogue);
+  free(N.q);
+  N.q = NULL;
+}
+
+static void send_both(int i) {
+  uint8_t m[1000];
+  size_t len = make_msg(i, m);
+  assert_int_equal(quic_send(N.e[0].q, N.now, m, len), 0);
+  assert_int_equal(quic_send(N.e[1].q, N.now, m, len), 0);
+}
+
+static void test_handshake_and_messages(void **state) {
+  (void)state;
+  pair pp;
+  start(&pp, false, NULL);
+  for (int i = 0; i < 20; i++) send_both(i); /* before the handshake: queued */
+  run(N.now + 2000 * MS);
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(quic_get_state(N.e[k].q), QUIC_UP);
+    assert_int_equal(N.e[k].got, 20);
+    assert_false(N.e[k].bad);
+    assert_int_equal(quic_unacked(N.e[k].q), 0);
+    assert_string_equal(quic_error(N.e[k].q), "");
+  }
+  /* the client completes after one round trip of 80 ms, plus processing in no time */
+  const quic_stats *st = quic_get_stats(N.e[0].q);
+  assert_int_equal(st->handshake, 80 * MS);
+  assert_true(st->stream_bytes[0] > 20 * 100);
+  assert_int_equal(st->packet_bytes[1], 0);
+  assert_true(quic_confirmed(N.e[0].q));
+  stop(&pp);
+}
+
+/* Messages flow every 10 ms; the client moves to path 1 halfway. */
+static void test_migration_keeps_the_stream(void **state) {
+  (void)state;
+  pair pp;
+  start(&pp, false, NULL);
+  assert_int_equal(quic_migrate(N.e[0].q, N.now, 1), -1); /* not confirmed yet */
+  int i = 0;
+  for (; i < NMSG / 2; i++, run(N.now + 10 * MS)) send_both(i);
+  assert_int_equal(quic_migrate(N.e[0].q, N.now, 1), 0);
+  for (; i < NMSG; i++, run(N.now + 10 * MS)) send_both(i);
+  run(N.now + 1000 * MS);
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(N.e[k].got, NMSG);
+    assert_false(N.e[k].bad);
+    assert_int_equal(quic_path(N.e[k].q), 1);
+    assert_int_equal(quic_unacked(N.e[k].q), 0);
+  }
+  const quic_stats *c = quic_get_stats(N.e[0].q), *s = quic_get_stats(N.e[1].q);
+  assert_int_equal(c->migrations, 1);
+  assert_int_equal(c->migration, 20 * MS); /* a round trip on path 1 */
+  /* half the messages were sent after the move: about half the bytes on path 1 */
+  for (const quic_stats *x = c; x; x = x == c ? s : NULL)
+    assert_true(x->stream_bytes[1] * 5 > (x->stream_bytes[0] + x->stream_bytes[1]) * 2);
+  stop(&pp);
+}
+
+/* On path 1, then path 1 dies: the client sees the stall, goes back to
+** path 0, and not a message is lost. */
+static void test_dead_path_falls_back(void **state) {
+  (void)state;
+  pair pp;
+  start(&pp, false, NULL);
+  int i = 0;
+  run(N.now + 500 * MS);
+  assert_int_equal(quic_migrate(N.e[0].q, N.now, 1), 0);
+  for (; i < NMSG / 2; i++, run(N.now + 10 * MS)) send_both(i);
+  assert_int_equal(quic_path(N.e[0].q), 1);
+  N.dead[1] = true;
+  bool fell_back = false;
+  for (; i < NMSG; i++, run(N.now + 10 * MS)) {
+    send_both(i);
+    if (!fell_back && quic_stalled(N.e[0].q)) {
+      assert_int_equal(quic_migrate(N.e[0].q, N.now, 0), 0);
+      fell_back = true;
+    }
+  }
+  for (int t = 0; t < 300; t++, run(N.now + 10 * MS))
+    if (!fell_back && quic_stalled(N.e[0].q))
+      fell_back = quic_migrate(N.e[0].q, N.now, 0) == 0;
+  assert_true(fell_back);
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(quic_get_state(N.e[k].q), QUIC_UP);
+    assert_int_equal(N.e[k].got, NMSG);
+    assert_false(N.e[k].bad);
+    assert_int_equal(quic_path(N.e[k].q), 0);
+  }
+  assert_true(quic_get_stats(N.e[0].q)->lost > 0); /* what died on path 1 was sent again */
+  stop(&pp);
+}
+
+static void test_foreign_certificate_refused(void **state) {
+  (void)state;
+  pair pp;
+  start(&pp, true, NULL);
+  send_both(0);
+  run(N.now + 5000 * MS);
+  assert_int_equal(quic_get_state(N.e[1].q), QUIC_CLOSED);
+  assert_int_equal(quic_get_state(N.e[0].q), QUIC_CLOSED);
+  assert_non_null(strstr(quic_error(N.e[1].q), "certificate refused"));
+  assert_non_null(strstr(quic_error(N.e[0].q), "refused the handshake"));
+  assert_int_equal(N.e[0].got + N.e[1].got, 0);
+  stop(&pp);
+}
+
+static void test_wrong_name_refused(void **state) {
+  (void)state;
+  pair pp;
+  start(&pp, false, "peer-99.natsim"); /* the server expects someone else */
+  send_both(0);
+  run(N.now + 5000 * MS);
+  assert_int_equal(quic_get_state(N.e[1].q), QUIC_CLOSED);
+  assert_non_null(strstr(quic_error(N.e[1].q), "certificate refused"));
+  assert_int_equal(quic_get_state(N.e[0].q), QUIC_CLOSED);
+  assert_int_equal(N.e[1].got, 0);
+  stop(&pp);
+}
+
+static void test_too_long_refused(void **state) {
+  (void)state;
+  pair pp;
+  start(&pp, false, NULL);
+  static uint8_t big[QUIC_MAX_MESSAGE + 1];
+  assert_int_equal(quic_send(N.e[0].q, N.now, big, sizeof big), -1);
+  assert_int_equal(quic_send(N.e[0].q, N.now, big, sizeof big - 1), 0);
+  run(N.now + 3000 * MS);
+  assert_int_equal(N.e[1].got, 1);
+  assert_true(N.e[1].bad); /* not a make_msg message: just the length checked */
+  stop(&pp);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_handshake_and_messages),
+      cmocka_unit_test(test_migration_keeps_the_stream),
+      cmocka_unit_test(test_dead_path_falls_back),
+      cmocka_unit_test(test_foreign_certificate_refused),
+      cmocka_unit_test(test_wrong_name_refused),
+      cmocka_unit_test(test_too_long_refused),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -18,6 +18,7 @@
 #include "rng.h"
 #include "stats.h"
 #include "world.h"
+#include "pki.h"
 
 #define MS 1000000LL
 #define GATEWAY_IP 0xC633640Au /* 198.51.100.10 */
@@ -43,12 +44,14 @@ typedef struct side {
   int sent, received;
   bool damaged;
   int64_t direct_at;
+  gnutls_certificate_credentials_t cred; /* QUIC: its certificate and the CA it trusts */
   int home;           /* its home NAT's node */
 } side;
 
 struct attempt {
   int index, class_a, class_b;
   bool same_nat;      /* b sits behind a's home NAT */
+  bool rogue;         /* b's certificate comes from a foreign CA */
   side a, b;
   int64_t start, connect_at, first_byte;
   bool feasible;
@@ -68,6 +71,7 @@ typedef struct xrun {
   turn_server *turn;
   int stun_sock, stun2_sock, turn_sock, turn_host;
   relay_sock *relays; /* by port - RELAY_MIN; sock -1 when closed */
+  pki_ca *ca, *rogue; /* QUIC: the scenario's CA, and a foreign one */
   int finished;       /* attempts whose messages all arrived, both ways */
   int64_t end;        /* virtual time the run ends */
 } xrun;
@@ -91,7 +95,10 @@ void experiment_defaults(exp_cfg *c) {
   c->settle = 10000 * MS;
   c->seed = 1;
   c->targets = (exp_targets){-1, -1, -1, -1};
+  c->quic = true;
 }
+
+const char *const exp_failure_names[EXP_FAILURES] = {"session", "certificate", "handshake", "data"};
 
 bool experiment_version_known(const char *name) {
   return !strcmp(name, "v0.7") || !strcmp(name, "v0.8") || !strcmp(name, "v0.9");
@@ -311,6 +318,15 @@ static int build_nats(xrun *x, side *s, int cls, const side *shared, char *err, 
   return s->home = world_nat_file(x->w, x->L, k->model, name, parent, false, &home_link, err, len);
 }
 
+/* QUIC credentials: a certificate from the scenario's CA, or from the
+** foreign one for a rogue. */
+static int issue_cert(xrun *x, side *s, bool rogue, peer_cfg *pc, char *err, size_t len) {
+  if (!x->cfg->quic) return 0;
+  s->cred = pki_issue(rogue ? x->rogue : x->ca, x->ca, s->id, err, len);
+  pc->quic = s->cred;
+  return s->cred ? 0 : -1;
+}
+
 static int build_side(xrun *x, attempt *a, side *s, int cls, const side *shared,
                       const char *version, char *err, size_t len) {
   const exp_cfg *c = x->cfg;
@@ -347,6 +363,7 @@ static int build_side(xrun *x, attempt *a, side *s, int cls, const side *shared,
     uint64_t v = rng_u64(&r);
     memcpy(pc.key + i, &v, 8);
   }
+  if (issue_cert(x, s, !s->is_a && a->rogue, &pc, err, len) != 0) return -1;
   peer_io io = {peer_send_io, on_deliver, on_event, s};
   s->p = peer_new(&pc, &io);
   return s->p && gateway_add_peer(&x->gw, s->id, pc.key) == 0 ? 0 : -1;
@@ -382,9 +399,13 @@ static int build(xrun *x, const char *version, char *err, size_t len) {
   gateway_init(&x->gw, c->seed, c->punch_delay_ms, &gio);
   x->gw_sock = world_udp(x->w, gw, GATEWAY_IP, GATEWAY_PORT, gw_datagram, x, err, len);
   if (!strcmp(version, "v0.9") && build_servers(x, err, len) != 0) return -1;
-  rng r, same;
+  rng r, same, rogue;
   rng_seed(&r, c->seed, 0x504f50u);
   rng_seed(&same, c->seed, 0x53414d45u); /* its own stream: the classes stay as they were */
+  rng_seed(&rogue, c->seed, 0x524f475545u); /* and this one */
+  if (c->quic && (!(x->ca = pki_ca_new("natsim scenario CA", err, len)) ||
+                  !(x->rogue = pki_ca_new("natsim scenario CA", err, len))))
+    return -1; /* the foreign CA even has the same name: only its key differs */
   for (int i = 0; i < c->pairs; i++) {
     attempt *a = &x->att[i];
     a->index = i;
@@ -392,6 +413,7 @@ static int build(xrun *x, const char *version, char *err, size_t len) {
     a->class_b = draw_class(c, &r);
     a->same_nat = c->same_nat > 0 && (double)rng_u64(&same) / 18446744073709551616.0 < c->same_nat;
     if (a->same_nat) a->class_b = a->class_a;
+    a->rogue = c->rogue > 0 && rng_unit(&rogue) < c->rogue;
     a->a.id = 2u * (uint32_t)i + 1, a->a.is_a = true;
     a->b.id = 2u * (uint32_t)i + 2;
     if (build_side(x, a, &a->a, a->class_a, NULL, version, err, len) ||
@@ -468,9 +490,9 @@ static void judge(const exp_targets *t, exp_summary *s) {
   verdict(s, "gateway_load", t->load, s->gateway_load, "=", 1, false);
   verdict(s, "hops_mean", t->hops, s->hops_mean, "=", 2, false);
   int before = s->nverdicts;
-  verdict(s, "reliability", t->reliability, s->attempts ? (double)s->connected / s->attempts : 0,
+  verdict(s, "reliability", t->reliability, s->attempts ? (double)s->data_verified / s->attempts : 0,
           "=", 1, true);
-  if (s->nverdicts > before) rate_ci(&s->verdicts[before], s->connected, s->attempts);
+  if (s->nverdicts > before) rate_ci(&s->verdicts[before], s->data_verified, s->attempts);
 }
 
 static exp_cell *cell(exp_summary *s, int a, int b) {
@@ -482,62 +504,111 @@ static exp_cell *cell(exp_summary *s, int a, int b) {
   return c;
 }
 
+/* Why an attempt failed, if it did (-1: it did not). */
+static int failure(const exp_summary *s, const attempt *a, const peer_session_info *ia,
+                   const peer_session_info *ib, bool connected, bool verified, const char **why) {
+  (void)s;
+  *why = ia->quic_error && ia->quic_error[0] ? ia->quic_error : ib->quic_error ? ib->quic_error : "";
+  if (connected) {
+    if (verified) return -1;
+    *why = a->a.damaged || a->b.damaged ? "a message arrived damaged or out of order"
+                                        : "messages missing at the end of the run";
+    return EXP_FAIL_DATA;
+  }
+  if (!ia->up || !ib->up) {
+    *why = "the gateway did not set up the session";
+    return EXP_FAIL_SESSION;
+  }
+  if (strstr(*why, "certificate") || strstr(*why, "refused the handshake"))
+    return EXP_FAIL_CERTIFICATE;
+  if (!**why) *why = "the QUIC handshake did not complete";
+  return EXP_FAIL_HANDSHAKE;
+}
+
+/* Per-attempt times in ns, for percentiles. */
+typedef struct times { int64_t *t[6]; int n[6]; } times;
+enum { T_CONN, T_DIRECT, T_CHECK, T_NOMINATED, T_HANDSHAKE, T_MIGRATION };
+
+static void add_time(times *t, int k, int64_t v) { t->t[k][t->n[k]++] = v; }
+
+static void measure_quic(exp_summary *s, const peer_session_info *ia,
+                         const peer_session_info *ib, times *t) {
+  if (ia->handshake >= 0) add_time(t, T_HANDSHAKE, ia->handshake);
+  if (ia->migration >= 0) add_time(t, T_MIGRATION, ia->migration);
+  s->migrations += ia->migrations;
+  s->fell_back += ia->fell_back;
+  s->retransmitted += ia->lost + ib->lost;
+  s->wire_relayed += ia->wire_relayed + ib->wire_relayed;
+  s->wire_direct += ia->wire_direct + ib->wire_direct;
+  s->wire_turn += ia->wire_turn + ib->wire_turn;
+}
+
+static void measure_attempt(xrun *x, exp_summary *s, attempt *a, times *t, int *hops,
+                            double *rtt) {
+  const exp_cfg *c = x->cfg;
+  peer_session_info ia = {0}, ib = {0};
+  peer_session(a->a.p, a->b.id, &ia);
+  peer_session(a->b.p, a->a.id, &ib);
+  bool connected = c->quic ? ia.quic_up && ib.quic_up : ia.up && ib.up;
+  bool verified = connected && a->a.received == c->messages && a->b.received == c->messages &&
+                  !a->a.damaged && !a->b.damaged;
+  bool direct = verified && ia.direct && ib.direct;
+  exp_cell *k = cell(s, a->class_a, a->class_b);
+  const char *why;
+  int f = failure(s, a, &ia, &ib, connected, verified, &why);
+  s->attempts++, k->attempts++;
+  s->connected += connected;
+  if (f >= 0 && !s->failures[f]++) snprintf(s->failure_example[f], sizeof s->failure_example[f], "%s", why);
+  if (a->a.damaged || a->b.damaged) s->data_errors++;
+  if (!verified) s->failed++, k->failed++;
+  else if (direct) s->direct++, k->direct++;
+  else s->relayed++, k->relayed++;
+  if (verified && !direct && ia.turn && ib.turn) s->turn++, k->turn++;
+  if (a->feasible && !direct) s->missed_direct++, k->missed_direct++;
+  k->feasible += a->feasible;
+  k->probes += ia.probes + ib.probes;
+  if (a->same_nat) s->same_nat++, s->same_nat_direct += direct;
+  s->bytes_direct += ia.bytes_direct + ib.bytes_direct;
+  s->bytes_relayed += ia.bytes_relayed + ib.bytes_relayed;
+  s->bytes_turn += ia.bytes_turn + ib.bytes_turn;
+  if (c->quic) measure_quic(s, &ia, &ib, t);
+  if (ia.ice_first_check >= 0) add_time(t, T_CHECK, ia.ice_first_check);
+  if (ia.ice_nominated >= 0) add_time(t, T_NOMINATED, ia.ice_nominated);
+  if (!verified) return;
+  s->data_verified++;
+  *hops += direct ? 1 : 2;
+  *rtt += (double)ia.srtt / MS;
+  add_time(t, T_CONN, a->first_byte - a->connect_at);
+  hist_add(s->connect_hist, a->first_byte - a->connect_at);
+  if (direct) {
+    int64_t d = (a->a.direct_at > a->b.direct_at ? a->a.direct_at : a->b.direct_at) - a->connect_at;
+    add_time(t, T_DIRECT, d);
+    hist_add(s->direct_hist, d);
+    k->direct_ms += (double)d / MS;
+  }
+}
+
 static void measure(xrun *x, exp_summary *s) {
   const exp_cfg *c = x->cfg;
-  int64_t *conn_t = calloc((size_t)c->pairs, sizeof *conn_t);
-  int64_t *dir_t = calloc((size_t)c->pairs, sizeof *dir_t);
-  int64_t *chk_t = calloc((size_t)c->pairs, sizeof *chk_t);
-  int64_t *nom_t = calloc((size_t)c->pairs, sizeof *nom_t);
-  int nconn = 0, ndir = 0, hops = 0, nchk = 0, nnom = 0;
+  times t = {0};
+  int hops = 0, ok = 1;
   double rtt = 0;
+  for (int k = 0; k < 6; k++) ok &= (t.t[k] = calloc((size_t)c->pairs, sizeof(int64_t))) != NULL;
   s->cells = calloc((size_t)(c->nclasses * c->nclasses), sizeof *s->cells);
-  for (int i = 0; i < c->pairs && conn_t && dir_t && chk_t && nom_t && s->cells; i++) {
-    attempt *a = &x->att[i];
-    peer_session_info ia = {0}, ib = {0};
-    peer_session(a->a.p, a->b.id, &ia);
-    peer_session(a->b.p, a->a.id, &ib);
-    bool connected = a->a.received == c->messages && a->b.received == c->messages &&
-                     !a->a.damaged && !a->b.damaged;
-    bool direct = connected && ia.direct && ib.direct;
-    exp_cell *k = cell(s, a->class_a, a->class_b);
-    s->attempts++, k->attempts++;
-    if (a->a.damaged || a->b.damaged) s->data_errors++;
-    if (!connected) s->failed++, k->failed++;
-    else if (direct) s->direct++, k->direct++;
-    else s->relayed++, k->relayed++;
-    if (connected && !direct && ia.turn && ib.turn) s->turn++, k->turn++;
-    if (a->feasible && !direct) s->missed_direct++, k->missed_direct++;
-    k->feasible += a->feasible;
-    k->probes += ia.probes + ib.probes;
-    if (a->same_nat) s->same_nat++, s->same_nat_direct += direct;
-    s->bytes_direct += ia.bytes_direct + ib.bytes_direct;
-    s->bytes_relayed += ia.bytes_relayed + ib.bytes_relayed;
-    s->bytes_turn += ia.bytes_turn + ib.bytes_turn;
-    if (ia.ice_first_check >= 0) chk_t[nchk++] = ia.ice_first_check;
-    if (ia.ice_nominated >= 0) nom_t[nnom++] = ia.ice_nominated;
-    if (!connected) continue;
-    s->connected++;
-    hops += direct ? 1 : 2;
-    rtt += (double)ia.srtt / MS;
-    conn_t[nconn++] = a->first_byte - a->connect_at;
-    hist_add(s->connect_hist, conn_t[nconn - 1]);
-    if (direct) {
-      dir_t[ndir++] = (a->a.direct_at > a->b.direct_at ? a->a.direct_at : a->b.direct_at) -
-                      a->connect_at;
-      hist_add(s->direct_hist, dir_t[ndir - 1]);
-      k->direct_ms += (double)dir_t[ndir - 1] / MS;
-    }
-  }
+  snprintf(s->transport, sizeof s->transport, "%s", c->quic ? "quic" : "messages");
+  for (int i = 0; i < c->pairs && ok && s->cells; i++) measure_attempt(x, s, &x->att[i], &t, &hops, &rtt);
   s->direct_rate = s->attempts ? (double)s->direct / s->attempts : 0;
   stats_wilson(s->direct, s->attempts, s->direct_rate_ci);
   uint64_t all = s->bytes_direct + s->bytes_relayed + s->bytes_turn;
   s->gateway_load = all ? (double)(s->bytes_relayed + s->bytes_turn) / (double)all : 0;
-  s->hops_mean = s->connected ? (double)hops / s->connected : 0;
-  s->rtt_ms_mean = s->connected ? rtt / s->connected : 0;
-  s->connect_ms[0] = pct(conn_t, nconn, 0.50), s->connect_ms[1] = pct(conn_t, nconn, 0.95);
-  s->direct_ms[0] = pct(dir_t, ndir, 0.50), s->direct_ms[1] = pct(dir_t, ndir, 0.95);
-  s->ice_check_ms[0] = pct(chk_t, nchk, 0.50), s->ice_check_ms[1] = pct(chk_t, nchk, 0.95);
-  s->ice_nominated_ms[0] = pct(nom_t, nnom, 0.50), s->ice_nominated_ms[1] = pct(nom_t, nnom, 0.95);
+  s->hops_mean = s->data_verified ? (double)hops / s->data_verified : 0;
+  s->rtt_ms_mean = s->data_verified ? rtt / s->data_verified : 0;
+  double *out[6] = {s->connect_ms, s->direct_ms, s->ice_check_ms, s->ice_nominated_ms,
+                    s->handshake_ms, s->migration_ms};
+  for (int k = 0; k < 6; k++) {
+    out[k][0] = pct(t.t[k], t.n[k], 0.50), out[k][1] = pct(t.t[k], t.n[k], 0.95);
+    free(t.t[k]);
+  }
   judge(&c->targets, s);
   s->gateway_frames = x->gw.stats.relayed_frames;
   if (x->turn) {
@@ -546,10 +617,6 @@ static void measure(xrun *x, exp_summary *s) {
     s->turn_allocations = ts->allocations;
     s->turn_bytes = ts->bytes_relayed;
   }
-  free(conn_t);
-  free(dir_t);
-  free(chk_t);
-  free(nom_t);
 }
 
 int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char *err,
@@ -601,9 +668,13 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
     out->virtual_s = (double)sim_now() / 1e9;
   }
   for (int i = 0; x.att && i < c->pairs; i++) {
-    peer_free(x.att[i].a.p);
-    peer_free(x.att[i].b.p);
+    for (side *sd = &x.att[i].a; sd; sd = sd == &x.att[i].a ? &x.att[i].b : NULL) {
+      peer_free(sd->p);
+      if (sd->cred) gnutls_certificate_free_credentials(sd->cred);
+    }
   }
+  pki_ca_free(x.ca);
+  pki_ca_free(x.rogue);
   world_free(x.w);
   gateway_free(&x.gw);
   turn_server_free(x.turn);
@@ -682,6 +753,25 @@ void experiment_write(const exp_summary *s, const exp_writer *w) {
   w->integer(x, "missed_direct", s->missed_direct);
   w->integer(x, "turn", s->turn);
   w->integer(x, "data_errors", s->data_errors);
+  w->str(x, "transport", s->transport);
+  w->integer(x, "data_verified", s->data_verified);
+  w->begin(x, "failures", false);
+  for (int i = 0; i < EXP_FAILURES; i++) w->integer(x, exp_failure_names[i], s->failures[i]);
+  w->end(x, false);
+  w->begin(x, "failure_examples", false);
+  for (int i = 0; i < EXP_FAILURES; i++)
+    if (s->failures[i]) w->str(x, exp_failure_names[i], s->failure_example[i]);
+  w->end(x, false);
+  write_p(w, "handshake_ms", s->handshake_ms);
+  write_p(w, "migration_ms", s->migration_ms);
+  w->integer(x, "migrations", s->migrations);
+  w->integer(x, "fell_back", s->fell_back);
+  w->integer(x, "retransmitted", (int64_t)s->retransmitted);
+  w->begin(x, "wire_bytes", false);
+  w->integer(x, "relayed", (int64_t)s->wire_relayed);
+  w->integer(x, "direct", (int64_t)s->wire_direct);
+  w->integer(x, "turn", (int64_t)s->wire_turn);
+  w->end(x, false);
   w->number(x, "direct_rate", s->direct_rate);
   w->begin(x, "direct_rate_ci", true);
   w->number(x, NULL, s->direct_rate_ci[0]);

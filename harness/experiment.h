@@ -66,6 +66,8 @@ typedef struct exp_cfg {
   uint32_t punch_delay_ms;
   int predict;           /* v0.9: ICE port prediction window (0: off) */
   double same_nat;       /* share of pairs whose second peer sits behind the first's home NAT */
+  bool quic;             /* messages over QUIC (quic.h); false: over conn.h */
+  double rogue;          /* share of attempts whose responder shows a certificate from a foreign CA */
   int64_t spacing;       /* between the starts of successive attempts */
   int64_t settle;        /* time after the last message for stragglers */
   uint64_t seed;
@@ -74,7 +76,7 @@ typedef struct exp_cfg {
 
 /* Defaults for everything but the classes (and no targets): 1000 pairs, 20 messages of 200
 ** bytes each way over 2 s, 10 ms access links, 1 ms LAN links, 5 ms between
-** attempt starts, a punch delay of 100 ms, 10 s to settle. */
+** attempt starts, a punch delay of 100 ms, 10 s to settle, over QUIC. */
 void experiment_defaults(exp_cfg *c);
 
 typedef struct exp_cell { /* one pair of classes */
@@ -86,11 +88,32 @@ typedef struct exp_cell { /* one pair of classes */
   double direct_ms;   /* summed over direct attempts: connect call to both sides direct */
 } exp_cell;
 
+/* Why attempts failed. */
+enum exp_failure {
+  EXP_FAIL_SESSION,     /* the gateway never set up the session */
+  EXP_FAIL_CERTIFICATE, /* a certificate was refused (one side or the other) */
+  EXP_FAIL_HANDSHAKE,   /* QUIC never came up, or closed, for another reason */
+  EXP_FAIL_DATA,        /* connected, but some message did not arrive whole and in order */
+  EXP_FAILURES
+};
+extern const char *const exp_failure_names[EXP_FAILURES];
+
 typedef struct exp_summary {
-  char name[16], strategy[64];
+  char name[16], strategy[64], transport[16];
   char classes[EXP_MAX_CLASSES][64]; /* names, for the cells */
   int nclasses, pairs;
   int attempts, connected, direct, relayed, failed, missed_direct;
+  /* connected: the transport came up on both sides (QUIC: both handshakes
+  ** completed); data_verified: of those, every message arrived whole, once
+  ** and in order both ways. Only verified attempts count as direct or
+  ** relayed; the rest failed, each with a reason. */
+  int data_verified;
+  int failures[EXP_FAILURES];
+  char failure_example[EXP_FAILURES][160]; /* the first reason of each kind, in words */
+  double handshake_ms[2], migration_ms[2]; /* p50, p95 (QUIC client) */
+  int migrations, fell_back;   /* moves to a new path; connections back on the relay after the direct path died */
+  uint64_t retransmitted;      /* QUIC packets with stream data declared lost and resent */
+  uint64_t wire_relayed, wire_direct, wire_turn; /* QUIC packet bytes on each path */
   int turn;        /* relayed attempts that ended on a TURN path */
   int data_errors; /* attempts with a message lost, repeated, reordered or damaged */
   int same_nat, same_nat_direct; /* attempts between peers behind one home NAT; direct ones */

@@ -153,11 +153,14 @@ static void push_summary(lua_State *L, const exp_summary *s) {
 static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
   static const char *const accepted[] = {"population", "pairs", "versions", "link", "lan",
                                          "gateway_link", "workload", "punch", "signalling",
-                                         "predict", "spacing", "settle", "targets", "same_nat", "keepalive", NULL};
+                                         "predict", "spacing", "settle", "targets", "same_nat", "keepalive",
+                                         "transport", "rogue", NULL};
+  static const char *const transports[] = {"quic", "messages", NULL};
   static const char *const workload[] = {"messages", "size", "over", NULL};
   static const char *const punch[] = {"delay", "interval", "attempts", NULL};
   static const char *const signalling[] = {"retry", "retries", "keepalive", "rto", NULL};
   int64_t pairs = 1000, predict = 0;
+  int transport = 0;
   experiment_defaults(c);
   c->seed = lapi_seed(a);
   fields f = fields_at(L, 1, "natsim.experiment", err, len);
@@ -169,10 +172,15 @@ static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
       sub(&f, "signalling", signalling, read_signalling, c) || fields_duration(&f, "spacing", &c->spacing) ||
       fields_duration(&f, "settle", &c->settle) || fields_int(&f, "predict", 0, 32, &predict) ||
       fields_number(&f, "same_nat", 0, 1, &c->same_nat) ||
+      fields_enum(&f, "transport", transports, &transport) ||
+      fields_number(&f, "rogue", 0, 1, &c->rogue) ||
       read_population(L, a, c, err, len))
     return -1;
   c->pairs = (int)pairs;
   c->predict = (int)predict;
+  c->quic = transport == 0;
+  if (c->rogue > 0 && !c->quic)
+    return fields_fail(&f, "rogue", "used with transport = \"quic\" only (certificates are QUIC's)");
   return 0;
 }
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pki.h"
+
 #define MAX_CANDIDATES 4
 
 typedef struct pending {
@@ -36,7 +38,14 @@ typedef struct psession {
   /* v0.9 */
   ice_agent *ice;
   bool turn;
+  /* QUIC (cfg.quic) */
+  quic *q;
+  bool fell_back;     /* the direct path died: relayed from then on */
+  addr direct_from;   /* where authenticated direct data last came from */
+  uint64_t wire[3];   /* QUIC packet bytes by carrier */
 } psession;
+
+enum carrier { VIA_RELAY, VIA_DIRECT, VIA_TURN };
 
 typedef struct early { uint64_t session; gw_frame f; } early; /* candidates before SESSION */
 #define MAX_EARLY 16
@@ -75,6 +84,7 @@ void peer_free(peer *p) {
   if (!p) return;
   for (size_t i = 0; i < p->nsessions; i++) {
     conn_free(&p->sessions[i]->conn);
+    quic_free(p->sessions[i]->q);
     ice_free(p->sessions[i]->ice);
     for (pending *h = p->sessions[i]->held, *n; h; h = n) {
       n = h->next;
@@ -133,36 +143,116 @@ static void to_gateway(peer *p, gw_frame *f) {
   send_frame(p, &p->cfg.gateway, f, p->cfg.key);
 }
 
-/* conn's emit: a frame goes out on the session's current path. */
-static void emit(void *ctx, const uint8_t *frame, size_t len, bool retransmit) {
-  psession *s = ctx;
+/* A payload (a conn frame or a QUIC packet) goes to the other side: on the
+** direct path if asked and there is one (the ICE pair in use, the punched
+** address, or under QUIC where the other's direct data came from), else
+** through the gateway relay. Returns the carrier used. */
+static enum carrier carry(psession *s, bool direct, const uint8_t *payload, size_t len) {
   peer *p = s->owner;
-  (void)retransmit;
-  gw_frame f = {.session = s->id, .peer = p->cfg.id, .payload = frame, .payload_len = len};
-  size_t msg = frame[0] == 1 && len > 5 ? len - 5 : 0; /* message bytes, not acks */
+  gw_frame f = {.session = s->id, .peer = p->cfg.id, .payload = payload, .payload_len = len};
   ice_cand l, r;
-  if (s->ice && ice_active(s->ice, &l, &r)) {
+  if (direct && s->ice && ice_active(s->ice, &l, &r)) {
     uint8_t buf[GW_MAX_FRAME + 64];
     f.type = GW_DATA;
     int n = gw_encode(&f, s->key, buf, sizeof buf);
     if (n > 0) ice_send(s->ice, p->now, buf, (size_t)n);
-    bool turn = l.type == ICE_RELAY || r.type == ICE_RELAY;
-    *(turn ? &s->bytes_turn : &s->bytes_direct) += msg;
-  } else if (s->direct) {
-    f.type = GW_DATA;
-    s->bytes_direct += msg;
-    send_frame(p, &s->direct_addr, &f, s->key);
-    s->direct_sent = p->now;
-  } else {
-    f.type = GW_RELAY;
-    s->bytes_relayed += msg;
-    send_frame(p, &p->cfg.gateway, &f, p->cfg.key);
+    return l.type == ICE_RELAY || r.type == ICE_RELAY ? VIA_TURN : VIA_DIRECT;
   }
+  const addr *to = s->direct ? &s->direct_addr : s->direct_from.family ? &s->direct_from : NULL;
+  if (direct && to) {
+    f.type = GW_DATA;
+    send_frame(p, to, &f, s->key);
+    s->direct_sent = p->now;
+    return VIA_DIRECT;
+  }
+  f.type = GW_RELAY;
+  send_frame(p, &p->cfg.gateway, &f, p->cfg.key);
+  return VIA_RELAY;
+}
+
+static void count(psession *s, enum carrier c, uint64_t msg) {
+  *(c == VIA_RELAY ? &s->bytes_relayed : c == VIA_TURN ? &s->bytes_turn : &s->bytes_direct) += msg;
+}
+
+/* conn's emit: a frame goes out on the session's best path. */
+static void emit(void *ctx, const uint8_t *frame, size_t len, bool retransmit) {
+  psession *s = ctx;
+  (void)retransmit;
+  size_t msg = frame[0] == 1 && len > 5 ? len - 5 : 0; /* message bytes, not acks */
+  count(s, carry(s, true, frame, len), msg);
+}
+
+/* QUIC's: a packet goes out on the path QUIC chose (1: direct). */
+static void quic_out(void *ctx, int path, const uint8_t *pkt, size_t len, size_t app) {
+  psession *s = ctx;
+  enum carrier c = carry(s, path == 1, pkt, len);
+  count(s, c, app);
+  s->wire[c] += len;
 }
 
 static void deliver(void *ctx, const uint8_t *msg, size_t len) {
   psession *s = ctx;
   s->owner->io.deliver(s->owner->io.ctx, s->other, msg, len);
+}
+
+/* --- the transport under a session: conn, or QUIC --------------------------- */
+
+static int t_send(psession *s, int64_t now, const uint8_t *msg, size_t len) {
+  if (s->q) return quic_send(s->q, now, msg, len);
+  return conn_send(&s->conn, now, msg, len, emit, s) ? 0 : -1;
+}
+
+/* A payload from the other side, through the relay (path 0) or direct (1). */
+static void t_recv(psession *s, int64_t now, int path, const uint8_t *d, size_t len) {
+  if (s->q) quic_recv(s->q, now, path, d, len);
+  else conn_recv(&s->conn, now, d, len, deliver, emit, s);
+}
+
+static bool direct_usable(const psession *s) {
+  ice_cand l, r;
+  if (s->fell_back) return false;
+  return s->ice ? ice_active(s->ice, &l, &r) : s->direct;
+}
+
+/* The QUIC client keeps the connection on the best path: direct once it
+** is usable (retrying until the handshake is confirmed), back to the relay
+** for good when the direct path stalls. The server follows the client. */
+static void steer(psession *s, int64_t now) {
+  if (!s->q || !s->initiator || quic_get_state(s->q) != QUIC_UP) return;
+  if (quic_path(s->q) == 1 && quic_stalled(s->q)) {
+    s->fell_back = true;
+    s->direct = false;
+  }
+  int want = direct_usable(s) ? 1 : 0;
+  if (quic_path(s->q) != want) quic_migrate(s->q, now, want);
+}
+
+static void t_tick(psession *s, int64_t now) {
+  if (!s->q) {
+    conn_tick(&s->conn, now, emit, s);
+    return;
+  }
+  quic_tick(s->q, now);
+  steer(s, now);
+}
+
+static int64_t t_deadline(const psession *s) {
+  return s->q ? quic_deadline(s->q) : conn_deadline(&s->conn);
+}
+
+/* The session is up: its QUIC connection begins (the client's first
+** flight leaves through the relay at once). */
+static void start_quic(peer *p, int64_t now, psession *s) {
+  char name[64];
+  pki_name(s->other, name, sizeof name);
+  quic_cfg qc;
+  quic_cfg_defaults(&qc);
+  qc.server = !s->initiator;
+  qc.cred = p->cfg.quic;
+  qc.peer_name = name;
+  qc.seed = s->id ^ ((uint64_t)p->cfg.id << 32);
+  quic_io io = {quic_out, deliver, s};
+  s->q = quic_new(&qc, &io, now, 0);
 }
 
 /* --- registration and sessions ------------------------------------------- */
@@ -193,7 +283,7 @@ int peer_send(peer *p, int64_t now, uint32_t target, const uint8_t *msg, size_t 
   psession *s = find(p, target);
   if (!s || len > CONN_MAX_MESSAGE) return -1;
   if (s->up) {
-    return conn_send(&s->conn, now, msg, len, emit, s) ? 0 : -1;
+    return t_send(s, now, msg, len);
   }
   pending *h = malloc(sizeof *h + len);
   if (!h) return -1;
@@ -310,9 +400,10 @@ static void session_up(peer *p, int64_t now, const gw_frame *f) {
   s->asking = false;
   s->ask_next = INT64_MAX;
   p->io.event(p->io.ctx, s->other, PEER_SESSION);
+  if (p->cfg.quic && !s->q) start_quic(p, now, s);
   for (pending *h = s->held, *n; h; h = n) {
     n = h->next;
-    conn_send(&s->conn, now, h->msg, h->len, emit, s);
+    t_send(s, now, h->msg, h->len);
     free(h);
   }
   s->held = NULL;
@@ -398,7 +489,7 @@ static void from_gateway(peer *p, int64_t now, const gw_frame *f) {
     break;
   case GW_RELAY:
     if ((s = find_id(p, f->session)) && f->peer == s->other)
-      conn_recv(&s->conn, now, f->payload, f->payload_len, deliver, emit, s);
+      t_recv(s, now, 0, f->payload, f->payload_len);
     else if (!(s = find(p, f->peer)) || (!s->up && !s->asking))
       ask_again(p, now, f->peer, s); /* its SESSION was lost: ask for it again */
     break;
@@ -423,7 +514,8 @@ static void from_peer(peer *p, int64_t now, const addr *from, const gw_frame *f,
     go_direct(p, s, from);
     break;
   case GW_DATA:
-    conn_recv(&s->conn, now, f->payload, f->payload_len, deliver, emit, s);
+    if (s->q) s->direct_from = *from;
+    t_recv(s, now, 1, f->payload, f->payload_len);
     break;
   }
 }
@@ -439,12 +531,17 @@ void peer_recv(peer *p, int64_t now, const addr *from, const uint8_t *data, size
   if (gw_decode(data, len, &f) != GW_OK) return;
   if (f.type == GW_PUNCH || f.type == GW_PUNCH_ACK || f.type == GW_DATA) {
     psession *s = find_id(p, f.session);
-    if (s && f.peer == s->other && gw_verify(data, len, s->key) == GW_OK)
+    if (s && f.peer == s->other && gw_verify(data, len, s->key) == GW_OK) {
       from_peer(p, now, from, &f, s);
+      steer(s, now);
+    }
     return;
   }
-  if (addr_equal(from, &p->cfg.gateway) && gw_verify(data, len, p->cfg.key) == GW_OK)
+  if (addr_equal(from, &p->cfg.gateway) && gw_verify(data, len, p->cfg.key) == GW_OK) {
     from_gateway(p, now, &f);
+    psession *s = f.type == GW_RELAY ? find_id(p, f.session) : NULL;
+    if (s) steer(s, now);
+  }
 }
 
 /* --- time ---------------------------------------------------------------- */
@@ -478,7 +575,7 @@ static void tick_session(peer *p, psession *s, int64_t now) {
   if (s->punching && now >= s->punch_next) punch_round(p, s, now);
   if (direct_idle(p, s) <= now) keep_direct(p, s, now);
   if (s->ice) ice_tick(s->ice, now);
-  if (s->up) conn_tick(&s->conn, now, emit, s);
+  if (s->up) t_tick(s, now);
 }
 
 void peer_tick(peer *p, int64_t now) {
@@ -509,12 +606,29 @@ int64_t peer_deadline(const peer *p) {
     if (s->ask_next < d) d = s->ask_next;
     if (s->punch_next < d) d = s->punch_next;
     if (direct_idle(p, s) < d) d = direct_idle(p, s);
-    int64_t c = s->up ? conn_deadline(&s->conn) : INT64_MAX;
+    int64_t c = s->up ? t_deadline(s) : INT64_MAX;
     if (c < d) d = c;
     c = s->ice ? ice_deadline(s->ice) : INT64_MAX;
     if (c < d) d = c;
   }
   return d;
+}
+
+static void quic_info(const psession *s, peer_session_info *info) {
+  const quic_stats *st = quic_get_stats(s->q);
+  info->direct = s->direct && !s->fell_back && quic_path(s->q) == 1;
+  info->quic_up = st->handshake >= 0;
+  info->quic_error = quic_error(s->q);
+  info->handshake = st->handshake;
+  info->migration = st->migration;
+  info->migrations = st->migrations;
+  info->fell_back = s->fell_back;
+  info->lost = st->lost;
+  info->srtt = quic_srtt(s->q);
+  info->unacked = quic_unacked(s->q);
+  info->wire_relayed = s->wire[VIA_RELAY];
+  info->wire_direct = s->wire[VIA_DIRECT];
+  info->wire_turn = s->wire[VIA_TURN];
 }
 
 int peer_session(const peer *p, uint32_t other, peer_session_info *info) {
@@ -528,6 +642,8 @@ int peer_session(const peer *p, uint32_t other, peer_session_info *info) {
                               .ice_first_check = s->ice ? ice_get_stats(s->ice)->first_success : -1,
                               .ice_nominated = s->ice ? ice_get_stats(s->ice)->nominated : -1,
                               .probes = s->ice ? ice_get_stats(s->ice)->checks_sent : s->probes,
-                              .conn = s->conn.stats, .unacked = conn_unacked(&s->conn)};
+                              .conn = s->conn.stats, .unacked = conn_unacked(&s->conn),
+                              .handshake = -1, .migration = -1, .quic_error = ""};
+  if (s->q) quic_info(s, info);
   return 0;
 }

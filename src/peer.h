@@ -15,6 +15,14 @@
 **
 ** Sans-I/O: datagrams through peer_recv and io.send, time as arguments,
 ** peer_deadline says when to call peer_tick. One UDP socket per peer.
+**
+** With cfg.quic a QUIC connection (quic.h) replaces the conn: the
+** session's initiator is the client, the handshake runs over the gateway
+** relay, and once the handshake is confirmed the client migrates the
+** connection to the direct path when punching or ICE finds one (QUIC path
+** 1; path 0 is the relay). When the direct path goes quiet (two probe
+** timeouts) the client migrates back to the relay for good: the session
+** ends relayed, its streams intact.
 */
 #ifndef NATSIM_PEER_H
 #define NATSIM_PEER_H
@@ -27,6 +35,7 @@
 #include "conn.h"
 #include "gwproto.h"
 #include "ice.h"
+#include "quic.h"
 
 enum peer_event {
   PEER_REGISTERED,   /* the gateway answered the registration */
@@ -56,6 +65,9 @@ typedef struct peer_cfg {
   addr pcp;                /* the router's PCP server; family 0: none */
   int predict;             /* ICE port prediction window; 0: off */
   const char *turn_user, *turn_password;
+  /* QUIC instead of conn.h: our certificate and the CA we trust (borrowed;
+  ** NULL: conn.h). The other side's certificate must carry its pki_name. */
+  gnutls_certificate_credentials_t quic;
 } peer_cfg;
 
 /* Defaults: retry 500 ms x 8, keepalive 15 s, punch 50 ms x 20, rto 1 s. */
@@ -80,6 +92,14 @@ typedef struct peer_session_info {
   int64_t srtt;
   conn_stats conn;
   size_t unacked;
+  /* QUIC (cfg.quic) */
+  bool quic_up;            /* the handshake completed */
+  const char *quic_error;  /* why it closed; "" if it did not (valid while the peer lives) */
+  int64_t handshake, migration; /* ns: handshake, last migration to a path; -1: none */
+  int migrations;
+  bool fell_back;          /* the direct path died and the connection went back to the relay */
+  uint64_t lost;           /* packets with stream data declared lost and sent again */
+  uint64_t wire_relayed, wire_direct, wire_turn; /* QUIC packet bytes on each path */
 } peer_session_info;
 
 typedef struct peer peer;

@@ -125,7 +125,7 @@ static void fail(quic *q, int64_t now, int liberr) {
   ngtcp2_path_storage_zero(&ps);
   ngtcp2_ssize n = ngtcp2_conn_write_connection_close(q->conn, &ps.path, NULL, buf, sizeof buf,
                                                       &ccerr, (ngtcp2_tstamp)now);
-  if (n > 0) q->io.send(q->io.ctx, path_id(&ps.path), buf, (size_t)n);
+  if (n > 0) q->io.send(q->io.ctx, path_id(&ps.path), buf, (size_t)n, 0);
 }
 
 /* The other side closed: say why, from its CONNECTION_CLOSE. */
@@ -184,12 +184,11 @@ static void flush(quic *q, int64_t now) {
     }
     if (n == 0) return;
     int path = path_id(&ps.path);
-    if (ndata > 0) {
-      advance(q, (size_t)ndata);
-      q->stats.stream_bytes[path] += (uint64_t)ndata;
-    }
+    size_t app = ndata > 0 ? (size_t)ndata : 0;
+    advance(q, app);
+    q->stats.stream_bytes[path] += app;
     q->stats.packet_bytes[path] += (uint64_t)n;
-    q->io.send(q->io.ctx, path, buf, (size_t)n);
+    q->io.send(q->io.ctx, path, buf, (size_t)n, app);
   }
 }
 

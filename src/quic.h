@@ -44,7 +44,8 @@ typedef struct quic_cfg {
 void quic_cfg_defaults(quic_cfg *c);
 
 typedef struct quic_io {
-  void (*send)(void *ctx, int path, const uint8_t *pkt, size_t len);
+  /* app: message bytes (length prefixes included) sent for the first time in this packet */
+  void (*send)(void *ctx, int path, const uint8_t *pkt, size_t len, size_t app);
   void (*deliver)(void *ctx, const uint8_t *msg, size_t len);
   void *ctx;
 } quic_io;

@@ -48,12 +48,12 @@ static void send_from(int from, int path, const uint8_t *d, size_t len) {
   memcpy(p->data, d, len);
 }
 
-static void send_c(void *ctx, int path, const uint8_t *d, size_t len) {
-  (void)ctx;
+static void send_c(void *ctx, int path, const uint8_t *d, size_t len, size_t app) {
+  (void)ctx, (void)app;
   send_from(0, path, d, len);
 }
-static void send_s(void *ctx, int path, const uint8_t *d, size_t len) {
-  (void)ctx;
+static void send_s(void *ctx, int path, const uint8_t *d, size_t len, size_t app) {
+  (void)ctx, (void)app;
   send_from(1, path, d, len);
 }
 

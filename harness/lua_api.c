@@ -364,6 +364,12 @@ static int node_flush(lua_State *L) {
   return 0;
 }
 
+static int node_rebind(lua_State *L) {
+  lnode *n = check_nat(L);
+  if (nat_rebind(world_nat_engine(n->api->w, n->index)) != 0) return luaL_error(L, "out of memory");
+  return 0;
+}
+
 static int node_addrs(lua_State *L) {
   lnode *n = luaL_checkudata(L, 1, NODE_MT);
   const uint32_t *addrs;
@@ -617,7 +623,8 @@ static void new_class(lua_State *L, const char *name, lua_CFunction index,
 lapi *lapi_open(lua_State *L, world *w, const lapi_opts *o) {
   static const luaL_Reg node_methods[] = {
       {"udp", node_udp},         {"counters", node_counters}, {"mappings", node_mappings},
-      {"flush", node_flush},     {"addrs", node_addrs},       {NULL, NULL}};
+      {"flush", node_flush},     {"rebind", node_rebind},     {"addrs", node_addrs},
+      {NULL, NULL}};
   static const luaL_Reg sock_methods[] = {
       {"send", sock_send},   {"on_receive", sock_on_receive}, {"counters", sock_counters},
       {"close", sock_close}, {NULL, NULL}};

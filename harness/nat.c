@@ -36,12 +36,15 @@ struct nat {
   mapping **by_key, **by_port;
   size_t nbuckets, count, sweep_at;
   uint16_t last_port;
+  uint16_t *retired;  /* ports not to give out again (nat_rebind) */
+  size_t nretired;
+  uint32_t blocked;   /* nat_block */
   nat_stats st;
   char err[200];
 };
 
 static const char *const drop_names[NAT_NDROP] = {
-    "ok", "no_mapping", "filtered", "no_hairpin", "exhausted", "hook_error"};
+    "ok", "no_mapping", "filtered", "no_hairpin", "exhausted", "hook_error", "blocked"};
 
 const char *nat_drop_name(enum nat_drop d) {
   return d < NAT_NDROP ? drop_names[d] : "?";
@@ -201,9 +204,23 @@ void nat_flush(nat *n) {
   n->count = 0;
 }
 
+int nat_rebind(nat *n) {
+  uint16_t *r = realloc(n->retired, (n->count ? n->count : 1) * sizeof *r);
+  size_t k = 0;
+  for (size_t i = 0; r && i < n->nbuckets; i++)
+    for (mapping *m = n->by_key[i]; m; m = m->next_key) r[k++] = m->ext_port;
+  if (r) n->retired = r;
+  n->nretired = k;
+  nat_flush(n);
+  return r ? 0 : -1;
+}
+
+void nat_block(nat *n, uint32_t ip) { n->blocked = ip; }
+
 void nat_free(nat *n) {
   if (!n) return;
   nat_flush(n);
+  free(n->retired);
   free(n->by_key);
   free(n->by_port);
   free(n);
@@ -216,16 +233,23 @@ static uint16_t wrap(const nat *n, uint32_t p) {
   return (uint16_t)(lo + (p - lo) % span);
 }
 
+/* In use, or retired by a rebinding. */
+static bool taken(nat *n, uint16_t p, int64_t now) {
+  for (size_t i = 0; i < n->nretired; i++)
+    if (n->retired[i] == p) return true;
+  return find_by_port(n, p, now) != NULL;
+}
+
 /* First free port at start, start+step, ... then any free port at all. */
 static int scan(nat *n, uint32_t start, uint32_t step, int64_t now) {
   uint32_t span = (uint32_t)n->cfg.port_max - n->cfg.port_min + 1;
   for (uint32_t i = 0; i < span; i++) {
     uint16_t p = wrap(n, start + i * step);
-    if (!find_by_port(n, p, now)) return p;
+    if (!taken(n, p, now)) return p;
   }
   for (uint32_t i = 0; step != 1 && i < span; i++) {
     uint16_t p = wrap(n, start + i);
-    if (!find_by_port(n, p, now)) return p;
+    if (!taken(n, p, now)) return p;
   }
   return -1;
 }
@@ -264,7 +288,7 @@ static int allocate(nat *n, const nat_flow *f, int64_t now,
   switch (c->alloc) {
   case NAT_PRESERVE:
     if (f->src_port >= c->port_min && f->src_port <= c->port_max &&
-        !find_by_port(n, f->src_port, now))
+        !taken(n, f->src_port, now))
       p = f->src_port;
     else
       p = scan(n, n->last_port ? n->last_port + 1u : c->port_min, 1, now);
@@ -275,7 +299,7 @@ static int allocate(nat *n, const nat_flow *f, int64_t now,
   case NAT_RANDOM:
     for (int i = 0; i < 32 && p < 0; i++) {
       uint16_t r = (uint16_t)rng_range(&n->rng, c->port_min, c->port_max);
-      if (!find_by_port(n, r, now)) p = r;
+      if (!taken(n, r, now)) p = r;
     }
     if (p < 0) p = scan(n, rng_range(&n->rng, c->port_min, c->port_max), 1, now);
     break;
@@ -352,6 +376,7 @@ static mapping *create(nat *n, const nat_flow *key, int64_t now,
 }
 
 static enum nat_drop inbound(nat *n, int64_t now, nat_flow *f) {
+  if (n->blocked && f->src_ip == n->blocked) return NAT_BLOCKED;
   mapping *m = f->dst_ip == n->public_ip ? find_by_port(n, f->dst_port, now)
                                          : NULL;
   if (!m) return NAT_NO_MAPPING;
@@ -370,6 +395,7 @@ static enum nat_drop inbound(nat *n, int64_t now, nat_flow *f) {
 }
 
 static enum nat_drop outbound(nat *n, int64_t now, nat_flow *f) {
+  if (n->blocked && f->dst_ip == n->blocked) return NAT_BLOCKED;
   nat_flow key = mapping_key(n, f), own = {.src_ip = f->src_ip, .src_port = f->src_port};
   enum nat_drop why = NAT_OK;
   mapping *m = find_by_key(n, &own, now); /* an explicit mapping serves every destination */

@@ -55,6 +55,7 @@ enum nat_drop {
   NAT_NO_HAIRPIN,  /* hairpinning is off */
   NAT_EXHAUSTED,   /* no free external port */
   NAT_HOOK_ERROR,  /* the scripted allocator failed; see nat_error */
+  NAT_BLOCKED,     /* to or from the blocked address (nat_block) */
   NAT_NDROP
 };
 
@@ -86,8 +87,16 @@ enum nat_drop nat_outbound(nat *n, int64_t now, nat_flow *f);
 ** f->dst is rewritten to the inside host. */
 enum nat_drop nat_inbound(nat *n, int64_t now, nat_flow *f);
 
-/* Forgets every mapping now, as a NAT reboot or rebinding would. */
+/* Forgets every mapping now, as a NAT reboot would. */
 void nat_flush(nat *n);
+/* A rebinding: forgets every mapping, and the external ports they held are
+** not given out again (until the next rebinding), so the inside hosts'
+** next packets leave from new ports whatever the allocator. 0, or -1 when
+** memory runs out (the mappings are forgotten all the same). */
+int nat_rebind(nat *n);
+/* From now on, drops every packet to or from `ip` (0: none): a path
+** through this NAT that dies while others live on. */
+void nat_block(nat *n, uint32_t ip);
 /* An explicit mapping for the inside endpoint ip:port (PCP MAP, RFC 6887):
 ** endpoint-independent in mapping and filtering whatever the policies, it
 ** lives `lifetime` ns and carries all the endpoint's outbound traffic.

@@ -386,6 +386,39 @@ static void test_flush(void **state) {
   nat_free(n);
 }
 
+/* A rebinding gives a port-preserving NAT's hosts new ports; the old
+** mapping is gone. */
+static void test_rebind(void **state) {
+  (void)state;
+  nat_config c = base(NAT_EI, NAT_EI); /* port preserving */
+  nat *n = nat_new(&c, PUB, 1);
+  int a = out(n, 0, IN1, 5000, SRV1, 3478);
+  assert_int_equal(a, 5000);
+  assert_int_equal(nat_rebind(n), 0);
+  assert_int_equal(in(n, 1, SRV1, 3478, 5000, NULL), NAT_NO_MAPPING);
+  int b = out(n, 2, IN1, 5000, SRV1, 3478);
+  assert_true(b > 0 && b != 5000);
+  assert_int_equal(in(n, 3, SRV1, 3478, (uint16_t)b, NULL), NAT_OK);
+  nat_free(n);
+}
+
+/* A blocked address: nothing to it or from it, everything else flows. */
+static void test_block(void **state) {
+  (void)state;
+  nat_config c = base(NAT_EI, NAT_EI);
+  nat *n = nat_new(&c, PUB, 1);
+  int a = out(n, 0, IN1, 5000, SRV1, 3478);
+  nat_block(n, SRV1);
+  assert_int_equal(in(n, 1, SRV1, 3478, (uint16_t)a, NULL), NAT_BLOCKED);
+  nat_flow f = {IN1, SRV1, 5000, 3478};
+  assert_int_equal(nat_outbound(n, 2, &f), NAT_BLOCKED);
+  assert_int_equal(in(n, 3, SRV2, 3478, (uint16_t)a, NULL), NAT_OK);
+  assert_int_equal(nat_get_stats(n)->dropped[NAT_BLOCKED], 2);
+  nat_block(n, 0);
+  assert_int_equal(in(n, 4, SRV1, 3478, (uint16_t)a, NULL), NAT_OK);
+  nat_free(n);
+}
+
 /* NAT444: a home NAT behind a carrier-grade NAT, composed by hand. */
 static void test_stacked(void **state) {
   (void)state;
@@ -454,6 +487,8 @@ int main(void) {
       cmocka_unit_test(test_alloc_hook),
       cmocka_unit_test(test_config_check),
       cmocka_unit_test(test_flush),
+      cmocka_unit_test(test_rebind),
+      cmocka_unit_test(test_block),
       cmocka_unit_test(test_stacked),
       cmocka_unit_test(test_many_mappings),
   };

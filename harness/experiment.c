@@ -290,11 +290,28 @@ static void start_peer(void *arg) {
   rearm(s);
 }
 
+/* The address the other side's packets come from: its outermost NAT's. */
+static uint32_t outer_ip(world *w, int host) {
+  uint32_t ip = 0;
+  for (int n = world_node_parent(w, host); n != WORLD_CORE; n = world_node_parent(w, n))
+    ip = nat_public_ip(world_nat_engine(w, n));
+  return ip;
+}
+
+static void disrupt(void *arg) {
+  attempt *a = arg;
+  nat *home = world_nat_engine(current->w, a->a.home);
+  if (current->cfg->disrupt == EXP_REBIND) nat_rebind(home);
+  else nat_block(home, outer_ip(current->w, a->b.host));
+}
+
 static void start_connect(void *arg) {
   attempt *a = arg;
+  const exp_cfg *c = current->cfg;
   a->connect_at = sim_now();
   peer_connect(a->a.p, sim_now(), a->b.id);
   send_one(&a->a); /* the first message goes at once: relayed */
+  if (c->disrupt != EXP_NONE && !a->same_nat) sim_schedule(c->disrupt_after, disrupt, a);
 }
 
 /* --- building -------------------------------------------------------------- */

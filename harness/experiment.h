@@ -68,6 +68,10 @@ typedef struct exp_cfg {
   double same_nat;       /* share of pairs whose second peer sits behind the first's home NAT */
   bool quic;             /* messages over QUIC (quic.h); false: over conn.h */
   double rogue;          /* share of attempts whose responder shows a certificate from a foreign CA */
+  /* Something happens to the initiator's home NAT `disrupt_after` into
+  ** the workload of every attempt (pairs behind one NAT excepted): */
+  enum exp_disrupt { EXP_NONE, EXP_REBIND, EXP_BLACKHOLE } disrupt;
+  int64_t disrupt_after; /* REBIND: nat_rebind; BLACKHOLE: it blocks the other peer's public address */
   int64_t spacing;       /* between the starts of successive attempts */
   int64_t settle;        /* time after the last message for stragglers */
   uint64_t seed;

@@ -150,12 +150,24 @@ static void push_summary(lua_State *L, const exp_summary *s) {
   lua_setfield(L, -2, "wall_s");
 }
 
+/* disrupt = {what = "rebind" | "blackhole", after = duration} */
+static int read_disrupt(fields *f, exp_cfg *c) {
+  static const char *const whats[] = {"rebind", "blackhole", NULL};
+  int what = 0;
+  int rc = fields_require(f, "what", "\"rebind\" or \"blackhole\"") ||
+           fields_require(f, "after", "a duration into the workload") ||
+           fields_enum(f, "what", whats, &what) || fields_duration(f, "after", &c->disrupt_after);
+  c->disrupt = what == 0 ? EXP_REBIND : EXP_BLACKHOLE;
+  return rc;
+}
+
 static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
   static const char *const accepted[] = {"population", "pairs", "versions", "link", "lan",
                                          "gateway_link", "workload", "punch", "signalling",
                                          "predict", "spacing", "settle", "targets", "same_nat", "keepalive",
-                                         "transport", "rogue", NULL};
+                                         "transport", "rogue", "disrupt", NULL};
   static const char *const transports[] = {"quic", "messages", NULL};
+  static const char *const disrupt[] = {"what", "after", NULL};
   static const char *const workload[] = {"messages", "size", "over", NULL};
   static const char *const punch[] = {"delay", "interval", "attempts", NULL};
   static const char *const signalling[] = {"retry", "retries", "keepalive", "rto", NULL};
@@ -174,6 +186,7 @@ static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
       fields_number(&f, "same_nat", 0, 1, &c->same_nat) ||
       fields_enum(&f, "transport", transports, &transport) ||
       fields_number(&f, "rogue", 0, 1, &c->rogue) ||
+      sub(&f, "disrupt", disrupt, read_disrupt, c) ||
       read_population(L, a, c, err, len))
     return -1;
   c->pairs = (int)pairs;

@@ -575,6 +575,7 @@ static void measure_attempt(xrun *x, exp_summary *s, attempt *a, times *t, int *
   int f = failure(s, a, &ia, &ib, connected, verified, &why);
   s->attempts++, k->attempts++;
   s->connected += connected;
+  s->rogue += a->rogue;
   if (f >= 0 && !s->failures[f]++) snprintf(s->failure_example[f], sizeof s->failure_example[f], "%s", why);
   if (a->a.damaged || a->b.damaged) s->data_errors++;
   if (!verified) s->failed++, k->failed++;
@@ -772,6 +773,7 @@ void experiment_write(const exp_summary *s, const exp_writer *w) {
   w->integer(x, "data_errors", s->data_errors);
   w->str(x, "transport", s->transport);
   w->integer(x, "data_verified", s->data_verified);
+  w->integer(x, "rogue", s->rogue);
   w->begin(x, "failures", false);
   for (int i = 0; i < EXP_FAILURES; i++) w->integer(x, exp_failure_names[i], s->failures[i]);
   w->end(x, false);

@@ -112,6 +112,7 @@ typedef struct exp_summary {
   ** and in order both ways. Only verified attempts count as direct or
   ** relayed; the rest failed, each with a reason. */
   int data_verified;
+  int rogue;       /* attempts whose responder had a foreign certificate (cfg.rogue) */
   int failures[EXP_FAILURES];
   char failure_example[EXP_FAILURES][160]; /* the first reason of each kind, in words */
   double handshake_ms[2], migration_ms[2]; /* p50, p95 (QUIC client) */

@@ -193,7 +193,7 @@ static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
   c->predict = (int)predict;
   c->quic = transport == 0;
   if (c->rogue > 0 && !c->quic)
-    return fields_fail(&f, "rogue", "used with transport = \"quic\" only (certificates are QUIC's)");
+    return fields_fail(&f, "rogue", "no value unless transport = \"quic\" (certificates are QUIC's)");
   return 0;
 }
 

@@ -94,7 +94,11 @@ for _, v in ipairs(r.versions) do
                v.missed_direct .. " attempts could have gone direct and did not")
   natsim.check(v.name .. ": data whole, once, in order", v.data_errors == 0,
                v.data_errors .. " attempts saw lost, repeated or reordered data")
-  all_ok = all_ok and v.missed_direct == 0 and v.data_errors == 0
+  natsim.check(v.name .. ": every connection's data verified end to end",
+               v.data_verified == v.connected,
+               v.data_verified .. " of " .. v.connected .. " connections verified")
+  all_ok = all_ok and v.missed_direct == 0 and v.data_errors == 0 and
+           v.data_verified == v.connected
 end
 
 print(string.format("\n%-6s %16s %16s %10s", "", "first byte ms", "direct path ms", "events"))
@@ -104,6 +108,21 @@ for _, v in ipairs(r.versions) do
                       v.connect_ms.p95, v.direct_ms.p50, v.direct_ms.p95, v.events))
   -- Wall time differs from run to run: it goes to stderr, not the report.
   io.stderr:write(string.format("%s: %.2f s wall\n", v.name, v.wall_s))
+end
+
+print(string.format("\n%-6s %-9s %19s %19s %10s %9s %9s %9s", "", "transport", "handshake ms",
+                    "migration ms", "verified", "resent", "relay KB", "direct KB"))
+print(string.format("%-6s %-9s %9s %9s %9s %9s", "", "", "p50", "p95", "p50", "p95"))
+for _, v in ipairs(r.versions) do
+  print(string.format("%-6s %-9s %9.1f %9.1f %9.1f %9.1f %5d/%-4d %9d %9d %9d", v.name, v.transport,
+                      v.handshake_ms.p50, v.handshake_ms.p95, v.migration_ms.p50,
+                      v.migration_ms.p95, v.data_verified, v.connected, v.retransmitted,
+                      (v.wire_bytes.relayed + v.wire_bytes.turn) // 1000,
+                      v.wire_bytes.direct // 1000))
+  for reason, n in pairs(v.failures) do
+    if n > 0 then print(string.format("%-6s failed (%s): %d, e.g. %s", v.name, reason, n,
+                                      v.failure_examples[reason])) end
+  end
 end
 
 for _, v in ipairs(r.versions) do

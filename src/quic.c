@@ -103,6 +103,7 @@ static void tls_failed(quic *q) {
   if (status && gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &out, 0) == 0) {
     close_with(q, "certificate refused: %s", (const char *)out.data);
     gnutls_free(out.data);
+    for (size_t n = strlen(q->error); n && q->error[n - 1] == ' ';) q->error[--n] = 0;
   } else {
     close_with(q, "TLS handshake failed: %s", "no certificate or protocol error");
   }

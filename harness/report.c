@@ -80,6 +80,34 @@ static void md_versions(const jv *vs, FILE *f) {
   }
 }
 
+/* The transport: QUIC handshakes, migrations, what was verified, why attempts failed. */
+static void md_transport(const jv *vs, FILE *f) {
+  fprintf(f, "\n## Transport\n\n| version | transport | connected | data verified | handshake "
+             "p50/p95 ms | migration p50/p95 ms | migrations | fell back | resent packets | "
+             "wire KB relay / direct / TURN | failures |\n"
+             "|---|---|---|---|---|---|---|---|---|---|---|\n");
+  for (size_t i = 0; i < jlen(vs); i++) {
+    const jv *v = jat(vs, i), *w = jget(v, "wire_bytes"), *fl = jget(v, "failures");
+    const jv *h = jget(v, "handshake_ms"), *m = jget(v, "migration_ms");
+    static const char *const reasons[] = {"session", "certificate", "handshake", "data"};
+    char why[160] = "";
+    size_t n = 0;
+    for (size_t k = 0; k < 4; k++)
+      if (jnum(jget(fl, reasons[k]), 0) > 0)
+        n += (size_t)snprintf(why + n, sizeof why - n, "%s%s %.0f", n ? ", " : "", reasons[k],
+                              jnum(jget(fl, reasons[k]), 0));
+    fprintf(f, "| %s | %s | %.0f | %.0f | %.0f / %.0f | %.0f / %.0f | %.0f | %.0f | %.0f | "
+               "%.0f / %.0f / %.0f | %s |\n",
+            jstr(jget(v, "name"), "?"), jstr(jget(v, "transport"), "?"),
+            jnum(jget(v, "connected"), 0), jnum(jget(v, "data_verified"), 0),
+            jnum(jget(h, "p50"), 0), jnum(jget(h, "p95"), 0), jnum(jget(m, "p50"), 0),
+            jnum(jget(m, "p95"), 0), jnum(jget(v, "migrations"), 0),
+            jnum(jget(v, "fell_back"), 0), jnum(jget(v, "retransmitted"), 0),
+            jnum(jget(w, "relayed"), 0) / 1000, jnum(jget(w, "direct"), 0) / 1000,
+            jnum(jget(w, "turn"), 0) / 1000, why[0] ? why : "none");
+  }
+}
+
 static void md_targets(const jv *vs, FILE *f) {
   fprintf(f, "\n## Targets\n\nA target is met when the estimate meets it; *straddles* marks "
              "a target inside the 95%% interval, where the verdict could go either way.\n\n"
@@ -119,6 +147,7 @@ void report_markdown(const jv *r, FILE *f) {
           report_events(r), jlen(checks) - failed, failed);
   if (jlen(vs)) {
     md_versions(vs, f);
+    md_transport(vs, f);
     md_targets(vs, f);
     for (size_t i = 0; i < jlen(vs); i++) md_matrix(jat(vs, i), f);
   }

@@ -454,17 +454,36 @@ void quic_free(quic *q) {
 
 /* --- receiving and time -------------------------------------------------- */
 
+/* A server's first packet did not start a connection: back to waiting,
+** with a fresh TLS session (ngtcp2 may have fed the old one). */
+static void unstart(quic *q) {
+  ngtcp2_conn_del(q->conn);
+  q->conn = NULL;
+  gnutls_deinit(q->tls);
+  q->tls = NULL;
+  if (setup_tls(q) != 0) close_with(q, "TLS setup failed%s", "");
+}
+
 void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
   q->now = now;
   if (q->state == QUIC_CLOSED || path < 0 || path >= QUIC_PATHS) return;
-  if (!q->conn && start_server(q, path, pkt, len) != 0) return; /* not an Initial: dropped */
+  bool first = !q->conn;
+  if (first && start_server(q, path, pkt, len) != 0) return; /* not an Initial: dropped */
   ngtcp2_path p = path_of(q, path);
   int rv = ngtcp2_conn_read_pkt(q->conn, &p, NULL, pkt, len, (ngtcp2_tstamp)now);
+  if (rv != 0 && first) {
+    unstart(q);
+    return;
+  }
   if (rv == NGTCP2_ERR_DRAINING) {
     closed_by_peer(q);
     return;
   }
-  if (rv == NGTCP2_ERR_DROP_CONN || rv == NGTCP2_ERR_DISCARD_PKT) return;
+  if (rv == NGTCP2_ERR_DISCARD_PKT) return;
+  if (rv == NGTCP2_ERR_DROP_CONN) { /* ngtcp2 says: drop it, no goodbye */
+    close_with(q, "QUIC error: %s", ngtcp2_strerror(rv));
+    return;
+  }
   if (rv != 0) {
     fail(q, now, rv);
     return;

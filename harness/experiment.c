@@ -33,8 +33,12 @@
 #define HEAD 9 /* attempt (4), direction (1), index (4) */
 
 typedef struct attempt attempt;
+typedef struct side side;
 
-typedef struct side {
+/* A socket a peer opened for birthday probing: socket `index` of `s`. */
+typedef struct xsock { side *s; int index, sock; } xsock;
+
+struct side {
   attempt *att;
   peer *p;
   uint32_t id;
@@ -46,7 +50,9 @@ typedef struct side {
   int64_t direct_at;
   gnutls_certificate_credentials_t cred; /* QUIC: its certificate and the CA it trusts */
   int home;           /* its home NAT's node */
-} side;
+  xsock *extra;       /* its sockets 1..nextra (birthday probing) */
+  int nextra;
+};
 
 struct attempt {
   int index, class_a, class_b;
@@ -208,6 +214,34 @@ static void peer_send_io(void *ctx, const addr *to, const uint8_t *data, size_t 
   world_send(current->w, s->sock, addr_v4_ip(to), to->port, data, len);
 }
 
+static void on_extra(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port);
+
+/* Birthday probing: n more sockets on the peer's host, on the ports after its own. */
+static int peer_open_io(void *ctx, int n, addr *local) {
+  side *s = ctx;
+  char err[128];
+  const uint32_t *ips;
+  world_node_addrs(current->w, s->host, &ips);
+  if (s->extra) return 0; /* once per peer: the sockets' callbacks point into the array */
+  if (!(s->extra = calloc((size_t)n, sizeof *s->extra))) return 0;
+  int opened = 0;
+  for (int i = 0; i < n; i++) {
+    xsock *e = &s->extra[s->nextra];
+    uint16_t port = (uint16_t)(PEER_PORT + 1 + s->nextra);
+    *e = (xsock){s, s->nextra + 1, -1};
+    if ((e->sock = world_udp(current->w, s->host, 0, port, on_extra, e, err, sizeof err)) < 0) break;
+    local[opened++] = addr_v4(ips[0], port);
+    s->nextra++;
+  }
+  return opened;
+}
+
+static void peer_send_on_io(void *ctx, int sock, const addr *to, const uint8_t *data, size_t len) {
+  side *s = ctx;
+  if (sock >= 1 && sock <= s->nextra)
+    world_send(current->w, s->extra[sock - 1].sock, addr_v4_ip(to), to->port, data, len);
+}
+
 static uint8_t filler(const attempt *a, bool from_a, uint32_t index, size_t k) {
   return (uint8_t)(a->index * 31u + index * 7u + k + (from_a ? 101u : 0u));
 }
@@ -271,6 +305,13 @@ static void on_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip,
   addr from = addr_v4(ip, port);
   peer_recv(s->p, sim_now(), &from, data, len);
   rearm(s);
+}
+
+static void on_extra(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {
+  xsock *e = ctx;
+  addr from = addr_v4(ip, port);
+  peer_recv_on(e->s->p, sim_now(), e->index, &from, data, len);
+  rearm(e->s);
 }
 
 static void gw_send(void *ctx, const addr *to, const uint8_t *data, size_t len) {
@@ -370,6 +411,9 @@ static int build_side(xrun *x, attempt *a, side *s, int cls, const side *shared,
     pc.stun = addr_v4(STUN_IP, SERVER_PORT);
     pc.stun2 = addr_v4(STUN2_IP, SERVER_PORT);
     pc.predict = c->predict;
+    pc.bday_ports = c->bday_ports;
+    pc.bday_probes = c->bday_probes;
+    pc.bday_interval = c->bday_interval;
     pc.turn = addr_v4(TURN_IP, SERVER_PORT);
     pc.turn_user = pc.turn_password = "natsim";
     if (world_nat_model(x->w, home)->pcp) pc.pcp = addr_v4(world_nat_inside_ip(x->w, home), PCP_PORT);
@@ -381,7 +425,8 @@ static int build_side(xrun *x, attempt *a, side *s, int cls, const side *shared,
     memcpy(pc.key + i, &v, 8);
   }
   if (issue_cert(x, s, !s->is_a && a->rogue, &pc, err, len) != 0) return -1;
-  peer_io io = {peer_send_io, on_deliver, on_event, s};
+  peer_io io = {.send = peer_send_io, .deliver = on_deliver, .event = on_event, .ctx = s,
+                .open = peer_open_io, .send_on = peer_send_on_io};
   s->p = peer_new(&pc, &io);
   return s->p && gateway_add_peer(&x->gw, s->id, pc.key) == 0 ? 0 : -1;
 }
@@ -688,6 +733,7 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
   for (int i = 0; x.att && i < c->pairs; i++) {
     for (side *sd = &x.att[i].a; sd; sd = sd == &x.att[i].a ? &x.att[i].b : NULL) {
       peer_free(sd->p);
+      free(sd->extra);
       if (sd->cred) gnutls_certificate_free_credentials(sd->cred);
     }
   }

@@ -65,6 +65,8 @@ typedef struct exp_cfg {
   peer_cfg peer;         /* timers; punch is set per version */
   uint32_t punch_delay_ms;
   int predict;           /* v0.9: ICE port prediction window (0: off) */
+  int bday_ports, bday_probes; /* v0.9: ICE birthday-paradox probing (ice.h; 0: off) */
+  int64_t bday_interval; /* between probes */
   double same_nat;       /* share of pairs whose second peer sits behind the first's home NAT */
   bool quic;             /* messages over QUIC (quic.h); false: over conn.h */
   double rogue;          /* share of attempts whose responder shows a certificate from a foreign CA */

@@ -188,7 +188,7 @@ static int get_body(rbuf *r, gw_frame *f) {
     get_addr(r, &f->cand_addr);
     get_text(r, f->ufrag, sizeof f->ufrag - 1);
     get_text(r, f->pwd, sizeof f->pwd - 1);
-    if (!r->err && f->cand_type > 3) return GW_EVALUE;
+    if (!r->err && f->cand_type > 4) return GW_EVALUE; /* 4: a birthday hint (ice.h) */
     break;
   case GW_REGISTER: case GW_KEEPALIVE:
     f->peer = get32(r);

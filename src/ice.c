@@ -22,6 +22,8 @@
 #define GIVE_UP (40 * 1000000000LL)   /* no valid pair by then: failed */
 #define PCP_RTO (250 * 1000000LL)     /* PCP request retransmission: 250, 500, 1000 ms */
 #define PCP_SENDS 4
+#define BDAY_MAX 1024                 /* sockets a hard side may open */
+#define BDAY_MARGIN (1000 * 1000000LL) /* after the last probe, before settling for a relay */
 
 enum { P_WAITING, P_IN_PROGRESS, P_SUCCEEDED, P_FAILED };
 
@@ -43,6 +45,8 @@ struct ice_agent {
   stun_client stun;
   turn_client *turn;
   ice_cand local[MAX_LOCAL], remote[MAX_REMOTE];
+  int lsock[MAX_LOCAL];  /* the socket each local candidate sends from */
+  bool lazy[MAX_LOCAL];  /* a probing socket's: paired only when a check arrives on it */
   int nlocal, nremote;
   pair pairs[MAX_PAIRS];
   int npairs, selected, nominating;
@@ -54,14 +58,19 @@ struct ice_agent {
   int pcp_sends;         /* 0: no request pending */
   int64_t pcp_next;
   int64_t start, now, next_check, last_remote, consent_next, consent_ok;
+  /* birthday probing */
+  addr *bday;            /* hard: the probing sockets' addresses (socket i+1) */
+  addr hint;             /* the hard side's address, from its hint; family 0: none */
+  int probes_left;       /* easy */
+  int64_t probe_next, bday_until;
   ice_stats st;
 };
 
-static const int type_pref[] = {126, 100, 110, 0}; /* host, srflx, prflx, relay */
+static const int type_pref[] = {126, 100, 110, 0, 0}; /* host, srflx, prflx, relay, hint */
 
 const char *ice_type_name(enum ice_type t) {
-  static const char *const n[] = {"host", "srflx", "prflx", "relay"};
-  return t <= ICE_RELAY ? n[t] : "?";
+  static const char *const n[] = {"host", "srflx", "prflx", "relay", "birthday"};
+  return t <= ICE_BIRTHDAY ? n[t] : "?";
 }
 
 uint32_t ice_priority(enum ice_type t, uint32_t local_pref) {
@@ -82,7 +91,7 @@ void ice_cfg_defaults(ice_cfg *c) {
 
 static void send_from(ice_agent *a, int l, const addr *to, const uint8_t *d, size_t n) {
   if (a->local[l].type == ICE_RELAY) turn_client_send(a->turn, a->now, to, d, n);
-  else a->io.send(a->io.ctx, to, d, n);
+  else a->io.send(a->io.ctx, a->lsock[l], to, d, n);
 }
 
 static void stun_send(void *ctx, int l, const addr *to, const uint8_t *d, size_t n) {
@@ -101,7 +110,7 @@ static void random_text(rng *r, char *out, int n) {
 
 static void turn_send(void *ctx, const addr *to, const uint8_t *d, size_t n) {
   ice_agent *a = ctx;
-  a->io.send(a->io.ctx, to, d, n);
+  a->io.send(a->io.ctx, 0, to, d, n);
 }
 static void turn_deliver(void *ctx, const addr *peer, const uint8_t *d, size_t n);
 static void turn_event(void *ctx, enum turn_event ev, const addr *peer);
@@ -136,6 +145,7 @@ ice_agent *ice_new(const ice_cfg *cfg, const ice_io *io) {
 void ice_free(ice_agent *a) {
   if (!a) return;
   turn_client_free(a->turn);
+  free(a->bday);
   free(a);
 }
 
@@ -157,6 +167,10 @@ static void set_state(ice_agent *a, enum ice_state s) {
 
 /* --- candidates and pairs ---------------------------------------------------- */
 
+static void bday_open(ice_agent *a, int r);
+static void bday_probe_start(ice_agent *a);
+static size_t build_check(ice_agent *a, uint8_t *buf, size_t cap, bool nominate);
+
 static uint64_t pair_priority(const ice_agent *a, const ice_cand *l, const ice_cand *r) {
   uint64_t g = a->controlling ? l->priority : r->priority;
   uint64_t d = a->controlling ? r->priority : l->priority;
@@ -175,8 +189,11 @@ static void add_pair(ice_agent *a, int l, int r) {
 }
 
 /* Host and relayed candidates are paired; server-reflexive ones are the
-** host's own traffic seen from outside, and share its pairs. */
-static bool pairable(const ice_cand *c) { return c->type == ICE_HOST || c->type == ICE_RELAY; }
+** host's own traffic seen from outside, and share its pairs. Probing
+** sockets are paired only with what reaches them. */
+static bool pairable(const ice_agent *a, int l) {
+  return !a->lazy[l] && (a->local[l].type == ICE_HOST || a->local[l].type == ICE_RELAY);
+}
 
 static int add_local_pref(ice_agent *a, enum ice_type t, const addr *ad, uint32_t pref) {
   for (int i = 0; i < a->nlocal; i++)
@@ -184,8 +201,10 @@ static int add_local_pref(ice_agent *a, enum ice_type t, const addr *ad, uint32_
   if (a->nlocal == MAX_LOCAL) return -1;
   int l = a->nlocal++;
   a->local[l] = (ice_cand){t, *ad, ice_priority(t, pref)};
+  a->lsock[l] = 0;
+  a->lazy[l] = false;
   if (t != ICE_PRFLX) a->io.candidate(a->io.ctx, &a->local[l]);
-  for (int r = 0; pairable(&a->local[l]) && r < a->nremote; r++) add_pair(a, l, r);
+  for (int r = 0; pairable(a, l) && r < a->nremote; r++) add_pair(a, l, r);
   return l;
 }
 
@@ -206,13 +225,19 @@ static int add_remote(ice_agent *a, const ice_cand *c) {
   a->remote[r] = *c;
   a->last_remote = a->now;
   for (int l = 0; l < a->nlocal; l++)
-    if (pairable(&a->local[l])) add_pair(a, l, r);
+    if (pairable(a, l)) add_pair(a, l, r);
+  if (a->st.bday_role == ICE_BDAY_HARD && c->type == ICE_SRFLX) bday_open(a, r);
   return r;
 }
 
 void ice_add_remote(ice_agent *a, int64_t now, const ice_cand *c) {
   a->now = now;
-  add_remote(a, c);
+  if (c->type != ICE_BIRTHDAY) {
+    add_remote(a, c);
+  } else if (!a->hint.family) {
+    a->hint = c->addr;
+    bday_probe_start(a);
+  }
 }
 
 static void gathered(ice_agent *a) {
@@ -245,6 +270,88 @@ static void predict(ice_agent *a) {
   }
 }
 
+/* --- birthday-paradox probing (see ice_cfg.bday_ports) -------------------------- */
+
+/* A check that is not a transaction: sent once, its answer ignored; what
+** it is for is the triggered check it sets off on the other side. */
+static void send_probe(ice_agent *a, int sock, const addr *to) {
+  uint8_t buf[256];
+  size_t n = build_check(a, buf, sizeof buf, false);
+  if (!n) return;
+  a->io.send(a->io.ctx, sock, to, buf, n);
+  a->st.bday_sent++;
+}
+
+/* Hard side: every probing socket sends to remote candidate r, which makes
+** a mapping toward it at a random port. */
+static void bday_open(ice_agent *a, int r) {
+  for (int i = 0; i < a->st.bday_sockets; i++) send_probe(a, i + 1, &a->remote[r].addr);
+}
+
+static void bday_probe_start(ice_agent *a) {
+  if (a->st.bday_role != ICE_BDAY_EASY || !a->hint.family || a->probes_left) return;
+  a->probes_left = a->cfg.bday_probes;
+  a->probe_next = a->now;
+  a->bday_until = a->now + a->cfg.bday_probes * a->cfg.bday_interval + BDAY_MARGIN;
+}
+
+static void become_hard(ice_agent *a) {
+  int n = a->cfg.bday_ports < BDAY_MAX ? a->cfg.bday_ports : BDAY_MAX;
+  if (!(a->bday = calloc((size_t)n, sizeof *a->bday))) return;
+  a->st.bday_role = ICE_BDAY_HARD;
+  a->st.bday_sockets = a->io.open(a->io.ctx, n, a->bday);
+  ice_cand hint = {ICE_BIRTHDAY, a->mapped1, 0};
+  a->io.candidate(a->io.ctx, &hint);
+  for (int r = 0; r < a->nremote; r++)
+    if (a->remote[r].type == ICE_SRFLX) bday_open(a, r);
+  a->bday_until = a->now + a->cfg.bday_probes * a->cfg.bday_interval + BDAY_MARGIN;
+}
+
+/* Both mapped addresses known: which side of birthday probing we are. */
+static void bday_role(ice_agent *a) {
+  if (!a->cfg.bday_ports || !a->cfg.bday_probes || !a->io.open || a->st.bday_role != ICE_BDAY_NONE ||
+      !a->mapped1.family || !a->mapped2.family)
+    return;
+  if (addr_equal(&a->mapped1, &a->mapped2)) {
+    a->st.bday_role = ICE_BDAY_EASY;
+    bday_probe_start(a);
+  } else if (a->st.stride == 0 && addr_v4_ip(&a->mapped1) == addr_v4_ip(&a->mapped2)) {
+    become_hard(a);
+  }
+}
+
+/* Easy side: the next probe, to a random port of the hinted address, until
+** the probes run out or a direct pair is valid. */
+static int active_pair(const ice_agent *a);
+
+static void bday_tick(ice_agent *a) {
+  if (!a->probes_left || a->now < a->probe_next) return;
+  if (active_pair(a) >= 0) {
+    a->probes_left = 0;
+    return;
+  }
+  addr to = a->hint;
+  to.port = (uint16_t)rng_range(&a->rng, 1024, 65535);
+  send_probe(a, 0, &to);
+  a->probes_left--;
+  a->probe_next += a->cfg.bday_interval;
+}
+
+/* The local candidate of probing socket `sock`, made when a check first
+** arrives on it. -1: no such socket. */
+static int bday_local(ice_agent *a, int sock) {
+  if (sock < 1 || sock > a->st.bday_sockets) return -1;
+  for (int l = 0; l < a->nlocal; l++)
+    if (a->lsock[l] == sock) return l;
+  if (a->nlocal == MAX_LOCAL) return -1;
+  int l = a->nlocal++;
+  a->local[l] = (ice_cand){ICE_HOST, a->bday[sock - 1], ice_priority(ICE_HOST, 1000)};
+  a->lsock[l] = sock;
+  a->lazy[l] = true;
+  a->st.bday_hit = true;
+  return l;
+}
+
 /* --- PCP (RFC 6887): an explicit mapping from the router ----------------------- */
 
 static void pcp_send(ice_agent *a) {
@@ -258,7 +365,7 @@ static void pcp_send(ice_agent *a) {
   memcpy(m.nonce, a->pcp_nonce, sizeof m.nonce);
   uint8_t buf[64];
   int n = pcp_encode(&m, buf, sizeof buf);
-  if (n > 0) a->io.send(a->io.ctx, &a->cfg.pcp, buf, (size_t)n);
+  if (n > 0) a->io.send(a->io.ctx, 0, &a->cfg.pcp, buf, (size_t)n);
   a->pcp_next = a->now + (PCP_RTO << a->pcp_sends);
   a->pcp_sends++;
 }
@@ -288,7 +395,7 @@ void ice_start(ice_agent *a, int64_t now, const addr *host) {
     a->srflx_pending = true;
     binding(a, now, &a->cfg.stun, T_GATHER);
   }
-  if (a->cfg.stun2.family && a->cfg.predict > 0) {
+  if (a->cfg.stun2.family && (a->cfg.predict > 0 || a->cfg.bday_ports > 0)) {
     a->srflx2_pending = true;
     binding(a, now, &a->cfg.stun2, T_GATHER2);
   }
@@ -316,26 +423,33 @@ static void turn_event(void *ctx, enum turn_event ev, const addr *peer) {
 
 /* --- checks -------------------------------------------------------------------- */
 
-static void check(ice_agent *a, int p, bool nominate, int tag) {
-  pair *pr = &a->pairs[p];
-  uint8_t buf[256], tid[STUN_TID_LEN];
+/* A connectivity check (a Binding request with our credentials and role)
+** into buf; returns its length, or 0. */
+static size_t build_check(ice_agent *a, uint8_t *buf, size_t cap, bool nominate) {
+  uint8_t tid[STUN_TID_LEN], tb[8];
   char user[200];
   stun_writer w;
   stun_new_tid(&a->rng, tid);
-  stun_begin(&w, buf, sizeof buf, STUN_BINDING, STUN_REQUEST, tid);
+  stun_begin(&w, buf, cap, STUN_BINDING, STUN_REQUEST, tid);
   snprintf(user, sizeof user, "%s:%s", a->rufrag, a->ufrag);
   stun_put_str(&w, STUN_A_USERNAME, user);
   stun_put_u32(&w, STUN_A_PRIORITY, priority(ICE_PRFLX));
-  uint8_t tb[8];
   for (int i = 0; i < 8; i++) tb[i] = (uint8_t)(a->tiebreaker >> (56 - 8 * i));
   stun_put(&w, a->controlling ? STUN_A_ICE_CONTROLLING : STUN_A_ICE_CONTROLLED, tb, 8);
   if (nominate) stun_put(&w, STUN_A_USE_CANDIDATE, NULL, 0);
   stun_put_integrity(&w, (const uint8_t *)a->rpwd, strlen(a->rpwd));
   stun_put_fingerprint(&w);
   int n = stun_end(&w);
-  if (n <= 0) return;
+  return n > 0 ? (size_t)n : 0;
+}
+
+static void check(ice_agent *a, int p, bool nominate, int tag) {
+  pair *pr = &a->pairs[p];
+  uint8_t buf[256];
+  size_t n = build_check(a, buf, sizeof buf, nominate);
+  if (!n) return;
   a->st.checks_sent++;
-  stun_client_start(&a->stun, a->now, pr->l, &a->remote[pr->r].addr, buf, (size_t)n, tag);
+  stun_client_start(&a->stun, a->now, pr->l, &a->remote[pr->r].addr, buf, n, tag);
 }
 
 static bool direct(const ice_agent *a, const pair *p) {
@@ -370,7 +484,8 @@ static void maybe_nominate(ice_agent *a) {
   pair *b = &a->pairs[best];
   bool ripe = direct(a, b) ? a->now >= b->valid_at + a->cfg.grace
                            : !direct_open && !a->srflx_pending && !a->relay_pending &&
-                                 a->now >= a->last_remote + RELAY_WAIT;
+                                 a->now >= a->last_remote + RELAY_WAIT &&
+                                 a->now >= a->bday_until; /* probing may yet succeed */
   if (!ripe) return;
   a->nominating = best;
   check(a, best, true, T_NOMINATE + best);
@@ -403,6 +518,7 @@ static void on_result(ice_agent *a, int user, const stun_msg *m, const addr *fro
     if (ok && user == T_GATHER && !addr_equal(&m->xor_mapped, &a->local[0].addr))
       add_local(a, ICE_SRFLX, &m->xor_mapped);
     if (ok) predict(a);
+    if (ok) bday_role(a);
     gathered(a);
   } else if (user >= T_CONSENT) {
     if (m && m->cls == STUN_SUCCESS) a->consent_ok = a->now;
@@ -467,6 +583,7 @@ static void on_request(ice_agent *a, int l, const addr *from, const stun_msg *m)
   ice_cand prflx = {ICE_PRFLX, *from, m->present & STUN_HAS_PRIORITY ? m->priority : priority(ICE_PRFLX)};
   int r = add_remote(a, &prflx);
   if (r < 0) return;
+  if (a->lazy[l]) add_pair(a, l, r); /* a probe reached a probing socket */
   for (int p = 0; p < a->npairs; p++) {
     pair *pr = &a->pairs[p];
     if (pr->l != l || !addr_equal(&a->remote[pr->r].addr, from)) continue;
@@ -503,6 +620,16 @@ static void turn_deliver(void *ctx, const addr *peer, const uint8_t *d, size_t n
   else a->io.deliver(a->io.ctx, peer, d, n);
 }
 
+bool ice_recv_on(ice_agent *a, int64_t now, int sock, const addr *from, const uint8_t *d,
+                 size_t n) {
+  if (sock == 0) return ice_recv(a, now, from, d, n);
+  a->now = now;
+  int l = bday_local(a, sock);
+  if (l < 0 || !stun_is_message(d, n)) return false;
+  on_stun(a, l, from, d, n);
+  return true;
+}
+
 bool ice_recv(ice_agent *a, int64_t now, const addr *from, const uint8_t *d, size_t n) {
   a->now = now;
   if (a->turn && addr_equal(from, &a->cfg.turn))
@@ -537,6 +664,7 @@ void ice_tick(ice_agent *a, int64_t now) {
   if (a->turn) turn_client_tick(a->turn, now);
   if (a->pcp_sends && now >= a->pcp_next) pcp_send(a);
   if (a->state == ICE_FAILED) return;
+  bday_tick(a);
   if (now >= a->next_check && a->selected < 0) {
     int p = next_pair(a);
     if (p >= 0) {
@@ -567,6 +695,7 @@ int64_t ice_deadline(const ice_agent *a) {
   }
   if (a->pcp_sends && a->pcp_next < d) d = a->pcp_next;
   if (a->state == ICE_FAILED) return d;
+  if (a->probes_left && a->probe_next < d) d = a->probe_next;
   if (a->selected < 0 && a->next_check < d) d = a->next_check;
   if (a->selected >= 0 && a->consent_next < d) d = a->consent_next;
   if (a->selected < 0) { /* give up; and for the controlling agent, nominate */

@@ -23,7 +23,10 @@
 #include "addr.h"
 #include "stun_client.h"
 
-enum ice_type { ICE_HOST, ICE_SRFLX, ICE_PRFLX, ICE_RELAY };
+/* ICE_BIRTHDAY is not a candidate but a hint between agents: "my NAT maps
+** per destination with random ports on this address: probe it" (see
+** ice_cfg.bday_ports). */
+enum ice_type { ICE_HOST, ICE_SRFLX, ICE_PRFLX, ICE_RELAY, ICE_BIRTHDAY };
 enum ice_state { ICE_GATHERING, ICE_CHECKING, ICE_CONNECTED, ICE_FAILED };
 
 typedef struct ice_cand {
@@ -33,12 +36,17 @@ typedef struct ice_cand {
 } ice_cand;
 
 typedef struct ice_io {
-  void (*send)(void *ctx, const addr *to, const uint8_t *data, size_t len);
+  /* sock: 0 the agent's socket, 1.. the sockets io.open opened */
+  void (*send)(void *ctx, int sock, const addr *to, const uint8_t *data, size_t len);
   void (*candidate)(void *ctx, const ice_cand *c); /* a local candidate to signal */
   void (*state)(void *ctx, enum ice_state s);
   /* application data that came through the TURN relay (data that comes
   ** straight to the socket is the caller's: ice_recv returns false) */
   void (*deliver)(void *ctx, const addr *from, const uint8_t *data, size_t len);
+  /* Opens up to n more UDP sockets on the host, numbered from 1 in order,
+  ** and fills in their local addresses; returns how many it opened. NULL:
+  ** no birthday probing. */
+  int (*open)(void *ctx, int n, addr *local);
   void *ctx;
 } ice_io;
 
@@ -65,6 +73,22 @@ typedef struct ice_cfg {
   addr pcp;
   addr turn;              /* a TURN server; family 0: none */
   const char *turn_user, *turn_password;
+  /* Birthday-paradox probing, for a NAT that maps per destination with
+  ** random ports facing one that maps endpoint-independently. With both
+  ** STUN servers answering, an agent whose two mapped ports differ beyond
+  ** a stride prediction could follow is the hard side: it opens bday_ports
+  ** more sockets, sends a check from each to the other side's
+  ** server-reflexive addresses (each makes a mapping at a random port) and
+  ** signals an ICE_BIRTHDAY hint. An agent whose two mapped ports agree is
+  ** the easy side: given the hint, it sends bday_probes checks, one every
+  ** bday_interval, to random ports of the hinted address. A probe that
+  ** lands on one of the hard side's mappings gets through, and the usual
+  ** triggered checks make the pair valid: with M mappings in a range of R
+  ** ports, k probes succeed with probability 1 - (1 - M/R)^k. The
+  ** controlling agent does not settle for a relay while probing lasts.
+  ** 0: off. */
+  int bday_ports, bday_probes;
+  int64_t bday_interval;
   int64_t ta;             /* check pacing (RFC: 50 ms) */
   stun_timing checks;     /* check retransmission */
   int64_t grace;          /* a valid direct pair is nominated after this */
@@ -80,6 +104,10 @@ typedef struct ice_stats {
   int stride;              /* seen between the two STUN servers; 0: none */
   int predicted;           /* candidates offered by port prediction */
   bool pcp_mapped;         /* the PCP server granted a mapping */
+  enum ice_bday { ICE_BDAY_NONE, ICE_BDAY_EASY, ICE_BDAY_HARD } bday_role;
+  int bday_sockets;        /* hard: sockets opened for it */
+  uint64_t bday_sent;      /* packets it cost: probes (easy), openings (hard) */
+  bool bday_hit;           /* a probe got through (hard: arrived on a probing socket) */
   int64_t first_success, nominated; /* ns after ice_start, or -1 */
 } ice_stats;
 
@@ -98,6 +126,9 @@ void ice_add_remote(ice_agent *a, int64_t now, const ice_cand *c);
 /* A datagram arrived on the socket: true when it was ICE's (checks, STUN
 ** and TURN server traffic); false for anything else. */
 bool ice_recv(ice_agent *a, int64_t now, const addr *from, const uint8_t *data, size_t len);
+/* The same for a datagram on socket `sock` (0: the agent's own). */
+bool ice_recv_on(ice_agent *a, int64_t now, int sock, const addr *from, const uint8_t *data,
+                 size_t len);
 void ice_tick(ice_agent *a, int64_t now);
 int64_t ice_deadline(const ice_agent *a);
 enum ice_state ice_get_state(const ice_agent *a);

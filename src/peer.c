@@ -300,9 +300,16 @@ int peer_send(peer *p, int64_t now, uint32_t target, const uint8_t *msg, size_t 
 
 static void report(peer *p, psession *s, uint8_t outcome);
 
-static void ice_send_io(void *ctx, const addr *to, const uint8_t *d, size_t n) {
+static void ice_send_io(void *ctx, int sock, const addr *to, const uint8_t *d, size_t n) {
   psession *s = ctx;
-  s->owner->io.send(s->owner->io.ctx, to, d, n);
+  peer *p = s->owner;
+  if (sock == 0) p->io.send(p->io.ctx, to, d, n);
+  else p->io.send_on(p->io.ctx, sock, to, d, n);
+}
+
+static int ice_open_io(void *ctx, int n, addr *local) {
+  psession *s = ctx;
+  return s->owner->io.open(s->owner->io.ctx, n, local);
 }
 
 static void ice_candidate(void *ctx, const ice_cand *c) {
@@ -362,11 +369,15 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
   ic.stun2 = p->cfg.stun2;
   ic.pcp = p->cfg.pcp;
   ic.predict = p->cfg.predict;
+  ic.bday_ports = p->cfg.bday_ports;
+  ic.bday_probes = p->cfg.bday_probes;
+  ic.bday_interval = p->cfg.bday_interval;
   ic.turn = p->cfg.turn;
   ic.turn_user = p->cfg.turn_user;
   ic.turn_password = p->cfg.turn_password;
   if (p->cfg.keepalive < ic.consent_interval) ic.consent_interval = p->cfg.keepalive;
-  ice_io io = {ice_send_io, ice_candidate, ice_state, ice_deliver, s};
+  ice_io io = {ice_send_io, ice_candidate, ice_state, ice_deliver,
+               p->io.open && p->io.send_on ? ice_open_io : NULL, s};
   if (!(s->ice = ice_new(&ic, &io))) return;
   ice_set_remote_credentials(s->ice, rufrag, rpwd);
   ice_start(s->ice, now, &p->cfg.local);
@@ -521,11 +532,17 @@ static void from_peer(peer *p, int64_t now, const addr *from, const gw_frame *f,
 }
 
 void peer_recv(peer *p, int64_t now, const addr *from, const uint8_t *data, size_t len) {
+  peer_recv_on(p, now, 0, from, data, len);
+}
+
+void peer_recv_on(peer *p, int64_t now, int sock, const addr *from, const uint8_t *data,
+                  size_t len) {
   gw_frame f;
   p->now = now;
   if (!gw_is_frame(data, len)) { /* STUN, TURN: for the ICE agent */
     for (size_t i = 0; i < p->nsessions; i++)
-      if (p->sessions[i]->ice && ice_recv(p->sessions[i]->ice, now, from, data, len)) return;
+      if (p->sessions[i]->ice && ice_recv_on(p->sessions[i]->ice, now, sock, from, data, len))
+        return;
     return;
   }
   if (gw_decode(data, len, &f) != GW_OK) return;
@@ -641,7 +658,9 @@ int peer_session(const peer *p, uint32_t other, peer_session_info *info) {
                               .turn = s->turn, .bytes_turn = s->bytes_turn,
                               .ice_first_check = s->ice ? ice_get_stats(s->ice)->first_success : -1,
                               .ice_nominated = s->ice ? ice_get_stats(s->ice)->nominated : -1,
-                              .probes = s->ice ? ice_get_stats(s->ice)->checks_sent : s->probes,
+                              .probes = s->ice ? ice_get_stats(s->ice)->checks_sent +
+                                                     ice_get_stats(s->ice)->bday_sent
+                                               : s->probes,
                               .conn = s->conn.stats, .unacked = conn_unacked(&s->conn),
                               .handshake = -1, .migration = -1, .quic_error = ""};
   if (s->q) quic_info(s, info);

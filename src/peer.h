@@ -64,6 +64,8 @@ typedef struct peer_cfg {
   addr stun2;              /* a second STUN server, for port prediction */
   addr pcp;                /* the router's PCP server; family 0: none */
   int predict;             /* ICE port prediction window; 0: off */
+  int bday_ports, bday_probes; /* ICE birthday-paradox probing (ice.h); 0: off */
+  int64_t bday_interval;
   const char *turn_user, *turn_password;
   /* QUIC instead of conn.h: our certificate and the CA we trust (borrowed;
   ** NULL: conn.h). The other side's certificate must carry its pki_name. */
@@ -75,6 +77,11 @@ peer_cfg peer_cfg_default(void);
 
 typedef struct peer_io {
   void (*send)(void *ctx, const addr *to, const uint8_t *data, size_t len);
+  /* More sockets, for ICE's birthday probing (optional: NULL, NULL). open
+  ** opens up to n, numbered from 1, fills in their local addresses and
+  ** returns how many; send_on sends from one (0: the peer's socket). */
+  int (*open)(void *ctx, int n, addr *local);
+  void (*send_on)(void *ctx, int sock, const addr *to, const uint8_t *data, size_t len);
   void (*deliver)(void *ctx, uint32_t from, const uint8_t *msg, size_t len);
   void (*event)(void *ctx, uint32_t other, enum peer_event ev);
   void *ctx;
@@ -116,6 +123,9 @@ int peer_connect(peer *p, int64_t now, uint32_t target);
 ** Returns 0, or -1 (no session asked for, or too long). */
 int peer_send(peer *p, int64_t now, uint32_t target, const uint8_t *msg, size_t len);
 void peer_recv(peer *p, int64_t now, const addr *from, const uint8_t *data, size_t len);
+/* A datagram on socket `sock` (0: the peer's own; others from io.open). */
+void peer_recv_on(peer *p, int64_t now, int sock, const addr *from, const uint8_t *data,
+                  size_t len);
 void peer_tick(peer *p, int64_t now);
 int64_t peer_deadline(const peer *p);
 /* Fills info for the session with `other`; returns -1 if there is none. */

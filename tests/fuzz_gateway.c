@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len) {
   pc.id = 2;
   memcpy(pc.key, key, GW_KEY_LEN);
   pc.gateway = from;
-  peer_io pio = {drop, drop_msg, drop_ev, NULL};
+  peer_io pio = {.send = drop, .deliver = drop_msg, .event = drop_ev, .ctx = NULL};
   peer *p = peer_new(&pc, &pio);
   peer_start(p, 0);
   peer_connect(p, 0, 1);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@ typedef struct side {
   ice_agent *ice;
   int state_events[4];
   char got[64];
+  int nsocks; /* opened for birthday probing */
 } side;
 
 static struct {
@@ -58,9 +60,10 @@ static void push_datagram(addr src, addr dst, const uint8_t *d, size_t n) {
   memcpy(it->data, d, n);
 }
 
-static void agent_send(void *ctx, const addr *to, const uint8_t *d, size_t n) {
+/* Socket i of an agent is INSIDE:(PORT + i). */
+static void agent_send(void *ctx, int sock, const addr *to, const uint8_t *d, size_t n) {
   side *s = ctx;
-  nat_flow f = {INSIDE, addr_v4_ip(to), PORT, to->port};
+  nat_flow f = {INSIDE, addr_v4_ip(to), (uint16_t)(PORT + sock), to->port};
   if (nat_outbound(s->nat, w.now, &f) == NAT_OK)
     push_datagram(addr_v4(f.src_ip, f.src_port), *to, d, n);
 }
@@ -69,6 +72,13 @@ static void agent_candidate(void *ctx, const ice_cand *c) {
   int other = ctx == &w.s[0] ? 1 : 0;
   item *it = &w.q[w.nq++];
   *it = (item){.t = w.now + 30 * MS, .kind = SIGNAL, .to_agent = other, .cand = *c};
+}
+
+static int agent_open(void *ctx, int n, addr *local) {
+  side *s = ctx;
+  for (int i = 0; i < n; i++) local[i] = addr_v4(INSIDE, (uint16_t)(PORT + 1 + i));
+  s->nsocks = n;
+  return n;
 }
 
 static void agent_state(void *ctx, enum ice_state st) { ((side *)ctx)->state_events[st]++; }
@@ -112,8 +122,10 @@ static void deliver(const item *it) {
       bool between = addr_v4_ip(&it->src) == pub[!k] || addr_v4_ip(&it->src) == TURN_IP;
       if (w.blackhole && between) return;
       nat_flow f = {addr_v4_ip(&it->src), ip, it->src.port, it->dst.port};
-      if (nat_inbound(w.s[k].nat, w.now, &f) != NAT_OK || f.dst_port != PORT) return;
-      if (!ice_recv(w.s[k].ice, w.now, &it->src, it->data, it->len))
+      if (nat_inbound(w.s[k].nat, w.now, &f) != NAT_OK || f.dst_port < PORT ||
+          f.dst_port > PORT + w.s[k].nsocks)
+        return;
+      if (!ice_recv_on(w.s[k].ice, w.now, f.dst_port - PORT, &it->src, it->data, it->len))
         agent_deliver(&w.s[k], &it->src, it->data, it->len); /* direct app data */
     }
   }
@@ -144,16 +156,17 @@ static void run_until(int64_t end) {
 }
 
 static nat_config model(int k) {
-  /* full cone, restricted cone, port-restricted cone, symmetric */
-  const enum nat_mapping map[4] = {NAT_EI, NAT_EI, NAT_EI, NAT_APD};
-  const enum nat_mapping filt[4] = {NAT_EI, NAT_AD, NAT_APD, NAT_APD};
+  /* full cone, restricted cone, port-restricted cone, symmetric, symmetric with random ports */
+  const enum nat_mapping map[5] = {NAT_EI, NAT_EI, NAT_EI, NAT_APD, NAT_APD};
+  const enum nat_mapping filt[5] = {NAT_EI, NAT_AD, NAT_APD, NAT_APD, NAT_APD};
   nat_config c = {.mapping = map[k], .filtering = filt[k],
-                  .alloc = k == 3 ? NAT_SEQUENTIAL : NAT_PRESERVE, .stride = 1,
+                  .alloc = k == 3 ? NAT_SEQUENTIAL : k == 4 ? NAT_RANDOM : NAT_PRESERVE, .stride = 1,
                   .port_min = 1024, .port_max = 65535, .lifetime_ns = 120000 * MS};
   return c;
 }
 
 static int predict_window; /* 0: no port prediction */
+static int bday_ports, bday_probes; /* 0: no birthday probing */
 static int64_t grace;      /* 0: the default */
 
 static void setup_world(int ma, int mb, bool a_controls, bool b_controls) {
@@ -179,10 +192,16 @@ static void setup_world(int ma, int mb, bool a_controls, bool b_controls) {
       ic.predict = predict_window;
     }
     if (grace) ic.grace = grace;
+    if (bday_ports) {
+      ic.stun2 = stun2_addr;
+      ic.bday_ports = bday_ports;
+      ic.bday_probes = bday_probes;
+      ic.bday_interval = 1 * MS;
+    }
     ic.turn = addr_v4(TURN_IP, 3478);
     ic.turn_user = "ice";
     ic.turn_password = "pass";
-    ice_io io = {agent_send, agent_candidate, agent_state, agent_deliver, &w.s[k]};
+    ice_io io = {agent_send, agent_candidate, agent_state, agent_deliver, agent_open, &w.s[k]};
     w.s[k].ice = ice_new(&ic, &io);
   }
   for (int k = 0; k < 2; k++)
@@ -264,6 +283,46 @@ static void test_port_prediction(void **state) {
   predict_window = 0;
 }
 
+/* A symmetric NAT with random ports facing a port-restricted cone: no
+** direct pair without birthday probing; with 256 probing sockets and 2000
+** probes (1 - (1 - 257/64512)^2000 = 99.97%) a probe gets through and the
+** pair is direct, the probing socket's. */
+static void test_birthday(void **state) {
+  (void)state;
+  for (int on = 0; on < 2; on++) {
+    bday_ports = on ? 256 : 0;
+    bday_probes = on ? 2000 : 0;
+    for (int hard_controls = 0; hard_controls < 2; hard_controls++) {
+      setup_world(4, 2, hard_controls, !hard_controls);
+      run_until(20000 * MS);
+      ice_cand la, ra;
+      assert_int_equal(ice_get_state(w.s[0].ice), ICE_CONNECTED);
+      assert_int_equal(ice_get_state(w.s[1].ice), ICE_CONNECTED);
+      assert_true(ice_selected(w.s[0].ice, &la, &ra));
+      const ice_stats *h = ice_get_stats(w.s[0].ice), *e = ice_get_stats(w.s[1].ice);
+      print_message("birthday %s, hard side %s: %s; %d sockets, %" PRIu64 " openings, %" PRIu64
+                    " probes\n", on ? "on" : "off", hard_controls ? "controlling" : "controlled",
+                    la.type == ICE_RELAY || ra.type == ICE_RELAY ? "relay" : "direct",
+                    h->bday_sockets, h->bday_sent, e->bday_sent);
+      if (!on) {
+        assert_true(la.type == ICE_RELAY || ra.type == ICE_RELAY);
+        assert_int_equal(h->bday_role, ICE_BDAY_NONE);
+        teardown_world();
+        continue;
+      }
+      assert_int_equal(h->bday_role, ICE_BDAY_HARD);
+      assert_int_equal(e->bday_role, ICE_BDAY_EASY);
+      assert_int_equal(h->bday_sockets, 256);
+      assert_true(h->bday_hit);
+      assert_true(e->bday_sent > 0 && e->bday_sent < 2000); /* stopped once through */
+      assert_true(la.type != ICE_RELAY && ra.type != ICE_RELAY);
+      assert_int_not_equal(la.addr.port, PORT); /* a probing socket's pair */
+      teardown_world();
+    }
+  }
+  bday_ports = bday_probes = 0;
+}
+
 /* RFC 8445 12.1: before a pair is selected, data goes on the best valid
 ** direct pair. A long grace holds nomination back to show it. */
 static void test_data_before_selection(void **state) {
@@ -298,7 +357,7 @@ static void test_given_credentials(void **state) {
   ic.pwd = "0123456789abcdefghijklmn";
   ic.reflexive = addr_v4(pub[0], 4000);
   memset(&w, 0, sizeof w);
-  ice_io io = {agent_send, agent_candidate, agent_state, agent_deliver, &w.s[0]};
+  ice_io io = {agent_send, agent_candidate, agent_state, agent_deliver, NULL, &w.s[0]};
   ice_agent *a = ice_new(&ic, &io);
   assert_string_equal(ice_ufrag(a), "abcdefgh");
   assert_string_equal(ice_pwd(a), "0123456789abcdefghijklmn");
@@ -339,6 +398,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_classic_pair),
       cmocka_unit_test(test_port_prediction),
+      cmocka_unit_test(test_birthday),
       cmocka_unit_test(test_data_before_selection),
       cmocka_unit_test(test_given_credentials),
       cmocka_unit_test(test_role_conflict),

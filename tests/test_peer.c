@@ -139,12 +139,12 @@ static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
   pc.id = 1;
   memset(pc.key, 'a', GW_KEY_LEN);
   gateway_add_peer(&n.gw, 1, pc.key);
-  peer_io ia = {send_a, on_deliver, on_event, &tag_a};
+  peer_io ia = {.send = send_a, .deliver = on_deliver, .event = on_event, .ctx = &tag_a};
   n.a = peer_new(&pc, &ia);
   pc.id = 2;
   memset(pc.key, 'b', GW_KEY_LEN);
   gateway_add_peer(&n.gw, 2, pc.key);
-  peer_io ib = {send_b, on_deliver, on_event, &tag_b};
+  peer_io ib = {.send = send_b, .deliver = on_deliver, .event = on_event, .ctx = &tag_b};
   n.b = peer_new(&pc, &ib);
 }
 

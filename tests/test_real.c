@@ -134,7 +134,7 @@ static void make_peer(rpeer *r, uint32_t id, const addr *gw) {
   addr lo = addr_v4(0x7F000001u, 0);
   r->sock = loop_udp(t.l, &lo, rp_datagram, r, &c.local);
   assert_true(r->sock >= 0);
-  peer_io io = {rp_send, rp_deliver, rp_event, r};
+  peer_io io = {.send = rp_send, .deliver = rp_deliver, .event = rp_event, .ctx = r};
   r->p = peer_new(&c, &io);
   assert_non_null(r->p);
 }

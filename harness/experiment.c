@@ -61,6 +61,7 @@ struct attempt {
   side a, b;
   int64_t start, connect_at, first_byte;
   bool feasible;
+  double p_bday;      /* v0.9: the chance birthday probing opens a direct path (feasible.h) */
 };
 
 typedef struct relay_sock { int sock; uint16_t port; } relay_sock;
@@ -497,6 +498,8 @@ static int build(xrun *x, const char *version, char *err, size_t len) {
     if (!strcmp(version, "v0.9") && c->predict > 0 && !a->feasible)
       a->feasible = feasible_predict(&ca, &cb);
     if (!strcmp(version, "v0.9") && !a->feasible) a->feasible = feasible_pcp(&ca, &cb);
+    if (!strcmp(version, "v0.9") && !a->feasible)
+      a->p_bday = feasible_birthday(&ca, &cb, c->bday_ports, c->bday_probes);
   }
   return 0;
 }
@@ -629,6 +632,7 @@ static void measure_attempt(xrun *x, exp_summary *s, attempt *a, times *t, int *
   if (verified && !direct && ia.turn && ib.turn) s->turn++, k->turn++;
   if (a->feasible && !direct) s->missed_direct++, k->missed_direct++;
   k->feasible += a->feasible;
+  k->expected += a->feasible ? 1 : a->p_bday;
   k->probes += ia.probes + ib.probes;
   if (a->same_nat) s->same_nat++, s->same_nat_direct += direct;
   s->bytes_direct += ia.bytes_direct + ib.bytes_direct;
@@ -799,6 +803,7 @@ static void write_cell(const exp_summary *s, const exp_cell *c, const exp_writer
   w->integer(w->ctx, "missed_direct", c->missed_direct);
   w->integer(w->ctx, "turn", c->turn);
   w->integer(w->ctx, "feasible", c->feasible);
+  w->number(w->ctx, "expected_direct", c->expected);
   w->number(w->ctx, "probes_per_attempt", c->attempts ? (double)c->probes / c->attempts : 0);
   w->number(w->ctx, "direct_ms_mean", c->direct ? c->direct_ms / c->direct : 0);
   w->end(w->ctx, false);

@@ -90,6 +90,7 @@ typedef struct exp_cell { /* one pair of classes */
   int attempts, direct, relayed, failed, missed_direct;
   int turn; /* of the relayed, those on a TURN path (v0.9) */
   int feasible;       /* attempts the oracle (feasible.h) says could go direct */
+  double expected;    /* direct attempts to expect: the feasible ones, plus each birthday-probing one's probability */
   uint64_t probes;    /* path probes both sides sent (punches, ICE checks) */
   double direct_ms;   /* summed over direct attempts: connect call to both sides direct */
 } exp_cell;

@@ -1,7 +1,10 @@
 /* feasible.c: the punch technique played out on NAT engines alone. */
 #include "feasible.h"
 
+#include <math.h>
 #include <string.h>
+
+#include "ice.h"
 
 #define INSIDE 0xC0A80102u  /* 192.168.1.2, both peers: separate LANs */
 #define PORT 4000
@@ -132,4 +135,22 @@ bool feasible_hairpin(const nat_chain *s) {
   for (int i = 0; i < s->n; i++)
     if (s->nat[i]->mapping != NAT_EI || !s->nat[i]->hairpin) return false;
   return s->n > 0;
+}
+
+static bool random_per_destination(const nat_chain *c) {
+  return c->n == 1 && c->nat[0]->mapping != NAT_EI && c->nat[0]->alloc == NAT_RANDOM;
+}
+
+static bool endpoint_independent(const nat_chain *c) {
+  for (int i = 0; i < c->n; i++)
+    if (c->nat[i]->mapping != NAT_EI) return false;
+  return true;
+}
+
+double feasible_birthday(const nat_chain *a, const nat_chain *b, int sockets, int probes) {
+  bool one_way = random_per_destination(a) && endpoint_independent(b);
+  if (!one_way && !(random_per_destination(b) && endpoint_independent(a))) return 0;
+  if (sockets <= 0 || probes <= 0) return 0;
+  double range = ICE_BDAY_PORT_MAX - ICE_BDAY_PORT_MIN + 1;
+  return 1 - pow(1 - (sockets + 1) / range, probes);
 }

@@ -45,4 +45,12 @@ bool feasible_hairpin(const nat_chain *shared);
 ** only the inner one's, and does not count. */
 bool feasible_pcp(const nat_chain *a, const nat_chain *b);
 
+/* Birthday-paradox probing (ice.h): one side's only NAT maps per
+** destination with random ports, every NAT of the other side maps
+** endpoint-independently. The hard side holds m = sockets + 1 mappings
+** toward the easy side (its probing sockets and its own socket), and each
+** of k random probes over the probed port range finds one with probability
+** m / range: 1 - (1 - m / range)^k. Returns that, or 0 for other pairs. */
+double feasible_birthday(const nat_chain *a, const nat_chain *b, int sockets, int probes);
+
 #endif

@@ -161,13 +161,26 @@ static int read_disrupt(fields *f, exp_cfg *c) {
   return rc;
 }
 
+/* birthday = {ports =, probes =, interval =}: v0.9's birthday probing */
+static int read_birthday(fields *f, exp_cfg *c) {
+  int64_t ports = 256, probes = 1024;
+  c->bday_interval = 2000000; /* 2 ms: 500 probes a second */
+  int rc = fields_int(f, "ports", 1, 1024, &ports) || fields_int(f, "probes", 1, 100000, &probes) ||
+           fields_duration(f, "interval", &c->bday_interval);
+  if (!rc && c->bday_interval <= 0) rc = fields_fail(f, "interval", "a positive duration");
+  c->bday_ports = (int)ports;
+  c->bday_probes = (int)probes;
+  return rc;
+}
+
 static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
   static const char *const accepted[] = {"population", "pairs", "versions", "link", "lan",
                                          "gateway_link", "workload", "punch", "signalling",
                                          "predict", "spacing", "settle", "targets", "same_nat", "keepalive",
-                                         "transport", "rogue", "disrupt", NULL};
+                                         "transport", "rogue", "disrupt", "birthday", NULL};
   static const char *const transports[] = {"quic", "messages", NULL};
   static const char *const disrupt[] = {"what", "after", NULL};
+  static const char *const birthday[] = {"ports", "probes", "interval", NULL};
   static const char *const workload[] = {"messages", "size", "over", NULL};
   static const char *const punch[] = {"delay", "interval", "attempts", NULL};
   static const char *const signalling[] = {"retry", "retries", "keepalive", "rto", NULL};
@@ -187,6 +200,7 @@ static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
       fields_enum(&f, "transport", transports, &transport) ||
       fields_number(&f, "rogue", 0, 1, &c->rogue) ||
       sub(&f, "disrupt", disrupt, read_disrupt, c) ||
+      sub(&f, "birthday", birthday, read_birthday, c) ||
       read_population(L, a, c, err, len))
     return -1;
   c->pairs = (int)pairs;

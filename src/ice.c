@@ -24,6 +24,7 @@
 #define PCP_SENDS 4
 #define BDAY_MAX 1024                 /* sockets a hard side may open */
 #define BDAY_MARGIN (1000 * 1000000LL) /* after the last probe, before settling for a relay */
+#define BDAY_WAIT (500 * 1000000LL)    /* the hard side gives plain checks this long first */
 
 enum { P_WAITING, P_IN_PROGRESS, P_SUCCEEDED, P_FAILED };
 
@@ -60,9 +61,11 @@ struct ice_agent {
   int64_t start, now, next_check, last_remote, consent_next, consent_ok;
   /* birthday probing */
   addr *bday;            /* hard: the probing sockets' addresses (socket i+1) */
-  addr hint;             /* the hard side's address, from its hint; family 0: none */
+  addr hint;             /* easy: the hard side's address, from its hint; family 0: none */
+  addr easy;             /* hard: the easy side's mapped address, from its hint */
   int probes_left;       /* easy */
   int64_t probe_next, bday_until;
+  int64_t bday_start;    /* hard: when to open the probing sockets; 0: done or never */
   ice_stats st;
 };
 
@@ -167,7 +170,7 @@ static void set_state(ice_agent *a, enum ice_state s) {
 
 /* --- candidates and pairs ---------------------------------------------------- */
 
-static void bday_open(ice_agent *a, int r);
+static void bday_open_sockets(ice_agent *a);
 static void bday_probe_start(ice_agent *a);
 static size_t build_check(ice_agent *a, uint8_t *buf, size_t cap, bool nominate);
 
@@ -226,7 +229,6 @@ static int add_remote(ice_agent *a, const ice_cand *c) {
   a->last_remote = a->now;
   for (int l = 0; l < a->nlocal; l++)
     if (pairable(a, l)) add_pair(a, l, r);
-  if (a->st.bday_role == ICE_BDAY_HARD && c->type == ICE_SRFLX) bday_open(a, r);
   return r;
 }
 
@@ -234,9 +236,12 @@ void ice_add_remote(ice_agent *a, int64_t now, const ice_cand *c) {
   a->now = now;
   if (c->type != ICE_BIRTHDAY) {
     add_remote(a, c);
-  } else if (!a->hint.family) {
+  } else if (c->priority == ICE_BDAY_HINT_HARD && !a->hint.family) {
     a->hint = c->addr;
     bday_probe_start(a);
+  } else if (c->priority == ICE_BDAY_HINT_EASY && !a->easy.family) {
+    a->easy = c->addr;
+    bday_open_sockets(a);
   }
 }
 
@@ -282,56 +287,70 @@ static void send_probe(ice_agent *a, int sock, const addr *to) {
   a->st.bday_sent++;
 }
 
-/* Hard side: every probing socket sends to remote candidate r, which makes
-** a mapping toward it at a random port. */
-static void bday_open(ice_agent *a, int r) {
-  for (int i = 0; i < a->st.bday_sockets; i++) send_probe(a, i + 1, &a->remote[r].addr);
-}
-
 static void bday_probe_start(ice_agent *a) {
   if (a->st.bday_role != ICE_BDAY_EASY || !a->hint.family || a->probes_left) return;
   a->probes_left = a->cfg.bday_probes;
-  a->probe_next = a->now;
-  a->bday_until = a->now + a->cfg.bday_probes * a->cfg.bday_interval + BDAY_MARGIN;
+  a->probe_next = a->now + BDAY_WAIT;
+  a->bday_until = a->probe_next + a->cfg.bday_probes * a->cfg.bday_interval + BDAY_MARGIN;
 }
 
-static void become_hard(ice_agent *a) {
+/* Hard side, once BDAY_WAIT has passed since it learnt its role and the
+** other side has said it is easy: unless a direct pair is valid by then
+** (PCP, prediction, a forgiving NAT), open the probing sockets, and from
+** each send to the easy side's mapped address, which makes a mapping
+** toward it at a random port. */
+static int active_pair(const ice_agent *a);
+
+static void bday_open_sockets(ice_agent *a) {
+  if (!a->bday_start || a->now < a->bday_start || !a->easy.family) return;
+  a->bday_start = 0;
   int n = a->cfg.bday_ports < BDAY_MAX ? a->cfg.bday_ports : BDAY_MAX;
-  if (!(a->bday = calloc((size_t)n, sizeof *a->bday))) return;
-  a->st.bday_role = ICE_BDAY_HARD;
+  if (active_pair(a) >= 0 || !(a->bday = calloc((size_t)n, sizeof *a->bday))) {
+    a->bday_until = 0;
+    return;
+  }
   a->st.bday_sockets = a->io.open(a->io.ctx, n, a->bday);
-  ice_cand hint = {ICE_BIRTHDAY, a->mapped1, 0};
-  a->io.candidate(a->io.ctx, &hint);
-  for (int r = 0; r < a->nremote; r++)
-    if (a->remote[r].type == ICE_SRFLX) bday_open(a, r);
+  for (int i = 0; i < a->st.bday_sockets; i++) send_probe(a, i + 1, &a->easy);
   a->bday_until = a->now + a->cfg.bday_probes * a->cfg.bday_interval + BDAY_MARGIN;
 }
 
-/* Both mapped addresses known: which side of birthday probing we are. */
+static void hint(ice_agent *a, uint32_t kind) {
+  ice_cand h = {ICE_BIRTHDAY, a->mapped1, kind};
+  a->io.candidate(a->io.ctx, &h);
+}
+
+/* Both mapped addresses known: which side of birthday probing we are. Each
+** side says so at once; an easy side starts probing (BDAY_WAIT later) when
+** it hears from a hard one, a hard side opens its sockets when it hears
+** from an easy one. */
 static void bday_role(ice_agent *a) {
   if (!a->cfg.bday_ports || !a->cfg.bday_probes || !a->io.open || a->st.bday_role != ICE_BDAY_NONE ||
       !a->mapped1.family || !a->mapped2.family)
     return;
   if (addr_equal(&a->mapped1, &a->mapped2)) {
     a->st.bday_role = ICE_BDAY_EASY;
+    hint(a, ICE_BDAY_HINT_EASY);
     bday_probe_start(a);
   } else if (a->st.stride == 0 && addr_v4_ip(&a->mapped1) == addr_v4_ip(&a->mapped2)) {
-    become_hard(a);
+    a->st.bday_role = ICE_BDAY_HARD;
+    hint(a, ICE_BDAY_HINT_HARD);
+    a->bday_start = a->now + BDAY_WAIT;
+    a->bday_until = a->bday_start + a->cfg.bday_probes * a->cfg.bday_interval + BDAY_MARGIN;
   }
 }
 
-/* Easy side: the next probe, to a random port of the hinted address, until
-** the probes run out or a direct pair is valid. */
-static int active_pair(const ice_agent *a);
-
+/* Hard side: time to open the sockets? Easy side: the next probe, to a
+** random port of the hinted address, until the probes run out or a direct
+** pair is valid. */
 static void bday_tick(ice_agent *a) {
+  bday_open_sockets(a);
   if (!a->probes_left || a->now < a->probe_next) return;
   if (active_pair(a) >= 0) {
     a->probes_left = 0;
     return;
   }
   addr to = a->hint;
-  to.port = (uint16_t)rng_range(&a->rng, 1024, 65535);
+  to.port = (uint16_t)rng_range(&a->rng, ICE_BDAY_PORT_MIN, ICE_BDAY_PORT_MAX);
   send_probe(a, 0, &to);
   a->probes_left--;
   a->probe_next += a->cfg.bday_interval;
@@ -696,6 +715,7 @@ int64_t ice_deadline(const ice_agent *a) {
   if (a->pcp_sends && a->pcp_next < d) d = a->pcp_next;
   if (a->state == ICE_FAILED) return d;
   if (a->probes_left && a->probe_next < d) d = a->probe_next;
+  if (a->bday_start && a->easy.family && a->bday_start < d) d = a->bday_start;
   if (a->selected < 0 && a->next_check < d) d = a->next_check;
   if (a->selected >= 0 && a->consent_next < d) d = a->consent_next;
   if (a->selected < 0) { /* give up; and for the controlling agent, nominate */

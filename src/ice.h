@@ -23,9 +23,12 @@
 #include "addr.h"
 #include "stun_client.h"
 
-/* ICE_BIRTHDAY is not a candidate but a hint between agents: "my NAT maps
-** per destination with random ports on this address: probe it" (see
-** ice_cfg.bday_ports). */
+/* ICE_BIRTHDAY is not a candidate but a hint between agents for birthday
+** probing (ice_cfg.bday_ports); its priority says which: HARD "my NAT maps
+** per destination with random ports on this address: probe it", EASY "my
+** NAT maps endpoint-independently, to this address: open toward it". */
+#define ICE_BDAY_HINT_HARD 1
+#define ICE_BDAY_HINT_EASY 2
 enum ice_type { ICE_HOST, ICE_SRFLX, ICE_PRFLX, ICE_RELAY, ICE_BIRTHDAY };
 enum ice_state { ICE_GATHERING, ICE_CHECKING, ICE_CONNECTED, ICE_FAILED };
 
@@ -49,6 +52,9 @@ typedef struct ice_io {
   int (*open)(void *ctx, int n, addr *local);
   void *ctx;
 } ice_io;
+
+#define ICE_BDAY_PORT_MIN 1024
+#define ICE_BDAY_PORT_MAX 65535
 
 typedef struct ice_cfg {
   bool controlling;
@@ -88,7 +94,7 @@ typedef struct ice_cfg {
   ** controlling agent does not settle for a relay while probing lasts.
   ** 0: off. */
   int bday_ports, bday_probes;
-  int64_t bday_interval;
+  int64_t bday_interval;   /* probes go to ports ICE_BDAY_PORT_MIN..MAX */
   int64_t ta;             /* check pacing (RFC: 50 ms) */
   stun_timing checks;     /* check retransmission */
   int64_t grace;          /* a valid direct pair is nominated after this */

@@ -95,6 +95,9 @@ expect "experiment after host" 2 "experiment_after_host.lua:2: natsim.experiment
 expect "experiment bad version" 2 "field 'versions': expected names from v0.7, v0.8, v0.9" -- "$natsim" run $t/experiment_bad_version.lua
 expect "PCP mappings go direct" 0 "symmetric x symmetric_pcp: ([0-9]+) attempts, \\1 direct" -- "$natsim" run $t/pcp.lua
 expect "hard NATs: achieved = theoretical" 0 "checks: [0-9]+ passed, 0 failed" -- "$natsim" run scenarios/hard_nat.lua --set pairs=120
+expect "hard NATs: birthday probing opens random symmetric NATs" 0 "port_restricted sym_random +6 +100% +98%\\* +0 " -- "$natsim" run scenarios/hard_nat.lua --set pairs=120
+expect "hard NATs: fewer probes, lower odds" 0 "port_restricted sym_random +6 +[0-9]+% +15%\\*" -- "$natsim" run scenarios/hard_nat.lua --set pairs=120 --set bday_probes=40
+expect "experiment bad birthday" 2 "birthday: field 'ports': expected an integer from 1 to 1024, got 0" -- "$natsim" run $t/experiment_bad_birthday.lua
 expect "short lifetimes: discovered keepalives" 0 "discover +v0.8 +2.5s +20 +20 +0 +0" -- "$natsim" run scenarios/short_lifetime.lua --set pairs=20
 expect "experiment bad keepalive" 2 "field 'keepalive': expected \"discover\"" -- "$natsim" run $t/experiment_bad_keepalive.lua
 expect "experiment bad disrupt" 2 "experiment_bad_disrupt.lua:1: natsim.experiment: disrupt: field 'what': expected one of rebind, blackhole, got \"reboot\"" -- "$natsim" run $t/experiment_bad_disrupt.lua

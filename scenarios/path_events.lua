@@ -6,8 +6,9 @@
 --               (a NAT rebinding), or
 --   blackhole:  drops everything to and from the other peer's address (the
 --               direct path dies; the gateway and TURN still answer).
--- The QUIC client sees the path stall (two probe timeouts), migrates back to
--- the relay and keeps its streams: every byte must arrive, once and in order.
+-- The QUIC client sees the path stall (three probe timeouts without a
+-- packet from the other side), migrates back to the relay and keeps its
+-- streams: every byte must arrive, once and in order.
 --
 --   natsim run scenarios/path_events.lua [--set pairs=N] [--out DIR]
 

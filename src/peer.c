@@ -219,7 +219,7 @@ static bool direct_usable(const psession *s) {
 ** for good when the direct path stalls. The server follows the client. */
 static void steer(psession *s, int64_t now) {
   if (!s->q || !s->initiator || quic_get_state(s->q) != QUIC_UP) return;
-  if (quic_path(s->q) == 1 && quic_stalled(s->q)) {
+  if (quic_path(s->q) == 1 && quic_stalled(s->q, now)) {
     s->fell_back = true;
     s->direct = false;
   }

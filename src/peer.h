@@ -20,9 +20,9 @@
 ** session's initiator is the client, the handshake runs over the gateway
 ** relay, and once the handshake is confirmed the client migrates the
 ** connection to the direct path when punching or ICE finds one (QUIC path
-** 1; path 0 is the relay). When the direct path goes quiet (two probe
-** timeouts) the client migrates back to the relay for good: the session
-** ends relayed, its streams intact.
+** 1; path 0 is the relay). When the direct path goes quiet (quic_stalled:
+** three probe timeouts without a packet) the client migrates back to the
+** relay for good: the session ends relayed, its streams intact.
 */
 #ifndef NATSIM_PEER_H
 #define NATSIM_PEER_H

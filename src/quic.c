@@ -43,6 +43,8 @@ struct quic {
   enum quic_state state;
   char error[160];
   int64_t now;        /* of the call in progress, for callbacks */
+  int64_t last_rx;    /* the last packet from the other side */
+  int64_t busy_since; /* when packets last went in flight with none before; -1: none in flight */
   int64_t start, migrate_start;
   bool confirmed;
   int64_t tx_stream, rx_stream; /* -1 until open */
@@ -162,6 +164,15 @@ static void advance(quic *q, size_t n) {
   }
 }
 
+/* Keeps busy_since: since when packets have been waiting for an
+** acknowledgement without a break (-1: none in flight). */
+static void note_in_flight(quic *q, int64_t now) {
+  ngtcp2_conn_stat st;
+  ngtcp2_conn_get_conn_stat(q->conn, &st);
+  if (!st.bytes_in_flight) q->busy_since = -1;
+  else if (q->busy_since < 0) q->busy_since = now;
+}
+
 /* Writes every packet ngtcp2 has for now. */
 static void flush(quic *q, int64_t now) {
   uint8_t buf[PKT_MAX];
@@ -183,7 +194,7 @@ static void flush(quic *q, int64_t now) {
       fail(q, now, (int)n);
       return;
     }
-    if (n == 0) return;
+    if (n == 0) break;
     int path = path_id(&ps.path);
     size_t app = ndata > 0 ? (size_t)ndata : 0;
     advance(q, app);
@@ -191,6 +202,7 @@ static void flush(quic *q, int64_t now) {
     q->stats.packet_bytes[path] += (uint64_t)n;
     q->io.send(q->io.ctx, path, buf, (size_t)n, app);
   }
+  if (q->state != QUIC_CLOSED) note_in_flight(q, now);
 }
 
 int quic_send(quic *q, int64_t now, const uint8_t *msg, size_t len) {
@@ -428,7 +440,7 @@ quic *quic_new(const quic_cfg *cfg, const quic_io *io, int64_t now, int path) {
   snprintf(q->peer_name, sizeof q->peer_name, "%s", cfg->peer_name ? cfg->peer_name : "");
   q->cfg.peer_name = q->peer_name;
   q->now = q->start = now;
-  q->migrate_start = -1;
+  q->migrate_start = q->busy_since = -1;
   q->tx_stream = q->rx_stream = -1;
   q->stats.handshake = q->stats.migration = -1;
   rng_seed(&q->rng, cfg->seed, 0x51554943u);
@@ -488,6 +500,7 @@ void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
     fail(q, now, rv);
     return;
   }
+  q->last_rx = now;
   flush(q, now);
 }
 
@@ -496,7 +509,13 @@ void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
 int64_t quic_deadline(const quic *q) {
   if (!q->conn || q->state == QUIC_CLOSED) return INT64_MAX;
   ngtcp2_tstamp t = ngtcp2_conn_get_expiry(q->conn);
-  return t >= (ngtcp2_tstamp)INT64_MAX ? INT64_MAX : (int64_t)t + 1;
+  int64_t d = t >= (ngtcp2_tstamp)INT64_MAX ? INT64_MAX : (int64_t)t + 1;
+  if (q->busy_since >= 0) { /* and when quic_stalled would turn true */
+    int64_t since = q->busy_since > q->last_rx ? q->busy_since : q->last_rx;
+    int64_t s = since + 3 * (int64_t)ngtcp2_conn_get_pto(q->conn) + 1;
+    if (s > q->now && s < d) d = s; /* once passed, it is the caller's to act on */
+  }
+  return d;
 }
 
 void quic_tick(quic *q, int64_t now) {
@@ -527,15 +546,18 @@ int quic_migrate(quic *q, int64_t now, int path) {
   ngtcp2_path p = path_of(q, path);
   if (ngtcp2_conn_initiate_immediate_migration(q->conn, &p, (ngtcp2_tstamp)now) != 0) return -1;
   q->migrate_start = now;
+  q->busy_since = -1; /* the new path gets its own time */
   flush(q, now);
   return 0;
 }
 
-bool quic_stalled(const quic *q) {
-  if (!q->conn || q->state != QUIC_UP) return false;
-  ngtcp2_conn_stat st;
-  ngtcp2_conn_get_conn_stat(q->conn, &st);
-  return st.pto_count >= 2;
+/* Stalled: packets have waited three probe timeouts for an acknowledgement
+** and nothing at all came meanwhile. (ngtcp2's own probe timeouts do not
+** tell: while the sender keeps sending, each new packet pushes them on.) */
+bool quic_stalled(const quic *q, int64_t now) {
+  if (!q->conn || q->state != QUIC_UP || q->busy_since < 0) return false;
+  int64_t since = q->busy_since > q->last_rx ? q->busy_since : q->last_rx;
+  return now - since > 3 * (int64_t)ngtcp2_conn_get_pto(q->conn);
 }
 
 /* --- state --------------------------------------------------------------- */

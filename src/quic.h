@@ -84,9 +84,9 @@ int64_t quic_deadline(const quic *q);
 ** confirmed handshake and a spare connection ID from the server: returns
 ** -1 until then (try again later), 0 when under way or already there. */
 int quic_migrate(quic *q, int64_t now, int path);
-/* Client: the path in use has gone quiet: two probe timeouts in a row with
-** nothing acknowledged. */
-bool quic_stalled(const quic *q);
+/* The path in use has gone quiet: packets have waited three probe timeouts
+** (RFC 9002 PTO) for an acknowledgement, and nothing came meanwhile. */
+bool quic_stalled(const quic *q, int64_t now);
 
 enum quic_state quic_get_state(const quic *q);
 int quic_path(const quic *q);       /* the path in use */

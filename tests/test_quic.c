@@ -219,13 +219,13 @@ static void test_dead_path_falls_back(void **state) {
   bool fell_back = false;
   for (; i < NMSG; i++, run(N.now + 10 * MS)) {
     send_both(i);
-    if (!fell_back && quic_stalled(N.e[0].q)) {
+    if (!fell_back && quic_stalled(N.e[0].q, N.now)) {
       assert_int_equal(quic_migrate(N.e[0].q, N.now, 0), 0);
       fell_back = true;
     }
   }
   for (int t = 0; t < 300; t++, run(N.now + 10 * MS))
-    if (!fell_back && quic_stalled(N.e[0].q))
+    if (!fell_back && quic_stalled(N.e[0].q, N.now))
       fell_back = quic_migrate(N.e[0].q, N.now, 0) == 0;
   assert_true(fell_back);
   for (int k = 0; k < 2; k++) {

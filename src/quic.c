@@ -45,6 +45,7 @@ struct quic {
   int64_t now;        /* of the call in progress, for callbacks */
   int64_t last_rx;    /* the last packet from the other side */
   int64_t busy_since; /* when packets last went in flight with none before; -1: none in flight */
+  int sent_since_rx;  /* packets written since last_rx */
   int64_t start, migrate_start;
   bool confirmed;
   int64_t tx_stream, rx_stream; /* -1 until open */
@@ -200,6 +201,7 @@ static void flush(quic *q, int64_t now) {
     advance(q, app);
     q->stats.stream_bytes[path] += app;
     q->stats.packet_bytes[path] += (uint64_t)n;
+    q->sent_since_rx++;
     q->io.send(q->io.ctx, path, buf, (size_t)n, app);
   }
   if (q->state != QUIC_CLOSED) note_in_flight(q, now);
@@ -501,8 +503,11 @@ void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
     return;
   }
   q->last_rx = now;
+  q->sent_since_rx = 0;
   flush(q, now);
 }
+
+static int64_t stall_at(const quic *q);
 
 /* ngtcp2 0.12 clears a timer at T only when now > T: the deadline is the
 ** nanosecond after (see shared/DESIGN.md). */
@@ -510,11 +515,8 @@ int64_t quic_deadline(const quic *q) {
   if (!q->conn || q->state == QUIC_CLOSED) return INT64_MAX;
   ngtcp2_tstamp t = ngtcp2_conn_get_expiry(q->conn);
   int64_t d = t >= (ngtcp2_tstamp)INT64_MAX ? INT64_MAX : (int64_t)t + 1;
-  if (q->busy_since >= 0) { /* and when quic_stalled would turn true */
-    int64_t since = q->busy_since > q->last_rx ? q->busy_since : q->last_rx;
-    int64_t s = since + 3 * (int64_t)ngtcp2_conn_get_pto(q->conn) + 1;
-    if (s > q->now && s < d) d = s; /* once passed, it is the caller's to act on */
-  }
+  int64_t s = stall_at(q); /* once passed, it is the caller's to act on */
+  if (s < INT64_MAX && s + 1 > q->now && s + 1 < d) d = s + 1;
   return d;
 }
 
@@ -551,14 +553,24 @@ int quic_migrate(quic *q, int64_t now, int path) {
   return 0;
 }
 
-/* Stalled: packets have waited three probe timeouts for an acknowledgement
-** and nothing at all came meanwhile. (ngtcp2's own probe timeouts do not
-** tell: while the sender keeps sending, each new packet pushes them on.) */
-bool quic_stalled(const quic *q, int64_t now) {
-  if (!q->conn || q->state != QUIC_UP || q->busy_since < 0) return false;
+/* When quic_stalled turns true (INT64_MAX: it cannot now). While messages
+** wait for acknowledgement: three probe timeouts with nothing heard and at
+** least three packets gone unanswered (one lost packet or acknowledgement
+** is not a dead path). While only keepalives are out: five keepalive
+** intervals with nothing heard (four or five PINGs or their answers lost
+** in a row; at 2% loss per link, two in a row happen often enough). ngtcp2's own probe timeouts do not tell:
+** each new packet pushes them on, and keepalive PINGs do not arm them. */
+static int64_t stall_at(const quic *q) {
+  if (!q->conn || q->state != QUIC_UP || q->busy_since < 0) return INT64_MAX;
   int64_t since = q->busy_since > q->last_rx ? q->busy_since : q->last_rx;
-  return now - since > 3 * (int64_t)ngtcp2_conn_get_pto(q->conn);
+  int64_t t = INT64_MAX;
+  if (q->head && q->sent_since_rx >= 3) t = since + 3 * (int64_t)ngtcp2_conn_get_pto(q->conn);
+  if (q->cfg.keepalive > 0 && q->last_rx + 5 * q->cfg.keepalive < t)
+    t = q->last_rx + 5 * q->cfg.keepalive;
+  return t;
 }
+
+bool quic_stalled(const quic *q, int64_t now) { return now > stall_at(q); }
 
 /* --- state --------------------------------------------------------------- */
 

@@ -37,7 +37,7 @@ typedef struct quic_cfg {
   uint64_t seed;          /* connection IDs, path challenges, ngtcp2's randomness */
   int64_t idle_timeout;   /* ns without a packet before the connection closes */
   int64_t keepalive;      /* client: a PING after this long idle (0: none), so that a
-                          ** dead path shows even when nothing is sent */
+                          ** dead path shows even when nothing is sent (quic_stalled) */
 } quic_cfg;
 
 /* Defaults: idle timeout 30 s, keepalive 1 s. */
@@ -84,8 +84,10 @@ int64_t quic_deadline(const quic *q);
 ** confirmed handshake and a spare connection ID from the server: returns
 ** -1 until then (try again later), 0 when under way or already there. */
 int quic_migrate(quic *q, int64_t now, int path);
-/* The path in use has gone quiet: packets have waited three probe timeouts
-** (RFC 9002 PTO) for an acknowledgement, and nothing came meanwhile. */
+/* The path in use has gone quiet: with messages unacknowledged, nothing
+** heard for three probe timeouts (RFC 9002 PTO) while at least three
+** packets went out; with only keepalives out, nothing heard for five
+** keepalive intervals. */
 bool quic_stalled(const quic *q, int64_t now);
 
 enum quic_state quic_get_state(const quic *q);

@@ -238,6 +238,34 @@ static void test_dead_path_falls_back(void **state) {
   stop(&pp);
 }
 
+/* Path 1 dies while nothing is being sent: the keepalive PINGs go
+** unanswered, and five keepalive intervals (5 s) after the last answer it moves
+** back to path 0, well before the 30 s idle timeout; later messages flow. */
+static void test_idle_dead_path(void **state) {
+  (void)state;
+  pair pp;
+  start(&pp, false, NULL);
+  run(N.now + 500 * MS);
+  assert_int_equal(quic_migrate(N.e[0].q, N.now, 1), 0);
+  run(N.now + 1000 * MS);
+  N.dead[1] = true;
+  int64_t died = N.now;
+  while (!quic_stalled(N.e[0].q, N.now) && N.now - died < 20000 * MS) run(N.now + 10 * MS);
+  int64_t took = N.now - died;
+  print_message("idle dead path noticed after %.2f s\n", (double)took / 1e9);
+  assert_true(took >= 4000 * MS && took <= 5500 * MS); /* 5 s after the last answer, <= 1 s before */
+  assert_int_equal(quic_migrate(N.e[0].q, N.now, 0), 0);
+  for (int i = 0; i < 10; i++, run(N.now + 10 * MS)) send_both(i);
+  run(N.now + 2000 * MS);
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(quic_get_state(N.e[k].q), QUIC_UP);
+    assert_int_equal(N.e[k].got, 10);
+    assert_false(N.e[k].bad);
+    assert_int_equal(quic_path(N.e[k].q), 0);
+  }
+  stop(&pp);
+}
+
 static void test_foreign_certificate_refused(void **state) {
   (void)state;
   pair pp;
@@ -283,6 +311,7 @@ int main(void) {
       cmocka_unit_test(test_handshake_and_messages),
       cmocka_unit_test(test_migration_keeps_the_stream),
       cmocka_unit_test(test_dead_path_falls_back),
+      cmocka_unit_test(test_idle_dead_path),
       cmocka_unit_test(test_foreign_certificate_refused),
       cmocka_unit_test(test_wrong_name_refused),
       cmocka_unit_test(test_too_long_refused),

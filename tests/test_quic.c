@@ -156,19 +156,26 @@ static void send_both(int i) {
   assert_int_equal(quic_send(N.e[1].q, N.now, m, len), 0);
 }
 
+/* Both sides up, on `path`, every one of n messages delivered whole and in
+** order, nothing left unacknowledged. */
+static void assert_delivered(int n, int path) {
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(quic_get_state(N.e[k].q), QUIC_UP);
+    assert_int_equal(N.e[k].got, n);
+    assert_false(N.e[k].bad);
+    assert_int_equal(quic_path(N.e[k].q), path);
+    assert_int_equal(quic_unacked(N.e[k].q), 0);
+  }
+}
+
 static void test_handshake_and_messages(void **state) {
   (void)state;
   pair pp;
   start(&pp, false, NULL);
   for (int i = 0; i < 20; i++) send_both(i); /* before the handshake: queued */
   run(N.now + 2000 * MS);
-  for (int k = 0; k < 2; k++) {
-    assert_int_equal(quic_get_state(N.e[k].q), QUIC_UP);
-    assert_int_equal(N.e[k].got, 20);
-    assert_false(N.e[k].bad);
-    assert_int_equal(quic_unacked(N.e[k].q), 0);
-    assert_string_equal(quic_error(N.e[k].q), "");
-  }
+  assert_delivered(20, 0);
+  for (int k = 0; k < 2; k++) assert_string_equal(quic_error(N.e[k].q), "");
   /* the client completes after one round trip of 80 ms, plus processing in no time */
   const quic_stats *st = quic_get_stats(N.e[0].q);
   assert_int_equal(st->handshake, 80 * MS);
@@ -189,12 +196,7 @@ static void test_migration_keeps_the_stream(void **state) {
   assert_int_equal(quic_migrate(N.e[0].q, N.now, 1), 0);
   for (; i < NMSG; i++, run(N.now + 10 * MS)) send_both(i);
   run(N.now + 1000 * MS);
-  for (int k = 0; k < 2; k++) {
-    assert_int_equal(N.e[k].got, NMSG);
-    assert_false(N.e[k].bad);
-    assert_int_equal(quic_path(N.e[k].q), 1);
-    assert_int_equal(quic_unacked(N.e[k].q), 0);
-  }
+  assert_delivered(NMSG, 1);
   const quic_stats *c = quic_get_stats(N.e[0].q), *s = quic_get_stats(N.e[1].q);
   assert_int_equal(c->migrations, 1);
   assert_int_equal(c->migration, 20 * MS); /* a round trip on path 1 */
@@ -228,12 +230,7 @@ static void test_dead_path_falls_back(void **state) {
     if (!fell_back && quic_stalled(N.e[0].q, N.now))
       fell_back = quic_migrate(N.e[0].q, N.now, 0) == 0;
   assert_true(fell_back);
-  for (int k = 0; k < 2; k++) {
-    assert_int_equal(quic_get_state(N.e[k].q), QUIC_UP);
-    assert_int_equal(N.e[k].got, NMSG);
-    assert_false(N.e[k].bad);
-    assert_int_equal(quic_path(N.e[k].q), 0);
-  }
+  assert_delivered(NMSG, 0);
   assert_true(quic_get_stats(N.e[0].q)->lost > 0); /* what died on path 1 was sent again */
   stop(&pp);
 }
@@ -257,12 +254,7 @@ static void test_idle_dead_path(void **state) {
   assert_int_equal(quic_migrate(N.e[0].q, N.now, 0), 0);
   for (int i = 0; i < 10; i++, run(N.now + 10 * MS)) send_both(i);
   run(N.now + 2000 * MS);
-  for (int k = 0; k < 2; k++) {
-    assert_int_equal(quic_get_state(N.e[k].q), QUIC_UP);
-    assert_int_equal(N.e[k].got, 10);
-    assert_false(N.e[k].bad);
-    assert_int_equal(quic_path(N.e[k].q), 0);
-  }
+  assert_delivered(10, 0);
   stop(&pp);
 }
 

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "classify.h"
+#include "disc_json.h"
 #include "discovery.h"
 #include "json.h"
 #include "loop.h"
@@ -75,7 +75,7 @@ static void probe_print(const disc_result *x, const addr *server, const addr *lo
     json_str(&j, "local", l);
     json_str(&j, "mapped", x->status == DISC_NO_SERVER ? "" : m);
     json_bool(&j, "natted", x->natted);
-    classify_json_discovered(&j, x);
+    disc_json_write(&j, x);
     json_num(&j, "elapsed_s", (double)x->elapsed / S);
     json_end(&j, '}');
     putchar('\n');

@@ -3,7 +3,7 @@
 ** host asks its NAT for an explicit mapping that every remote may use
 ** (endpoint-independent mapping and filtering) and advertises it. Only the
 ** wire format lives here: the client is in ice.c, the server in the
-** simulated NAT (harness/world.c).
+** simulated NAT (sim/world.c).
 **
 ** Addresses travel as 16 bytes, IPv4 mapped into IPv6 (::ffff:a.b.c.d).
 */

@@ -1,10 +1,10 @@
-/* libFuzzer target: the JSON reader (harness/jread.c) on arbitrary bytes:
+/* libFuzzer target: the JSON reader (results/jread.c) on arbitrary bytes:
 ** a tree or an error, never a crash or a leak; and a parsed tree answers
 ** lookups. */
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../harness/jread.h"
+#include "jread.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char err[200];

@@ -1,11 +1,11 @@
 /* libFuzzer target: PCP messages (src/pcp.c) on arbitrary bytes, decoded
-** and answered by the simulated NAT's PCP server (harness/pcp_server.c):
+** and answered by the simulated NAT's PCP server (nat/pcp_server.c):
 ** never a crash; a decoded MAP re-encodes to the same fields. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "../harness/pcp_server.h"
+#include "pcp_server.h"
 #include "pcp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

@@ -1,4 +1,4 @@
-/* Unit tests for NAT model files (harness/model.c): the presets load with
+/* Unit tests for NAT model files (scenario/model.c): the presets load with
 ** the right policies, bad models are refused with the file, the field and
 ** what is accepted, and the scripted allocate_port hook works. */
 #include <setjmp.h>
@@ -51,7 +51,7 @@ static void expect(lua_State *L, const char *file, enum nat_mapping map,
   assert_null(m.cfg.alloc_hook);
   assert_true(m.cfg.port_min >= 1024);
   assert_true(m.cfg.lifetime_ns > 0);
-  model_release(&m);
+  nat_model_release(&m);
 }
 
 static void test_presets(void **state) {
@@ -149,7 +149,7 @@ static void test_hook(void **state) {
   assert_int_equal(nat_outbound(n, 0, &f), NAT_OK);
   assert_int_equal(f.src_port, 6011); /* last port + 11 */
   nat_free(n);
-  model_release(&m);
+  nat_model_release(&m);
 }
 
 static void test_hook_errors(void **state) {
@@ -164,7 +164,7 @@ static void test_hook_errors(void **state) {
   assert_non_null(strstr(nat_error(n), "allocate_port:"));
   assert_non_null(strstr(nat_error(n), "no ports today"));
   nat_free(n);
-  model_release(&m);
+  nat_model_release(&m);
   assert_int_equal(load_text(L,
       "return {mapping='endpoint-independent', filtering='endpoint-independent',"
       " allocate_port=function(r) return 'five' end}", &m), 0);
@@ -172,7 +172,7 @@ static void test_hook_errors(void **state) {
   assert_int_equal(nat_outbound(n, 0, &f), NAT_HOOK_ERROR);
   assert_non_null(strstr(nat_error(n), "expected a port number"));
   nat_free(n);
-  model_release(&m);
+  nat_model_release(&m);
 }
 
 int main(void) {

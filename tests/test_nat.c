@@ -1,4 +1,4 @@
-/* Unit tests for the NAT engine (harness/nat.c): every policy, RFC 4787. */
+/* Unit tests for the NAT engine (nat/nat.c): every policy, RFC 4787. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* Unit tests for peers (src/peer.c): registration, sessions, the relay,
 ** punching and the move to the direct path, over a tiny in-memory network:
 ** two peers behind NAT engines, a gateway, a fake clock. Also the
-** feasibility oracle (harness/feasible.c) for the classic NAT pairs. */
+** feasibility oracle (nat/feasible.c) for the classic NAT pairs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

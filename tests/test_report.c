@@ -1,5 +1,5 @@
 /* Unit tests for reading results back and judging them: the JSON reader
-** (harness/jread.c), the statistics (stats.c), reports (report.c) and the
+** (results/jread.c), the statistics (stats.c), reports (report.c) and the
 ** regression comparison (regress.c). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests for the ns-3 C bindings (harness/sim.cc): links with delay and
+/* Unit tests for the ns-3 C bindings (sim/sim.cc): links with delay and
 ** loss, routes, UDP sockets, timers, the forward hook, pcap capture. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -66,7 +66,7 @@ void world_free(world *w) {
   for (size_t i = 0; i < w->nnodes; i++) {
     node *n = w->nodes[i];
     nat_free(n->nat);
-    if (n->model) model_release(n->model);
+    if (n->model) nat_model_release(n->model);
     free(n->model);
     free(n);
   }
@@ -271,18 +271,21 @@ static void on_pcp(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint
 
 int world_nat(world *w, const world_node_opts *o, const nat_model *m, char *err,
               size_t len) {
+  nat_model own = *m;
   if (o->lan && (o->lan_prefix < 8 || o->lan_prefix > 30)) {
     snprintf(err, len, "'%s': lan prefix must be from /8 to /30", o->name);
+    nat_model_release(&own);
     return -1;
   }
   node *n = new_node(w, o, err, len);
-  if (!n) return -1;
-  n->model = malloc(sizeof *n->model);
-  if (n->model) {
-    *n->model = *m;
-    if (n->model->cfg.alloc_hook) n->model->cfg.hook_ctx = n->model;
-    n->nat = nat_new(&n->model->cfg, n->addrs[0], w->seed ^ w->nnodes);
+  if (n) n->model = malloc(sizeof *n->model);
+  if (!n || !n->model) {
+    if (n) snprintf(err, len, "'%s': out of memory", o->name);
+    nat_model_release(&own);
+    return -1;
   }
+  *n->model = own; /* from here on world_free releases it */
+  n->nat = nat_new(&n->model->cfg, n->addrs[0], w->seed ^ w->nnodes);
   if (!n->nat) {
     snprintf(err, len, "'%s': the NAT model is not usable", o->name);
     return -1; /* the node stays listed; world_free releases it */
@@ -297,15 +300,13 @@ int world_nat(world *w, const world_node_opts *o, const nat_model *m, char *err,
   return index;
 }
 
-int world_nat_file(world *w, lua_State *L, const char *path, const char *name, int parent,
-                   bool cgn, const sim_link_cfg *link, char *err, size_t len) {
+int world_nat_file(world *w, const nat_model_loader *ld, const char *path, const char *name,
+                   int parent, bool cgn, const sim_link_cfg *link, char *err, size_t len) {
   nat_model m;
-  if (model_load(L, path, &m, err, len) != 0) return -1;
+  if (ld->load(ld->ctx, path, &m, err, len) != 0) return -1;
   world_node_opts o = {.name = name, .parent = parent, .link = *link};
   if (cgn) o.lan = 0x64400000u, o.lan_prefix = 10; /* 100.64.0.0/10, RFC 6598 */
-  int i = world_nat(w, &o, &m, err, len);
-  if (i < 0) model_release(&m);
-  return i;
+  return world_nat(w, &o, &m, err, len);
 }
 
 /* --- inspection ------------------------------------------------------------ */

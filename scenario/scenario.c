@@ -13,6 +13,7 @@
 #include "addr.h"
 #include "json.h"
 #include "lua_api.h"
+#include "lua_experiment.h"
 #include "progress.h"
 #include "report.h"
 #include "world.h"
@@ -253,6 +254,7 @@ int scenario_run(const scenario_opts *o) {
   }
   lapi_opts lo = {o->seed, o->path};
   lapi *a = lapi_open(L, w, &lo);
+  if (a) lexp_register(L, a);
   int rc = a ? run_script(L, o) : SCENARIO_ERROR;
   if (a) w = lapi_world(a); /* natsim.experiment may have replaced it */
   if (rc == SCENARIO_OK) rc = report_checks(a);

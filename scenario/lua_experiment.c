@@ -1,12 +1,15 @@
 /* lua_experiment.c: natsim.experiment{...}, the population experiment
 ** (experiment.h) as scenarios call it, and its results as Lua tables. */
 #include <lauxlib.h>
+#include <lualib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "classify.h"
 #include "fields.h"
 #include "lua_api.h"
+#include "lua_experiment.h"
+#include "model.h"
 
 /* Runs fn on the sub-table `name` of f, when present. */
 static int sub(fields *f, const char *name, const char *const *accepted,
@@ -273,6 +276,7 @@ static int discover_keepalives(lua_State *L, exp_cfg *c, char *err, size_t len) 
     classify_opts o = {.behind = c->classes[i].behind[0] ? c->classes[i].behind : NULL,
                        .lifetime = true, .seed = c->seed};
     disc_result r;
+    o.loader = model_loader_isolated();
     if (classify_discover(&o, c->classes[i].model, &r) != 0)
       return snprintf(err, len, "natsim.experiment: lifetime discovery failed for %s",
                       c->classes[i].name), -1;
@@ -317,7 +321,15 @@ static int l_experiment(lua_State *L) {
     exp_summary s;
     rc = read_targets(L, versions[i], &c.targets, err, sizeof err);
     if (rc) break;
+    lua_State *ML = luaL_newstate(); /* a state of its own for the models' hooks */
+    if (!ML) {
+      snprintf(err, sizeof err, "out of memory");
+      rc = -1;
+      break;
+    }
+    c.loader = model_loader(ML);
     rc = experiment_run(&c, versions[i], &s, err, sizeof err);
+    lua_close(ML);
     if (rc == 0) {
       push_summary(L, &s);
       lua_rawseti(L, -2, i + 1);
@@ -331,7 +343,9 @@ static int l_experiment(lua_State *L) {
 }
 
 void lexp_register(lua_State *L, lapi *a) {
+  lua_getglobal(L, "natsim");
   lua_pushlightuserdata(L, a);
   lua_pushcclosure(L, l_experiment, 1);
   lua_setfield(L, -2, "experiment");
+  lua_pop(L, 1);
 }

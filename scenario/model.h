@@ -4,7 +4,8 @@
 ** function: the scripted part. docs/lua-api.md lists the fields.
 **
 ** A loaded model keeps a reference to its hook in the lua_State it was
-** loaded into; model_release drops it. Errors name the file (or the inline
+** loaded into; nat_model_release (nat_model.h) drops it, and L must
+** outlive the model. Errors name the file (or the inline
 ** table's owner), the field and what is accepted, and come back in err.
 */
 #ifndef NATSIM_MODEL_H
@@ -13,16 +14,7 @@
 #include <lua.h>
 #include <stddef.h>
 
-#include "nat.h"
-
-typedef struct nat_model {
-  char name[64];
-  char source[256]; /* the file, or where the inline table was given */
-  nat_config cfg;   /* cfg.alloc_hook calls the Lua hook, if any */
-  bool pcp;         /* it runs a PCP server (RFC 6887) on its inside address */
-  lua_State *L;
-  int hook;         /* registry reference to allocate_port, or LUA_NOREF */
-} nat_model;
+#include "nat_model.h"
 
 /* Loads a model file. Returns 0, or -1 with the reason in err. */
 int model_load(lua_State *L, const char *path, nat_model *m, char *err,
@@ -30,10 +22,11 @@ int model_load(lua_State *L, const char *path, nat_model *m, char *err,
 /* Reads a model table at stack index idx; source names it in errors. */
 int model_from_table(lua_State *L, int idx, const char *source, nat_model *m,
                      char *err, size_t errlen);
-void model_release(nat_model *m);
-
-/* The spellings used in model files, reports and discovery results. */
-const char *model_policy_name(enum nat_mapping p);
-const char *model_alloc_name(enum nat_alloc a);
+/* A loader (nat_model.h) of model files into L, which must outlive it and
+** every model it loads. */
+nat_model_loader model_loader(lua_State *L);
+/* A loader that gives each model a Lua state of its own, with the standard
+** libraries, closed with the model (or at once when it has no hook). */
+nat_model_loader model_loader_isolated(void);
 
 #endif

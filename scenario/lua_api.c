@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "fields.h"
+#include "model.h"
 #include "units.h"
 
 #ifndef NATSIM_MODELS_DIR
@@ -264,11 +265,11 @@ static void push_config(lua_State *L, const nat_model *m) {
   lua_setfield(L, -2, "name");
   lua_pushstring(L, m->source);
   lua_setfield(L, -2, "source");
-  lua_pushstring(L, model_policy_name(c->mapping));
+  lua_pushstring(L, nat_policy_name(c->mapping));
   lua_setfield(L, -2, "mapping");
-  lua_pushstring(L, model_policy_name(c->filtering));
+  lua_pushstring(L, nat_policy_name(c->filtering));
   lua_setfield(L, -2, "filtering");
-  lua_pushstring(L, c->alloc_hook ? "scripted" : model_alloc_name(c->alloc));
+  lua_pushstring(L, c->alloc_hook ? "scripted" : nat_alloc_name(c->alloc));
   lua_setfield(L, -2, "allocation");
   set_int(L, "stride", c->stride);
   lua_createtable(L, 2, 0);
@@ -295,7 +296,7 @@ static int l_model(lua_State *L) {
     return luaL_error(L, "natsim.model: no model file \"%s\"", path);
   if (model_load(L, path, &m, err, sizeof err) != 0) return luaL_error(L, "%s", err);
   push_config(L, &m);
-  model_release(&m);
+  nat_model_release(&m);
   return 1;
 }
 
@@ -648,7 +649,6 @@ lapi *lapi_open(lua_State *L, world *w, const lapi_opts *o) {
   luaL_newlibtable(L, api);
   lua_pushlightuserdata(L, a);
   luaL_setfuncs(L, api, 1);
-  lexp_register(L, a);
   lua_setglobal(L, "natsim");
   return a;
 }

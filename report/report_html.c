@@ -3,7 +3,7 @@
 ** drew something (the test suite reads its verdict in headless Chromium). */
 #include <string.h>
 
-#include "experiment.h"
+#include "schema.h"
 #include "report.h"
 
 #define W 760 /* chart width, px */
@@ -98,7 +98,7 @@ static void chart_shares(FILE *f, const jv *vs) {
 static int class_index(const char **names, int *n, const char *name) {
   for (int i = 0; i < *n; i++)
     if (!strcmp(names[i], name)) return i;
-  if (*n == EXP_MAX_CLASSES) return -1;
+  if (*n == SCHEMA_MAX_CLASSES) return -1;
   names[*n] = name;
   return (*n)++;
 }
@@ -125,7 +125,7 @@ static const jv *find_cell(const jv *m, const char *x, const char *y) {
 
 static void chart_heatmap(FILE *f, const jv *v) {
   const jv *m = jget(v, "matrix");
-  const char *names[EXP_MAX_CLASSES];
+  const char *names[SCHEMA_MAX_CLASSES];
   int n = 0;
   for (size_t i = 0; i < jlen(m); i++) {
     class_index(names, &n, jstr(jget(jat(m, i), "a"), "?"));

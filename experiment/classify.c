@@ -2,12 +2,11 @@
 #include "classify.h"
 
 #include <dirent.h>
-#include <lauxlib.h>
-#include <lualib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "disc_json.h"
 #include "discovery.h"
 #include "json.h"
 #include "stun_server.h"
@@ -78,7 +77,7 @@ static void client_send(void *ctx, int sock, const addr *dst, const uint8_t *dat
 
 /* --- building ---------------------------------------------------------------- */
 
-static int build(run *r, lua_State *L, const classify_opts *o, const char *model,
+static int build(run *r, const classify_opts *o, const char *model,
                  sock_ctx *ctxs, char *err, size_t len) {
   world *w = r->w;
   sim_link_cfg lossy = {.delay = 10000000, .loss = o->loss};
@@ -88,9 +87,9 @@ static int build(run *r, lua_State *L, const classify_opts *o, const char *model
   int parent = WORLD_CORE;
   sim_link_cfg uplink = {.delay = 5000000};
   if (o->behind &&
-      (parent = world_nat_file(w, L, o->behind, "cgn", WORLD_CORE, true, &uplink, err, len)) < 0)
+      (parent = world_nat_file(w, &o->loader, o->behind, "cgn", WORLD_CORE, true, &uplink, err, len)) < 0)
     return -1;
-  int home = world_nat_file(w, L, model, "nat", parent, false, &uplink, err, len);
+  int home = world_nat_file(w, &o->loader, model, "nat", parent, false, &uplink, err, len);
   if (server < 0 || home < 0) return -1;
   world_node_opts co = {.name = "client", .parent = home, .link = lossy};
   co.link.delay = 1000000;
@@ -130,15 +129,15 @@ static expect expect_of(const nat_model *inner, const nat_model *outer) {
     e.hairpin = o->hairpin;
     if (o->lifetime_ns < e.lifetime) e.lifetime = o->lifetime_ns;
   }
-  e.allocation = alloc->alloc_hook ? "scripted" : model_alloc_name(alloc->alloc);
+  e.allocation = alloc->alloc_hook ? "scripted" : nat_alloc_name(alloc->alloc);
   e.stride = alloc->stride;
   return e;
 }
 
 static bool matches(const expect *e, const disc_result *r, bool lifetime) {
   if (r->status != DISC_OK) return false;
-  bool ok = strcmp(model_policy_name(e->mapping), disc_behaviour_name(r->mapping)) == 0 &&
-            strcmp(model_policy_name(e->filtering), disc_behaviour_name(r->filtering)) == 0;
+  bool ok = strcmp(nat_policy_name(e->mapping), disc_behaviour_name(r->mapping)) == 0 &&
+            strcmp(nat_policy_name(e->filtering), disc_behaviour_name(r->filtering)) == 0;
   if (strcmp(e->allocation, "scripted") != 0) {
     ok = ok && strcmp(e->allocation, disc_alloc_name(r->allocation)) == 0;
     if (r->allocation == DISC_SEQUENTIAL) ok = ok && r->stride == e->stride;
@@ -170,8 +169,8 @@ static void print_table(const row *rows, int n, const classify_opts *o) {
   for (int i = 0; i < n; i++) {
     const row *x = &rows[i];
     char cfg[64], got[64], hp[16];
-    snprintf(cfg, sizeof cfg, "%s/%s/%s", abbrev(model_policy_name(x->e.mapping)),
-             abbrev(model_policy_name(x->e.filtering)), x->e.allocation);
+    snprintf(cfg, sizeof cfg, "%s/%s/%s", abbrev(nat_policy_name(x->e.mapping)),
+             abbrev(nat_policy_name(x->e.filtering)), x->e.allocation);
     snprintf(got, sizeof got, "%s/%s/%s", abbrev(disc_behaviour_name(x->r.mapping)),
              abbrev(disc_behaviour_name(x->r.filtering)), disc_alloc_name(x->r.allocation));
     snprintf(hp, sizeof hp, "%s%s", x->r.hairpinning ? "yes" : "no",
@@ -189,18 +188,6 @@ static void print_table(const row *rows, int n, const classify_opts *o) {
          "remote, RFC 5780 section 4.6)\n");
 }
 
-void classify_json_discovered(json *j, const disc_result *r) {
-  json_str(j, "mapping", disc_behaviour_name(r->mapping));
-  json_str(j, "filtering", disc_behaviour_name(r->filtering));
-  json_str(j, "allocation", disc_alloc_name(r->allocation));
-  if (r->allocation == DISC_SEQUENTIAL) json_int(j, "stride", r->stride);
-  json_bool(j, "hairpinning", r->hairpinning);
-  json_bool(j, "hairpin_observable", r->hairpin_observable);
-  json_str(j, "type", disc_type_name(r));
-  json_int(j, "stun_transactions", (int64_t)r->stun.transactions);
-  json_int(j, "stun_retransmits", (int64_t)r->stun.retransmits);
-}
-
 static void print_json(const row *rows, int n, const classify_opts *o) {
   json j = json_start(stdout);
   json_array(&j, NULL);
@@ -208,11 +195,11 @@ static void print_json(const row *rows, int n, const classify_opts *o) {
     const row *x = &rows[i];
     json_object(&j, NULL);
     json_str(&j, "model", x->model);
-    classify_json_discovered(&j, &x->r);
+    disc_json_write(&j, &x->r);
     json_bool(&j, "match", x->match);
     json_object(&j, "configured");
-    json_str(&j, "mapping", model_policy_name(x->e.mapping));
-    json_str(&j, "filtering", model_policy_name(x->e.filtering));
+    json_str(&j, "mapping", nat_policy_name(x->e.mapping));
+    json_str(&j, "filtering", nat_policy_name(x->e.filtering));
     json_str(&j, "allocation", x->e.allocation);
     json_bool(&j, "hairpinning", x->e.hairpin);
     json_num(&j, "mapping_lifetime_s", (double)x->e.lifetime / SIM_NS_PER_S);
@@ -233,8 +220,6 @@ static void print_json(const row *rows, int n, const classify_opts *o) {
 
 static int classify_one(const classify_opts *o, const char *model, row *out) {
   char err[512];
-  lua_State *L = luaL_newstate();
-  luaL_openlibs(L);
   run r = {0};
   disc_cfg dc = {.timing = stun_timing_default(), .seed = o->seed, .lifetime = o->lifetime,
                  .lifetime_step = 5 * SIM_NS_PER_S, .lifetime_max = 240 * SIM_NS_PER_S};
@@ -243,7 +228,7 @@ static int classify_one(const classify_opts *o, const char *model, row *out) {
   r.d = disc_new(&dc, &io);
   r.w = world_new(o->seed);
   sock_ctx ctxs[4 + 96 + 8];
-  int rc = r.d && r.w && build(&r, L, o, model, ctxs, err, sizeof err) == 0 ? 0 : 2;
+  int rc = r.d && r.w && build(&r, o, model, ctxs, err, sizeof err) == 0 ? 0 : 2;
   if (rc == 0) {
     disc_start(r.d, sim_now());
     reschedule(&r);
@@ -267,7 +252,6 @@ static int classify_one(const classify_opts *o, const char *model, row *out) {
   }
   world_free(r.w);
   disc_free(r.d);
-  lua_close(L);
   return rc;
 }
 

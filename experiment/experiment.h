@@ -14,10 +14,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "nat_model.h"
 #include "peer.h"
+#include "schema.h"
 #include "sim.h"
 
-#define EXP_MAX_CLASSES 16
+#define EXP_MAX_CLASSES SCHEMA_MAX_CLASSES
 
 typedef struct exp_class {
   char name[64];
@@ -48,10 +50,7 @@ typedef struct exp_verdict {
   double ci[2];
 } exp_verdict;
 
-/* Time-to-connect histograms: bin i counts times from edges[i] up to
-** edges[i+1] ms (the last bin is open). */
-#define EXP_HIST_BINS 11
-extern const double exp_hist_edges_ms[EXP_HIST_BINS];
+#define EXP_HIST_BINS SCHEMA_HIST_BINS /* schema.h */
 
 typedef struct exp_cfg {
   exp_class classes[EXP_MAX_CLASSES];
@@ -78,6 +77,7 @@ typedef struct exp_cfg {
   int64_t settle;        /* time after the last message for stragglers */
   uint64_t seed;
   exp_targets targets;   /* for the version run */
+  nat_model_loader loader; /* loads the classes' model files (borrowed) */
 } exp_cfg;
 
 /* Defaults for everything but the classes (and no targets): 1000 pairs, 20 messages of 200
@@ -95,15 +95,6 @@ typedef struct exp_cell { /* one pair of classes */
   double direct_ms;   /* summed over direct attempts: connect call to both sides direct */
 } exp_cell;
 
-/* Why attempts failed. */
-enum exp_failure {
-  EXP_FAIL_SESSION,     /* the gateway never set up the session */
-  EXP_FAIL_CERTIFICATE, /* a certificate was refused (one side or the other) */
-  EXP_FAIL_HANDSHAKE,   /* QUIC never came up, or closed, for another reason */
-  EXP_FAIL_DATA,        /* connected, but some message did not arrive whole and in order */
-  EXP_FAILURES
-};
-extern const char *const exp_failure_names[EXP_FAILURES];
 
 typedef struct exp_summary {
   char name[16], strategy[64], transport[16];
@@ -116,8 +107,8 @@ typedef struct exp_summary {
   ** relayed; the rest failed, each with a reason. */
   int data_verified;
   int rogue;       /* attempts whose responder had a foreign certificate (cfg.rogue) */
-  int failures[EXP_FAILURES];
-  char failure_example[EXP_FAILURES][160]; /* the first reason of each kind, in words */
+  int failures[SCHEMA_FAILURES];
+  char failure_example[SCHEMA_FAILURES][160]; /* the first reason of each kind, in words */
   double handshake_ms[2], migration_ms[2]; /* p50, p95 (QUIC client) */
   int migrations, fell_back;   /* moves to a new path; connections back on the relay after the direct path died */
   uint64_t retransmitted;      /* QUIC packets with stream data declared lost and resent */

@@ -12,6 +12,7 @@
 
 #include "discovery.h"
 #include "json.h"
+#include "nat_model.h"
 
 typedef struct classify_opts {
   const char **models; /* model files; NULL/0: every file in nat-models/ */
@@ -21,15 +22,12 @@ typedef struct classify_opts {
   bool lifetime;       /* also measure mapping lifetimes */
   bool json;
   uint64_t seed;
+  nat_model_loader loader; /* loads the model files (borrowed) */
 } classify_opts;
 
 /* Prints the table (or JSON); returns 0 when every model was classified
 ** as configured, 1 when one was not, 2 on an error. */
 int classify_run(const classify_opts *o);
-/* The discovered behaviour as JSON fields, the same for `natsim probe`:
-** mapping, filtering, allocation, stride (sequential only), hairpinning,
-** hairpin_observable, type, stun_transactions, stun_retransmits. */
-void classify_json_discovered(json *j, const disc_result *r);
 /* Discovery alone for one model (o->behind, o->loss, o->lifetime and
 ** o->seed apply), in a simulation of its own that ends before it returns.
 ** 0, or 2 with the reason on stderr. */

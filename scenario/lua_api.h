@@ -53,8 +53,6 @@ const char *lapi_scenario(const lapi *a);
 /* Reads an optional link table {delay=, rate=, loss=} at field `name`
 ** into link, leaving absent fields alone. 0, or -1 with f->err set. */
 int lapi_read_link(fields *f, const char *name, sim_link_cfg *link);
-/* Registers natsim.experiment (lua_experiment.c). */
-void lexp_register(lua_State *L, lapi *a);
 
 /* Finds a model file: a path, or a bare name looked up in nat-models/
 ** folders. Writes the path into out; returns 0 or -1. */

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "classify.h"
+#include "model.h"
 #include "probe.h"
 #include "regress.h"
 #include "report.h"
@@ -310,6 +311,7 @@ static int cmd_classify(int argc, char **argv) {
     }
   }
   o.models = models;
+  o.loader = model_loader_isolated();
   if (rc < 0) rc = classify_run(&o);
   free(models);
   return rc;

@@ -2,7 +2,9 @@
 #include "model.h"
 
 #include <lauxlib.h>
+#include <lualib.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "addr.h"
@@ -12,24 +14,34 @@ static const char *const policies[] = {"endpoint-independent",
                                        "address-dependent",
                                        "address-and-port-dependent", NULL};
 static const char *const allocs[] = {"preserve", "sequential", "random", NULL};
+
+/* A scripted allocator: the Lua state it lives in and its registry ref. */
+typedef struct script {
+  lua_State *L;
+  int hook;
+  bool owns_state; /* L was made for this model alone: close it too */
+} script;
 static const char *const accepted[] = {
     "name",        "description",      "mapping",            "filtering",
     "allocation",  "stride",           "port_range",         "mapping_lifetime",
     "hairpinning", "refresh_on_inbound", "allocate_port",    "pcp", NULL};
 
-const char *model_policy_name(enum nat_mapping p) {
-  return p <= NAT_APD ? policies[p] : "?";
-}
-const char *model_alloc_name(enum nat_alloc a) {
-  return a <= NAT_RANDOM ? allocs[a] : "?";
+static void release_script(void *ctx) {
+  script *sc = ctx;
+  if (sc->owns_state) {
+    lua_close(sc->L);
+  } else {
+    luaL_unref(sc->L, LUA_REGISTRYINDEX, sc->hook);
+  }
+  free(sc);
 }
 
 static int alloc_hook(void *ctx, const nat_alloc_req *req, char *err,
                       size_t errlen) {
-  nat_model *m = ctx;
-  lua_State *L = m->L;
+  script *sc = ctx;
+  lua_State *L = sc->L;
   char ip[16];
-  lua_rawgeti(L, LUA_REGISTRYINDEX, m->hook);
+  lua_rawgeti(L, LUA_REGISTRYINDEX, sc->hook);
   lua_createtable(L, 0, 5);
   lua_pushstring(L, addr_format_ip4(req->int_ip, ip, sizeof ip));
   lua_setfield(L, -2, "internal_ip");
@@ -114,8 +126,6 @@ static int read_config(fields *f, nat_model *m) {
 int model_from_table(lua_State *L, int idx, const char *source, nat_model *m,
                      char *err, size_t errlen) {
   memset(m, 0, sizeof *m);
-  m->L = L;
-  m->hook = LUA_NOREF;
   snprintf(m->source, sizeof m->source, "%s", source);
   if (!lua_istable(L, idx)) {
     snprintf(err, errlen, "%s: expected a NAT model table, got a %s", source,
@@ -126,9 +136,18 @@ int model_from_table(lua_State *L, int idx, const char *source, nat_model *m,
   if (read_config(&f, m) != 0) return -1;
   int t = lua_getfield(L, f.idx, "allocate_port");
   if (t == LUA_TFUNCTION) {
-    m->hook = luaL_ref(L, LUA_REGISTRYINDEX);
+    script *sc = malloc(sizeof *sc);
+    if (!sc) {
+      lua_pop(L, 1);
+      snprintf(err, errlen, "%s: out of memory", m->source);
+      return -1;
+    }
+    sc->L = L;
+    sc->hook = luaL_ref(L, LUA_REGISTRYINDEX);
+    sc->owns_state = false;
     m->cfg.alloc_hook = alloc_hook;
-    m->cfg.hook_ctx = m;
+    m->cfg.hook_ctx = sc;
+    m->release = release_script;
   } else {
     lua_pop(L, 1);
     if (t != LUA_TNIL) return fields_fail(&f, "allocate_port", "a function");
@@ -150,18 +169,50 @@ int model_load(lua_State *L, const char *path, nat_model *m, char *err,
     snprintf(err, errlen, "%s", lua_tostring(L, -1));
     lua_pop(L, 1);
     memset(m, 0, sizeof *m);
-    m->hook = LUA_NOREF;
     return -1;
   }
   int rc = model_from_table(L, -1, path, m, err, errlen);
   if (rc == 0 && !m->name[0]) name_from_path(path, m->name, sizeof m->name);
   lua_pop(L, 1);
-  if (rc != 0) model_release(m);
+  if (rc != 0) nat_model_release(m);
   return rc;
 }
 
-void model_release(nat_model *m) {
-  if (m->L && m->hook != LUA_NOREF) luaL_unref(m->L, LUA_REGISTRYINDEX, m->hook);
-  m->hook = LUA_NOREF;
-  m->cfg.alloc_hook = NULL;
+static int load_into(void *ctx, const char *path, nat_model *out, char *err, size_t errlen) {
+  return model_load(ctx, path, out, err, errlen);
+}
+
+nat_model_loader model_loader(lua_State *L) {
+  nat_model_loader ld = {.load = load_into, .ctx = L};
+  return ld;
+}
+
+/* A fresh state with the standard libraries per model: kept by the model
+** when it has a hook, closed at once when not. */
+static int load_isolated(void *ctx, const char *path, nat_model *out, char *err,
+                         size_t errlen) {
+  (void)ctx;
+  lua_State *L = luaL_newstate();
+  if (!L) {
+    memset(out, 0, sizeof *out);
+    snprintf(err, errlen, "%s: out of memory", path);
+    return -1;
+  }
+  luaL_openlibs(L);
+  if (model_load(L, path, out, err, errlen) != 0) {
+    lua_close(L);
+    return -1;
+  }
+  if (!out->cfg.hook_ctx) {
+    lua_close(L);
+    return 0;
+  }
+  script *sc = out->cfg.hook_ctx;
+  sc->owns_state = true;
+  return 0;
+}
+
+nat_model_loader model_loader_isolated(void) {
+  nat_model_loader ld = {.load = load_isolated, .ctx = NULL};
+  return ld;
 }

@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "model.h"
 #include "nat.h"
+#include "nat_model.h"
 #include "sim.h"
 
 #define WORLD_CORE (-1) /* the parent of nodes on the public core */
@@ -45,15 +45,16 @@ void world_free(world *w);
 
 /* Adds a host; returns its index. */
 int world_host(world *w, const world_node_opts *o, char *err, size_t len);
-/* Adds a NAT running model m, which the world takes over (m is copied and
-** must not be released by the caller). Returns its index. */
+/* Adds a NAT running model m, which the world takes over whatever the
+** outcome (m is copied; the caller must not release it). Returns its
+** index, or -1 with the reason in err. */
 int world_nat(world *w, const world_node_opts *o, const nat_model *m,
               char *err, size_t len);
 
-/* Adds a NAT running the model in file `path` (loaded into L), with the
+/* Adds a NAT running the model in file `path` (loaded by ld), with the
 ** given uplink; cgn gives it the carrier-grade inside network 100.64.0.0/10.
-** Returns its index. */
-int world_nat_file(world *w, lua_State *L, const char *path, const char *name,
+** Returns its index, or -1 with the reason in err. */
+int world_nat_file(world *w, const nat_model_loader *ld, const char *path, const char *name,
                    int parent, bool cgn, const sim_link_cfg *link, char *err,
                    size_t len);
 

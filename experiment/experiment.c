@@ -1,8 +1,6 @@
 /* experiment.c: building the population, driving peers, measuring. */
 #include "experiment.h"
 
-#include <lauxlib.h>
-#include <lualib.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +70,6 @@ typedef struct xrun {
   gateway gw;
   int gw_sock;
   attempt *att;
-  lua_State *L;
   /* v0.9: a STUN server and a TURN server */
   stun_server stun, stun2;
   turn_server *turn;
@@ -104,8 +101,6 @@ void experiment_defaults(exp_cfg *c) {
   c->targets = (exp_targets){-1, -1, -1, -1};
   c->quic = true;
 }
-
-const char *const exp_failure_names[EXP_FAILURES] = {"session", "certificate", "handshake", "data"};
 
 bool experiment_version_known(const char *name) {
   return !strcmp(name, "v0.7") || !strcmp(name, "v0.8") || !strcmp(name, "v0.9");
@@ -368,13 +363,13 @@ static int build_nats(xrun *x, side *s, int cls, const side *shared, char *err, 
   if (shared) return s->home = shared->home;
   if (k->behind[0]) {
     snprintf(name, sizeof name, "cgn%u", s->id);
-    if ((parent = world_nat_file(x->w, x->L, k->behind, name, WORLD_CORE, true, &c->access, err,
+    if ((parent = world_nat_file(x->w, &c->loader, k->behind, name, WORLD_CORE, true, &c->access, err,
                                  len)) < 0)
       return -1;
     home_link = (sim_link_cfg){.delay = 2 * MS};
   }
   snprintf(name, sizeof name, "nat%u", s->id);
-  return s->home = world_nat_file(x->w, x->L, k->model, name, parent, false, &home_link, err, len);
+  return s->home = world_nat_file(x->w, &c->loader, k->model, name, parent, false, &home_link, err, len);
 }
 
 /* QUIC credentials: a certificate from the scenario's CA, or from the
@@ -518,12 +513,9 @@ static double pct(int64_t *v, int n, double p) { /* nearest rank, in ms */
   return (double)v[k < 0 ? 0 : k] / MS;
 }
 
-const double exp_hist_edges_ms[EXP_HIST_BINS] = {0,    25,   50,   100,  200,  500,
-                                                  1000, 2000, 5000, 10000, 20000};
-
 static void hist_add(int *h, int64_t ns) {
   int b = 0;
-  while (b + 1 < EXP_HIST_BINS && (double)ns / MS >= exp_hist_edges_ms[b + 1]) b++;
+  while (b + 1 < EXP_HIST_BINS && (double)ns / MS >= schema_hist_edges_ms[b + 1]) b++;
   h[b]++;
 }
 
@@ -578,16 +570,16 @@ static int failure(const exp_summary *s, const attempt *a, const peer_session_in
     if (verified) return -1;
     *why = a->a.damaged || a->b.damaged ? "a message arrived damaged or out of order"
                                         : "messages missing at the end of the run";
-    return EXP_FAIL_DATA;
+    return SCHEMA_FAIL_DATA;
   }
   if (!ia->up || !ib->up) {
     *why = "the gateway did not set up the session";
-    return EXP_FAIL_SESSION;
+    return SCHEMA_FAIL_SESSION;
   }
   if (strstr(*why, "certificate") || strstr(*why, "refused the handshake"))
-    return EXP_FAIL_CERTIFICATE;
+    return SCHEMA_FAIL_CERTIFICATE;
   if (!**why) *why = "the QUIC handshake did not complete";
-  return EXP_FAIL_HANDSHAKE;
+  return SCHEMA_FAIL_HANDSHAKE;
 }
 
 /* Per-attempt times in ns, for percentiles. */
@@ -701,11 +693,11 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
   }
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  xrun x = {.cfg = c, .L = luaL_newstate()};
+  xrun x = {.cfg = c};
   x.att = calloc((size_t)c->pairs, sizeof *x.att);
   x.w = world_new(c->seed);
   current = &x;
-  int rc = x.L && x.att && x.w ? build(&x, version, err, len) : -1;
+  int rc = x.att && x.w ? build(&x, version, err, len) : -1;
   if (rc == 0) {
     x.end = (c->pairs - 1) * c->spacing + 1000 * MS + c->over + c->settle;
     progress_begin(version, c->pairs);
@@ -748,7 +740,6 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
   turn_server_free(x.turn);
   free(x.relays);
   free(x.att);
-  if (x.L) lua_close(x.L);
   current = NULL;
   clock_gettime(CLOCK_MONOTONIC, &t1);
   out->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
@@ -784,7 +775,7 @@ static void write_verdict(const exp_verdict *v, const exp_writer *w) {
 static void write_hist(const exp_writer *w, const char *key, const int *h) {
   w->begin(w->ctx, key, false);
   w->begin(w->ctx, "edges_ms", true);
-  for (int i = 0; i < EXP_HIST_BINS; i++) w->number(w->ctx, NULL, exp_hist_edges_ms[i]);
+  for (int i = 0; i < EXP_HIST_BINS; i++) w->number(w->ctx, NULL, schema_hist_edges_ms[i]);
   w->end(w->ctx, true);
   w->begin(w->ctx, "counts", true);
   for (int i = 0; i < EXP_HIST_BINS; i++) w->integer(w->ctx, NULL, h[i]);
@@ -826,11 +817,11 @@ void experiment_write(const exp_summary *s, const exp_writer *w) {
   w->integer(x, "data_verified", s->data_verified);
   w->integer(x, "rogue", s->rogue);
   w->begin(x, "failures", false);
-  for (int i = 0; i < EXP_FAILURES; i++) w->integer(x, exp_failure_names[i], s->failures[i]);
+  for (int i = 0; i < SCHEMA_FAILURES; i++) w->integer(x, schema_failure_names[i], s->failures[i]);
   w->end(x, false);
   w->begin(x, "failure_examples", false);
-  for (int i = 0; i < EXP_FAILURES; i++)
-    if (s->failures[i]) w->str(x, exp_failure_names[i], s->failure_example[i]);
+  for (int i = 0; i < SCHEMA_FAILURES; i++)
+    if (s->failures[i]) w->str(x, schema_failure_names[i], s->failure_example[i]);
   w->end(x, false);
   write_p(w, "handshake_ms", s->handshake_ms);
   write_p(w, "migration_ms", s->migration_ms);

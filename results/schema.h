@@ -1,0 +1,27 @@
+/*
+** schema.h: names and limits of the results files (natsim-run/1 and
+** natsim-results/1, reports/README.md), defined once for the code that
+** writes them (experiment/) and the code that reads them (report/).
+*/
+#ifndef NATSIM_SCHEMA_H
+#define NATSIM_SCHEMA_H
+
+/* Classes of peers in one population, at most. */
+#define SCHEMA_MAX_CLASSES 16
+
+/* Time-to-connect histograms: bin i counts times from edges[i] up to
+** edges[i+1] ms (the last bin is open). */
+#define SCHEMA_HIST_BINS 11
+extern const double schema_hist_edges_ms[SCHEMA_HIST_BINS];
+
+/* Why attempts failed; schema_failure_names spells them in results. */
+enum schema_failure {
+  SCHEMA_FAIL_SESSION,     /* the gateway never set up the session */
+  SCHEMA_FAIL_CERTIFICATE, /* a certificate was refused (one side or the other) */
+  SCHEMA_FAIL_HANDSHAKE,   /* QUIC never came up, or closed, for another reason */
+  SCHEMA_FAIL_DATA,        /* connected, but some message did not arrive whole and in order */
+  SCHEMA_FAILURES
+};
+extern const char *const schema_failure_names[SCHEMA_FAILURES];
+
+#endif

@@ -128,18 +128,18 @@ static void test_invalid(void **state) {
 static void test_file_errors(void **state) {
   lua_State *L = *state;
   nat_model m;
-  assert_int_equal(load(L, "tests/models/syntax_error.lua", &m), -1);
+  assert_int_equal(load(L, "tests/cli/models/syntax_error.lua", &m), -1);
   assert_non_null(strstr(err, "syntax_error.lua:4:"));
-  assert_int_equal(load(L, "tests/models/no_such_file.lua", &m), -1);
+  assert_int_equal(load(L, "tests/cli/models/no_such_file.lua", &m), -1);
   assert_non_null(strstr(err, "no_such_file.lua"));
-  assert_int_equal(load(L, "tests/models/bad_policy.lua", &m), -1);
+  assert_int_equal(load(L, "tests/cli/models/bad_policy.lua", &m), -1);
   assert_non_null(strstr(err, "bad_policy.lua: field 'filtering'"));
 }
 
 static void test_hook(void **state) {
   lua_State *L = *state;
   nat_model m;
-  assert_int_equal(load(L, "tests/models/scripted.lua", &m), 0);
+  assert_int_equal(load(L, "tests/cli/models/scripted.lua", &m), 0);
   assert_non_null(m.cfg.alloc_hook);
   nat *n = nat_new(&m.cfg, 0x01020304u, 1);
   nat_flow f = {0xC0A80102u, 0x05060708u, 5000, 80};

@@ -15,7 +15,7 @@ cleanup() {
 }
 trap cleanup EXIT
 EXPECT_TIMEOUT=30
-source "$(dirname "$0")/expect.sh"
+source "$(dirname "$0")/../support/expect.sh"
 
 for tool in turnserver turnutils_stunclient turnutils_uclient; do
   if ! command -v "$tool" >/dev/null; then

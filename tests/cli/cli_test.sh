@@ -9,7 +9,7 @@ src=$2
 cd "$src"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-source "$here/expect.sh"
+source "$here/../support/expect.sh"
 
 # same NAME -- COMMAND...: two runs print the same and write the same results.
 same() {
@@ -26,7 +26,7 @@ same() {
   fi
 }
 
-t=tests/scenarios
+t=tests/cli/scenarios
 expect "help" 0 "run SCENARIO.lua" -- "$natsim" --help
 expect "run help" 0 "--seed N" -- "$natsim" run --help
 expect "no command" 2 "usage: natsim" -- "$natsim"
@@ -68,8 +68,8 @@ expect "classify NAT444 loss" 0 "restricted_cone" -- "$natsim" classify --loss 0
 expect "classify json" 0 "\"allocation\": \"sequential\"" -- "$natsim" classify --json nat-models/symmetric.lua
 expect "classify json match" 0 "\"match\": true" -- "$natsim" classify --json nat-models/full_cone.lua
 expect "classify lifetime" 0 "discovered 55s < lifetime <= 60s" -- "$natsim" classify --lifetime nat-models/symmetric.lua
-expect "classify mismatch" 1 "wide_stride +APD/APD/sequential +APD/APD/random .*MISMATCH" -- "$natsim" classify tests/models/wide_stride.lua
-expect "classify bad model" 2 "bad_policy.lua: field 'filtering'" -- "$natsim" classify tests/models/bad_policy.lua
+expect "classify mismatch" 1 "wide_stride +APD/APD/sequential +APD/APD/random .*MISMATCH" -- "$natsim" classify tests/cli/models/wide_stride.lua
+expect "classify bad model" 2 "bad_policy.lua: field 'filtering'" -- "$natsim" classify tests/cli/models/bad_policy.lua
 expect "classify bad loss" 2 "bad option --loss 2" -- "$natsim" classify --loss 2
 expect "classify help" 0 "--behind MODEL" -- "$natsim" classify --help
 

@@ -8,6 +8,7 @@
 
 #include "classify.h"
 #include "model.h"
+#include "options.h"
 #include "probe.h"
 #include "regress.h"
 #include "report.h"
@@ -42,198 +43,84 @@ static const char usage[] =
     "\n"
     "The Lua API for scenarios and NAT models is in docs/lua-api.md.\n";
 
-static const char run_usage[] =
-    "usage: natsim run SCENARIO.lua [--seed N] [--out DIR] [--json FILE] [--junit FILE]\n"
-    "                               [--pcap DIR] [--set KEY=VALUE ...] [--quiet]\n"
-    "\n"
-    "Runs a scenario script in virtual time. All randomness comes from the\n"
-    "seed: the same scenario with the same seed gives the same output.\n"
-    "\n"
-    "options:\n"
-    "  --seed N     the scenario's seed, a non-negative integer (default 1)\n"
-    "  --out DIR    write DIR/results.json (checks, totals, per-node counters,\n"
-    "               the versions of any natsim.experiment), DIR/report.md and\n"
-    "               DIR/report.html (charts; needs no network to view)\n"
-    "  --junit FILE write JUnit XML: a test case per check and per target\n"
-    "  --json FILE  write the experiment results alone, as JSON: {scenario,\n"
-    "               seed, versions}; the schema is in reports/README.md\n"
-    "  --pcap DIR   capture every link's packets into DIR/natsim-NODE-DEV.pcap\n"
-    "  --set K=V    an override the scenario reads as natsim.params.K (a string)\n"
-    "  --quiet      no progress display (on stderr, while experiments run)\n"
-    "  -h, --help   this text\n"
-    "\n"
-    "exit status: 0 when every check passed, 1 when a check failed,\n"
-    "2 for a usage, scenario or model error.\n";
+/* --- run and regress ------------------------------------------------------------ */
 
-static const char regress_usage[] =
-    "usage: natsim regress --baseline RESULTS.json SCENARIO.lua [--level A]\n"
-    "                      [--tolerance T] [natsim run options]\n"
-    "\n"
-    "Runs the scenario and compares every metric of its results with the\n"
-    "baseline (a results.json from natsim run --out of the same scenario).\n"
-    "A rate (direct, connected, per NAT pair) regresses when its drop is\n"
-    "significant in a one-sided two-proportion z-test at level A (default\n"
-    "0.05); gateway load, hops and p95 times regress when they grow by more\n"
-    "than T (relative, default 0.1); missed direct connections and data errors\n"
-    "when their rate grows; a target or check that was met and now is not.\n"
-    "\n"
-    "exit status: 0 nothing regressed, 1 something did (the table says what),\n"
-    "2 an error (unreadable or incompatible baseline, bad scenario).\n";
+#define MAX_PARAMS 64 /* --set options a run takes */
 
-static const char report_usage[] =
-    "usage: natsim report RESULTS.json [--out DIR] [--junit FILE]\n"
-    "\n"
-    "Writes DIR/report.md and DIR/report.html (and/or JUnit XML) from a\n"
-    "results file, as natsim run --out does.\n";
-
-static const char classify_usage[] =
-    "usage: natsim classify [MODEL.lua ...] [--json] [--behind MODEL.lua]\n"
-    "                       [--loss P] [--lifetime] [--seed N]\n"
-    "\n"
-    "Runs NAT behaviour discovery (RFC 5780) in simulation: a host behind each\n"
-    "model talks to a STUN server with two public addresses. Prints, per model,\n"
-    "the configured and discovered mapping/filtering/allocation, hairpinning,\n"
-    "the classic type, the STUN transactions and virtual time it took.\n"
-    "\n"
-    "options:\n"
-    "  MODEL.lua        models to classify (default: every file in nat-models/)\n"
-    "  --json           print a JSON array of {model, mapping, filtering,\n"
-    "                   allocation, match, ...} instead of the table\n"
-    "  --behind MODEL   put each model behind this one (NAT444, e.g.\n"
-    "                   nat-models/carrier_grade.lua): the pair is classified\n"
-    "  --loss P         packet loss on the client's and server's links, 0 to 1\n"
-    "  --lifetime       also measure mapping lifetimes (5 s resolution, up to\n"
-    "                   240 s; costs that much virtual time)\n"
-    "  --seed N         the seed (default 1)\n"
-    "\n"
-    "exit status: 0 every model classified as configured, 1 one was not,\n"
-    "2 an error.\n";
-
-static int parse_seed(const char *s, uint64_t *seed) {
-  char *end;
-  if (!s || *s < '0' || *s > '9') return -1;
-  unsigned long long v = strtoull(s, &end, 10);
-  if (*end) return -1;
-  *seed = v;
-  return 0;
+/* The options `natsim run` and `natsim regress` share, into t (room for 8);
+** returns how many. */
+static int run_options(opt *t, scenario_opts *o, const char **params) {
+  int n = 0;
+  t[n++] = (opt){"seed", "N", OPT_U64, &o->seed, 0, 0, NULL,
+                 "the scenario's seed, a non-negative integer (default 1)"};
+  t[n++] = (opt){"out", "DIR", OPT_STRING, &o->out_dir, 0, 0, NULL,
+                 "write DIR/results.json (checks, totals, per-node counters,\n"
+                 "the versions of any natsim.experiment), DIR/report.md and\n"
+                 "DIR/report.html (charts; needs no network to view)"};
+  t[n++] = (opt){"junit", "FILE", OPT_STRING, &o->junit, 0, 0, NULL,
+                 "write JUnit XML: a test case per check and per target"};
+  t[n++] = (opt){"json", "FILE", OPT_STRING, &o->json, 0, 0, NULL,
+                 "write the experiment results alone, as JSON: {scenario,\n"
+                 "seed, versions}; the schema is in reports/README.md"};
+  t[n++] = (opt){"pcap", "DIR", OPT_STRING, &o->pcap_dir, 0, 0, NULL,
+                 "capture every link's packets into DIR/natsim-NODE-DEV.pcap"};
+  t[n++] = (opt){"set", "K=V", OPT_KEYVALUE, params, 0, MAX_PARAMS, &o->nparams,
+                 "an override the scenario reads as natsim.params.K (a string)"};
+  t[n++] = (opt){"quiet", NULL, OPT_FLAG, &o->quiet, 0, 0, NULL,
+                 "no progress display (on stderr, while experiments run)"};
+  return n;
 }
 
-/* An option `natsim run` and `natsim regress` share, at argv[*i]: 1 when
-** taken (with its value), 0 when not one of them, -1 on a bad value. */
-static int run_option(const char *cmd, int argc, char **argv, int *i, scenario_opts *o,
-                      const char **params) {
-  const char *a = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-  if (!strcmp(a, "--quiet")) {
-    o->quiet = true;
-    return 1;
-  }
-  if (!strcmp(a, "--seed")) {
-    if (parse_seed(v, &o->seed) != 0)
-      return fprintf(stderr, "natsim %s: --seed expects a non-negative integer, got %s\n", cmd,
-                     v ? v : "nothing"), -1;
-  } else if (!strcmp(a, "--out") || !strcmp(a, "--pcap") || !strcmp(a, "--json") ||
-             !strcmp(a, "--junit")) {
-    bool file = a[2] == 'j';
-    if (!v) return fprintf(stderr, "natsim %s: %s expects a %s\n", cmd, a, file ? "file" : "directory"), -1;
-    *(a[2] == 'o' ? &o->out_dir : a[3] == 's' ? &o->json : a[2] == 'j' ? &o->junit : &o->pcap_dir) = v;
-  } else if (!strcmp(a, "--set")) {
-    if (!v || !strchr(v, '=') || v[0] == '=' || o->nparams == 64)
-      return fprintf(stderr, "natsim %s: --set expects KEY=VALUE, got %s\n", cmd, v ? v : "nothing"), -1;
-    params[o->nparams++] = v;
-  } else {
-    return 0;
-  }
-  (*i)++;
-  return 1;
+static const opt help_opt = {"help", NULL, OPT_HELP, NULL, 0, 0, NULL, "this text"};
+
+/* The scenario among the positional arguments: exactly one. */
+static int one_scenario(const opt_cmd *c, const char **pos, int npos, scenario_opts *o) {
+  if (npos > 1) return opt_usage_error(c, "one scenario at a time (got %s and %s)", pos[0], pos[1]);
+  o->path = npos ? pos[0] : NULL;
+  return OPT_CONTINUE;
 }
 
-/* The scenario path among the arguments: one, not an option. */
-static int take_path(const char *cmd, const char *a, scenario_opts *o, const char *use) {
-  if (a[0] == '-') return fprintf(stderr, "natsim %s: unknown option %s\n%s", cmd, a, use), -1;
-  if (o->path)
-    return fprintf(stderr, "natsim %s: one scenario at a time (got %s and %s)\n", cmd, o->path, a), -1;
-  o->path = a;
-  return 0;
-}
-
-static int cmd_run(int argc, char **argv) {
+static int cmd_run(int argc, char **argv, const char **pos) {
   scenario_opts o = {.seed = 1};
-  const char *params[64];
+  const char *params[MAX_PARAMS];
   o.params = params;
-  for (int i = 0; i < argc; i++) {
-    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-      fputs(run_usage, stdout);
-      return 0;
-    }
-    int t = run_option("run", argc, argv, &i, &o, params);
-    if (t < 0 || (t == 0 && take_path("run", argv[i], &o, run_usage) < 0)) return 2;
-  }
-  if (!o.path) {
-    fprintf(stderr, "natsim run: no scenario given\n%s", run_usage);
-    return 2;
-  }
+  opt t[8];
+  int n = run_options(t, &o, params);
+  t[n++] = help_opt;
+  opt_cmd c = {"run",
+               "usage: natsim run SCENARIO.lua [--seed N] [--out DIR] [--json FILE] [--junit FILE]\n"
+               "                               [--pcap DIR] [--set KEY=VALUE ...] [--quiet]\n"
+               "\n"
+               "Runs a scenario script in virtual time. All randomness comes from the\n"
+               "seed: the same scenario with the same seed gives the same output.\n",
+               t, n,
+               "exit status: 0 when every check passed, 1 when a check failed,\n"
+               "2 for a usage, scenario or model error.\n"};
+  int npos;
+  int rc = opt_parse(&c, argc, argv, pos, &npos);
+  if (rc == OPT_CONTINUE) rc = one_scenario(&c, pos, npos, &o);
+  if (rc != OPT_CONTINUE) return rc;
+  if (!o.path) return opt_usage_error(&c, "no scenario given");
   return scenario_run(&o);
 }
 
-static int parse_fraction(const char *s, double lo, double hi, double *out) {
-  char *end;
-  if (!s) return -1;
-  double v = strtod(s, &end);
-  if (*end || end == s || !(v > lo && v < hi)) return -1;
-  *out = v;
-  return 0;
-}
-
-static int regress_args(int argc, char **argv, scenario_opts *o, const char **params,
-                        const char **baseline, regress_opts *ro) {
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      fputs(regress_usage, stdout);
-      return 0;
-    }
-    if (!strcmp(a, "--baseline") && v) {
-      *baseline = argv[++i];
-    } else if (!strcmp(a, "--level")) {
-      if (parse_fraction(v, 0, 0.5, &ro->level))
-        return fprintf(stderr, "natsim regress: --level expects a number between 0 and 0.5\n"), 2;
-      i++;
-    } else if (!strcmp(a, "--tolerance")) {
-      if (parse_fraction(v, 0, 100, &ro->tolerance))
-        return fprintf(stderr, "natsim regress: --tolerance expects a positive number (0.1: 10%%)\n"), 2;
-      i++;
-    } else {
-      int t = run_option("regress", argc, argv, &i, o, params);
-      if (t < 0 || (t == 0 && take_path("regress", a, o, regress_usage) < 0)) return 2;
-    }
-  }
-  if (!o->path || !*baseline) {
-    fprintf(stderr, "natsim regress: needs --baseline FILE and a scenario\n%s", regress_usage);
-    return 2;
-  }
-  return -1;
-}
-
-static int cmd_regress(int argc, char **argv) {
-  scenario_opts o = {.seed = 1};
-  const char *params[64], *baseline = NULL;
-  regress_opts ro = {.level = 0.05, .tolerance = 0.10};
-  o.params = params;
-  int rc = regress_args(argc, argv, &o, params, &baseline, &ro);
-  if (rc >= 0) return rc;
+/* Runs the scenario and compares its results with the baseline file:
+** 0 nothing regressed, 1 something did, 2 an error (on stderr). */
+static int regress(scenario_opts *o, const char *baseline, const regress_opts *ro) {
   char err[1200];
-  jv *b = jread_file(baseline, err, sizeof err), *now = NULL;
-  if (!b || regress_comparable(b, o.path, err, sizeof err) != 0) {
+  jv *b = jread_file(baseline, err, sizeof err);
+  jv *now = NULL;
+  if (!b || regress_comparable(b, o->path, err, sizeof err) != 0) {
     fprintf(stderr, "natsim regress: %s%s%s\n", b ? baseline : "", b ? ": " : "", err);
     jread_free(b);
     return 2;
   }
-  o.results = &now;
-  rc = scenario_run(&o);
+  o->results = &now;
+  int rc = scenario_run(o);
   if (rc != SCENARIO_ERROR && now) {
-    printf("\nregress: %s against %s (level %g, tolerance %g%%)\n", o.path, baseline, ro.level,
-           100 * ro.tolerance);
-    int n = regress_compare(b, now, &ro, stdout);
+    printf("\nregress: %s against %s (level %g, tolerance %g%%)\n", o->path, baseline, ro->level,
+           100 * ro->tolerance);
+    int n = regress_compare(b, now, ro, stdout);
     printf("%d regression%s\n", n, n == 1 ? "" : "s");
     rc = n ? 1 : 0;
   } else {
@@ -244,77 +131,276 @@ static int cmd_regress(int argc, char **argv) {
   return rc;
 }
 
-static int cmd_report(int argc, char **argv) {
-  const char *in = NULL, *out = NULL, *junit = NULL;
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      fputs(report_usage, stdout);
-      return 0;
-    }
-    if ((!strcmp(a, "--out") || !strcmp(a, "--junit")) && v) {
-      *(a[2] == 'o' ? &out : &junit) = argv[++i];
-    } else if (a[0] != '-' && !in) {
-      in = a;
-    } else {
-      fprintf(stderr, "natsim report: bad argument %s\n%s", a, report_usage);
-      return 2;
-    }
-  }
-  if (!in || (!out && !junit)) {
-    fprintf(stderr, "natsim report: needs RESULTS.json, and --out DIR or --junit FILE\n%s",
-            report_usage);
+static int cmd_regress(int argc, char **argv, const char **pos) {
+  scenario_opts o = {.seed = 1};
+  const char *params[MAX_PARAMS];
+  const char *baseline = NULL;
+  regress_opts ro = {.level = 0.05, .tolerance = 0.10};
+  o.params = params;
+  opt t[12];
+  int n = 0;
+  t[n++] = (opt){"baseline", "RESULTS.json", OPT_STRING, &baseline, 0, 0, NULL,
+                 "the results.json to compare with (required)"};
+  t[n++] = (opt){"level", "A", OPT_NUMBER_IN, &ro.level, 0, 0.5, NULL,
+                 "significance level for rates, above 0 and below 0.5\n(default 0.05)"};
+  t[n++] = (opt){"tolerance", "T", OPT_NUMBER_IN, &ro.tolerance, 0, 100, NULL,
+                 "relative slack for other metrics, above 0 and below 100\n"
+                 "(default 0.1: 10%)"};
+  n += run_options(t + n, &o, params);
+  t[n++] = help_opt;
+  opt_cmd c = {"regress",
+               "usage: natsim regress --baseline RESULTS.json SCENARIO.lua [--level A]\n"
+               "                      [--tolerance T] [natsim run options]\n"
+               "\n"
+               "Runs the scenario and compares every metric of its results with the\n"
+               "baseline (a results.json from natsim run --out of the same scenario).\n"
+               "A rate (direct, connected, per NAT pair) regresses when its drop is\n"
+               "significant in a one-sided two-proportion z-test at level A (default\n"
+               "0.05); gateway load, hops and p95 times regress when they grow by more\n"
+               "than T (relative, default 0.1); missed direct connections and data errors\n"
+               "when their rate grows; a target or check that was met and now is not.\n",
+               t, n,
+               "exit status: 0 nothing regressed, 1 something did (the table says what),\n"
+               "2 an error (unreadable or incompatible baseline, bad scenario).\n"};
+  int npos;
+  int rc = opt_parse(&c, argc, argv, pos, &npos);
+  if (rc == OPT_CONTINUE) rc = one_scenario(&c, pos, npos, &o);
+  if (rc != OPT_CONTINUE) return rc;
+  if (!o.path || !baseline) return opt_usage_error(&c, "needs --baseline FILE and a scenario");
+  return regress(&o, baseline, &ro);
+}
+
+/* --- report ---------------------------------------------------------------------- */
+
+/* Creates dir if need be and writes the reports there: 0, or 2 with why in err. */
+static int report_dir(const jv *r, const char *dir, char *err, size_t len) {
+  if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+    snprintf(err, len, "cannot create %s: %s", dir, strerror(errno));
     return 2;
   }
+  return report_write(r, dir, err, len) == 0 ? 0 : 2;
+}
+
+/* Writes the JUnit XML to path: 0, or 2 with why in err. */
+static int report_junit_file(const jv *r, const char *path, char *err, size_t len) {
+  FILE *f = fopen(path, "w");
+  if (f) report_junit(r, f);
+  if (!f || fclose(f) != 0) {
+    snprintf(err, len, "cannot write %s", path);
+    return 2;
+  }
+  return 0;
+}
+
+/* Reads results file `in` and writes the reports asked for: 0, or 2 with
+** the reason on stderr. */
+static int write_reports(const char *in, const char *out, const char *junit) {
   char err[1200];
   jv *r = jread_file(in, err, sizeof err);
   int rc = r && report_check_schema(r, err, sizeof err) == 0 ? 0 : 2;
-  if (rc == 0 && out && (mkdir(out, 0777) != 0 && errno != EEXIST))
-    rc = 2, snprintf(err, sizeof err, "cannot create %s: %s", out, strerror(errno));
-  if (rc == 0 && out && report_write(r, out, err, sizeof err) != 0) rc = 2;
-  FILE *f = rc == 0 && junit ? fopen(junit, "w") : NULL;
-  if (f) report_junit(r, f);
-  if (rc == 0 && junit && (!f || fclose(f) != 0))
-    rc = 2, snprintf(err, sizeof err, "cannot write %s", junit);
+  if (rc == 0 && out) rc = report_dir(r, out, err, sizeof err);
+  if (rc == 0 && junit) rc = report_junit_file(r, junit, err, sizeof err);
   if (rc) fprintf(stderr, "natsim report: %s%s%s\n", r ? in : "", r ? ": " : "", err);
   jread_free(r);
   return rc;
 }
 
-static int cmd_classify(int argc, char **argv) {
+static int cmd_report(int argc, char **argv, const char **pos) {
+  const char *out = NULL;
+  const char *junit = NULL;
+  const opt t[] = {
+      {"out", "DIR", OPT_STRING, &out, 0, 0, NULL, "write DIR/report.md and DIR/report.html"},
+      {"junit", "FILE", OPT_STRING, &junit, 0, 0, NULL,
+       "write JUnit XML: a test case per check and per target"},
+      help_opt,
+  };
+  opt_cmd c = {"report",
+               "usage: natsim report RESULTS.json [--out DIR] [--junit FILE]\n"
+               "\n"
+               "Writes DIR/report.md and DIR/report.html (and/or JUnit XML) from a\n"
+               "results file, as natsim run --out does.\n",
+               t, 3, NULL};
+  int npos;
+  int rc = opt_parse(&c, argc, argv, pos, &npos);
+  if (rc != OPT_CONTINUE) return rc;
+  if (npos > 1) return opt_usage_error(&c, "one results file at a time (got %s and %s)", pos[0], pos[1]);
+  if (npos == 0 || (!out && !junit))
+    return opt_usage_error(&c, "needs RESULTS.json, and --out DIR or --junit FILE");
+  return write_reports(pos[0], out, junit);
+}
+
+/* --- classify -------------------------------------------------------------------- */
+
+static int cmd_classify(int argc, char **argv, const char **pos) {
   classify_opts o = {.seed = 1};
-  const char **models = calloc((size_t)argc + 1, sizeof *models);
-  int rc = -1;
-  for (int i = 0; rc < 0 && i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    char *end = NULL;
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      fputs(classify_usage, stdout);
-      rc = 0;
-    } else if (!strcmp(a, "--json")) {
-      o.json = true;
-    } else if (!strcmp(a, "--lifetime")) {
-      o.lifetime = true;
-    } else if (!strcmp(a, "--behind") && v) {
-      o.behind = argv[++i];
-    } else if (!strcmp(a, "--loss") && v && (o.loss = strtod(v, &end), *end == '\0') &&
-               o.loss >= 0 && o.loss <= 1) {
-      i++;
-    } else if (!strcmp(a, "--seed") && parse_seed(v, &o.seed) == 0) {
-      i++;
-    } else if (a[0] == '-') {
-      fprintf(stderr, "natsim classify: bad option %s%s%s\n%s", a, v ? " " : "", v ? v : "",
-              classify_usage);
-      rc = 2;
-    } else {
-      models[o.nmodels++] = a;
-    }
-  }
-  o.models = models;
+  const opt t[] = {
+      {"json", NULL, OPT_FLAG, &o.json, 0, 0, NULL,
+       "print a JSON array of {model, mapping, filtering,\nallocation, match, ...} instead of the table"},
+      {"behind", "MODEL", OPT_STRING, &o.behind, 0, 0, NULL,
+       "put each model behind this one (NAT444, e.g.\nnat-models/carrier_grade.lua): the pair is classified"},
+      {"loss", "P", OPT_NUMBER, &o.loss, 0, 1, NULL,
+       "packet loss on the client's and server's links, 0 to 1"},
+      {"lifetime", NULL, OPT_FLAG, &o.lifetime, 0, 0, NULL,
+       "also measure mapping lifetimes (5 s resolution, up to\n240 s; costs that much virtual time)"},
+      {"seed", "N", OPT_U64, &o.seed, 0, 0, NULL, "the seed (default 1)"},
+      help_opt,
+  };
+  opt_cmd c = {"classify",
+               "usage: natsim classify [MODEL.lua ...] [--json] [--behind MODEL.lua]\n"
+               "                       [--loss P] [--lifetime] [--seed N]\n"
+               "\n"
+               "Runs NAT behaviour discovery (RFC 5780) in simulation: a host behind each\n"
+               "model talks to a STUN server with two public addresses. Prints, per model,\n"
+               "the configured and discovered mapping/filtering/allocation, hairpinning,\n"
+               "the classic type, the STUN transactions and virtual time it took.\n"
+               "MODEL.lua: the models to classify (default: every file in nat-models/).\n",
+               t, 6,
+               "exit status: 0 every model classified as configured, 1 one was not,\n"
+               "2 an error.\n"};
+  int rc = opt_parse(&c, argc, argv, pos, &o.nmodels);
+  if (rc != OPT_CONTINUE) return rc;
+  o.models = pos;
   o.loader = model_loader_isolated();
-  if (rc < 0) rc = classify_run(&o);
-  free(models);
-  return rc;
+  return classify_run(&o);
+}
+
+/* --- serve, probe, turn-check (real sockets) ------------------------------------- */
+
+/* No positional argument beyond the first `allowed`. */
+static int no_more(const opt_cmd *c, const char **pos, int npos, int allowed) {
+  if (npos > allowed) return opt_usage_error(c, "unexpected argument '%s'", pos[allowed]);
+  return OPT_CONTINUE;
+}
+
+/* The server named `what`, with its required options: OPT_CONTINUE or an error. */
+static int serve_check(const opt_cmd *c, const char *what, serve_opts *o) {
+  if (!o->listen.family) return opt_usage_error(c, "--listen ADDR:PORT is required");
+  if (!strcmp(what, "stun")) {
+    o->kind = SERVE_STUN;
+  } else if (!strcmp(what, "turn")) {
+    o->kind = SERVE_TURN;
+    if (!o->user) return opt_usage_error(c, "turn: --user USER:PASS is required");
+  } else if (!strcmp(what, "gateway")) {
+    o->kind = SERVE_GATEWAY;
+    if (!o->peers)
+      return opt_usage_error(c, "gateway: --peers FILE is required: the gateway admits only "
+                                "peers whose keys it has (a line per peer: ID KEY)");
+  } else {
+    return opt_usage_error(c, "what to serve? stun, turn or gateway");
+  }
+  return OPT_CONTINUE;
+}
+
+static int cmd_serve(int argc, char **argv, const char **pos) {
+  serve_opts o = {.realm = "natsim"};
+  long delay = 100;
+  const opt t[] = {
+      {"listen", "ADDR:PORT", OPT_ADDR, &o.listen, 0, 0, NULL, "the address and port to listen on"},
+      {"alt", "ADDR:PORT", OPT_ADDR, &o.alt, 0, 0, NULL,
+       "stun: a second address and port (RFC 5780)"},
+      {"user", "USER:PASS", OPT_USERPASS, &o.user, 0, 0, NULL, "turn: the user it admits"},
+      {"realm", "REALM", OPT_STRING, &o.realm, 0, 0, NULL, "turn: the realm (default natsim)"},
+      {"peers", "FILE", OPT_STRING, &o.peers, 0, 0, NULL, "gateway: the peers it admits"},
+      {"punch-delay", "MS", OPT_LONG, &delay, 0, 60000, NULL,
+       "gateway: hole-punching delay, 0 to 60000 ms (default 100)"},
+      help_opt,
+  };
+  opt_cmd c = {"serve",
+               "usage: natsim serve stun --listen ADDR:PORT [--alt ADDR:PORT]\n"
+               "       natsim serve turn --listen ADDR:PORT --user USER:PASS [--realm REALM]\n"
+               "       natsim serve gateway --listen ADDR:PORT --peers FILE [--punch-delay MS]\n"
+               "\n"
+               "Runs a server on real UDP sockets until SIGINT or SIGTERM.\n"
+               "  stun     Binding (RFC 8489); with --alt, a second address and port, the\n"
+               "           four sockets of RFC 5780 behaviour discovery\n"
+               "  turn     TURN (RFC 8656) with long-term credentials; relayed addresses on\n"
+               "           the listening IP, ports 49152-65535 (default realm: natsim)\n"
+               "  gateway  the natsim gateway (docs/gateway-protocol.md): registration,\n"
+               "           sessions, relay, hole-punching coordination. FILE has a line per\n"
+               "           peer it admits: ID (decimal) and KEY (32 hex digits)\n",
+               t, 7, NULL};
+  int npos;
+  int rc = opt_parse(&c, argc, argv, pos, &npos);
+  if (rc == OPT_CONTINUE) rc = no_more(&c, pos, npos, 1);
+  if (rc == OPT_CONTINUE) rc = serve_check(&c, npos ? pos[0] : "", &o);
+  if (rc != OPT_CONTINUE) return rc;
+  o.punch_delay_ms = (uint32_t)delay;
+  return serve_run(&o);
+}
+
+static int cmd_probe(int argc, char **argv, const char **pos) {
+  probe_opts o = {.rto_ms = 500};
+  const opt t[] = {
+      {"stun", "ADDR:PORT", OPT_ADDR4, &o.server, 0, 0, NULL,
+       "the STUN server, IPv4, with two addresses (required)"},
+      {"json", NULL, OPT_FLAG, &o.json, 0, 0, NULL, "print JSON, the fields of natsim classify --json"},
+      {"rto", "MS", OPT_LONG, &o.rto_ms, 1, 10000, NULL,
+       "the initial retransmission timeout, 1 to 10000 (default\n"
+       "RFC 8489's 500 ms; a filtering test that gets no answer\n"
+       "waits 79 RTOs, 39.5 s by default)"},
+      help_opt,
+  };
+  opt_cmd c = {"probe",
+               "usage: natsim probe --stun ADDR:PORT [--json] [--rto MS]\n"
+               "\n"
+               "Runs NAT behaviour discovery (RFC 5780) from this host against a STUN\n"
+               "server with two addresses (natsim serve stun --alt, or another RFC 5780\n"
+               "server) and prints mapping, filtering, allocation, hairpinning and the\n"
+               "classic type, with the spellings and JSON fields of natsim classify.\n",
+               t, 4, "exit status: 0 done, 1 the server did not answer, 2 a usage error.\n"};
+  int npos;
+  int rc = opt_parse(&c, argc, argv, pos, &npos);
+  if (rc == OPT_CONTINUE) rc = no_more(&c, pos, npos, 0);
+  if (rc != OPT_CONTINUE) return rc;
+  if (!o.server.family) return opt_usage_error(&c, "--stun ADDR:PORT is required");
+  return probe_run(&o);
+}
+
+static int cmd_turn_check(int argc, char **argv, const char **pos) {
+  turn_check_opts o = {.timeout_s = 10};
+  const opt t[] = {
+      {"server", "ADDR:PORT", OPT_ADDR4, &o.server, 0, 0, NULL, "the TURN server, IPv4 (required)"},
+      {"user", "USER:PASS", OPT_USERPASS, &o.user, 0, 0, NULL, "the credentials (required)"},
+      {"timeout", "S", OPT_LONG, &o.timeout_s, 1, 3600, NULL,
+       "seconds the steps may take, 1 to 3600 (default 10)"},
+      help_opt,
+  };
+  opt_cmd c = {"turn-check",
+               "usage: natsim turn-check --server ADDR:PORT --user USER:PASS [--timeout S]\n"
+               "\n"
+               "Checks a TURN server (RFC 8656) step by step: allocate (with the 401\n"
+               "challenge), create a permission for a local peer, send it a datagram in a\n"
+               "Send indication, get its reply in a Data indication, bind a channel and\n"
+               "send ChannelData. The peer is a socket of this program on the local\n"
+               "address toward the server.\n",
+               t, 4, "exit status: 0 every step passed, 1 one did not, 2 a usage error.\n"};
+  int npos;
+  int rc = opt_parse(&c, argc, argv, pos, &npos);
+  if (rc == OPT_CONTINUE) rc = no_more(&c, pos, npos, 0);
+  if (rc != OPT_CONTINUE) return rc;
+  /* An empty password is refused, as before. */
+  bool no_pass = !o.user || strchr(o.user, ':')[1] == '\0';
+  if (!o.server.family || no_pass) return opt_usage_error(&c, "--server and --user are required");
+  return turn_check_run(&o);
+}
+
+/* --- commands -------------------------------------------------------------------- */
+
+typedef int (*command_fn)(int argc, char **argv, const char **pos);
+
+static const struct command {
+  const char *name;
+  command_fn run;
+} commands[] = {
+    {"run", cmd_run},         {"classify", cmd_classify}, {"regress", cmd_regress},
+    {"report", cmd_report},   {"serve", cmd_serve},       {"probe", cmd_probe},
+    {"turn-check", cmd_turn_check},
+};
+
+static command_fn find_command(const char *name) {
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(commands[i].name, name)) return commands[i].run;
+  return NULL;
 }
 
 int main(int argc, char **argv) {
@@ -330,13 +416,19 @@ int main(int argc, char **argv) {
     puts("natsim " NATSIM_VERSION);
     return 0;
   }
-  if (!strcmp(argv[1], "run")) return cmd_run(argc - 2, argv + 2);
-  if (!strcmp(argv[1], "classify")) return cmd_classify(argc - 2, argv + 2);
-  if (!strcmp(argv[1], "regress")) return cmd_regress(argc - 2, argv + 2);
-  if (!strcmp(argv[1], "report")) return cmd_report(argc - 2, argv + 2);
-  if (!strcmp(argv[1], "serve")) return serve_main(argc - 2, argv + 2);
-  if (!strcmp(argv[1], "probe")) return probe_main(argc - 2, argv + 2);
-  if (!strcmp(argv[1], "turn-check")) return turn_check_main(argc - 2, argv + 2);
-  fprintf(stderr, "natsim: unknown command '%s'\n%s", argv[1], usage);
-  return 2;
+  command_fn run = find_command(argv[1]);
+  if (!run) {
+    const char *what = argv[1][0] == '-' ? "option" : "command";
+    fprintf(stderr, "natsim: unknown %s '%s'\n(natsim --help lists the commands)\n", what, argv[1]);
+    return 2;
+  }
+  /* Room for every argument as a positional one. */
+  const char **pos = calloc((size_t)argc, sizeof *pos);
+  if (!pos) {
+    fputs("natsim: out of memory\n", stderr);
+    return 2;
+  }
+  int rc = run(argc - 2, argv + 2, pos);
+  free(pos);
+  return rc;
 }

@@ -37,25 +37,25 @@ static int local_ip_toward(const addr *to, addr *out) {
 
 /* --- probe ------------------------------------------------------------------- */
 
-typedef struct probe_run {
+typedef struct probe_state {
   loop *l;
   disc *d;
   int socks[8], n;
-} probe_run;
+} probe_state;
 
 static void probe_send(void *ctx, int sock, const addr *dst, const uint8_t *data, size_t len) {
-  probe_run *r = ctx;
+  probe_state *r = ctx;
   if (sock >= 0 && sock < r->n) loop_send(r->l, r->socks[sock], dst, data, len);
 }
 
 static void probe_datagram(void *ctx, int sock, const addr *from, const uint8_t *d, size_t n) {
-  probe_run *r = ctx;
+  probe_state *r = ctx;
   for (int k = 0; k < r->n; k++)
     if (r->socks[k] == sock) disc_recv(r->d, loop_now(), k, from, d, n);
 }
 
 static int64_t probe_tick(void *ctx, int64_t now) {
-  probe_run *r = ctx;
+  probe_state *r = ctx;
   disc_tick(r->d, now);
   if (disc_done(r->d)) loop_stop(r->l);
   return disc_deadline(r->d);
@@ -97,48 +97,18 @@ static void probe_print(const disc_result *x, const addr *server, const addr *lo
          (unsigned long long)x->stun.retransmits, (double)x->elapsed / S);
 }
 
-static const char probe_usage[] =
-    "usage: natsim probe --stun ADDR:PORT [--json] [--rto MS]\n"
-    "\n"
-    "Runs NAT behaviour discovery (RFC 5780) from this host against a STUN\n"
-    "server with two addresses (natsim serve stun --alt, or another RFC 5780\n"
-    "server) and prints mapping, filtering, allocation, hairpinning and the\n"
-    "classic type, with the spellings and JSON fields of natsim classify.\n"
-    "--rto MS: the initial retransmission timeout (default RFC 8489's 500 ms;\n"
-    "a filtering test that gets no answer waits 79 RTOs, 39.5 s by default).\n"
-    "exit status: 0 done, 1 the server did not answer, 2 a usage error.\n";
-
-int probe_main(int argc, char **argv) {
-  addr server = {0};
-  bool as_json = false;
-  long rto = 500;
-  for (int i = 0; i < argc; i++) {
-    if (!strcmp(argv[i], "--json")) {
-      as_json = true;
-    } else if (!strcmp(argv[i], "--rto") && i + 1 < argc &&
-               real_parse_long(argv[i + 1], 1, 10000, &rto) == 0) {
-      i++;
-    } else if (!strcmp(argv[i], "--stun") && i + 1 < argc &&
-               real_parse_addr(argv[i + 1], &server, true) == 0 && server.family == ADDR_V4) {
-      i++;
-    } else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-      fputs(probe_usage, stdout);
-      return 0;
-    } else {
-      return real_fail(2, "natsim probe: bad argument %s (--stun wants an IPv4 ADDR:PORT)\n%s",
-                       argv[i], probe_usage);
-    }
-  }
-  if (!server.family) return real_fail(2, "natsim probe: --stun ADDR:PORT is required\n%s", probe_usage);
-  probe_run r = {.l = loop_new()};
+int probe_run(const probe_opts *o) {
+  addr server = o->server;
+  probe_state r = {.l = loop_new()};
   addr local, bind_to;
   if (!r.l) return 2;
   if (local_ip_toward(&server, &bind_to) != 0) {
     loop_free(r.l);
-    return real_fail(1, "natsim probe: no route to %s", argv[argc - 1]);
+    char a[ADDR_STRLEN];
+    return real_fail(1, "natsim probe: no route to %s", addr_format(&server, a, sizeof a));
   }
   disc_cfg cfg = {.server = server, .timing = stun_timing_default(), .seed = (uint64_t)loop_now()};
-  cfg.timing.rto = rto * 1000000LL;
+  cfg.timing.rto = o->rto_ms * 1000000LL;
   disc_io io = {probe_send, &r};
   r.d = disc_new(&cfg, &io);
   r.n = r.d ? disc_sockets(r.d) : 0;
@@ -155,7 +125,7 @@ int probe_main(int argc, char **argv) {
   disc_start(r.d, loop_now());
   loop_run(r.l, INT64_MAX, probe_tick, &r);
   const disc_result *x = disc_get_result(r.d);
-  probe_print(x, &server, &local, as_json);
+  probe_print(x, &server, &local, o->json);
   int rc = x->status == DISC_NO_SERVER || !disc_done(r.d) ? 1 : 0;
   disc_free(r.d);
   loop_free(r.l);
@@ -247,49 +217,13 @@ static int64_t check_tick(void *ctx, int64_t now) {
   return turn_client_deadline(r->c);
 }
 
-static const char turn_check_usage[] =
-    "usage: natsim turn-check --server ADDR:PORT --user USER:PASS [--timeout S]\n"
-    "\n"
-    "Checks a TURN server (RFC 8656) step by step: allocate (with the 401\n"
-    "challenge), create a permission for a local peer, send it a datagram in a\n"
-    "Send indication, get its reply in a Data indication, bind a channel and\n"
-    "send ChannelData. The peer is a socket of this program on the local\n"
-    "address toward the server. exit status: 0 every step passed, 1 one did\n"
-    "not, 2 a usage error.\n";
-
-static int check_args(int argc, char **argv, addr *server, char *user, size_t ulen,
-                      const char **pass, long *timeout) {
-  for (int i = 0; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL, *colon = v ? strchr(v, ':') : NULL;
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      fputs(turn_check_usage, stdout);
-      return 0;
-    } else if (!strcmp(a, "--server") && real_parse_addr(v, server, true) == 0 &&
-               server->family == ADDR_V4) {
-      i++;
-    } else if (!strcmp(a, "--user") && colon && colon != v) {
-      snprintf(user, ulen, "%.*s", (int)(colon - v), v);
-      *pass = colon + 1;
-      i++;
-    } else if (!strcmp(a, "--timeout") && real_parse_long(v, 1, 3600, timeout) == 0) {
-      i++;
-    } else {
-      return real_fail(2, "natsim turn-check: bad argument %s%s%s\n%s", a, v ? " " : "",
-                       v ? v : "", turn_check_usage);
-    }
-  }
-  if (!server->family || !*pass)
-    return real_fail(2, "natsim turn-check: --server and --user are required\n%s", turn_check_usage);
-  return -1;
-}
-
-int turn_check_main(int argc, char **argv) {
-  addr server = {0}, local;
-  char user[256] = "";
-  const char *pass = "";
-  long timeout = 10;
-  int rc = check_args(argc, argv, &server, user, sizeof user, &pass, &timeout);
-  if (rc >= 0) return rc;
+int turn_check_run(const turn_check_opts *o) {
+  addr server = o->server, local;
+  const char *colon = strchr(o->user, ':');
+  char user[256];
+  snprintf(user, sizeof user, "%.*s", (int)(colon - o->user), o->user);
+  const char *pass = colon + 1;
+  long timeout = o->timeout_s;
   check_run r = {.l = loop_new()};
   if (!r.l) return 2;
   if (local_ip_toward(&server, &local) != 0 ||

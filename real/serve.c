@@ -12,20 +12,6 @@
 #include "stun_server.h"
 #include "turn_server.h"
 
-static const char usage[] =
-    "usage: natsim serve stun --listen ADDR:PORT [--alt ADDR:PORT]\n"
-    "       natsim serve turn --listen ADDR:PORT --user USER:PASS [--realm REALM]\n"
-    "       natsim serve gateway --listen ADDR:PORT --peers FILE [--punch-delay MS]\n"
-    "\n"
-    "Runs a server on real UDP sockets until SIGINT or SIGTERM.\n"
-    "  stun     Binding (RFC 8489); with --alt, a second address and port, the\n"
-    "           four sockets of RFC 5780 behaviour discovery\n"
-    "  turn     TURN (RFC 8656) with long-term credentials; relayed addresses on\n"
-    "           the listening IP, ports 49152-65535 (default realm: natsim)\n"
-    "  gateway  the natsim gateway (docs/gateway-protocol.md): registration,\n"
-    "           sessions, relay, hole-punching coordination. FILE has a line per\n"
-    "           peer it admits: ID (decimal) and KEY (32 hex digits)\n";
-
 static int64_t no_deadline(void *ctx, int64_t now) {
   (void)ctx, (void)now;
   return INT64_MAX;
@@ -228,40 +214,16 @@ static int serve_gateway(const addr *listen, const char *peers, uint32_t punch_d
   return 1;
 }
 
-/* --- arguments -------------------------------------------------------------- */
+/* --- entry point ------------------------------------------------------------ */
 
-int serve_main(int argc, char **argv) {
-  const char *what = argc > 0 ? argv[0] : "", *user = NULL, *realm = "natsim", *peers = NULL;
-  addr listen = {0}, alt = {0};
-  long delay = 100;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-    int bad = !v;
-    if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-      fputs(usage, stdout);
-      return 0;
-    } else if (!strcmp(a, "--listen")) bad = bad || real_parse_addr(v, &listen, true);
-    else if (!strcmp(a, "--alt")) bad = bad || real_parse_addr(v, &alt, true);
-    else if (!strcmp(a, "--user")) bad = bad || !strchr(user = v, ':') || user[0] == ':';
-    else if (!strcmp(a, "--realm")) realm = v;
-    else if (!strcmp(a, "--peers")) peers = v;
-    else if (!strcmp(a, "--punch-delay")) bad = bad || real_parse_long(v, 0, 60000, &delay);
-    else bad = 1;
-    if (bad) {
-      fprintf(stderr, "natsim serve: bad option %s%s%s (ADDR:PORT like 127.0.0.1:3478; "
-                      "--user USER:PASS)\n%s", a, v ? " " : "", v ? v : "", usage);
-      return 2;
-    }
-    i++;
+int serve_run(const serve_opts *o) {
+  switch (o->kind) {
+    case SERVE_STUN:
+      return serve_stun(&o->listen, &o->alt);
+    case SERVE_TURN:
+      return serve_turn(&o->listen, o->user, o->realm);
+    case SERVE_GATEWAY:
+      return serve_gateway(&o->listen, o->peers, o->punch_delay_ms);
   }
-  if (!listen.family) return real_fail(2, "natsim serve: --listen ADDR:PORT is required\n%s", usage);
-  if (!strcmp(what, "stun")) return serve_stun(&listen, &alt);
-  if (!strcmp(what, "turn") && user) return serve_turn(&listen, user, realm);
-  if (!strcmp(what, "turn")) return real_fail(2, "natsim serve turn: --user USER:PASS is required");
-  if (!strcmp(what, "gateway") && peers) return serve_gateway(&listen, peers, (uint32_t)delay);
-  if (!strcmp(what, "gateway"))
-    return real_fail(2, "natsim serve gateway: --peers FILE is required: the gateway admits "
-                        "only peers whose keys it has (a line per peer: ID KEY)");
-  fprintf(stderr, "natsim serve: what to serve? stun, turn or gateway\n%s", usage);
-  return 2;
+  return 1;
 }

@@ -25,7 +25,10 @@ typedef struct nat_chain {
   bool pcp; /* the innermost NAT grants PCP mappings (RFC 6887) */
 } nat_chain;
 
-/* Gateway-coordinated hole punching (v0.8); also ICE's direct pairs. */
+/* Gateway-coordinated hole punching (v0.8); also ICE's direct pairs. The
+** configs are read during the call only (a scripted allocator is played as
+** random). a->n and b->n must be at most FEASIBLE_MAX_CHAIN (not checked).
+** false also when a config is invalid or memory runs out. */
 bool feasible_punch(const nat_chain *a, const nat_chain *b);
 /* Port prediction: one side's NATs all allocate sequentially (stride at
 ** most 64) so its next ports can be guessed, and the other side maps
@@ -37,7 +40,8 @@ bool feasible_predict(const nat_chain *a, const nat_chain *b);
 /* Two peers behind the same NATs, punching toward each other's reflected
 ** (outermost) address: feasible when every NAT on the way maps
 ** endpoint-independently and hairpins (RFC 4787 REQ-1, REQ-9). ICE needs
-** no oracle there: host candidates meet on the shared LAN. */
+** no oracle there: host candidates meet on the shared LAN. false with no
+** NAT at all. */
 bool feasible_hairpin(const nat_chain *shared);
 /* PCP: a side whose only NAT grants it an explicit mapping (endpoint-
 ** independent mapping and filtering) can be reached by anyone, so every
@@ -50,7 +54,8 @@ bool feasible_pcp(const nat_chain *a, const nat_chain *b);
 ** endpoint-independently. The hard side holds m = sockets + 1 mappings
 ** toward the easy side (its probing sockets and its own socket), and each
 ** of k random probes over the probed port range finds one with probability
-** m / range: 1 - (1 - m / range)^k. Returns that, or 0 for other pairs. */
+** m / range: 1 - (1 - m / range)^k. Returns that, or 0 for other pairs
+** and when sockets or probes is not positive. */
 double feasible_birthday(const nat_chain *a, const nat_chain *b, int sockets, int probes);
 
 #endif

@@ -74,20 +74,31 @@ typedef struct nat_flow {
 
 typedef struct nat nat;
 
-/* Returns 0, or -1 with the reason in err (when err is not NULL). */
+/* Returns 0, or -1 with the reason in err (when err is not NULL; truncated
+** to len): an unknown policy, a port range not 1 <= min <= max, a stride
+** of 0, or a lifetime <= 0. */
 int nat_config_check(const nat_config *cfg, char *err, size_t len);
+/* Copies *cfg; cfg->hook_ctx is borrowed and must outlive the engine.
+** seed and public_ip seed the random allocator. Returns NULL for an
+** invalid config (nat_config_check says why) or when out of memory. */
 nat *nat_new(const nat_config *cfg, uint32_t public_ip, uint64_t seed);
+/* Frees n (which may be NULL) and its mappings. */
 void nat_free(nat *n);
 
 /* A packet from the inside to f->dst. On NAT_OK, f holds the translated
 ** flow: the source is the mapping, or, when hairpinned, the destination is
-** the inside host too. */
+** the inside host too. Drops: NAT_BLOCKED, NAT_EXHAUSTED (no free port, or
+** out of memory), NAT_HOOK_ERROR, NAT_NO_HAIRPIN, and, hairpinned, those of
+** nat_inbound; f may be partly rewritten then. Each is counted in the
+** stats. */
 enum nat_drop nat_outbound(nat *n, int64_t now, nat_flow *f);
 /* A packet from the outside to the NAT's public address. On NAT_OK,
-** f->dst is rewritten to the inside host. */
+** f->dst is rewritten to the inside host. Drops (counted, f untouched):
+** NAT_BLOCKED, NAT_NO_MAPPING, NAT_FILTERED. */
 enum nat_drop nat_inbound(nat *n, int64_t now, nat_flow *f);
 
-/* Forgets every mapping now, as a NAT reboot would. */
+/* Forgets every mapping now, as a NAT reboot would. Ports retired by
+** nat_rebind stay retired. */
 void nat_flush(nat *n);
 /* A rebinding: forgets every mapping, and the external ports they held are
 ** not given out again (until the next rebinding), so the inside hosts'
@@ -100,22 +111,28 @@ void nat_block(nat *n, uint32_t ip);
 /* An explicit mapping for the inside endpoint ip:port (PCP MAP, RFC 6887):
 ** endpoint-independent in mapping and filtering whatever the policies, it
 ** lives `lifetime` ns and carries all the endpoint's outbound traffic.
-** lifetime 0 deletes it. Returns 0 with the external port, or -1 when no
-** port is free. */
+** lifetime <= 0 deletes it (an explicit mapping only) and returns 0 with
+** *ext_port 0. Returns 0 with the external port, or -1 when no port is
+** free, the scripted allocator fails (nat_error says why) or memory runs
+** out; *ext_port is untouched then. */
 int nat_map_explicit(nat *n, int64_t now, uint32_t ip, uint16_t port, int64_t lifetime,
                      uint16_t *ext_port);
 /* Live mappings at time now (expired ones are swept first). */
 size_t nat_mapping_count(nat *n, int64_t now);
-/* Calls fn for each live mapping. */
+/* Calls fn for each live mapping (expired ones are swept first). fn must
+** not call into n. */
 typedef void (*nat_mapping_fn)(void *ctx, uint32_t int_ip, uint16_t int_port,
                                uint16_t ext_port, uint32_t rem_ip,
                                uint16_t rem_port);
 void nat_foreach(nat *n, int64_t now, nat_mapping_fn fn, void *ctx);
 
+/* The counters, owned by n and kept current. */
 const nat_stats *nat_get_stats(const nat *n);
 uint32_t nat_public_ip(const nat *n);
-/* The last hook error, or "" when there was none. */
+/* The last hook error, or "" when there was none. Owned by n; overwritten
+** by the next hook error. */
 const char *nat_error(const nat *n);
+/* "ok", "no_mapping", "filtered", ... (static), or "?" out of range. */
 const char *nat_drop_name(enum nat_drop d);
 
 #endif

@@ -23,21 +23,31 @@ typedef void (*loop_recv_fn)(void *ctx, int sock, const addr *from, const uint8_
 
 typedef struct loop loop;
 
-/* NULL, with the reason on stderr, when epoll or the signal set fails. */
+/* A new loop; it blocks SIGINT and SIGTERM in the calling thread (for
+** good: loop_free does not unblock them). NULL, with the reason on stderr,
+** when epoll or the signal set fails; NULL, silently, when out of memory. */
 loop *loop_new(void);
-void loop_free(loop *l); /* closes its sockets */
+/* Closes its sockets and frees l (which may be NULL). */
+void loop_free(loop *l);
 int64_t loop_now(void);  /* CLOCK_MONOTONIC, ns */
-/* Binds a UDP socket (port 0: any) and receives on it. Returns its
-** number, or -1 with errno set. *bound gets the address bound, if asked. */
+/* Binds a UDP socket (port 0: any) and receives on it: fn(ctx, ...) for
+** each datagram, data valid during the call only; fn and ctx are kept
+** until loop_close or loop_free. Returns its number, or -1 with errno set
+** (EMFILE when LOOP_MAX_SOCKETS are open, else socket's, bind's or
+** epoll_ctl's). *bound gets the address bound, if asked. */
 int loop_udp(loop *l, const addr *local, loop_recv_fn fn, void *ctx, addr *bound);
+/* Closes a socket (an unknown one is ignored); safe inside its callback. */
 void loop_close(loop *l, int sock);
-/* Sends a datagram; errors (an unreachable port, say) are counted, not fatal. */
+/* Sends a datagram now (data is not kept); errors (an unreachable port,
+** an unknown socket, say) are counted, not fatal. */
 void loop_send(loop *l, int sock, const addr *to, const uint8_t *data, size_t len);
-/* Runs until loop_stop, a signal, or `until` (INT64_MAX: no end). After
-** each event, tick(ctx, now) runs and returns the next deadline. Returns
-** the signal that ended it, or 0. */
+/* Runs until loop_stop, a signal, or `until` (a loop_now time; INT64_MAX:
+** no end). tick(ctx, now) runs first and after each batch of events, and
+** returns the next deadline. Returns the signal that ended it, or 0. */
 int loop_run(loop *l, int64_t until, int64_t (*tick)(void *ctx, int64_t now), void *ctx);
+/* Ends loop_run after the current batch (from a callback or tick). */
 void loop_stop(loop *l);
+/* Datagrams loop_send failed to send so far. */
 uint64_t loop_send_errors(const loop *l);
 
 #endif

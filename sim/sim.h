@@ -8,7 +8,11 @@
 ** Objects are named by small integers (ids), valid until sim_destroy.
 ** Times are virtual nanoseconds. IPv4 addresses are host-order uint32_t.
 ** Functions returning int return 0 (or an id >= 0) on success and -1 on a
-** bad argument, without touching the simulation.
+** bad argument, without touching the simulation. Call sim_init first:
+** sim_schedule, sim_cancel, sim_rearm, sim_node_new and sim_pcap use the
+** simulation unchecked; the functions taking an id fail (-1, 0) without
+** one. ctx and arg pointers are borrowed and must stay valid while they
+** may be called back.
 */
 #ifndef NATSIM_SIM_H
 #define NATSIM_SIM_H
@@ -22,11 +26,16 @@ extern "C" {
 
 #define SIM_NS_PER_S 1000000000LL
 
-/* Starts a simulation; all ns-3 randomness (link loss) derives from seed. */
+/* Starts a simulation, first destroying any in progress; all ns-3
+** randomness (link loss) derives from seed (ns-3's run number). */
 void sim_init(uint64_t seed);
+/* Ends the simulation, if any: every id becomes invalid and no callback
+** runs again. */
 void sim_destroy(void);
 
+/* The virtual time, ns. */
 int64_t sim_now(void);
+/* Events ns-3 has run so far. */
 uint64_t sim_event_count(void);
 /* Runs until virtual time `until`, or until sim_stop is called. */
 void sim_run_until(int64_t until);
@@ -34,14 +43,17 @@ void sim_run_until(int64_t until);
 void sim_stop(void);
 
 typedef void (*sim_timer_fn)(void *arg);
-/* Calls fn(arg) after delay ns; returns a timer id for sim_cancel. */
+/* Calls fn(arg) after delay ns (a negative delay: now); returns a timer id
+** (>= 1) for sim_cancel. */
 uint64_t sim_schedule(int64_t delay, sim_timer_fn fn, void *arg);
+/* Cancels a pending timer; an unknown or fired id is ignored. */
 void sim_cancel(uint64_t timer);
 /* For sans-I/O agents: cancels timer `old` (0: none) and, unless at is
 ** INT64_MAX, schedules fn(arg) at virtual time `at` (now, if past).
 ** Returns the new timer id, or 0. */
 uint64_t sim_rearm(uint64_t old, int64_t at, sim_timer_fn fn, void *arg);
 
+/* A node with an IPv4 stack; returns its id (never fails). */
 int sim_node_new(void);
 
 typedef struct sim_link_cfg {
@@ -50,18 +62,25 @@ typedef struct sim_link_cfg {
   double loss;        /* probability that a packet is lost, each way */
 } sim_link_cfg;
 
-/* Connects nodes a and b; writes their new interface indices. Returns a
-** link id. With sim_pcap on, both ends are captured. */
+/* Connects nodes a and b; writes their new interface indices (if_a and
+** if_b required). Returns a link id, or -1 for an unknown node, a == b, a
+** loss outside [0, 1] or a negative delay. With sim_pcap on, both ends are
+** captured. */
 int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
                  uint32_t *if_b);
-/* Packets lost on the link so far (both directions). */
+/* Packets lost on the link so far (both directions); 0 for an unknown
+** link. */
 uint64_t sim_link_lost(int link);
 
+/* Gives iface of node the address ip/prefix. 0, or -1 for an unknown node
+** or iface, or a prefix outside 0..32. */
 int sim_addr_add(int node, uint32_t iface, uint32_t ip, int prefix);
-/* A route to ip/prefix out of iface (point-to-point: no next hop). */
+/* A route to ip/prefix out of iface (point-to-point: no next hop). 0, or
+** -1 as for sim_addr_add. */
 int sim_route_add(int node, uint32_t ip, int prefix, uint32_t iface);
 
-/* Captures every link created from now on into DIR/natsim-N-I.pcap. */
+/* Captures every link created from now on into DIR/natsim-N-I.pcap (dir
+** is copied; NULL or "" stops capturing new links). */
 void sim_pcap(const char *dir);
 
 /* A UDP packet as a forward hook sees it. The hook may rewrite the
@@ -76,18 +95,26 @@ typedef struct sim_pkt {
 
 typedef enum { SIM_PASS, SIM_REWRITE, SIM_DROP } sim_verdict;
 typedef sim_verdict (*sim_hook_fn)(void *ctx, sim_pkt *pkt);
-/* Every packet the node receives goes through fn first: the NAT lives here. */
+/* Every packet the node receives goes through fn first: the NAT lives here.
+** fn NULL removes the hook; ctx is borrowed until replaced or sim_destroy.
+** 0, or -1 for an unknown node. */
 int sim_node_hook(int node, sim_hook_fn fn, void *ctx);
 
 typedef void (*sim_recv_fn)(void *ctx, const uint8_t *data, size_t len,
                             uint32_t from_ip, uint16_t from_port);
 /* A UDP socket bound to ip:port (0 for any / ephemeral). Returns its id, or
-** -1 when the port is taken. fn is called for each datagram received. */
+** -1 for an unknown node or when the port is taken. fn(ctx, ...) is called
+** for each datagram received, data valid during the call only; ctx is
+** borrowed until sim_udp_close or sim_destroy. */
 int sim_udp_open(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
                  void *ctx);
+/* Sends a copy of data to ip:port. 0, or -1 for an unknown or closed
+** socket, or when ns-3 refuses it (no route, say). */
 int sim_udp_send(int sock, uint32_t ip, uint16_t port, const uint8_t *data,
                  size_t len);
+/* The port the socket is bound to; 0 for an unknown or closed socket. */
 uint16_t sim_udp_port(int sock);
+/* Closes the socket (an unknown one is ignored); its id is not reused. */
 void sim_udp_close(int sock);
 
 #ifdef __cplusplus

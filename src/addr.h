@@ -21,18 +21,26 @@ typedef struct addr {
 /* Longest text addr_format writes, with its terminating NUL. */
 #define ADDR_STRLEN 48
 
+/* The IPv4 address ip (host order) with port. */
 addr addr_v4(uint32_t ip, uint16_t port);
+/* a's first 4 address bytes in host order (meaningful for ADDR_V4 only). */
 uint32_t addr_v4_ip(const addr *a);
+/* Same family, address and port. */
 bool addr_equal(const addr *a, const addr *b);
 
 /* Parses "1.2.3.4", "1.2.3.4:5", "::1", "[::1]:5". A missing port is 0.
-** Returns 0, or -1 when s is not such an address. */
+** Returns 0, or -1 when s is not such an address (a port above 65535, a
+** host of 64 characters or more); *out is cleared first and is partial
+** on -1. */
 int addr_parse(const char *s, addr *out);
-/* Parses a dotted IPv4 address alone into host order. Returns 0 or -1. */
+/* Parses a dotted IPv4 address alone into host order. Returns 0, or -1
+** with *ip untouched. */
 int addr_parse_ip4(const char *s, uint32_t *ip);
-/* Writes "1.2.3.4:5" or "[::1]:5" (no port when it is 0) into buf. */
+/* Writes "1.2.3.4:5" or "[::1]:5" (no port when it is 0) into buf,
+** truncated to len bytes (ADDR_STRLEN always suffices). Returns buf. */
 const char *addr_format(const addr *a, char *buf, size_t len);
-/* Writes a host-order IPv4 address, dotted, into buf (16 bytes suffice). */
+/* Writes a host-order IPv4 address, dotted, into buf (16 bytes suffice),
+** truncated to len. Returns buf. */
 const char *addr_format_ip4(uint32_t ip, char *buf, size_t len);
 
 #endif

@@ -42,18 +42,27 @@ typedef struct conn {
   conn_stats stats;
 } conn;
 
+/* Clears c; rto is the first retransmission timeout, ns. Allocates
+** nothing. */
 void conn_init(conn *c, int64_t rto);
+/* Frees the messages c holds; c is reusable after conn_init. */
 void conn_free(conn *c);
-/* Queues a message (at most CONN_MAX_MESSAGE bytes) and emits it. Returns
-** its sequence number, or 0 when it is too long or memory runs out. */
+/* Queues a copy of msg (at most CONN_MAX_MESSAGE bytes) and emits it
+** before returning. Returns its sequence number (>= 1), or 0 when it is
+** too long or memory runs out (nothing is queued then). */
 uint32_t conn_send(conn *c, int64_t now, const uint8_t *msg, size_t len,
                    conn_emit_fn emit, void *ctx);
-/* A frame arrived. Delivers what is now in order, and emits an ack for a
-** message frame. Returns -1 for a malformed frame, else 0. */
+/* A frame arrived. Delivers what is now in order (each msg valid during
+** its deliver call only), and emits an ack for a message frame. Returns
+** -1 for a malformed frame (shorter than 5 bytes or longer than 5 +
+** CONN_MAX_MESSAGE, an unknown kind, sequence 0, an ack not 9 bytes long
+** or for a message never sent), else 0. An early message that cannot be
+** stored for lack of memory is dropped: its sender retransmits it. */
 int conn_recv(conn *c, int64_t now, const uint8_t *frame, size_t len,
               conn_deliver_fn deliver, conn_emit_fn emit, void *ctx);
 /* Retransmits what has waited an RTO. */
 void conn_tick(conn *c, int64_t now, conn_emit_fn emit, void *ctx);
+/* When tick is next needed; INT64_MAX when nothing is unacknowledged. */
 int64_t conn_deadline(const conn *c);
 /* Messages sent and not yet acknowledged. */
 size_t conn_unacked(const conn *c);

@@ -64,25 +64,41 @@ typedef struct disc_io {
 
 typedef struct disc disc;
 
+/* Copies *cfg and *io (io->send must be set; io->ctx is borrowed and must
+** outlive d). cfg is not checked: a lifetime_step <= 0 turns the lifetime
+** measurement off. Returns NULL when out of memory. */
 disc *disc_new(const disc_cfg *cfg, const disc_io *io);
+/* Frees d (which may be NULL). */
 void disc_free(disc *d);
-/* How many local sockets the run needs (depends on cfg.lifetime). */
+/* How many local sockets the run needs: 6, or with cfg.lifetime 7 more
+** than the probes (lifetime_max / lifetime_step, 1 to 96). */
 int disc_sockets(const disc *d);
+/* Tells the address of local socket sock (copied); call it for every
+** socket before disc_start. A sock outside [0, disc_sockets) is ignored. */
 void disc_set_local(disc *d, int sock, const addr *local);
+/* Starts the run: the first request leaves through io.send. */
 void disc_start(disc *d, int64_t now);
+/* A datagram arrived on local socket sock. data is read during the call
+** only. Anything that is not STUN for this run, and everything once done,
+** is ignored. */
 void disc_recv(disc *d, int64_t now, int sock, const addr *from,
                const uint8_t *data, size_t len);
+/* Retransmits, times out and sends the lifetime probes that are due. */
 void disc_tick(disc *d, int64_t now);
+/* When tick is next needed; INT64_MAX when nothing is pending (before
+** disc_start, once done). */
 int64_t disc_deadline(const disc *d);
 bool disc_done(const disc *d);
+/* The result, owned by d (valid until disc_free); final once disc_done. */
 const disc_result *disc_get_result(const disc *d);
 
-/* "endpoint-independent", "address-dependent", "address-and-port-dependent" */
+/* "endpoint-independent", "address-dependent", "address-and-port-dependent",
+** or "unknown". Static strings, as are the next two's. */
 const char *disc_behaviour_name(enum disc_behaviour b);
-/* "preserve", "sequential", "random" */
+/* "preserve", "sequential", "random", or "unknown" */
 const char *disc_alloc_name(enum disc_alloc a);
-/* "open internet", "full cone", "restricted cone", "port-restricted cone",
-** "symmetric", or "unknown" */
+/* "no NAT", "full cone", "restricted cone", "port-restricted cone",
+** "symmetric", or "unknown" (also whenever r->status is not DISC_OK) */
 const char *disc_type_name(const disc_result *r);
 
 #endif

@@ -50,11 +50,22 @@ typedef struct gateway {
   gateway_stats stats;
 } gateway;
 
+/* Clears g and copies *io (io->send must be set; io->ctx is borrowed and
+** must outlive g). seed draws session ids and keys. Allocates nothing. */
 void gateway_init(gateway *g, uint64_t seed, uint32_t punch_delay_ms,
                   const gateway_io *io);
+/* Frees what g holds (not g itself). */
 void gateway_free(gateway *g);
-/* Gives the gateway a peer's key. Returns 0, or -1 (out of memory). */
+/* Gives the gateway a peer's key (copied). A known id gets the new key and
+** must register again (its counter is reset too). Returns 0, or -1 (out
+** of memory). */
 int gateway_add_peer(gateway *g, uint32_t id, const uint8_t key[GW_KEY_LEN]);
+/* A datagram from `from` arrived. data is read during the call only;
+** answers and relayed frames leave through io.send before it returns.
+** Returns nothing: each frame refused is counted in g->stats (dropped_*),
+** and answered with GW_ERROR when it comes, authenticated, from a peer not
+** registered, or names an unknown peer or session. A CONNECT is dropped
+** uncounted when memory runs out. */
 void gateway_recv(gateway *g, int64_t now, const addr *from, const uint8_t *data,
                   size_t len);
 /* Payload bytes relayed for a session so far (0 for an unknown one). */

@@ -72,15 +72,22 @@ typedef struct gw_frame {
   addr cand_addr;
 } gw_frame;
 
-/* Encodes f and tags it with key. Returns the length, or a gw_err. */
+/* Encodes f into buf (cap bytes; payload and texts are copied, ufrag and
+** pwd cut at 32 and 64 characters) and tags it with key. Returns the
+** length (header, body and tag), or GW_ETYPE (unknown f->type),
+** GW_ENOSPACE (cap too small) or GW_EAUTH (GnuTLS failed). */
 int gw_encode(const gw_frame *f, const uint8_t key[GW_KEY_LEN], uint8_t *buf,
               size_t cap);
-/* Decodes buf (structure only). */
+/* Decodes buf (structure only: the tag is not checked). f is cleared first;
+** f->payload points into buf. Returns GW_OK, or GW_ETRUNC, GW_EMAGIC,
+** GW_ETYPE or GW_EVALUE, with f partial. */
 int gw_decode(const uint8_t *buf, size_t len, gw_frame *f);
-/* Checks the tag of an encoded frame with key: GW_OK or GW_EAUTH. */
+/* Checks the tag of an encoded frame with key: GW_OK, or GW_EAUTH (a wrong
+** tag, a frame too short to have one, or GnuTLS failed). */
 int gw_verify(const uint8_t *buf, size_t len, const uint8_t key[GW_KEY_LEN]);
-/* Whether buf starts like one of our frames (magic and version). */
+/* Whether buf starts like one of our frames (magic and version): 1 or 0. */
 int gw_is_frame(const uint8_t *buf, size_t len);
+/* "REGISTER", "SESSION", ... (static), or "?" for an unknown type. */
 const char *gw_type_name(int type);
 /* The ICE credentials of `peer` in a session, derived from the session key:
 ** both members know both sides' credentials as soon as SESSION arrives, so

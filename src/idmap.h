@@ -14,9 +14,13 @@ typedef struct idmap {
   size_t cap, count;
 } idmap;
 
+/* An empty map; allocates nothing. */
 void idmap_init(idmap *m);
+/* Frees the table; m is empty again and reusable. */
 void idmap_free(idmap *m);
-/* Sets key to val (val >= 0). Returns 0, or -1 when out of memory. */
+/* Sets key to val, replacing any value it had. val must be >= 0 (not
+** checked: a negative val marks the slot empty and corrupts the map).
+** Returns 0, or -1 when out of memory, with m unchanged. */
 int idmap_put(idmap *m, uint64_t key, int val);
 /* The value for key, or -1. */
 int idmap_get(const idmap *m, uint64_t key);

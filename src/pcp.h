@@ -41,13 +41,14 @@ typedef struct pcp_map {
   addr external;          /* suggested (request) or assigned (response); port too */
 } pcp_map;
 
-/* Encodes a MAP request or response; returns its length (60), or -1 when
-** cap is too small. */
+/* Encodes a MAP request or response into buf; returns its length (60), or
+** -1 when cap is too small. */
 int pcp_encode(const pcp_map *m, uint8_t *buf, size_t cap);
 /* Decodes a message. Returns PCP_SUCCESS, or the result code a server
 ** answers with: PCP_UNSUPP_VERSION, PCP_MALFORMED_REQUEST (short, not a
 ** multiple of 4, longer than 1100 bytes, bad fields), PCP_UNSUPP_OPCODE.
-** Options after the MAP payload are skipped. */
+** The same codes for a response. m is cleared first and may be partly
+** filled on a failure. Options after the MAP payload are skipped. */
 int pcp_decode(const uint8_t *buf, size_t len, pcp_map *m);
 
 #endif

@@ -20,17 +20,25 @@
 
 typedef struct pki_ca pki_ca;
 
+/* A new CA whose certificate's common name is name (read during the call
+** only). Returns NULL, with the reason in err (truncated to len), when
+** memory runs out or GnuTLS fails. The caller frees it with pki_ca_free. */
 pki_ca *pki_ca_new(const char *name, char *err, size_t len);
+/* Frees ca (which may be NULL); credentials it issued stay valid. */
 void pki_ca_free(pki_ca *ca);
 
 /* Credentials for peer `id`: a key and a certificate signed by `issuer`,
 ** and `trust` as the only authority whose certificates it accepts (a peer
 ** with a certificate from a foreign issuer still trusts the scenario's
-** CA). The caller frees them with gnutls_certificate_free_credentials. */
+** CA). issuer's serial counter advances; trust's certificate is copied, so
+** neither CA need outlive the result. The caller frees them with
+** gnutls_certificate_free_credentials. Returns NULL, with the reason in err
+** (truncated to len), when memory runs out or GnuTLS fails. */
 gnutls_certificate_credentials_t pki_issue(pki_ca *issuer, const pki_ca *trust, uint32_t id,
                                            char *err, size_t len);
 
-/* The name in peer id's certificate. */
+/* The name in peer id's certificate, "peer-ID.natsim", written into buf
+** (truncated to len). */
 void pki_name(uint32_t id, char *buf, size_t len);
 
 #endif

@@ -13,8 +13,10 @@ typedef struct rng { uint64_t s[4]; } rng;
 
 /* Seed from (seed, stream): distinct streams give independent sequences. */
 void rng_seed(rng *r, uint64_t seed, uint64_t stream);
+/* The next 64 random bits. */
 uint64_t rng_u64(rng *r);
-/* Uniform integer in [lo, hi]; lo <= hi. */
+/* Uniform integer in [lo, hi] (no modulo bias). The caller ensures
+** lo <= hi: it is not checked, and hi < lo gives values outside. */
 uint64_t rng_range(rng *r, uint64_t lo, uint64_t hi);
 /* Uniform double in [0, 1). */
 double rng_unit(rng *r);

@@ -149,21 +149,30 @@ typedef struct stun_msg {
 /* Writes 12 random bytes from the caller's generator. */
 void stun_new_tid(rng *r, uint8_t tid[STUN_TID_LEN]);
 
-/* Cheap test: could buf be a STUN message? (first bits and magic cookie) */
+/* Cheap test: could buf be a STUN message? (at least 20 bytes, first bits
+** 00 and the magic cookie) */
 bool stun_is_message(const uint8_t *buf, size_t len);
-/* Decodes and checks the structure, and FINGERPRINT when present. On
-** STUN_EUNKNOWN, m is complete and m->unknown lists the culprits. */
+/* Decodes and checks the structure, and FINGERPRINT when present. m is
+** cleared first and then borrows buf (buf must outlive every use of m).
+** Returns STUN_OK, or STUN_ETRUNC, STUN_ENOTSTUN, STUN_ELENGTH, STUN_EATTR,
+** STUN_EVALUE, STUN_EFINGERPRINT (m is partial: do not use it), or
+** STUN_EUNKNOWN (m is complete and m->unknown lists the culprits). */
 int stun_decode(const uint8_t *buf, size_t len, stun_msg *m);
 /* Checks MESSAGE-INTEGRITY-SHA256 if present, else MESSAGE-INTEGRITY, with
 ** key (the password for short-term credentials, stun_long_term_key for
-** long-term ones). STUN_OK, or STUN_EINTEGRITY. */
+** long-term ones). m comes from stun_decode, its buffer still valid.
+** STUN_OK, or STUN_EINTEGRITY (no integrity attribute, a wrong MAC, or
+** GnuTLS failed). */
 int stun_check_integrity(const stun_msg *m, const uint8_t *key,
                          size_t keylen);
-/* The value of the first attribute of this type; false when absent. */
+/* The value of the first attribute of this type among m->attrs; false
+** when absent. value->p points into m's buffer. */
 bool stun_find(const stun_msg *m, uint16_t type, stun_bytes *value);
-/* Decodes the XOR-encoded address in m->attrs[i]: STUN_OK or STUN_EVALUE. */
+/* Decodes the XOR-encoded address in m->attrs[i]: STUN_OK, or STUN_EVALUE
+** (i out of range, or a malformed address; *out is cleared then). */
 int stun_attr_xor_addr(const stun_msg *m, int i, addr *out);
-/* The long-term credential key: MD5(username ":" realm ":" password). */
+/* The long-term credential key: MD5(username ":" realm ":" password), of
+** three NUL-terminated strings. Cannot report a failure. */
 void stun_long_term_key(const char *user, const char *realm,
                         const char *password, uint8_t key[16]);
 
@@ -173,25 +182,43 @@ typedef struct stun_writer {
   int err;
 } stun_writer;
 
+/* Starts a message in buf (cap bytes, the caller's; w writes into it until
+** stun_end). cap < STUN_HEADER sets STUN_ENOSPACE. tid is copied. */
 void stun_begin(stun_writer *w, uint8_t *buf, size_t cap, uint16_t method,
                 enum stun_class cls, const uint8_t tid[STUN_TID_LEN]);
+/* The stun_put functions append one attribute, zero-padded to 4 bytes,
+** copying its value. One that does not fit (or any, after an error) sets
+** w->err to STUN_ENOSPACE and writes nothing. */
+/* len bytes of value (value may be NULL when len is 0). */
 void stun_put(stun_writer *w, uint16_t type, const void *value, size_t len);
+/* The bytes of s, without its NUL. */
 void stun_put_str(stun_writer *w, uint16_t type, const char *s);
+/* v as 4 bytes, big-endian. */
 void stun_put_u32(stun_writer *w, uint16_t type, uint32_t v);
-/* MAPPED-ADDRESS style (plain) or XOR-MAPPED-ADDRESS style (xor) */
+/* MAPPED-ADDRESS style (plain) or XOR-MAPPED-ADDRESS style (xor, with the
+** header's transaction ID); IPv6 when a->family is ADDR_V6, else IPv4. */
 void stun_put_addr(stun_writer *w, uint16_t type, const addr *a);
 void stun_put_xor_addr(stun_writer *w, uint16_t type, const addr *a);
+/* ERROR-CODE: code (300..699, not checked) and the reason phrase. */
 void stun_put_error(stun_writer *w, int code, const char *reason);
+/* UNKNOWN-ATTRIBUTES listing types[0..n). */
 void stun_put_unknown(stun_writer *w, const uint16_t *types, int n);
+/* MESSAGE-INTEGRITY (HMAC-SHA1) or MESSAGE-INTEGRITY-SHA256 over what is
+** written so far, with key. If GnuTLS fails, w->err becomes
+** STUN_EINTEGRITY. */
 void stun_put_integrity(stun_writer *w, const uint8_t *key, size_t keylen);
 void stun_put_integrity_sha256(stun_writer *w, const uint8_t *key,
                                size_t keylen);
+/* FINGERPRINT over what is written so far: the last attribute. */
 void stun_put_fingerprint(stun_writer *w);
-/* The message's length, or a negative stun_err. */
+/* The message's length (> 0), or the first error: STUN_ENOSPACE or
+** STUN_EINTEGRITY. */
 int stun_end(stun_writer *w);
 
-/* "Binding request", "Allocate error response", ... for messages. */
+/* "Binding request", "Allocate error response", ... for messages: writes
+** into buf, truncated to len, and returns buf. */
 const char *stun_describe(const stun_msg *m, char *buf, size_t len);
+/* A static description of a stun_err ("unknown error" for other values). */
 const char *stun_strerror(int err);
 
 #endif

@@ -57,23 +57,31 @@ typedef struct stun_client {
   stun_client_stats stats;
 } stun_client;
 
+/* Clears c and copies *t and *io. io->send and io->timeout must be set;
+** io->ctx is borrowed and must outlive c. Allocates nothing. */
 void stun_client_init(stun_client *c, const stun_timing *t,
                       const stun_client_io *io);
 /* Sends the request req (its transaction ID is read from it) from local
 ** socket sock to dst now, and retransmits it until answered. user is the
-** caller's tag for it. Returns 0, or -1 (table full, or req too long). */
+** caller's tag for it (keep it >= 0: -1 means "none" below). req and dst
+** are copied; io.send runs before this returns. Returns 0, or -1 (table
+** full, or len outside STUN_HEADER..STUN_CLIENT_MAX_REQUEST). */
 int stun_client_start(stun_client *c, int64_t now, int sock, const addr *dst,
                       const uint8_t *req, size_t len, int user);
-/* A decoded message arrived. If it answers one of ours, ends that
-** transaction and returns its user tag; otherwise -1. */
+/* A decoded message arrived. If it is a success or error response to one
+** of ours, ends that transaction and returns its user tag; otherwise -1.
+** Integrity is the caller's to check. */
 int stun_client_match(stun_client *c, const stun_msg *m);
-/* The user tag of an active transaction with this ID, or -1. */
+/* The user tag of an active transaction with this ID, or -1. Ends nothing. */
 int stun_client_find(const stun_client *c, const uint8_t tid[STUN_TID_LEN]);
+/* Ends every active transaction tagged user, without io.timeout. */
 void stun_client_cancel(stun_client *c, int user);
-/* Retransmits what is due and times out what has waited long enough. */
+/* Retransmits what is due and times out what has waited long enough,
+** calling io.timeout for each (which may start new transactions). */
 void stun_client_tick(stun_client *c, int64_t now);
 /* When tick is next needed; INT64_MAX when no transaction is active. */
 int64_t stun_client_deadline(const stun_client *c);
+/* How many transactions are active. */
 int stun_client_active(const stun_client *c);
 
 #endif

@@ -29,13 +29,19 @@ typedef struct stun_server {
 } stun_server;
 
 /* primary is (A1, P1). With alt (A2, P2) given, the server owns all four
-** combinations and does RFC 5780; alt may be NULL. */
+** combinations and does RFC 5780; alt may be NULL. Copies the addresses;
+** allocates nothing. */
 void stun_server_init(stun_server *s, const addr *primary, const addr *alt);
 
 /* A datagram from `from` arrived on socket `sock`. Writes a response into
 ** out (cap bytes; 1280 is always enough) and returns its length, with
-** *out_sock the socket to send it from and *to its destination; returns 0
-** when nothing is to be sent (not a request, or malformed: dropped). */
+** *out_sock the socket to send it from and *to its destination (both
+** meaningful only then). Returns 0 when nothing is to be sent: not a
+** request, malformed, or sock not one of the server's (counted as
+** dropped), or no room in out for even an error response. Requests it
+** refuses are answered: 420 (unknown comprehension-required attributes,
+** or CHANGE-REQUEST without a second address), 400 (not Binding, or
+** PADDING with RESPONSE-PORT), 500 (the success response did not fit). */
 size_t stun_server_handle(stun_server *s, int sock, const addr *from,
                           const uint8_t *data, size_t len, uint8_t *out,
                           size_t cap, int *out_sock, addr *to);

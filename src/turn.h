@@ -23,15 +23,15 @@
 #define TURN_CHANNEL_LIFETIME (600 * TURN_S)
 #define TURN_UDP 17 /* REQUESTED-TRANSPORT */
 
-/* Whether buf looks like ChannelData (first two bits 01). */
+/* Whether buf looks like ChannelData (at least 4 bytes, first bits 01). */
 bool turn_is_channel_data(const uint8_t *buf, size_t len);
 /* Decodes a ChannelData datagram: 0, or -1 when malformed (short, a channel
 ** outside the range, a length beyond the datagram or more than 3 bytes of
-** padding after it). *data points into buf. */
+** padding after it), with the outputs untouched. *data points into buf. */
 int turn_channel_decode(const uint8_t *buf, size_t len, uint16_t *channel,
                         const uint8_t **data, size_t *data_len);
-/* Encodes ChannelData, padded to a multiple of 4. Returns the length, or
-** -1 when cap is too small. */
+/* Encodes ChannelData (data copied), padded to a multiple of 4. Returns
+** the length, or -1 when len exceeds 65535 or cap is too small. */
 int turn_channel_encode(uint16_t channel, const uint8_t *data, size_t len,
                         uint8_t *buf, size_t cap);
 

@@ -44,24 +44,47 @@ typedef struct turn_client_stats {
 
 typedef struct turn_client turn_client;
 
+/* Copies *cfg; user and password are copied too (cut at 127 bytes; NULL
+** means ""), so cfg's strings need not outlive the call. Copies *io:
+** send, deliver and event must be set; io->ctx is borrowed and must
+** outlive c. Nothing in cfg is checked. Returns NULL only when out of
+** memory. */
 turn_client *turn_client_new(const turn_client_cfg *cfg, const turn_client_io *io);
+/* Frees c (which may be NULL). Sends nothing: the server's allocation
+** expires on its own. */
 void turn_client_free(turn_client *c);
+/* Sends an Allocate request; io.event later says TURN_ALLOCATED or
+** TURN_FAILED. A request that cannot be queued (128 outstanding) is
+** dropped silently. */
 void turn_client_allocate(turn_client *c, int64_t now);
-/* Asks for a permission for peer's IP. 0, or -1 (no allocation, or full). */
+/* Asks for a permission for peer's IP. 0, or -1 (no allocation, or 16
+** peers known already). 0 also when the request could not be queued. */
 int turn_client_permit(turn_client *c, int64_t now, const addr *peer);
-/* Binds a channel to peer (which also permits it). 0 or -1. */
+/* Binds a channel to peer (which also permits it). 0, or -1 (no
+** allocation, 16 peers known already, or no channel number left); 0 also
+** when the request could not be queued. */
 int turn_client_bind(turn_client *c, int64_t now, const addr *peer);
-/* Sends data to peer through the relay: ChannelData once bound, else a
-** Send indication. 0, or -1 when there is no allocation. */
+/* Sends data (copied) to peer through the relay: ChannelData once bound,
+** else a Send indication. 0, or -1 when there is no allocation or data is
+** too long for a 1500-byte datagram. */
 int turn_client_send(turn_client *c, int64_t now, const addr *peer, const uint8_t *data,
                      size_t len);
-/* A datagram arrived: returns true when it was the TURN server's. */
+/* A datagram arrived. Returns true when it came from the server and is
+** ChannelData or looks like STUN: it is consumed, even if malformed, and
+** peers' data goes to io.deliver during the call (pointing into data).
+** false: not the server's; the caller handles it. */
 bool turn_client_recv(turn_client *c, int64_t now, const addr *from, const uint8_t *data,
                       size_t len);
+/* Retransmits, times out (TURN_FAILED when an Allocate or Refresh gives
+** up) and refreshes the allocation, permissions and channels when due. */
 void turn_client_tick(turn_client *c, int64_t now);
+/* When tick is next needed; INT64_MAX when nothing is pending. */
 int64_t turn_client_deadline(const turn_client *c);
 bool turn_client_allocated(const turn_client *c);
+/* The relayed address: all zero before the first allocation, and the last
+** one after a failure. */
 addr turn_client_relayed(const turn_client *c);
+/* The counters, owned by c and kept current. */
 const turn_client_stats *turn_client_get_stats(const turn_client *c);
 
 #endif

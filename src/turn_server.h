@@ -49,15 +49,33 @@ typedef struct turn_server_stats {
 
 typedef struct turn_server turn_server;
 
+/* Copies *cfg, and cfg->realm into the server (up to 255 bytes; NULL means
+** "natsim"). Copies *io: to_client and to_peer must be set, open_relay and
+** close_relay may be NULL; io->ctx is borrowed and must outlive s. cfg is
+** not checked (port_min <= port_max is the caller's to ensure). Returns
+** NULL only when out of memory. */
 turn_server *turn_server_new(const turn_server_cfg *cfg, const turn_server_io *io);
+/* Frees s (which may be NULL) and its allocations, without calling
+** io.close_relay. */
 void turn_server_free(turn_server *s);
+/* Adds a user: the name is copied, the password only hashed into the
+** long-term key. Returns 0, or -1 when the name has 128 bytes or more or
+** memory runs out. A name added twice: the first entry is used. */
 int turn_server_add_user(turn_server *s, const char *user, const char *password);
-/* A datagram from a client to the server's listening address. */
+/* A datagram from a client to the server's listening address. data is read
+** during the call only; answers and relayed data leave through io before it
+** returns. Nothing is returned: refused requests are answered with STUN
+** error responses (401, 438, 400, 420, 437, 441, 442, 508), other refusals
+** are counted in the stats. */
 void turn_server_recv(turn_server *s, int64_t now, const addr *client, const uint8_t *data,
                       size_t len);
-/* A datagram from a peer to a relayed address. */
+/* A datagram from a peer to a relayed address. data is read during the
+** call only. Without an allocation there or a permission for the peer, it
+** is dropped and counted; one too long to wrap in 1500 bytes is dropped
+** uncounted. */
 void turn_server_recv_relay(turn_server *s, int64_t now, const addr *relayed,
                             const addr *peer, const uint8_t *data, size_t len);
+/* The counters, owned by s and kept current. */
 const turn_server_stats *turn_server_get_stats(const turn_server *s);
 /* Live allocations (expired ones are removed first). */
 int turn_server_allocations(turn_server *s, int64_t now);

@@ -128,6 +128,7 @@ void nat_foreach(nat *n, int64_t now, nat_mapping_fn fn, void *ctx);
 
 /* The counters, owned by n and kept current. */
 const nat_stats *nat_get_stats(const nat *n);
+/* The public address given to nat_new. */
 uint32_t nat_public_ip(const nat *n);
 /* The last hook error, or "" when there was none. Owned by n; overwritten
 ** by the next hook error. */

@@ -88,6 +88,7 @@ void disc_tick(disc *d, int64_t now);
 /* When tick is next needed; INT64_MAX when nothing is pending (before
 ** disc_start, once done). */
 int64_t disc_deadline(const disc *d);
+/* Whether the run has ended (then disc_get_result is final). */
 bool disc_done(const disc *d);
 /* The result, owned by d (valid until disc_free); final once disc_done. */
 const disc_result *disc_get_result(const disc *d);

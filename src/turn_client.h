@@ -80,6 +80,7 @@ bool turn_client_recv(turn_client *c, int64_t now, const addr *from, const uint8
 void turn_client_tick(turn_client *c, int64_t now);
 /* When tick is next needed; INT64_MAX when nothing is pending. */
 int64_t turn_client_deadline(const turn_client *c);
+/* Whether an allocation is live (false again after TURN_FAILED). */
 bool turn_client_allocated(const turn_client *c);
 /* The relayed address: all zero before the first allocation, and the last
 ** one after a failure. */

@@ -42,6 +42,7 @@ struct quic {
   struct sockaddr_in local[QUIC_PATHS], remote[QUIC_PATHS];
   enum quic_state state;
   char error[160];
+  enum quic_close reason; /* error's kind */
   int64_t now;        /* of the call in progress, for callbacks */
   int64_t last_rx;    /* the last packet from the other side */
   int64_t busy_since; /* when packets last went in flight with none before; -1: none in flight */
@@ -93,9 +94,10 @@ static int path_id(const ngtcp2_path *p) {
 
 /* --- closing ------------------------------------------------------------- */
 
-static void close_with(quic *q, const char *fmt, const char *detail) {
+static void close_with(quic *q, enum quic_close reason, const char *fmt, const char *detail) {
   if (q->state == QUIC_CLOSED) return;
   q->state = QUIC_CLOSED;
+  q->reason = reason;
   snprintf(q->error, sizeof q->error, fmt, detail);
 }
 
@@ -104,11 +106,11 @@ static void tls_failed(quic *q) {
   unsigned status = gnutls_session_get_verify_cert_status(q->tls);
   gnutls_datum_t out = {0};
   if (status && gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &out, 0) == 0) {
-    close_with(q, "certificate refused: %s", (const char *)out.data);
+    close_with(q, QUIC_CLOSE_CERTIFICATE, "certificate refused: %s", (const char *)out.data);
     gnutls_free(out.data);
     for (size_t n = strlen(q->error); n && q->error[n - 1] == ' ';) q->error[--n] = 0;
   } else {
-    close_with(q, "TLS handshake failed: %s", "no certificate or protocol error");
+    close_with(q, QUIC_CLOSE_TLS, "TLS handshake failed: %s", "no certificate or protocol error");
   }
 }
 
@@ -122,7 +124,7 @@ static void fail(quic *q, int64_t now, int liberr) {
     tls_failed(q);
   } else {
     ngtcp2_connection_close_error_set_transport_error_liberr(&ccerr, liberr, NULL, 0);
-    close_with(q, "QUIC error: %s", ngtcp2_strerror(liberr));
+    close_with(q, QUIC_CLOSE_ERROR, "QUIC error: %s", ngtcp2_strerror(liberr));
   }
   uint8_t buf[PKT_MAX];
   ngtcp2_path_storage ps;
@@ -139,9 +141,10 @@ static void closed_by_peer(quic *q) {
   if (ccerr.type == NGTCP2_CONNECTION_CLOSE_ERROR_CODE_TYPE_TRANSPORT &&
       (ccerr.error_code & ~0xffULL) == NGTCP2_CRYPTO_ERROR) {
     const char *alert = gnutls_alert_get_name((gnutls_alert_description_t)(ccerr.error_code & 0xff));
-    close_with(q, "the other side refused the handshake: TLS alert %s", alert ? alert : "?");
+    close_with(q, QUIC_CLOSE_REFUSED, "the other side refused the handshake: TLS alert %s",
+               alert ? alert : "?");
   } else {
-    close_with(q, "closed by the other side%s", "");
+    close_with(q, QUIC_CLOSE_PEER, "closed by the other side%s", "");
   }
 }
 
@@ -475,7 +478,7 @@ static void unstart(quic *q) {
   q->conn = NULL;
   gnutls_deinit(q->tls);
   q->tls = NULL;
-  if (setup_tls(q) != 0) close_with(q, "TLS setup failed%s", "");
+  if (setup_tls(q) != 0) close_with(q, QUIC_CLOSE_SETUP, "TLS setup failed%s", "");
 }
 
 void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
@@ -495,7 +498,7 @@ void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
   }
   if (rv == NGTCP2_ERR_DISCARD_PKT) return;
   if (rv == NGTCP2_ERR_DROP_CONN) { /* ngtcp2 says: drop it, no goodbye */
-    close_with(q, "QUIC error: %s", ngtcp2_strerror(rv));
+    close_with(q, QUIC_CLOSE_ERROR, "QUIC error: %s", ngtcp2_strerror(rv));
     return;
   }
   if (rv != 0) {
@@ -526,7 +529,7 @@ void quic_tick(quic *q, int64_t now) {
   if ((ngtcp2_tstamp)now > ngtcp2_conn_get_expiry(q->conn)) {
     int rv = ngtcp2_conn_handle_expiry(q->conn, (ngtcp2_tstamp)now);
     if (rv == NGTCP2_ERR_IDLE_CLOSE) {
-      close_with(q, "idle timeout: nothing heard from the other side%s", "");
+      close_with(q, QUIC_CLOSE_IDLE, "idle timeout: nothing heard from the other side%s", "");
       return;
     }
     if (rv != 0) {
@@ -577,6 +580,8 @@ bool quic_stalled(const quic *q, int64_t now) { return now > stall_at(q); }
 enum quic_state quic_get_state(const quic *q) { return q->state; }
 bool quic_confirmed(const quic *q) { return q->confirmed; }
 const char *quic_error(const quic *q) { return q->error; }
+
+enum quic_close quic_close_reason(const quic *q) { return q->reason; }
 
 int quic_path(const quic *q) {
   return q->conn ? path_id(ngtcp2_conn_get_path(q->conn)) : 0;

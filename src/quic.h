@@ -52,6 +52,19 @@ typedef struct quic_io {
 
 enum quic_state { QUIC_HANDSHAKE, QUIC_UP, QUIC_CLOSED };
 
+/* Why a connection closed, in kind (quic_error says it in words). */
+enum quic_close {
+  QUIC_CLOSE_NONE,        /* it did not: open, or never started */
+  QUIC_CLOSE_CERTIFICATE, /* we refused the other side's certificate */
+  QUIC_CLOSE_TLS,         /* our TLS handshake failed without a certificate verdict:
+                          ** no certificate, or a protocol error */
+  QUIC_CLOSE_REFUSED,     /* the other side refused the handshake (a TLS alert) */
+  QUIC_CLOSE_PEER,        /* the other side closed, for another reason */
+  QUIC_CLOSE_IDLE,        /* idle timeout: nothing heard from the other side */
+  QUIC_CLOSE_ERROR,       /* an ngtcp2 error on our side */
+  QUIC_CLOSE_SETUP,       /* the TLS session could not be set up again */
+};
+
 typedef struct quic_stats {
   int64_t handshake;             /* ns from quic_new to handshake complete; -1: not yet */
   int64_t migration;             /* ns the last successful migration took; -1: none */
@@ -96,6 +109,8 @@ bool quic_confirmed(const quic *q); /* handshake confirmed: migration possible *
 /* Why the connection closed ("" while it is open), e.g. "certificate
 ** refused: ..." when the other side's certificate did not check out. */
 const char *quic_error(const quic *q);
+/* The same reason in kind: QUIC_CLOSE_NONE while it is open. */
+enum quic_close quic_close_reason(const quic *q);
 /* Messages queued and not yet acknowledged. */
 size_t quic_unacked(const quic *q);
 int64_t quic_srtt(const quic *q);

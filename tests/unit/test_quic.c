@@ -14,11 +14,11 @@
 
 #include "pki.h"
 #include "quic.h"
+#include "testnet.h"
 
 #define MS 1000000LL
 #define NMSG 200
-
-typedef struct pkt { int64_t t; int to, path; size_t len; uint8_t data[1500]; } pkt;
+#define HOST_IP 0x0A000001u /* the client's; the server's is the next */
 
 typedef struct end {
   quic *q;
@@ -28,26 +28,39 @@ typedef struct end {
 } end;
 
 typedef struct net {
-  int64_t now;
+  testnet *tn;
   int64_t delay[QUIC_PATHS];
   bool dead[QUIC_PATHS]; /* drops everything */
-  pkt *q;
-  int nq;
   end e[2];              /* 0: client, 1: server */
   uint64_t sent[QUIC_PATHS];
 } net;
 
 static net N;
 
+/* Side k's address on a path: HOST_IP + k, the path as its port. */
+static addr at(int k, int path) { return addr_v4(HOST_IP + (uint32_t)k, (uint16_t)path); }
+
 static void send_from(int from, int path, const uint8_t *d, size_t len) {
   N.sent[path]++;
   if (N.dead[path]) return;
-  assert_true(N.nq < 4096);
-  pkt *p = &N.q[N.nq++];
-  p->t = N.now + N.delay[path];
-  p->to = 1 - from, p->path = path, p->len = len;
-  memcpy(p->data, d, len);
+  addr src = at(from, path);
+  addr dst = at(1 - from, path);
+  testnet_send(N.tn, &src, &dst, N.delay[path], d, len);
 }
+
+static void end_recv(void *ctx, int64_t now, const addr *from, const addr *to,
+                     const uint8_t *d, size_t len) {
+  end *e = ctx;
+  (void)from;
+  quic_recv(e->q, now, to->port, d, len);
+}
+
+static int64_t end_deadline(void *ctx) {
+  end *e = ctx;
+  return e->q ? quic_deadline(e->q) : INT64_MAX;
+}
+
+static void end_tick(void *ctx, int64_t now) { quic_tick(((end *)ctx)->q, now); }
 
 static void send_c(void *ctx, int path, const uint8_t *d, size_t len, size_t app) {
   (void)ctx, (void)app;
@@ -76,28 +89,7 @@ static void deliver(void *ctx, const uint8_t *msg, size_t len) {
 }
 
 /* Runs until `until`, delivering packets and firing timers in time order. */
-static void run(int64_t until) {
-  for (;;) {
-    int64_t t = INT64_MAX;
-    int next = -1;
-    for (int i = 0; i < N.nq; i++)
-      if (N.q[i].t < t) t = N.q[i].t, next = i;
-    for (int k = 0; k < 2; k++) {
-      int64_t d = N.e[k].q ? quic_deadline(N.e[k].q) : INT64_MAX;
-      if (d < t) t = d, next = -1 - k;
-    }
-    if (t > until) break;
-    N.now = t;
-    if (next >= 0) {
-      pkt p = N.q[next];
-      N.q[next] = N.q[--N.nq];
-      quic_recv(N.e[p.to].q, N.now, p.path, p.data, p.len);
-    } else {
-      quic_tick(N.e[-1 - next].q, N.now);
-    }
-  }
-  N.now = until;
-}
+static void run(int64_t until) { testnet_run_until(N.tn, until); }
 
 typedef struct pair {
   pki_ca *ca, *rogue;
@@ -109,10 +101,14 @@ typedef struct pair {
 ** server wants to see. */
 static void start(pair *pp, bool rogue_client, const char *server_expects) {
   char err[200], c_name[64], s_name[64];
-  free(N.q);
+  testnet_free(N.tn);
   memset(&N, 0, sizeof N);
-  N.q = calloc(4096, sizeof *N.q);
-  N.now = 1000 * MS;
+  N.tn = testnet_new(1000 * MS, 4096);
+  for (int k = 0; k < 2; k++) {
+    testnet_host_cfg hc = {.ip = HOST_IP + (uint32_t)k, .recv = end_recv, .ctx = &N.e[k]};
+    testnet_add_host(N.tn, &hc);
+    testnet_add_timer(N.tn, end_deadline, end_tick, &N.e[k]);
+  }
   N.delay[0] = 40 * MS, N.delay[1] = 10 * MS;
   memset(pp, 0, sizeof *pp);
   pp->ca = pki_ca_new("natsim test CA", err, sizeof err);
@@ -132,8 +128,8 @@ static void start(pair *pp, bool rogue_client, const char *server_expects) {
   sc.cred = pp->sc, sc.peer_name = server_expects ? server_expects : c_name, sc.seed = 8;
   sc.server = true;
   quic_io ci = {send_c, deliver, &N.e[0]}, si = {send_s, deliver, &N.e[1]};
-  N.e[1].q = quic_new(&sc, &si, N.now, 0);
-  N.e[0].q = quic_new(&cc, &ci, N.now, 0);
+  N.e[1].q = quic_new(&sc, &si, testnet_now(N.tn), 0);
+  N.e[0].q = quic_new(&cc, &ci, testnet_now(N.tn), 0);
   assert_non_null(N.e[0].q);
   assert_non_null(N.e[1].q);
 }
@@ -145,15 +141,15 @@ static void stop(pair *pp) {
   gnutls_certificate_free_credentials(pp->sc);
   pki_ca_free(pp->ca);
   pki_ca_free(pp->rogue);
-  free(N.q);
-  N.q = NULL;
+  testnet_free(N.tn);
+  N.tn = NULL;
 }
 
 static void send_both(int i) {
   uint8_t m[1000];
   size_t len = make_msg(i, m);
-  assert_int_equal(quic_send(N.e[0].q, N.now, m, len), 0);
-  assert_int_equal(quic_send(N.e[1].q, N.now, m, len), 0);
+  assert_int_equal(quic_send(N.e[0].q, testnet_now(N.tn), m, len), 0);
+  assert_int_equal(quic_send(N.e[1].q, testnet_now(N.tn), m, len), 0);
 }
 
 /* Both sides up, on `path`, every one of n messages delivered whole and in
@@ -173,7 +169,7 @@ static void test_handshake_and_messages(void **state) {
   pair pp;
   start(&pp, false, NULL);
   for (int i = 0; i < 20; i++) send_both(i); /* before the handshake: queued */
-  run(N.now + 2000 * MS);
+  run(testnet_now(N.tn) + 2000 * MS);
   assert_delivered(20, 0);
   for (int k = 0; k < 2; k++) assert_string_equal(quic_error(N.e[k].q), "");
   /* the client completes after one round trip of 80 ms, plus processing in no time */
@@ -190,12 +186,12 @@ static void test_migration_keeps_the_stream(void **state) {
   (void)state;
   pair pp;
   start(&pp, false, NULL);
-  assert_int_equal(quic_migrate(N.e[0].q, N.now, 1), -1); /* not confirmed yet */
+  assert_int_equal(quic_migrate(N.e[0].q, testnet_now(N.tn), 1), -1); /* not confirmed yet */
   int i = 0;
-  for (; i < NMSG / 2; i++, run(N.now + 10 * MS)) send_both(i);
-  assert_int_equal(quic_migrate(N.e[0].q, N.now, 1), 0);
-  for (; i < NMSG; i++, run(N.now + 10 * MS)) send_both(i);
-  run(N.now + 1000 * MS);
+  for (; i < NMSG / 2; i++, run(testnet_now(N.tn) + 10 * MS)) send_both(i);
+  assert_int_equal(quic_migrate(N.e[0].q, testnet_now(N.tn), 1), 0);
+  for (; i < NMSG; i++, run(testnet_now(N.tn) + 10 * MS)) send_both(i);
+  run(testnet_now(N.tn) + 1000 * MS);
   assert_delivered(NMSG, 1);
   const quic_stats *c = quic_get_stats(N.e[0].q), *s = quic_get_stats(N.e[1].q);
   assert_int_equal(c->migrations, 1);
@@ -213,22 +209,22 @@ static void test_dead_path_falls_back(void **state) {
   pair pp;
   start(&pp, false, NULL);
   int i = 0;
-  run(N.now + 500 * MS);
-  assert_int_equal(quic_migrate(N.e[0].q, N.now, 1), 0);
-  for (; i < NMSG / 2; i++, run(N.now + 10 * MS)) send_both(i);
+  run(testnet_now(N.tn) + 500 * MS);
+  assert_int_equal(quic_migrate(N.e[0].q, testnet_now(N.tn), 1), 0);
+  for (; i < NMSG / 2; i++, run(testnet_now(N.tn) + 10 * MS)) send_both(i);
   assert_int_equal(quic_path(N.e[0].q), 1);
   N.dead[1] = true;
   bool fell_back = false;
-  for (; i < NMSG; i++, run(N.now + 10 * MS)) {
+  for (; i < NMSG; i++, run(testnet_now(N.tn) + 10 * MS)) {
     send_both(i);
-    if (!fell_back && quic_stalled(N.e[0].q, N.now)) {
-      assert_int_equal(quic_migrate(N.e[0].q, N.now, 0), 0);
+    if (!fell_back && quic_stalled(N.e[0].q, testnet_now(N.tn))) {
+      assert_int_equal(quic_migrate(N.e[0].q, testnet_now(N.tn), 0), 0);
       fell_back = true;
     }
   }
-  for (int t = 0; t < 300; t++, run(N.now + 10 * MS))
-    if (!fell_back && quic_stalled(N.e[0].q, N.now))
-      fell_back = quic_migrate(N.e[0].q, N.now, 0) == 0;
+  for (int t = 0; t < 300; t++, run(testnet_now(N.tn) + 10 * MS))
+    if (!fell_back && quic_stalled(N.e[0].q, testnet_now(N.tn)))
+      fell_back = quic_migrate(N.e[0].q, testnet_now(N.tn), 0) == 0;
   assert_true(fell_back);
   assert_delivered(NMSG, 0);
   assert_true(quic_get_stats(N.e[0].q)->lost > 0); /* what died on path 1 was sent again */
@@ -242,18 +238,18 @@ static void test_idle_dead_path(void **state) {
   (void)state;
   pair pp;
   start(&pp, false, NULL);
-  run(N.now + 500 * MS);
-  assert_int_equal(quic_migrate(N.e[0].q, N.now, 1), 0);
-  run(N.now + 1000 * MS);
+  run(testnet_now(N.tn) + 500 * MS);
+  assert_int_equal(quic_migrate(N.e[0].q, testnet_now(N.tn), 1), 0);
+  run(testnet_now(N.tn) + 1000 * MS);
   N.dead[1] = true;
-  int64_t died = N.now;
-  while (!quic_stalled(N.e[0].q, N.now) && N.now - died < 20000 * MS) run(N.now + 10 * MS);
-  int64_t took = N.now - died;
+  int64_t died = testnet_now(N.tn);
+  while (!quic_stalled(N.e[0].q, testnet_now(N.tn)) && testnet_now(N.tn) - died < 20000 * MS) run(testnet_now(N.tn) + 10 * MS);
+  int64_t took = testnet_now(N.tn) - died;
   print_message("idle dead path noticed after %.2f s\n", (double)took / 1e9);
   assert_true(took >= 4000 * MS && took <= 5500 * MS); /* 5 s after the last answer, <= 1 s before */
-  assert_int_equal(quic_migrate(N.e[0].q, N.now, 0), 0);
-  for (int i = 0; i < 10; i++, run(N.now + 10 * MS)) send_both(i);
-  run(N.now + 2000 * MS);
+  assert_int_equal(quic_migrate(N.e[0].q, testnet_now(N.tn), 0), 0);
+  for (int i = 0; i < 10; i++, run(testnet_now(N.tn) + 10 * MS)) send_both(i);
+  run(testnet_now(N.tn) + 2000 * MS);
   assert_delivered(10, 0);
   stop(&pp);
 }
@@ -263,11 +259,13 @@ static void test_foreign_certificate_refused(void **state) {
   pair pp;
   start(&pp, true, NULL);
   send_both(0);
-  run(N.now + 5000 * MS);
+  run(testnet_now(N.tn) + 5000 * MS);
   assert_int_equal(quic_get_state(N.e[1].q), QUIC_CLOSED);
   assert_int_equal(quic_get_state(N.e[0].q), QUIC_CLOSED);
   assert_non_null(strstr(quic_error(N.e[1].q), "certificate refused"));
   assert_non_null(strstr(quic_error(N.e[0].q), "refused the handshake"));
+  assert_int_equal(quic_close_reason(N.e[1].q), QUIC_CLOSE_CERTIFICATE);
+  assert_int_equal(quic_close_reason(N.e[0].q), QUIC_CLOSE_REFUSED);
   assert_int_equal(N.e[0].got + N.e[1].got, 0);
   stop(&pp);
 }
@@ -277,7 +275,7 @@ static void test_wrong_name_refused(void **state) {
   pair pp;
   start(&pp, false, "peer-99.natsim"); /* the server expects someone else */
   send_both(0);
-  run(N.now + 5000 * MS);
+  run(testnet_now(N.tn) + 5000 * MS);
   assert_int_equal(quic_get_state(N.e[1].q), QUIC_CLOSED);
   assert_non_null(strstr(quic_error(N.e[1].q), "certificate refused"));
   assert_int_equal(quic_get_state(N.e[0].q), QUIC_CLOSED);
@@ -290,9 +288,9 @@ static void test_too_long_refused(void **state) {
   pair pp;
   start(&pp, false, NULL);
   static uint8_t big[QUIC_MAX_MESSAGE + 1];
-  assert_int_equal(quic_send(N.e[0].q, N.now, big, sizeof big), -1);
-  assert_int_equal(quic_send(N.e[0].q, N.now, big, sizeof big - 1), 0);
-  run(N.now + 3000 * MS);
+  assert_int_equal(quic_send(N.e[0].q, testnet_now(N.tn), big, sizeof big), -1);
+  assert_int_equal(quic_send(N.e[0].q, testnet_now(N.tn), big, sizeof big - 1), 0);
+  run(testnet_now(N.tn) + 3000 * MS);
   assert_int_equal(N.e[1].got, 1); /* the longest message, whole: 55 packets' worth */
   assert_int_equal(N.e[1].last_len, QUIC_MAX_MESSAGE);
   stop(&pp);

@@ -108,26 +108,30 @@ static int cmd_run(int argc, char **argv, const char **pos) {
 ** 0 nothing regressed, 1 something did, 2 an error (on stderr). */
 static int regress(scenario_opts *o, const char *baseline, const regress_opts *ro) {
   char err[1200];
-  jv *b = jread_file(baseline, err, sizeof err);
-  jv *now = NULL;
-  if (!b || regress_comparable(b, o->path, err, sizeof err) != 0) {
-    fprintf(stderr, "natsim regress: %s%s%s\n", b ? baseline : "", b ? ": " : "", err);
-    jread_free(b);
+  run_results b;
+  run_results now = {0};
+  if (run_read_file(baseline, &b, err, sizeof err) != 0) {
+    fprintf(stderr, "natsim regress: %s\n", err);
+    return 2;
+  }
+  if (regress_comparable(&b, o->path, err, sizeof err) != 0) {
+    fprintf(stderr, "natsim regress: %s: %s\n", baseline, err);
+    run_free(&b);
     return 2;
   }
   o->results = &now;
   int rc = scenario_run(o);
-  if (rc != SCENARIO_ERROR && now) {
+  if (rc != SCENARIO_ERROR && now.scenario) {
     printf("\nregress: %s against %s (level %g, tolerance %g%%)\n", o->path, baseline, ro->level,
            100 * ro->tolerance);
-    int n = regress_compare(b, now, ro, stdout);
+    int n = regress_compare(&b, &now, ro, stdout);
     printf("%d regression%s\n", n, n == 1 ? "" : "s");
     rc = n ? 1 : 0;
   } else {
     rc = 2;
   }
-  jread_free(b);
-  jread_free(now);
+  run_free(&b);
+  run_free(&now);
   return rc;
 }
 
@@ -173,7 +177,7 @@ static int cmd_regress(int argc, char **argv, const char **pos) {
 /* --- report ---------------------------------------------------------------------- */
 
 /* Creates dir if need be and writes the reports there: 0, or 2 with why in err. */
-static int report_dir(const jv *r, const char *dir, char *err, size_t len) {
+static int report_dir(const run_results *r, const char *dir, char *err, size_t len) {
   if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
     snprintf(err, len, "cannot create %s: %s", dir, strerror(errno));
     return 2;
@@ -182,7 +186,7 @@ static int report_dir(const jv *r, const char *dir, char *err, size_t len) {
 }
 
 /* Writes the JUnit XML to path: 0, or 2 with why in err. */
-static int report_junit_file(const jv *r, const char *path, char *err, size_t len) {
+static int report_junit_file(const run_results *r, const char *path, char *err, size_t len) {
   FILE *f = fopen(path, "w");
   if (f) report_junit(r, f);
   if (!f || fclose(f) != 0) {
@@ -196,12 +200,16 @@ static int report_junit_file(const jv *r, const char *path, char *err, size_t le
 ** the reason on stderr. */
 static int write_reports(const char *in, const char *out, const char *junit) {
   char err[1200];
-  jv *r = jread_file(in, err, sizeof err);
-  int rc = r && report_check_schema(r, err, sizeof err) == 0 ? 0 : 2;
-  if (rc == 0 && out) rc = report_dir(r, out, err, sizeof err);
-  if (rc == 0 && junit) rc = report_junit_file(r, junit, err, sizeof err);
-  if (rc) fprintf(stderr, "natsim report: %s%s%s\n", r ? in : "", r ? ": " : "", err);
-  jread_free(r);
+  run_results r;
+  if (run_read_file(in, &r, err, sizeof err) != 0) {
+    fprintf(stderr, "natsim report: %s\n", err);
+    return 2;
+  }
+  int rc = 0;
+  if (out) rc = report_dir(&r, out, err, sizeof err);
+  if (rc == 0 && junit) rc = report_junit_file(&r, junit, err, sizeof err);
+  if (rc) fprintf(stderr, "natsim report: %s: %s\n", in, err);
+  run_free(&r);
   return rc;
 }
 

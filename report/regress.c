@@ -1,6 +1,7 @@
 /* regress.c: comparing a run with a baseline. */
 #include "regress.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <string.h>
 
@@ -12,12 +13,10 @@ static const char *base_name(const char *path) {
   return s ? s + 1 : path;
 }
 
-int regress_comparable(const jv *b, const char *scenario, char *err, size_t len) {
-  if (report_check_schema(b, err, len)) return -1;
-  const char *was = jstr(jget(b, "scenario"), "");
-  if (strcmp(base_name(was), base_name(scenario)) != 0)
-    return snprintf(err, len, "the baseline is from scenario %s, not %s", was, scenario), -1;
-  return 0;
+int regress_comparable(const run_results *b, const char *scenario, char *err, size_t len) {
+  if (!strcmp(base_name(b->scenario), base_name(scenario))) return 0;
+  snprintf(err, len, "the baseline is from scenario %s, not %s", b->scenario, scenario);
+  return -1;
 }
 
 typedef struct table {
@@ -30,7 +29,7 @@ static void row(table *t, const char *version, const char *metric, const char *w
                 const char *now, const char *test, bool regressed) {
   fprintf(t->f, "%-7s %-50s %-16s %-16s %-24s %s\n", version, metric, was, now, test,
           regressed ? "REGRESSED" : "ok");
-  t->regressions += regressed;
+  if (regressed) t->regressions++;
 }
 
 /* A rate x/n that must not drop significantly. */
@@ -39,7 +38,9 @@ static void rate(table *t, const char *version, const char *metric, double xb, d
   double p = stats_drop_p((int)xb, (int)nb, (int)xn, (int)nn);
   bool bad = p < t->o->level;
   if (quiet_if_ok && !bad) return;
-  char was[32], now[32], test[40];
+  char was[32];
+  char now[32];
+  char test[40];
   snprintf(was, sizeof was, "%.1f%% (%.0f)", nb > 0 ? 100 * xb / nb : 0, nb);
   snprintf(now, sizeof now, "%.1f%% (%.0f)", nn > 0 ? 100 * xn / nn : 0, nn);
   snprintf(test, sizeof test, "drop p=%.2g %s %g", p, bad ? "<" : ">=", t->o->level);
@@ -50,7 +51,8 @@ static void rate(table *t, const char *version, const char *metric, double xb, d
 static void errors(table *t, const char *version, const char *metric, double xb, double nb,
                    double xn, double nn) {
   bool bad = nn > 0 && xn / nn > (nb > 0 ? xb / nb : 0);
-  char was[32], now[32];
+  char was[32];
+  char now[32];
   snprintf(was, sizeof was, "%.0f of %.0f", xb, nb);
   snprintf(now, sizeof now, "%.0f of %.0f", xn, nn);
   row(t, version, metric, was, now, "must not grow", bad);
@@ -61,116 +63,105 @@ static void errors(table *t, const char *version, const char *metric, double xb,
 static void bounded(table *t, const char *version, const char *metric, double b, double n,
                     double eps, const char *fmt) {
   bool bad = n > b * (1 + t->o->tolerance) + eps;
-  char was[32], now[32], test[40];
+  char was[32];
+  char now[32];
+  char test[40];
   snprintf(was, sizeof was, fmt, b);
   snprintf(now, sizeof now, fmt, n);
   snprintf(test, sizeof test, "<= +%g%%", 100 * t->o->tolerance);
   row(t, version, metric, was, now, test, bad);
 }
 
-static double at(const jv *v, const char *a, const char *b) {
-  return jnum(b ? jget(jget(v, a), b) : jget(v, a), 0);
-}
-
-static const jv *find_by(const jv *list, const char *key, const char *value, const char *key2,
-                         const char *value2) {
-  for (size_t i = 0; i < jlen(list); i++) {
-    const jv *e = jat(list, i);
-    if (!strcmp(jstr(jget(e, key), ""), value) &&
-        (!key2 || !strcmp(jstr(jget(e, key2), ""), value2)))
-      return e;
-  }
+static const run_cell *find_cell(const run_version *v, const char *a, const char *b) {
+  for (size_t i = 0; i < v->ncells; i++)
+    if (!strcmp(v->matrix[i].a, a) && !strcmp(v->matrix[i].b, b)) return &v->matrix[i];
   return NULL;
 }
 
-static void matrix(table *t, const char *name, const jv *b, const jv *n) {
-  const jv *mb = jget(b, "matrix"), *mn = jget(n, "matrix");
-  for (size_t i = 0; i < jlen(mn); i++) {
-    const jv *c = jat(mn, i);
-    const char *x = jstr(jget(c, "a"), "?"), *y = jstr(jget(c, "b"), "?");
-    const jv *d = find_by(mb, "a", x, "b", y);
+static const run_check *find_check(const run_results *r, const char *name) {
+  for (size_t i = 0; i < r->nchecks; i++)
+    if (!strcmp(r->checks[i].name, name)) return &r->checks[i];
+  return NULL;
+}
+
+static void matrix(table *t, const run_version *b, const run_version *n) {
+  for (size_t i = 0; i < n->ncells; i++) {
+    const run_cell *c = &n->matrix[i];
+    const run_cell *d = find_cell(b, c->a, c->b);
     if (!d) continue;
     char metric[80];
-    snprintf(metric, sizeof metric, "direct %s/%s", x, y);
-    rate(t, name, metric, at(d, "direct", NULL), at(d, "attempts", NULL), at(c, "direct", NULL),
-         at(c, "attempts", NULL), true);
+    snprintf(metric, sizeof metric, "direct %s/%s", c->a, c->b);
+    rate(t, n->name, metric, (double)d->direct, (double)d->attempts, (double)c->direct,
+         (double)c->attempts, true);
   }
 }
 
-static void targets(table *t, const char *name, const jv *b, const jv *n) {
-  const jv *tn = jget(n, "targets");
-  for (size_t i = 0; i < jlen(tn); i++) {
-    const jv *x = jat(tn, i);
-    const char *m = jstr(jget(x, "metric"), "?");
-    const jv *y = find_by(jget(b, "targets"), "metric", m, NULL, NULL);
-    if (!y || !jtrue(jget(y, "ok")) || jtrue(jget(x, "ok"))) continue;
-    char metric[80], tgt[48];
+static void targets(table *t, const run_version *b, const run_version *n) {
+  for (size_t i = 0; i < n->ntargets; i++) {
+    const run_target *x = &n->targets[i];
+    const run_target *y = run_find_target(b, x->metric);
+    if (!y || !y->ok || x->ok) continue;
+    char metric[80];
+    char tgt[48];
     report_target_text(x, tgt, sizeof tgt);
-    snprintf(metric, sizeof metric, "target: %s %s", report_metric_label(m), tgt);
-    row(t, name, metric, "met", "missed", "", true);
+    snprintf(metric, sizeof metric, "target: %s %s", report_metric_label(x->metric), tgt);
+    row(t, n->name, metric, "met", "missed", "", true);
   }
 }
 
-static void version(table *t, const jv *b, const jv *n) {
-  const char *name = jstr(jget(n, "name"), "?");
-  double nb = at(b, "attempts", NULL), nn = at(n, "attempts", NULL);
-  rate(t, name, "direct rate", at(b, "direct", NULL), nb, at(n, "direct", NULL), nn, false);
-  rate(t, name, "connected rate", at(b, "connected", NULL), nb, at(n, "connected", NULL), nn,
-       false);
-  errors(t, name, "missed direct", at(b, "missed_direct", NULL), nb, at(n, "missed_direct", NULL), nn);
-  errors(t, name, "data errors", at(b, "data_errors", NULL), nb, at(n, "data_errors", NULL), nn);
-  bounded(t, name, "gateway load", 100 * at(b, "gateway_load", NULL),
-          100 * at(n, "gateway_load", NULL), 0.1, "%.1f%%");
-  bounded(t, name, "hops", at(b, "hops_mean", NULL), at(n, "hops_mean", NULL), 0.001, "%.2f");
-  bounded(t, name, "connect p95 ms", at(b, "connect_ms", "p95"), at(n, "connect_ms", "p95"), 1,
-          "%.0f");
-  bounded(t, name, "direct path p95 ms", at(b, "direct_ms", "p95"), at(n, "direct_ms", "p95"), 1,
-          "%.0f");
-  if (at(b, "ice_nominated_ms", "p95") > 0)
-    bounded(t, name, "ICE nominated p95 ms", at(b, "ice_nominated_ms", "p95"),
-            at(n, "ice_nominated_ms", "p95"), 1, "%.0f");
-  targets(t, name, b, n);
-  matrix(t, name, b, n);
+static void version(table *t, const run_version *b, const run_version *n) {
+  const char *name = n->name;
+  double nb = (double)b->attempts;
+  double nn = (double)n->attempts;
+  rate(t, name, "direct rate", (double)b->direct, nb, (double)n->direct, nn, false);
+  rate(t, name, "connected rate", (double)b->connected, nb, (double)n->connected, nn, false);
+  errors(t, name, "missed direct", (double)b->missed_direct, nb, (double)n->missed_direct, nn);
+  errors(t, name, "data errors", (double)b->data_errors, nb, (double)n->data_errors, nn);
+  bounded(t, name, "gateway load", 100 * b->gateway_load, 100 * n->gateway_load, 0.1, "%.1f%%");
+  bounded(t, name, "hops", b->hops_mean, n->hops_mean, 0.001, "%.2f");
+  bounded(t, name, "connect p95 ms", b->connect_ms.p95, n->connect_ms.p95, 1, "%.0f");
+  bounded(t, name, "direct path p95 ms", b->direct_ms.p95, n->direct_ms.p95, 1, "%.0f");
+  if (b->ice_nominated_ms.p95 > 0)
+    bounded(t, name, "ICE nominated p95 ms", b->ice_nominated_ms.p95, n->ice_nominated_ms.p95, 1,
+            "%.0f");
+  targets(t, b, n);
+  matrix(t, b, n);
 }
 
-static void checks(table *t, const jv *b, const jv *n) {
-  const jv *cn = jget(n, "checks");
-  for (size_t i = 0; i < jlen(cn); i++) {
-    const jv *c = jat(cn, i);
-    if (jtrue(jget(c, "ok"))) continue;
-    const char *name = jstr(jget(c, "name"), "?");
-    const jv *d = find_by(jget(b, "checks"), "name", name, NULL, NULL);
-    if (d && !jtrue(jget(d, "ok"))) continue; /* failed in the baseline too */
+static void checks(table *t, const run_results *b, const run_results *n) {
+  for (size_t i = 0; i < n->nchecks; i++) {
+    const run_check *c = &n->checks[i];
+    if (c->ok) continue;
+    const run_check *d = find_check(b, c->name);
+    if (d && !d->ok) continue; /* failed in the baseline too */
     char metric[200];
-    snprintf(metric, sizeof metric, "check: %.180s", name);
+    snprintf(metric, sizeof metric, "check: %.180s", c->name);
     row(t, "-", metric, d ? "pass" : "(new)", "FAIL", "", true);
   }
 }
 
-static void params(FILE *f, const char *which, const jv *r) {
-  const jv *p = jget(r, "params");
-  fprintf(f, "%s: seed %.0f, params", which, jnum(jget(r, "seed"), 0));
-  for (size_t i = 0; i < jlen(p); i++)
-    fprintf(f, " %s=%s", p->keys[i], jstr(jat(p, i), "?"));
-  fprintf(f, "%s\n", jlen(p) ? "" : " (none)");
+static void params(FILE *f, const char *which, const run_results *r) {
+  fprintf(f, "%s: seed %.0f, params", which, r->seed);
+  for (size_t i = 0; i < r->nparams; i++)
+    fprintf(f, " %s=%s", r->params[i].key, r->params[i].value);
+  fprintf(f, "%s\n", r->nparams ? "" : " (none)");
 }
 
-int regress_compare(const jv *b, const jv *n, const regress_opts *o, FILE *f) {
+int regress_compare(const run_results *b, const run_results *n, const regress_opts *o, FILE *f) {
   table t = {f, o, 0};
   params(f, "baseline", b);
   params(f, "now     ", n);
-  const jv *vb = jget(b, "versions"), *vn = jget(n, "versions");
   fprintf(f, "%-7s %-50s %-16s %-16s %-24s %s\n", "version", "metric", "baseline", "now", "test",
           "verdict");
-  for (size_t i = 0; i < jlen(vn); i++) {
-    const char *name = jstr(jget(jat(vn, i), "name"), "?");
-    const jv *base = find_by(vb, "name", name, NULL, NULL);
-    if (base) version(&t, base, jat(vn, i));
-    else row(&t, name, "(not in the baseline)", "-", "-", "", false);
+  for (size_t i = 0; i < n->nversions; i++) {
+    const run_version *v = &n->versions[i];
+    const run_version *base = run_find_version(b, v->name);
+    if (base) version(&t, base, v);
+    else row(&t, v->name, "(not in the baseline)", "-", "-", "", false);
   }
-  for (size_t i = 0; i < jlen(vb); i++) {
-    const char *name = jstr(jget(jat(vb, i), "name"), "?");
-    if (!find_by(vn, "name", name, NULL, NULL)) row(&t, name, "(not run now)", "-", "-", "", false);
+  for (size_t i = 0; i < b->nversions; i++) {
+    const char *name = b->versions[i].name;
+    if (!run_find_version(n, name)) row(&t, name, "(not run now)", "-", "-", "", false);
   }
   checks(&t, b, n);
   return t.regressions;

@@ -16,17 +16,20 @@
 
 #include <stdio.h>
 
-#include "jread.h"
+#include "run.h"
 
 typedef struct regress_opts {
   double level;     /* significance level for rates (default 0.05) */
   double tolerance; /* relative slack for other metrics (default 0.10) */
 } regress_opts;
 
-/* Whether a baseline can be compared with a run of `scenario`: the schema,
-** and the scenario's file name. 0, or -1 with why in err. */
-int regress_comparable(const jv *baseline, const char *scenario, char *err, size_t len);
-/* Prints the comparison table to f; returns the number of regressions. */
-int regress_compare(const jv *baseline, const jv *now, const regress_opts *o, FILE *f);
+/* Whether a baseline (read and checked by run_read_file) can be compared
+** with a run of `scenario`: the scenario's file name, directories aside.
+** 0, or -1 with why in err. */
+int regress_comparable(const run_results *baseline, const char *scenario, char *err, size_t len);
+/* Prints the comparison table to f; returns the number of regressions.
+** Borrows both results. */
+int regress_compare(const run_results *baseline, const run_results *now, const regress_opts *o,
+                    FILE *f);
 
 #endif

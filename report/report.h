@@ -2,43 +2,43 @@
 ** report.h: human-readable reports from a results file (schema natsim-run/1,
 ** reports/README.md): a Markdown summary, a self-contained HTML report
 ** with inline SVG charts (no network needed to view it), and JUnit XML.
-** All of them read the parsed results only, so `natsim run --out` and
-** `natsim report` give the same files for the same results.
+** All of them read the typed results (run.h) only, so `natsim run --out`
+** and `natsim report` give the same files for the same results.
 */
 #ifndef NATSIM_REPORT_H
 #define NATSIM_REPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
-#include "jread.h"
+#include "run.h"
 
-/* Checks that r looks like a natsim-run/1 results file. 0, or -1 with
-** what is wrong in err. */
-int report_check_schema(const jv *r, char *err, size_t errlen);
 /* Writes DIR/report.md and DIR/report.html (DIR must exist). 0, or -1
 ** with the reason in err. */
-int report_write(const jv *r, const char *dir, char *err, size_t errlen);
-void report_markdown(const jv *r, FILE *f);
-void report_html(const jv *r, FILE *f);
+int report_write(const run_results *r, const char *dir, char *err, size_t errlen);
+void report_markdown(const run_results *r, FILE *f);
+void report_html(const run_results *r, FILE *f);
 /* JUnit XML: a test suite for the scenario, a test case per check and
 ** per target of each version. */
-void report_junit(const jv *r, FILE *f);
+void report_junit(const run_results *r, FILE *f);
 
 /* Shared by the writers. */
-const char *report_metric_label(const char *metric); /* "direct_rate" -> "direct P2P" */
+const char *report_metric_label(enum schema_metric m); /* SCHEMA_METRIC_DIRECT_RATE -> "direct P2P" */
 /* "95.0%", "1.05", as the metric is shown. */
-void report_value(const char *metric, double v, char *out, size_t len);
+void report_value(enum schema_metric m, double v, char *out, size_t len);
 /* A target as shown: ">= 95%", "<= 1.05". */
-void report_target_text(const jv *target, char *out, size_t len);
+void report_target_text(const run_target *t, char *out, size_t len);
 /* One target verdict of a version, as the reports show it. */
 typedef struct report_verdict {
-  const char *version, *label;
-  char measured[32], target[48], ci[80]; /* ci: "[lo, hi]", or "" */
-  bool ok, straddles;
+  const char *version;
+  const char *label;
+  char measured[32];
+  char target[48];
+  char ci[80]; /* "[lo, hi]", or "" */
+  bool ok;
+  bool straddles;
 } report_verdict;
-void report_verdict_read(const jv *version, const jv *target, report_verdict *out);
-/* ns-3 events of the run, experiments' simulations included. */
-double report_events(const jv *r);
+void report_verdict_read(const run_version *v, const run_target *t, report_verdict *out);
 
 #endif

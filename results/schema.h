@@ -24,4 +24,14 @@ enum schema_failure {
 };
 extern const char *const schema_failure_names[SCHEMA_FAILURES];
 
+/* Metrics a target can name; schema_metric_names spells them in results. */
+enum schema_metric {
+  SCHEMA_METRIC_DIRECT_RATE,  /* direct / attempts */
+  SCHEMA_METRIC_GATEWAY_LOAD, /* message bytes through the gateway or TURN / all */
+  SCHEMA_METRIC_HOPS_MEAN,    /* 1 direct, 2 relayed, over verified attempts */
+  SCHEMA_METRIC_RELIABILITY,  /* data_verified / attempts */
+  SCHEMA_METRICS
+};
+extern const char *const schema_metric_names[SCHEMA_METRICS];
+
 #endif

@@ -158,8 +158,8 @@ static int write_file(const char *path, const char *text, size_t len) {
   return 0;
 }
 
-/* results.json and the reports in --out, the JUnit file, the tree for
-** the caller: all from the same text, read back. */
+/* results.json and the reports in --out, the JUnit file, the typed results
+** for the caller: all from the same text, read back. */
 static int outputs(const scenario_opts *o, world *w, lapi *a) {
   char *text = NULL, err[600];
   size_t len = 0;
@@ -167,9 +167,9 @@ static int outputs(const scenario_opts *o, world *w, lapi *a) {
   if (!mem) return -1;
   write_results(mem, o, w, a);
   if (fclose(mem) != 0) return -1;
-  jv *r = jread_parse(text, len, err, sizeof err);
-  int rc = r ? 0 : -1;
-  if (!r) fprintf(stderr, "natsim: results do not read back: %s\n", err);
+  run_results r;
+  int rc = run_parse(text, len, "results", &r, err, sizeof err);
+  if (rc != 0) fprintf(stderr, "natsim: results do not read back: %s\n", err);
   if (rc == 0 && o->out_dir) {
     char path[1100];
     snprintf(path, sizeof path, "%s/results.json", o->out_dir);
@@ -178,14 +178,14 @@ static int outputs(const scenario_opts *o, world *w, lapi *a) {
       rc = -1;
     } else if (write_file(path, text, len) != 0) {
       rc = -1;
-    } else if (report_write(r, o->out_dir, err, sizeof err) != 0) {
+    } else if (report_write(&r, o->out_dir, err, sizeof err) != 0) {
       fprintf(stderr, "natsim: %s\n", err);
       rc = -1;
     }
   }
   if (rc == 0 && o->junit) {
     FILE *f = fopen(o->junit, "w");
-    if (f) report_junit(r, f);
+    if (f) report_junit(&r, f);
     if (!f || fclose(f) != 0) {
       fprintf(stderr, "natsim: cannot write %s: %s\n", o->junit, strerror(errno));
       rc = -1;
@@ -193,7 +193,7 @@ static int outputs(const scenario_opts *o, world *w, lapi *a) {
   }
   free(text);
   if (rc == 0 && o->results) *o->results = r;
-  else jread_free(r);
+  else run_free(&r);
   return rc;
 }
 

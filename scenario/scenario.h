@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "jread.h"
+#include "run.h"
 
 typedef struct scenario_opts {
   const char *path;
@@ -20,7 +20,7 @@ typedef struct scenario_opts {
   const char **params;  /* "KEY=VALUE" overrides, for natsim.params */
   int nparams;
   bool quiet;           /* no progress lines */
-  jv **results;         /* non-NULL: the results (natsim-run/1), the caller's to free */
+  run_results *results; /* non-NULL: filled with the results; the caller's, freed with run_free */
 } scenario_opts;
 
 /* Exit codes of `natsim run`. */

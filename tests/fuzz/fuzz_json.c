@@ -1,13 +1,15 @@
-/* libFuzzer target: the JSON reader (results/jread.c) on arbitrary bytes:
-** a tree or an error, never a crash or a leak; and a parsed tree answers
-** lookups. */
+/* libFuzzer target: the JSON reader (results/jread.c) and the typed results
+** reader (results/run.c) on arbitrary bytes: a tree or an error, typed
+** results or an error naming the field, never a crash or a leak; and a
+** parsed tree answers lookups. */
 #include <stddef.h>
 #include <stdint.h>
 
 #include "jread.h"
+#include "run.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  char err[200];
+  char err[300];
   jv *v = jread_parse((const char *)data, size, err, sizeof err);
   if (v) {
     for (size_t i = 0; i < jlen(v); i++) {
@@ -19,5 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     (void)jget(v, "schema");
   }
   jread_free(v);
+  run_results r;
+  if (run_parse((const char *)data, size, "fuzz", &r, err, sizeof err) == 0)
+    (void)run_events(&r);
+  run_free(&r);
   return 0;
 }

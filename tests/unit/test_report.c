@@ -1,6 +1,6 @@
 /* Unit tests for reading results back and judging them: the JSON reader
-** (results/jread.c), the statistics (stats.c), reports (report.c) and the
-** regression comparison (regress.c). */
+** (results/jread.c), the typed results reader (run.c), the statistics
+** (stats.c), reports (report.c) and the regression comparison (regress.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,7 @@
 #include "jread.h"
 #include "regress.h"
 #include "report.h"
+#include "run.h"
 #include "stats.h"
 
 static jv *parse(const char *s) {
@@ -27,6 +28,22 @@ static void parse_fails(const char *s, const char *want) {
   char err[200] = "";
   jv *v = jread_parse(s, strlen(s), err, sizeof err);
   if (v || !strstr(err, want)) fail_msg("%s: wanted an error with \"%s\", got \"%s\"", s, want, err);
+}
+
+/* Reads results text; fails the test on an error. */
+static void run_ok(const char *s, run_results *r) {
+  char err[300];
+  if (run_parse(s, strlen(s), "results.json", r, err, sizeof err) != 0) fail_msg("%s", err);
+}
+
+/* Reads results text that must be refused with exactly `want`. */
+static void run_fails(const char *s, const char *want) {
+  char err[300] = "";
+  run_results r;
+  int rc = run_parse(s, strlen(s), "results.json", &r, err, sizeof err);
+  if (rc == 0 || strcmp(err, want) != 0) fail_msg("wanted \"%s\", got \"%s\"", want, err);
+  assert_null(r.versions); /* nothing left behind */
+  run_free(&r);
 }
 
 static void test_reader(void **state) {
@@ -104,7 +121,7 @@ static char *results(const char *scenario, int direct, int attempts, double load
   return s;
 }
 
-static char *capture(void (*fn)(const jv *, FILE *), const jv *r) {
+static char *capture(void (*fn)(const run_results *, FILE *), const run_results *r) {
   char *text = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&text, &len);
@@ -115,10 +132,12 @@ static char *capture(void (*fn)(const jv *, FILE *), const jv *r) {
 
 static void test_reports(void **state) {
   (void)state;
-  char *s = results("scenarios/x.lua", 85, 100, 0.12, false), err[200];
-  jv *r = parse(s);
-  assert_int_equal(report_check_schema(r, err, sizeof err), 0);
-  char *md = capture(report_markdown, r), *html = capture(report_html, r), *xml = capture(report_junit, r);
+  char *s = results("scenarios/x.lua", 85, 100, 0.12, false);
+  run_results r;
+  run_ok(s, &r);
+  char *md = capture(report_markdown, &r);
+  char *html = capture(report_html, &r);
+  char *xml = capture(report_junit, &r);
   assert_non_null(strstr(md, "| v0.8 | direct P2P | 85.0% | >= 80% | met (straddles) | [70.0%, 90.0%] |"));
   assert_non_null(strstr(md, "| c | **FAIL** | d<&> |"));
   assert_non_null(strstr(html, "id=\"chart-shares\""));
@@ -128,22 +147,74 @@ static void test_reports(void **state) {
   assert_null(strstr(html, "http")); /* self-contained: nothing to fetch */
   assert_non_null(strstr(xml, "tests=\"2\" failures=\"1\""));
   assert_non_null(strstr(xml, "<failure message=\"d&lt;&amp;&gt;\"/>"));
-  free(md), free(html), free(xml), free(s);
-  jread_free(r);
-  r = parse("{\"schema\": \"natsim-results/1\", \"scenario\": \"x\", \"versions\": []}");
-  assert_int_equal(report_check_schema(r, err, sizeof err), -1);
-  assert_non_null(strstr(err, "natsim-results/1"));
-  jread_free(r);
+  free(md);
+  free(html);
+  free(xml);
+  free(s);
+  run_free(&r);
+}
+
+/* What the typed reader keeps, and its errors: source, field, expected, got. */
+static void test_run_reader(void **state) {
+  (void)state;
+  char *s = results("scenarios/x.lua", 85, 100, 0.12, false);
+  run_results r;
+  run_ok(s, &r);
+  assert_string_equal(r.scenario, "scenarios/x.lua");
+  assert_int_equal(r.nversions, 1);
+  assert_int_equal(r.versions[0].attempts, 100);
+  assert_int_equal(r.versions[0].ntargets, 1);
+  assert_int_equal(r.versions[0].targets[0].metric, SCHEMA_METRIC_DIRECT_RATE);
+  assert_true(r.versions[0].targets[0].has_ci);
+  assert_int_equal(r.versions[0].ncells, 1);
+  assert_string_equal(r.versions[0].matrix[0].b, "y");
+  assert_int_equal(run_events(&r), 15);
+  assert_false(r.checks[0].ok);
+  run_free(&r);
+  free(s);
+  static const char head[] = "{\"schema\": \"natsim-run/1\", \"scenario\": \"x\", ";
+  char text[400];
+  snprintf(text, sizeof text, "%s\"versions\": [{\"name\": \"a\"}, {\"name\": \"b\"},"
+           " {\"name\": \"c\", \"direct_rate\": \"x\"}]}", head);
+  run_fails(text, "results.json: versions[2].direct_rate: expected a number from 0 to 1, got \"x\"");
+  snprintf(text, sizeof text, "%s\"versions\": [{\"name\": \"a\", \"attempts\": 2.5}]}", head);
+  run_fails(text, "results.json: versions[0].attempts: expected a non-negative integer, got 2.5");
+  snprintf(text, sizeof text, "%s\"versions\": [{\"name\": \"a\", \"targets\": [{\"metric\":"
+           " \"speed\"}]}]}", head);
+  run_fails(text, "results.json: versions[0].targets[0].metric: expected direct_rate, "
+                  "gateway_load, hops_mean or reliability, got \"speed\"");
+  snprintf(text, sizeof text, "%s\"versions\": [{\"name\": \"a\", \"connect_ms\": {\"p95\": -1}}]}",
+           head);
+  run_fails(text, "results.json: versions[0].connect_ms.p95: expected a non-negative number, got -1");
+  snprintf(text, sizeof text, "%s\"versions\": [{\"name\": \"a\", \"connect_hist\": "
+           "{\"edges_ms\": [0, 25], \"counts\": [1]}}]}", head);
+  run_fails(text, "results.json: versions[0].connect_hist.counts: expected as many counts as "
+                  "edges, got a list");
+  snprintf(text, sizeof text, "%s\"versions\": [7]}", head);
+  run_fails(text, "results.json: versions[0]: expected an object, got 7");
+  snprintf(text, sizeof text, "%s\"checks\": [{\"ok\": true}], \"versions\": []}", head);
+  run_fails(text, "results.json: checks[0].name: expected a string, got nothing");
+  snprintf(text, sizeof text, "%s\"params\": {\"pairs\": 200}, \"versions\": []}", head);
+  run_fails(text, "results.json: params.pairs: expected a string, got 200");
+  run_fails("{\"schema\": \"natsim-run/1\", \"scenario\": \"x\"}",
+            "results.json: versions: expected a list, got nothing");
+  run_fails("{\"schema\": \"natsim-results/1\", \"scenario\": \"x\", \"versions\": []}",
+            "results.json: schema \"natsim-results/1\" is not natsim-run/1 (reports/README.md)");
+  run_fails("[1]", "results.json: not a results file: expected a JSON object");
+  run_fails("{\"a\": }", "results.json: line 1, column 7: expected a value");
 }
 
 static int compare(const char *base, const char *now, double tolerance) {
-  jv *b = parse(base), *n = parse(now);
+  run_results b;
+  run_results n;
+  run_ok(base, &b);
+  run_ok(now, &n);
   regress_opts o = {.level = 0.05, .tolerance = tolerance};
   FILE *devnull = fopen("/dev/null", "w");
-  int k = regress_compare(b, n, &o, devnull);
+  int k = regress_compare(&b, &n, &o, devnull);
   fclose(devnull);
-  jread_free(b);
-  jread_free(n);
+  run_free(&b);
+  run_free(&n);
   return k;
 }
 
@@ -165,19 +236,26 @@ static void test_regress(void **state) {
   assert_int_equal(compare(base, load, 0.5), 0);
   assert_int_equal(compare(base, check, 0.1), 1);
   char err[300];
-  jv *b = parse(base);
-  assert_int_equal(regress_comparable(b, "elsewhere/x.lua", err, sizeof err), 0);
-  assert_int_equal(regress_comparable(b, "scenarios/y.lua", err, sizeof err), -1);
+  run_results b;
+  run_ok(base, &b);
+  assert_int_equal(regress_comparable(&b, "elsewhere/x.lua", err, sizeof err), 0);
+  assert_int_equal(regress_comparable(&b, "scenarios/y.lua", err, sizeof err), -1);
   assert_non_null(strstr(err, "from scenario scenarios/x.lua, not scenarios/y.lua"));
-  jread_free(b);
-  free(base), free(same), free(noise), free(drop), free(big), free(load), free(check);
+  run_free(&b);
+  free(base);
+  free(same);
+  free(noise);
+  free(drop);
+  free(big);
+  free(load);
+  free(check);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_reader),        cmocka_unit_test(test_reader_errors),
       cmocka_unit_test(test_stats),         cmocka_unit_test(test_reports),
-      cmocka_unit_test(test_regress),
+      cmocka_unit_test(test_run_reader),    cmocka_unit_test(test_regress),
   };
   return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

@@ -305,7 +305,10 @@ int world_nat_file(world *w, const nat_model_loader *ld, const char *path, const
   nat_model m;
   if (ld->load(ld->ctx, path, &m, err, len) != 0) return -1;
   world_node_opts o = {.name = name, .parent = parent, .link = *link};
-  if (cgn) o.lan = 0x64400000u, o.lan_prefix = 10; /* 100.64.0.0/10, RFC 6598 */
+  if (cgn) {
+    o.lan = 0x64400000u; /* 100.64.0.0/10, RFC 6598 */
+    o.lan_prefix = 10;
+  }
   return world_nat(w, &o, &m, err, len);
 }
 

@@ -61,11 +61,12 @@ typedef struct exp_cfg {
   sim_link_cfg gateway;  /* the gateway to the core */
   int messages, size;    /* per direction */
   int64_t over;          /* the messages are spread over this long */
-  peer_cfg peer;         /* timers; punch is set per version */
+  /* The peers' configuration: timers, and in peer.agent ICE's port
+  ** prediction window and birthday probing (ice.h; 0: off). Each side's
+  ** copy gets its id, key, gateway, certificate, and what its version
+  ** asks for (punch; ice, the servers and the extras: version.h). */
+  peer_cfg peer;
   uint32_t punch_delay_ms;
-  int predict;           /* v0.9: ICE port prediction window (0: off) */
-  int bday_ports, bday_probes; /* v0.9: ICE birthday-paradox probing (ice.h; 0: off) */
-  int64_t bday_interval; /* between probes */
   double same_nat;       /* share of pairs whose second peer sits behind the first's home NAT */
   bool quic;             /* messages over QUIC (quic.h); false: over conn.h */
   double rogue;          /* share of attempts whose responder shows a certificate from a foreign CA */
@@ -148,13 +149,11 @@ typedef struct exp_writer {
 ** reports/README.md). Wall time is left out: it is not reproducible. */
 void experiment_write(const exp_summary *s, const exp_writer *w);
 
-/* The versions known: "v0.7" (relay only), "v0.8" (relay, then punch and
-** upgrade), "v0.9" (relay, then ICE with STUN and TURN, and upgrade to the
-** best path ICE finds). Returns false for another name. */
-bool experiment_version_known(const char *name);
-/* Runs one version in a simulation of its own: whatever simulation ran
-** before is ended (sim_init), and none is left after. Returns 0, or -1 with
-** the reason in err. out->cells is the caller's to free. */
+/* Runs one version (a name in version.h's table) in a simulation of its
+** own: whatever simulation ran before is ended (sim_init), and none is
+** left after. Returns 0, or -1 with the reason in err: an unknown version,
+** a configuration out of range, or a world that could not be built or
+** run. out->cells is the caller's to free (NULL after -1). */
 int experiment_run(const exp_cfg *cfg, const char *version, exp_summary *out,
                    char *err, size_t len);
 

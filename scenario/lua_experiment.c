@@ -10,6 +10,7 @@
 #include "lua_api.h"
 #include "lua_experiment.h"
 #include "model.h"
+#include "version.h"
 
 /* Runs fn on the sub-table `name` of f, when present. */
 static int sub(fields *f, const char *name, const char *const *accepted,
@@ -38,8 +39,10 @@ static int read_punch(fields *f, exp_cfg *c) {
   int rc = fields_duration(f, "delay", &delay) ||
            fields_duration(f, "interval", &c->peer.punch_interval) ||
            fields_int(f, "attempts", 0, 10000, &attempts);
-  if (!rc && c->peer.punch_interval <= 0)
-    return snprintf(f->err, f->errlen, "%s: interval must be positive", f->owner), -1;
+  if (!rc && c->peer.punch_interval <= 0) {
+    snprintf(f->err, f->errlen, "%s: interval must be positive", f->owner);
+    return -1;
+  }
   c->punch_delay_ms = (uint32_t)(delay / 1000000);
   c->peer.punch_attempts = (int)attempts;
   return rc ? -1 : 0;
@@ -52,8 +55,10 @@ static int read_signalling(fields *f, exp_cfg *c) {
            fields_duration(f, "keepalive", &c->peer.keepalive) ||
            fields_duration(f, "rto", &c->peer.rto);
   c->peer.retries = (int)retries;
-  if (!rc && (c->peer.retry <= 0 || c->peer.keepalive <= 0 || c->peer.rto <= 0))
-    return snprintf(f->err, f->errlen, "%s: durations must be positive", f->owner), -1;
+  if (!rc && (c->peer.retry <= 0 || c->peer.keepalive <= 0 || c->peer.rto <= 0)) {
+    snprintf(f->err, f->errlen, "%s: durations must be positive", f->owner);
+    return -1;
+  }
   return rc ? -1 : 0;
 }
 
@@ -62,8 +67,10 @@ static int read_class(lua_State *L, lapi *a, int idx, exp_class *k, char *err, s
   const char *name = NULL, *model = NULL, *behind = NULL;
   double weight = 0;
   fields f = fields_at(L, idx, "natsim.experiment: population entry", err, len);
-  if (!lua_istable(L, idx))
-    return snprintf(err, len, "natsim.experiment: population: expected tables"), -1;
+  if (!lua_istable(L, idx)) {
+    snprintf(err, len, "natsim.experiment: population: expected tables");
+    return -1;
+  }
   if (fields_only(&f, accepted) || fields_require(&f, "model", "a model name or file") ||
       fields_require(&f, "weight", "a positive number") || fields_string(&f, "name", &name) ||
       fields_string(&f, "model", &model) || fields_string(&f, "behind", &behind) ||
@@ -71,24 +78,29 @@ static int read_class(lua_State *L, lapi *a, int idx, exp_class *k, char *err, s
     return -1;
   k->weight = weight;
   snprintf(k->name, sizeof k->name, "%s", name ? name : model);
-  if (lapi_find_model(lapi_scenario(a), model, k->model, sizeof k->model))
-    return snprintf(err, len, "natsim.experiment: no model file \"%s\"", model), -1;
-  if (behind && lapi_find_model(lapi_scenario(a), behind, k->behind, sizeof k->behind))
-    return snprintf(err, len, "natsim.experiment: no model file \"%s\"", behind), -1;
+  if (lapi_find_model(lapi_scenario(a), model, k->model, sizeof k->model)) {
+    snprintf(err, len, "natsim.experiment: no model file \"%s\"", model);
+    return -1;
+  }
+  if (behind && lapi_find_model(lapi_scenario(a), behind, k->behind, sizeof k->behind)) {
+    snprintf(err, len, "natsim.experiment: no model file \"%s\"", behind);
+    return -1;
+  }
   return 0;
 }
 
 static int read_population(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
   if (lua_getfield(L, 1, "population") != LUA_TTABLE) {
     lua_pop(L, 1);
-    return snprintf(err, len, "natsim.experiment: field 'population' is required: a list "
-                              "of {name=, model=, behind=, weight=}"), -1;
+    snprintf(err, len, "natsim.experiment: field 'population' is required: a list "
+                       "of {name=, model=, behind=, weight=}");
+    return -1;
   }
   c->nclasses = (int)lua_rawlen(L, -1);
   if (c->nclasses < 1 || c->nclasses > EXP_MAX_CLASSES) {
     lua_pop(L, 1);
-    return snprintf(err, len, "natsim.experiment: population: 1 to %d entries",
-                    EXP_MAX_CLASSES), -1;
+    snprintf(err, len, "natsim.experiment: population: 1 to %d entries", EXP_MAX_CLASSES);
+    return -1;
   }
   for (int i = 0; i < c->nclasses; i++) {
     lua_rawgeti(L, -1, i + 1);
@@ -164,15 +176,17 @@ static int read_disrupt(fields *f, exp_cfg *c) {
   return rc;
 }
 
-/* birthday = {ports =, probes =, interval =}: v0.9's birthday probing */
+/* birthday = {ports =, probes =, interval =}: ICE's birthday probing */
 static int read_birthday(fields *f, exp_cfg *c) {
-  int64_t ports = 256, probes = 1024;
-  c->bday_interval = 2000000; /* 2 ms: 500 probes a second */
+  ice_cfg *ic = &c->peer.agent;
+  int64_t ports = 256;
+  int64_t probes = 1024;
+  ic->bday_interval = 2000000; /* 2 ms: 500 probes a second */
   int rc = fields_int(f, "ports", 1, 1024, &ports) || fields_int(f, "probes", 1, 100000, &probes) ||
-           fields_duration(f, "interval", &c->bday_interval);
-  if (!rc && c->bday_interval <= 0) rc = fields_fail(f, "interval", "a positive duration");
-  c->bday_ports = (int)ports;
-  c->bday_probes = (int)probes;
+           fields_duration(f, "interval", &ic->bday_interval);
+  if (!rc && ic->bday_interval <= 0) rc = fields_fail(f, "interval", "a positive duration");
+  ic->bday_ports = (int)ports;
+  ic->bday_probes = (int)probes;
   return rc;
 }
 
@@ -207,7 +221,7 @@ static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
       read_population(L, a, c, err, len))
     return -1;
   c->pairs = (int)pairs;
-  c->predict = (int)predict;
+  c->peer.agent.predict = (int)predict;
   c->quic = transport == 0;
   if (c->rogue > 0 && !c->quic)
     return fields_fail(&f, "rogue", "no value unless transport = \"quic\" (certificates are QUIC's)");
@@ -247,10 +261,11 @@ static int check_target_keys(lua_State *L, char *err, size_t len) {
     while (rc == 0 && lua_next(L, -2)) {
       lua_pop(L, 1);
       const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-      if (!k || !experiment_version_known(k)) {
+      if (!k || !exp_version_find(k)) {
+        char names[64];
         rc = -1;
-        snprintf(err, len, "natsim.experiment: field 'targets': keys are versions (v0.7, v0.8, "
-                           "v0.9), got %s", k ? k : luaL_typename(L, -1));
+        snprintf(err, len, "natsim.experiment: field 'targets': keys are versions (%s), got %s",
+                 exp_version_names(names, sizeof names), k ? k : luaL_typename(L, -1));
         lua_pop(L, 1);
       }
     }
@@ -269,21 +284,55 @@ static int discover_keepalives(lua_State *L, exp_cfg *c, char *err, size_t len) 
   const char *v = t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
   bool discover = v && !strcmp(v, "discover");
   lua_pop(L, 1);
-  if (t != LUA_TNIL && !discover)
-    return snprintf(err, len, "natsim.experiment: field 'keepalive': expected \"discover\" "
-                              "(a fixed interval is signalling.keepalive)"), -1;
+  if (t != LUA_TNIL && !discover) {
+    snprintf(err, len, "natsim.experiment: field 'keepalive': expected \"discover\" "
+                       "(a fixed interval is signalling.keepalive)");
+    return -1;
+  }
   for (int i = 0; discover && i < c->nclasses; i++) {
     classify_opts o = {.behind = c->classes[i].behind[0] ? c->classes[i].behind : NULL,
                        .lifetime = true, .seed = c->seed};
     disc_result r;
     o.loader = model_loader_isolated();
-    if (classify_discover(&o, c->classes[i].model, &r) != 0)
-      return snprintf(err, len, "natsim.experiment: lifetime discovery failed for %s",
-                      c->classes[i].name), -1;
+    if (classify_discover(&o, c->classes[i].model, &r) != 0) {
+      snprintf(err, len, "natsim.experiment: lifetime discovery failed for %s",
+               c->classes[i].name);
+      return -1;
+    }
     if (r.lifetime_hi > 0)
       c->classes[i].keepalive = r.lifetime_lo / 2 > 1000000000LL ? r.lifetime_lo / 2 : 1000000000LL;
   }
   return 0;
+}
+
+/* versions = {...}: the names of the versions to run (anchored in the
+** table), or else those run by default (version.h); at most 8 go into
+** `versions`. Returns how many were asked for, or -1 for a name that is
+** no version. */
+static int read_versions(lua_State *L, const char **versions) {
+  int nv = 0;
+  if (lua_getfield(L, 1, "versions") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    for (int i = 0; i < exp_version_count() && nv < 8; i++) {
+      if (exp_version_at(i)->by_default) {
+        versions[nv] = exp_version_at(i)->name;
+        nv++;
+      }
+    }
+    return nv;
+  }
+  nv = (int)lua_rawlen(L, -1);
+  for (int i = 0; i < nv && i < 8; i++) {
+    lua_rawgeti(L, -1, i + 1);
+    versions[i] = lua_tostring(L, -1);
+    lua_pop(L, 1);
+    if (!versions[i] || !exp_version_find(versions[i])) {
+      lua_pop(L, 1);
+      return -1;
+    }
+  }
+  lua_pop(L, 1);
+  return nv;
 }
 
 /* natsim.experiment{...}: runs each version; returns {versions = {...}}. */
@@ -294,21 +343,14 @@ static int l_experiment(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   if (read_cfg(L, a, &c, err, sizeof err) || check_target_keys(L, err, sizeof err))
     return luaL_error(L, "%s", err);
-  const char *versions[8] = {"v0.7", "v0.8"};
-  int nv = 2;
-  if (lua_getfield(L, 1, "versions") == LUA_TTABLE) {
-    nv = (int)lua_rawlen(L, -1);
-    for (int i = 0; i < nv && i < 8; i++) {
-      lua_rawgeti(L, -1, i + 1);
-      versions[i] = lua_tostring(L, -1); /* anchored in the table */
-      lua_pop(L, 1);
-      if (!versions[i] || !experiment_version_known(versions[i]))
-        return luaL_error(L, "natsim.experiment: field 'versions': expected names from "
-                             "v0.7, v0.8, v0.9");
-    }
-    if (nv < 1 || nv > 8) return luaL_error(L, "natsim.experiment: 1 to 8 versions");
+  const char *versions[8];
+  int nv = read_versions(L, versions);
+  if (nv < 0) {
+    char names[64];
+    return luaL_error(L, "natsim.experiment: field 'versions': expected names from %s",
+                      exp_version_names(names, sizeof names));
   }
-  lua_pop(L, 1);
+  if (nv < 1 || nv > 8) return luaL_error(L, "natsim.experiment: 1 to 8 versions");
   if (lapi_begin_experiment(a, err, sizeof err)) return luaL_error(L, "%s", err);
   if (discover_keepalives(L, &c, err, sizeof err)) {
     lapi_end_experiment(a);

@@ -60,7 +60,7 @@ typedef struct ice_cfg {
   bool controlling;
   uint64_t seed;          /* credentials, tie-breaker, transaction IDs */
   /* Our credentials when the signalling fixes them (at most 32 and 64
-  ** characters); NULL: drawn from the seed. */
+  ** characters, copied by ice_new); NULL: drawn from the seed. */
   const char *ufrag, *pwd;
   /* A server-reflexive address already known, for instance from the
   ** signalling server's reflection; offered at once. family 0: none. */
@@ -78,7 +78,7 @@ typedef struct ice_cfg {
   ** first among server-reflexive candidates. family 0: none. */
   addr pcp;
   addr turn;              /* a TURN server; family 0: none */
-  const char *turn_user, *turn_password;
+  const char *turn_user, *turn_password; /* its credentials; copied by ice_new */
   /* Birthday-paradox probing, for a NAT that maps per destination with
   ** random ports facing one that maps endpoint-independently. With both
   ** STUN servers answering, an agent whose two mapped ports differ beyond

@@ -68,6 +68,7 @@ struct peer {
 peer_cfg peer_cfg_default(void) {
   peer_cfg c = {.retry = 500000000LL, .retries = 8, .keepalive = 15000000000LL,
                 .punch_interval = 50000000LL, .punch_attempts = 20, .rto = 1000000000LL};
+  ice_cfg_defaults(&c.agent);
   return c;
 }
 
@@ -171,7 +172,9 @@ static enum carrier carry(psession *s, bool direct, const uint8_t *payload, size
 }
 
 static void count(psession *s, enum carrier c, uint64_t msg) {
-  *(c == VIA_RELAY ? &s->bytes_relayed : c == VIA_TURN ? &s->bytes_turn : &s->bytes_direct) += msg;
+  if (c == VIA_RELAY) s->bytes_relayed += msg;
+  else if (c == VIA_TURN) s->bytes_turn += msg;
+  else s->bytes_direct += msg;
 }
 
 /* conn's emit: a frame goes out on the session's best path. */
@@ -358,23 +361,12 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
   if (gw_ice_credentials(s->key, p->cfg.id, ufrag, pwd) < 0 ||
       gw_ice_credentials(s->key, s->other, rufrag, rpwd) < 0)
     return;
-  ice_cfg ic;
-  ice_cfg_defaults(&ic);
+  ice_cfg ic = p->cfg.agent;
   ic.controlling = controlling;
   ic.seed = s->id ^ p->cfg.id;
   ic.ufrag = ufrag;
   ic.pwd = pwd;
   ic.reflexive = p->observed;
-  ic.stun = p->cfg.stun;
-  ic.stun2 = p->cfg.stun2;
-  ic.pcp = p->cfg.pcp;
-  ic.predict = p->cfg.predict;
-  ic.bday_ports = p->cfg.bday_ports;
-  ic.bday_probes = p->cfg.bday_probes;
-  ic.bday_interval = p->cfg.bday_interval;
-  ic.turn = p->cfg.turn;
-  ic.turn_user = p->cfg.turn_user;
-  ic.turn_password = p->cfg.turn_password;
   if (p->cfg.keepalive < ic.consent_interval) ic.consent_interval = p->cfg.keepalive;
   ice_io io = {ice_send_io, ice_candidate, ice_state, ice_deliver,
                p->io.open && p->io.send_on ? ice_open_io : NULL, s};
@@ -636,6 +628,7 @@ static void quic_info(const psession *s, peer_session_info *info) {
   info->direct = s->direct && !s->fell_back && quic_path(s->q) == 1;
   info->quic_up = st->handshake >= 0;
   info->quic_error = quic_error(s->q);
+  info->quic_reason = quic_close_reason(s->q);
   info->handshake = st->handshake;
   info->migration = st->migration;
   info->migrations = st->migrations;

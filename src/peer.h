@@ -60,19 +60,21 @@ typedef struct peer_cfg {
   ** trickled through the gateway. One ICE session per peer at a time. */
   bool ice;
   addr local;              /* this peer's socket address: its host candidate */
-  addr stun, turn;         /* servers; family 0: none */
-  addr stun2;              /* a second STUN server, for port prediction */
-  addr pcp;                /* the router's PCP server; family 0: none */
-  int predict;             /* ICE port prediction window; 0: off */
-  int bday_ports, bday_probes; /* ICE birthday-paradox probing (ice.h); 0: off */
-  int64_t bday_interval;
-  const char *turn_user, *turn_password;
-  /* QUIC instead of conn.h: our certificate and the CA we trust (borrowed;
-  ** NULL: conn.h). The other side's certificate must carry its pki_name. */
+  /* The ICE agent's configuration, handed to each session's agent as it
+  ** is: servers (stun, stun2, pcp, turn with turn_user and turn_password),
+  ** port prediction, birthday probing, timers. The peer sets controlling,
+  ** seed, ufrag, pwd and reflexive per session (what is here is ignored)
+  ** and lowers consent_interval to keepalive when that is shorter. The
+  ** strings are borrowed: they must outlive the peer. */
+  ice_cfg agent;
+  /* QUIC instead of conn.h: our certificate and the CA we trust (borrowed:
+  ** must outlive the peer; NULL: conn.h). The other side's certificate must
+  ** carry its pki_name. */
   gnutls_certificate_credentials_t quic;
 } peer_cfg;
 
-/* Defaults: retry 500 ms x 8, keepalive 15 s, punch 50 ms x 20, rto 1 s. */
+/* Defaults: retry 500 ms x 8, keepalive 15 s, punch 50 ms x 20, rto 1 s;
+** no ICE, its agent's configuration from ice_cfg_defaults (no servers). */
 peer_cfg peer_cfg_default(void);
 
 typedef struct peer_io {
@@ -102,6 +104,7 @@ typedef struct peer_session_info {
   /* QUIC (cfg.quic) */
   bool quic_up;            /* the handshake completed */
   const char *quic_error;  /* why it closed; "" if it did not (valid while the peer lives) */
+  enum quic_close quic_reason; /* the same in kind; QUIC_CLOSE_NONE if it did not */
   int64_t handshake, migration; /* ns: handshake, last migration to a path; -1: none */
   int migrations;
   bool fell_back;          /* the direct path died and the connection went back to the relay */
@@ -111,6 +114,8 @@ typedef struct peer_session_info {
 
 typedef struct peer peer;
 
+/* A peer with a copy of cfg and io; the pointers inside cfg are borrowed
+** (see peer_cfg). NULL: out of memory. */
 peer *peer_new(const peer_cfg *cfg, const peer_io *io);
 void peer_free(peer *p);
 void peer_start(peer *p, int64_t now);

@@ -1,0 +1,83 @@
+/* population.c: the pairs of an experiment, their classes, and the oracle's verdict on each. */
+#include "feasible.h"
+#include "rng.h"
+#include "xrun.h"
+
+/* The same pairs for every version: classes drawn from the seed alone. */
+static int draw_class(const exp_cfg *c, rng *r) {
+  double total = 0;
+  for (int i = 0; i < c->nclasses; i++) total += c->classes[i].weight;
+  double x = rng_unit(r) * total;
+  for (int i = 0; i < c->nclasses; i++) {
+    if (x < c->classes[i].weight) return i;
+    x -= c->classes[i].weight;
+  }
+  return c->nclasses - 1;
+}
+
+static void chain_of(world *w, int peer_host, nat_chain *ch) {
+  ch->n = 0;
+  int home = world_node_parent(w, peer_host);
+  for (int n = home; n != WORLD_CORE && ch->n < FEASIBLE_MAX_CHAIN; n = world_node_parent(w, n))
+    ch->nat[ch->n++] = &world_nat_model(w, n)->cfg;
+  ch->pcp = home != WORLD_CORE && world_nat_model(w, home)->pcp;
+}
+
+/* Whether the version could reach a direct path between the attempt's
+** sides (a->feasible), and else the chance birthday probing opens one
+** (a->p_bday). ICE's direct candidates (reflexive and peer-reflexive)
+** reach exactly what coordinated punching reaches: the same oracle serves
+** both; the extras add what port prediction, PCP and birthday probing
+** find. */
+static void oracle(const xrun *x, attempt *a) {
+  const exp_version *v = x->version;
+  const ice_cfg *ic = &x->cfg->peer.agent;
+  nat_chain ca, cb;
+  chain_of(x->w, a->a.host, &ca);
+  chain_of(x->w, a->b.host, &cb);
+  a->feasible = (v->punch || v->ice) && feasible_punch(&ca, &cb);
+  if (a->same_nat) a->feasible = v->ice || (v->punch && feasible_hairpin(&ca));
+  if (!v->extras || a->feasible) return;
+  if (ic->predict > 0) a->feasible = feasible_predict(&ca, &cb);
+  if (!a->feasible) a->feasible = feasible_pcp(&ca, &cb);
+  if (!a->feasible) a->p_bday = feasible_birthday(&ca, &cb, ic->bday_ports, ic->bday_probes);
+}
+
+/* A uniform draw in [0, 1) from all 64 bits. */
+static double unit64(rng *r) {
+  return (double)rng_u64(r) / 18446744073709551616.0;
+}
+
+int population_build(xrun *x, char *err, size_t len) {
+  const exp_cfg *c = x->cfg;
+  rng r, same, rogue;
+  rng_seed(&r, c->seed, 0x504f50u);
+  rng_seed(&same, c->seed, 0x53414d45u);    /* its own stream: the classes stay as they were */
+  rng_seed(&rogue, c->seed, 0x524f475545u); /* and this one */
+  if (c->quic) { /* the foreign CA even has the same name: only its key differs */
+    x->ca = pki_ca_new("natsim scenario CA", err, len);
+    if (!x->ca) return -1;
+    x->rogue = pki_ca_new("natsim scenario CA", err, len);
+    if (!x->rogue) return -1;
+  }
+  for (int i = 0; i < c->pairs; i++) {
+    attempt *a = &x->att[i];
+    a->run = x;
+    a->index = i;
+    a->class_a = draw_class(c, &r);
+    a->class_b = draw_class(c, &r);
+    a->same_nat = c->same_nat > 0 && unit64(&same) < c->same_nat;
+    if (a->same_nat) a->class_b = a->class_a;
+    a->rogue = c->rogue > 0 && rng_unit(&rogue) < c->rogue;
+    a->a.id = 2u * (uint32_t)i + 1;
+    a->a.is_a = true;
+    a->b.id = 2u * (uint32_t)i + 2;
+    if (side_build(x, a, &a->a, a->class_a, NULL, err, len) != 0) return -1;
+    if (side_build(x, a, &a->b, a->class_b, a->same_nat ? &a->a : NULL, err, len) != 0)
+      return -1;
+    a->start = i * c->spacing;
+    workload_schedule(a);
+    oracle(x, a);
+  }
+  return 0;
+}

@@ -14,6 +14,7 @@
 #include "ice.h"
 #include "nat.h"
 #include "stun_server.h"
+#include "testnet.h"
 #include "turn_server.h"
 
 #define MS 1000000LL
@@ -24,19 +25,11 @@
 #define STUN2_IP 0xCB007103u /* 203.0.113.3: a second STUN server */
 static const uint32_t pub[2] = {0x0A000001u, 0x0A000101u};
 
-enum kind { DATAGRAM, SIGNAL };
-typedef struct item {
-  int64_t t;
-  enum kind kind;
-  addr src, dst;
-  int to_agent; /* SIGNAL */
-  ice_cand cand;
-  uint8_t data[1500];
-  size_t len;
-} item;
+#define DELAY (10 * MS) /* one way, between any two public addresses */
 
 typedef struct side {
   nat *nat;
+  testnet_host *host;
   ice_agent *ice;
   int state_events[4];
   char got[64];
@@ -44,34 +37,28 @@ typedef struct side {
 } side;
 
 static struct {
-  int64_t now;
-  item q[1024];
-  int nq;
+  testnet *net;
   side s[2];
   stun_server stun, stun2;
   turn_server *turn;
   bool blackhole; /* drop everything between the agents */
 } w;
 
-static void push_datagram(addr src, addr dst, const uint8_t *d, size_t n) {
-  assert_true(w.nq < 1024);
-  item *it = &w.q[w.nq++];
-  *it = (item){.t = w.now + 10 * MS, .kind = DATAGRAM, .src = src, .dst = dst, .len = n};
-  memcpy(it->data, d, n);
-}
-
 /* Socket i of an agent is INSIDE:(PORT + i). */
 static void agent_send(void *ctx, int sock, const addr *to, const uint8_t *d, size_t n) {
   side *s = ctx;
-  nat_flow f = {INSIDE, addr_v4_ip(to), (uint16_t)(PORT + sock), to->port};
-  if (nat_outbound(s->nat, w.now, &f) == NAT_OK)
-    push_datagram(addr_v4(f.src_ip, f.src_port), *to, d, n);
+  testnet_send_from(w.net, s->host, (uint16_t)(PORT + sock), to, DELAY, d, n);
+}
+
+static void on_signal(void *ctx, int64_t now, const void *cand, size_t len) {
+  side *s = ctx;
+  (void)len;
+  ice_add_remote(s->ice, now, cand);
 }
 
 static void agent_candidate(void *ctx, const ice_cand *c) {
-  int other = ctx == &w.s[0] ? 1 : 0;
-  item *it = &w.q[w.nq++];
-  *it = (item){.t = w.now + 30 * MS, .kind = SIGNAL, .to_agent = other, .cand = *c};
+  side *other = ctx == &w.s[0] ? &w.s[1] : &w.s[0];
+  testnet_signal(w.net, 30 * MS, on_signal, other, c, sizeof *c);
 }
 
 static int agent_open(void *ctx, int n, addr *local) {
@@ -89,71 +76,58 @@ static void agent_deliver(void *ctx, const addr *from, const uint8_t *d, size_t 
   snprintf(s->got, sizeof s->got, "%.*s", (int)n, (const char *)d);
 }
 
+static void agent_recv(void *ctx, int64_t now, const addr *from, const addr *to,
+                       const uint8_t *d, size_t n) {
+  side *s = ctx;
+  if (to->port < PORT || to->port > PORT + s->nsocks) return;
+  if (!ice_recv_on(s->ice, now, to->port - PORT, from, d, n))
+    agent_deliver(s, from, d, n); /* direct app data */
+}
+
+static int64_t agent_deadline(void *ctx) { return ice_deadline(((side *)ctx)->ice); }
+static void agent_tick(void *ctx, int64_t now) { ice_tick(((side *)ctx)->ice, now); }
+
+static void stun_recv(void *ctx, int64_t now, const addr *from, const addr *to,
+                      const uint8_t *d, size_t n) {
+  uint8_t out[1280];
+  int sock;
+  addr dst;
+  (void)now;
+  size_t len = stun_server_handle(ctx, 0, from, d, n, out, sizeof out, &sock, &dst);
+  if (len) testnet_send(w.net, to, &dst, DELAY, out, len);
+}
+
 static void turn_to_client(void *ctx, const addr *c, const uint8_t *d, size_t n) {
   (void)ctx;
-  push_datagram(addr_v4(TURN_IP, 3478), *c, d, n);
+  addr turn = addr_v4(TURN_IP, 3478);
+  testnet_send(w.net, &turn, c, DELAY, d, n);
 }
 static void turn_to_peer(void *ctx, const addr *relayed, const addr *peer, const uint8_t *d,
                          size_t n) {
   (void)ctx;
-  push_datagram(*relayed, *peer, d, n);
+  testnet_send(w.net, relayed, peer, DELAY, d, n);
 }
 
-static void deliver(const item *it) {
-  if (it->kind == SIGNAL) {
-    ice_add_remote(w.s[it->to_agent].ice, w.now, &it->cand);
-    return;
-  }
-  uint32_t ip = addr_v4_ip(&it->dst);
-  if (ip == STUN_IP || ip == STUN2_IP) {
-    uint8_t out[1280];
-    int sock;
-    addr to;
-    size_t n = stun_server_handle(ip == STUN_IP ? &w.stun : &w.stun2, 0, &it->src, it->data,
-                                  it->len, out, sizeof out, &sock, &to);
-    if (n) push_datagram(it->dst, to, out, n);
-  } else if (ip == TURN_IP && it->dst.port == 3478) {
-    turn_server_recv(w.turn, w.now, &it->src, it->data, it->len);
-  } else if (ip == TURN_IP) {
-    turn_server_recv_relay(w.turn, w.now, &it->dst, &it->src, it->data, it->len);
-  } else {
-    for (int k = 0; k < 2; k++) {
-      if (ip != pub[k]) continue;
-      bool between = addr_v4_ip(&it->src) == pub[!k] || addr_v4_ip(&it->src) == TURN_IP;
-      if (w.blackhole && between) return;
-      nat_flow f = {addr_v4_ip(&it->src), ip, it->src.port, it->dst.port};
-      if (nat_inbound(w.s[k].nat, w.now, &f) != NAT_OK || f.dst_port < PORT ||
-          f.dst_port > PORT + w.s[k].nsocks)
-        return;
-      if (!ice_recv_on(w.s[k].ice, w.now, f.dst_port - PORT, &it->src, it->data, it->len))
-        agent_deliver(&w.s[k], &it->src, it->data, it->len); /* direct app data */
-    }
-  }
+static void turn_recv(void *ctx, int64_t now, const addr *from, const addr *to,
+                      const uint8_t *d, size_t n) {
+  (void)ctx;
+  if (to->port == 3478)
+    turn_server_recv(w.turn, now, from, d, n);
+  else
+    turn_server_recv_relay(w.turn, now, to, from, d, n);
 }
 
-static void run_until(int64_t end) {
-  for (;;) {
-    int first = -1;
-    for (int i = 0; i < w.nq; i++)
-      if (first < 0 || w.q[i].t < w.q[first].t) first = i;
-    int64_t t = first >= 0 ? w.q[first].t : INT64_MAX;
-    int who = -1;
-    for (int k = 0; k < 2; k++) {
-      int64_t d = ice_deadline(w.s[k].ice);
-      if (d < t) t = d, who = k;
-    }
-    if (t > end) break;
-    w.now = t;
-    if (who >= 0) {
-      ice_tick(w.s[who].ice, t);
-    } else {
-      item it = w.q[first];
-      w.q[first] = w.q[--w.nq];
-      deliver(&it);
-    }
-  }
-  w.now = end;
+/* The blackhole: what one agent's NAT receives from the other's, or from
+** the relay. */
+static bool blackholed(void *ctx, const addr *from, const addr *to) {
+  (void)ctx;
+  uint32_t src = addr_v4_ip(from);
+  for (int k = 0; k < 2; k++)
+    if (addr_v4_ip(to) == pub[k]) return w.blackhole && (src == pub[!k] || src == TURN_IP);
+  return false;
 }
+
+static void run_until(int64_t end) { testnet_run_until(w.net, end); }
 
 static nat_config model(int k) {
   /* full cone, restricted cone, port-restricted cone, symmetric, symmetric with random ports */
@@ -171,9 +145,14 @@ static int64_t grace;      /* 0: the default */
 
 static void setup_world(int ma, int mb, bool a_controls, bool b_controls) {
   memset(&w, 0, sizeof w);
+  w.net = testnet_new(0, 1024);
+  testnet_set_drop(w.net, blackholed, NULL);
   addr stun_addr = addr_v4(STUN_IP, 3478), stun2_addr = addr_v4(STUN2_IP, 3478);
   stun_server_init(&w.stun, &stun_addr, NULL);
   stun_server_init(&w.stun2, &stun2_addr, NULL);
+  testnet_add_host(w.net, &(testnet_host_cfg){.ip = STUN_IP, .recv = stun_recv, .ctx = &w.stun});
+  testnet_add_host(w.net, &(testnet_host_cfg){.ip = STUN2_IP, .recv = stun_recv, .ctx = &w.stun2});
+  testnet_add_host(w.net, &(testnet_host_cfg){.ip = TURN_IP, .recv = turn_recv});
   turn_server_cfg tc = {.realm = "natsim", .relay = addr_v4(TURN_IP, 0), .port_min = 50000,
                         .port_max = 50999, .nonce_lifetime = 3600000 * MS, .seed = 1};
   turn_server_io tio = {turn_to_client, turn_to_peer, NULL, NULL, NULL};
@@ -182,6 +161,9 @@ static void setup_world(int ma, int mb, bool a_controls, bool b_controls) {
   for (int k = 0; k < 2; k++) {
     nat_config c = model(k == 0 ? ma : mb);
     w.s[k].nat = nat_new(&c, pub[k], (uint64_t)k + 1);
+    testnet_host_cfg hc = {.ip = INSIDE, .nat = w.s[k].nat, .recv = agent_recv, .ctx = &w.s[k]};
+    w.s[k].host = testnet_add_host(w.net, &hc);
+    testnet_add_timer(w.net, agent_deadline, agent_tick, &w.s[k]);
     ice_cfg ic;
     ice_cfg_defaults(&ic);
     ic.controlling = k == 0 ? a_controls : b_controls;
@@ -218,6 +200,7 @@ static void teardown_world(void) {
     nat_free(w.s[k].nat);
   }
   turn_server_free(w.turn);
+  testnet_free(w.net);
 }
 
 static void test_every_classic_pair(void **state) {
@@ -240,9 +223,9 @@ static void test_every_classic_pair(void **state) {
         fail_msg("%s - %s: selected %s -> %s, wanted %s", names[a], names[b],
                  ice_type_name(la.type), ice_type_name(ra.type), direct_possible ? "direct" : "relay");
       /* Application data both ways over the selected pair. */
-      ice_send(w.s[0].ice, w.now, (const uint8_t *)"ping", 4);
-      ice_send(w.s[1].ice, w.now, (const uint8_t *)"pong", 4);
-      run_until(w.now + 500 * MS);
+      ice_send(w.s[0].ice, testnet_now(w.net), (const uint8_t *)"ping", 4);
+      ice_send(w.s[1].ice, testnet_now(w.net), (const uint8_t *)"pong", 4);
+      run_until(testnet_now(w.net) + 500 * MS);
       assert_string_equal(w.s[1].got, "ping");
       assert_string_equal(w.s[0].got, "pong");
       const ice_stats *st = ice_get_stats(w.s[0].ice);
@@ -336,10 +319,10 @@ static void test_data_before_selection(void **state) {
   assert_false(ice_selected(w.s[0].ice, NULL, NULL));
   assert_true(ice_active(w.s[0].ice, &l, &r));
   assert_true(l.type != ICE_RELAY && r.type != ICE_RELAY);
-  assert_int_equal(ice_send(w.s[0].ice, w.now, (const uint8_t *)"early", 5), 0);
-  run_until(w.now + 200 * MS);
+  assert_int_equal(ice_send(w.s[0].ice, testnet_now(w.net), (const uint8_t *)"early", 5), 0);
+  run_until(testnet_now(w.net) + 200 * MS);
   assert_string_equal(w.s[1].got, "early");
-  run_until(w.now + 5000 * MS);
+  run_until(testnet_now(w.net) + 5000 * MS);
   assert_true(ice_selected(w.s[0].ice, NULL, NULL));
   const ice_stats *st = ice_get_stats(w.s[0].ice);
   assert_true(st->nominated >= st->first_success + grace);
@@ -357,18 +340,23 @@ static void test_given_credentials(void **state) {
   ic.pwd = "0123456789abcdefghijklmn";
   ic.reflexive = addr_v4(pub[0], 4000);
   memset(&w, 0, sizeof w);
+  w.net = testnet_new(0, 1024);
   ice_io io = {agent_send, agent_candidate, agent_state, agent_deliver, NULL, &w.s[0]};
   ice_agent *a = ice_new(&ic, &io);
   assert_string_equal(ice_ufrag(a), "abcdefgh");
   assert_string_equal(ice_pwd(a), "0123456789abcdefghijklmn");
   addr host = addr_v4(INSIDE, PORT);
   ice_start(a, 0, &host);
-  assert_int_equal(w.nq, 2); /* host and the given reflexive, signalled at once */
-  assert_int_equal(w.q[0].cand.type, ICE_HOST);
-  assert_int_equal(w.q[1].cand.type, ICE_SRFLX);
-  assert_true(addr_equal(&w.q[1].cand.addr, &ic.reflexive));
-  assert_true(w.q[1].cand.priority == ice_priority(ICE_SRFLX, 65535));
+  assert_int_equal(testnet_pending(w.net), 2); /* host and the given reflexive, signalled at once */
+  ice_cand q[2];
+  testnet_take(w.net, &q[0], sizeof q[0]);
+  testnet_take(w.net, &q[1], sizeof q[1]);
+  assert_int_equal(q[0].type, ICE_HOST);
+  assert_int_equal(q[1].type, ICE_SRFLX);
+  assert_true(addr_equal(&q[1].addr, &ic.reflexive));
+  assert_true(q[1].priority == ice_priority(ICE_SRFLX, 65535));
   ice_free(a);
+  testnet_free(w.net);
 }
 
 static void test_role_conflict(void **state) {
@@ -387,9 +375,9 @@ static void test_consent_lost(void **state) {
   run_until(5000 * MS);
   assert_int_equal(ice_get_state(w.s[0].ice), ICE_CONNECTED);
   w.blackhole = true;
-  run_until(w.now + 20000 * MS);
+  run_until(testnet_now(w.net) + 20000 * MS);
   assert_int_equal(ice_get_state(w.s[0].ice), ICE_CONNECTED); /* not yet: 30 s */
-  run_until(w.now + 20000 * MS);
+  run_until(testnet_now(w.net) + 20000 * MS);
   assert_int_equal(ice_get_state(w.s[0].ice), ICE_FAILED);
   teardown_world();
 }

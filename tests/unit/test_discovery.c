@@ -12,6 +12,7 @@
 #include "discovery.h"
 #include "nat.h"
 #include "stun_server.h"
+#include "testnet.h"
 
 #define MS 1000000LL
 #define INSIDE 0xC0A80102u /* 192.168.1.2 */
@@ -19,74 +20,67 @@
 #define A1 0xCB00710Au
 #define A2 0xCB007114u
 
-enum where { AT_NAT_IN, AT_NAT_OUT, AT_SERVER, AT_CLIENT };
-
-typedef struct pkt {
-  int64_t t;
-  enum where where;
-  addr src, dst;
-  uint8_t data[1280];
-  size_t len;
-} pkt;
+#define DELAY (10 * MS)       /* between the NAT and the servers */
+#define INSIDE_DELAY (1 * MS) /* between the client and its NAT */
 
 typedef struct net {
+  testnet *tn;
   nat *nat;        /* NULL: no NAT at all */
+  testnet_host *client;
   stun_server srv;
   bool server_dead;
   disc *d;
-  int64_t now;
-  pkt q[256];
-  int nq;
   uint16_t local_port[128];
   int nsocks;
 } net;
 
-static void push(net *n, int64_t delay, enum where w, addr src, addr dst, const uint8_t *d,
-                 size_t len) {
-  assert_true(n->nq < 256);
-  pkt *p = &n->q[n->nq++];
-  *p = (pkt){.t = n->now + delay, .where = w, .src = src, .dst = dst, .len = len};
-  memcpy(p->data, d, len);
-}
-
 static void client_send(void *ctx, int sock, const addr *dst, const uint8_t *d, size_t len) {
   net *n = ctx;
-  push(n, MS, AT_NAT_IN, addr_v4(INSIDE, n->local_port[sock]), *dst, d, len);
+  testnet_send_from(n->tn, n->client, n->local_port[sock], dst, DELAY, d, len);
 }
 
-static void deliver_inside(net *n, const nat_flow *f, const pkt *p) {
+/* A datagram reaches the client's socket bound to its port. */
+static void client_recv(void *ctx, int64_t now, const addr *from, const addr *to,
+                        const uint8_t *d, size_t len) {
+  net *n = ctx;
   for (int k = 0; k < n->nsocks; k++)
-    if (f->dst_ip == INSIDE && n->local_port[k] == f->dst_port)
-      push(n, MS, AT_CLIENT, addr_v4(f->src_ip, f->src_port), addr_v4(INSIDE, (uint16_t)k),
-           p->data, p->len);
+    if (n->local_port[k] == to->port) disc_recv(n->d, now, k, from, d, len);
 }
 
-static void step(net *n, const pkt *p) {
-  nat_flow f = {addr_v4_ip(&p->src), addr_v4_ip(&p->dst), p->src.port, p->dst.port};
-  switch (p->where) {
-  case AT_NAT_IN:
-    if (n->nat && nat_outbound(n->nat, n->now, &f) != NAT_OK) return;
-    if (f.dst_ip == INSIDE) deliver_inside(n, &f, p); /* hairpinned */
-    else push(n, 10 * MS, AT_SERVER, addr_v4(f.src_ip, f.src_port), p->dst, p->data, p->len);
-    return;
-  case AT_NAT_OUT:
-    if (n->nat && nat_inbound(n->nat, n->now, &f) != NAT_OK) return;
-    deliver_inside(n, &f, p);
-    return;
-  case AT_SERVER:
-    for (int s = 0; !n->server_dead && s < n->srv.nsocks; s++) {
-      if (!addr_equal(&n->srv.socks[s], &p->dst)) continue;
-      uint8_t out[1280];
-      int os;
-      addr to;
-      size_t len = stun_server_handle(&n->srv, s, &p->src, p->data, p->len, out, sizeof out, &os, &to);
-      if (len) push(n, 10 * MS, AT_NAT_OUT, n->srv.socks[os], to, out, len);
-    }
-    return;
-  case AT_CLIENT:
-    disc_recv(n->d, n->now, p->dst.port, &p->src, p->data, p->len);
-    return;
+/* A datagram reaches one of the server's addresses. */
+static void server_recv(void *ctx, int64_t now, const addr *from, const addr *to,
+                        const uint8_t *d, size_t len) {
+  net *n = ctx;
+  (void)now;
+  for (int s = 0; !n->server_dead && s < n->srv.nsocks; s++) {
+    if (!addr_equal(&n->srv.socks[s], to)) continue;
+    uint8_t out[1280];
+    int os;
+    addr dst;
+    size_t olen = stun_server_handle(&n->srv, s, from, d, len, out, sizeof out, &os, &dst);
+    if (olen) testnet_send(n->tn, &n->srv.socks[os], &dst, DELAY, out, olen);
   }
+}
+
+static int64_t client_deadline(void *ctx) { return disc_deadline(((net *)ctx)->d); }
+static void client_tick(void *ctx, int64_t now) { disc_tick(((net *)ctx)->d, now); }
+
+/* The network: the client (behind n->nat, if any), the server at A1 and
+** A2. */
+static void wire(net *n) {
+  n->tn = testnet_new(0, 256);
+  testnet_host_cfg cc = {.ip = INSIDE, .nat = n->nat, .inside_delay = INSIDE_DELAY,
+                         .recv = client_recv, .ctx = n};
+  n->client = testnet_add_host(n->tn, &cc);
+  testnet_add_host(n->tn, &(testnet_host_cfg){.ip = A1, .recv = server_recv, .ctx = n});
+  testnet_add_host(n->tn, &(testnet_host_cfg){.ip = A2, .recv = server_recv, .ctx = n});
+  testnet_add_timer(n->tn, client_deadline, client_tick, n);
+}
+
+/* Runs until discovery is done. */
+static void run_to_done(net *n) {
+  while (!disc_done(n->d))
+    assert_true(testnet_step(n->tn, INT64_MAX)); /* else it would never finish */
 }
 
 static const disc_result *run(net *n, const nat_config *cfg, bool rfc5780, bool lifetime) {
@@ -104,23 +98,11 @@ static const disc_result *run(net *n, const nat_config *cfg, bool rfc5780, bool 
     addr local = addr_v4(INSIDE, n->local_port[k]);
     disc_set_local(n->d, k, &local);
   }
+  wire(n);
   disc_start(n->d, 0);
-  while (!disc_done(n->d)) {
-    int first = -1;
-    for (int i = 0; i < n->nq; i++)
-      if (first < 0 || n->q[i].t < n->q[first].t) first = i;
-    int64_t timer = disc_deadline(n->d);
-    if (first >= 0 && n->q[first].t <= timer) {
-      pkt p = n->q[first];
-      n->q[first] = n->q[--n->nq];
-      n->now = p.t;
-      step(n, &p);
-    } else {
-      assert_true(timer != INT64_MAX); /* else it would never finish */
-      n->now = timer;
-      disc_tick(n->d, timer);
-    }
-  }
+  run_to_done(n);
+  testnet_free(n->tn);
+  n->tn = NULL;
   return disc_get_result(n->d);
 }
 
@@ -211,12 +193,10 @@ static void test_no_server(void **state) {
   n.d = disc_new(&dc, &io);
   n.nat = engine;
   n.nsocks = disc_sockets(n.d);
+  wire(&n);
   disc_start(n.d, 0);
-  while (!disc_done(n.d)) {
-    n.now = disc_deadline(n.d);
-    n.nq = 0;
-    disc_tick(n.d, n.now);
-  }
+  run_to_done(&n);
+  testnet_free(n.tn);
   assert_int_equal(disc_get_result(n.d)->status, DISC_NO_SERVER);
   assert_int_equal(disc_get_result(n.d)->elapsed, 39500 * MS);
   nat_free(engine);

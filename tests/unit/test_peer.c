@@ -14,6 +14,7 @@
 #include "gateway.h"
 #include "nat.h"
 #include "peer.h"
+#include "testnet.h"
 
 #define MS 1000000LL
 #define INSIDE 0xC0A80102u
@@ -22,13 +23,12 @@
 #define GW_IP 0xC633640Au
 #define PORT 4000
 
-typedef struct pkt { int64_t t; addr src, dst; uint8_t data[GW_MAX_FRAME + 64]; size_t len; } pkt;
+#define DELAY (10 * MS) /* one way, between any two public addresses */
 
 typedef struct net {
-  int64_t now;
-  pkt q[512];
-  int nq;
+  testnet *tn;
   nat *nat_a, *nat_b;
+  testnet_host *host_a, *host_b;
   peer *a, *b;
   gateway gw;
   int drop_sessions_to_b; /* lose this many SESSION frames to b */
@@ -39,27 +39,13 @@ typedef struct net {
 static net n;
 static int tag_a, tag_b; /* the io ctx of each peer, to tell them apart */
 
-static void push(addr src, addr dst, const uint8_t *d, size_t len) {
-  assert_true(n.nq < 512);
-  pkt *p = &n.q[n.nq++];
-  p->t = n.now + 10 * MS;
-  p->src = src, p->dst = dst, p->len = len;
-  memcpy(p->data, d, len);
-}
-
-/* A datagram from inside a NAT goes out through it. */
-static void from_inside(nat *x, const addr *to, const uint8_t *d, size_t len) {
-  nat_flow f = {INSIDE, addr_v4_ip(to), PORT, to->port};
-  if (nat_outbound(x, n.now, &f) == NAT_OK)
-    push(addr_v4(f.src_ip, f.src_port), addr_v4(f.dst_ip, f.dst_port), d, len);
-}
 static void send_a(void *ctx, const addr *to, const uint8_t *d, size_t len) {
   (void)ctx;
-  from_inside(n.nat_a, to, d, len);
+  testnet_send_from(n.tn, n.host_a, PORT, to, DELAY, d, len);
 }
 static void send_b(void *ctx, const addr *to, const uint8_t *d, size_t len) {
   (void)ctx;
-  from_inside(n.nat_b, to, d, len);
+  testnet_send_from(n.tn, n.host_b, PORT, to, DELAY, d, len);
 }
 static void send_gw(void *ctx, const addr *to, const uint8_t *d, size_t len) {
   (void)ctx;
@@ -69,20 +55,26 @@ static void send_gw(void *ctx, const addr *to, const uint8_t *d, size_t len) {
     n.drop_sessions_to_b--;
     return;
   }
-  push(addr_v4(GW_IP, 7000), *to, d, len);
+  addr gw = addr_v4(GW_IP, 7000);
+  testnet_send(n.tn, &gw, to, DELAY, d, len);
 }
 
-static void deliver(const pkt *p) {
-  uint32_t ip = addr_v4_ip(&p->dst);
-  if (ip == GW_IP) {
-    gateway_recv(&n.gw, n.now, &p->src, p->data, p->len);
-    return;
-  }
-  nat *x = ip == PUB_A ? n.nat_a : ip == PUB_B ? n.nat_b : NULL;
-  nat_flow f = {addr_v4_ip(&p->src), ip, p->src.port, p->dst.port};
-  if (!x || nat_inbound(x, n.now, &f) != NAT_OK || f.dst_port != PORT) return;
-  peer_recv(x == n.nat_a ? n.a : n.b, n.now, &p->src, p->data, p->len);
+static void gw_recv(void *ctx, int64_t now, const addr *from, const addr *to, const uint8_t *d,
+                    size_t len) {
+  (void)ctx;
+  (void)to;
+  gateway_recv(&n.gw, now, from, d, len);
 }
+
+/* A datagram through a peer's NAT reaches it on its port; ctx: &n.a or &n.b. */
+static void peer_in(void *ctx, int64_t now, const addr *from, const addr *to, const uint8_t *d,
+                    size_t len) {
+  peer **p = ctx;
+  if (to->port == PORT) peer_recv(*p, now, from, d, len);
+}
+
+static int64_t peer_next(void *ctx) { return peer_deadline(*(peer **)ctx); }
+static void peer_due(void *ctx, int64_t now) { peer_tick(*(peer **)ctx, now); }
 
 static void on_deliver(void *ctx, uint32_t from, const uint8_t *m, size_t len) {
   int *count = ctx == &tag_a ? &n.received_a : &n.received_b;
@@ -98,28 +90,7 @@ static void on_event(void *ctx, uint32_t other, enum peer_event ev) {
 }
 
 /* Runs the clock to `until`, delivering packets and ticking peers. */
-static void run(int64_t until) {
-  for (;;) {
-    int first = -1;
-    for (int i = 0; i < n.nq; i++)
-      if (first < 0 || n.q[i].t < n.q[first].t) first = i;
-    int64_t ta = peer_deadline(n.a), tb = peer_deadline(n.b);
-    int64_t tp = first >= 0 ? n.q[first].t : INT64_MAX;
-    int64_t t = tp < ta ? (tp < tb ? tp : tb) : (ta < tb ? ta : tb);
-    if (t > until) break;
-    n.now = t;
-    if (t == tp) {
-      pkt p = n.q[first];
-      n.q[first] = n.q[--n.nq];
-      deliver(&p);
-    } else if (t == ta) {
-      peer_tick(n.a, t);
-    } else {
-      peer_tick(n.b, t);
-    }
-  }
-  n.now = until;
-}
+static void run(int64_t until) { testnet_run_until(n.tn, until); }
 
 static nat_config cone(enum nat_mapping m, enum nat_mapping f) {
   nat_config c = {.mapping = m, .filtering = f, .alloc = NAT_PRESERVE, .stride = 1,
@@ -129,8 +100,16 @@ static nat_config cone(enum nat_mapping m, enum nat_mapping f) {
 
 static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
   memset(&n, 0, sizeof n);
+  n.tn = testnet_new(0, 512);
   n.nat_a = nat_new(ca, PUB_A, 1);
   n.nat_b = nat_new(cb, PUB_B, 2);
+  testnet_host_cfg ha = {.ip = INSIDE, .nat = n.nat_a, .recv = peer_in, .ctx = &n.a};
+  testnet_host_cfg hb = {.ip = INSIDE, .nat = n.nat_b, .recv = peer_in, .ctx = &n.b};
+  n.host_a = testnet_add_host(n.tn, &ha);
+  n.host_b = testnet_add_host(n.tn, &hb);
+  testnet_add_host(n.tn, &(testnet_host_cfg){.ip = GW_IP, .recv = gw_recv});
+  testnet_add_timer(n.tn, peer_next, peer_due, &n.a);
+  testnet_add_timer(n.tn, peer_next, peer_due, &n.b);
   gateway_io gio = {send_gw, NULL};
   gateway_init(&n.gw, 1, 100, &gio);
   peer_cfg pc = peer_cfg_default();
@@ -154,6 +133,7 @@ static void teardown_net(void) {
   gateway_free(&n.gw);
   nat_free(n.nat_a);
   nat_free(n.nat_b);
+  testnet_free(n.tn);
 }
 
 /* Registers both, connects a to b, and sends 20 messages each way, one
@@ -163,23 +143,23 @@ static void exchange(void) {
   peer_start(n.b, 0);
   run(200 * MS);
   assert_true(peer_registered(n.a) && peer_registered(n.b));
-  assert_int_equal(peer_connect(n.a, n.now, 2), 0);
-  assert_int_equal(peer_connect(n.a, n.now, 2), -1);
+  assert_int_equal(peer_connect(n.a, testnet_now(n.tn), 2), 0);
+  assert_int_equal(peer_connect(n.a, testnet_now(n.tn), 2), -1);
   char msg[16];
   int b_sent = 0;
   for (int i = 0; i < 20; i++) {
     snprintf(msg, sizeof msg, "msg %d", i);
-    assert_int_equal(peer_send(n.a, n.now, 2, (const uint8_t *)msg, strlen(msg)), 0);
-    run(n.now + 50 * MS);
+    assert_int_equal(peer_send(n.a, testnet_now(n.tn), 2, (const uint8_t *)msg, strlen(msg)), 0);
+    run(testnet_now(n.tn) + 50 * MS);
     if (i < 2) continue; /* b's session is up by now */
     snprintf(msg, sizeof msg, "msg %d", b_sent++);
-    assert_int_equal(peer_send(n.b, n.now, 1, (const uint8_t *)msg, strlen(msg)), 0);
+    assert_int_equal(peer_send(n.b, testnet_now(n.tn), 1, (const uint8_t *)msg, strlen(msg)), 0);
   }
   while (b_sent < 20) {
     snprintf(msg, sizeof msg, "msg %d", b_sent++);
-    peer_send(n.b, n.now, 1, (const uint8_t *)msg, strlen(msg));
+    peer_send(n.b, testnet_now(n.tn), 1, (const uint8_t *)msg, strlen(msg));
   }
-  run(n.now + 5000 * MS);
+  run(testnet_now(n.tn) + 5000 * MS);
   assert_int_equal(n.received_b, 20);
   assert_int_equal(n.received_a, 20);
   assert_false(n.out_of_order);

@@ -1,4 +1,5 @@
 /* main.c: the natsim command line. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -16,9 +16,6 @@
 #ifndef NATSIM_OPTIONS_H
 #define NATSIM_OPTIONS_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
 /* How an option's value is checked and where it is stored. */
 typedef enum opt_kind {
   OPT_HELP,      /* -h, --help: print the help */

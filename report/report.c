@@ -145,14 +145,11 @@ void report_markdown(const run_results *r, FILE *f) {
 
 static void xml_text(FILE *f, const char *s) {
   for (; *s; s++) {
-    switch (*s) {
-    case '<': fputs("&lt;", f); break;
-    case '>': fputs("&gt;", f); break;
-    case '&': fputs("&amp;", f); break;
-    case '"': fputs("&quot;", f); break;
-    default:
-      if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t') fputc(*s, f);
-    }
+    if (*s == '<') fputs("&lt;", f);
+    else if (*s == '>') fputs("&gt;", f);
+    else if (*s == '&') fputs("&amp;", f);
+    else if (*s == '"') fputs("&quot;", f);
+    else if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t') fputc(*s, f);
   }
 }
 

@@ -24,7 +24,8 @@ void report_html(const run_results *r, FILE *f);
 void report_junit(const run_results *r, FILE *f);
 
 /* Shared by the writers. */
-const char *report_metric_label(enum schema_metric m); /* SCHEMA_METRIC_DIRECT_RATE -> "direct P2P" */
+/* How a metric is named in reports: SCHEMA_METRIC_DIRECT_RATE -> "direct P2P". */
+const char *report_metric_label(enum schema_metric m);
 /* "95.0%", "1.05", as the metric is shown. */
 void report_value(enum schema_metric m, double v, char *out, size_t len);
 /* A target as shown: ">= 95%", "<= 1.05". */

@@ -41,18 +41,14 @@ typedef struct field {
 
 /* Describes a JSON value for an error message. */
 static void describe(const jv *v, char *out, size_t len) {
-  if (!v) {
-    snprintf(out, len, "nothing");
-    return;
-  }
-  switch (v->type) {
-  case J_NULL: snprintf(out, len, "null"); break;
-  case J_BOOL: snprintf(out, len, "%s", v->num ? "true" : "false"); break;
-  case J_NUM: snprintf(out, len, "%g", v->num); break;
-  case J_STR: snprintf(out, len, "\"%.40s\"%s", v->str, strlen(v->str) > 40 ? "..." : ""); break;
-  case J_ARR: snprintf(out, len, "a list"); break;
-  case J_OBJ: snprintf(out, len, "an object"); break;
-  }
+  bool cut = v && v->type == J_STR && strlen(v->str) > 40;
+  if (!v) snprintf(out, len, "nothing");
+  else if (v->type == J_NUM) snprintf(out, len, "%g", v->num);
+  else if (v->type == J_STR) snprintf(out, len, "\"%.40s%s\"", v->str, cut ? "..." : "");
+  else if (v->type == J_BOOL) snprintf(out, len, "%s", v->num ? "true" : "false");
+  else if (v->type == J_NULL) snprintf(out, len, "null");
+  else if (v->type == J_ARR) snprintf(out, len, "a list");
+  else snprintf(out, len, "an object");
 }
 
 /* Reports field `key` of `where` (either may be ""), which should be `expected`. */
@@ -351,8 +347,10 @@ static int read_keepalive(rd *d, const jv *v, const char *where, run_version *ou
   snprintf(most, sizeof most, "at most %d classes", SCHEMA_MAX_CLASSES);
   if (jlen(k) > SCHEMA_MAX_CLASSES) return fail(d, where, "keepalive_s", most, k);
   for (size_t i = 0; i < jlen(k); i++) {
+    const jv *x = k->items[i];
+    if (!is_num(x) || x->num < 0) return fail(d, at, k->keys[i], "a non-negative number", x);
     out->keepalive_s[i].cls = k->keys[i];
-    if (read_num(d, k, at, k->keys[i], 0, -1, &out->keepalive_s[i].s)) return -1;
+    out->keepalive_s[i].s = x->num;
   }
   out->nkeepalive = jlen(k);
   return 0;
@@ -432,8 +430,10 @@ static int read_params(rd *d, const jv *r, run_results *out) {
   out->params = list;
   out->nparams = jlen(p);
   for (size_t i = 0; i < jlen(p); i++) {
+    const jv *x = p->items[i];
+    if (x->type != J_STR) return fail(d, "params", p->keys[i], "a string", x);
     out->params[i].key = p->keys[i];
-    if (read_str(d, p, "params", p->keys[i], true, &out->params[i].value)) return -1;
+    out->params[i].value = x->str;
   }
   return 0;
 }

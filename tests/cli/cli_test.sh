@@ -32,8 +32,8 @@ expect "run help" 0 "--seed N" -- "$natsim" run --help
 expect "no command" 2 "usage: natsim" -- "$natsim"
 expect "unknown command" 2 "unknown command 'fly'" -- "$natsim" fly
 expect "no scenario" 2 "no scenario given" -- "$natsim" run
-expect "bad seed" 2 "--seed expects a non-negative integer, got x" -- "$natsim" run $t/random.lua --seed x
-expect "unknown option" 2 "unknown option --fast" -- "$natsim" run $t/random.lua --fast
+expect "bad seed" 2 "option .--seed.: expected a non-negative integer, got .x." -- "$natsim" run $t/random.lua --seed x
+expect "unknown option" 2 "unknown option .--fast." -- "$natsim" run $t/random.lua --fast
 expect "missing file" 2 "cannot open $t/nope.lua" -- "$natsim" run $t/nope.lua
 expect "syntax error" 2 "syntax_error.lua:3:" -- "$natsim" run $t/syntax_error.lua
 expect "unknown field" 2 "unknown_field.lua:3: natsim.host: unknown field \"adr\" \(accepted: name, addr" -- "$natsim" run $t/unknown_field.lua
@@ -70,7 +70,7 @@ expect "classify json match" 0 "\"match\": true" -- "$natsim" classify --json na
 expect "classify lifetime" 0 "discovered 55s < lifetime <= 60s" -- "$natsim" classify --lifetime nat-models/symmetric.lua
 expect "classify mismatch" 1 "wide_stride +APD/APD/sequential +APD/APD/random .*MISMATCH" -- "$natsim" classify tests/cli/models/wide_stride.lua
 expect "classify bad model" 2 "bad_policy.lua: field 'filtering'" -- "$natsim" classify tests/cli/models/bad_policy.lua
-expect "classify bad loss" 2 "bad option --loss 2" -- "$natsim" classify --loss 2
+expect "classify bad loss" 2 "option .--loss.: expected a number from 0 to 1, got .2." -- "$natsim" classify --loss 2
 expect "classify help" 0 "--behind MODEL" -- "$natsim" classify --help
 
 # Phases 1 and 2: the roadmap scenario (small here; ctest also runs it whole).
@@ -115,7 +115,7 @@ absent "progress quiet" "attempts, [0-9]+/s" -- script -qec "$natsim run scenari
 expect "experiment bad targets" 2 "experiment_bad_targets.lua:1: natsim.experiment: field 'targets': keys are versions \(v0.7, v0.8, v0.9\), got v1.0" -- "$natsim" run $t/experiment_bad_targets.lua
 expect "experiment bad target value" 2 "targets\[\"v0.8\"\]: field 'direct'.*a number from 0 to 1" -- "$natsim" run $t/experiment_bad_target_value.lua
 expect "experiment bad population" 2 "population entry: field 'weight' is required" -- "$natsim" run $t/experiment_bad_population.lua
-expect "bad --set" 2 "--set expects KEY=VALUE, got pairs" -- "$natsim" run scenarios/roadmap.lua --set pairs
+expect "bad --set" 2 "option .--set.: expected KEY=VALUE, got .pairs." -- "$natsim" run scenarios/roadmap.lua --set pairs
 
 # Reports: --out writes results.json, report.md, report.html; --junit XML;
 # `natsim report` regenerates the same files from results.json; the same
@@ -147,8 +147,8 @@ expect "serve gateway needs peers" 2 "--peers FILE is required" -- "$natsim" ser
 expect "serve needs listen" 2 "--listen ADDR:PORT is required" -- "$natsim" serve stun
 expect "serve turn needs user" 2 "--user USER:PASS is required" -- "$natsim" serve turn --listen 127.0.0.1:34999
 expect "serve what" 2 "what to serve\? stun, turn or gateway" -- "$natsim" serve dns --listen 127.0.0.1:34999
-expect "probe bad server" 2 "natsim probe: bad argument --stun" -- "$natsim" probe --stun nowhere
-expect "turn-check bad user" 2 "natsim turn-check: bad argument --user nocolon" -- "$natsim" turn-check --server 127.0.0.1:1 --user nocolon
+expect "probe bad server" 2 "natsim probe: option .--stun.: expected an IPv4 ADDR:PORT" -- "$natsim" probe --stun nowhere
+expect "turn-check bad user" 2 "natsim turn-check: option .--user.: expected USER:PASS, got .nocolon." -- "$natsim" turn-check --server 127.0.0.1:1 --user nocolon
 
 # Regression testing against the stored roadmap baseline: a worsened
 # configuration (no punching) regresses, with a readable table; a baseline
@@ -159,7 +159,7 @@ expect "regress worsened" 0 "v0.8 +direct rate +90.7% \(1000\) +0.0% \(200\) +dr
 expect "regress worsened count" 0 "^[1-9][0-9]* regressions$" -- cat "$tmp/worse.txt"
 expect "regress other scenario" 2 "the baseline is from scenario scenarios/roadmap.lua, not scenarios/nat_behaviour.lua" -- "$natsim" regress --baseline reports/baselines/roadmap.json scenarios/nat_behaviour.lua
 expect "regress bad baseline" 2 "schema \"natsim-results/1\" is not natsim-run/1" -- "$natsim" regress --baseline "$tmp/v.json" scenarios/roadmap.lua
-expect "regress bad level" 2 "--level expects a number between 0 and 0.5" -- "$natsim" regress --baseline reports/baselines/roadmap.json scenarios/roadmap.lua --level 2
+expect "regress bad level" 2 "option .--level.: expected a number above 0 and below 0.5, got .2." -- "$natsim" regress --baseline reports/baselines/roadmap.json scenarios/roadmap.lua --level 2
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

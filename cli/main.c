@@ -74,8 +74,13 @@ static int run_options(opt *t, scenario_opts *o, const char **params) {
 
 static const opt help_opt = {"help", NULL, OPT_HELP, NULL, 0, 0, NULL, "this text"};
 
-/* The scenario among the positional arguments: exactly one. */
-static int one_scenario(const opt_cmd *c, const char **pos, int npos, scenario_opts *o) {
+/* Parses a run-like command's arguments: its options, and at most one
+** scenario among the positional arguments (o->path, NULL when none). */
+static int parse_scenario_cmd(const opt_cmd *c, int argc, char **argv, const char **pos,
+                              scenario_opts *o) {
+  int npos;
+  int rc = opt_parse(c, argc, argv, pos, &npos);
+  if (rc != OPT_CONTINUE) return rc;
   if (npos > 1) return opt_usage_error(c, "one scenario at a time (got %s and %s)", pos[0], pos[1]);
   o->path = npos ? pos[0] : NULL;
   return OPT_CONTINUE;
@@ -97,9 +102,7 @@ static int cmd_run(int argc, char **argv, const char **pos) {
                t, n,
                "exit status: 0 when every check passed, 1 when a check failed,\n"
                "2 for a usage, scenario or model error.\n"};
-  int npos;
-  int rc = opt_parse(&c, argc, argv, pos, &npos);
-  if (rc == OPT_CONTINUE) rc = one_scenario(&c, pos, npos, &o);
+  int rc = parse_scenario_cmd(&c, argc, argv, pos, &o);
   if (rc != OPT_CONTINUE) return rc;
   if (!o.path) return opt_usage_error(&c, "no scenario given");
   return scenario_run(&o);
@@ -167,9 +170,7 @@ static int cmd_regress(int argc, char **argv, const char **pos) {
                t, n,
                "exit status: 0 nothing regressed, 1 something did (the table says what),\n"
                "2 an error (unreadable or incompatible baseline, bad scenario).\n"};
-  int npos;
-  int rc = opt_parse(&c, argc, argv, pos, &npos);
-  if (rc == OPT_CONTINUE) rc = one_scenario(&c, pos, npos, &o);
+  int rc = parse_scenario_cmd(&c, argc, argv, pos, &o);
   if (rc != OPT_CONTINUE) return rc;
   if (!o.path || !baseline) return opt_usage_error(&c, "needs --baseline FILE and a scenario");
   return regress(&o, baseline, &ro);

@@ -1,22 +1,13 @@
 /* workload.c: an attempt's timeline: start, connect, messages both ways, disruption. */
 #include "sim.h"
 #include "xrun.h"
+#include "wire.h"
 
 /* A message's byte k after the head: from the attempt, direction and index. */
 static uint8_t filler(const attempt *a, bool from_a, uint32_t index, size_t k) {
   return (uint8_t)(a->index * 31u + index * 7u + k + (from_a ? 101u : 0u));
 }
 
-static void put_u32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-
-static uint32_t get_u32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 void workload_deliver(void *ctx, uint32_t from, const uint8_t *msg, size_t len) {
   side *s = ctx;
@@ -24,7 +15,7 @@ void workload_deliver(void *ctx, uint32_t from, const uint8_t *msg, size_t len) 
   const exp_cfg *c = a->run->cfg;
   (void)from;
   bool from_a = !s->is_a;
-  uint32_t idx = len >= HEAD ? get_u32(msg + 5) : 0;
+  uint32_t idx = len >= HEAD ? wire_get32(msg + 5) : 0;
   bool ok = len == (size_t)c->size && msg[4] == (from_a ? 1 : 2) && idx == (uint32_t)s->received;
   for (size_t k = HEAD; ok && k < len; k++) ok = msg[k] == filler(a, from_a, idx, k);
   if (!ok) s->damaged = true;
@@ -41,9 +32,9 @@ static void send_one(void *arg) {
   const exp_cfg *c = a->run->cfg;
   uint8_t msg[CONN_MAX_MESSAGE];
   uint32_t idx = (uint32_t)s->sent;
-  put_u32(msg, (uint32_t)a->index);
+  wire_put32(msg, (uint32_t)a->index);
   msg[4] = s->is_a ? 1 : 2;
-  put_u32(msg + 5, idx);
+  wire_put32(msg + 5, idx);
   for (int k = HEAD; k < c->size; k++) msg[k] = filler(a, s->is_a, idx, (size_t)k);
   peer_send(s->p, sim_now(), s->is_a ? a->b.id : a->a.id, msg, (size_t)c->size);
   s->sent++;

@@ -143,7 +143,7 @@ void report_markdown(const run_results *r, FILE *f) {
 
 /* --- JUnit XML ------------------------------------------------------------------ */
 
-static void xml_text(FILE *f, const char *s) {
+void report_escape(FILE *f, const char *s) {
   for (; *s; s++) {
     if (*s == '<') fputs("&lt;", f);
     else if (*s == '>') fputs("&gt;", f);
@@ -155,15 +155,15 @@ static void xml_text(FILE *f, const char *s) {
 
 static void junit_case(FILE *f, const char *cls, const char *name, bool ok, const char *detail) {
   fputs("    <testcase classname=\"", f);
-  xml_text(f, cls);
+  report_escape(f, cls);
   fputs("\" name=\"", f);
-  xml_text(f, name);
+  report_escape(f, name);
   if (ok) {
     fputs("\"/>\n", f);
     return;
   }
   fputs("\">\n      <failure message=\"", f);
-  xml_text(f, detail);
+  report_escape(f, detail);
   fputs("\"/>\n    </testcase>\n", f);
 }
 
@@ -189,7 +189,7 @@ void report_junit(const run_results *r, FILE *f) {
       if (!v->targets[k].ok) failures++;
   }
   fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
-  xml_text(f, r->scenario);
+  report_escape(f, r->scenario);
   fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\">\n", tests, failures);
   for (size_t i = 0; i < r->nversions; i++) {
     const run_version *v = &r->versions[i];

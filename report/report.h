@@ -41,5 +41,8 @@ typedef struct report_verdict {
   bool straddles;
 } report_verdict;
 void report_verdict_read(const run_version *v, const run_target *t, report_verdict *out);
+/* Writes s as XML or HTML text or attribute value: < > & " escaped,
+** control characters other than newline and tab left out. */
+void report_escape(FILE *f, const char *s);
 
 #endif

@@ -9,16 +9,6 @@
 
 #define W 760 /* chart width, px */
 
-static void esc(FILE *f, const char *s) {
-  for (; *s; s++) {
-    if (*s == '<') fputs("&lt;", f);
-    else if (*s == '>') fputs("&gt;", f);
-    else if (*s == '&') fputs("&amp;", f);
-    else if (*s == '"') fputs("&quot;", f);
-    else fputc(*s, f);
-  }
-}
-
 static const char style[] =
     "body{font-family:sans-serif;margin:2em;color:#222;max-width:1100px}"
     "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;"
@@ -47,7 +37,7 @@ static void shares_row(FILE *f, const run_version *v, int row) {
   static const char *const what[4] = {"direct", "relayed by the gateway", "relayed by TURN",
                                       "failed"};
   fprintf(f, "<text x=\"0\" y=\"%.0f\">", y + 17);
-  esc(f, v->name);
+  report_escape(f, v->name);
   fputs("</text>\n", f);
   double x = x0;
   for (int k = 0; k < 4; k++) {
@@ -106,7 +96,7 @@ static void heat_cell(FILE *f, const run_cell *c, double x, double y) {
            c->direct, c->attempts);
   fprintf(f, "<rect x=\"%.0f\" y=\"%.0f\" width=\"78\" height=\"34\" fill=\"hsl(%.0f,65%%,%s)\" "
              "stroke=\"#fff\"><title>", x, y, 120 * rate, n > 0 ? "42%" : "85%");
-  esc(f, title);
+  report_escape(f, title);
   fprintf(f, "</title></rect><text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\" fill=\"#fff\">"
              "%.0f%% (%.0f)</text>\n", x + 39, y + 21, 100 * rate, n);
 }
@@ -132,14 +122,14 @@ static void chart_heatmap(FILE *f, const run_version *v) {
   int top = 90;
   fprintf(f, "<h3>%s: direct rate by NAT pair</h3>\n<svg class=\"chart\" id=\"chart-heatmap-",
           v->name);
-  esc(f, v->name);
+  report_escape(f, v->name);
   fprintf(f, "\" width=\"%d\" height=\"%d\">\n", left + n * 80 + 10, top + n * 36 + 10);
   for (int i = 0; i < n; i++) {
     fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 6, top + i * 36 + 21);
-    esc(f, names[i]);
+    report_escape(f, names[i]);
     fprintf(f, "</text><text transform=\"translate(%d,%d) rotate(-30)\">", left + i * 80 + 30,
             top - 6);
-    esc(f, names[i]);
+    report_escape(f, names[i]);
     fputs("</text>\n", f);
   }
   for (int a = 0; a < n; a++) { /* the matrix is symmetric: each cell both ways */
@@ -183,7 +173,7 @@ static void chart_connect(FILE *f, const run_version *v) {
   if (!ch->n) return;
   double max = hist_max(ch, &v->direct_hist);
   fprintf(f, "<h3>%s: time to connect</h3>\n<svg class=\"chart\" id=\"chart-connect-", v->name);
-  esc(f, v->name);
+  report_escape(f, v->name);
   fprintf(f, "\" width=\"%d\" height=\"230\">\n<line x1=\"48\" x2=\"%d\" y1=\"170\" y2=\"170\" "
              "stroke=\"#888\"/><text x=\"0\" y=\"24\">%.0f</text><text x=\"0\" y=\"170\">0</text>\n",
           W, W - 10, max);
@@ -213,9 +203,9 @@ static void targets_table(FILE *f, const run_results *rs) {
       report_verdict r;
       report_verdict_read(v, &v->targets[k], &r);
       fputs("<tr><td class=\"l\">", f);
-      esc(f, r.version);
+      report_escape(f, r.version);
       fprintf(f, "</td><td class=\"l\">%s</td><td>%s</td><td>", r.label, r.measured);
-      esc(f, r.target);
+      report_escape(f, r.target);
       fprintf(f, "</td><td>%s</td><td class=\"l %s\">%s%s</td></tr>\n", r.ci,
               r.ok ? "met" : "miss", r.ok ? "met" : "missed",
               r.straddles ? " <span class=\"warn\">(straddles)</span>" : "");
@@ -232,9 +222,9 @@ static void versions_table(FILE *f, const run_results *r) {
   for (size_t i = 0; i < r->nversions; i++) {
     const run_version *v = &r->versions[i];
     fputs("<tr><td class=\"l\">", f);
-    esc(f, v->name);
+    report_escape(f, v->name);
     fputs("</td><td class=\"l\">", f);
-    esc(f, v->strategy);
+    report_escape(f, v->strategy);
     fprintf(f, "</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>%" PRId64
                "</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>%.1f%%</td>"
                "<td>%.2f</td><td>%.0f / %.0f</td><td>%.0f / %.0f</td></tr>\n",
@@ -252,10 +242,10 @@ static void checks_table(FILE *f, const run_results *r) {
   for (size_t i = 0; i < r->nchecks; i++) {
     const run_check *c = &r->checks[i];
     fputs("<tr><td class=\"l\">", f);
-    esc(f, c->name);
+    report_escape(f, c->name);
     fprintf(f, "</td><td class=\"l %s\">%s</td><td class=\"l\">", c->ok ? "met" : "miss",
             c->ok ? "pass" : "FAIL");
-    esc(f, c->detail);
+    report_escape(f, c->detail);
     fputs("</td></tr>\n", f);
   }
   fputs("</table>\n", f);
@@ -274,9 +264,9 @@ static const char check_script[] =
 
 void report_html(const run_results *r, FILE *f) {
   fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>natsim: ", f);
-  esc(f, r->scenario);
+  report_escape(f, r->scenario);
   fprintf(f, "</title><style>%s</style></head>\n<body>\n<h1>natsim report: ", style);
-  esc(f, r->scenario);
+  report_escape(f, r->scenario);
   fprintf(f, "</h1>\n<p>Seed %.0f; %" PRId64 " ns-3 events.</p>\n", r->seed, run_events(r));
   if (r->nversions) {
     chart_shares(f, r);

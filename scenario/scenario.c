@@ -82,17 +82,23 @@ static void write_versions(json *j, lapi *a) {
 }
 
 /* --json FILE: the experiment results alone. */
+/* Opens a results object in f: its schema, the scenario and the seed. */
+static json start_results(FILE *f, const char *schema, const scenario_opts *o) {
+  json j = json_start(f);
+  json_object(&j, NULL);
+  json_str(&j, "schema", schema);
+  json_str(&j, "scenario", o->path);
+  json_int(&j, "seed", (int64_t)o->seed);
+  return j;
+}
+
 static int write_json(const scenario_opts *o, lapi *a) {
   FILE *f = fopen(o->json, "w");
   if (!f) {
     fprintf(stderr, "natsim: cannot write %s: %s\n", o->json, strerror(errno));
     return -1;
   }
-  json j = json_start(f);
-  json_object(&j, NULL);
-  json_str(&j, "schema", "natsim-results/1");
-  json_str(&j, "scenario", o->path);
-  json_int(&j, "seed", (int64_t)o->seed);
+  json j = start_results(f, "natsim-results/1", o);
   write_versions(&j, a);
   json_end(&j, '}');
   return fclose(f) == 0 ? 0 : -1;
@@ -126,11 +132,7 @@ static void write_checks(json *j, lapi *a) {
 /* The results file (natsim-run/1), into f. */
 static void write_results(FILE *f, const scenario_opts *o, world *w, lapi *a) {
   world_totals t = world_get_totals(w);
-  json j = json_start(f);
-  json_object(&j, NULL);
-  json_str(&j, "schema", "natsim-run/1");
-  json_str(&j, "scenario", o->path);
-  json_int(&j, "seed", (int64_t)o->seed);
+  json j = start_results(f, "natsim-run/1", o);
   write_params(&j, o);
   json_num(&j, "virtual_time_s", (double)sim_now() / SIM_NS_PER_S);
   json_int(&j, "events", (int64_t)sim_event_count());

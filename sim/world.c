@@ -164,14 +164,22 @@ static int plan_addrs(world *w, const world_node_opts *o, node *n, char *err,
 
 /* --- building -------------------------------------------------------------- */
 
+/* Room in *arr (capacity *cap) for one more than n items of `size` bytes,
+** doubling from 16. 0, or -1 when memory runs out (*arr stays as it was). */
+static int reserve(void **arr, size_t *cap, size_t n, size_t size) {
+  if (n < *cap) return 0;
+  size_t more = *cap ? *cap * 2 : 16;
+  void *p = realloc(*arr, more * size);
+  if (!p) return -1;
+  *arr = p;
+  *cap = more;
+  return 0;
+}
+
 static int push_node(world *w, node *n) {
-  if (w->nnodes == w->cap) {
-    size_t cap = w->cap ? w->cap * 2 : 16;
-    node **nn = realloc(w->nodes, cap * sizeof *nn);
-    if (!nn) return -1;
-    w->nodes = nn;
-    w->cap = cap;
-  }
+  void *nodes = w->nodes;
+  if (reserve(&nodes, &w->cap, w->nnodes, sizeof *w->nodes) != 0) return -1;
+  w->nodes = nodes;
   w->nodes[w->nnodes++] = n;
   return (int)w->nnodes - 1;
 }
@@ -367,13 +375,9 @@ int world_udp(world *w, int host, uint32_t ip, uint16_t port, world_recv_fn fn,
              addr_format_ip4(ip, a, sizeof a));
     return -1;
   }
-  if (w->nsocks == w->sock_cap) {
-    size_t cap = w->sock_cap ? w->sock_cap * 2 : 16;
-    sock **ns = realloc(w->socks, cap * sizeof *ns);
-    if (!ns) return -1;
-    w->socks = ns;
-    w->sock_cap = cap;
-  }
+  void *socks = w->socks;
+  if (reserve(&socks, &w->sock_cap, w->nsocks, sizeof *w->socks) != 0) return -1;
+  w->socks = socks;
   sock *s = calloc(1, sizeof *s);
   if (!s) return -1;
   *s = (sock){.owner = n, .node = host, .fn = fn, .ctx = ctx};

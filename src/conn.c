@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire.h"
+
 enum { K_MSG = 1, K_ACK = 2 };
 #define HEAD 5
 #define ACK_LEN 9          /* kind, cumulative sequence, the sequence that triggered it */
@@ -18,16 +20,6 @@ struct conn_slot {
   conn_slot *next;
   uint8_t frame[]; /* HEAD + message */
 };
-
-static void put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24);
-  p[1] = (uint8_t)(v >> 16);
-  p[2] = (uint8_t)(v >> 8);
-  p[3] = (uint8_t)v;
-}
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 void conn_init(conn *c, int64_t rto) {
   memset(c, 0, sizeof *c);
@@ -55,7 +47,7 @@ static conn_slot *slot(uint8_t kind, uint32_t seq, const uint8_t *msg, size_t le
   if (!s) return NULL;
   *s = (conn_slot){.seq = seq, .len = HEAD + len};
   s->frame[0] = kind;
-  put32(s->frame + 1, seq);
+  wire_put32(s->frame + 1, seq);
   if (len) memcpy(s->frame + HEAD, msg, len);
   return s;
 }
@@ -121,10 +113,10 @@ static void deliver_in_order(conn *c, conn_deliver_fn deliver, void *ctx) {
 int conn_recv(conn *c, int64_t now, const uint8_t *frame, size_t len, conn_deliver_fn deliver,
               conn_emit_fn emit, void *ctx) {
   if (len < HEAD || len > HEAD + CONN_MAX_MESSAGE) return -1;
-  uint32_t seq = get32(frame + 1);
+  uint32_t seq = wire_get32(frame + 1);
   if (frame[0] == K_ACK) {
     if (len != ACK_LEN || seq >= c->next_seq) return -1;
-    on_ack(c, now, seq, get32(frame + HEAD));
+    on_ack(c, now, seq, wire_get32(frame + HEAD));
     return 0;
   }
   if (frame[0] != K_MSG || seq == 0) return -1;
@@ -139,8 +131,8 @@ int conn_recv(conn *c, int64_t now, const uint8_t *frame, size_t len, conn_deliv
     keep_early(c, seq, frame + HEAD, len - HEAD);
   }
   uint8_t ack[ACK_LEN] = {K_ACK};
-  put32(ack + 1, c->expect - 1);
-  put32(ack + HEAD, seq);
+  wire_put32(ack + 1, c->expect - 1);
+  wire_put32(ack + HEAD, seq);
   emit(ctx, ack, sizeof ack, false);
   return 0;
 }

@@ -5,6 +5,8 @@
 #include <gnutls/gnutls.h>
 #include <string.h>
 
+#include "wire.h"
+
 #define MAGIC0 'N'
 #define MAGIC1 'G'
 #define VERSION 1
@@ -21,7 +23,8 @@ static void put(wbuf *w, const void *v, size_t n) {
 }
 static void put8(wbuf *w, uint8_t v) { put(w, &v, 1); }
 static void put16(wbuf *w, uint16_t v) {
-  uint8_t b[2] = {(uint8_t)(v >> 8), (uint8_t)v};
+  uint8_t b[2];
+  wire_put16(b, v);
   put(w, b, 2);
 }
 static void put32(wbuf *w, uint32_t v) {
@@ -54,7 +57,7 @@ static uint8_t get8(rbuf *r) {
 }
 static uint16_t get16(rbuf *r) {
   const uint8_t *b = get(r, 2);
-  return b ? (uint16_t)(b[0] << 8 | b[1]) : 0;
+  return b ? wire_get16(b) : 0;
 }
 static uint32_t get32(rbuf *r) {
   uint32_t hi = get16(r);

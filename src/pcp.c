@@ -3,18 +3,13 @@
 
 #include <string.h>
 
+#include "wire.h"
+
 #define VERSION 2
 #define OP_MAP 1
 #define HEADER 24
 #define MAP_PAYLOAD 36
 #define MAX_MESSAGE 1100
-
-static void put32(uint8_t *p, uint32_t v) {
-  p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
-}
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 static void put_ip(uint8_t *p, const addr *a) {
   memset(p, 0, 16);
@@ -45,18 +40,18 @@ int pcp_encode(const pcp_map *m, uint8_t *buf, size_t cap) {
   memset(buf, 0, HEADER + MAP_PAYLOAD);
   buf[0] = VERSION;
   buf[1] = (uint8_t)(m->response ? 0x80 | OP_MAP : OP_MAP);
-  put32(buf + 4, m->lifetime);
+  wire_put32(buf + 4, m->lifetime);
   if (m->response) {
     buf[3] = m->result;
-    put32(buf + 8, m->epoch);
+    wire_put32(buf + 8, m->epoch);
   } else {
     put_ip(buf + 8, &m->client);
   }
   uint8_t *p = buf + HEADER;
   memcpy(p, m->nonce, 12);
   p[12] = m->protocol;
-  p[16] = (uint8_t)(m->internal_port >> 8), p[17] = (uint8_t)m->internal_port;
-  p[18] = (uint8_t)(m->external.port >> 8), p[19] = (uint8_t)m->external.port;
+  wire_put16(p + 16, m->internal_port);
+  wire_put16(p + 18, m->external.port);
   put_ip(p + 20, &m->external);
   return HEADER + MAP_PAYLOAD;
 }
@@ -68,18 +63,18 @@ int pcp_decode(const uint8_t *buf, size_t len, pcp_map *m) {
   if ((buf[1] & 0x7F) != OP_MAP) return PCP_UNSUPP_OPCODE;
   if (len < HEADER + MAP_PAYLOAD) return PCP_MALFORMED_REQUEST;
   m->response = buf[1] & 0x80;
-  m->lifetime = get32(buf + 4);
+  m->lifetime = wire_get32(buf + 4);
   if (m->response) {
     m->result = buf[3];
-    m->epoch = get32(buf + 8);
+    m->epoch = wire_get32(buf + 8);
   } else {
     m->client = get_ip(buf + 8, 0);
   }
   const uint8_t *p = buf + HEADER;
   memcpy(m->nonce, p, 12);
   m->protocol = p[12];
-  m->internal_port = (uint16_t)(p[16] << 8 | p[17]);
-  m->external = get_ip(p + 20, (uint16_t)(p[18] << 8 | p[19]));
+  m->internal_port = wire_get16(p + 16);
+  m->external = get_ip(p + 20, wire_get16(p + 18));
   if (!m->response && m->protocol != 0 && m->internal_port == 0) return PCP_MALFORMED_REQUEST;
   return PCP_SUCCESS;
 }

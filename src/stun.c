@@ -6,20 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define FINGERPRINT_XOR 0x5354554eu
+#include "wire.h"
 
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static void put16(uint8_t *p, uint16_t v) {
-  p[0] = (uint8_t)(v >> 8);
-  p[1] = (uint8_t)v;
-}
-static void put32(uint8_t *p, uint32_t v) {
-  put16(p, (uint16_t)(v >> 16));
-  put16(p + 2, (uint16_t)v);
-}
+#define FINGERPRINT_XOR 0x5354554eu
 
 /* CRC-32 (IEEE 802.3, reflected, as in zlib), bit by bit in nibbles. */
 static uint32_t crc32(const uint8_t *p, size_t n) {
@@ -43,7 +32,7 @@ void stun_new_tid(rng *r, uint8_t tid[STUN_TID_LEN]) {
 }
 
 bool stun_is_message(const uint8_t *buf, size_t len) {
-  return len >= STUN_HEADER && (buf[0] & 0xC0) == 0 && get32(buf + 4) == STUN_MAGIC;
+  return len >= STUN_HEADER && (buf[0] & 0xC0) == 0 && wire_get32(buf + 4) == STUN_MAGIC;
 }
 
 /* --- decoding ------------------------------------------------------------ */
@@ -55,10 +44,10 @@ static int read_addr(const uint8_t *v, size_t n, const uint8_t *tid, bool xor,
   size_t iplen = v[1] == 1 ? 4 : v[1] == 2 ? 16 : 0;
   if (!iplen || n != 4 + iplen) return STUN_EVALUE;
   uint8_t pad[16];
-  put32(pad, STUN_MAGIC);
+  wire_put32(pad, STUN_MAGIC);
   memcpy(pad + 4, tid, STUN_TID_LEN);
   a->family = iplen == 4 ? ADDR_V4 : ADDR_V6;
-  a->port = get16(v + 2) ^ (xor ? (uint16_t)(STUN_MAGIC >> 16) : 0);
+  a->port = wire_get16(v + 2) ^ (xor ? (uint16_t)(STUN_MAGIC >> 16) : 0);
   for (size_t i = 0; i < iplen; i++) a->ip[i] = v[4 + i] ^ (xor ? pad[i] : 0);
   return STUN_OK;
 }
@@ -129,22 +118,22 @@ static int read_attr(stun_msg *m, uint16_t t, const uint8_t *v, size_t n) {
     m->present |= STUN_HAS_UNKNOWN_ATTRS;
     if (n % 2) return STUN_EVALUE;
     for (size_t i = 0; i + 1 < n && m->nunknown_attrs < STUN_MAX_UNKNOWN; i += 2)
-      m->unknown_attrs[m->nunknown_attrs++] = get16(v + i);
+      m->unknown_attrs[m->nunknown_attrs++] = wire_get16(v + i);
     return STUN_OK;
   case STUN_A_CHANGE_REQUEST:
     m->present |= STUN_HAS_CHANGE_REQUEST;
     if (n != 4) return STUN_EVALUE;
-    m->change_request = get32(v);
+    m->change_request = wire_get32(v);
     return STUN_OK;
   case STUN_A_RESPONSE_PORT:
     m->present |= STUN_HAS_RESPONSE_PORT;
     if (n != 4) return STUN_EVALUE;
-    m->response_port = get16(v);
+    m->response_port = wire_get16(v);
     return STUN_OK;
   case STUN_A_PRIORITY:
     m->present |= STUN_HAS_PRIORITY;
     if (n != 4) return STUN_EVALUE;
-    m->priority = get32(v);
+    m->priority = wire_get32(v);
     return STUN_OK;
   case STUN_A_USE_CANDIDATE:
     m->present |= STUN_HAS_USE_CANDIDATE;
@@ -162,12 +151,12 @@ static int read_attr(stun_msg *m, uint16_t t, const uint8_t *v, size_t n) {
   case STUN_A_CHANNEL_NUMBER:
     m->present |= STUN_HAS_CHANNEL;
     if (n != 4) return STUN_EVALUE;
-    m->channel = get16(v);
+    m->channel = wire_get16(v);
     return STUN_OK;
   case STUN_A_LIFETIME:
     m->present |= STUN_HAS_LIFETIME;
     if (n != 4) return STUN_EVALUE;
-    m->lifetime = get32(v);
+    m->lifetime = wire_get32(v);
     return STUN_OK;
   case STUN_A_REQUESTED_TRANSPORT:
     m->present |= STUN_HAS_REQUESTED_TRANSPORT;
@@ -179,7 +168,7 @@ static int read_attr(stun_msg *m, uint16_t t, const uint8_t *v, size_t n) {
     m->present |= t == STUN_A_ICE_CONTROLLED ? STUN_HAS_ICE_CONTROLLED
                                             : STUN_HAS_ICE_CONTROLLING;
     if (n != 8) return STUN_EVALUE;
-    m->tiebreaker = (uint64_t)get32(v) << 32 | get32(v + 4);
+    m->tiebreaker = (uint64_t)wire_get32(v) << 32 | wire_get32(v + 4);
     return STUN_OK;
   default:
     return STUN_OK;
@@ -197,11 +186,11 @@ int stun_decode(const uint8_t *buf, size_t len, stun_msg *m) {
   memset(m, 0, sizeof *m);
   if (len < STUN_HEADER) return STUN_ETRUNC;
   if (!stun_is_message(buf, len)) return STUN_ENOTSTUN;
-  size_t body = get16(buf + 2);
+  size_t body = wire_get16(buf + 2);
   if (body % 4) return STUN_ELENGTH;
   if (STUN_HEADER + body > len) return STUN_ETRUNC;
   if (STUN_HEADER + body < len) return STUN_ELENGTH; /* a datagram is one message */
-  uint16_t type = get16(buf);
+  uint16_t type = wire_get16(buf);
   m->buf = buf;
   m->len = len;
   m->method = (uint16_t)((type & 0x000F) | ((type >> 1) & 0x0070) | ((type >> 2) & 0x0F80));
@@ -210,7 +199,7 @@ int stun_decode(const uint8_t *buf, size_t len, stun_msg *m) {
   int rc = STUN_OK;
   for (size_t at = STUN_HEADER; at < len;) {
     if (len - at < 4) return STUN_EATTR;
-    uint16_t t = get16(buf + at), n = get16(buf + at + 2);
+    uint16_t t = wire_get16(buf + at), n = wire_get16(buf + at + 2);
     size_t padded = ((size_t)n + 3) & ~(size_t)3;
     if (padded > len - at - 4) return STUN_EATTR;
     const uint8_t *v = buf + at + 4;
@@ -223,7 +212,7 @@ int stun_decode(const uint8_t *buf, size_t len, stun_msg *m) {
       if (n != 4) return STUN_EVALUE;
       m->present |= STUN_HAS_FINGERPRINT;
       m->fingerprint_at = at;
-      if (get32(v) != (crc32(buf, at) ^ FINGERPRINT_XOR)) return STUN_EFINGERPRINT;
+      if (wire_get32(v) != (crc32(buf, at) ^ FINGERPRINT_XOR)) return STUN_EFINGERPRINT;
     } else if (t == STUN_A_MESSAGE_INTEGRITY_SHA256) {
       if (m->present & STUN_HAS_INTEGRITY_SHA256) { at += 4 + padded; continue; }
       if (n < 16 || n > 32 || n % 4) return STUN_EVALUE;
@@ -270,7 +259,7 @@ static int hmac(gnutls_mac_algorithm_t alg, const uint8_t *buf, size_t at,
   gnutls_hmac_hd_t h;
   uint8_t head[4];
   memcpy(head, buf, 2);
-  put16(head + 2, (uint16_t)(at + 4 + n - STUN_HEADER));
+  wire_put16(head + 2, (uint16_t)(at + 4 + n - STUN_HEADER));
   if (gnutls_hmac_init(&h, alg, key, keylen) < 0) return -1;
   gnutls_hmac(h, head, 4);
   gnutls_hmac(h, buf + 4, at - 4);
@@ -284,7 +273,7 @@ int stun_check_integrity(const stun_msg *m, const uint8_t *key, size_t keylen) {
   gnutls_mac_algorithm_t alg;
   if (m->present & STUN_HAS_INTEGRITY_SHA256) {
     at = m->integrity256_at;
-    n = get16(m->buf + at + 2);
+    n = wire_get16(m->buf + at + 2);
     alg = GNUTLS_MAC_SHA256;
   } else if (m->present & STUN_HAS_INTEGRITY) {
     at = m->integrity_at;
@@ -321,9 +310,9 @@ void stun_begin(stun_writer *w, uint8_t *buf, size_t cap, uint16_t method,
   uint16_t type = (uint16_t)((method & 0x000F) | ((method & 0x0070) << 1) |
                              ((method & 0x0F80) << 2) | ((cls & 1) << 4) |
                              ((cls & 2) << 7));
-  put16(buf, type);
-  put16(buf + 2, 0);
-  put32(buf + 4, STUN_MAGIC);
+  wire_put16(buf, type);
+  wire_put16(buf + 2, 0);
+  wire_put32(buf + 4, STUN_MAGIC);
   memcpy(buf + 8, tid, STUN_TID_LEN);
 }
 
@@ -336,11 +325,11 @@ static uint8_t *reserve(stun_writer *w, uint16_t type, size_t n) {
     return NULL;
   }
   uint8_t *p = w->buf + w->len;
-  put16(p, type);
-  put16(p + 2, (uint16_t)n);
+  wire_put16(p, type);
+  wire_put16(p + 2, (uint16_t)n);
   memset(p + 4 + n, 0, padded - n);
   w->len += 4 + padded;
-  put16(w->buf + 2, (uint16_t)(w->len - STUN_HEADER));
+  wire_put16(w->buf + 2, (uint16_t)(w->len - STUN_HEADER));
   return p + 4;
 }
 
@@ -355,7 +344,7 @@ void stun_put_str(stun_writer *w, uint16_t type, const char *s) {
 
 void stun_put_u32(stun_writer *w, uint16_t type, uint32_t v) {
   uint8_t b[4];
-  put32(b, v);
+  wire_put32(b, v);
   stun_put(w, type, b, 4);
 }
 
@@ -363,11 +352,11 @@ static void put_addr(stun_writer *w, uint16_t type, const addr *a, bool xor) {
   size_t iplen = a->family == ADDR_V6 ? 16 : 4;
   uint8_t *p = reserve(w, type, 4 + iplen), pad[16];
   if (!p) return;
-  put32(pad, STUN_MAGIC);
+  wire_put32(pad, STUN_MAGIC);
   memcpy(pad + 4, w->buf + 8, STUN_TID_LEN);
   p[0] = 0;
   p[1] = iplen == 4 ? 1 : 2;
-  put16(p + 2, a->port ^ (xor ? (uint16_t)(STUN_MAGIC >> 16) : 0));
+  wire_put16(p + 2, a->port ^ (xor ? (uint16_t)(STUN_MAGIC >> 16) : 0));
   for (size_t i = 0; i < iplen; i++) p[4 + i] = a->ip[i] ^ (xor ? pad[i] : 0);
 }
 
@@ -391,7 +380,7 @@ void stun_put_error(stun_writer *w, int code, const char *reason) {
 
 void stun_put_unknown(stun_writer *w, const uint16_t *types, int n) {
   uint8_t *p = reserve(w, STUN_A_UNKNOWN_ATTRIBUTES, 2 * (size_t)n);
-  for (int i = 0; p && i < n; i++) put16(p + 2 * i, types[i]);
+  for (int i = 0; p && i < n; i++) wire_put16(p + 2 * i, types[i]);
 }
 
 static void put_mac(stun_writer *w, uint16_t type, gnutls_mac_algorithm_t alg,
@@ -412,7 +401,7 @@ void stun_put_integrity_sha256(stun_writer *w, const uint8_t *key, size_t keylen
 void stun_put_fingerprint(stun_writer *w) {
   size_t at = w->len;
   uint8_t *p = reserve(w, STUN_A_FINGERPRINT, 4);
-  if (p) put32(p, crc32(w->buf, at) ^ FINGERPRINT_XOR);
+  if (p) wire_put32(p, crc32(w->buf, at) ^ FINGERPRINT_XOR);
 }
 
 int stun_end(stun_writer *w) { return w->err ? w->err : (int)w->len; }

@@ -4,12 +4,8 @@
 # usage: cli_test.sh NATSIM SOURCE_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-natsim=$1
-src=$2
-cd "$src"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 source "$here/../support/expect.sh"
+expect_cli_setup "$@"
 
 # same NAME -- COMMAND...: two runs print the same and write the same results.
 same() {

@@ -5,12 +5,8 @@
 # usage: options_test.sh NATSIM SOURCE_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-natsim=$1
-src=$2
-cd "$src"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 source "$here/../support/expect.sh"
+expect_cli_setup "$@"
 # Nothing here should open a socket or run a simulation for long.
 EXPECT_TIMEOUT=20
 

@@ -1,8 +1,18 @@
 # expect.sh: the checks the shell tests share. Source it after setting
-# $tmp (a scratch folder); it counts into $passed and $failed.
-# EXPECT_TIMEOUT: seconds a command may run (default 0: no limit).
+# $tmp (a scratch folder), or call expect_cli_setup; it counts into $passed
+# and $failed. EXPECT_TIMEOUT: seconds a command may run (default 0: no limit).
 passed=0
 failed=0
+
+# expect_cli_setup NATSIM SOURCE_DIR: the arguments of a CLI test script:
+# sets $natsim and $src, moves to $src, and makes $tmp, removed on exit.
+expect_cli_setup() {
+  natsim=$1
+  src=$2
+  cd "$src" || exit 1
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+}
 
 # expect NAME STATUS PATTERN -- COMMAND...: the command exits with STATUS
 # and its output (stdout and stderr) matches the extended regex PATTERN.

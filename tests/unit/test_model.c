@@ -100,26 +100,25 @@ static void test_invalid(void **state) {
   refuse(L, "return {mapping='endpoint-independent', filtering=3}",
          "field 'filtering'", "got 3");
   refuse(L, "return {filtering='endpoint-independent'}", "field 'mapping' is required", NULL);
-  snprintf(src, sizeof src, "return {%s, port_range={0, 100}}", ok);
-  refuse(L, src, "field 'port_range'", "1 <= min <= max <= 65535");
-  snprintf(src, sizeof src, "return {%s, port_range={2000, 70000}}", ok);
-  refuse(L, src, "field 'port_range'", NULL);
-  snprintf(src, sizeof src, "return {%s, port_range={3000, 2000}}", ok);
-  refuse(L, src, "field 'port_range'", NULL);
-  snprintf(src, sizeof src, "return {%s, allocation='sticky'}", ok);
-  refuse(L, src, "field 'allocation'", "preserve, sequential, random");
-  snprintf(src, sizeof src, "return {%s, maping='x'}", ok);
-  refuse(L, src, "unknown field \"maping\"", "accepted: name");
-  snprintf(src, sizeof src, "return {%s, hairpinning='yes'}", ok);
-  refuse(L, src, "field 'hairpinning'", "true or false");
-  snprintf(src, sizeof src, "return {%s, mapping_lifetime='soon'}", ok);
-  refuse(L, src, "field 'mapping_lifetime'", "duration");
-  snprintf(src, sizeof src, "return {%s, mapping_lifetime=0}", ok);
-  refuse(L, src, "field 'mapping_lifetime'", "positive");
-  snprintf(src, sizeof src, "return {%s, stride=0}", ok);
-  refuse(L, src, "field 'stride'", "integer from 1");
-  snprintf(src, sizeof src, "return {%s, allocate_port=5}", ok);
-  refuse(L, src, "field 'allocate_port'", "a function");
+  /* A valid model plus one bad field: the field named, and what it accepts. */
+  static const struct {
+    const char *field, *named, *accepts;
+  } bad[] = {
+      {"port_range={0, 100}", "field 'port_range'", "1 <= min <= max <= 65535"},
+      {"port_range={2000, 70000}", "field 'port_range'", NULL},
+      {"port_range={3000, 2000}", "field 'port_range'", NULL},
+      {"allocation='sticky'", "field 'allocation'", "preserve, sequential, random"},
+      {"maping='x'", "unknown field \"maping\"", "accepted: name"},
+      {"hairpinning='yes'", "field 'hairpinning'", "true or false"},
+      {"mapping_lifetime='soon'", "field 'mapping_lifetime'", "duration"},
+      {"mapping_lifetime=0", "field 'mapping_lifetime'", "positive"},
+      {"stride=0", "field 'stride'", "integer from 1"},
+      {"allocate_port=5", "field 'allocate_port'", "a function"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    snprintf(src, sizeof src, "return {%s, %s}", ok, bad[i].field);
+    refuse(L, src, bad[i].named, bad[i].accepts);
+  }
   nat_model m;
   assert_int_equal(load_text(L, "return 42", &m), -1);
   assert_non_null(strstr(err, "expected a NAT model table"));

@@ -253,9 +253,12 @@ static void test_regress(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_reader),        cmocka_unit_test(test_reader_errors),
-      cmocka_unit_test(test_stats),         cmocka_unit_test(test_reports),
-      cmocka_unit_test(test_run_reader),    cmocka_unit_test(test_regress),
+      cmocka_unit_test(test_reader),
+      cmocka_unit_test(test_reader_errors),
+      cmocka_unit_test(test_stats),
+      cmocka_unit_test(test_reports),
+      cmocka_unit_test(test_run_reader),
+      cmocka_unit_test(test_regress),
   };
   return cmocka_run_group_tests_name("report", tests, NULL, NULL);
 }

@@ -226,9 +226,12 @@ static void test_pcap(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_delay),  cmocka_unit_test(test_loss),
-      cmocka_unit_test(test_timers), cmocka_unit_test(test_hook),
-      cmocka_unit_test(test_bad_arguments), cmocka_unit_test(test_pcap),
+      cmocka_unit_test(test_delay),
+      cmocka_unit_test(test_loss),
+      cmocka_unit_test(test_timers),
+      cmocka_unit_test(test_hook),
+      cmocka_unit_test(test_bad_arguments),
+      cmocka_unit_test(test_pcap),
   };
   return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
 }

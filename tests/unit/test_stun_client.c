@@ -43,13 +43,19 @@ static void run_until(stun_client *c, int64_t end) {
   clock_now = end;
 }
 
+/* A client with the default timing (RFC 8489), nothing sent or timed out yet. */
+static void fresh_client(stun_client *c) {
+  static const stun_client_io io = {on_send, on_timeout, NULL};
+  stun_timing t = stun_timing_default();
+  stun_client_init(c, &t, &io);
+  nsent = 0;
+  timeouts = 0;
+}
+
 static void test_retransmission_schedule(void **state) {
   (void)state;
   stun_client c;
-  stun_client_io io = {on_send, on_timeout, NULL};
-  stun_timing t = stun_timing_default();
-  stun_client_init(&c, &t, &io);
-  nsent = timeouts = 0;
+  fresh_client(&c);
   clock_now = 0;
   uint8_t buf[128];
   addr dst = addr_v4(0x01020304, 3478);
@@ -70,10 +76,7 @@ static void test_retransmission_schedule(void **state) {
 static void test_matching(void **state) {
   (void)state;
   stun_client c;
-  stun_client_io io = {on_send, on_timeout, NULL};
-  stun_timing t = stun_timing_default();
-  stun_client_init(&c, &t, &io);
-  nsent = timeouts = 0;
+  fresh_client(&c);
   uint8_t buf[128], resp[128];
   addr dst = addr_v4(0x01020304, 3478);
   stun_client_start(&c, 0, 0, &dst, buf, request(buf, 1), 7);

@@ -201,7 +201,8 @@ static void measure_attempt(const xrun *x, exp_summary *s, const attempt *a, tim
   bool direct = verified && ia.direct && ib.direct;
   exp_cell *k = cell(s, a->class_a, a->class_b);
   const char *why = "";
-  count_failure(s, failure(a, &ia, &ib, connected, verified, &why), why);
+  int f = failure(a, &ia, &ib, connected, verified, &why); /* before reading why */
+  count_failure(s, f, why);
   s->connected += connected;
   s->rogue += a->rogue;
   if (damaged) s->data_errors++;

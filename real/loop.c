@@ -150,15 +150,24 @@ static void drain(loop *l, int k) {
   }
 }
 
+/* epoll_wait's timeout to wake at `wake` (ms, rounded up; 0 when it has
+** passed, at most a minute; -1: nothing to wake for). */
+static int wait_ms(int64_t now, int64_t wake) {
+  if (wake == INT64_MAX) return -1;
+  if (wake <= now) return 0;
+  int64_t ms = (wake - now + 999999) / 1000000;
+  if (ms > 60000) return 60000;
+  return (int)ms;
+}
+
 int loop_run(loop *l, int64_t until, int64_t (*tick)(void *ctx, int64_t now), void *ctx) {
   l->stop = false;
   int64_t next = tick(ctx, loop_now());
   while (!l->stop) {
     int64_t now = loop_now(), wake = next < until ? next : until;
     if (now >= until) return 0;
-    int64_t ms = wake == INT64_MAX ? -1 : (wake - now + 999999) / 1000000;
     struct epoll_event evs[64];
-    int n = epoll_wait(l->ep, evs, 64, ms < 0 ? -1 : ms > 60000 ? 60000 : (int)ms);
+    int n = epoll_wait(l->ep, evs, 64, wait_ms(now, wake));
     for (int i = 0; i < n; i++) {
       uint32_t k = evs[i].data.u32;
       if (k == LOOP_MAX_SOCKETS) {

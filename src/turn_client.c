@@ -55,7 +55,9 @@ static void on_send(void *ctx, int sock, const addr *dst, const uint8_t *d, size
 
 static void on_timeout(void *ctx, int user) {
   turn_client *c = ctx;
-  if (c->reqs[user].method == STUN_ALLOCATE || c->reqs[user].method == STUN_REFRESH) {
+  uint16_t method = c->reqs[user].method;
+  c->reqs[user].method = 0; /* the slot is free again */
+  if (method == STUN_ALLOCATE || method == STUN_REFRESH) {
     c->allocated = false;
     c->io.event(c->io.ctx, TURN_FAILED, NULL);
   }
@@ -89,9 +91,11 @@ static int free_slot(const turn_client *c) {
   return -1;
 }
 
-static void send_request(turn_client *c, int64_t now, request r) {
+/* Sends request r and keeps it until answered or timed out. 0, or -1 when
+** it could not go out (every slot taken, or it did not fit). */
+static int send_request(turn_client *c, int64_t now, request r) {
   int slot = free_slot(c);
-  if (slot < 0) return;
+  if (slot < 0) return -1;
   uint8_t buf[512], tid[STUN_TID_LEN];
   stun_writer w;
   stun_new_tid(&c->rng, tid);
@@ -112,12 +116,15 @@ static void send_request(turn_client *c, int64_t now, request r) {
   }
   stun_put_fingerprint(&w);
   int n = stun_end(&w);
-  if (n <= 0) return;
+  if (n <= 0) return -1;
   /* Recorded before it leaves: the answer may come back inside io.send. */
   c->reqs[slot] = r;
   c->st.requests++;
-  if (stun_client_start(&c->stun, now, 0, &c->cfg.server, buf, (size_t)n, slot) != 0)
+  if (stun_client_start(&c->stun, now, 0, &c->cfg.server, buf, (size_t)n, slot) != 0) {
     c->reqs[slot].method = 0;
+    return -1;
+  }
+  return 0;
 }
 
 void turn_client_allocate(turn_client *c, int64_t now) {
@@ -137,8 +144,7 @@ int turn_client_permit(turn_client *c, int64_t now, const addr *peer) {
   int i = c->allocated ? peer_index(c, peer, true) : -1;
   if (i < 0) return -1;
   request r = {STUN_CREATE_PERMISSION, i, 0, 0};
-  send_request(c, now, r);
-  return 0;
+  return send_request(c, now, r);
 }
 
 int turn_client_bind(turn_client *c, int64_t now, const addr *peer) {
@@ -146,8 +152,7 @@ int turn_client_bind(turn_client *c, int64_t now, const addr *peer) {
   if (i < 0 || (!c->peers[i].channel && c->next_channel > TURN_CHANNEL_MAX)) return -1;
   if (!c->peers[i].channel) c->peers[i].channel = c->next_channel++;
   request r = {STUN_CHANNEL_BIND, i, 0, 0};
-  send_request(c, now, r);
-  return 0;
+  return send_request(c, now, r);
 }
 
 /* --- answers ------------------------------------------------------------- */

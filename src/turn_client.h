@@ -57,12 +57,13 @@ void turn_client_free(turn_client *c);
 ** TURN_FAILED. A request that cannot be queued (128 outstanding) is
 ** dropped silently. */
 void turn_client_allocate(turn_client *c, int64_t now);
-/* Asks for a permission for peer's IP. 0, or -1 (no allocation, or 16
-** peers known already). 0 also when the request could not be queued. */
+/* Asks for a permission for peer's IP. 0, or -1 (no allocation, 16 peers
+** known already, or 128 requests outstanding). A request that times out
+** frees its place. */
 int turn_client_permit(turn_client *c, int64_t now, const addr *peer);
 /* Binds a channel to peer (which also permits it). 0, or -1 (no
-** allocation, 16 peers known already, or no channel number left); 0 also
-** when the request could not be queued. */
+** allocation, 16 peers known already, no channel number left, or 128
+** requests outstanding). */
 int turn_client_bind(turn_client *c, int64_t now, const addr *peer);
 /* Sends data (copied) to peer through the relay: ChannelData once bound,
 ** else a Send indication. 0, or -1 when there is no allocation or data is

@@ -41,6 +41,15 @@ static int64_t until_stop(void *ctx, int64_t now) {
   return now < stop_at ? stop_at : INT64_MAX;
 }
 
+/* A deadline 5 ms in the past on the first tick, none after. */
+static int64_t past_once(void *ctx, int64_t now) {
+  (void)ctx;
+  (void)now;
+  ticks++;
+  if (ticks == 1) return stop_at;
+  return INT64_MAX;
+}
+
 static void test_loop(void **state) {
   (void)state;
   t.l = loop_new();
@@ -62,6 +71,13 @@ static void test_loop(void **state) {
   loop_run(t.l, start + 100 * MS, until_stop, NULL);
   assert_true(loop_now() - start >= 100 * MS);
   assert_true(ticks >= 2);
+  /* a deadline already past wakes the loop at once, not never */
+  ticks = 0;
+  start = loop_now();
+  stop_at = start - 5 * MS;
+  loop_run(t.l, start + 100 * MS, past_once, NULL);
+  assert_true(ticks >= 2);
+  assert_true(loop_now() - start < 2000 * MS);
   loop_free(t.l);
 }
 

@@ -57,8 +57,11 @@ static void close_relay(void *ctx, const addr *a) {
   (void)ctx, (void)a;
   relays_open--;
 }
+static bool server_down; /* the client's requests get lost */
+
 static void cli_send(void *ctx, const addr *to, const uint8_t *d, size_t n) {
   assert_true(addr_equal(to, &server_addr));
+  if (server_down) return;
   turn_server_recv(srv, now, ctx == &cli ? &client_addr : &client2_addr, d, n);
 }
 static void cli_deliver(void *ctx, const addr *peer, const uint8_t *d, size_t n) {
@@ -99,6 +102,7 @@ static int setup(void **state) {
   memset(events, 0, sizeof events);
   memset(events2, 0, sizeof events2);
   peer_count = client_count = relays_open = 0;
+  server_down = false;
   return 0;
 }
 
@@ -167,6 +171,36 @@ static void test_permission_and_indications(void **state) {
   now += 301 * S;
   from_peer("late");
   assert_int_equal(client_count, 2);
+}
+
+/* Runs the client's timers until `end`. */
+static void run_client_until(int64_t end) {
+  while (turn_client_deadline(cli) <= end) {
+    now = turn_client_deadline(cli);
+    turn_client_tick(cli, now);
+  }
+  now = end;
+}
+
+/* Requests that time out give their places back: after more timeouts than
+** there are places (128), a permission still goes out and is granted; and
+** a request that finds no place says so. */
+static void test_timeouts_free_requests(void **state) {
+  (void)state;
+  allocate();
+  server_down = true;
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < 100; i++) assert_int_equal(turn_client_permit(cli, now, &peer_addr), 0);
+    run_client_until(now + 60 * S); /* every one of them times out */
+  }
+  for (int i = 0; i < 128; i++) assert_int_equal(turn_client_permit(cli, now, &peer_addr), 0);
+  assert_int_equal(turn_client_permit(cli, now, &peer_addr), -1);
+  assert_int_equal(turn_client_bind(cli, now, &peer_addr), -1);
+  run_client_until(now + 60 * S);
+  server_down = false;
+  assert_int_equal(turn_client_permit(cli, now, &peer_addr), 0);
+  assert_int_equal(events[TURN_PERMITTED], 1);
+  assert_int_equal(events[TURN_FAILED], 0);
 }
 
 static void test_channels(void **state) {
@@ -325,6 +359,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_wrong_password, setup, teardown),
       cmocka_unit_test_setup_teardown(test_permission_and_indications, setup, teardown),
       cmocka_unit_test_setup_teardown(test_channels, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_timeouts_free_requests, setup, teardown),
       cmocka_unit_test_setup_teardown(test_lifetimes_and_refresh, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stale_nonce, setup, teardown),
       cmocka_unit_test_setup_teardown(test_ownership, setup, teardown),

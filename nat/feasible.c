@@ -24,6 +24,7 @@ typedef struct side {
 ** the outermost is the side's public address. */
 static int build(side *s, const nat_chain *c, uint32_t base) {
   memset(s, 0, sizeof *s);
+  if (c->n < 0 || c->n > FEASIBLE_MAX_CHAIN) return -1;
   for (int i = 0; i < c->n; i++) {
     nat_config cfg = *c->nat[i];
     if (cfg.alloc_hook) { /* scripts keep their own state: model them as random */

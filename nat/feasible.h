@@ -27,8 +27,8 @@ typedef struct nat_chain {
 
 /* Gateway-coordinated hole punching (v0.8); also ICE's direct pairs. The
 ** configs are read during the call only (a scripted allocator is played as
-** random). a->n and b->n must be at most FEASIBLE_MAX_CHAIN (not checked).
-** false also when a config is invalid or memory runs out. */
+** random). false also when a chain is longer than FEASIBLE_MAX_CHAIN, a
+** config is invalid or memory runs out. */
 bool feasible_punch(const nat_chain *a, const nat_chain *b);
 /* Port prediction: one side's NATs all allocate sequentially (stride at
 ** most 64) so its next ports can be guessed, and the other side maps

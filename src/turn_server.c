@@ -49,6 +49,7 @@ struct turn_server {
 /* --- set-up --------------------------------------------------------------- */
 
 turn_server *turn_server_new(const turn_server_cfg *cfg, const turn_server_io *io) {
+  if (cfg->port_min == 0 || cfg->port_min > cfg->port_max) return NULL;
   turn_server *s = calloc(1, sizeof *s);
   if (!s) return NULL;
   s->cfg = *cfg;

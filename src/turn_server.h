@@ -51,9 +51,9 @@ typedef struct turn_server turn_server;
 
 /* Copies *cfg, and cfg->realm into the server (up to 255 bytes; NULL means
 ** "natsim"). Copies *io: to_client and to_peer must be set, open_relay and
-** close_relay may be NULL; io->ctx is borrowed and must outlive s. cfg is
-** not checked (port_min <= port_max is the caller's to ensure). Returns
-** NULL only when out of memory. */
+** close_relay may be NULL; io->ctx is borrowed and must outlive s. Returns
+** NULL when the relay port range is empty (port_min 0, or above port_max)
+** or memory runs out. */
 turn_server *turn_server_new(const turn_server_cfg *cfg, const turn_server_io *io);
 /* Frees s (which may be NULL) and its allocations, without calling
 ** io.close_relay. */

@@ -328,6 +328,12 @@ static void test_wrong_user(void **state) {
 
 static void test_server_errors(void **state) {
   (void)state;
+  /* an empty relay port range is refused, not searched for ever */
+  turn_server_cfg bad = {.relay = server_addr, .port_min = 50100, .port_max = 50099};
+  turn_server_io bio = {to_client, to_peer, NULL, NULL, NULL};
+  assert_null(turn_server_new(&bad, &bio));
+  bad.port_min = 0;
+  assert_null(turn_server_new(&bad, &bio));
   uint8_t req[256], tid[12] = {1};
   stun_writer w;
   /* An unknown comprehension-required attribute: 420, before any auth. */

@@ -41,15 +41,20 @@ loop *loop_new(void) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  l->sigfd = -1;
   l->ep = epoll_create1(EPOLL_CLOEXEC);
-  if (l->ep < 0 || sigprocmask(SIG_BLOCK, &set, NULL) != 0 ||
-      (l->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+  if (l->ep >= 0 && sigprocmask(SIG_BLOCK, &set, NULL) == 0) {
+    l->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (l->sigfd < 0) sigprocmask(SIG_UNBLOCK, &set, NULL); /* SIGINT must still stop us */
+  }
+  struct epoll_event ev = {.events = EPOLLIN, .data.u32 = LOOP_MAX_SOCKETS};
+  if (l->sigfd < 0 || epoll_ctl(l->ep, EPOLL_CTL_ADD, l->sigfd, &ev) != 0) {
     perror("natsim: event loop");
+    if (l->sigfd >= 0) close(l->sigfd);
+    if (l->ep >= 0) close(l->ep);
     free(l);
     return NULL;
   }
-  struct epoll_event ev = {.events = EPOLLIN, .data.u32 = LOOP_MAX_SOCKETS};
-  epoll_ctl(l->ep, EPOLL_CTL_ADD, l->sigfd, &ev);
   return l;
 }
 

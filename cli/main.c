@@ -47,9 +47,10 @@ static const char usage[] =
 /* --- run and regress ------------------------------------------------------------ */
 
 #define MAX_PARAMS 64 /* --set options a run takes */
+#define RUN_OPTIONS 9 /* rows run_options writes */
 
-/* The options `natsim run` and `natsim regress` share, into t (room for 8);
-** returns how many. */
+/* The options `natsim run` and `natsim regress` share, into t (room for
+** RUN_OPTIONS); returns how many. */
 static int run_options(opt *t, scenario_opts *o, const char **params) {
   int n = 0;
   t[n++] = (opt){"seed", "N", OPT_U64, &o->seed, 0, 0, NULL,
@@ -69,6 +70,12 @@ static int run_options(opt *t, scenario_opts *o, const char **params) {
                  "an override the scenario reads as natsim.params.K (a string)"};
   t[n++] = (opt){"quiet", NULL, OPT_FLAG, &o->quiet, 0, 0, NULL,
                  "no progress display (on stderr, while experiments run)"};
+  t[n++] = (opt){"attempts", "FILE", OPT_STRING, &o->attempts, 0, 0, NULL,
+                 "write a JSON line per attempt of every experiment (its\n"
+                 "classes, NATs, outcome, times, path; reports/README.md)"};
+  t[n++] = (opt){"max-instructions", "N", OPT_LONG, &o->max_instructions, 1, 1e12, NULL,
+                 "stop a NAT model hook or callback that runs more than N Lua\n"
+                 "instructions in one call (default 100000000), exit 2"};
   return n;
 }
 
@@ -90,12 +97,13 @@ static int cmd_run(int argc, char **argv, const char **pos) {
   scenario_opts o = {.seed = 1};
   const char *params[MAX_PARAMS];
   o.params = params;
-  opt t[8];
+  opt t[RUN_OPTIONS + 1];
   int n = run_options(t, &o, params);
   t[n++] = help_opt;
   opt_cmd c = {"run",
                "usage: natsim run SCENARIO.lua [--seed N] [--out DIR] [--json FILE] [--junit FILE]\n"
                "                               [--pcap DIR] [--set KEY=VALUE ...] [--quiet]\n"
+               "                               [--attempts FILE] [--max-instructions N]\n"
                "\n"
                "Runs a scenario script in virtual time. All randomness comes from the\n"
                "seed: the same scenario with the same seed gives the same output.\n",
@@ -145,7 +153,7 @@ static int cmd_regress(int argc, char **argv, const char **pos) {
   const char *baseline = NULL;
   regress_opts ro = {.level = 0.05, .tolerance = 0.10};
   o.params = params;
-  opt t[12];
+  opt t[RUN_OPTIONS + 4];
   int n = 0;
   t[n++] = (opt){"baseline", "RESULTS.json", OPT_STRING, &baseline, 0, 0, NULL,
                  "the results.json to compare with (required)"};

@@ -11,6 +11,7 @@
 #include "fields.h"
 #include "model.h"
 #include "units.h"
+#include "watchdog.h"
 
 #ifndef NATSIM_MODELS_DIR
 #define NATSIM_MODELS_DIR "nat-models"
@@ -22,6 +23,7 @@
 typedef struct timer {
   struct lapi *api;
   int fn;
+  const char *what; /* "natsim.at callback" or "natsim.after callback" */
   struct timer *prev, *next;
 } timer;
 
@@ -53,11 +55,11 @@ static lapi *get_api(lua_State *L) {
   return lua_touserdata(L, lua_upvalueindex(1));
 }
 
-/* Calls the function on top of the stack with nargs arguments below it;
-** a Lua error stops the simulation. */
-static void call_back(lapi *a, int nargs) {
+/* Calls the function on top of the stack with nargs arguments below it,
+** under the watchdog as `what`; a Lua error stops the simulation. */
+static void call_back(lapi *a, int nargs, const char *what) {
   lua_State *L = a->L;
-  if (lua_pcall(L, nargs, 0, 0) != LUA_OK) {
+  if (watchdog_pcall(L, nargs, 0, what) != LUA_OK) {
     world_fail(a->w, "%s", lua_tostring(L, -1));
     lua_pop(L, 1);
   }
@@ -394,7 +396,7 @@ static void on_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip,
   lua_pushlstring(L, (const char *)data, len);
   push_ip(L, ip);
   lua_pushinteger(L, port);
-  call_back(s->api, 3);
+  call_back(s->api, 3, "on_receive callback");
 }
 
 static int node_udp(lua_State *L) {
@@ -525,11 +527,12 @@ static void on_timer(void *arg) {
   if (t->next) t->next->prev = t->prev;
   lua_rawgeti(a->L, LUA_REGISTRYINDEX, t->fn);
   luaL_unref(a->L, LUA_REGISTRYINDEX, t->fn);
+  const char *what = t->what;
   free(t);
-  call_back(a, 0);
+  call_back(a, 0, what);
 }
 
-static int schedule(lua_State *L, int64_t delay) {
+static int schedule(lua_State *L, int64_t delay, const char *what) {
   lapi *a = get_api(L);
   luaL_checktype(L, 2, LUA_TFUNCTION);
   timer *t = calloc(1, sizeof *t);
@@ -537,6 +540,7 @@ static int schedule(lua_State *L, int64_t delay) {
   lua_pushvalue(L, 2);
   t->fn = luaL_ref(L, LUA_REGISTRYINDEX);
   t->api = a;
+  t->what = what;
   t->next = a->timers;
   if (a->timers) a->timers->prev = t;
   a->timers = t;
@@ -548,18 +552,33 @@ static int l_at(lua_State *L) {
   int64_t t = check_duration(L, 1);
   if (t < sim_now()) return luaL_error(L, "natsim.at: time %f is in the past (now %f)",
                                        (double)t / SIM_NS_PER_S, (double)sim_now() / SIM_NS_PER_S);
-  return schedule(L, t - sim_now());
+  return schedule(L, t - sim_now(), "natsim.at callback");
 }
 
-static int l_after(lua_State *L) { return schedule(L, check_duration(L, 1)); }
+static int l_after(lua_State *L) {
+  return schedule(L, check_duration(L, 1), "natsim.after callback");
+}
 
 static int l_run(lua_State *L) {
   lapi *a = get_api(L);
   int64_t d = check_duration(L, 1);
+  lapi_check_outside(L, "natsim.run");
+  if (d > INT64_MAX - sim_now())
+    return luaL_error(L, "natsim.run: %f s from now (%f s) is beyond the simulator's "
+                      "clock (at most about 292 years)", (double)d / SIM_NS_PER_S,
+                      (double)sim_now() / SIM_NS_PER_S);
   if (!world_error(a->w)) sim_run_until(sim_now() + d);
   if (!world_error(a->w)) return 0;
   lua_pushstring(L, world_error(a->w)); /* it names its own file and line */
   return lua_error(L);
+}
+
+void lapi_check_outside(lua_State *L, const char *fn) {
+  const char *in = watchdog_inside(L);
+  if (in)
+    luaL_error(L, "%s called from inside %s: callbacks and hooks run within the "
+               "simulation and cannot run one (call it from the scenario's main chunk)",
+               fn, in);
 }
 
 static int l_now(lua_State *L) {

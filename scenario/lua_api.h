@@ -54,6 +54,10 @@ const char *lapi_scenario(const lapi *a);
 ** into link, leaving absent fields alone. 0, or -1 with f->err set. */
 int lapi_read_link(fields *f, const char *name, sim_link_cfg *link);
 
+/* Raises a Lua error when L is inside a callback or hook (watchdog.h):
+** `fn` (natsim.run, natsim.experiment) cannot be called from there. */
+void lapi_check_outside(lua_State *L, const char *fn);
+
 /* Finds a model file: a path, or a bare name looked up in nat-models/
 ** folders. Writes the path into out; returns 0 or -1. */
 int lapi_find_model(const char *scenario, const char *name, char *out,

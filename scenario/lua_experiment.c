@@ -11,6 +11,7 @@
 #include "lua_experiment.h"
 #include "model.h"
 #include "version.h"
+#include "watchdog.h"
 
 /* Runs fn on the sub-table `name` of f, when present. */
 static int sub(fields *f, const char *name, const char *const *accepted,
@@ -340,6 +341,7 @@ static int l_experiment(lua_State *L) {
   lapi *a = lua_touserdata(L, lua_upvalueindex(1));
   char err[512];
   exp_cfg c;
+  lapi_check_outside(L, "natsim.experiment");
   luaL_checktype(L, 1, LUA_TTABLE);
   if (read_cfg(L, a, &c, err, sizeof err) || check_target_keys(L, err, sizeof err))
     return luaL_error(L, "%s", err);
@@ -369,6 +371,7 @@ static int l_experiment(lua_State *L) {
       rc = -1;
       break;
     }
+    watchdog_inherit(ML, L);
     c.loader = model_loader(ML);
     rc = experiment_run(&c, versions[i], &s, err, sizeof err);
     lua_close(ML);

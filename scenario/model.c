@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "fields.h"
+#include "watchdog.h"
 
 static const char *const policies[] = {"endpoint-independent",
                                        "address-dependent",
@@ -53,7 +54,7 @@ static int alloc_hook(void *ctx, const nat_alloc_req *req, char *err,
   lua_setfield(L, -2, "remote_port");
   lua_pushinteger(L, req->last_port);
   lua_setfield(L, -2, "last_port");
-  if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+  if (watchdog_pcall(L, 1, 1, "allocate_port") != LUA_OK) {
     snprintf(err, errlen, "allocate_port: %s", lua_tostring(L, -1));
     lua_pop(L, 1);
     return -1;
@@ -165,7 +166,7 @@ static void name_from_path(const char *path, char *name, size_t len) {
 
 int model_load(lua_State *L, const char *path, nat_model *m, char *err,
                size_t errlen) {
-  if (luaL_loadfile(L, path) != LUA_OK || lua_pcall(L, 0, 1, 0) != LUA_OK) {
+  if (luaL_loadfile(L, path) != LUA_OK || watchdog_pcall(L, 0, 1, "the model file") != LUA_OK) {
     snprintf(err, errlen, "%s", lua_tostring(L, -1));
     lua_pop(L, 1);
     memset(m, 0, sizeof *m);

@@ -15,6 +15,7 @@
 #include "lua_api.h"
 #include "lua_experiment.h"
 #include "progress.h"
+#include "watchdog.h"
 #include "report.h"
 #include "world.h"
 
@@ -248,6 +249,7 @@ int scenario_run(const scenario_opts *o) {
     return SCENARIO_ERROR;
   }
   luaL_openlibs(L);
+  if (o->max_instructions > 0) watchdog_set_budget(L, o->max_instructions);
   progress_set_quiet(o->quiet);
   if (o->pcap_dir) {
     if (make_dirs(o->pcap_dir) != 0)

@@ -20,6 +20,8 @@ typedef struct scenario_opts {
   const char **params;  /* "KEY=VALUE" overrides, for natsim.params */
   int nparams;
   bool quiet;           /* no progress lines */
+  long max_instructions; /* per hook or callback call (watchdog.h); 0: WATCHDOG_BUDGET */
+  const char *attempts; /* NULL: no per-attempt records; else a JSON line per attempt */
   run_results *results; /* non-NULL: filled with the results; the caller's, freed with run_free */
 } scenario_opts;
 

@@ -33,7 +33,7 @@ void experiment_defaults(exp_cfg *c) {
 ** events executed do not depend on the display. */
 static void progress_tick(void *arg) {
   xrun *x = arg;
-  progress_update(x->finished, (double)sim_now() / (double)x->end);
+  progress_update(x->started, x->connected, x->finished, (double)sim_now() / (double)x->end);
   if (sim_now() + PROGRESS_TICK < x->end) sim_schedule(PROGRESS_TICK, progress_tick, x);
 }
 

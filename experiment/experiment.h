@@ -52,6 +52,30 @@ typedef struct exp_verdict {
 
 #define EXP_HIST_BINS SCHEMA_HIST_BINS /* schema.h */
 
+/* One attempt as measured, handed to exp_cfg.record. Its pointers are
+** valid during the call only. Times are in ms after the initiator's
+** connect call (ICE's: after ICE started); negative: it never happened. */
+#define EXP_MAX_CHAIN 4
+typedef struct exp_attempt {
+  const char *version;
+  int index;
+  const char *class_a, *class_b;
+  const char *nats_a[EXP_MAX_CHAIN], *nats_b[EXP_MAX_CHAIN]; /* model names, home NAT first */
+  int nnats_a, nnats_b;
+  bool same_nat, rogue;
+  const char *outcome;  /* "direct", "relayed" or "failed" */
+  const char *reason;   /* failed: a name of schema_failure_names; else NULL */
+  const char *why;      /* failed: the reason in words; else "" */
+  const char *path;     /* where the session ended: "direct", "turn", "gateway" or "none" */
+  double first_byte_ms, direct_ms, ice_valid_ms, ice_selected_ms;
+  uint64_t bytes_direct, bytes_relayed, bytes_turn; /* message bytes both sides sent */
+  uint64_t probes;      /* path probes both sides sent */
+  bool feasible;        /* the oracle (feasible.h) says a direct path could be reached */
+  bool missed_direct;   /* feasible, yet not direct */
+} exp_attempt;
+
+typedef void (*exp_record_fn)(void *ctx, const exp_attempt *r);
+
 typedef struct exp_cfg {
   exp_class classes[EXP_MAX_CLASSES];
   int nclasses;
@@ -79,6 +103,8 @@ typedef struct exp_cfg {
   uint64_t seed;
   exp_targets targets;   /* for the version run */
   nat_model_loader loader; /* loads the classes' model files (borrowed) */
+  exp_record_fn record;  /* NULL, or called for each attempt in order once the run ended */
+  void *record_ctx;      /* record's first argument (borrowed) */
 } exp_cfg;
 
 /* Defaults for everything but the classes (and no targets): 1000 pairs, 20 messages of 200

@@ -211,6 +211,8 @@ static void measure_attempt(const xrun *x, exp_summary *s, const attempt *a, tim
   s->bytes_direct += ia.bytes_direct + ib.bytes_direct;
   s->bytes_relayed += ia.bytes_relayed + ib.bytes_relayed;
   s->bytes_turn += ia.bytes_turn + ib.bytes_turn;
+  attempt_verdict v = {verified, direct, f, why};
+  record_attempt(x, a, &ia, &ib, &v);
   if (c->quic) measure_quic(s, &ia, &ib, t);
   if (ia.ice_first_check >= 0) add_time(t, T_CHECK, ia.ice_first_check);
   if (ia.ice_nominated >= 0) add_time(t, T_NOMINATED, ia.ice_nominated);

@@ -10,8 +10,9 @@
 
 static struct {
   bool quiet, active, tty, drawn;
-  char label[32];
-  int total, done;
+  char label[64];
+  int index, count; /* the series: task index of count, or count 0 */
+  int total, started, connected, finished;
   double fraction, start, last;
 } pg;
 
@@ -23,38 +24,52 @@ static double wall(void) {
 
 void progress_set_quiet(bool quiet) { pg.quiet = quiet; }
 
+void progress_set_series(int index, int count) {
+  pg.index = index;
+  pg.count = count;
+}
+
 void progress_begin(const char *label, int total) {
   if (pg.quiet) return;
-  snprintf(pg.label, sizeof pg.label, "%s", label);
+  if (pg.count > 0)
+    snprintf(pg.label, sizeof pg.label, "%s, version %d of %d", label, pg.index, pg.count);
+  else
+    snprintf(pg.label, sizeof pg.label, "%s", label);
   pg.total = total;
-  pg.done = 0;
+  pg.started = 0;
+  pg.connected = 0;
+  pg.finished = 0;
   pg.fraction = 0;
   pg.active = true;
   pg.drawn = false;
   pg.tty = isatty(STDERR_FILENO);
-  pg.start = pg.last = wall();
+  pg.start = wall();
+  pg.last = pg.start;
 }
 
 static void draw(double now) {
-  double t = now - pg.start, rate = t > 0 ? pg.done / t : 0;
+  double t = now - pg.start;
   double left = pg.fraction > 0 ? t * (1 - pg.fraction) / pg.fraction : 0;
   if (!pg.tty) {
-    fprintf(stderr, "%s: %d of %d attempts, %.0f/s, %.0f s left\n", pg.label, pg.done, pg.total,
-            rate, left);
+    fprintf(stderr, "%s: %d/%d attempts started, %d connected, %d finished, %.0f%% of "
+            "virtual time, %.0f s left\n", pg.label, pg.started, pg.total, pg.connected,
+            pg.finished, 100 * pg.fraction, left);
     return;
   }
   char bar[31];
-  int fill = pg.total > 0 ? 30 * pg.done / pg.total : 0;
+  int fill = (int)(30 * pg.fraction);
   for (int i = 0; i < 30; i++) bar[i] = i < fill ? '#' : '.';
   bar[30] = '\0';
-  fprintf(stderr, "\r%s [%s] %d/%d attempts, %.0f/s, %.0f s left \x1b[K", pg.label, bar, pg.done,
-          pg.total, rate, left);
+  fprintf(stderr, "\r%s [%s] %d/%d started, %d connected, %d finished, %.0f s left \x1b[K",
+          pg.label, bar, pg.started, pg.total, pg.connected, pg.finished, left);
   pg.drawn = true;
 }
 
-void progress_update(int done, double fraction) {
+void progress_update(int started, int connected, int finished, double fraction) {
   if (!pg.active) return;
-  pg.done = done;
+  pg.started = started;
+  pg.connected = connected;
+  pg.finished = finished;
   pg.fraction = fraction;
   double now = wall();
   if (now - pg.last < (pg.tty ? TTY_EVERY : PLAIN_EVERY)) return;

@@ -1,8 +1,10 @@
 /*
 ** progress.h: progress of long runs, on stderr. On a terminal, one line
-** redrawn in place (a bar, attempts done of total, rate, time left);
-** otherwise a plain line every 10 s of wall time; nothing when quiet.
-** Wall time only decides when to draw: results never depend on it.
+** redrawn in place; otherwise a plain line every 10 s of wall time;
+** nothing when quiet. Each shows the task (e.g. "v0.8, version 2 of 3"),
+** a bar of the virtual time gone, the attempts started, connected and
+** finished, and the wall time left. Wall time only decides when to draw:
+** results never depend on it.
 */
 #ifndef NATSIM_PROGRESS_H
 #define NATSIM_PROGRESS_H
@@ -10,11 +12,15 @@
 #include <stdbool.h>
 
 void progress_set_quiet(bool quiet);
-/* A new task: `label` (copied) with `total` units of work. */
+/* The tasks begun from now on are number `index` of `count` (shown as
+** "version 2 of 3"); count 0: not part of a series. */
+void progress_set_series(int index, int count);
+/* A new task: `label` (copied) with `total` attempts. */
 void progress_begin(const char *label, int total);
-/* `done` units finished, `fraction` (0 to 1) of the whole task's time
-** gone (for the time left); cheap enough to call often. */
-void progress_update(int done, double fraction);
+/* Attempts started (the connect call made), connected (the first message
+** arrived) and finished (every message arrived both ways); `fraction` (0
+** to 1) of the task's virtual time gone. Cheap enough to call often. */
+void progress_update(int started, int connected, int finished, double fraction);
 /* The task ended: the terminal line is finished, or a last plain line. */
 void progress_end(void);
 

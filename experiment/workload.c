@@ -20,7 +20,10 @@ void workload_deliver(void *ctx, uint32_t from, const uint8_t *msg, size_t len) 
   for (size_t k = HEAD; ok && k < len; k++) ok = msg[k] == filler(a, from_a, idx, k);
   if (!ok) s->damaged = true;
   s->received++;
-  if (!s->is_a && !a->first_byte) a->first_byte = sim_now();
+  if (!s->is_a && !a->first_byte) {
+    a->first_byte = sim_now();
+    a->run->connected++;
+  }
   int other = s->is_a ? a->b.received : a->a.received;
   if (s->received == c->messages && other == c->messages) a->run->finished++;
 }
@@ -77,6 +80,7 @@ static void start_connect(void *arg) {
   attempt *a = arg;
   const exp_cfg *c = a->run->cfg;
   a->connect_at = sim_now();
+  a->run->started++;
   peer_connect(a->a.p, sim_now(), a->b.id);
   send_one(&a->a); /* the first message goes at once: relayed */
   if (c->disrupt != EXP_NONE && !a->same_nat) sim_schedule(c->disrupt_after, disrupt, a);

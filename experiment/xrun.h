@@ -93,6 +93,8 @@ struct xrun {
   int stun_sock, stun2_sock, turn_sock, turn_host;
   relay_sock *relays; /* by port - RELAY_MIN */
   pki_ca *ca, *rogue; /* QUIC: the scenario's CA, and a foreign one */
+  int started;        /* attempts whose connect call was made */
+  int connected;      /* attempts whose first message arrived */
   int finished;       /* attempts whose messages all arrived, both ways */
   int64_t end;        /* virtual time the run ends */
 };
@@ -131,5 +133,15 @@ int population_build(xrun *x, char *err, size_t len);
 /* measure.c: sums up every attempt into s (s->cells allocated: the
 ** caller's to free). */
 void measure_run(xrun *x, exp_summary *s);
+
+/* record.c: hands the attempt to cfg->record, if any: its sessions ia and
+** ib (the initiator's, the responder's) and how measure.c judged it. */
+typedef struct attempt_verdict {
+  bool verified, direct;
+  int failure;     /* a schema_failure, or -1 */
+  const char *why; /* the failure in words */
+} attempt_verdict;
+void record_attempt(const xrun *x, const attempt *a, const peer_session_info *ia,
+                    const peer_session_info *ib, const attempt_verdict *v);
 
 #endif

@@ -8,6 +8,11 @@ json json_start(FILE *f) {
   return j;
 }
 
+json json_start_line(FILE *f) {
+  json j = {.f = f, .line = true};
+  return j;
+}
+
 static void put_string(FILE *f, const char *s) {
   fputc('"', f);
   for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -22,7 +27,10 @@ static void put_string(FILE *f, const char *s) {
 
 /* The comma, newline, indent and key that come before every value. */
 static void item(json *j, const char *key) {
-  if (j->depth > 0) {
+  if (j->depth > 0 && j->line) {
+    if (j->has_items[j->depth]) fputs(", ", j->f);
+    j->has_items[j->depth] = true;
+  } else if (j->depth > 0) {
     fputs(j->has_items[j->depth] ? ",\n" : "\n", j->f);
     j->has_items[j->depth] = true;
     fprintf(j->f, "%*s", 2 * j->depth, "");
@@ -46,7 +54,7 @@ void json_array(json *j, const char *key) { open(j, key, '['); }
 void json_end(json *j, char close) {
   bool items = j->has_items[j->depth];
   if (j->depth > 0) j->depth--;
-  if (items) fprintf(j->f, "\n%*s", 2 * j->depth, "");
+  if (items && !j->line) fprintf(j->f, "\n%*s", 2 * j->depth, "");
   fputc(close, j->f);
   if (j->depth == 0) fputc('\n', j->f);
 }
@@ -70,4 +78,9 @@ void json_num(json *j, const char *key, double v) {
 void json_bool(json *j, const char *key, bool v) {
   item(j, key);
   fputs(v ? "true" : "false", j->f);
+}
+
+void json_null(json *j, const char *key) {
+  item(j, key);
+  fputs("null", j->f);
 }

@@ -700,6 +700,7 @@ size_t lapi_results(const lapi *a, const exp_summary **s) {
 uint64_t lapi_seed(const lapi *a) { return a->opts.seed; }
 world *lapi_world(const lapi *a) { return a->w; }
 const char *lapi_scenario(const lapi *a) { return a->opts.scenario; }
+FILE *lapi_attempts(const lapi *a) { return a->opts.attempts; }
 
 void lapi_close(lapi *a) {
   if (!a) return;

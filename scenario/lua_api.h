@@ -16,6 +16,7 @@
 #include <lua.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "experiment.h"
 #include "fields.h"
@@ -30,6 +31,7 @@ typedef struct lapi_check {
 typedef struct lapi_opts {
   uint64_t seed;
   const char *scenario; /* its path: model names are also looked up near it */
+  FILE *attempts;       /* NULL, or where experiments write each attempt (attempts.h); the caller's */
 } lapi_opts;
 
 typedef struct lapi lapi;
@@ -50,6 +52,8 @@ uint64_t lapi_seed(const lapi *a);
 /* The world now in use (natsim.experiment replaces it). */
 world *lapi_world(const lapi *a);
 const char *lapi_scenario(const lapi *a);
+/* lapi_opts.attempts: NULL, or the file of per-attempt records. */
+FILE *lapi_attempts(const lapi *a);
 /* Reads an optional link table {delay=, rate=, loss=} at field `name`
 ** into link, leaving absent fields alone. 0, or -1 with f->err set. */
 int lapi_read_link(fields *f, const char *name, sim_link_cfg *link);

@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "attempts.h"
 #include "classify.h"
 #include "fields.h"
 #include "lua_api.h"
 #include "lua_experiment.h"
 #include "model.h"
+#include "progress.h"
 #include "version.h"
 #include "watchdog.h"
 
@@ -358,6 +360,8 @@ static int l_experiment(lua_State *L) {
     lapi_end_experiment(a);
     return luaL_error(L, "%s", err);
   }
+  c.record = lapi_attempts(a) ? attempts_write : NULL;
+  c.record_ctx = lapi_attempts(a);
   lua_createtable(L, 0, 1);
   lua_createtable(L, nv, 0);
   int rc = 0;
@@ -373,6 +377,7 @@ static int l_experiment(lua_State *L) {
     }
     watchdog_inherit(ML, L);
     c.loader = model_loader(ML);
+    progress_set_series(i + 1, nv);
     rc = experiment_run(&c, versions[i], &s, err, sizeof err);
     lua_close(ML);
     if (rc == 0) {
@@ -381,6 +386,7 @@ static int l_experiment(lua_State *L) {
       lapi_add_results(a, &s);
     }
   }
+  progress_set_series(0, 0);
   lapi_end_experiment(a);
   if (rc) return luaL_error(L, "natsim.experiment: %s", err);
   lua_setfield(L, -2, "versions");

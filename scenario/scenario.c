@@ -11,12 +11,13 @@
 #include <time.h>
 
 #include "addr.h"
+#include "attempts.h"
 #include "json.h"
 #include "lua_api.h"
 #include "lua_experiment.h"
 #include "progress.h"
-#include "watchdog.h"
 #include "report.h"
+#include "watchdog.h"
 #include "world.h"
 
 static int make_dirs(const char *dir) {
@@ -256,7 +257,15 @@ int scenario_run(const scenario_opts *o) {
       fprintf(stderr, "natsim: cannot create %s: %s\n", o->pcap_dir, strerror(errno));
     sim_pcap(o->pcap_dir);
   }
-  lapi_opts lo = {o->seed, o->path};
+  char err[1100];
+  FILE *att = o->attempts ? attempts_open(o->attempts, err, sizeof err) : NULL;
+  if (o->attempts && !att) {
+    fprintf(stderr, "natsim: %s\n", err);
+    world_free(w);
+    lua_close(L);
+    return SCENARIO_ERROR;
+  }
+  lapi_opts lo = {o->seed, o->path, att};
   lapi *a = lapi_open(L, w, &lo);
   if (a) lexp_register(L, a);
   int rc = a ? run_script(L, o) : SCENARIO_ERROR;
@@ -276,6 +285,10 @@ int scenario_run(const scenario_opts *o) {
   }
   fprintf(stderr, "natsim: %.3f s virtual, %llu events, %.3f s wall\n", virt, events,
           (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+  if (att && attempts_close(att, o->attempts, err, sizeof err) != 0) {
+    fprintf(stderr, "natsim: %s\n", err);
+    rc = SCENARIO_ERROR;
+  }
   world_free(w); /* before lua_close: models hold references in L */
   lapi_close(a);
   lua_close(L);

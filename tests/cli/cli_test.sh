@@ -106,8 +106,8 @@ expect "same NAT: host candidates, hairpinning" 0 "v0.9 same NAT: 60 of 60 direc
 expect "target inside its interval straddles" 0 "direct_rate >= 0.9: ok true, ci \[0.839, 1.000\], straddles true" -- "$natsim" run $t/straddle.lua
 expect "target below its interval does not" 0 "reliability >= 0.8: ok true, ci \[0.839, 1.000\], straddles false" -- "$natsim" run $t/straddle.lua
 # Progress: a bar on a terminal (script(1) gives one), nothing with --quiet.
-expect "progress bar on a terminal" 0 "v0.8 \[[#.]{30}\] [0-9]+/200 attempts, [0-9]+/s, [0-9]+ s left" -- script -qec "$natsim run scenarios/roadmap.lua --set versions=v0.8 --set pairs=200" /dev/null
-absent "progress quiet" "attempts, [0-9]+/s" -- script -qec "$natsim run scenarios/roadmap.lua --set versions=v0.8 --set pairs=200 --quiet" /dev/null
+expect "progress bar on a terminal" 0 "v0.8, version 1 of 1 \[[#.]{30}\] [0-9]+/200 started, [0-9]+ connected, [0-9]+ finished, [0-9]+ s left" -- script -qec "$natsim run scenarios/roadmap.lua --set versions=v0.8 --set pairs=200" /dev/null
+absent "progress quiet" "started, [0-9]+ connected" -- script -qec "$natsim run scenarios/roadmap.lua --set versions=v0.8 --set pairs=200 --quiet" /dev/null
 expect "experiment bad targets" 2 "experiment_bad_targets.lua:1: natsim.experiment: field 'targets': keys are versions \(v0.7, v0.8, v0.9\), got v1.0" -- "$natsim" run $t/experiment_bad_targets.lua
 expect "experiment bad target value" 2 "targets\[\"v0.8\"\]: field 'direct'.*a number from 0 to 1" -- "$natsim" run $t/experiment_bad_target_value.lua
 expect "experiment bad population" 2 "population entry: field 'weight' is required" -- "$natsim" run $t/experiment_bad_population.lua

@@ -309,15 +309,33 @@ static int serve_check(const opt_cmd *c, const char *what, serve_opts *o) {
   return OPT_CONTINUE;
 }
 
+#define MAX_PEER_RULES 64
+
 static int cmd_serve(int argc, char **argv, const char **pos) {
   serve_opts o = {.realm = "natsim"};
   long delay = 100;
+  long per_user = 512;
+  long per_addr = 64;
+  const char *allow[MAX_PEER_RULES];
+  const char *deny[MAX_PEER_RULES];
+  o.allow_peers = allow;
+  o.deny_peers = deny;
   const opt t[] = {
       {"listen", "ADDR:PORT", OPT_ADDR, &o.listen, 0, 0, NULL, "the address and port to listen on"},
       {"alt", "ADDR:PORT", OPT_ADDR, &o.alt, 0, 0, NULL,
        "stun: a second address and port (RFC 5780)"},
       {"user", "USER:PASS", OPT_USERPASS, &o.user, 0, 0, NULL, "turn: the user it admits"},
       {"realm", "REALM", OPT_STRING, &o.realm, 0, 0, NULL, "turn: the realm (default natsim)"},
+      {"allow-peer", "CIDR", OPT_CIDR, allow, 0, MAX_PEER_RULES, &o.nallow_peers,
+       "turn: allow peers in this network (repeatable; the most specific\n"
+       "rule wins, a network given both ways is denied)"},
+      {"deny-peer", "CIDR", OPT_CIDR, deny, 0, MAX_PEER_RULES, &o.ndeny_peers,
+       "turn: deny peers in this network, 403 (repeatable). Denied unless\n"
+       "allowed: loopback, 0/8, link-local, multicast, 240/4, broadcast"},
+      {"max-allocs-per-user", "N", OPT_LONG, &per_user, 0, 1000000, NULL,
+       "turn: live allocations per user, 0 no limit (default 512)"},
+      {"max-allocs-per-addr", "N", OPT_LONG, &per_addr, 0, 1000000, NULL,
+       "turn: live allocations per client IP, 0 no limit (default 64)"},
       {"peers", "FILE", OPT_STRING, &o.peers, 0, 0, NULL, "gateway: the peers it admits"},
       {"punch-delay", "MS", OPT_LONG, &delay, 0, 60000, NULL,
        "gateway: hole-punching delay, 0 to 60000 ms (default 100)"},
@@ -326,6 +344,8 @@ static int cmd_serve(int argc, char **argv, const char **pos) {
   opt_cmd c = {"serve",
                "usage: natsim serve stun --listen ADDR:PORT [--alt ADDR:PORT]\n"
                "       natsim serve turn --listen ADDR:PORT --user USER:PASS [--realm REALM]\n"
+               "                         [--allow-peer CIDR] [--deny-peer CIDR]\n"
+               "                         [--max-allocs-per-user N] [--max-allocs-per-addr N]\n"
                "       natsim serve gateway --listen ADDR:PORT --peers FILE [--punch-delay MS]\n"
                "\n"
                "Runs a server on real UDP sockets until SIGINT or SIGTERM.\n"
@@ -336,13 +356,15 @@ static int cmd_serve(int argc, char **argv, const char **pos) {
                "  gateway  the natsim gateway (docs/gateway-protocol.md): registration,\n"
                "           sessions, relay, hole-punching coordination. FILE has a line per\n"
                "           peer it admits: ID (decimal) and KEY (32 hex digits)\n",
-               t, 7, NULL};
+               t, 11, NULL};
   int npos;
   int rc = opt_parse(&c, argc, argv, pos, &npos);
   if (rc == OPT_CONTINUE) rc = no_more(&c, pos, npos, 1);
   if (rc == OPT_CONTINUE) rc = serve_check(&c, npos ? pos[0] : "", &o);
   if (rc != OPT_CONTINUE) return rc;
   o.punch_delay_ms = (uint32_t)delay;
+  o.max_allocs_per_user = (int)per_user;
+  o.max_allocs_per_addr = (int)per_addr;
   return serve_run(&o);
 }
 

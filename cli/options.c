@@ -1,6 +1,7 @@
 /* options.c: the option parser of every natsim command, and its help. */
 #include "options.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,12 +24,14 @@ int opt_usage_error(const opt_cmd *c, const char *fmt, ...) {
 
 /* --- values ------------------------------------------------------------------ */
 
-/* A decimal non-negative integer: a digit first, nothing after. */
+/* A decimal integer from 0 to INT64_MAX: a digit first, nothing after.
+** Larger values would not survive as Lua integers or in results files. */
 static int parse_u64(const char *s, uint64_t *out) {
   char *end;
   if (*s < '0' || *s > '9') return -1;
+  errno = 0;
   unsigned long long v = strtoull(s, &end, 10);
-  if (*end) return -1;
+  if (*end || errno == ERANGE || v > INT64_MAX) return -1;
   *out = v;
   return 0;
 }
@@ -57,9 +60,17 @@ static int is_pair(const char *s, char sep) {
   return s[0] != sep && strchr(s, sep) != NULL;
 }
 
+/* Whether v is a network, "10.0.0.0/8" or an address alone. */
+static int is_cidr(const char *v) {
+  addr net;
+  int prefix;
+  return addr_parse_cidr(v, &net, &prefix) == 0;
+}
+
 static int store_keyvalue(const opt *o, const char *v) {
   const char **list = o->dst;
-  if (!is_pair(v, '=')) return -1;
+  if (o->kind == OPT_KEYVALUE && !is_pair(v, '=')) return -1;
+  if (o->kind == OPT_CIDR && !is_cidr(v)) return -1;
   if (*o->count >= (int)o->hi) return -2;
   list[*o->count] = v;
   (*o->count)++;
@@ -90,6 +101,7 @@ static int store(const opt *o, const char *v) {
       *(const char **)o->dst = v;
       return 0;
     case OPT_KEYVALUE:
+    case OPT_CIDR:
       return store_keyvalue(o, v);
     default:
       return -1;
@@ -100,7 +112,7 @@ static int store(const opt *o, const char *v) {
 static const char *expected(const opt *o, char *buf, size_t len) {
   switch (o->kind) {
     case OPT_U64:
-      return "a non-negative integer";
+      return "a non-negative integer up to 9223372036854775807 (2^63 - 1)";
     case OPT_LONG:
       snprintf(buf, len, "an integer from %ld to %ld", (long)o->lo, (long)o->hi);
       return buf;
@@ -118,6 +130,8 @@ static const char *expected(const opt *o, char *buf, size_t len) {
       return "USER:PASS";
     case OPT_KEYVALUE:
       return "KEY=VALUE";
+    case OPT_CIDR:
+      return "a network like 10.0.0.0/8 or fe80::/10, or an address";
     default:
       return "a value";
   }

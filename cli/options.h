@@ -21,15 +21,16 @@ typedef enum opt_kind {
   OPT_HELP,      /* -h, --help: print the help */
   OPT_FLAG,      /* no value; dst: bool, set to true */
   OPT_STRING,    /* any value; dst: const char *, borrowed from argv */
-  OPT_U64,       /* a decimal non-negative integer; dst: uint64_t */
+  OPT_U64,       /* a decimal integer from 0 to INT64_MAX; dst: uint64_t */
   OPT_LONG,      /* a decimal integer in [lo, hi]; dst: long */
   OPT_NUMBER,    /* a number in [lo, hi]; dst: double */
   OPT_NUMBER_IN, /* a number in (lo, hi), bounds excluded; dst: double */
   OPT_ADDR,      /* ADDR:PORT, IPv4 or IPv6, port given; dst: addr */
   OPT_ADDR4,     /* as OPT_ADDR, IPv4 only */
   OPT_USERPASS,  /* USER:PASS, USER not empty; dst: const char * */
-  OPT_KEYVALUE   /* KEY=VALUE, KEY not empty, repeated; dst: const char *[hi],
+  OPT_KEYVALUE,  /* KEY=VALUE, KEY not empty, repeated; dst: const char *[hi],
                     count: the number stored so far */
+  OPT_CIDR       /* ADDR/PREFIX or ADDR (addr_parse_cidr), repeated; as OPT_KEYVALUE */
 } opt_kind;
 
 typedef struct opt {
@@ -37,8 +38,8 @@ typedef struct opt {
   const char *value; /* the value's name in the help (NULL for flags) */
   opt_kind kind;
   void *dst;         /* where the value goes (see opt_kind); NULL for OPT_HELP */
-  double lo, hi;     /* OPT_LONG, OPT_NUMBER*: the range; OPT_KEYVALUE: hi, the capacity */
-  int *count;        /* OPT_KEYVALUE: values stored in dst */
+  double lo, hi;     /* OPT_LONG, OPT_NUMBER*: the range; OPT_KEYVALUE, OPT_CIDR: hi, the capacity */
+  int *count;        /* OPT_KEYVALUE, OPT_CIDR: values stored in dst */
   const char *help;  /* the help text; '\n' starts a continuation line */
 } opt;
 

@@ -18,6 +18,7 @@ typedef struct lsock {
   int fd;
   loop_recv_fn fn;
   void *ctx;
+  uint32_t drops; /* the kernel's drop count last seen (SO_RXQ_OVFL) */
 } lsock;
 
 struct loop {
@@ -25,7 +26,10 @@ struct loop {
   bool stop;
   lsock socks[LOOP_MAX_SOCKETS];
   uint64_t send_errors;
+  uint64_t rx_drops;
 };
+
+#define DRAIN_MAX 64 /* datagrams read from one socket per turn: signals stay prompt */
 
 int64_t loop_now(void) {
   struct timespec t;
@@ -118,9 +122,34 @@ int loop_udp(loop *l, const addr *local, loop_recv_fn fn, void *ctx, addr *bound
     getsockname(fd, (struct sockaddr *)&ss, &n);
     *bound = from_sockaddr(&ss);
   }
-  l->socks[k] = (lsock){fd, fn, ctx};
+  int on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on); /* drops counted, if it can */
+  l->socks[k] = (lsock){fd, fn, ctx, 0};
   return k;
 }
+
+/* Sets one buffer size: the plain option, then the one that passes
+** net.core.*mem_max when allowed (CAP_NET_ADMIN). The size obtained. */
+static int set_buffer(int fd, int opt, int force, int bytes) {
+  int got = 0;
+  socklen_t n = sizeof got;
+  setsockopt(fd, SOL_SOCKET, opt, &bytes, sizeof bytes);
+  getsockopt(fd, SOL_SOCKET, opt, &got, &n);
+  if (got / 2 < bytes) { /* the kernel reports twice what it was asked */
+    setsockopt(fd, SOL_SOCKET, force, &bytes, sizeof bytes);
+    n = sizeof got;
+    getsockopt(fd, SOL_SOCKET, opt, &got, &n);
+  }
+  return got / 2;
+}
+
+int loop_udp_buffers(loop *l, int sock, int bytes) {
+  if (sock < 0 || sock >= LOOP_MAX_SOCKETS || l->socks[sock].fd < 0) return -1;
+  set_buffer(l->socks[sock].fd, SO_SNDBUF, SO_SNDBUFFORCE, bytes);
+  return set_buffer(l->socks[sock].fd, SO_RCVBUF, SO_RCVBUFFORCE, bytes);
+}
+
+uint64_t loop_rx_drops(const loop *l) { return l->rx_drops; }
 
 void loop_close(loop *l, int sock) {
   if (sock < 0 || sock >= LOOP_MAX_SOCKETS || l->socks[sock].fd < 0) return;
@@ -141,15 +170,30 @@ void loop_send(loop *l, int sock, const addr *to, const uint8_t *data, size_t le
 uint64_t loop_send_errors(const loop *l) { return l->send_errors; }
 void loop_stop(loop *l) { l->stop = true; }
 
-/* Everything waiting on one socket. */
+/* Adds the drops the kernel reports in a datagram's control data. */
+static void count_drops(loop *l, lsock *s, struct msghdr *mh) {
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_RXQ_OVFL) continue;
+    uint32_t total;
+    memcpy(&total, CMSG_DATA(c), sizeof total);
+    l->rx_drops += (uint32_t)(total - s->drops); /* the kernel's counter wraps at 2^32 */
+    s->drops = total;
+  }
+}
+
+/* Up to DRAIN_MAX datagrams waiting on one socket (epoll reports the rest). */
 static void drain(loop *l, int k) {
   uint8_t buf[65536];
-  for (;;) {
+  union { struct cmsghdr align; uint8_t b[CMSG_SPACE(sizeof(uint32_t))]; } ctl;
+  for (int i = 0; i < DRAIN_MAX; i++) {
     struct sockaddr_storage ss;
-    socklen_t n = sizeof ss;
+    struct iovec iov = {buf, sizeof buf};
+    struct msghdr mh = {.msg_name = &ss, .msg_namelen = sizeof ss, .msg_iov = &iov,
+                        .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof ctl.b};
     if (l->socks[k].fd < 0) return; /* closed by a callback */
-    ssize_t got = recvfrom(l->socks[k].fd, buf, sizeof buf, 0, (struct sockaddr *)&ss, &n);
+    ssize_t got = recvmsg(l->socks[k].fd, &mh, 0);
     if (got < 0) return; /* EAGAIN, or an ICMP error reported late */
+    count_drops(l, &l->socks[k], &mh);
     addr from = from_sockaddr(&ss);
     l->socks[k].fn(l->socks[k].ctx, k, &from, buf, (size_t)got);
   }

@@ -49,5 +49,13 @@ int loop_run(loop *l, int64_t until, int64_t (*tick)(void *ctx, int64_t now), vo
 void loop_stop(loop *l);
 /* Datagrams loop_send failed to send so far. */
 uint64_t loop_send_errors(const loop *l);
+/* Sets a socket's send and receive buffers to `bytes` each (beyond the
+** system's limit when the process may: SO_RCVBUFFORCE). Returns the
+** receive buffer obtained, which may be less; -1 for an unknown socket. */
+int loop_udp_buffers(loop *l, int sock, int bytes);
+/* Datagrams the kernel dropped on a full receive buffer of any of the
+** loop's sockets so far (SO_RXQ_OVFL, counted as datagrams arrive; 0 where
+** the kernel does not report it). */
+uint64_t loop_rx_drops(const loop *l);
 
 #endif

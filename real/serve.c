@@ -2,6 +2,8 @@
 #include "serve.h"
 
 #include <errno.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +19,13 @@ static int64_t no_deadline(void *ctx, int64_t now) {
   return INT64_MAX;
 }
 
+#define LISTEN_BUFFER (4 << 20) /* bytes, each way, on listening sockets */
+#define RELAY_BUFFER (1 << 20)  /* on each TURN relay socket */
+
 static int finish(loop *l, const char *what, int sig) {
-  fprintf(stderr, "natsim serve %s: stopped%s%s; %llu send errors\n", what, sig ? " on " : "",
-          sig ? (sig == 2 ? "SIGINT" : "SIGTERM") : "", (unsigned long long)loop_send_errors(l));
+  fprintf(stderr, "natsim serve %s: stopped%s%s; %llu send errors, %llu dropped by the kernel\n",
+          what, sig ? " on " : "", sig ? (sig == 2 ? "SIGINT" : "SIGTERM") : "",
+          (unsigned long long)loop_send_errors(l), (unsigned long long)loop_rx_drops(l));
   loop_free(l);
   return 0;
 }
@@ -55,6 +61,7 @@ static int serve_stun(const addr *listen, const addr *alt) {
       loop_free(r.l);
       return 1;
     }
+    loop_udp_buffers(r.l, r.socks[k], LISTEN_BUFFER);
     fprintf(stderr, "natsim serve stun: listening on %s\n", addr_format(&r.srv.socks[k], a, sizeof a));
   }
   int sig = loop_run(r.l, INT64_MAX, no_deadline, &r);
@@ -108,6 +115,7 @@ static int open_relay(void *ctx, const addr *relayed) {
   turn_run *r = ctx;
   int *s = relay_sock(r, relayed);
   if (!s || (*s = loop_udp(r->l, relayed, turn_peer_datagram, r, NULL)) < 0) return -1;
+  loop_udp_buffers(r->l, *s, RELAY_BUFFER);
   r->relayed_of_sock[*s] = *relayed;
   return 0;
 }
@@ -120,38 +128,88 @@ static void close_relay(void *ctx, const addr *relayed) {
   *s = -1;
 }
 
-static int serve_turn(const addr *listen, const char *userpass, const char *realm) {
+/* The peer rules of o: 0, or -1 with the reason on stderr. */
+static int peer_rules(turn_server *srv, const serve_opts *o) {
+  for (int pass = 0; pass < 2; pass++) {
+    const char **list = pass ? o->deny_peers : o->allow_peers;
+    int n = pass ? o->ndeny_peers : o->nallow_peers;
+    for (int i = 0; i < n; i++) {
+      addr net;
+      int prefix;
+      if (addr_parse_cidr(list[i], &net, &prefix) != 0 ||
+          turn_server_peer_rule(srv, &net, prefix, pass == 0) != 0) {
+        fprintf(stderr, "natsim serve turn: cannot use the network '%s'\n", list[i]);
+        return -1;
+      }
+    }
+  }
+  return 0;
+}
+
+/* The server with its user and peer rules, its nonce secret from
+** GnuTLS's key-grade generator; NULL with the reason on stderr. */
+static turn_server *turn_start(turn_run *r, const serve_opts *o) {
+  uint8_t secret[TURN_SECRET_LEN];
+  if (gnutls_rnd(GNUTLS_RND_KEY, secret, sizeof secret) != 0) {
+    fprintf(stderr, "natsim serve turn: no random bytes for the nonce secret\n");
+    return NULL;
+  }
+  turn_server_cfg cfg = {.realm = o->realm, .relay = o->listen, .port_min = RELAY_MIN,
+                         .port_max = 65535, .nonce_lifetime = 600 * 1000000000LL,
+                         .secret = secret, .max_allocs_per_user = o->max_allocs_per_user,
+                         .max_allocs_per_ip = o->max_allocs_per_addr};
+  cfg.relay.port = 0;
+  turn_server_io io = {to_client, to_peer, open_relay, close_relay, r};
+  turn_server *srv = turn_server_new(&cfg, &io);
+  gnutls_memset(secret, 0, sizeof secret);
   char user[256];
-  const char *colon = strchr(userpass, ':');
-  snprintf(user, sizeof user, "%.*s", (int)(colon - userpass), userpass);
+  const char *colon = strchr(o->user, ':');
+  snprintf(user, sizeof user, "%.*s", (int)(colon - o->user), o->user);
+  if (!srv || turn_server_add_user(srv, user, colon + 1) != 0) {
+    fprintf(stderr, "natsim serve turn: out of memory\n");
+    turn_server_free(srv);
+    return NULL;
+  }
+  if (peer_rules(srv, o) != 0) {
+    turn_server_free(srv);
+    return NULL;
+  }
+  return srv;
+}
+
+static void turn_counters(const turn_server_stats *st) {
+  fprintf(stderr, "natsim serve turn: %llu allocations, %llu permissions, %llu channels, "
+                  "%llu datagrams relayed (%llu bytes), %llu auth failures, %llu stale nonces, "
+                  "%llu peers forbidden, %llu to the server dropped, %llu over quota, "
+                  "%llu over capacity\n",
+          (unsigned long long)st->allocations, (unsigned long long)st->permissions,
+          (unsigned long long)st->channels, (unsigned long long)(st->to_peers + st->from_peers),
+          (unsigned long long)st->bytes_relayed, (unsigned long long)st->auth_failures,
+          (unsigned long long)st->stale_nonces, (unsigned long long)st->forbidden,
+          (unsigned long long)st->dropped_policy, (unsigned long long)st->quota_refused,
+          (unsigned long long)st->capacity_refused);
+}
+
+static int serve_turn(const serve_opts *o) {
   turn_run *r = calloc(1, sizeof *r);
   if (!r || !(r->l = loop_new())) {
     free(r);
     return 1;
   }
   for (int i = 0; i < RELAY_PORTS; i++) r->sock_of_port[i] = -1;
-  turn_server_cfg cfg = {.realm = realm, .relay = *listen, .port_min = RELAY_MIN, .port_max = 65535,
-                         .nonce_lifetime = 600 * 1000000000LL, .seed = (uint64_t)loop_now()};
-  cfg.relay.port = 0;
-  turn_server_io io = {to_client, to_peer, open_relay, close_relay, r};
   char a[ADDR_STRLEN];
   int rc = 1;
-  if (!(r->srv = turn_server_new(&cfg, &io)) || turn_server_add_user(r->srv, user, colon + 1) != 0) {
-    fprintf(stderr, "natsim serve turn: out of memory\n");
-  } else if ((r->listen_sock = loop_udp(r->l, listen, turn_client_datagram, r, NULL)) < 0) {
-    fprintf(stderr, "natsim serve turn: cannot bind %s: %s\n", addr_format(listen, a, sizeof a),
+  r->srv = turn_start(r, o);
+  if (r->srv && (r->listen_sock = loop_udp(r->l, &o->listen, turn_client_datagram, r, NULL)) < 0) {
+    fprintf(stderr, "natsim serve turn: cannot bind %s: %s\n", addr_format(&o->listen, a, sizeof a),
             strerror(errno));
-  } else {
-    fprintf(stderr, "natsim serve turn: listening on %s, realm %s, user %s\n",
-            addr_format(listen, a, sizeof a), realm, user);
+  } else if (r->srv) {
+    int buf = loop_udp_buffers(r->l, r->listen_sock, LISTEN_BUFFER);
+    fprintf(stderr, "natsim serve turn: listening on %s, realm %s, user %.*s, receive buffer %d KB\n",
+            addr_format(&o->listen, a, sizeof a), o->realm,
+            (int)(strchr(o->user, ':') - o->user), o->user, buf / 1024);
     int sig = loop_run(r->l, INT64_MAX, no_deadline, r);
-    const turn_server_stats *st = turn_server_get_stats(r->srv);
-    fprintf(stderr, "natsim serve turn: %llu allocations, %llu permissions, %llu channels, "
-                    "%llu datagrams relayed (%llu bytes), %llu auth failures\n",
-            (unsigned long long)st->allocations, (unsigned long long)st->permissions,
-            (unsigned long long)st->channels,
-            (unsigned long long)(st->to_peers + st->from_peers),
-            (unsigned long long)st->bytes_relayed, (unsigned long long)st->auth_failures);
+    turn_counters(turn_server_get_stats(r->srv));
     finish(r->l, "turn", sig);
     r->l = NULL;
     rc = 0;
@@ -221,7 +279,7 @@ int serve_run(const serve_opts *o) {
     case SERVE_STUN:
       return serve_stun(&o->listen, &o->alt);
     case SERVE_TURN:
-      return serve_turn(&o->listen, o->user, o->realm);
+      return serve_turn(o);
     case SERVE_GATEWAY:
       return serve_gateway(&o->listen, o->peers, o->punch_delay_ms);
   }

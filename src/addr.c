@@ -75,6 +75,34 @@ int addr_parse(const char *s, addr *out) {
   return -1;
 }
 
+int addr_parse_cidr(const char *s, addr *net, int *prefix) {
+  char ip[64];
+  const char *slash = strchr(s, '/');
+  size_t n = slash ? (size_t)(slash - s) : strlen(s);
+  memset(net, 0, sizeof *net);
+  if (n == 0 || n >= sizeof ip) return -1;
+  memcpy(ip, s, n);
+  ip[n] = '\0';
+  if (inet_pton(AF_INET, ip, net->ip) == 1) net->family = ADDR_V4;
+  else if (inet_pton(AF_INET6, ip, net->ip) == 1) net->family = ADDR_V6;
+  else return -1;
+  int bits = net->family == ADDR_V4 ? 32 : 128;
+  if (!slash) {
+    *prefix = bits;
+    return 0;
+  }
+  const char *d = slash + 1;
+  int v = 0;
+  if (*d == '\0' || strlen(d) > 3) return -1;
+  for (; *d; d++) {
+    if (*d < '0' || *d > '9') return -1;
+    v = v * 10 + (*d - '0');
+  }
+  if (v > bits) return -1;
+  *prefix = v;
+  return 0;
+}
+
 const char *addr_format(const addr *a, char *buf, size_t len) {
   char ip[INET6_ADDRSTRLEN];
   int v6 = a->family == ADDR_V6;

@@ -33,6 +33,11 @@ bool addr_equal(const addr *a, const addr *b);
 ** host of 64 characters or more); *out is cleared first and is partial
 ** on -1. */
 int addr_parse(const char *s, addr *out);
+/* Parses "10.0.0.0/8", "fe80::/10", or an address alone (a prefix of
+** 32 or 128): *net gets the address (port 0), *prefix the prefix length.
+** Host bits may be set (only the prefix counts). Returns 0, or -1 when s
+** is not such a network (no port, no brackets, prefix 0 to 32 or 128). */
+int addr_parse_cidr(const char *s, addr *net, int *prefix);
 /* Parses a dotted IPv4 address alone into host order. Returns 0, or -1
 ** with *ip untouched. */
 int addr_parse_ip4(const char *s, uint32_t *ip);

@@ -204,9 +204,10 @@ int stun_decode(const uint8_t *buf, size_t len, stun_msg *m) {
     if (padded > len - at - 4) return STUN_EATTR;
     const uint8_t *v = buf + at + 4;
     int earlier = m->nattrs; /* attributes recorded before this one */
-    if (m->nattrs < STUN_MAX_ATTRS)
-      m->attrs[m->nattrs++] = (stun_attr){t, n, (uint32_t)(at + 4)};
     bool after_mi = m->present & (STUN_HAS_INTEGRITY | STUN_HAS_INTEGRITY_SHA256);
+    bool kept = !after_mi || t == STUN_A_FINGERPRINT || t == STUN_A_MESSAGE_INTEGRITY_SHA256;
+    if (kept && m->nattrs < STUN_MAX_ATTRS) /* RFC 8489 section 14.5 */
+      m->attrs[m->nattrs++] = (stun_attr){t, n, (uint32_t)(at + 4)};
     if (t == STUN_A_FINGERPRINT) {
       if (at + 8 != len) return STUN_EATTR; /* it must come last */
       if (n != 4) return STUN_EVALUE;

@@ -133,7 +133,9 @@ typedef struct stun_msg {
   uint16_t channel;
   uint32_t lifetime;
   uint8_t requested_transport;
-  /* Every attribute, in order (the first STUN_MAX_ATTRS). */
+  /* Every attribute, in order (the first STUN_MAX_ATTRS), but none after
+  ** MESSAGE-INTEGRITY(-SHA256) save MESSAGE-INTEGRITY-SHA256 and
+  ** FINGERPRINT (RFC 8489 section 14.5: the rest is ignored). */
   stun_attr attrs[STUN_MAX_ATTRS];
   int nattrs;
   /* Comprehension-required attributes not understood (up to 8). */

@@ -9,6 +9,7 @@
 
 #include "stun.h"
 #include "turn.h"
+#include "wire.h"
 
 #define MAX_PERMS 32
 #define MAX_CHANS 16
@@ -33,35 +34,78 @@ typedef struct alloc {
 
 typedef struct user { char name[MAX_USER]; uint8_t key[16]; } user;
 
+typedef struct rule { addr net; int prefix; bool allow; } rule;
+
 struct turn_server {
   turn_server_cfg cfg;
   char realm[256];
   turn_server_io io;
-  uint8_t secret[16];
+  uint8_t secret[TURN_SECRET_LEN];
   user *users;
   int nusers;
+  rule *rules;
+  int nrules;
   alloc **allocs;
   int nallocs, cap;
-  uint16_t next_port;
+  alloc **by_port;    /* the allocation on port port_min + i, or NULL */
+  uint16_t *free_ports; /* a ring of the ports without an allocation */
+  uint32_t span, free_head, nfree;
   turn_server_stats st;
 };
 
 /* --- set-up --------------------------------------------------------------- */
 
+/* Denied peers unless a rule says otherwise (see turn_server.h). */
+static const struct { const char *net; int prefix; } default_deny[] = {
+    {"0.0.0.0", 8},   {"127.0.0.0", 8}, {"169.254.0.0", 16}, {"224.0.0.0", 4},
+    {"240.0.0.0", 4}, {"::", 128},      {"::1", 128},        {"fe80::", 10},
+    {"ff00::", 8},    {"::ffff:0:0", 96},
+};
+
+static void derive_secret(uint64_t seed, uint8_t *out) {
+  rng r;
+  rng_seed(&r, seed, 0x7475726e);
+  for (int i = 0; i < TURN_SECRET_LEN; i += 8) {
+    uint64_t v = rng_u64(&r);
+    memcpy(out + i, &v, 8);
+  }
+}
+
+static int add_default_rules(turn_server *s) {
+  for (size_t i = 0; i < sizeof default_deny / sizeof default_deny[0]; i++) {
+    addr net;
+    if (addr_parse(default_deny[i].net, &net) != 0) return -1;
+    if (turn_server_peer_rule(s, &net, default_deny[i].prefix, false) != 0) return -1;
+  }
+  return 0;
+}
+
+/* The relay port range, every port free, in order. */
+static int init_ports(turn_server *s) {
+  s->span = (uint32_t)s->cfg.port_max - s->cfg.port_min + 1;
+  s->by_port = calloc(s->span, sizeof *s->by_port);
+  s->free_ports = malloc(s->span * sizeof *s->free_ports);
+  if (!s->by_port || !s->free_ports) return -1;
+  for (uint32_t i = 0; i < s->span; i++) s->free_ports[i] = (uint16_t)(s->cfg.port_min + i);
+  s->nfree = s->span;
+  return 0;
+}
+
 turn_server *turn_server_new(const turn_server_cfg *cfg, const turn_server_io *io) {
   if (cfg->port_min == 0 || cfg->port_min > cfg->port_max) return NULL;
+  if (cfg->max_allocs_per_user < 0 || cfg->max_allocs_per_ip < 0) return NULL;
   turn_server *s = calloc(1, sizeof *s);
   if (!s) return NULL;
   s->cfg = *cfg;
   snprintf(s->realm, sizeof s->realm, "%s", cfg->realm ? cfg->realm : "natsim");
   s->cfg.realm = s->realm;
+  s->cfg.secret = NULL;
   s->io = *io;
-  s->next_port = cfg->port_min;
-  rng r;
-  rng_seed(&r, cfg->seed, 0x7475726e);
-  for (int i = 0; i < 16; i += 8) {
-    uint64_t v = rng_u64(&r);
-    memcpy(s->secret + i, &v, 8);
+  if (cfg->secret) memcpy(s->secret, cfg->secret, TURN_SECRET_LEN);
+  else derive_secret(cfg->seed, s->secret);
+  if (init_ports(s) != 0 || add_default_rules(s) != 0) {
+    turn_server_free(s);
+    return NULL;
   }
   return s;
 }
@@ -70,7 +114,11 @@ void turn_server_free(turn_server *s) {
   if (!s) return;
   for (int i = 0; i < s->nallocs; i++) free(s->allocs[i]);
   free(s->allocs);
+  free(s->by_port);
+  free(s->free_ports);
+  free(s->rules);
   free(s->users);
+  gnutls_memset(s->secret, 0, sizeof s->secret);
   free(s);
 }
 
@@ -85,13 +133,63 @@ int turn_server_add_user(turn_server *s, const char *name, const char *password)
   return 0;
 }
 
+/* --- peer policy ------------------------------------------------------------ */
+
+static int ip_len(const addr *a) { return a->family == ADDR_V6 ? 16 : 4; }
+
+/* Whether the first `prefix` bits of a's and b's IPs agree. */
+static bool prefix_match(const addr *a, const addr *b, int prefix) {
+  int whole = prefix / 8;
+  int rest = prefix % 8;
+  if (memcmp(a->ip, b->ip, (size_t)whole) != 0) return false;
+  if (rest == 0) return true;
+  uint8_t mask = (uint8_t)(0xFF << (8 - rest));
+  return (a->ip[whole] & mask) == (b->ip[whole] & mask);
+}
+
+int turn_server_peer_rule(turn_server *s, const addr *net, int prefix, bool allow) {
+  if (net->family != ADDR_V4 && net->family != ADDR_V6) return -1;
+  if (prefix < 0 || prefix > ip_len(net) * 8) return -1;
+  for (int i = 0; i < s->nrules; i++) {
+    rule *r = &s->rules[i];
+    if (r->prefix == prefix && r->net.family == net->family && prefix_match(&r->net, net, prefix)) {
+      r->allow = allow;
+      return 0;
+    }
+  }
+  rule *grown = realloc(s->rules, (size_t)(s->nrules + 1) * sizeof *grown);
+  if (!grown) return -1;
+  s->rules = grown;
+  s->rules[s->nrules++] = (rule){*net, prefix, allow};
+  return 0;
+}
+
+bool turn_server_peer_allowed(const turn_server *s, const addr *peer) {
+  const rule *best = NULL;
+  for (int i = 0; i < s->nrules; i++) {
+    const rule *r = &s->rules[i];
+    if (r->net.family != peer->family || !prefix_match(&r->net, peer, r->prefix)) continue;
+    if (!best || r->prefix > best->prefix) best = r;
+  }
+  return !best || best->allow;
+}
+
 const turn_server_stats *turn_server_get_stats(const turn_server *s) { return &s->st; }
 
 /* --- allocations ------------------------------------------------------------ */
 
+/* Returns a port to the back of the free ring. */
+static void free_port(turn_server *s, uint16_t port) {
+  s->free_ports[(s->free_head + s->nfree) % s->span] = port;
+  s->nfree++;
+}
+
 static void drop_alloc(turn_server *s, int i) {
-  if (s->io.close_relay) s->io.close_relay(s->io.ctx, &s->allocs[i]->relayed);
-  free(s->allocs[i]);
+  alloc *a = s->allocs[i];
+  if (s->io.close_relay) s->io.close_relay(s->io.ctx, &a->relayed);
+  s->by_port[a->relayed.port - s->cfg.port_min] = NULL;
+  free_port(s, a->relayed.port);
+  free(a);
   s->allocs[i] = s->allocs[--s->nallocs];
 }
 
@@ -117,29 +215,44 @@ static alloc *by_client(turn_server *s, const addr *client) {
   return NULL;
 }
 
-static alloc *by_relayed(turn_server *s, const addr *relayed) {
-  for (int i = 0; i < s->nallocs; i++)
-    if (addr_equal(&s->allocs[i]->relayed, relayed)) return s->allocs[i];
-  return NULL;
+static bool ip_equal(const addr *a, const addr *b) {
+  return a->family == b->family && memcmp(a->ip, b->ip, (size_t)ip_len(a)) == 0;
 }
 
-/* A relayed address the driver could open; -1 when the range is used up. */
+static alloc *by_relayed(turn_server *s, const addr *relayed) {
+  if (!ip_equal(relayed, &s->cfg.relay)) return NULL;
+  if (relayed->port < s->cfg.port_min || relayed->port > s->cfg.port_max) return NULL;
+  return s->by_port[relayed->port - s->cfg.port_min];
+}
+
+#define OPEN_TRIES 8 /* ports the driver may fail to open before 508 */
+
+/* A relayed address the driver could open, from the front of the free
+** ring (a port it cannot open goes to the back); -1 when none. */
 static int pick_relay(turn_server *s, addr *out) {
-  uint32_t span = (uint32_t)s->cfg.port_max - s->cfg.port_min + 1;
-  for (uint32_t tries = 0; tries < span; tries++) {
+  for (int tries = 0; tries < OPEN_TRIES && s->nfree > 0; tries++) {
     addr a = s->cfg.relay;
-    a.port = s->next_port;
-    s->next_port = s->next_port >= s->cfg.port_max ? s->cfg.port_min : s->next_port + 1;
-    if (by_relayed(s, &a)) continue;
-    if (s->io.open_relay && s->io.open_relay(s->io.ctx, &a) != 0) continue;
-    *out = a;
-    return 0;
+    a.port = s->free_ports[s->free_head];
+    s->free_head = (s->free_head + 1) % s->span;
+    s->nfree--;
+    if (!s->io.open_relay || s->io.open_relay(s->io.ctx, &a) == 0) {
+      *out = a;
+      return 0;
+    }
+    free_port(s, a.port);
   }
   return -1;
 }
 
-static bool ip_equal(const addr *a, const addr *b) {
-  return a->family == b->family && memcmp(a->ip, b->ip, a->family == ADDR_V6 ? 16 : 4) == 0;
+/* Allocations held by user `name` and from client IP ip. */
+static void holdings(const turn_server *s, const char *name, const addr *ip, int *by_user,
+                     int *by_ip) {
+  *by_user = 0;
+  *by_ip = 0;
+  for (int i = 0; i < s->nallocs; i++) {
+    if (!strcmp(s->allocs[i]->user, name)) (*by_user)++;
+    if (ip_equal(&s->allocs[i]->client, ip)) (*by_ip)++;
+  }
 }
 
 static perm *find_perm(alloc *a, const addr *peer, int64_t now) {
@@ -167,32 +280,82 @@ static int permit(turn_server *s, alloc *a, const addr *peer, int64_t now) {
 
 /* --- nonces ------------------------------------------------------------------ */
 
-static void make_nonce(const turn_server *s, int64_t now, char out[NONCE_LEN + 1]) {
-  uint64_t expiry = (uint64_t)(now + s->cfg.nonce_lifetime);
-  uint8_t mac[32];
-  gnutls_hmac_fast(GNUTLS_MAC_SHA256, s->secret, sizeof s->secret, &expiry, sizeof expiry, mac);
-  uint64_t tag;
-  memcpy(&tag, mac, 8);
-  snprintf(out, NONCE_LEN + 1, "%016llx%016llx", (unsigned long long)expiry,
-           (unsigned long long)tag);
+/* HMAC-SHA256 under the secret over a label and two byte strings, cut to 8 bytes. */
+static void mac8(const turn_server *s, char label, const uint8_t *a, size_t alen,
+                 const uint8_t *b, size_t blen, uint8_t out[8]) {
+  uint8_t full[32];
+  gnutls_hmac_hd_t h;
+  memset(out, 0, 8);
+  if (gnutls_hmac_init(&h, GNUTLS_MAC_SHA256, s->secret, sizeof s->secret) != 0) return;
+  gnutls_hmac(h, &label, 1);
+  gnutls_hmac(h, a, alen);
+  gnutls_hmac(h, b, blen);
+  gnutls_hmac_deinit(h, full);
+  memcpy(out, full, 8);
 }
 
-/* 1: valid, 0: stale, -1: not ours. */
-static int check_nonce(const turn_server *s, int64_t now, const stun_bytes *n) {
-  char buf[NONCE_LEN + 1], want[NONCE_LEN + 1];
-  if (n->len != NONCE_LEN) return -1;
-  memcpy(buf, n->p, NONCE_LEN);
-  buf[NONCE_LEN] = '\0';
-  unsigned long long expiry;
-  if (sscanf(buf, "%16llx", &expiry) != 1) return -1;
-  uint64_t e = expiry;
-  uint8_t mac[32];
-  uint64_t tag;
-  gnutls_hmac_fast(GNUTLS_MAC_SHA256, s->secret, sizeof s->secret, &e, sizeof e, mac);
-  memcpy(&tag, mac, 8);
-  snprintf(want, sizeof want, "%016llx%016llx", expiry, (unsigned long long)tag);
-  if (memcmp(want, buf, NONCE_LEN) != 0) return -1;
-  return now < (int64_t)expiry ? 1 : 0;
+/* The tag of (expiry, client): family, IP and port, then the expiry. */
+static void nonce_tag(const turn_server *s, const uint8_t expiry[8], const addr *client,
+                      uint8_t tag[8]) {
+  uint8_t who[19];
+  who[0] = client->family;
+  memcpy(who + 1, client->ip, 16);
+  wire_put16(who + 17, client->port);
+  mac8(s, 'T', who, sizeof who, expiry, 8, tag);
+}
+
+static void hex(const uint8_t *b, size_t n, char *out) {
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = digits[b[i] >> 4];
+    out[2 * i + 1] = digits[b[i] & 15];
+  }
+}
+
+static int unhex_digit(uint8_t c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+/* 16 bytes from 32 lowercase hex digits: 0, or -1. */
+static int unhex(const uint8_t *p, uint8_t out[16]) {
+  for (int i = 0; i < 16; i++) {
+    int hi = unhex_digit(p[2 * i]);
+    int lo = unhex_digit(p[2 * i + 1]);
+    if (hi < 0 || lo < 0) return -1;
+    out[i] = (uint8_t)(hi << 4 | lo);
+  }
+  return 0;
+}
+
+/* The expiry, big-endian, XORed in place with a pad derived from the tag. */
+static void crypt_expiry(const turn_server *s, uint8_t expiry[8], const uint8_t tag[8]) {
+  uint8_t pad[8];
+  mac8(s, 'E', tag, 8, NULL, 0, pad);
+  for (int i = 0; i < 8; i++) expiry[i] ^= pad[i];
+}
+
+/* A nonce for client: hex(encrypted expiry, tag). */
+static void make_nonce(const turn_server *s, int64_t now, const addr *client,
+                       char out[NONCE_LEN + 1]) {
+  uint8_t raw[16];
+  wire_put64(raw, (uint64_t)(now + s->cfg.nonce_lifetime));
+  nonce_tag(s, raw, client, raw + 8);
+  crypt_expiry(s, raw, raw + 8);
+  hex(raw, sizeof raw, out);
+  out[NONCE_LEN] = '\0';
+}
+
+/* Whether n is a nonce made for client that has not expired. */
+static bool nonce_valid(const turn_server *s, int64_t now, const addr *client,
+                        const stun_bytes *n) {
+  uint8_t raw[16], tag[8];
+  if (n->len != NONCE_LEN || unhex(n->p, raw) != 0) return false;
+  crypt_expiry(s, raw, raw + 8);
+  nonce_tag(s, raw, client, tag);
+  if (gnutls_memcmp(tag, raw + 8, sizeof tag) != 0) return false;
+  return now < (int64_t)wire_get64(raw);
 }
 
 /* --- responses --------------------------------------------------------------- */
@@ -228,7 +391,7 @@ static void challenge(turn_server *s, int64_t now, const stun_msg *m, const addr
   begin(&r, m, STUN_ERROR);
   stun_put_error(&r.w, code, code == 438 ? "Stale Nonce" : "Unauthorized");
   stun_put_str(&r.w, STUN_A_REALM, s->realm);
-  make_nonce(s, now, nonce);
+  make_nonce(s, now, client, nonce);
   stun_put_str(&r.w, STUN_A_NONCE, nonce);
   if (code == 438) s->st.stale_nonces++;
   else s->st.challenges++;
@@ -244,13 +407,12 @@ static const user *authenticate(turn_server *s, int64_t now, const stun_msg *m,
     challenge(s, now, m, client, 401);
     return NULL;
   }
-  int nonce = check_nonce(s, now, &m->nonce);
-  if (nonce == 0) {
+  if (!nonce_valid(s, now, client, &m->nonce)) { /* expired, forged or another client's */
     challenge(s, now, m, client, 438);
     return NULL;
   }
   const user *u = NULL;
-  for (int i = 0; nonce > 0 && i < s->nusers && !u; i++)
+  for (int i = 0; i < s->nusers && !u; i++)
     if (strlen(s->users[i].name) == m->username.len &&
         memcmp(s->users[i].name, m->username.p, m->username.len) == 0)
       u = &s->users[i];
@@ -265,10 +427,16 @@ static const user *authenticate(turn_server *s, int64_t now, const stun_msg *m,
 
 /* --- methods --------------------------------------------------------------- */
 
-static int64_t lifetime_of(const stun_msg *m) {
+/* The desired lifetime (RFC 8656 sections 7.2 and 7.3): the default when
+** none or a shorter one is asked, at most the maximum; 0 (a Refresh's
+** delete) only when zero is asked and zero_ok. */
+static int64_t lifetime_of(const stun_msg *m, bool zero_ok) {
   if (!(m->present & STUN_HAS_LIFETIME)) return TURN_ALLOCATION_LIFETIME;
+  if (m->lifetime == 0 && zero_ok) return 0;
   int64_t t = (int64_t)m->lifetime * TURN_S;
-  return t > TURN_MAX_LIFETIME ? TURN_MAX_LIFETIME : t;
+  if (t < TURN_ALLOCATION_LIFETIME) return TURN_ALLOCATION_LIFETIME;
+  if (t > TURN_MAX_LIFETIME) return TURN_MAX_LIFETIME;
+  return t;
 }
 
 static void allocated(turn_server *s, const stun_msg *m, const alloc *a, int64_t now,
@@ -291,6 +459,15 @@ static int reserve(turn_server *s) {
   return 0;
 }
 
+static bool over_quota(const turn_server *s, const addr *client, const user *u) {
+  int by_user;
+  int by_ip;
+  if (!s->cfg.max_allocs_per_user && !s->cfg.max_allocs_per_ip) return false;
+  holdings(s, u->name, client, &by_user, &by_ip);
+  if (s->cfg.max_allocs_per_user && by_user >= s->cfg.max_allocs_per_user) return true;
+  return s->cfg.max_allocs_per_ip && by_ip >= s->cfg.max_allocs_per_ip;
+}
+
 static void do_allocate(turn_server *s, int64_t now, const stun_msg *m, const addr *client,
                         const user *u) {
   alloc *a = by_client(s, client);
@@ -308,9 +485,15 @@ static void do_allocate(turn_server *s, int64_t now, const stun_msg *m, const ad
     error(s, m, client, 442, "Unsupported Transport Protocol", u->key);
     return;
   }
+  if (over_quota(s, client, u)) {
+    s->st.quota_refused++;
+    error(s, m, client, 486, "Allocation Quota Reached", u->key);
+    return;
+  }
   alloc *n = calloc(1, sizeof *n);
   if (!n || reserve(s) != 0 || pick_relay(s, &n->relayed) != 0) {
     free(n);
+    s->st.capacity_refused++;
     error(s, m, client, 508, "Insufficient Capacity", u->key);
     return;
   }
@@ -318,8 +501,9 @@ static void do_allocate(turn_server *s, int64_t now, const stun_msg *m, const ad
   snprintf(n->user, sizeof n->user, "%s", u->name);
   memcpy(n->key, u->key, 16);
   memcpy(n->tid, m->tid, STUN_TID_LEN);
-  n->expiry = now + lifetime_of(m);
+  n->expiry = now + lifetime_of(m, false);
   s->allocs[s->nallocs++] = n;
+  s->by_port[n->relayed.port - s->cfg.port_min] = n;
   s->st.allocations++;
   allocated(s, m, n, now, client);
 }
@@ -345,7 +529,7 @@ static void do_refresh(turn_server *s, int64_t now, const stun_msg *m, const add
                        const user *u) {
   alloc *a = owned(s, m, client, u);
   if (!a) return;
-  int64_t t = lifetime_of(m);
+  int64_t t = lifetime_of(m, true);
   uint8_t key[16];
   memcpy(key, a->key, 16);
   if (t == 0) {
@@ -363,6 +547,15 @@ static void do_permission(turn_server *s, int64_t now, const stun_msg *m, const 
   alloc *a = owned(s, m, client, u);
   if (!a) return;
   int found = 0;
+  for (int i = 0; i < m->nattrs; i++) { /* every peer allowed, or none permitted */
+    addr peer;
+    if (m->attrs[i].type != STUN_A_XOR_PEER_ADDRESS) continue;
+    if (stun_attr_xor_addr(m, i, &peer) == STUN_OK && !turn_server_peer_allowed(s, &peer)) {
+      s->st.forbidden++;
+      error(s, m, client, 403, "Forbidden", a->key);
+      return;
+    }
+  }
   for (int i = 0; i < m->nattrs; i++) {
     addr peer;
     if (m->attrs[i].type != STUN_A_XOR_PEER_ADDRESS) continue;
@@ -401,6 +594,11 @@ static void do_channel_bind(turn_server *s, int64_t now, const stun_msg *m, cons
     if (!c && a->nchans < MAX_CHANS) c = &a->chans[a->nchans++];
     if (c) s->st.channels++;
   }
+  if (!bad && !turn_server_peer_allowed(s, &m->xor_peer)) {
+    s->st.forbidden++;
+    error(s, m, client, 403, "Forbidden", a->key);
+    return;
+  }
   if (bad || !c || permit(s, a, &m->xor_peer, now) != 0) {
     error(s, m, client, 400, "Bad Request", a->key);
     return;
@@ -415,6 +613,10 @@ static void relay_out(turn_server *s, alloc *a, const addr *peer, const uint8_t 
                       size_t len, int64_t now) {
   if (!find_perm(a, peer, now)) {
     s->st.dropped_no_permission++;
+    return;
+  }
+  if (ip_equal(peer, &s->cfg.relay) && !by_relayed(s, peer)) { /* the server itself */
+    s->st.dropped_policy++;
     return;
   }
   s->st.to_peers++;

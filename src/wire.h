@@ -1,7 +1,7 @@
 /*
 ** wire.h: integers in network byte order (big-endian), read from and
 ** written to byte buffers. The caller checks the buffer's length first:
-** these read and write exactly 2 or 4 bytes at p.
+** these read and write exactly 2, 4 or 8 bytes at p.
 */
 #ifndef NATSIM_WIRE_H
 #define NATSIM_WIRE_H
@@ -24,6 +24,15 @@ static inline void wire_put16(uint8_t *p, uint16_t v) {
 static inline void wire_put32(uint8_t *p, uint32_t v) {
   wire_put16(p, (uint16_t)(v >> 16));
   wire_put16(p + 2, (uint16_t)v);
+}
+
+static inline uint64_t wire_get64(const uint8_t *p) {
+  return (uint64_t)wire_get32(p) << 32 | wire_get32(p + 4);
+}
+
+static inline void wire_put64(uint8_t *p, uint64_t v) {
+  wire_put32(p, (uint32_t)(v >> 32));
+  wire_put32(p + 4, (uint32_t)v);
 }
 
 #endif

@@ -51,7 +51,8 @@ expect "probe against coturn, JSON" 0 '"filtering": "endpoint-independent"' -- "
 "$natsim" serve stun --listen 127.0.0.1:34810 --alt 127.0.0.2:34811 2>"$tmp/stun.log" &
 stun_pid=$!
 pids+=($stun_pid)
-"$natsim" serve turn --listen 127.0.0.1:34820 --user alice:secret --realm natsim 2>"$tmp/turn.log" &
+"$natsim" serve turn --listen 127.0.0.1:34820 --user alice:secret --realm natsim \
+  --allow-peer 127.0.0.0/8 2>"$tmp/turn.log" &
 turn_pid=$!
 pids+=($turn_pid)
 wait_udp 127.0.0.1 34810 || exit 1

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "stun.h"
@@ -359,6 +360,339 @@ static void test_server_errors(void **state) {
   assert_int_equal(turn_channel_decode((const uint8_t *)"\x80\x00\x00\x01x", 5, &ch, &d, &n), -1);
 }
 
+/* --- requests built by hand (attacks) ---------------------------------------- */
+
+typedef struct req_opts {
+  uint16_t method;
+  const char *user, *pass;
+  const addr *peer;        /* XOR-PEER-ADDRESS, if given */
+  const addr *after_mi;    /* an XOR-PEER-ADDRESS appended after MESSAGE-INTEGRITY */
+  uint32_t lifetime;       /* LIFETIME, if not 0 */
+  const char *nonce;       /* this nonce instead of a fresh one for `from` */
+} req_opts;
+
+static uint8_t last_tid;
+static char last_nonce[64];
+
+/* Sends one unauthenticated request from `from` and keeps its 401's nonce. */
+static void fetch_nonce(const addr *from) {
+  uint8_t req[256], tid[12] = {0x55, ++last_tid};
+  stun_writer w;
+  stun_msg m;
+  capturing = true;
+  stun_begin(&w, req, sizeof req, STUN_ALLOCATE, STUN_REQUEST, tid);
+  turn_server_recv(srv, now, from, req, (size_t)stun_end(&w));
+  capturing = false;
+  assert_int_equal(stun_decode(captured, ncaptured, &m), STUN_OK);
+  assert_int_equal(m.error_code, 401);
+  memset(last_nonce, 0, sizeof last_nonce);
+  memcpy(last_nonce, m.nonce.p, m.nonce.len);
+}
+
+/* Writes a signed request into buf: its length. */
+static size_t build_signed(const req_opts *o, const char *nonce, uint8_t *buf, size_t cap) {
+  uint8_t tid[12] = {0x66, ++last_tid}, key[16];
+  uint8_t transport[4] = {TURN_UDP, 0, 0, 0};
+  stun_writer w;
+  stun_long_term_key(o->user, "natsim.test", o->pass, key);
+  stun_begin(&w, buf, cap, o->method, STUN_REQUEST, tid);
+  if (o->method == STUN_ALLOCATE) stun_put(&w, STUN_A_REQUESTED_TRANSPORT, transport, 4);
+  if (o->lifetime) stun_put_u32(&w, STUN_A_LIFETIME, o->lifetime);
+  if (o->peer) stun_put_xor_addr(&w, STUN_A_XOR_PEER_ADDRESS, o->peer);
+  stun_put_str(&w, STUN_A_USERNAME, o->user);
+  stun_put_str(&w, STUN_A_REALM, "natsim.test");
+  stun_put_str(&w, STUN_A_NONCE, nonce);
+  stun_put_integrity(&w, key, 16);
+  if (o->after_mi) stun_put_xor_addr(&w, STUN_A_XOR_PEER_ADDRESS, o->after_mi);
+  stun_put_fingerprint(&w);
+  int n = stun_end(&w);
+  assert_true(n > 0);
+  return (size_t)n;
+}
+
+/* Sends a signed request from `from`: 0 for a success, else the error
+** code. The answer stays in captured. */
+static int signed_from(const addr *from, const req_opts *o) {
+  uint8_t req[512];
+  stun_msg m;
+  if (!o->nonce) fetch_nonce(from);
+  size_t n = build_signed(o, o->nonce ? o->nonce : last_nonce, req, sizeof req);
+  capturing = true;
+  turn_server_recv(srv, now, from, req, n);
+  capturing = false;
+  assert_int_equal(stun_decode(captured, ncaptured, &m), STUN_OK);
+  return m.cls == STUN_SUCCESS ? 0 : m.error_code;
+}
+
+static const req_opts alice_allocate = {STUN_ALLOCATE, "alice", "secret", NULL, NULL, 0, NULL};
+
+static int permit_as_alice(const addr *from, const char *peer) {
+  addr p;
+  assert_int_equal(addr_parse(peer, &p), 0);
+  req_opts o = {STUN_CREATE_PERMISSION, "alice", "secret", &p, NULL, 0, NULL};
+  return signed_from(from, &o);
+}
+
+static void test_nonce_bound_to_client(void **state) {
+  (void)state;
+  /* A nonce handed to client_addr, replayed from client2_addr: 438. */
+  fetch_nonce(&client_addr);
+  char nonce[64];
+  memcpy(nonce, last_nonce, sizeof nonce);
+  req_opts o = alice_allocate;
+  o.nonce = nonce;
+  uint64_t stale = turn_server_get_stats(srv)->stale_nonces;
+  assert_int_equal(signed_from(&client2_addr, &o), 438);
+  assert_int_equal(turn_server_get_stats(srv)->stale_nonces, stale + 1);
+  assert_int_equal(turn_server_allocations(srv, now), 0);
+  /* Another port of the same IP is another client too. */
+  addr other_port = client_addr;
+  other_port.port++;
+  assert_int_equal(signed_from(&other_port, &o), 438);
+  /* From its own address it works, and the replay of the whole captured
+  ** Allocate from elsewhere still gets 438. */
+  assert_int_equal(signed_from(&client_addr, &o), 0);
+  assert_int_equal(signed_from(&client2_addr, &o), 438);
+  /* A forged nonce (one digit changed) and a non-hex one: 438, not 401. */
+  nonce[0] = nonce[0] == '0' ? '1' : '0';
+  assert_int_equal(signed_from(&client_addr, &o), 438);
+  memset(nonce, 'z', 32);
+  assert_int_equal(signed_from(&client_addr, &o), 438);
+  /* The clock is not in the nonce: at now and 1 s later, nonces for one
+  ** client differ in every part, and neither starts with the expiry. */
+  char expiry[17];
+  snprintf(expiry, sizeof expiry, "%016llx", (unsigned long long)(now + 3600 * S));
+  fetch_nonce(&client_addr);
+  assert_memory_not_equal(last_nonce, expiry, 16);
+  memcpy(nonce, last_nonce, sizeof nonce);
+  now += S;
+  fetch_nonce(&client_addr);
+  assert_memory_not_equal(last_nonce, nonce, 8);
+  assert_memory_not_equal(last_nonce + 16, nonce + 16, 8);
+}
+
+static void test_nonce_secret_handed_in(void **state) {
+  (void)state;
+  /* The same seed and no secret: the same nonces (simulation); a secret
+  ** handed in: others, and the seed no longer matters. */
+  fetch_nonce(&client_addr);
+  char seeded[64];
+  memcpy(seeded, last_nonce, sizeof seeded);
+  turn_server_free(srv);
+  uint8_t secret[TURN_SECRET_LEN] = {1, 2, 3};
+  turn_server_cfg sc = {.realm = "natsim.test", .relay = server_addr, .port_min = 50000,
+                        .port_max = 50099, .nonce_lifetime = 3600 * S, .seed = 7,
+                        .secret = secret};
+  turn_server_io io = {to_client, to_peer, open_relay, close_relay, NULL};
+  srv = turn_server_new(&sc, &io);
+  turn_server_add_user(srv, "alice", "secret");
+  fetch_nonce(&client_addr);
+  assert_memory_not_equal(last_nonce, seeded, 32);
+  char handed[64];
+  memcpy(handed, last_nonce, sizeof handed);
+  turn_server_free(srv);
+  sc.seed = 8;
+  srv = turn_server_new(&sc, &io);
+  turn_server_add_user(srv, "alice", "secret");
+  fetch_nonce(&client_addr);
+  assert_memory_equal(last_nonce, handed, 32);
+}
+
+static void test_attributes_after_integrity(void **state) {
+  (void)state;
+  assert_int_equal(signed_from(&client_addr, &alice_allocate), 0);
+  stun_msg m;
+  assert_int_equal(stun_decode(captured, ncaptured, &m), STUN_OK);
+  addr relayed = m.xor_relayed;
+  /* CreatePermission signed for peer_addr, with a second peer appended
+  ** after MESSAGE-INTEGRITY: only the signed one is permitted. */
+  addr intruder;
+  addr_parse("192.0.2.66:7000", &intruder);
+  req_opts o = {STUN_CREATE_PERMISSION, "alice", "secret", &peer_addr, &intruder, 0, NULL};
+  assert_int_equal(signed_from(&client_addr, &o), 0);
+  uint8_t req[512];
+  fetch_nonce(&client_addr);
+  size_t n = build_signed(&o, last_nonce, req, sizeof req);
+  assert_int_equal(stun_decode(req, n, &m), STUN_OK);
+  assert_int_equal(m.nattrs, 6); /* the appended one is not among them */
+  turn_server_recv_relay(srv, now, &relayed, &intruder, (const uint8_t *)"x", 1);
+  assert_int_equal(turn_server_get_stats(srv)->from_peers, 0);
+  turn_server_recv_relay(srv, now, &relayed, &peer_addr, (const uint8_t *)"x", 1);
+  assert_int_equal(turn_server_get_stats(srv)->from_peers, 1);
+  /* Alone after MESSAGE-INTEGRITY, a peer is no peer at all: 400. */
+  o.peer = NULL;
+  assert_int_equal(signed_from(&client_addr, &o), 400);
+}
+
+static void test_peer_policy(void **state) {
+  (void)state;
+  assert_int_equal(signed_from(&client_addr, &alice_allocate), 0);
+  const char *denied[] = {"127.0.0.1:80",  "127.9.9.9:1",    "0.0.0.0:1",  "169.254.169.254:80",
+                          "224.0.0.1:5",   "239.1.2.3:5",    "255.255.255.255:9", "240.0.0.1:1",
+                          "[::1]:80",      "[::]:1",         "[fe80::1]:5", "[ff02::1]:5",
+                          "[::ffff:127.0.0.1]:80"};
+  for (size_t i = 0; i < sizeof denied / sizeof denied[0]; i++) {
+    assert_int_equal(permit_as_alice(&client_addr, denied[i]), 403);
+  }
+  assert_int_equal(turn_server_get_stats(srv)->forbidden, sizeof denied / sizeof denied[0]);
+  assert_int_equal(turn_server_get_stats(srv)->permissions, 0);
+  /* Private and public ranges are peers by default. */
+  assert_int_equal(permit_as_alice(&client_addr, "10.0.0.1:1"), 0);
+  assert_int_equal(permit_as_alice(&client_addr, "[2001:db8::1]:1"), 0);
+  /* ChannelBind to a denied peer: 403 too. */
+  addr lo;
+  addr_parse("127.0.0.1:9", &lo);
+  cli2 = make_client(&cli2, "alice", "secret");
+  turn_client_allocate(cli2, now);
+  assert_int_equal(events2[TURN_ALLOCATED], 1);
+  turn_client_bind(cli2, now, &lo);
+  assert_int_equal(turn_server_get_stats(srv)->forbidden, sizeof denied / sizeof denied[0] + 1);
+  /* Rules: the most specific wins; the same network again replaces it. */
+  addr net;
+  addr_parse("127.0.0.0", &net);
+  assert_int_equal(turn_server_peer_rule(srv, &net, 8, true), 0);
+  assert_int_equal(permit_as_alice(&client_addr, "127.0.0.1:80"), 0);
+  addr_parse("127.0.0.1", &net);
+  assert_int_equal(turn_server_peer_rule(srv, &net, 32, false), 0);
+  assert_int_equal(permit_as_alice(&client_addr, "127.0.0.1:80"), 403);
+  assert_int_equal(permit_as_alice(&client_addr, "127.0.0.2:80"), 0);
+  addr_parse("10.0.0.0", &net);
+  assert_int_equal(turn_server_peer_rule(srv, &net, 8, false), 0);
+  assert_int_equal(permit_as_alice(&client_addr, "10.1.2.3:1"), 403);
+  assert_int_equal(turn_server_peer_rule(srv, &net, 33, false), -1);
+  assert_int_equal(turn_server_peer_rule(srv, &net, -1, false), -1);
+}
+
+static void test_server_itself_no_peer(void **state) {
+  (void)state;
+  /* alice and bob, both allocated; alice permits the server's own IP. */
+  assert_int_equal(signed_from(&client_addr, &alice_allocate), 0);
+  stun_msg m;
+  req_opts bob = {STUN_ALLOCATE, "bob", "hunter2", NULL, NULL, 0, NULL};
+  assert_int_equal(signed_from(&client2_addr, &bob), 0);
+  assert_int_equal(stun_decode(captured, ncaptured, &m), STUN_OK);
+  addr bob_relay = m.xor_relayed;
+  char ip[ADDR_STRLEN];
+  addr_format(&server_addr, ip, sizeof ip);
+  assert_int_equal(permit_as_alice(&client_addr, ip), 0);
+  /* To the listening port (an allocation through a relay) and to an
+  ** unallocated port: dropped. To bob's relayed address: relayed. */
+  uint8_t ind[256], tid[12] = {9};
+  stun_writer w;
+  addr unallocated = server_addr;
+  unallocated.port = 50099;
+  const addr *dropped[] = {&server_addr, &unallocated};
+  for (int i = 0; i < 2; i++) {
+    stun_begin(&w, ind, sizeof ind, STUN_SEND, STUN_INDICATION, tid);
+    stun_put_xor_addr(&w, STUN_A_XOR_PEER_ADDRESS, dropped[i]);
+    stun_put(&w, STUN_A_DATA, "x", 1);
+    turn_server_recv(srv, now, &client_addr, ind, (size_t)stun_end(&w));
+  }
+  assert_int_equal(turn_server_get_stats(srv)->dropped_policy, 2);
+  assert_int_equal(turn_server_get_stats(srv)->to_peers, 0);
+  peer_count = 0;
+  stun_begin(&w, ind, sizeof ind, STUN_SEND, STUN_INDICATION, tid);
+  stun_put_xor_addr(&w, STUN_A_XOR_PEER_ADDRESS, &bob_relay);
+  stun_put(&w, STUN_A_DATA, "x", 1);
+  peer_addr = bob_relay; /* to_peer checks where it goes */
+  turn_server_recv(srv, now, &client_addr, ind, (size_t)stun_end(&w));
+  assert_int_equal(turn_server_get_stats(srv)->to_peers, 1);
+  assert_int_equal(peer_count, 1);
+}
+
+static void test_quotas_and_capacity(void **state) {
+  (void)state;
+  turn_server_free(srv);
+  turn_server_cfg sc = {.realm = "natsim.test", .relay = server_addr, .port_min = 50000,
+                        .port_max = 50003, .nonce_lifetime = 3600 * S, .seed = 7,
+                        .max_allocs_per_user = 3, .max_allocs_per_ip = 2};
+  turn_server_io io = {to_client, to_peer, open_relay, close_relay, NULL};
+  srv = turn_server_new(&sc, &io);
+  turn_server_add_user(srv, "alice", "secret");
+  turn_server_add_user(srv, "bob", "hunter2");
+  /* Two from one IP, the third from it: 486. */
+  addr c = client_addr;
+  for (int i = 0; i < 2; i++) {
+    c.port = (uint16_t)(6000 + i);
+    assert_int_equal(signed_from(&c, &alice_allocate), 0);
+  }
+  c.port = 6002;
+  assert_int_equal(signed_from(&c, &alice_allocate), 486);
+  /* alice from a second IP: her third, then her fourth is over her quota. */
+  assert_int_equal(signed_from(&client2_addr, &alice_allocate), 0);
+  addr c3;
+  addr_parse("198.51.100.3:5000", &c3);
+  assert_int_equal(signed_from(&c3, &alice_allocate), 486);
+  assert_int_equal(turn_server_get_stats(srv)->quota_refused, 2);
+  /* bob takes the last port; then the range is used up: 508. */
+  req_opts bob = {STUN_ALLOCATE, "bob", "hunter2", NULL, NULL, 0, NULL};
+  assert_int_equal(signed_from(&c3, &bob), 0);
+  addr c4;
+  addr_parse("198.51.100.4:5000", &c4);
+  assert_int_equal(signed_from(&c4, &bob), 508);
+  assert_int_equal(turn_server_get_stats(srv)->capacity_refused, 1);
+  /* Freed ports are used again. */
+  assert_int_equal(turn_server_allocations(srv, now), 4);
+  now += 601 * S;
+  assert_int_equal(turn_server_allocations(srv, now), 0);
+  assert_int_equal(signed_from(&c4, &bob), 0);
+  /* Negative quotas are refused. */
+  sc.max_allocs_per_ip = -1;
+  assert_null(turn_server_new(&sc, &io));
+}
+
+static int refused_opens;
+static int open_refusing(void *ctx, const addr *a) {
+  (void)ctx;
+  if (a->port % 2 == 0) {
+    refused_opens++;
+    return -1;
+  }
+  return 0;
+}
+
+static void test_ports_the_driver_refuses(void **state) {
+  (void)state;
+  turn_server_free(srv);
+  turn_server_cfg sc = {.realm = "natsim.test", .relay = server_addr, .port_min = 50000,
+                        .port_max = 50003, .nonce_lifetime = 3600 * S, .seed = 7};
+  turn_server_io io = {to_client, to_peer, open_refusing, NULL, NULL};
+  srv = turn_server_new(&sc, &io);
+  turn_server_add_user(srv, "alice", "secret");
+  stun_msg m;
+  addr c = client_addr;
+  for (int i = 0; i < 2; i++) {
+    c.port = (uint16_t)(6000 + i);
+    assert_int_equal(signed_from(&c, &alice_allocate), 0);
+    assert_int_equal(stun_decode(captured, ncaptured, &m), STUN_OK);
+    assert_true(m.xor_relayed.port % 2 == 1);
+  }
+  c.port = 6002;
+  refused_opens = 0;
+  assert_int_equal(signed_from(&c, &alice_allocate), 508);
+  assert_true(refused_opens <= 8); /* bounded, not a scan of the range */
+}
+
+static void test_lifetime_raised(void **state) {
+  (void)state;
+  req_opts o = alice_allocate;
+  o.lifetime = 1;
+  assert_int_equal(signed_from(&client_addr, &o), 0);
+  stun_msg m;
+  assert_int_equal(stun_decode(captured, ncaptured, &m), STUN_OK);
+  assert_int_equal(m.lifetime, 600);
+  now += 2 * S;
+  assert_int_equal(turn_server_allocations(srv, now), 1);
+  o.method = STUN_REFRESH;
+  assert_int_equal(signed_from(&client_addr, &o), 0);
+  assert_int_equal(stun_decode(captured, ncaptured, &m), STUN_OK);
+  assert_int_equal(m.lifetime, 600);
+  o.lifetime = 99999;
+  assert_int_equal(signed_from(&client_addr, &o), 0);
+  assert_int_equal(stun_decode(captured, ncaptured, &m), STUN_OK);
+  assert_int_equal(m.lifetime, 3600);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_allocate_with_challenge, setup, teardown),
@@ -371,6 +705,14 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_ownership, setup, teardown),
       cmocka_unit_test_setup_teardown(test_wrong_user, setup, teardown),
       cmocka_unit_test_setup_teardown(test_server_errors, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_nonce_bound_to_client, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_nonce_secret_handed_in, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_attributes_after_integrity, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_peer_policy, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_server_itself_no_peer, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_quotas_and_capacity, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_ports_the_driver_refuses, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_lifetime_raised, setup, teardown),
   };
   return cmocka_run_group_tests_name("turn", tests, NULL, NULL);
 }

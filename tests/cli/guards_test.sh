@@ -43,7 +43,7 @@ check_lines() { # NAME FILE PATTERN COUNT: COUNT lines of FILE match PATTERN
     head -3 "$2" | sed 's/^/  | /'
   fi
 }
-expect "roadmap with --attempts" 0 "" -- "$natsim" run scenarios/roadmap.lua --set pairs=20 --quiet --attempts "$tmp/roadmap.jsonl"
+expect "roadmap with --attempts" 0 "" -- "$natsim" run scenarios/roadmap.lua --set pairs=20 --set versions=v0.7,v0.8,v0.9 --quiet --attempts "$tmp/roadmap.jsonl"
 check_lines "attempts x versions lines" "$tmp/roadmap.jsonl" "" 60
 check_lines "every line a record" "$tmp/roadmap.jsonl" '^\{"schema": "natsim-attempt/1", "version": "v0\.[789]", "attempt": [0-9]+, "classes": \[.*"outcome": "(direct|relayed|failed)".*"feasible": (true|false), "missed_direct": (true|false), "path": "[a-z]+", "first_byte_ms": .*"bytes": \{"direct": [0-9]+, "relayed": [0-9]+, "turn": [0-9]+\}, "probes": [0-9]+\}$' 60
 check_lines "v0.9 lines" "$tmp/roadmap.jsonl" '"version": "v0.9", "attempt": ([0-9]|1[0-9]),' 20
@@ -59,9 +59,11 @@ expect "unwritable --attempts" 2 "^natsim: --attempts /nonexistent/a.jsonl: No s
 
 # Progress on a terminal (script(1) gives one): the version of how many,
 # attempts started, connected and finished, virtual time as the bar.
-progress="\[[#.]{30}\] [0-9]+/200 started, [0-9]+ connected, [0-9]+ finished, [0-9]+ s left"
-expect "progress names the version" 0 "v0.8, version 1 of 1 $progress" -- script -qec "$natsim run scenarios/roadmap.lua --set versions=v0.8 --set pairs=200" /dev/null
-expect "progress counts versions" 0 "v0.8, version 2 of 2 $progress" -- script -qec "$natsim run scenarios/roadmap.lua --set versions=v0.7,v0.8 --set pairs=200" /dev/null
+progress() { # PAIRS: the line's pattern after the label
+  echo "\[[#.]{30}\] [0-9]+/$1 started, [0-9]+ connected, [0-9]+ finished, [0-9]+ s left"
+}
+expect "progress names the version" 0 "v0.8, version 1 of 1 $(progress 200)" -- script -qec "$natsim run scenarios/roadmap.lua --set versions=v0.8 --set pairs=200" /dev/null
+expect "progress counts versions" 0 "v0.8, version 2 of 2 $(progress 100)" -- script -qec "$natsim run scenarios/roadmap.lua --set versions=v0.7,v0.8 --set pairs=100" /dev/null
 absent "progress quiet" "started, [0-9]+ connected" -- script -qec "$natsim run scenarios/roadmap.lua --set versions=v0.8 --set pairs=200 --quiet" /dev/null
 
 echo "guards: $passed passed, $failed failed"

@@ -154,7 +154,8 @@ static turn_server *turn_start(turn_run *r, const serve_opts *o) {
     fprintf(stderr, "natsim serve turn: no random bytes for the nonce secret\n");
     return NULL;
   }
-  turn_server_cfg cfg = {.realm = o->realm, .relay = o->listen, .port_min = RELAY_MIN,
+  turn_server_cfg cfg = {.realm = o->realm, .relay = o->listen, .listen = o->listen,
+                         .port_min = RELAY_MIN,
                          .port_max = 65535, .nonce_lifetime = 600 * 1000000000LL,
                          .secret = secret, .max_allocs_per_user = o->max_allocs_per_user,
                          .max_allocs_per_ip = o->max_allocs_per_addr};

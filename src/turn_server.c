@@ -34,7 +34,7 @@ typedef struct alloc {
 
 typedef struct user { char name[MAX_USER]; uint8_t key[16]; } user;
 
-typedef struct rule { addr net; int prefix; bool allow; } rule;
+typedef struct rule { addr net; int prefix; bool allow, given; } rule; /* given: not a default */
 
 struct turn_server {
   turn_server_cfg cfg;
@@ -71,11 +71,13 @@ static void derive_secret(uint64_t seed, uint8_t *out) {
   }
 }
 
+static int add_rule(turn_server *s, const addr *net, int prefix, bool allow, bool given);
+
 static int add_default_rules(turn_server *s) {
   for (size_t i = 0; i < sizeof default_deny / sizeof default_deny[0]; i++) {
     addr net;
     if (addr_parse(default_deny[i].net, &net) != 0) return -1;
-    if (turn_server_peer_rule(s, &net, default_deny[i].prefix, false) != 0) return -1;
+    if (add_rule(s, &net, default_deny[i].prefix, false, false) != 0) return -1;
   }
   return 0;
 }
@@ -147,31 +149,42 @@ static bool prefix_match(const addr *a, const addr *b, int prefix) {
   return (a->ip[whole] & mask) == (b->ip[whole] & mask);
 }
 
-int turn_server_peer_rule(turn_server *s, const addr *net, int prefix, bool allow) {
+static int add_rule(turn_server *s, const addr *net, int prefix, bool allow, bool given) {
   if (net->family != ADDR_V4 && net->family != ADDR_V6) return -1;
   if (prefix < 0 || prefix > ip_len(net) * 8) return -1;
   for (int i = 0; i < s->nrules; i++) {
     rule *r = &s->rules[i];
     if (r->prefix == prefix && r->net.family == net->family && prefix_match(&r->net, net, prefix)) {
       r->allow = allow;
+      r->given = given;
       return 0;
     }
   }
   rule *grown = realloc(s->rules, (size_t)(s->nrules + 1) * sizeof *grown);
   if (!grown) return -1;
   s->rules = grown;
-  s->rules[s->nrules++] = (rule){*net, prefix, allow};
+  s->rules[s->nrules++] = (rule){*net, prefix, allow, given};
   return 0;
 }
 
-bool turn_server_peer_allowed(const turn_server *s, const addr *peer) {
+int turn_server_peer_rule(turn_server *s, const addr *net, int prefix, bool allow) {
+  return add_rule(s, net, prefix, allow, true);
+}
+
+/* The most specific rule for peer's IP, or NULL. */
+static const rule *rule_for(const turn_server *s, const addr *peer) {
   const rule *best = NULL;
   for (int i = 0; i < s->nrules; i++) {
     const rule *r = &s->rules[i];
     if (r->net.family != peer->family || !prefix_match(&r->net, peer, r->prefix)) continue;
     if (!best || r->prefix > best->prefix) best = r;
   }
-  return !best || best->allow;
+  return best;
+}
+
+bool turn_server_peer_allowed(const turn_server *s, const addr *peer) {
+  const rule *r = rule_for(s, peer);
+  return !r || r->allow;
 }
 
 const turn_server_stats *turn_server_get_stats(const turn_server *s) { return &s->st; }
@@ -219,7 +232,7 @@ static bool ip_equal(const addr *a, const addr *b) {
   return a->family == b->family && memcmp(a->ip, b->ip, (size_t)ip_len(a)) == 0;
 }
 
-static alloc *by_relayed(turn_server *s, const addr *relayed) {
+static alloc *by_relayed(const turn_server *s, const addr *relayed) {
   if (!ip_equal(relayed, &s->cfg.relay)) return NULL;
   if (relayed->port < s->cfg.port_min || relayed->port > s->cfg.port_max) return NULL;
   return s->by_port[relayed->port - s->cfg.port_min];
@@ -609,13 +622,23 @@ static void do_channel_bind(turn_server *s, int64_t now, const stun_msg *m, cons
 
 /* --- relaying ---------------------------------------------------------------- */
 
+/* Whether peer is the server itself: its listening address, or a port of
+** its relay IP without an allocation that no given rule allows. */
+static bool to_itself(const turn_server *s, const addr *peer) {
+  if (s->cfg.listen.family && addr_equal(peer, &s->cfg.listen)) return true;
+  if (!ip_equal(peer, &s->cfg.relay)) return false;
+  if (by_relayed(s, peer)) return false;
+  const rule *r = rule_for(s, peer);
+  return !r || !r->given || !r->allow;
+}
+
 static void relay_out(turn_server *s, alloc *a, const addr *peer, const uint8_t *data,
                       size_t len, int64_t now) {
   if (!find_perm(a, peer, now)) {
     s->st.dropped_no_permission++;
     return;
   }
-  if (ip_equal(peer, &s->cfg.relay) && !by_relayed(s, peer)) { /* the server itself */
+  if (to_itself(s, peer)) {
     s->st.dropped_policy++;
     return;
   }

@@ -22,10 +22,11 @@
 ** 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4 (multicast), 240.0.0.0/4 (with
 ** 255.255.255.255), ::/128, ::1/128, fe80::/10, ff00::/8 and
 ** ::ffff:0:0/96 (IPv4-mapped). The most specific rule wins; a rule for
-** the same network and prefix replaces the earlier one. On the server's
-** own IP (cfg.relay) only its live relayed addresses are peers (two
-** clients of one server relaying to each other); datagrams to its other
-** ports, the listening one included, are dropped.
+** the same network and prefix replaces the earlier one. Datagrams to the
+** server itself are dropped: to cfg.listen always, to other ports of its
+** relay IP unless they are live relayed addresses (two clients of one
+** server relaying to each other) or a rule given with
+** turn_server_peer_rule allows that IP (peers on the server's host).
 **
 ** Allocations: relay ports come from a free list (O(1)); per-user and
 ** per-client-IP quotas answer 486, an exhausted port range 508. A LIFETIME
@@ -57,6 +58,7 @@ typedef struct turn_server_io {
 typedef struct turn_server_cfg {
   const char *realm;
   addr relay;              /* relayed addresses: this IP, ports from port_min */
+  addr listen;             /* where clients reach it: never a peer; family 0: not known */
   uint16_t port_min, port_max;
   int64_t nonce_lifetime;  /* ns */
   uint64_t seed;           /* simulation: the nonce secret derives from it */

@@ -91,8 +91,9 @@ static int setup(void **state) {
   addr_parse("198.51.100.1:5000", &client_addr);
   addr_parse("198.51.100.2:5000", &client2_addr);
   addr_parse("192.0.2.9:7000", &peer_addr);
-  turn_server_cfg sc = {.realm = "natsim.test", .relay = server_addr, .port_min = 50000,
-                        .port_max = 50099, .nonce_lifetime = 3600 * S, .seed = 7};
+  turn_server_cfg sc = {.realm = "natsim.test", .relay = server_addr, .listen = server_addr,
+                        .port_min = 50000, .port_max = 50099, .nonce_lifetime = 3600 * S,
+                        .seed = 7};
   turn_server_io io = {to_client, to_peer, open_relay, close_relay, NULL};
   srv = turn_server_new(&sc, &io);
   turn_server_add_user(srv, "alice", "secret");
@@ -598,6 +599,19 @@ static void test_server_itself_no_peer(void **state) {
   turn_server_recv(srv, now, &client_addr, ind, (size_t)stun_end(&w));
   assert_int_equal(turn_server_get_stats(srv)->to_peers, 1);
   assert_int_equal(peer_count, 1);
+  /* A rule given for the server's IP (peers on its host) opens its other
+  ** ports, never the listening one. */
+  addr net = server_addr;
+  assert_int_equal(turn_server_peer_rule(srv, &net, 32, true), 0);
+  peer_addr = unallocated;
+  for (int i = 0; i < 2; i++) {
+    stun_begin(&w, ind, sizeof ind, STUN_SEND, STUN_INDICATION, tid);
+    stun_put_xor_addr(&w, STUN_A_XOR_PEER_ADDRESS, dropped[i]);
+    stun_put(&w, STUN_A_DATA, "x", 1);
+    turn_server_recv(srv, now, &client_addr, ind, (size_t)stun_end(&w));
+  }
+  assert_int_equal(turn_server_get_stats(srv)->dropped_policy, 3);
+  assert_int_equal(peer_count, 2);
 }
 
 static void test_quotas_and_capacity(void **state) {

@@ -250,7 +250,7 @@ int scenario_run(const scenario_opts *o) {
     return SCENARIO_ERROR;
   }
   luaL_openlibs(L);
-  if (o->max_instructions > 0) watchdog_set_budget(L, o->max_instructions);
+  watchdog_set_budget(L, o->max_instructions > 0 ? o->max_instructions : WATCHDOG_BUDGET);
   progress_set_quiet(o->quiet);
   if (o->pcap_dir) {
     if (make_dirs(o->pcap_dir) != 0)

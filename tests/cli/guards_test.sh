@@ -22,6 +22,9 @@ expect "allocate_port loops (experiment)" 2 "guard_experiment_hook.lua:2: natsim
 expect "allocate_port loops (classify)" 2 "hook_loops.lua:6: allocate_port $budget" -- "$natsim" classify $m/hook_loops.lua
 expect "natsim.at callback loops" 2 "guard_at_loops.lua:4: natsim.at callback $budget" -- "$natsim" run $t/guard_at_loops.lua
 expect "on_receive callback loops" 2 "guard_receive_loops.lua:8: on_receive callback $budget" -- "$natsim" run $t/guard_receive_loops.lua
+expect "coroutines that loop, made inside" 2 "guard_coroutine_loops.lua:5: natsim.at callback $budget" -- "$natsim" run $t/guard_coroutine_loops.lua
+expect "a coroutine that loops, made outside" 2 "guard_coroutine_outside.lua:[34]: natsim.at callback $budget" -- "$natsim" run $t/guard_coroutine_outside.lua
+expect "a coroutine's count is not charged twice" 0 "^reached$" -- "$natsim" run $t/guard_coroutine_sane.lua --max-instructions 200000
 expect "the budget is an option" 2 "guard_at_loops.lua:4: natsim.at callback ran over its budget of 1000 Lua" -- "$natsim" run $t/guard_at_loops.lua --max-instructions 1000
 expect "a zero budget is refused" 2 "option '--max-instructions': expected an integer from 1 to" -- "$natsim" run $t/guard_at_loops.lua --max-instructions 0
 expect "a sane hook runs under a small budget" 0 "^reached$" -- "$natsim" run $t/guard_hook_sane.lua --max-instructions 10000

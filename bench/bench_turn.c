@@ -4,8 +4,9 @@
 ** loss, at the same offered loads. It starts every server itself, on
 ** 127.0.0.1 ports 34890-34893 (coturn relays on 51000-51999), and kills
 ** each by its PID at the end. Not a test: figures on a shared machine are
-** noisy; compare the columns of one run.
-**   bench_turn NATSIM [SECONDS [RATE...]]   (default 2 s; 20000 50000 100000/s) */
+** noisy; compare the columns of one run. Each figure is the median of
+** REPEATS runs, the two servers taking turns.
+**   bench_turn NATSIM [SECONDS [RATE...]]   (default 1 s; 20000 50000 100000/s) */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,6 +27,7 @@
 #define MAX_RATES 8
 #define PAYLOAD 100 /* ChannelData payload bytes */
 #define SOCK_BUF (8 << 20)
+#define REPEATS 3
 
 enum { OURS, COTURN, NSERVERS };
 static const char *const names[NSERVERS] = {"natsim", "coturn"};
@@ -270,6 +272,25 @@ static result bench_turn(int server, double rate, double seconds) {
   return r;
 }
 
+/* REPEATS runs of each server in turn; per server, the run with the
+** median count received. */
+static void median_of(result (*run)(int server, double rate, double seconds), double rate,
+                      double seconds, result *out) {
+  result all[NSERVERS][REPEATS];
+  for (int k = 0; k < REPEATS; k++)
+    for (int s = 0; s < NSERVERS; s++) all[s][k] = run(s, rate, seconds);
+  for (int s = 0; s < NSERVERS; s++) {
+    for (int i = 1; i < REPEATS; i++) { /* insertion sort by got */
+      for (int j = i; j > 0 && all[s][j].got < all[s][j - 1].got; j--) {
+        result t = all[s][j];
+        all[s][j] = all[s][j - 1];
+        all[s][j - 1] = t;
+      }
+    }
+    out[s] = all[s][REPEATS / 2];
+  }
+}
+
 /* One figure per server: sent (the generator may fall short of the
 ** offered rate), received per second, and the share lost. */
 static void print_row(const char *what, double rate, const result *r) {
@@ -288,7 +309,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: bench_turn NATSIM [SECONDS [RATE...]]\n");
     return 2;
   }
-  double seconds = argc > 2 ? atof(argv[2]) : 2;
+  double seconds = argc > 2 ? atof(argv[2]) : 1;
   double rates[MAX_RATES] = {20000, 50000, 100000};
   int nrates = 3;
   if (argc > 3) nrates = 0;
@@ -306,19 +327,19 @@ int main(int argc, char **argv) {
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
   start_servers(argv[1]);
-  printf("loopback, %.1f s per figure; received per second and loss at the offered load\n",
-         seconds);
+  printf("loopback, median of %d runs of %.1f s; received per second and loss at the offered "
+         "load\n", REPEATS, seconds);
   printf("%-12s %9s   %-27s   %-27s   %6s\n", "", "", "natsim", "coturn", "natsim/");
   printf("%-12s %9s   %9s %9s %7s   %9s %9s %7s   %6s\n", "", "offered/s", "sent/s", "got/s",
          "loss", "sent/s", "got/s", "loss", "coturn");
   for (int i = 0; i < nrates; i++) {
     result r[NSERVERS];
-    for (int s = 0; s < NSERVERS; s++) r[s] = bench_stun(s, rates[i], seconds);
+    median_of(bench_stun, rates[i], seconds, r);
     print_row("STUN Binding", rates[i], r);
   }
   for (int i = 0; i < nrates; i++) {
     result r[NSERVERS];
-    for (int s = 0; s < NSERVERS; s++) r[s] = bench_turn(s, rates[i], seconds);
+    median_of(bench_turn, rates[i], seconds, r);
     print_row("ChannelData", rates[i], r);
   }
   stop_all();

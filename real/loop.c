@@ -1,7 +1,9 @@
 /* loop.c: epoll, UDP sockets and signals. */
+#define _GNU_SOURCE /* recvmmsg */
 #include "loop.h"
 
 #include <arpa/inet.h>
+#include <linux/sock_diag.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -18,18 +20,20 @@ typedef struct lsock {
   int fd;
   loop_recv_fn fn;
   void *ctx;
-  uint32_t drops; /* the kernel's drop count last seen (SO_RXQ_OVFL) */
 } lsock;
+
+#define DRAIN_MAX 64  /* datagrams read from one socket per turn: signals stay prompt */
+#define BATCH 16      /* datagrams per recvmmsg */
+#define DGRAM_MAX 65536
 
 struct loop {
   int ep, sigfd;
   bool stop;
   lsock socks[LOOP_MAX_SOCKETS];
   uint64_t send_errors;
-  uint64_t rx_drops;
+  uint64_t rx_drops; /* of the sockets closed so far */
+  uint8_t in[BATCH][DGRAM_MAX]; /* what drain reads */
 };
-
-#define DRAIN_MAX 64 /* datagrams read from one socket per turn: signals stay prompt */
 
 int64_t loop_now(void) {
   struct timespec t;
@@ -122,9 +126,7 @@ int loop_udp(loop *l, const addr *local, loop_recv_fn fn, void *ctx, addr *bound
     getsockname(fd, (struct sockaddr *)&ss, &n);
     *bound = from_sockaddr(&ss);
   }
-  int on = 1;
-  setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof on); /* drops counted, if it can */
-  l->socks[k] = (lsock){fd, fn, ctx, 0};
+  l->socks[k] = (lsock){fd, fn, ctx};
   return k;
 }
 
@@ -149,10 +151,24 @@ int loop_udp_buffers(loop *l, int sock, int bytes) {
   return set_buffer(l->socks[sock].fd, SO_RCVBUF, SO_RCVBUFFORCE, bytes);
 }
 
-uint64_t loop_rx_drops(const loop *l) { return l->rx_drops; }
+/* Datagrams the kernel dropped on fd's full receive buffer (SO_MEMINFO). */
+static uint32_t drops_of(int fd) {
+  uint32_t info[SK_MEMINFO_VARS] = {0};
+  socklen_t n = sizeof info;
+  if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, info, &n) != 0) return 0;
+  return info[SK_MEMINFO_DROPS];
+}
+
+uint64_t loop_rx_drops(const loop *l) {
+  uint64_t total = l->rx_drops;
+  for (int k = 0; k < LOOP_MAX_SOCKETS; k++)
+    if (l->socks[k].fd >= 0) total += drops_of(l->socks[k].fd);
+  return total;
+}
 
 void loop_close(loop *l, int sock) {
   if (sock < 0 || sock >= LOOP_MAX_SOCKETS || l->socks[sock].fd < 0) return;
+  l->rx_drops += drops_of(l->socks[sock].fd);
   close(l->socks[sock].fd);
   l->socks[sock].fd = -1;
 }
@@ -170,32 +186,34 @@ void loop_send(loop *l, int sock, const addr *to, const uint8_t *data, size_t le
 uint64_t loop_send_errors(const loop *l) { return l->send_errors; }
 void loop_stop(loop *l) { l->stop = true; }
 
-/* Adds the drops the kernel reports in a datagram's control data. */
-static void count_drops(loop *l, lsock *s, struct msghdr *mh) {
-  for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SO_RXQ_OVFL) continue;
-    uint32_t total;
-    memcpy(&total, CMSG_DATA(c), sizeof total);
-    l->rx_drops += (uint32_t)(total - s->drops); /* the kernel's counter wraps at 2^32 */
-    s->drops = total;
+/* Reads up to BATCH datagrams from fd into l->in: how many (0: none). */
+static int read_batch(loop *l, int fd, struct mmsghdr *mm, struct sockaddr_storage *ss,
+                      struct iovec *iov) {
+  for (int i = 0; i < BATCH; i++) {
+    iov[i] = (struct iovec){l->in[i], DGRAM_MAX};
+    mm[i].msg_hdr = (struct msghdr){.msg_name = &ss[i], .msg_namelen = sizeof ss[i],
+                                    .msg_iov = &iov[i], .msg_iovlen = 1};
   }
+  int n = recvmmsg(fd, mm, BATCH, MSG_DONTWAIT, NULL);
+  return n > 0 ? n : 0; /* EAGAIN, or an ICMP error reported late */
 }
 
 /* Up to DRAIN_MAX datagrams waiting on one socket (epoll reports the rest). */
 static void drain(loop *l, int k) {
-  uint8_t buf[65536];
-  union { struct cmsghdr align; uint8_t b[CMSG_SPACE(sizeof(uint32_t))]; } ctl;
-  for (int i = 0; i < DRAIN_MAX; i++) {
-    struct sockaddr_storage ss;
-    struct iovec iov = {buf, sizeof buf};
-    struct msghdr mh = {.msg_name = &ss, .msg_namelen = sizeof ss, .msg_iov = &iov,
-                        .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof ctl.b};
-    if (l->socks[k].fd < 0) return; /* closed by a callback */
-    ssize_t got = recvmsg(l->socks[k].fd, &mh, 0);
-    if (got < 0) return; /* EAGAIN, or an ICMP error reported late */
-    count_drops(l, &l->socks[k], &mh);
-    addr from = from_sockaddr(&ss);
-    l->socks[k].fn(l->socks[k].ctx, k, &from, buf, (size_t)got);
+  struct mmsghdr mm[BATCH];
+  struct sockaddr_storage ss[BATCH];
+  struct iovec iov[BATCH];
+  for (int done = 0; done < DRAIN_MAX;) {
+    int fd = l->socks[k].fd;
+    if (fd < 0) return;
+    int n = read_batch(l, fd, mm, ss, iov);
+    for (int i = 0; i < n; i++) {
+      if (l->socks[k].fd != fd) return; /* closed (or reused) by a callback */
+      addr from = from_sockaddr(&ss[i]);
+      l->socks[k].fn(l->socks[k].ctx, k, &from, l->in[i], mm[i].msg_len);
+    }
+    if (n < BATCH) return;
+    done += n;
   }
 }
 

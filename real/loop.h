@@ -54,8 +54,8 @@ uint64_t loop_send_errors(const loop *l);
 ** receive buffer obtained, which may be less; -1 for an unknown socket. */
 int loop_udp_buffers(loop *l, int sock, int bytes);
 /* Datagrams the kernel dropped on a full receive buffer of any of the
-** loop's sockets so far (SO_RXQ_OVFL, counted as datagrams arrive; 0 where
-** the kernel does not report it). */
+** loop's sockets so far, closed ones included (SO_MEMINFO; 0 where the
+** kernel does not report it). A system call per open socket. */
 uint64_t loop_rx_drops(const loop *l);
 
 #endif

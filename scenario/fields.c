@@ -1,15 +1,20 @@
 /* fields.c: validated reads from Lua option tables. */
 #include "fields.h"
 
+#include <ctype.h>
 #include <lauxlib.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "srcline.h"
 #include "units.h"
 
 fields fields_at(lua_State *L, int idx, const char *owner, char *err,
                  size_t errlen) {
-  fields f = {L, lua_absindex(L, idx), owner, err, errlen};
+  fields f = {.L = L, .idx = lua_absindex(L, idx), .owner = owner, .err = err,
+              .errlen = errlen};
   return f;
 }
 
@@ -23,6 +28,46 @@ static void describe(lua_State *L, char *buf, size_t len) {
     snprintf(buf, len, "a %s", luaL_typename(L, -1));
 }
 
+/* Notes in the outermost table that the last error is about field `name`
+** of f (NULL: f itself): the keys from the outermost table down to it. */
+static void note(fields *f, const char *name, bool is_name) {
+  const char *keys[FIELDS_DEPTH * 2];
+  bool names[FIELDS_DEPTH * 2];
+  int n = 0;
+  if (name) {
+    keys[n] = name;
+    names[n] = is_name;
+    n++;
+  }
+  fields *root = f;
+  for (; root->up; root = root->up) {
+    if (!root->key) {
+      n = 0; /* an entry without a name: its fields cannot be told apart */
+      continue;
+    }
+    if (n == FIELDS_DEPTH * 2) continue;
+    keys[n] = root->key;
+    names[n] = root->key_is_name;
+    n++;
+  }
+  root->ntrail = 0;
+  for (int i = n - 1; i >= 0 && root->ntrail < FIELDS_DEPTH; i--) {
+    root->trail[root->ntrail] = keys[i];
+    root->trail_name[root->ntrail] = names[i];
+    root->ntrail++;
+  }
+}
+
+int fields_failf(fields *f, const char *name, const char *fmt, ...) {
+  va_list ap;
+  int n = snprintf(f->err, f->errlen, "%s: ", f->owner);
+  va_start(ap, fmt);
+  if (n >= 0 && (size_t)n < f->errlen) vsnprintf(f->err + n, f->errlen - (size_t)n, fmt, ap);
+  va_end(ap);
+  note(f, name, false);
+  return -1;
+}
+
 int fields_fail(fields *f, const char *name, const char *what) {
   char got[80];
   lua_getfield(f->L, f->idx, name);
@@ -30,6 +75,7 @@ int fields_fail(fields *f, const char *name, const char *what) {
   lua_pop(f->L, 1);
   snprintf(f->err, f->errlen, "%s: field '%s': expected %s, got %s", f->owner,
            name, what, got);
+  note(f, name, false);
   return -1;
 }
 
@@ -41,6 +87,28 @@ int fields_table(fields *f, const char *name, fields *sub, char *owner, size_t l
   }
   snprintf(owner, len, "%s: %s", f->owner, name);
   *sub = fields_at(f->L, -1, owner, f->err, f->errlen);
+  sub->up = f;
+  sub->key = name;
+  return 1;
+}
+
+int fields_entry(fields *f, int i, fields *sub, char *owner, size_t len) {
+  lua_State *L = f->L;
+  if (lua_rawgeti(L, f->idx, i) != LUA_TTABLE) {
+    char got[80];
+    describe(L, got, sizeof got);
+    lua_pop(L, 1);
+    return fields_failf(f, NULL, "entry %d: expected a table, got %s", i, got);
+  }
+  const char *name = NULL;
+  if (lua_getfield(L, -1, "name") == LUA_TSTRING) name = lua_tostring(L, -1);
+  lua_pop(L, 1); /* the name stays reachable through the entry */
+  if (name) snprintf(owner, len, "%s[%d] (\"%s\")", f->owner, i, name);
+  else snprintf(owner, len, "%s[%d]", f->owner, i);
+  *sub = fields_at(L, -1, owner, f->err, f->errlen);
+  sub->up = f;
+  sub->key = name;
+  sub->key_is_name = true;
   return 1;
 }
 
@@ -61,6 +129,7 @@ int fields_only(fields *f, const char *const *accepted) {
       describe(L, got, sizeof got);
       snprintf(f->err, f->errlen, "%s: unknown field %s (accepted: %s)",
                f->owner, got, list);
+      note(f, key, false);
       lua_pop(L, 1);
       return -1;
     }
@@ -78,6 +147,7 @@ int fields_require(fields *f, const char *name, const char *what) {
   if (fields_has(f, name)) return 0;
   snprintf(f->err, f->errlen, "%s: field '%s' is required (%s)", f->owner,
            name, what);
+  note(f, NULL, false);
   return -1;
 }
 
@@ -154,27 +224,55 @@ int fields_bool(fields *f, const char *name, bool *out) {
   return 0;
 }
 
-int fields_duration(fields *f, const char *name, int64_t *ns) {
+/* A duration at field name: a string with a unit, or also a bare number
+** of seconds when `seconds` is set. */
+static int duration(fields *f, const char *name, bool seconds, int64_t *ns) {
   int t = lua_getfield(f->L, f->idx, name);
   int bad = 0;
-  if (t == LUA_TNUMBER)
+  if (t == LUA_TNUMBER && seconds)
     bad = units_seconds(lua_tonumber(f->L, -1), ns);
   else if (t == LUA_TSTRING)
-    bad = units_duration(lua_tostring(f->L, -1), ns);
+    bad = !units_has_unit(lua_tostring(f->L, -1)) || units_duration(lua_tostring(f->L, -1), ns);
   else
     bad = t != LUA_TNIL;
   lua_pop(f->L, 1);
   if (!bad) return 0;
-  return fields_fail(f, name,
-                     "a duration: seconds, or a string such as \"20ms\"");
+  if (seconds)
+    return fields_fail(f, name, "a duration: seconds, or a string such as \"20ms\"");
+  return fields_fail(f, name, "a duration with a unit, such as \"20ms\" or \"5s\" (a bare "
+                              "number is refused here: its unit would be a guess)");
+}
+
+int fields_duration(fields *f, const char *name, int64_t *ns) {
+  return duration(f, name, false, ns);
+}
+
+int fields_seconds(fields *f, const char *name, int64_t *ns) {
+  return duration(f, name, true, ns);
 }
 
 int fields_rate(fields *f, const char *name, uint64_t *bps) {
   int t = lua_getfield(f->L, f->idx, name);
-  const char *s = t == LUA_TSTRING || t == LUA_TNUMBER ? lua_tostring(f->L, -1)
-                                                       : NULL;
-  int bad = t != LUA_TNIL && (!s || units_rate(s, bps) != 0);
+  const char *s = t == LUA_TSTRING ? lua_tostring(f->L, -1) : NULL;
+  int bad = t != LUA_TNIL && (t != LUA_TSTRING || !units_has_unit(s) || units_rate(s, bps) != 0);
   lua_pop(f->L, 1);
   if (!bad) return 0;
-  return fields_fail(f, name, "a rate: bits/s, or a string such as \"10Mbps\"");
+  return fields_fail(f, name, "a rate with a unit, such as \"10Mbps\" or \"512kbps\" (a "
+                              "bare number is refused: its unit would be a guess)");
+}
+
+int fields_raise(fields *f) {
+  lua_State *L = f->L;
+  fields *root = f;
+  while (root->up) root = root->up;
+  lua_Debug ar;
+  int line = 0;
+  if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+    line = ar.currentline;
+    if (ar.source[0] == '@')
+      line = srcline_find(ar.source + 1, line, root->trail, root->trail_name, root->ntrail);
+  }
+  if (line > 0) lua_pushfstring(L, "%s:%d: %s", ar.short_src, line, f->err);
+  else lua_pushstring(L, f->err);
+  return lua_error(L);
 }

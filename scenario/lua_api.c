@@ -10,6 +10,7 @@
 #include "addr.h"
 #include "fields.h"
 #include "model.h"
+#include "params.h"
 #include "units.h"
 #include "watchdog.h"
 
@@ -171,14 +172,13 @@ static int read_lan(fields *f, world_node_opts *o) {
   return 0;
 }
 
-static void read_node_opts(lua_State *L, fields *f, const char *const *accepted,
-                           world_node_opts *o) {
+static void read_node_opts(fields *f, const char *const *accepted, world_node_opts *o) {
   memset(o, 0, sizeof *o);
   if (fields_only(f, accepted) || fields_require(f, "name", "a string") ||
       fields_string(f, "name", &o->name) || read_addrs(f, o) || read_behind(f, o))
-    luaL_error(L, "%s", f->err);
+    fields_raise(f);
   o->link.delay = o->parent == WORLD_CORE ? 10000000 : 1000000; /* 10 ms up, 1 ms in a LAN */
-  if (lapi_read_link(f, "link", &o->link)) luaL_error(L, "%s", f->err);
+  if (lapi_read_link(f, "link", &o->link)) fields_raise(f);
 }
 
 static int l_host(lua_State *L) {
@@ -188,7 +188,7 @@ static int l_host(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   fields f = fields_at(L, 1, "natsim.host", err, sizeof err);
   world_node_opts o;
-  read_node_opts(L, &f, accepted, &o);
+  read_node_opts(&f, accepted, &o);
   int i = world_host(a->w, &o, err, sizeof err);
   if (i < 0) return luaL_error(L, "natsim.host: %s", err);
   push_node(L, a, i);
@@ -249,10 +249,9 @@ static int l_nat(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   fields f = fields_at(L, 1, "natsim.nat", err, sizeof err);
   world_node_opts o;
-  read_node_opts(L, &f, accepted, &o);
-  if (read_lan(&f, &o)) return luaL_error(L, "%s", err);
-  if (fields_require(&f, "model", "a model file, name or table"))
-    return luaL_error(L, "%s", err);
+  read_node_opts(&f, accepted, &o);
+  if (read_lan(&f, &o)) return fields_raise(&f);
+  if (fields_require(&f, "model", "a model file, name or table")) return fields_raise(&f);
   load_model(L, a, "natsim.nat", &m);
   int i = world_nat(a->w, &o, &m, err, sizeof err);
   if (i < 0) return luaL_error(L, "natsim.nat: %s", err);
@@ -563,6 +562,7 @@ static int l_run(lua_State *L) {
   lapi *a = get_api(L);
   int64_t d = check_duration(L, 1);
   lapi_check_outside(L, "natsim.run");
+  params_before_run(L, "natsim.run");
   if (d > INT64_MAX - sim_now())
     return luaL_error(L, "natsim.run: %f s from now (%f s) is beyond the simulator's "
                       "clock (at most about 292 years)", (double)d / SIM_NS_PER_S,

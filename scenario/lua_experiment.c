@@ -11,6 +11,7 @@
 #include "lua_api.h"
 #include "lua_experiment.h"
 #include "model.h"
+#include "params.h"
 #include "progress.h"
 #include "version.h"
 #include "watchdog.h"
@@ -65,57 +66,63 @@ static int read_signalling(fields *f, exp_cfg *c) {
   return rc ? -1 : 0;
 }
 
-static int read_class(lua_State *L, lapi *a, int idx, exp_class *k, char *err, size_t len) {
+/* Entry i of the population list pf, into k. */
+static int read_class(fields *pf, int i, lapi *a, exp_class *k) {
   static const char *const accepted[] = {"name", "model", "behind", "weight", NULL};
   const char *name = NULL, *model = NULL, *behind = NULL;
   double weight = 0;
-  fields f = fields_at(L, idx, "natsim.experiment: population entry", err, len);
-  if (!lua_istable(L, idx)) {
-    snprintf(err, len, "natsim.experiment: population: expected tables");
-    return -1;
+  char owner[160];
+  fields f;
+  if (fields_entry(pf, i, &f, owner, sizeof owner) < 0) return -1;
+  int rc = fields_only(&f, accepted) || fields_require(&f, "model", "a model name or file") ||
+           fields_require(&f, "weight", "a positive number") || fields_string(&f, "name", &name) ||
+           fields_string(&f, "model", &model) || fields_string(&f, "behind", &behind) ||
+           fields_number(&f, "weight", 1e-9, 1e9, &weight);
+  if (!rc) {
+    k->weight = weight;
+    snprintf(k->name, sizeof k->name, "%s", name ? name : model);
   }
-  if (fields_only(&f, accepted) || fields_require(&f, "model", "a model name or file") ||
-      fields_require(&f, "weight", "a positive number") || fields_string(&f, "name", &name) ||
-      fields_string(&f, "model", &model) || fields_string(&f, "behind", &behind) ||
-      fields_number(&f, "weight", 1e-9, 1e9, &weight))
-    return -1;
-  k->weight = weight;
-  snprintf(k->name, sizeof k->name, "%s", name ? name : model);
-  if (lapi_find_model(lapi_scenario(a), model, k->model, sizeof k->model)) {
-    snprintf(err, len, "natsim.experiment: no model file \"%s\"", model);
-    return -1;
-  }
-  if (behind && lapi_find_model(lapi_scenario(a), behind, k->behind, sizeof k->behind)) {
-    snprintf(err, len, "natsim.experiment: no model file \"%s\"", behind);
+  if (!rc && lapi_find_model(lapi_scenario(a), model, k->model, sizeof k->model))
+    rc = fields_failf(&f, "model", "no model file \"%s\" (looked in nat-models/ here and "
+                                   "beside the scenario)", model);
+  if (!rc && behind && lapi_find_model(lapi_scenario(a), behind, k->behind, sizeof k->behind))
+    rc = fields_failf(&f, "behind", "no model file \"%s\" (looked in nat-models/ here and "
+                                    "beside the scenario)", behind);
+  lua_pop(pf->L, 1);
+  return rc ? -1 : 0;
+}
+
+/* A class named as an earlier one: results could not tell them apart. */
+static int check_duplicate(fields *pf, const exp_cfg *c, int i) {
+  for (int j = 0; j < i; j++) {
+    if (strcmp(c->classes[j].name, c->classes[i].name) != 0) continue;
+    char owner[160];
+    fields f;
+    fields_entry(pf, i + 1, &f, owner, sizeof owner);
+    fields_failf(&f, "name", "the class name \"%s\" is also entry %d's (a class without a "
+                             "name is named by its model); results tell classes apart by name",
+                 c->classes[i].name, j + 1);
+    lua_pop(pf->L, 1);
     return -1;
   }
   return 0;
 }
 
-static int read_population(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
-  if (lua_getfield(L, 1, "population") != LUA_TTABLE) {
-    lua_pop(L, 1);
-    snprintf(err, len, "natsim.experiment: field 'population' is required: a list "
-                       "of {name=, model=, behind=, weight=}");
+static int read_population(fields *f, lapi *a, exp_cfg *c) {
+  char owner[96];
+  fields pf;
+  if (fields_require(f, "population", "a list of {name =, model =, behind =, weight =}"))
     return -1;
-  }
-  c->nclasses = (int)lua_rawlen(L, -1);
-  if (c->nclasses < 1 || c->nclasses > EXP_MAX_CLASSES) {
-    lua_pop(L, 1);
-    snprintf(err, len, "natsim.experiment: population: 1 to %d entries", EXP_MAX_CLASSES);
-    return -1;
-  }
-  for (int i = 0; i < c->nclasses; i++) {
-    lua_rawgeti(L, -1, i + 1);
-    int rc = read_class(L, a, lua_gettop(L), &c->classes[i], err, len);
-    lua_pop(L, 1);
-    if (rc) {
-      lua_pop(L, 1);
-      return -1;
-    }
-  }
-  lua_pop(L, 1);
-  return 0;
+  if (fields_table(f, "population", &pf, owner, sizeof owner) < 0) return -1;
+  int rc = 0;
+  c->nclasses = (int)lua_rawlen(f->L, -1);
+  if (c->nclasses < 1 || c->nclasses > EXP_MAX_CLASSES)
+    rc = fields_failf(f, "population", "a list of 1 to %d entries, got %d", EXP_MAX_CLASSES,
+                      c->nclasses);
+  for (int i = 0; !rc && i < c->nclasses; i++)
+    rc = read_class(&pf, i + 1, a, &c->classes[i]) || check_duplicate(&pf, c, i);
+  lua_pop(f->L, 1);
+  return rc ? -1 : 0;
 }
 
 /* An exp_writer that builds Lua tables: each value goes into the table
@@ -193,7 +200,7 @@ static int read_birthday(fields *f, exp_cfg *c) {
   return rc;
 }
 
-static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
+static int read_cfg(fields *f, lapi *a, exp_cfg *c) {
   static const char *const accepted[] = {"population", "pairs", "versions", "link", "lan",
                                          "gateway_link", "workload", "punch", "signalling",
                                          "predict", "spacing", "settle", "targets", "same_nat", "keepalive",
@@ -208,69 +215,69 @@ static int read_cfg(lua_State *L, lapi *a, exp_cfg *c, char *err, size_t len) {
   int transport = 0;
   experiment_defaults(c);
   c->seed = lapi_seed(a);
-  fields f = fields_at(L, 1, "natsim.experiment", err, len);
-  if (fields_only(&f, accepted) || fields_int(&f, "pairs", 1, 1000000, &pairs) ||
-      lapi_read_link(&f, "link", &c->access) || lapi_read_link(&f, "lan", &c->lan) ||
-      lapi_read_link(&f, "gateway_link", &c->gateway) ||
-      sub(&f, "workload", workload, read_workload, c) ||
-      sub(&f, "punch", punch, read_punch, c) ||
-      sub(&f, "signalling", signalling, read_signalling, c) || fields_duration(&f, "spacing", &c->spacing) ||
-      fields_duration(&f, "settle", &c->settle) || fields_int(&f, "predict", 0, 32, &predict) ||
-      fields_number(&f, "same_nat", 0, 1, &c->same_nat) ||
-      fields_enum(&f, "transport", transports, &transport) ||
-      fields_number(&f, "rogue", 0, 1, &c->rogue) ||
-      sub(&f, "disrupt", disrupt, read_disrupt, c) ||
-      sub(&f, "birthday", birthday, read_birthday, c) ||
-      read_population(L, a, c, err, len))
+  if (fields_only(f, accepted) || fields_int(f, "pairs", 1, 1000000, &pairs) ||
+      lapi_read_link(f, "link", &c->access) || lapi_read_link(f, "lan", &c->lan) ||
+      lapi_read_link(f, "gateway_link", &c->gateway) ||
+      sub(f, "workload", workload, read_workload, c) ||
+      sub(f, "punch", punch, read_punch, c) ||
+      sub(f, "signalling", signalling, read_signalling, c) || fields_duration(f, "spacing", &c->spacing) ||
+      fields_duration(f, "settle", &c->settle) || fields_int(f, "predict", 0, 32, &predict) ||
+      fields_number(f, "same_nat", 0, 1, &c->same_nat) ||
+      fields_enum(f, "transport", transports, &transport) ||
+      fields_number(f, "rogue", 0, 1, &c->rogue) ||
+      sub(f, "disrupt", disrupt, read_disrupt, c) ||
+      sub(f, "birthday", birthday, read_birthday, c) ||
+      read_population(f, a, c))
     return -1;
   c->pairs = (int)pairs;
   c->peer.agent.predict = (int)predict;
   c->quic = transport == 0;
   if (c->rogue > 0 && !c->quic)
-    return fields_fail(&f, "rogue", "no value unless transport = \"quic\" (certificates are QUIC's)");
+    return fields_fail(f, "rogue", "no value unless transport = \"quic\" (certificates are QUIC's)");
   return 0;
 }
 
 /* targets = {["v0.9"] = {direct =, load =, hops =, reliability =}, ...}:
 ** the targets of `version`, if the table names it. */
-static int read_targets(lua_State *L, const char *version, exp_targets *t, char *err,
-                        size_t len) {
+static int read_targets(fields *f, const char *version, exp_targets *t) {
   static const char *const accepted[] = {"direct", "load", "hops", "reliability", NULL};
+  char owner[96], vowner[128];
+  fields tf, vf;
   *t = (exp_targets){-1, -1, -1, -1};
-  int rc = 0;
-  if (lua_getfield(L, 1, "targets") == LUA_TTABLE && lua_getfield(L, -1, version) != LUA_TNIL) {
-    char owner[64];
-    snprintf(owner, sizeof owner, "targets[\"%s\"]", version);
-    fields f = fields_at(L, lua_gettop(L), owner, err, len);
-    if (!lua_istable(L, -1))
-      rc = snprintf(err, len, "%s: expected a table of direct, load, hops, reliability", owner);
-    else
-      rc = fields_only(&f, accepted) || fields_number(&f, "direct", 0, 1, &t->direct) ||
-           fields_number(&f, "load", 0, 1, &t->load) || fields_number(&f, "hops", 1, 2, &t->hops) ||
-           fields_number(&f, "reliability", 0, 1, &t->reliability);
-    lua_pop(L, 1);
-  } else if (!lua_isnil(L, -1) && !lua_istable(L, -1)) {
-    rc = snprintf(err, len, "natsim.experiment: field 'targets': expected a table keyed by version");
+  int open = fields_table(f, "targets", &tf, owner, sizeof owner);
+  if (open <= 0) return open;
+  int rc = fields_table(&tf, version, &vf, vowner, sizeof vowner);
+  if (rc > 0) {
+    snprintf(vowner, sizeof vowner, "targets[\"%s\"]", version);
+    vf.key_is_name = true; /* written ["v0.9"] = {...} */
+    rc = fields_only(&vf, accepted) || fields_number(&vf, "direct", 0, 1, &t->direct) ||
+         fields_number(&vf, "load", 0, 1, &t->load) || fields_number(&vf, "hops", 1, 2, &t->hops) ||
+         fields_number(&vf, "reliability", 0, 1, &t->reliability);
+    lua_pop(f->L, 1);
   }
-  lua_pop(L, 1);
+  lua_pop(f->L, 1);
   return rc ? -1 : 0;
 }
 
-/* Every key of `targets` must name a version. */
-static int check_target_keys(lua_State *L, char *err, size_t len) {
+/* Every key of the table at field `name` (if it is one) must name a version. */
+static int check_version_keys(fields *f, const char *name) {
+  lua_State *L = f->L;
+  char owner[96];
+  fields kf;
+  int t = lua_getfield(L, f->idx, name);
+  lua_pop(L, 1);
+  if (t != LUA_TTABLE) return 0;
+  fields_table(f, name, &kf, owner, sizeof owner);
   int rc = 0;
-  if (lua_getfield(L, 1, "targets") == LUA_TTABLE) {
-    lua_pushnil(L);
-    while (rc == 0 && lua_next(L, -2)) {
+  lua_pushnil(L);
+  while (rc == 0 && lua_next(L, kf.idx)) {
+    lua_pop(L, 1);
+    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (!k || !exp_version_find(k)) {
+      char names[64];
+      rc = fields_failf(f, name, "field '%s': keys are versions (%s), got %s", name,
+                        exp_version_names(names, sizeof names), k ? k : luaL_typename(L, -1));
       lua_pop(L, 1);
-      const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-      if (!k || !exp_version_find(k)) {
-        char names[64];
-        rc = -1;
-        snprintf(err, len, "natsim.experiment: field 'targets': keys are versions (%s), got %s",
-                 exp_version_names(names, sizeof names), k ? k : luaL_typename(L, -1));
-        lua_pop(L, 1);
-      }
     }
   }
   lua_pop(L, 1);
@@ -282,16 +289,19 @@ static int check_target_keys(lua_State *L, char *err, size_t len) {
 ** own), and its peers keep their paths alive at half the longest idle time
 ** a mapping was seen to survive (at least 1 s). A lifetime not bounded by
 ** discovery (over 240 s) leaves the default. */
-static int discover_keepalives(lua_State *L, exp_cfg *c, char *err, size_t len) {
-  int t = lua_getfield(L, 1, "keepalive");
-  const char *v = t == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-  bool discover = v && !strcmp(v, "discover");
-  lua_pop(L, 1);
-  if (t != LUA_TNIL && !discover) {
-    snprintf(err, len, "natsim.experiment: field 'keepalive': expected \"discover\" "
-                       "(a fixed interval is signalling.keepalive)");
+static int read_keepalive(fields *f, bool *discover) {
+  static const char *const names[] = {"discover", NULL};
+  int v = -1;
+  if (fields_enum(f, "keepalive", names, &v)) {
+    fields_failf(f, "keepalive", "field 'keepalive': expected \"discover\" (a fixed interval "
+                                 "is signalling.keepalive)");
     return -1;
   }
+  *discover = v == 0;
+  return 0;
+}
+
+static int discover_keepalives(exp_cfg *c, bool discover, char *err, size_t len) {
   for (int i = 0; discover && i < c->nclasses; i++) {
     classify_opts o = {.behind = c->classes[i].behind[0] ? c->classes[i].behind : NULL,
                        .lifetime = true, .seed = c->seed};
@@ -309,33 +319,43 @@ static int discover_keepalives(lua_State *L, exp_cfg *c, char *err, size_t len) 
 }
 
 /* versions = {...}: the names of the versions to run (anchored in the
-** table), or else those run by default (version.h); at most 8 go into
-** `versions`. Returns how many were asked for, or -1 for a name that is
-** no version. */
-static int read_versions(lua_State *L, const char **versions) {
-  int nv = 0;
-  if (lua_getfield(L, 1, "versions") != LUA_TTABLE) {
-    lua_pop(L, 1);
-    for (int i = 0; i < exp_version_count() && nv < 8; i++) {
-      if (exp_version_at(i)->by_default) {
-        versions[nv] = exp_version_at(i)->name;
-        nv++;
-      }
+** table), or else those run by default (version.h), into versions (room
+** for 8) and *nv. */
+static int read_versions(fields *f, const char **versions, int *nv) {
+  lua_State *L = f->L;
+  char names[64];
+  exp_version_names(names, sizeof names);
+  int t = lua_getfield(L, f->idx, "versions");
+  int n = t == LUA_TTABLE ? (int)lua_rawlen(L, -1) : 0;
+  int rc = 0;
+  *nv = 0;
+  if (t == LUA_TNIL) {
+    for (int i = 0; i < exp_version_count() && *nv < 8; i++) {
+      if (!exp_version_at(i)->by_default) continue;
+      versions[*nv] = exp_version_at(i)->name;
+      (*nv)++;
     }
-    return nv;
+  } else if (t != LUA_TTABLE || n < 1 || n > 8) {
+    char what[160];
+    snprintf(what, sizeof what, "a list of 1 to 8 names from %s%s", names,
+             t == LUA_TSTRING ? " (a list even for one: { \"v0.9\" })" : "");
+    rc = fields_fail(f, "versions", what);
   }
-  nv = (int)lua_rawlen(L, -1);
-  for (int i = 0; i < nv && i < 8; i++) {
+  for (int i = 0; rc == 0 && i < n; i++) {
     lua_rawgeti(L, -1, i + 1);
-    versions[i] = lua_tostring(L, -1);
-    lua_pop(L, 1);
-    if (!versions[i] || !exp_version_find(versions[i])) {
-      lua_pop(L, 1);
-      return -1;
+    versions[i] = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    lua_pop(L, 1); /* the name stays reachable through the table */
+    if (!versions[i] || !exp_version_find(versions[i]))
+      rc = fields_failf(f, "versions", "field 'versions': entry %d: expected a version name "
+                                       "from %s", i + 1, names);
+    for (int j = 0; rc == 0 && j < i; j++) {
+      if (strcmp(versions[j], versions[i]) == 0)
+        rc = fields_failf(f, "versions", "field 'versions': \"%s\" is listed twice", versions[i]);
     }
+    *nv = i + 1;
   }
   lua_pop(L, 1);
-  return nv;
+  return rc;
 }
 
 /* natsim.experiment{...}: runs each version; returns {versions = {...}}. */
@@ -343,20 +363,20 @@ static int l_experiment(lua_State *L) {
   lapi *a = lua_touserdata(L, lua_upvalueindex(1));
   char err[512];
   exp_cfg c;
-  lapi_check_outside(L, "natsim.experiment");
-  luaL_checktype(L, 1, LUA_TTABLE);
-  if (read_cfg(L, a, &c, err, sizeof err) || check_target_keys(L, err, sizeof err))
-    return luaL_error(L, "%s", err);
+  exp_targets targets[8];
   const char *versions[8];
-  int nv = read_versions(L, versions);
-  if (nv < 0) {
-    char names[64];
-    return luaL_error(L, "natsim.experiment: field 'versions': expected names from %s",
-                      exp_version_names(names, sizeof names));
-  }
-  if (nv < 1 || nv > 8) return luaL_error(L, "natsim.experiment: 1 to 8 versions");
+  int nv = 0;
+  bool discover = false;
+  lapi_check_outside(L, "natsim.experiment");
+  params_before_run(L, "natsim.experiment");
+  luaL_checktype(L, 1, LUA_TTABLE);
+  fields f = fields_at(L, 1, "natsim.experiment", err, sizeof err);
+  int bad = read_cfg(&f, a, &c) || check_version_keys(&f, "targets") ||
+            read_versions(&f, versions, &nv) || read_keepalive(&f, &discover);
+  for (int i = 0; !bad && i < nv; i++) bad = read_targets(&f, versions[i], &targets[i]);
+  if (bad) return fields_raise(&f);
   if (lapi_begin_experiment(a, err, sizeof err)) return luaL_error(L, "%s", err);
-  if (discover_keepalives(L, &c, err, sizeof err)) {
+  if (discover_keepalives(&c, discover, err, sizeof err)) {
     lapi_end_experiment(a);
     return luaL_error(L, "%s", err);
   }
@@ -367,8 +387,7 @@ static int l_experiment(lua_State *L) {
   int rc = 0;
   for (int i = 0; i < nv && rc == 0; i++) {
     exp_summary s;
-    rc = read_targets(L, versions[i], &c.targets, err, sizeof err);
-    if (rc) break;
+    c.targets = targets[i];
     lua_State *ML = luaL_newstate(); /* a state of its own for the models' hooks */
     if (!ML) {
       snprintf(err, sizeof err, "out of memory");

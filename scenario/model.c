@@ -85,7 +85,10 @@ static int read_port_range(fields *f, nat_config *c) {
   lua_Integer lo = lua_tointegerx(L, -2, &ok1), hi = lua_tointegerx(L, -1, &ok2);
   lua_Unsigned n = lua_rawlen(L, -3);
   lua_pop(L, 3);
-  if (!ok1 || !ok2 || n != 2 || lo < 1 || hi > 65535 || lo > hi)
+  if (ok1 && ok2 && n == 2 && lo > hi)
+    return fields_failf(f, "port_range", "field 'port_range': min %lld is above max %lld "
+                        "(write {min, max})", (long long)lo, (long long)hi);
+  if (!ok1 || !ok2 || n != 2 || lo < 1 || hi > 65535)
     return fields_fail(f, "port_range", what);
   c->port_min = (uint16_t)lo;
   c->port_max = (uint16_t)hi;
@@ -109,7 +112,7 @@ static int read_config(fields *f, nat_model *m) {
       fields_enum(f, "filtering", policies, &filtering) ||
       fields_enum(f, "allocation", allocs, &alloc) ||
       fields_int(f, "stride", 1, 32767, &stride) || read_port_range(f, c) ||
-      fields_duration(f, "mapping_lifetime", &c->lifetime_ns) ||
+      fields_seconds(f, "mapping_lifetime", &c->lifetime_ns) ||
       fields_bool(f, "hairpinning", &c->hairpin) ||
       fields_bool(f, "refresh_on_inbound", &c->refresh_inbound) ||
       fields_bool(f, "pcp", &m->pcp))

@@ -48,3 +48,9 @@ int units_rate(const char *s, uint64_t *bps) {
   *bps = (uint64_t)llround(v);
   return 0;
 }
+
+bool units_has_unit(const char *s) {
+  char *end;
+  strtod(s, &end);
+  return end != s && *end != '\0';
+}

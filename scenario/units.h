@@ -8,11 +8,14 @@
 #ifndef NATSIM_UNITS_H
 #define NATSIM_UNITS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 int units_duration(const char *s, int64_t *ns);
 int units_rate(const char *s, uint64_t *bps);
 /* Seconds (a double, as Lua numbers are) to nanoseconds; -1 if out of range. */
 int units_seconds(double s, int64_t *ns);
+/* Whether the number s starts with is followed by something (a unit). */
+bool units_has_unit(const char *s);
 
 #endif

@@ -20,9 +20,13 @@
 -- two-sided binomial test at the 5% level (neither tail beyond 2.5%).
 -- Deterministic techniques must achieve exactly their theoretical rate.
 
-local p = natsim.params
+local pairs_n = natsim.param("pairs", 400, { min = 1 })
+local predict = natsim.param("predict", 16, { min = 0, max = 32 })
+local bday_ports = natsim.param("bday_ports", 256, { min = 1, max = 1024 })
+local bday_probes = natsim.param("bday_probes", 1024, { min = 1 })
+local bday_interval = natsim.param("bday_interval", 2.0, { min = 0 }) -- ms
 local r = natsim.experiment{
-  pairs = tonumber(p.pairs or "400"),
+  pairs = pairs_n,
   versions = { "v0.8", "v0.9" },
   population = {
     { name = "port_restricted", model = "port_restricted_cone", weight = 1 },
@@ -33,9 +37,8 @@ local r = natsim.experiment{
   },
   workload = { messages = 10, size = 200, over = "1s" },
   settle = "20s",
-  predict = tonumber(p.predict or "16"),
-  birthday = { ports = tonumber(p.bday_ports or "256"), probes = tonumber(p.bday_probes or "1024"),
-               interval = (p.bday_interval or "2") .. "ms" },
+  predict = predict,
+  birthday = { ports = bday_ports, probes = bday_probes, interval = bday_interval .. "ms" },
 }
 
 -- For k successes in n trials of probability p: P(X <= k) and P(X >= k).

@@ -12,7 +12,7 @@
 --
 --   natsim run scenarios/path_events.lua [--set pairs=N] [--out DIR]
 
-local pairs_n = tonumber(natsim.params.pairs or "100")
+local pairs_n = natsim.param("pairs", 100, { min = 1 })
 
 -- Every peer behind NATs that punching and ICE open directly, filtering by
 -- address and port so that a rebound port is not let in.

@@ -15,10 +15,11 @@
 -- symmetric NAT facing a port-restricted, carrier-grade or symmetric one
 -- goes through TURN; the matrix shows which pairs that leaves.
 
-local p = natsim.params
-local pairs_n = tonumber(p.pairs or "1000")
-local versions = {}
-for v in (p.versions or "v0.7,v0.8,v0.9"):gmatch("[^,]+") do versions[#versions + 1] = v end
+local pairs_n = natsim.param("pairs", 1000, { min = 1 })
+local versions = natsim.param("versions", { "v0.7", "v0.8", "v0.9" })
+local loss = natsim.param("loss", 0.0, { min = 0, max = 1 })
+local punch_attempts = natsim.param("punch_attempts", 20, { min = 0 })
+local predict = natsim.param("predict", 16, { min = 0, max = 32 })
 
 -- The reference population of shared/DESIGN.md (share of peers by NAT).
 -- Carrier-grade NAT peers sit behind a home NAT behind the CGN (NAT444).
@@ -45,12 +46,12 @@ local r = natsim.experiment{
   pairs = pairs_n,
   versions = versions,
   population = population,
-  link = { delay = "10ms", loss = tonumber(p.loss or "0") },
+  link = { delay = "10ms", loss = loss },
   workload = { messages = 50, size = 500, over = "5s" },
   punch = { delay = "100ms", interval = "50ms",
-            attempts = tonumber(p.punch_attempts or "20") },
+            attempts = punch_attempts },
   settle = "20s", -- ICE settles for TURN only once every direct check has failed
-  predict = tonumber(p.predict or "16"),
+  predict = predict,
   targets = targets,
 }
 

@@ -6,7 +6,7 @@
 --
 --   natsim run scenarios/short_lifetime.lua [--set pairs=N]
 
-local pairs_n = tonumber(natsim.params.pairs or "50")
+local pairs_n = natsim.param("pairs", 50, { min = 1 })
 local function run(keepalive)
   return natsim.experiment{
     pairs = pairs_n, versions = { "v0.8", "v0.9" }, keepalive = keepalive,

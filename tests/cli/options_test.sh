@@ -51,16 +51,16 @@ expect "probe missing value" 2 "^natsim probe: option '--stun' needs a value$" -
 expect "turn-check missing value" 2 "^natsim turn-check: option '--user' needs a value$" -- "$natsim" turn-check --server 127.0.0.1:1 --user
 
 # A bad value names the option, what it expected and what it got.
-expect "run bad seed" 2 "^natsim run: option '--seed': expected a non-negative integer, got 'abc'$" -- "$natsim" run $s --seed abc
-expect "run negative seed" 2 "option '--seed': expected a non-negative integer, got '-1'" -- "$natsim" run $s --seed -1
+expect "run bad seed" 2 "^natsim run: option '--seed': expected a non-negative integer up to 9223372036854775807 .2.63 - 1., got 'abc'$" -- "$natsim" run $s --seed abc
+expect "run negative seed" 2 "option '--seed': expected a non-negative integer up to 9223372036854775807 .2.63 - 1., got '-1'" -- "$natsim" run $s --seed -1
 expect "run bad set" 2 "^natsim run: option '--set': expected KEY=VALUE, got 'pairs'$" -- "$natsim" run $s --set pairs
 expect "run set without key" 2 "option '--set': expected KEY=VALUE, got '=3'" -- "$natsim" run $s --set =3
 expect "run flag with a value" 2 "^natsim run: option '--quiet' takes no value$" -- "$natsim" run $s --quiet=yes
 expect "classify bad loss" 2 "^natsim classify: option '--loss': expected a number from 0 to 1, got '2'$" -- "$natsim" classify --loss 2
-expect "classify bad seed" 2 "option '--seed': expected a non-negative integer, got 'x'" -- "$natsim" classify --seed x
+expect "classify bad seed" 2 "option '--seed': expected a non-negative integer up to 9223372036854775807 .2.63 - 1., got 'x'" -- "$natsim" classify --seed x
 expect "regress bad level" 2 "^natsim regress: option '--level': expected a number above 0 and below 0.5, got '0.5'$" -- "$natsim" regress --baseline $b $s --level 0.5
 expect "regress bad tolerance" 2 "option '--tolerance': expected a number above 0 and below 100, got '0'" -- "$natsim" regress --baseline $b $s --tolerance 0
-expect "regress bad run option" 2 "^natsim regress: option '--seed': expected a non-negative integer, got 'x'$" -- "$natsim" regress --baseline $b $s --seed x
+expect "regress bad run option" 2 "^natsim regress: option '--seed': expected a non-negative integer up to 9223372036854775807 .2.63 - 1., got 'x'$" -- "$natsim" regress --baseline $b $s --seed x
 expect "serve bad address" 2 "^natsim serve: option '--listen': expected ADDR:PORT .*, got 'nowhere'$" -- "$natsim" serve stun --listen nowhere
 expect "serve address without port" 2 "option '--alt': expected ADDR:PORT" -- "$natsim" serve stun --listen 127.0.0.1:3478 --alt 127.0.0.2
 expect "serve bad user" 2 "^natsim serve: option '--user': expected USER:PASS, got ':pass'$" -- "$natsim" serve turn --listen 127.0.0.1:3478 --user :pass

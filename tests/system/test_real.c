@@ -81,6 +81,41 @@ static void test_loop(void **state) {
   loop_free(t.l);
 }
 
+static int counted;
+static void count_datagram(void *ctx, int sock, const addr *from, const uint8_t *d, size_t n) {
+  (void)ctx, (void)sock, (void)from, (void)d, (void)n;
+  counted++;
+}
+
+static int64_t never(void *ctx, int64_t now) {
+  (void)ctx, (void)now;
+  return INT64_MAX;
+}
+
+/* Buffers sized on request; what the kernel drops on a full buffer counted. */
+static void test_loop_buffers_and_drops(void **state) {
+  (void)state;
+  loop *l = loop_new();
+  assert_non_null(l);
+  addr lo = addr_v4(0x7F000001u, 0), b;
+  int sa = loop_udp(l, &lo, count_datagram, NULL, NULL);
+  int sb = loop_udp(l, &lo, count_datagram, NULL, &b);
+  int big = loop_udp_buffers(l, sa, 4 << 20);
+  printf("a 4 MB receive buffer asked: %d KB obtained\n", big / 1024);
+  assert_true(big > 0);
+  assert_int_equal(loop_udp_buffers(l, 999, 4096), -1);
+  assert_true(loop_udp_buffers(l, sb, 4096) < big);
+  uint8_t d[500] = {0};
+  for (int i = 0; i < 200; i++) loop_send(l, sa, &b, d, sizeof d);
+  counted = 0;
+  loop_run(l, loop_now() + 100 * MS, never, NULL);
+  printf("200 datagrams into a 4 KB buffer: %d received, %llu dropped\n", counted,
+         (unsigned long long)loop_rx_drops(l));
+  assert_true(counted > 0 && counted < 200);
+  assert_int_equal((uint64_t)counted + loop_rx_drops(l), 200);
+  loop_free(l);
+}
+
 /* --- the gateway, served ------------------------------------------------------- */
 
 typedef struct rpeer {
@@ -217,6 +252,7 @@ static void test_served_gateway(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_loop),
+      cmocka_unit_test(test_loop_buffers_and_drops),
       cmocka_unit_test_teardown(test_served_gateway, stop_gateway),
   };
   return cmocka_run_group_tests_name("real", tests, NULL, NULL);

@@ -1,0 +1,2 @@
+-- error({}) at the top level of a scenario.
+error(setmetatable({}, {}))

@@ -1,0 +1,2 @@
+-- natsim.params (legacy): --set keys read through it are not unknown.
+print("legacy", natsim.params.pairs or "none")

@@ -2,7 +2,8 @@
 ** Allocate and CreatePermission replayed from another address (438), a
 ** peer appended after MESSAGE-INTEGRITY, peers the policy forbids (403),
 ** a relay back into the server, the per-address quota (486), a LIFETIME
-** below the minimum, and SIGTERM with 1000 allocations under a flood.
+** below the minimum, SIGTERM with 1000 allocations under a flood, and
+** the options that set the policy refusing bad values (exit 2).
 ** Each server is a child process started here and stopped by its PID. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -341,6 +342,46 @@ static void test_sigterm_with_1000_allocations(void **state) {
   for (int i = 0; i < ALLOCS; i++) close(fds[i]);
 }
 
+/* natsim's exit status and the start of its stderr for these arguments. */
+static int run_natsim(const char *const *argv, char *err, size_t cap) {
+  int fds[2];
+  assert_int_equal(pipe(fds), 0);
+  pid_t p = fork();
+  assert_true(p >= 0);
+  if (p == 0) {
+    dup2(fds[1], 2);
+    execv(NATSIM_BIN, (char *const *)argv);
+    _exit(127);
+  }
+  close(fds[1]);
+  size_t len = 0;
+  ssize_t n;
+  while (len < cap - 1 && (n = read(fds[0], err + len, cap - 1 - len)) > 0) len += (size_t)n;
+  err[len] = '\0';
+  close(fds[0]);
+  int status;
+  waitpid(p, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void test_bad_options(void **state) {
+  (void)state;
+  char err[512];
+  const char *cidr[] = {"natsim", "serve", "turn", "--listen", "127.0.0.1:34871", "--user",
+                        "a:b", "--allow-peer", "10.0.0.0/33", NULL};
+  assert_int_equal(run_natsim(cidr, err, sizeof err), 2);
+  assert_non_null(strstr(err, "option '--allow-peer': expected a network"));
+  assert_non_null(strstr(err, "got '10.0.0.0/33'"));
+  const char *deny[] = {"natsim", "serve", "turn", "--listen", "127.0.0.1:34871", "--user",
+                        "a:b", "--deny-peer", "127.0.0.1:80", NULL};
+  assert_int_equal(run_natsim(deny, err, sizeof err), 2);
+  assert_non_null(strstr(err, "option '--deny-peer'"));
+  const char *quota[] = {"natsim", "serve", "turn", "--listen", "127.0.0.1:34871", "--user",
+                         "a:b", "--max-allocs-per-user", "-1", NULL};
+  assert_int_equal(run_natsim(quota, err, sizeof err), 2);
+  assert_non_null(strstr(err, "option '--max-allocs-per-user': expected an integer from 0"));
+}
+
 int main(void) {
   signal(SIGPIPE, SIG_IGN);
   const struct CMUnitTest tests[] = {
@@ -350,6 +391,7 @@ int main(void) {
       cmocka_unit_test_teardown(test_no_relay_into_the_server, teardown),
       cmocka_unit_test_teardown(test_quota_and_lifetime, teardown),
       cmocka_unit_test_teardown(test_sigterm_with_1000_allocations, teardown),
+      cmocka_unit_test(test_bad_options),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,12 +9,15 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "addr.h"
 #include "attempts.h"
 #include "json.h"
+#include "lerror.h"
 #include "lua_api.h"
 #include "lua_experiment.h"
+#include "params.h"
 #include "progress.h"
 #include "report.h"
 #include "watchdog.h"
@@ -214,35 +217,72 @@ static int report_checks(lapi *a) {
   return failed ? SCENARIO_CHECK_FAILED : SCENARIO_OK;
 }
 
-/* natsim.params: the --set KEY=VALUE overrides, as strings. */
-static void set_params(lua_State *L, const scenario_opts *o) {
-  lua_getglobal(L, "natsim");
-  lua_createtable(L, 0, o->nparams);
-  for (int i = 0; i < o->nparams; i++) {
-    const char *eq = strchr(o->params[i], '=');
-    lua_pushlstring(L, o->params[i], (size_t)(eq - o->params[i]));
-    lua_pushstring(L, eq + 1);
-    lua_settable(L, -3);
-  }
-  lua_setfield(L, -2, "params");
-  lua_pop(L, 1);
-}
-
 static int run_script(lua_State *L, const scenario_opts *o) {
-  set_params(L, o);
+  params_open(L, o->params, o->nparams);
   char seed[64];
   snprintf(seed, sizeof seed, "math.randomseed(%llu)", (unsigned long long)o->seed);
   if (luaL_dostring(L, seed) != LUA_OK || luaL_loadfile(L, o->path) != LUA_OK ||
-      lua_pcall(L, 0, 0, 0) != LUA_OK) {
+      lerror_pcall(L, 0, 0) != LUA_OK) {
     fprintf(stderr, "natsim: %s\n", lua_tostring(L, -1));
+    return SCENARIO_ERROR;
+  }
+  char err[1200];
+  if (params_check(L, err, sizeof err) != 0) {
+    fprintf(stderr, "natsim: %s: %s\n", o->path, err);
     return SCENARIO_ERROR;
   }
   return SCENARIO_OK;
 }
 
+/* Whether a file can be written at path: opened for appending (nothing
+** it holds is lost), and removed again when it was not there. */
+static int can_write_file(const char *path) {
+  struct stat st;
+  bool existed = stat(path, &st) == 0;
+  if (existed && S_ISDIR(st.st_mode)) {
+    errno = EISDIR;
+    return -1;
+  }
+  FILE *f = fopen(path, "a");
+  if (!f) return -1;
+  fclose(f);
+  if (!existed) remove(path);
+  return 0;
+}
+
+/* Whether files can be made in dir: it is created (with its parents) and
+** a probe file is made in it and removed. */
+static int can_write_dir(const char *dir) {
+  char probe[1100];
+  if (make_dirs(dir) != 0) return -1;
+  snprintf(probe, sizeof probe, "%.1000s/.natsim-XXXXXX", dir);
+  int fd = mkstemp(probe);
+  if (fd < 0) return -1;
+  close(fd);
+  unlink(probe);
+  return 0;
+}
+
+/* Every output path given can be written: checked before the run, so a
+** bad path costs no simulation (and no abort in ns-3's pcap writer). */
+static int check_outputs(const scenario_opts *o) {
+  static const char *const option[] = {"--out", "--pcap", "--json", "--junit"};
+  const char *path[] = {o->out_dir, o->pcap_dir, o->json, o->junit};
+  for (int i = 0; i < 4; i++) {
+    if (!path[i]) continue;
+    int rc = i < 2 ? can_write_dir(path[i]) : can_write_file(path[i]);
+    if (rc == 0) continue;
+    fprintf(stderr, "natsim: %s %s: cannot write there: %s\n", option[i], path[i],
+            strerror(errno));
+    return -1;
+  }
+  return 0;
+}
+
 int scenario_run(const scenario_opts *o) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
+  if (check_outputs(o) != 0) return SCENARIO_ERROR;
   lua_State *L = luaL_newstate();
   world *w = world_new(o->seed);
   if (!L || !w) {

@@ -4,6 +4,8 @@
 #include <lauxlib.h>
 #include <stdbool.h>
 
+#include "lerror.h"
+
 #define STEP 1000000 /* instructions between two looks at the count, at most */
 
 /* A state's watchdog, a full userdata in its registry under &key. */
@@ -92,7 +94,7 @@ int watchdog_pcall(lua_State *L, int nargs, int nresults, const char *what) {
   d->used = 0;
   d->tripped = false;
   d->guarded = L;
-  int rc = lua_pcall(L, nargs, nresults, 0);
+  int rc = lerror_pcall(L, nargs, nresults);
   *d = outer;
   arm(L, d->tripped ? 1 : step(d));
   return rc;

@@ -278,7 +278,7 @@ static int cmd_classify(int argc, char **argv, const char **pos) {
   int rc = opt_parse(&c, argc, argv, pos, &o.nmodels);
   if (rc != OPT_CONTINUE) return rc;
   o.models = pos;
-  o.loader = model_loader_isolated();
+  o.loader = model_loader(NULL);
   return classify_run(&o);
 }
 

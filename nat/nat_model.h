@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nat.h"
 
@@ -29,11 +30,12 @@ typedef struct nat_model {
 ** Safe on a zeroed model and twice on the same one. */
 void nat_model_release(nat_model *m);
 
-/* Loads the model file `path` into *out. Returns 0, or -1 with the reason
-** (naming the file, the field and what is accepted) in err. On failure
-** *out holds nothing to release. */
-typedef int (*nat_model_load_fn)(void *ctx, const char *path, nat_model *out,
-                                 char *err, size_t errlen);
+/* Loads the model file `path` into *out for one NAT node. `seed` is that
+** node's own (world_node_seed): a scripted allocator's randomness starts
+** from it. Returns 0, or -1 with the reason (naming the file, the field
+** and what is accepted) in err. On failure *out holds nothing to release. */
+typedef int (*nat_model_load_fn)(void *ctx, const char *path, uint64_t seed,
+                                 nat_model *out, char *err, size_t errlen);
 
 typedef struct nat_model_loader {
   nat_model_load_fn load;

@@ -218,7 +218,10 @@ int lapi_find_model(const char *scenario, const char *name, char *out, size_t le
   return -1;
 }
 
-static int load_model(lua_State *L, lapi *a, const char *who, nat_model *m) {
+/* The model of NAT `node`: an inline table (a closure of the scenario, in
+** its state), or a file in a state of its own (model_load_isolated). */
+static int load_model(lua_State *L, lapi *a, const char *who, const char *node,
+                      nat_model *m) {
   char err[512], path[1024];
   int t = lua_getfield(L, 1, "model");
   if (t == LUA_TTABLE) {
@@ -236,7 +239,8 @@ static int load_model(lua_State *L, lapi *a, const char *who, nat_model *m) {
     return luaL_error(L, "%s: field 'model': no model file \"%s\" (looked in "
                       "nat-models/ here and beside the scenario)", who, path);
   lua_pop(L, 1);
-  if (model_load(L, path, m, err, sizeof err) != 0) return luaL_error(L, "%s", err);
+  if (model_load_isolated(path, world_node_seed(a->w, node), L, m, err, sizeof err) != 0)
+    return luaL_error(L, "%s", err);
   return 0;
 }
 
@@ -252,7 +256,7 @@ static int l_nat(lua_State *L) {
   read_node_opts(&f, accepted, &o);
   if (read_lan(&f, &o)) return fields_raise(&f);
   if (fields_require(&f, "model", "a model file, name or table")) return fields_raise(&f);
-  load_model(L, a, "natsim.nat", &m);
+  load_model(L, a, "natsim.nat", o.name, &m);
   int i = world_nat(a->w, &o, &m, err, sizeof err);
   if (i < 0) return luaL_error(L, "natsim.nat: %s", err);
   push_node(L, a, i);
@@ -295,7 +299,8 @@ static int l_model(lua_State *L) {
   nat_model m;
   if (lapi_find_model(a->opts.scenario, name, path, sizeof path))
     return luaL_error(L, "natsim.model: no model file \"%s\"", path);
-  if (model_load(L, path, &m, err, sizeof err) != 0) return luaL_error(L, "%s", err);
+  if (model_load_isolated(path, a->opts.seed, L, &m, err, sizeof err) != 0)
+    return luaL_error(L, "%s", err);
   push_config(L, &m);
   nat_model_release(&m);
   return 1;

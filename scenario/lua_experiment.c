@@ -306,7 +306,7 @@ static int discover_keepalives(exp_cfg *c, bool discover, char *err, size_t len)
     classify_opts o = {.behind = c->classes[i].behind[0] ? c->classes[i].behind : NULL,
                        .lifetime = true, .seed = c->seed};
     disc_result r;
-    o.loader = model_loader_isolated();
+    o.loader = model_loader(L);
     if (classify_discover(&o, c->classes[i].model, &r) != 0) {
       snprintf(err, len, "natsim.experiment: lifetime discovery failed for %s",
                c->classes[i].name);
@@ -388,17 +388,9 @@ static int l_experiment(lua_State *L) {
   for (int i = 0; i < nv && rc == 0; i++) {
     exp_summary s;
     c.targets = targets[i];
-    lua_State *ML = luaL_newstate(); /* a state of its own for the models' hooks */
-    if (!ML) {
-      snprintf(err, sizeof err, "out of memory");
-      rc = -1;
-      break;
-    }
-    watchdog_inherit(ML, L);
-    c.loader = model_loader(ML);
+    c.loader = model_loader(L); /* each NAT's model in a state of its own */
     progress_set_series(i + 1, nv);
     rc = experiment_run(&c, versions[i], &s, err, sizeof err);
-    lua_close(ML);
     if (rc == 0) {
       push_summary(L, &s);
       lua_rawseti(L, -2, i + 1);

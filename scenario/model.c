@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "fields.h"
+#include "srcline.h"
 #include "watchdog.h"
 
 static const char *const policies[] = {"endpoint-independent",
@@ -127,6 +128,18 @@ static int read_config(fields *f, nat_model *m) {
   return 0;
 }
 
+/* For a model file: "FILE:LINE:" in place of "FILE:" at the head of the
+** error, LINE that of the field it is about (srcline.h), when found. */
+static int locate(fields *f, const char *source) {
+  char rest[512];
+  size_t n = strlen(source);
+  int line = srcline_find(source, 0, f->trail, f->trail_name, f->ntrail);
+  if (line < 1 || strncmp(f->err, source, n) != 0 || f->err[n] != ':') return -1;
+  snprintf(rest, sizeof rest, "%s", f->err + n + 1);
+  snprintf(f->err, f->errlen, "%s:%d:%s", source, line, rest);
+  return -1;
+}
+
 int model_from_table(lua_State *L, int idx, const char *source, nat_model *m,
                      char *err, size_t errlen) {
   memset(m, 0, sizeof *m);
@@ -137,7 +150,7 @@ int model_from_table(lua_State *L, int idx, const char *source, nat_model *m,
     return -1;
   }
   fields f = fields_at(L, idx, m->source, err, errlen);
-  if (read_config(&f, m) != 0) return -1;
+  if (read_config(&f, m) != 0) return locate(&f, source);
   int t = lua_getfield(L, f.idx, "allocate_port");
   if (t == LUA_TFUNCTION) {
     script *sc = malloc(sizeof *sc);

@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "pcp.h"
 #include "pcp_server.h"
+#include "rng.h"
 
 #define PUBLIC_POOL 0xC6120000u  /* 198.18.0.0: auto public addresses */
 #define DEFAULT_LAN 0xC0A80100u  /* 192.168.1.0/24 */
@@ -308,10 +309,21 @@ int world_nat(world *w, const world_node_opts *o, const nat_model *m, char *err,
   return index;
 }
 
+uint64_t world_node_seed(const world *w, const char *name) {
+  uint64_t h = 14695981039346656037ull; /* FNV-1a of the name: its stream */
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+    h ^= *p;
+    h *= 1099511628211ull;
+  }
+  rng r;
+  rng_seed(&r, w->seed, h);
+  return rng_u64(&r);
+}
+
 int world_nat_file(world *w, const nat_model_loader *ld, const char *path, const char *name,
                    int parent, bool cgn, const sim_link_cfg *link, char *err, size_t len) {
   nat_model m;
-  if (ld->load(ld->ctx, path, &m, err, len) != 0) return -1;
+  if (ld->load(ld->ctx, path, world_node_seed(w, name), &m, err, len) != 0) return -1;
   world_node_opts o = {.name = name, .parent = parent, .link = *link};
   if (cgn) {
     o.lan = 0x64400000u; /* 100.64.0.0/10, RFC 6598 */

@@ -51,9 +51,15 @@ int world_host(world *w, const world_node_opts *o, char *err, size_t len);
 int world_nat(world *w, const world_node_opts *o, const nat_model *m,
               char *err, size_t len);
 
-/* Adds a NAT running the model in file `path` (loaded by ld), with the
-** given uplink; cgn gives it the carrier-grade inside network 100.64.0.0/10.
-** Returns its index, or -1 with the reason in err. */
+/* The seed of the node called `name`'s own randomness (a scripted NAT
+** model's math.random): from the world's seed and the name alone, so it
+** does not depend on how many nodes there are or in what order they came. */
+uint64_t world_node_seed(const world *w, const char *name);
+
+/* Adds a NAT running the model in file `path` (loaded by ld, with the
+** node's world_node_seed), with the given uplink; cgn gives it the
+** carrier-grade inside network 100.64.0.0/10. Returns its index, or -1
+** with the reason in err. */
 int world_nat_file(world *w, const nat_model_loader *ld, const char *path, const char *name,
                    int parent, bool cgn, const sim_link_cfg *link, char *err,
                    size_t len);

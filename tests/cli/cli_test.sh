@@ -65,7 +65,7 @@ expect "classify json" 0 "\"allocation\": \"sequential\"" -- "$natsim" classify 
 expect "classify json match" 0 "\"match\": true" -- "$natsim" classify --json nat-models/full_cone.lua
 expect "classify lifetime" 0 "discovered 55s < lifetime <= 60s" -- "$natsim" classify --lifetime nat-models/symmetric.lua
 expect "classify mismatch" 1 "wide_stride +APD/APD/sequential +APD/APD/random .*MISMATCH" -- "$natsim" classify tests/cli/models/wide_stride.lua
-expect "classify bad model" 2 "bad_policy.lua: field 'filtering'" -- "$natsim" classify tests/cli/models/bad_policy.lua
+expect "classify bad model" 2 "bad_policy.lua:4: field 'filtering'" -- "$natsim" classify tests/cli/models/bad_policy.lua
 expect "classify bad loss" 2 "option .--loss.: expected a number from 0 to 1, got .2." -- "$natsim" classify --loss 2
 expect "classify help" 0 "--behind MODEL" -- "$natsim" classify --help
 

@@ -23,7 +23,7 @@ expect "bad version in the list" 2 "experiment_bad_version.lua:1: natsim.experim
 expect "link.delay = 20" 2 "strict_delay_bare.lua:7: natsim.experiment: link: field 'delay': expected a duration with a unit, such as \"20ms\" or \"5s\" .*got 20$" -- "$natsim" run $t/strict_delay_bare.lua --quiet
 expect "natsim.nat link delay = 5" 2 "strict_nat_link.lua:6: natsim.nat: link: field 'delay': expected a duration with a unit" -- "$natsim" run $t/strict_nat_link.lua
 expect "port_range min > max (inline)" 2 "strict_port_range.lua:2: natsim.nat: model: field 'port_range': min 40000 is above max 20000" -- "$natsim" run $t/strict_port_range.lua
-expect "port_range min > max (model file)" 2 "bad_port_range.lua: field 'port_range': min 40000 is above max 20000" -- "$natsim" classify $m/bad_port_range.lua
+expect "port_range min > max (model file)" 2 "bad_port_range.lua:5: field 'port_range': min 40000 is above max 20000" -- "$natsim" classify $m/bad_port_range.lua
 
 # --set: declared, typed parameters (natsim.param); unknown or unparsable
 # values are errors naming the parameters the scenario takes.

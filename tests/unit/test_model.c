@@ -132,7 +132,7 @@ static void test_file_errors(void **state) {
   assert_int_equal(load(L, "tests/cli/models/no_such_file.lua", &m), -1);
   assert_non_null(strstr(err, "no_such_file.lua"));
   assert_int_equal(load(L, "tests/cli/models/bad_policy.lua", &m), -1);
-  assert_non_null(strstr(err, "bad_policy.lua: field 'filtering'"));
+  assert_non_null(strstr(err, "bad_policy.lua:4: field 'filtering'")); /* the field's line */
 }
 
 static void test_hook(void **state) {

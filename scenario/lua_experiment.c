@@ -306,7 +306,7 @@ static int discover_keepalives(exp_cfg *c, bool discover, char *err, size_t len)
     classify_opts o = {.behind = c->classes[i].behind[0] ? c->classes[i].behind : NULL,
                        .lifetime = true, .seed = c->seed};
     disc_result r;
-    o.loader = model_loader(L);
+    o.loader = model_loader(NULL); /* the default watchdog budget */
     if (classify_discover(&o, c->classes[i].model, &r) != 0) {
       snprintf(err, len, "natsim.experiment: lifetime discovery failed for %s",
                c->classes[i].name);

@@ -195,41 +195,84 @@ int model_load(lua_State *L, const char *path, nat_model *m, char *err,
   return rc;
 }
 
-static int load_into(void *ctx, const char *path, nat_model *out, char *err, size_t errlen) {
-  return model_load(ctx, path, out, err, errlen);
+/* print for models: to stderr, so a model's output stays off stdout. */
+static int model_print(lua_State *L) {
+  int n = lua_gettop(L);
+  for (int i = 1; i <= n; i++) {
+    size_t len;
+    const char *s = luaL_tolstring(L, i, &len);
+    if (i > 1) fputc('\t', stderr);
+    fwrite(s, 1, len, stderr);
+    lua_pop(L, 1);
+  }
+  fputc('\n', stderr);
+  fflush(stderr);
+  return 0;
 }
 
-nat_model_loader model_loader(lua_State *L) {
-  nat_model_loader ld = {.load = load_into, .ctx = L};
-  return ld;
+/* Opens the model environment in the state, protected (a memory error is
+** an error, not a panic): the safe libraries, print to stderr, and
+** math.random seeded with the integer at index 1. */
+static int open_env(lua_State *L) {
+  static const luaL_Reg libs[] = {{LUA_GNAME, luaopen_base},
+                                  {LUA_MATHLIBNAME, luaopen_math},
+                                  {LUA_STRLIBNAME, luaopen_string},
+                                  {LUA_TABLIBNAME, luaopen_table},
+                                  {LUA_UTF8LIBNAME, luaopen_utf8},
+                                  {NULL, NULL}};
+  static const char *const unsafe[] = {"dofile", "loadfile", NULL};
+  for (const luaL_Reg *lib = libs; lib->func; lib++) {
+    luaL_requiref(L, lib->name, lib->func, 1);
+    lua_pop(L, 1);
+  }
+  for (int i = 0; unsafe[i]; i++) {
+    lua_pushnil(L);
+    lua_setglobal(L, unsafe[i]);
+  }
+  lua_pushcfunction(L, model_print);
+  lua_setglobal(L, "print");
+  lua_getglobal(L, LUA_MATHLIBNAME);
+  lua_getfield(L, -1, "randomseed");
+  lua_pushvalue(L, 1);
+  lua_call(L, 1, 0);
+  return 0;
 }
 
-/* A fresh state with the standard libraries per model: kept by the model
-** when it has a hook, closed at once when not. */
-static int load_isolated(void *ctx, const char *path, nat_model *out, char *err,
-                         size_t errlen) {
-  (void)ctx;
+int model_load_isolated(const char *path, uint64_t seed, lua_State *like,
+                        nat_model *m, char *err, size_t errlen) {
+  memset(m, 0, sizeof *m);
   lua_State *L = luaL_newstate();
   if (!L) {
-    memset(out, 0, sizeof *out);
     snprintf(err, errlen, "%s: out of memory", path);
     return -1;
   }
-  luaL_openlibs(L);
-  if (model_load(L, path, out, err, errlen) != 0) {
+  lua_pushcfunction(L, open_env);
+  lua_pushinteger(L, (lua_Integer)seed);
+  if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+    snprintf(err, errlen, "%s: %s", path, lua_tostring(L, -1));
     lua_close(L);
     return -1;
   }
-  if (!out->cfg.hook_ctx) {
+  if (like) watchdog_inherit(L, like);
+  if (model_load(L, path, m, err, errlen) != 0) {
+    lua_close(L);
+    return -1;
+  }
+  if (!m->cfg.hook_ctx) {
     lua_close(L);
     return 0;
   }
-  script *sc = out->cfg.hook_ctx;
+  script *sc = m->cfg.hook_ctx;
   sc->owns_state = true;
   return 0;
 }
 
-nat_model_loader model_loader_isolated(void) {
-  nat_model_loader ld = {.load = load_isolated, .ctx = NULL};
+static int load_isolated(void *ctx, const char *path, uint64_t seed, nat_model *out,
+                         char *err, size_t errlen) {
+  return model_load_isolated(path, seed, ctx, out, err, errlen);
+}
+
+nat_model_loader model_loader(lua_State *like) {
+  nat_model_loader ld = {.load = load_isolated, .ctx = like};
   return ld;
 }

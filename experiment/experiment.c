@@ -57,10 +57,19 @@ static int simulate(xrun *x, char *err, size_t len) {
   return -1;
 }
 
+/* How the run's sessions move to the direct path, in words: "none" when
+** they never do, "switch" without QUIC (conn's frames take the best path). */
+static const char *upgrade_name(const xrun *x) {
+  if (!x->version->punch && !x->version->ice) return "none";
+  if (!x->cfg->quic || x->upgrade == PEER_SWITCH) return "switch";
+  return "migrate";
+}
+
 static void summarize(xrun *x, exp_summary *out) {
   const exp_cfg *c = x->cfg;
   snprintf(out->name, sizeof out->name, "%s", x->version->name);
   snprintf(out->strategy, sizeof out->strategy, "%s", x->version->strategy);
+  snprintf(out->upgrade, sizeof out->upgrade, "%s", upgrade_name(x));
   measure_run(x, out);
   out->nclasses = c->nclasses;
   out->pairs = c->pairs;
@@ -108,6 +117,9 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   xrun x = {.cfg = c, .version = exp_version_find(version)};
+  x.upgrade = x.version->upgrade;
+  if (c->upgrade == EXP_UPGRADE_MIGRATE) x.upgrade = PEER_MIGRATE;
+  if (c->upgrade == EXP_UPGRADE_SWITCH) x.upgrade = PEER_SWITCH;
   x.att = calloc((size_t)c->pairs, sizeof *x.att);
   x.w = world_new(c->seed);
   int rc = x.att && x.w ? build(&x, err, len) : -1;

@@ -102,6 +102,9 @@ typedef struct exp_cfg {
   int64_t settle;        /* time after the last message for stragglers */
   uint64_t seed;
   exp_targets targets;   /* for the version run */
+  /* How sessions move to the direct path (peer.h) in the version run: its
+  ** own way (version.h), or the one named here. */
+  enum exp_upgrade { EXP_UPGRADE_VERSION, EXP_UPGRADE_MIGRATE, EXP_UPGRADE_SWITCH } upgrade;
   nat_model_loader loader; /* loads the classes' model files (borrowed) */
   exp_record_fn record;  /* NULL, or called for each attempt in order once the run ended */
   void *record_ctx;      /* record's first argument (borrowed) */
@@ -125,6 +128,7 @@ typedef struct exp_cell { /* one pair of classes */
 
 typedef struct exp_summary {
   char name[16], strategy[64], transport[16];
+  char upgrade[16];   /* "migrate", "switch", or "none" (a version that never goes direct) */
   char classes[EXP_MAX_CLASSES][64]; /* names, for the cells */
   int nclasses, pairs;
   int attempts, connected, direct, relayed, failed, missed_direct;
@@ -146,6 +150,7 @@ typedef struct exp_summary {
   double keepalive_s[EXP_MAX_CLASSES]; /* each class's keepalive interval */
   double direct_rate, direct_rate_ci[2], gateway_load, hops_mean, rtt_ms_mean;
   double connect_ms[2], direct_ms[2]; /* p50, p95 */
+  double on_direct_ms[2]; /* p50, p95 over direct attempts: connect call to both sides' packets on the direct path */
   uint64_t bytes_direct, bytes_relayed, gateway_frames;
   uint64_t bytes_turn;                 /* message bytes through TURN */
   double ice_check_ms[2], ice_nominated_ms[2]; /* p50, p95: first valid pair; selection */

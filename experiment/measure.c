@@ -29,7 +29,8 @@ static void hist_add(int *h, int64_t ns) {
 }
 
 /* Per-attempt times in ns, for percentiles. */
-enum { T_CONN, T_DIRECT, T_CHECK, T_NOMINATED, T_HANDSHAKE, T_MIGRATION, T_KINDS };
+enum { T_CONN, T_DIRECT, T_CHECK, T_NOMINATED, T_HANDSHAKE, T_MIGRATION, T_ON_DIRECT,
+       T_KINDS };
 typedef struct times {
   int64_t *t[T_KINDS];
   int n[T_KINDS];
@@ -173,9 +174,10 @@ static void count_outcome(exp_summary *s, exp_cell *k, const attempt *a, bool ve
   }
 }
 
-/* Times of a verified attempt: to the first byte, to the direct path. */
+/* Times of a verified attempt: to the first byte, to the direct path, and
+** until both sides' packets took it (ia, ib: the sides' sessions). */
 static void measure_times(exp_summary *s, exp_cell *k, const attempt *a, bool direct,
-                          times *t) {
+                          const peer_session_info *ia, const peer_session_info *ib, times *t) {
   int64_t first = a->first_byte - a->connect_at;
   add_time(t, T_CONN, first);
   hist_add(s->connect_hist, first);
@@ -185,6 +187,9 @@ static void measure_times(exp_summary *s, exp_cell *k, const attempt *a, bool di
   add_time(t, T_DIRECT, d);
   hist_add(s->direct_hist, d);
   k->direct_ms += (double)d / MS;
+  if (ia->first_direct < 0 || ib->first_direct < 0) return;
+  int64_t on = ia->first_direct > ib->first_direct ? ia->first_direct : ib->first_direct;
+  add_time(t, T_ON_DIRECT, on - a->connect_at);
 }
 
 static void measure_attempt(const xrun *x, exp_summary *s, const attempt *a, times *t, int *hops,
@@ -220,7 +225,7 @@ static void measure_attempt(const xrun *x, exp_summary *s, const attempt *a, tim
   s->data_verified++;
   *hops += direct ? 1 : 2;
   *rtt += (double)ia.srtt / MS;
-  measure_times(s, k, a, direct, t);
+  measure_times(s, k, a, direct, &ia, &ib, t);
 }
 
 /* --- the version ---------------------------------------------------------------- */
@@ -261,7 +266,8 @@ void measure_run(xrun *x, exp_summary *s) {
     measure_attempt(x, s, &x->att[i], &t, &hops, &rtt);
   rates(s, hops, rtt);
   double *out[T_KINDS] = {s->connect_ms,       s->direct_ms,    s->ice_check_ms,
-                          s->ice_nominated_ms, s->handshake_ms, s->migration_ms};
+                          s->ice_nominated_ms, s->handshake_ms, s->migration_ms,
+                          s->on_direct_ms};
   for (int k = 0; k < T_KINDS; k++) {
     out[k][0] = pct(t.t[k], t.n[k], 0.50);
     out[k][1] = pct(t.t[k], t.n[k], 0.95);

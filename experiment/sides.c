@@ -156,6 +156,7 @@ int side_build(xrun *x, attempt *a, side *s, int cls, const side *shared, char *
   pc.id = s->id;
   pc.gateway = addr_v4(GATEWAY_IP, GATEWAY_PORT);
   pc.punch = x->version->punch;
+  pc.upgrade = x->upgrade;
   if (x->version->ice) ice_setup(x, s, &pc);
   peer_key(c, s->id, pc.key);
   if (issue_cert(x, s, !s->is_a && a->rogue, &pc, err, len) != 0) return -1;

@@ -9,7 +9,10 @@ static const exp_version versions[] = {
     {.name = "v0.8", .strategy = "relay, then gateway-coordinated hole punching", .punch = true,
      .by_default = true},
     {.name = "v0.9", .strategy = "relay, then ICE with STUN and TURN", .ice = true,
-     .extras = true},
+     .extras = true, .upgrade = PEER_SWITCH},
+    /* v0.9 as it was: QUIC migration, once the handshake is confirmed */
+    {.name = "v0.9-migrate", .strategy = "relay, then ICE with STUN and TURN", .ice = true,
+     .extras = true, .upgrade = PEER_MIGRATE},
 };
 
 #define NVERSIONS ((int)(sizeof versions / sizeof versions[0]))

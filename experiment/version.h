@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "peer.h"
+
 typedef struct exp_version {
   const char *name;     /* "v0.8" */
   const char *strategy; /* in words, for the results */
@@ -25,6 +27,9 @@ typedef struct exp_version {
   ** mappings and birthday probing, in the peers and in the oracle
   ** (feasible_predict, feasible_pcp, feasible_birthday). Needs ice. */
   bool extras;
+  /* How its QUIC sessions move to the direct path (peer.h): migration or
+  ** switching beneath QUIC. A scenario may choose otherwise (exp_cfg). */
+  enum peer_upgrade upgrade;
   bool by_default;      /* run when a scenario names no versions */
 } exp_version;
 

@@ -67,6 +67,7 @@ void experiment_write(const exp_summary *s, const exp_writer *w) {
   w->integer(x, "turn", s->turn);
   w->integer(x, "data_errors", s->data_errors);
   w->str(x, "transport", s->transport);
+  w->str(x, "upgrade", s->upgrade);
   w->integer(x, "data_verified", s->data_verified);
   w->integer(x, "rogue", s->rogue);
   w->begin(x, "failures", false);
@@ -96,6 +97,7 @@ void experiment_write(const exp_summary *s, const exp_writer *w) {
   w->number(x, "rtt_ms_mean", s->rtt_ms_mean);
   write_p(w, "connect_ms", s->connect_ms);
   write_p(w, "direct_ms", s->direct_ms);
+  write_p(w, "on_direct_ms", s->on_direct_ms);
   w->integer(x, "bytes_direct", (int64_t)s->bytes_direct);
   w->integer(x, "bytes_relayed", (int64_t)s->bytes_relayed);
   w->integer(x, "bytes_turn", (int64_t)s->bytes_turn);

@@ -83,6 +83,7 @@ typedef struct relay_sock {
 struct xrun {
   const exp_cfg *cfg;
   const exp_version *version;
+  enum peer_upgrade upgrade; /* the version's, or the one the scenario chose */
   world *w;
   gateway gw;
   int gw_sock;

@@ -71,19 +71,20 @@ static void failure_text(const run_version *v, char *out, size_t len) {
 
 /* The transport: QUIC handshakes, migrations, what was verified, why attempts failed. */
 static void md_transport(const run_results *r, FILE *f) {
-  fprintf(f, "\n## Transport\n\n| version | transport | connected | data verified | handshake "
-             "p50/p95 ms | migration p50/p95 ms | migrations | fell back | resent packets | "
-             "wire KB relay / direct / TURN | failures |\n"
-             "|---|---|---|---|---|---|---|---|---|---|---|\n");
+  fprintf(f, "\n## Transport\n\n| version | transport | connected | data verified | "
+             "handshake p50/p95 ms | migration p50/p95 ms | migrations | fell back | upgrade | "
+             "on direct p50/p95 ms | resent packets | wire KB relay / direct / TURN | failures |\n"
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (size_t i = 0; i < r->nversions; i++) {
     const run_version *v = &r->versions[i];
     char why[160];
     failure_text(v, why, sizeof why);
     fprintf(f, "| %s | %s | %" PRId64 " | %" PRId64 " | %.0f / %.0f | %.0f / %.0f | %" PRId64
-               " | %" PRId64 " | %" PRId64 " | %.0f / %.0f / %.0f | %s |\n",
+               " | %" PRId64 " | %s | %.0f / %.0f | %" PRId64 " | %.0f / %.0f / %.0f | %s |\n",
             v->name, v->transport[0] ? v->transport : "?", v->connected, v->data_verified,
             v->handshake_ms.p50, v->handshake_ms.p95, v->migration_ms.p50, v->migration_ms.p95,
-            v->migrations, v->fell_back, v->retransmitted, (double)v->wire_relayed / 1000,
+            v->migrations, v->fell_back, v->upgrade[0] ? v->upgrade : "?", v->on_direct_ms.p50,
+            v->on_direct_ms.p95, v->retransmitted, (double)v->wire_relayed / 1000,
             (double)v->wire_direct / 1000, (double)v->wire_turn / 1000, why);
   }
 }

@@ -218,7 +218,8 @@ static void versions_table(FILE *f, const run_results *r) {
   fputs("<h2>Versions</h2>\n<table><tr><th class=\"l\">version</th><th class=\"l\">strategy</th>"
         "<th>attempts</th><th>direct</th><th>relayed</th><th>TURN</th><th>failed</th>"
         "<th>missed direct</th><th>data errors</th><th>gateway load</th><th>hops</th>"
-        "<th>connect p50/p95 ms</th><th>direct p50/p95 ms</th></tr>\n", f);
+        "<th>connect p50/p95 ms</th><th>direct p50/p95 ms</th><th class=\"l\">upgrade</th>"
+        "<th>on direct p50/p95 ms</th><th>migrations</th><th>resent packets</th></tr>\n", f);
   for (size_t i = 0; i < r->nversions; i++) {
     const run_version *v = &r->versions[i];
     fputs("<tr><td class=\"l\">", f);
@@ -227,10 +228,13 @@ static void versions_table(FILE *f, const run_results *r) {
     report_escape(f, v->strategy);
     fprintf(f, "</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>%" PRId64
                "</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>%.1f%%</td>"
-               "<td>%.2f</td><td>%.0f / %.0f</td><td>%.0f / %.0f</td></tr>\n",
+               "<td>%.2f</td><td>%.0f / %.0f</td><td>%.0f / %.0f</td><td class=\"l\">",
             v->attempts, v->direct, v->relayed, v->turn, v->failed, v->missed_direct,
             v->data_errors, 100 * v->gateway_load, v->hops_mean, v->connect_ms.p50,
             v->connect_ms.p95, v->direct_ms.p50, v->direct_ms.p95);
+    report_escape(f, v->upgrade[0] ? v->upgrade : "?");
+    fprintf(f, "</td><td>%.0f / %.0f</td><td>%" PRId64 "</td><td>%" PRId64 "</td></tr>\n",
+            v->on_direct_ms.p50, v->on_direct_ms.p95, v->migrations, v->retransmitted);
   }
   fputs("</table>\n", f);
 }

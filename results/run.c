@@ -360,6 +360,7 @@ static const field version_fields[] = {
     {"name", K_NAME, offsetof(run_version, name)},
     {"strategy", K_STR, offsetof(run_version, strategy)},
     {"transport", K_STR, offsetof(run_version, transport)},
+    {"upgrade", K_STR, offsetof(run_version, upgrade)},
     {"attempts", K_COUNT, offsetof(run_version, attempts)},
     {"connected", K_COUNT, offsetof(run_version, connected)},
     {"data_verified", K_COUNT, offsetof(run_version, data_verified)},
@@ -398,6 +399,8 @@ static int one_version(rd *d, const jv *v, const char *where, void *p) {
   void *list;
   if (!v || v->type != J_OBJ) return fail(d, where, "", "an object", v);
   if (read_fields(d, v, where, version_fields, COUNT(version_fields), out)) return -1;
+  if (jget(v, "on_direct_ms") && read_pct(d, v, where, "on_direct_ms", &out->on_direct_ms))
+    return -1; /* files from before it existed have none */
   if (read_failures(d, v, where, out)) return -1;
   if (read_counts_of(d, v, where, out)) return -1;
   if (read_keepalive(d, v, where, out)) return -1;

@@ -78,6 +78,7 @@ typedef struct run_version {
   const char *name;
   const char *strategy;
   const char *transport;
+  const char *upgrade;      /* "migrate", "switch", "none"; "" in older files */
   int64_t attempts;
   int64_t connected;
   int64_t data_verified;
@@ -89,6 +90,7 @@ typedef struct run_version {
   int64_t rogue;
   run_pct handshake_ms;
   run_pct migration_ms;
+  run_pct on_direct_ms;     /* zeros in older files */
   int64_t migrations;
   int64_t fell_back;
   int64_t retransmitted;

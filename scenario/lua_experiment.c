@@ -204,7 +204,8 @@ static int read_cfg(fields *f, lapi *a, exp_cfg *c) {
   static const char *const accepted[] = {"population", "pairs", "versions", "link", "lan",
                                          "gateway_link", "workload", "punch", "signalling",
                                          "predict", "spacing", "settle", "targets", "same_nat", "keepalive",
-                                         "transport", "rogue", "disrupt", "birthday", NULL};
+                                         "transport", "rogue", "disrupt", "birthday", "upgrade",
+                                         NULL};
   static const char *const transports[] = {"quic", "messages", NULL};
   static const char *const disrupt[] = {"what", "after", NULL};
   static const char *const birthday[] = {"ports", "probes", "interval", NULL};
@@ -257,6 +258,31 @@ static int read_targets(fields *f, const char *version, exp_targets *t) {
   }
   lua_pop(f->L, 1);
   return rc ? -1 : 0;
+}
+
+/* upgrade = "migrate" | "switch" for every version, or a table of them
+** keyed by version: how the sessions of `version` move to the direct path
+** (peer.h); absent: the version's own way (version.h). */
+static int read_upgrade(lua_State *L, const char *version, enum exp_upgrade *out, char *err,
+                        size_t len) {
+  static const char *const ways[] = {"migrate", "switch", NULL};
+  int way = -1;
+  int rc = 0;
+  int t = lua_getfield(L, 1, "upgrade");
+  fields f = fields_at(L, 1, "natsim.experiment", err, len);
+  if (t == LUA_TSTRING) {
+    rc = fields_enum(&f, "upgrade", ways, &way);
+  } else if (t == LUA_TTABLE) {
+    fields sf = fields_at(L, lua_gettop(L), "natsim.experiment: upgrade", err, len);
+    rc = fields_enum(&sf, version, ways, &way);
+  } else if (t != LUA_TNIL) {
+    rc = fields_fail(&f, "upgrade", "\"migrate\", \"switch\" or a table of them by version");
+  }
+  lua_pop(L, 1);
+  *out = EXP_UPGRADE_VERSION;
+  if (way == 0) *out = EXP_UPGRADE_MIGRATE;
+  if (way == 1) *out = EXP_UPGRADE_SWITCH;
+  return rc;
 }
 
 /* Every key of the table at field `name` (if it is one) must name a version. */
@@ -364,6 +390,7 @@ static int l_experiment(lua_State *L) {
   char err[512];
   exp_cfg c;
   exp_targets targets[8];
+  enum exp_upgrade upgrades[8];
   const char *versions[8];
   int nv = 0;
   bool discover = false;
@@ -372,8 +399,11 @@ static int l_experiment(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   fields f = fields_at(L, 1, "natsim.experiment", err, sizeof err);
   int bad = read_cfg(&f, a, &c) || check_version_keys(&f, "targets") ||
-            read_versions(&f, versions, &nv) || read_keepalive(&f, &discover);
-  for (int i = 0; !bad && i < nv; i++) bad = read_targets(&f, versions[i], &targets[i]);
+            check_version_keys(&f, "upgrade") || read_versions(&f, versions, &nv) ||
+            read_keepalive(&f, &discover);
+  for (int i = 0; !bad && i < nv; i++)
+    bad = read_targets(&f, versions[i], &targets[i]) ||
+          read_upgrade(L, versions[i], &upgrades[i], err, sizeof err);
   if (bad) return fields_raise(&f);
   if (lapi_begin_experiment(a, err, sizeof err)) return luaL_error(L, "%s", err);
   if (discover_keepalives(&c, discover, err, sizeof err)) {
@@ -388,6 +418,7 @@ static int l_experiment(lua_State *L) {
   for (int i = 0; i < nv && rc == 0; i++) {
     exp_summary s;
     c.targets = targets[i];
+    c.upgrade = upgrades[i];
     c.loader = model_loader(L); /* each NAT's model in a state of its own */
     progress_set_series(i + 1, nv);
     rc = experiment_run(&c, versions[i], &s, err, sizeof err);

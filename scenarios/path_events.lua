@@ -9,6 +9,10 @@
 -- The QUIC client sees the path stall (three probe timeouts without a
 -- packet from the other side), migrates back to the relay and keeps its
 -- streams: every byte must arrive, once and in order.
+-- Each event runs with both ways of moving to the direct path (peer.h):
+-- QUIC migration (upgrade = "migrate") and path switching beneath QUIC
+-- (upgrade = "switch"), where each side sees the stall itself and sends
+-- its packets through the relay from then on.
 --
 --   natsim run scenarios/path_events.lua [--set pairs=N] [--out DIR]
 
@@ -23,29 +27,36 @@ local population = {
     behind = "cgn_eim" },
 }
 
-local function run(what)
+local function run(what, upgrade)
   return natsim.experiment{
     pairs = pairs_n, versions = { "v0.8", "v0.9" }, population = population,
+    upgrade = upgrade,
     workload = { messages = 50, size = 500, over = "5s" },
     disrupt = what and { what = what, after = "2500ms" } or nil,
     settle = "20s",
   }
 end
 
-print(string.format("%-9s %-5s %8s %9s %8s %8s %9s %6s %9s %8s",
-                    "event", "", "attempts", "verified", "migrated", "fellback", "relayed",
-                    "failed", "resent", "mig ms"))
+print(string.format("%-9s %-5s %-7s %8s %9s %8s %8s %9s %6s %9s %8s",
+                    "event", "", "upgrade", "attempts", "verified", "migrated", "fellback",
+                    "relayed", "failed", "resent", "mig ms"))
 for _, what in ipairs({ "none", "rebind", "blackhole" }) do
-  local r = run(what ~= "none" and what or nil)
+ for _, upgrade in ipairs({ "migrate", "switch" }) do
+  local r = run(what ~= "none" and what or nil, upgrade)
   for _, v in ipairs(r.versions) do
-    print(string.format("%-9s %-5s %8d %9d %8d %8d %9d %6d %9d %8.1f", what, v.name, v.attempts,
-                        v.data_verified, v.migrations, v.fell_back, v.relayed, v.failed,
-                        v.retransmitted, v.migration_ms.p50))
-    local tag = what .. " " .. v.name .. ": "
+    print(string.format("%-9s %-5s %-7s %8d %9d %8d %8d %9d %6d %9d %8.1f", what, v.name,
+                        v.upgrade, v.attempts, v.data_verified, v.migrations, v.fell_back,
+                        v.relayed, v.failed, v.retransmitted, v.migration_ms.p50))
+    local tag = what .. " " .. v.name .. " " .. upgrade .. ": "
     natsim.check(tag .. "every byte arrives (data_verified = connected = attempts)",
                  v.data_verified == v.connected and v.connected == v.attempts and
                  v.data_errors == 0)
-    natsim.check(tag .. "every connection moved to the direct path", v.migrations >= v.attempts)
+    if upgrade == "migrate" then
+      natsim.check(tag .. "every connection moved to the direct path", v.migrations >= v.attempts)
+    else
+      natsim.check(tag .. "no connection migrated: the paths switch beneath QUIC",
+                   v.migrations == 0 and v.upgrade == "switch")
+    end
     if what == "none" then
       natsim.check(tag .. "all stay direct", v.direct == v.attempts and v.fell_back == 0)
     else
@@ -54,4 +65,5 @@ for _, what in ipairs({ "none", "rebind", "blackhole" }) do
       natsim.check(tag .. "what was lost on the dead path was sent again", v.retransmitted > 0)
     end
   end
+ end
 end

@@ -43,6 +43,8 @@ typedef struct psession {
   bool fell_back;     /* the direct path died: relayed from then on */
   addr direct_from;   /* where authenticated direct data last came from */
   uint64_t wire[3];   /* QUIC packet bytes by carrier */
+  int last;           /* the carrier of the last payload sent (enum carrier) */
+  int64_t first_direct; /* when a payload first went on the direct path; -1: never */
 } psession;
 
 enum carrier { VIA_RELAY, VIA_DIRECT, VIA_TURN };
@@ -126,6 +128,7 @@ static psession *add(peer *p, uint32_t other) {
   s->owner = p;
   s->other = other;
   s->ask_next = s->punch_next = INT64_MAX;
+  s->first_direct = -1;
   conn_init(&s->conn, p->cfg.rto);
   return s;
 }
@@ -148,7 +151,7 @@ static void to_gateway(peer *p, gw_frame *f) {
 ** direct path if asked and there is one (the ICE pair in use, the punched
 ** address, or under QUIC where the other's direct data came from), else
 ** through the gateway relay. Returns the carrier used. */
-static enum carrier carry(psession *s, bool direct, const uint8_t *payload, size_t len) {
+static enum carrier carry_on(psession *s, bool direct, const uint8_t *payload, size_t len) {
   peer *p = s->owner;
   gw_frame f = {.session = s->id, .peer = p->cfg.id, .payload = payload, .payload_len = len};
   ice_cand l, r;
@@ -171,6 +174,14 @@ static enum carrier carry(psession *s, bool direct, const uint8_t *payload, size
   return VIA_RELAY;
 }
 
+/* carry_on, noting the carrier and the first time the direct path took a payload. */
+static enum carrier carry(psession *s, bool direct, const uint8_t *payload, size_t len) {
+  enum carrier c = carry_on(s, direct, payload, len);
+  s->last = c;
+  if (c == VIA_DIRECT && s->first_direct < 0) s->first_direct = s->owner->now;
+  return c;
+}
+
 static void count(psession *s, enum carrier c, uint64_t msg) {
   if (c == VIA_RELAY) s->bytes_relayed += msg;
   else if (c == VIA_TURN) s->bytes_turn += msg;
@@ -185,10 +196,16 @@ static void emit(void *ctx, const uint8_t *frame, size_t len, bool retransmit) {
   count(s, carry(s, true, frame, len), msg);
 }
 
-/* QUIC's: a packet goes out on the path QUIC chose (1: direct). */
+static bool direct_usable(const psession *s);
+
+static bool switching(const psession *s) { return s->owner->cfg.upgrade == PEER_SWITCH; }
+
+/* QUIC's: a packet goes out on the path QUIC chose (1: direct), or when
+** switching (QUIC has one path) on the best path there is now. */
 static void quic_out(void *ctx, int path, const uint8_t *pkt, size_t len, size_t app) {
   psession *s = ctx;
-  enum carrier c = carry(s, path == 1, pkt, len);
+  bool direct = switching(s) ? direct_usable(s) : path == 1;
+  enum carrier c = carry(s, direct, pkt, len);
   count(s, c, app);
   s->wire[c] += len;
 }
@@ -205,9 +222,10 @@ static int t_send(psession *s, int64_t now, const uint8_t *msg, size_t len) {
   return conn_send(&s->conn, now, msg, len, emit, s) ? 0 : -1;
 }
 
-/* A payload from the other side, through the relay (path 0) or direct (1). */
+/* A payload from the other side, through the relay (path 0) or direct (1);
+** when switching, QUIC sees every packet on its one path. */
 static void t_recv(psession *s, int64_t now, int path, const uint8_t *d, size_t len) {
-  if (s->q) quic_recv(s->q, now, path, d, len);
+  if (s->q) quic_recv(s->q, now, switching(s) ? 0 : path, d, len);
   else conn_recv(&s->conn, now, d, len, deliver, emit, s);
 }
 
@@ -217,11 +235,20 @@ static bool direct_usable(const psession *s) {
   return s->ice ? ice_active(s->ice, &l, &r) : s->direct;
 }
 
+/* Switching: each side goes back to the relay for good when the
+** connection stalls while its packets take the direct path (or TURN). */
+static void steer_switch(psession *s, int64_t now) {
+  if (s->fell_back || s->last == VIA_RELAY || !quic_stalled(s->q, now)) return;
+  s->fell_back = true;
+  s->direct = false;
+}
+
 /* The QUIC client keeps the connection on the best path: direct once it
 ** is usable (retrying until the handshake is confirmed), back to the relay
 ** for good when the direct path stalls. The server follows the client. */
 static void steer(psession *s, int64_t now) {
-  if (!s->q || !s->initiator || quic_get_state(s->q) != QUIC_UP) return;
+  if (s->q && switching(s)) steer_switch(s, now);
+  if (!s->q || switching(s) || !s->initiator || quic_get_state(s->q) != QUIC_UP) return;
   if (quic_path(s->q) == 1 && quic_stalled(s->q, now)) {
     s->fell_back = true;
     s->direct = false;
@@ -625,7 +652,7 @@ int64_t peer_deadline(const peer *p) {
 
 static void quic_info(const psession *s, peer_session_info *info) {
   const quic_stats *st = quic_get_stats(s->q);
-  info->direct = s->direct && !s->fell_back && quic_path(s->q) == 1;
+  info->direct = s->direct && !s->fell_back && (switching(s) || quic_path(s->q) == 1);
   info->quic_up = st->handshake >= 0;
   info->quic_error = quic_error(s->q);
   info->quic_reason = quic_close_reason(s->q);
@@ -655,7 +682,8 @@ int peer_session(const peer *p, uint32_t other, peer_session_info *info) {
                                                      ice_get_stats(s->ice)->bday_sent
                                                : s->probes,
                               .conn = s->conn.stats, .unacked = conn_unacked(&s->conn),
-                              .handshake = -1, .migration = -1, .quic_error = ""};
+                              .handshake = -1, .migration = -1, .quic_error = "",
+                              .first_direct = s->first_direct};
   if (s->q) quic_info(s, info);
   return 0;
 }

@@ -23,6 +23,16 @@
 ** 1; path 0 is the relay). When the direct path goes quiet (quic_stalled:
 ** three probe timeouts without a packet) the client migrates back to the
 ** relay for good: the session ends relayed, its streams intact.
+**
+** With cfg.upgrade = PEER_SWITCH the session moves beneath QUIC instead:
+** the connection sees one logical path from start to end, and each of its
+** packets leaves on the best path the session has at that moment: the
+** direct path (ICE's active pair, or the punched address) once there is
+** one, else the gateway relay. No handshake has to be confirmed first.
+** ICE's consent checks and the punched path's keepalives keep the choice
+** honest; when the connection stalls while on the direct path (quic_stalled)
+** each side goes back to the relay for good, at once, and QUIC resends what
+** was lost. Without QUIC, conn's frames always go this way.
 */
 #ifndef NATSIM_PEER_H
 #define NATSIM_PEER_H
@@ -36,6 +46,12 @@
 #include "gwproto.h"
 #include "ice.h"
 #include "quic.h"
+
+/* How a QUIC session moves to the direct path (see above). */
+enum peer_upgrade {
+  PEER_MIGRATE, /* QUIC connection migration, once the handshake is confirmed */
+  PEER_SWITCH,  /* path switching beneath QUIC: the connection sees one path */
+};
 
 enum peer_event {
   PEER_REGISTERED,   /* the gateway answered the registration */
@@ -71,6 +87,7 @@ typedef struct peer_cfg {
   ** must outlive the peer; NULL: conn.h). The other side's certificate must
   ** carry its pki_name. */
   gnutls_certificate_credentials_t quic;
+  enum peer_upgrade upgrade; /* under QUIC; PEER_MIGRATE by default */
 } peer_cfg;
 
 /* Defaults: retry 500 ms x 8, keepalive 15 s, punch 50 ms x 20, rto 1 s;
@@ -110,6 +127,8 @@ typedef struct peer_session_info {
   bool fell_back;          /* the direct path died and the connection went back to the relay */
   uint64_t lost;           /* packets with stream data declared lost and sent again */
   uint64_t wire_relayed, wire_direct, wire_turn; /* QUIC packet bytes on each path */
+  int64_t first_direct;    /* when the first payload left on the direct path (the
+                           ** time given by the caller; not TURN); -1: none did */
 } peer_session_info;
 
 typedef struct peer peer;

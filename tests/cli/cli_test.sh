@@ -119,7 +119,7 @@ expect "bad --set" 2 "option .--set.: expected KEY=VALUE, got .pairs." -- "$nats
 "$natsim" run scenarios/roadmap.lua --set pairs=60 --set versions=v0.8,v0.9 --out "$tmp/rep1" --junit "$tmp/rep1.xml" --quiet >/dev/null 2>&1
 "$natsim" run scenarios/roadmap.lua --set pairs=60 --set versions=v0.8,v0.9 --out "$tmp/rep2" --quiet >/dev/null 2>&1
 expect "report files" 0 "" -- test -s "$tmp/rep1/results.json" -a -s "$tmp/rep1/report.md" -a -s "$tmp/rep1/report.html"
-expect "report transport table" 0 "\| v0.9 \| quic \| 60 \| 60 \| [0-9]+ / [0-9]+ \| [0-9]+ / [0-9]+ \| 60 \| 0 \|" -- cat "$tmp/rep1/report.md"
+expect "report transport table" 0 "\| v0.9 \| quic \| 60 \| 60 \| [0-9]+ / [0-9]+ \| [0-9]+ / [0-9]+ \| 0 \| 0 \| switch \| [0-9]+ / [0-9]+ \|" -- cat "$tmp/rep1/report.md"
 "$natsim" run $t/rogue.lua --out "$tmp/rogue" --quiet >/dev/null 2>&1
 expect "report failures by reason" 0 "\| v0.8 \| quic \| 26 \| 26 \|.*\| certificate 14 \|$" -- cat "$tmp/rogue/report.md"
 expect "report markdown" 0 "\| v0.9 \| direct P2P \| [0-9.]+% \| >= 95% \| (met|\*\*missed\*\*)" -- cat "$tmp/rep1/report.md"

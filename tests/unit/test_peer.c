@@ -14,6 +14,7 @@
 #include "gateway.h"
 #include "nat.h"
 #include "peer.h"
+#include "pki.h"
 #include "testnet.h"
 
 #define MS 1000000LL
@@ -98,6 +99,13 @@ static nat_config cone(enum nat_mapping m, enum nat_mapping f) {
   return c;
 }
 
+/* QUIC for setup_net, when set: the CA and each peer's certificate. */
+static struct {
+  pki_ca *ca;
+  gnutls_certificate_credentials_t cred[2];
+  enum peer_upgrade upgrade;
+} q;
+
 static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
   memset(&n, 0, sizeof n);
   n.tn = testnet_new(0, 512);
@@ -115,12 +123,15 @@ static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
   peer_cfg pc = peer_cfg_default();
   pc.gateway = addr_v4(GW_IP, 7000);
   pc.punch = punch;
+  pc.upgrade = q.upgrade;
+  pc.quic = q.cred[0];
   pc.id = 1;
   memset(pc.key, 'a', GW_KEY_LEN);
   gateway_add_peer(&n.gw, 1, pc.key);
   peer_io ia = {.send = send_a, .deliver = on_deliver, .event = on_event, .ctx = &tag_a};
   n.a = peer_new(&pc, &ia);
   pc.id = 2;
+  pc.quic = q.cred[1];
   memset(pc.key, 'b', GW_KEY_LEN);
   gateway_add_peer(&n.gw, 2, pc.key);
   peer_io ib = {.send = send_b, .deliver = on_deliver, .event = on_event, .ctx = &tag_b};
@@ -223,6 +234,93 @@ static void test_lost_session_announcement(void **state) {
   teardown_net();
 }
 
+/* Certificates for peers 1 and 2, and the upgrade setup_net gives them. */
+static void quic_on(enum peer_upgrade upgrade) {
+  char err[200];
+  q.ca = pki_ca_new("natsim test CA", err, sizeof err);
+  assert_non_null(q.ca);
+  for (uint32_t i = 0; i < 2; i++) {
+    q.cred[i] = pki_issue(q.ca, q.ca, i + 1, err, sizeof err);
+    assert_non_null(q.cred[i]);
+  }
+  q.upgrade = upgrade;
+}
+
+static void quic_off(void) {
+  for (int i = 0; i < 2; i++) gnutls_certificate_free_credentials(q.cred[i]);
+  pki_ca_free(q.ca);
+  memset(&q, 0, sizeof q);
+}
+
+/* Sends "msg first" .. "msg first+count-1" each way, one every 50 ms. */
+static void more_messages(int first, int count) {
+  char msg[16];
+  for (int i = first; i < first + count; i++) {
+    snprintf(msg, sizeof msg, "msg %d", i);
+    assert_int_equal(peer_send(n.a, testnet_now(n.tn), 2, (const uint8_t *)msg, strlen(msg)), 0);
+    assert_int_equal(peer_send(n.b, testnet_now(n.tn), 1, (const uint8_t *)msg, strlen(msg)), 0);
+    run(testnet_now(n.tn) + 50 * MS);
+  }
+}
+
+/* Switching beneath QUIC: packets take the punched path as soon as there
+** is one, with no migration; when that path dies each side goes back to
+** the relay, and every message arrives once and in order. */
+static void test_switch_direct_then_relay(void **state) {
+  (void)state;
+  nat_config c = cone(NAT_EI, NAT_APD);
+  quic_on(PEER_SWITCH);
+  setup_net(&c, &c, true);
+  exchange();
+  peer_session_info ia, ib;
+  assert_int_equal(peer_session(n.a, 2, &ia), 0);
+  assert_int_equal(peer_session(n.b, 1, &ib), 0);
+  assert_true(ia.quic_up && ib.quic_up);
+  assert_true(ia.direct && ib.direct);
+  assert_int_equal(ia.migrations, 0);
+  assert_true(ia.first_direct >= 0 && ib.first_direct >= 0);
+  assert_true(ia.bytes_direct > ia.bytes_relayed && ib.bytes_direct > ib.bytes_relayed);
+  uint64_t relayed_a = ia.bytes_relayed, relayed_b = ib.bytes_relayed;
+  nat_block(n.nat_a, PUB_B); /* the direct path dies; the gateway still answers */
+  more_messages(20, 20);
+  run(testnet_now(n.tn) + 10000 * MS);
+  assert_int_equal(n.received_a, 40);
+  assert_int_equal(n.received_b, 40);
+  assert_false(n.out_of_order);
+  assert_int_equal(peer_session(n.a, 2, &ia), 0);
+  assert_int_equal(peer_session(n.b, 1, &ib), 0);
+  assert_true(ia.fell_back && ib.fell_back);
+  assert_false(ia.direct || ib.direct);
+  assert_int_equal(ia.migrations, 0);
+  assert_true(ia.bytes_relayed > relayed_a && ib.bytes_relayed > relayed_b);
+  assert_true(ia.lost + ib.lost > 0); /* what the dead path swallowed was sent again */
+  teardown_net();
+  quic_off();
+}
+
+/* The same pair punching at once: with migration the connection moves
+** only once its handshake is confirmed, when switching as soon as the
+** punch is answered, so sooner. */
+static void test_migrate_waits_for_confirmation(void **state) {
+  (void)state;
+  nat_config c = cone(NAT_EI, NAT_APD);
+  int64_t first[2];
+  for (int k = 0; k < 2; k++) {
+    quic_on(k == 0 ? PEER_SWITCH : PEER_MIGRATE);
+    setup_net(&c, &c, true);
+    n.gw.punch_delay_ms = 0;
+    exchange();
+    peer_session_info ia;
+    assert_int_equal(peer_session(n.a, 2, &ia), 0);
+    assert_true(ia.direct);
+    assert_int_equal(ia.migrations, k);
+    first[k] = ia.first_direct;
+    teardown_net();
+    quic_off();
+  }
+  assert_true(first[0] < first[1]);
+}
+
 static void test_feasibility_oracle(void **state) {
   (void)state;
   nat_config full = cone(NAT_EI, NAT_EI), rc = cone(NAT_EI, NAT_AD),
@@ -259,6 +357,8 @@ int main(void) {
       cmocka_unit_test(test_relay_only_strategy),
       cmocka_unit_test(test_lost_session_announcement),
       cmocka_unit_test(test_feasibility_oracle),
+      cmocka_unit_test(test_switch_direct_then_relay),
+      cmocka_unit_test(test_migrate_waits_for_confirmation),
   };
   return cmocka_run_group_tests_name("peer", tests, NULL, NULL);
 }

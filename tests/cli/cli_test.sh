@@ -96,7 +96,7 @@ expect "hard NATs: fewer probes, lower odds" 0 "port_restricted sym_random +6 +[
 expect "experiment bad birthday" 2 "birthday: field 'ports': expected an integer from 1 to 1024, got 0" -- "$natsim" run $t/experiment_bad_birthday.lua
 expect "short lifetimes: discovered keepalives" 0 "discover +v0.8 +2.5s +20 +20 +0 +0" -- "$natsim" run scenarios/short_lifetime.lua --set pairs=20
 expect "experiment bad keepalive" 2 "field 'keepalive': expected \"discover\"" -- "$natsim" run $t/experiment_bad_keepalive.lua
-expect "experiment bad disrupt" 2 "experiment_bad_disrupt.lua:1: natsim.experiment: disrupt: field 'what': expected one of rebind, blackhole, got \"reboot\"" -- "$natsim" run $t/experiment_bad_disrupt.lua
+expect "experiment bad disrupt" 2 "experiment_bad_disrupt.lua:4: natsim.experiment: disrupt: field 'what': expected one of rebind, blackhole, got \"reboot\"" -- "$natsim" run $t/experiment_bad_disrupt.lua
 expect "experiment rogue needs QUIC" 2 "field 'rogue': expected no value unless transport = \"quic\"" -- "$natsim" run $t/experiment_bad_rogue.lua
 expect "rogue certificates refused" 0 "rogue 14 failed 14 certificate 14 verified 26 connected 26" -- "$natsim" run $t/rogue.lua
 expect "rogue: the reason" 0 "example: certificate refused: The certificate is NOT trusted. The signature in the certificate is invalid.$" -- "$natsim" run $t/rogue.lua

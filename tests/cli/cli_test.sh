@@ -100,7 +100,7 @@ expect "experiment bad disrupt" 2 "experiment_bad_disrupt.lua:4: natsim.experime
 expect "experiment rogue needs QUIC" 2 "field 'rogue': expected no value unless transport = \"quic\"" -- "$natsim" run $t/experiment_bad_rogue.lua
 expect "rogue certificates refused" 0 "rogue 14 failed 14 certificate 14 verified 26 connected 26" -- "$natsim" run $t/rogue.lua
 expect "rogue: the reason" 0 "example: certificate refused: The certificate is NOT trusted. The signature in the certificate is invalid.$" -- "$natsim" run $t/rogue.lua
-expect "path events keep every byte" 0 "checks: 22 passed, 0 failed" -- "$natsim" run scenarios/path_events.lua --set pairs=12
+expect "path events keep every byte" 0 "checks: 44 passed, 0 failed" -- "$natsim" run scenarios/path_events.lua --set pairs=12
 same "same seed, same QUIC timelines" -- "$natsim" run scenarios/path_events.lua --set pairs=12
 expect "same NAT: host candidates, hairpinning" 0 "v0.9 same NAT: 60 of 60 direct" -- "$natsim" run $t/same_nat.lua
 expect "target inside its interval straddles" 0 "direct_rate >= 0.9: ok true, ci \[0.839, 1.000\], straddles true" -- "$natsim" run $t/straddle.lua

@@ -36,8 +36,8 @@ expect "unknown field" 2 "unknown_field.lua:3: natsim.host: unknown field \"adr\
 expect "bad value" 2 "bad_value.lua:2: natsim.nat: link: field 'loss': expected a number from 0 to 1, got 2" -- "$natsim" run $t/bad_value.lua
 expect "bad inline model" 2 "bad_model_field.lua:2: natsim.nat: model: field 'filtering': expected one of endpoint-independent" -- "$natsim" run $t/bad_model_field.lua
 expect "missing model" 2 "missing_model.lua:1: natsim.nat: field 'model': no model file \"no_such_model\"" -- "$natsim" run $t/missing_model.lua
-expect "hook error" 2 "hook_fails.lua: allocate_port: .*ran out of ideas for 192.168.1.2" -- "$natsim" run $t/hook_error.lua
-expect "hook error stops" 2 "^natsim: [0-9.]+ s virtual" -- "$natsim" run $t/hook_error.lua
+expect "hook error" 2 "hook_fails.lua: allocate_port: .*ran out of ideas for 192.168.1.2" -- "$natsim" run $t/hook_model.lua --set model=hook_fails
+expect "hook error stops" 2 "^natsim: [0-9.]+ s virtual" -- "$natsim" run $t/hook_model.lua --set model=hook_fails
 expect "callback error" 2 "callback_error.lua:4: attempt to index" -- "$natsim" run $t/callback_error.lua
 expect "duplicate name" 2 "duplicate_name.lua:2: natsim.host: the name 'a' is already taken" -- "$natsim" run $t/duplicate_name.lua
 expect "failing check" 1 "FAIL arithmetic: 1 \+ 1 is not 3" -- "$natsim" run $t/failing_check.lua

@@ -16,8 +16,8 @@ m=tests/cli/models
 budget="ran over its budget of 100000000 Lua instructions without returning"
 
 # Loops that never end: in allocate_port, in natsim.at, in on_receive.
-expect "allocate_port loops (run)" 2 "hook_loops.lua:6: allocate_port $budget" -- "$natsim" run $t/guard_hook_loops.lua
-expect "allocate_port loops, catching errors" 2 "hook_loops_pcall.lua:[0-9]+: allocate_port $budget" -- "$natsim" run $t/guard_hook_loops_pcall.lua
+expect "allocate_port loops (run)" 2 "hook_loops.lua:6: allocate_port $budget" -- "$natsim" run $t/hook_model.lua --set model=hook_loops
+expect "allocate_port loops, catching errors" 2 "hook_loops_pcall.lua:[0-9]+: allocate_port $budget" -- "$natsim" run $t/hook_model.lua --set model=hook_loops_pcall
 expect "allocate_port loops (experiment)" 2 "guard_experiment_hook.lua:2: natsim.experiment: .*hook_loops.lua:6: allocate_port $budget" -- "$natsim" run $t/guard_experiment_hook.lua --quiet
 expect "allocate_port loops (classify)" 2 "hook_loops.lua:6: allocate_port $budget" -- "$natsim" classify $m/hook_loops.lua
 expect "natsim.at callback loops" 2 "guard_at_loops.lua:4: natsim.at callback $budget" -- "$natsim" run $t/guard_at_loops.lua
@@ -27,7 +27,7 @@ expect "a coroutine that loops, made outside" 2 "guard_coroutine_outside.lua:[34
 expect "a coroutine's count is not charged twice" 0 "^reached$" -- "$natsim" run $t/guard_coroutine_sane.lua --max-instructions 200000
 expect "the budget is an option" 2 "guard_at_loops.lua:4: natsim.at callback ran over its budget of 1000 Lua" -- "$natsim" run $t/guard_at_loops.lua --max-instructions 1000
 expect "a zero budget is refused" 2 "option '--max-instructions': expected an integer from 1 to" -- "$natsim" run $t/guard_at_loops.lua --max-instructions 0
-expect "a sane hook runs under a small budget" 0 "^reached$" -- "$natsim" run $t/guard_hook_sane.lua --max-instructions 10000
+expect "a sane hook runs under a small budget" 0 "^reached$" -- "$natsim" run $t/hook_model.lua --set model=scripted --max-instructions 10000
 
 # Runs inside callbacks, and a clock that would overflow.
 expect "natsim.run inside a callback" 2 "guard_nested_run.lua:4: natsim.run called from inside natsim.at callback" -- "$natsim" run $t/guard_nested_run.lua

@@ -62,9 +62,9 @@ same "classify: the same ports twice" "$tmp/c1" "$tmp/c2"
 
 # natsim.experiment: the same environment (it used to have no libraries).
 expect "experiment: hooks in the model environment" 0 "checks: 1 passed, 0 failed" -- \
-  "$natsim" run $t/model_env_experiment.lua
-hook_lines "$tmp/x1" "$natsim" run $t/model_env_experiment.lua
-hook_lines "$tmp/x2" "$natsim" run $t/model_env_experiment.lua
+  "$natsim" run tests/cli/doc/model_experiment.lua --set model=../models/env_hooks.lua
+hook_lines "$tmp/x1" "$natsim" run tests/cli/doc/model_experiment.lua --set model=../models/env_hooks.lua
+hook_lines "$tmp/x2" "$natsim" run tests/cli/doc/model_experiment.lua --set model=../models/env_hooks.lua
 expect "experiment: print in a hook goes to stderr" 0 "env_hooks: host 2 port" -- cat "$tmp/x1"
 same "experiment: the same ports twice" "$tmp/x1" "$tmp/x2"
 

@@ -67,10 +67,11 @@ expect "--json and --out still written" 0 "\"seed\": 9223372036854775807" -- cat
 expect "error({}) in a callback" 2 "^natsim: tests/cli/scenarios/strict_error_table.lua:4: error raised with a table value, not a message$" -- "$natsim" run $t/strict_error_table.lua
 expect "error(nil) in a callback" 2 "^natsim: tests/cli/scenarios/strict_error_nil.lua:4: error raised with a nil value, not a message$" -- "$natsim" run $t/strict_error_nil.lua
 expect "error object at the top" 2 "^natsim: tests/cli/scenarios/strict_error_top.lua:2: error raised with a table value, not a message$" -- "$natsim" run $t/strict_error_top.lua
-expect "error({}) in allocate_port" 2 "allocate_port: tests/cli/scenarios/../models/hook_error_table.lua:6: error raised with a table value, not a message$" -- "$natsim" run $t/strict_hook_error.lua
-for s in strict_error_table strict_error_nil strict_error_top strict_hook_error; do
+expect "error({}) in allocate_port" 2 "allocate_port: tests/cli/scenarios/../models/hook_error_table.lua:6: error raised with a table value, not a message$" -- "$natsim" run $t/hook_model.lua --set model=hook_error_table
+for s in strict_error_table strict_error_nil strict_error_top; do
   absent "$s: never (null)" "\(null\)" -- "$natsim" run $t/$s.lua
 done
+absent "hook_error_table: never (null)" "\(null\)" -- "$natsim" run $t/hook_model.lua --set model=hook_error_table
 
 echo "strict: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -175,13 +175,15 @@ static void test_hook_errors(void **state) {
 }
 
 int main(void) {
+  /* each test on a fresh fixture */
+#define FRESH(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_presets, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_all_fields, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_invalid, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_hook, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_hook_errors, setup, teardown),
+      FRESH(test_presets),
+      FRESH(test_all_fields),
+      FRESH(test_invalid),
+      FRESH(test_file_errors),
+      FRESH(test_hook),
+      FRESH(test_hook_errors),
   };
   return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

@@ -176,14 +176,19 @@ static void exchange(void) {
   assert_false(n.out_of_order);
 }
 
+/* The session of peer 1 with 2 (ia) and of 2 with 1 (ib); both must exist. */
+static void both_sessions(peer_session_info *ia, peer_session_info *ib) {
+  assert_int_equal(peer_session(n.a, 2, ia), 0);
+  assert_int_equal(peer_session(n.b, 1, ib), 0);
+}
+
 static void test_punch_and_upgrade(void **state) {
   (void)state;
   nat_config c = cone(NAT_EI, NAT_APD);
   setup_net(&c, &c, true);
   exchange();
   peer_session_info ia, ib;
-  assert_int_equal(peer_session(n.a, 2, &ia), 0);
-  assert_int_equal(peer_session(n.b, 1, &ib), 0);
+  both_sessions(&ia, &ib);
   assert_true(ia.direct && ib.direct);
   assert_int_equal(n.events[0][PEER_DIRECT], 1);
   assert_int_equal(n.events[1][PEER_DIRECT], 1);
@@ -273,8 +278,7 @@ static void test_switch_direct_then_relay(void **state) {
   setup_net(&c, &c, true);
   exchange();
   peer_session_info ia, ib;
-  assert_int_equal(peer_session(n.a, 2, &ia), 0);
-  assert_int_equal(peer_session(n.b, 1, &ib), 0);
+  both_sessions(&ia, &ib);
   assert_true(ia.quic_up && ib.quic_up);
   assert_true(ia.direct && ib.direct);
   assert_int_equal(ia.migrations, 0);

@@ -708,25 +708,27 @@ static void test_lifetime_raised(void **state) {
 }
 
 int main(void) {
+  /* each test on a fresh fixture */
+#define FRESH(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_allocate_with_challenge, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_wrong_password, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_permission_and_indications, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_channels, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_timeouts_free_requests, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_lifetimes_and_refresh, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_stale_nonce, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_ownership, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_wrong_user, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_server_errors, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_nonce_bound_to_client, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_nonce_secret_handed_in, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_attributes_after_integrity, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_peer_policy, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_server_itself_no_peer, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_quotas_and_capacity, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_ports_the_driver_refuses, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_lifetime_raised, setup, teardown),
+      FRESH(test_allocate_with_challenge),
+      FRESH(test_wrong_password),
+      FRESH(test_permission_and_indications),
+      FRESH(test_channels),
+      FRESH(test_timeouts_free_requests),
+      FRESH(test_lifetimes_and_refresh),
+      FRESH(test_stale_nonce),
+      FRESH(test_ownership),
+      FRESH(test_wrong_user),
+      FRESH(test_server_errors),
+      FRESH(test_nonce_bound_to_client),
+      FRESH(test_nonce_secret_handed_in),
+      FRESH(test_attributes_after_integrity),
+      FRESH(test_peer_policy),
+      FRESH(test_server_itself_no_peer),
+      FRESH(test_quotas_and_capacity),
+      FRESH(test_ports_the_driver_refuses),
+      FRESH(test_lifetime_raised),
   };
   return cmocka_run_group_tests_name("turn", tests, NULL, NULL);
 }

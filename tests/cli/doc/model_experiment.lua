@@ -1,7 +1,9 @@
--- doc_test.sh: the documented model (model.lua, beside this file) as a
--- class of peers in natsim.experiment; every attempt must connect.
+-- A NAT model as a class of peers in natsim.experiment; every attempt must
+-- connect. doc_test.sh: the documented model (model.lua, beside this file);
+-- model_env_test.sh: --set model=../models/env_hooks.lua.
+local model = natsim.param("model", "model.lua")
 local r = natsim.experiment{
-  population = { { name = "doc", model = "model.lua", weight = 1 } },
+  population = { { name = "doc", model = model, weight = 1 } },
   pairs = 3,
   versions = { "v0.8" },
   workload = { messages = 2, size = 100, over = "100ms" },

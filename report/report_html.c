@@ -120,8 +120,9 @@ static void chart_heatmap(FILE *f, const run_version *v) {
   if (n == 0) return;
   int left = 170;
   int top = 90;
-  fprintf(f, "<h3>%s: direct rate by NAT pair</h3>\n<svg class=\"chart\" id=\"chart-heatmap-",
-          v->name);
+  fputs("<h3>", f);
+  report_escape(f, v->name);
+  fputs(": direct rate by NAT pair</h3>\n<svg class=\"chart\" id=\"chart-heatmap-", f);
   report_escape(f, v->name);
   fprintf(f, "\" width=\"%d\" height=\"%d\">\n", left + n * 80 + 10, top + n * 36 + 10);
   for (int i = 0; i < n; i++) {
@@ -172,7 +173,9 @@ static void chart_connect(FILE *f, const run_version *v) {
   const run_hist *ch = &v->connect_hist;
   if (!ch->n) return;
   double max = hist_max(ch, &v->direct_hist);
-  fprintf(f, "<h3>%s: time to connect</h3>\n<svg class=\"chart\" id=\"chart-connect-", v->name);
+  fputs("<h3>", f);
+  report_escape(f, v->name);
+  fputs(": time to connect</h3>\n<svg class=\"chart\" id=\"chart-connect-", f);
   report_escape(f, v->name);
   fprintf(f, "\" width=\"%d\" height=\"230\">\n<line x1=\"48\" x2=\"%d\" y1=\"170\" y2=\"170\" "
              "stroke=\"#888\"/><text x=\"0\" y=\"24\">%.0f</text><text x=\"0\" y=\"170\">0</text>\n",

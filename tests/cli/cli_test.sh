@@ -129,6 +129,11 @@ expect "same seed, same results" 0 "" -- cmp "$tmp/rep1/results.json" "$tmp/rep2
 expect "same seed, same report" 0 "" -- cmp "$tmp/rep1/report.html" "$tmp/rep2/report.html"
 expect "report regenerated" 0 "" -- "$natsim" report "$tmp/rep1/results.json" --out "$tmp/rep3" --junit "$tmp/rep3.xml"
 expect "report regenerated same html" 0 "" -- cmp "$tmp/rep1/report.html" "$tmp/rep3/report.html"
+# A crafted results file: its strings are text in the HTML report, never markup.
+sed 's/"name": "v0.7"/"name": "<img src=x onerror=alert(1)>"/' reports/baselines/roadmap.json >"$tmp/evil.json"
+expect "report of a crafted file" 0 "" -- "$natsim" report "$tmp/evil.json" --out "$tmp/evil"
+expect "crafted name escaped" 0 "&lt;img src=x onerror=alert\(1\)&gt;: direct rate by NAT pair" -- cat "$tmp/evil/report.html"
+absent "crafted name never markup" "<img" -- cat "$tmp/evil/report.html"
 expect "report regenerated same junit" 0 "" -- cmp "$tmp/rep1.xml" "$tmp/rep3.xml"
 expect "report missing file" 2 "natsim report: .*nope.json: No such file" -- "$natsim" report "$tmp/nope.json" --out "$tmp/rep4"
 printf '{"schema": "natsim-run/1",\n "scenario": }' >"$tmp/bad.json"

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "classify.h"
+#include "config.h"
 #include "model.h"
 #include "options.h"
 #include "probe.h"
@@ -116,6 +117,34 @@ static int cmd_run(int argc, char **argv, const char **pos) {
   return scenario_run(&o);
 }
 
+/* Compares a run with its baseline: the table on stdout and, with --junit,
+** a JUnit file of its rows (replacing the run's, scenario_run having
+** checked the path before the run). 0, 1 or 2 as regress. */
+static int compare(const run_results *b, const run_results *now, const scenario_opts *o,
+                   const char *baseline, const regress_opts *ro) {
+  char err[1200];
+  if (regress_shared(b, now, err, sizeof err) != 0 ||
+      regress_same_population(b, now, err, sizeof err) != 0) {
+    fprintf(stderr, "natsim regress: %s: %s\n", baseline, err);
+    return 2;
+  }
+  FILE *junit = o->junit ? fopen(o->junit, "w") : NULL;
+  if (o->junit && !junit) {
+    fprintf(stderr, "natsim regress: cannot write %s: %s\n", o->junit, strerror(errno));
+    return 2;
+  }
+  printf("\nregress: %s against %s (level %g, tolerance %g%%)\n", o->path, baseline, ro->level,
+         100 * ro->tolerance);
+  int n = regress_compare(b, now, ro, stdout, junit);
+  if (junit && fclose(junit) != 0) n = -1;
+  if (n < 0) {
+    fprintf(stderr, "natsim regress: cannot write %s\n", o->junit);
+    return 2;
+  }
+  printf("%d regression%s\n", n, n == 1 ? "" : "s");
+  return n ? 1 : 0;
+}
+
 /* Runs the scenario and compares its results with the baseline file:
 ** 0 nothing regressed, 1 something did, 2 an error (on stderr). */
 static int regress(scenario_opts *o, const char *baseline, const regress_opts *ro) {
@@ -126,22 +155,23 @@ static int regress(scenario_opts *o, const char *baseline, const regress_opts *r
     fprintf(stderr, "natsim regress: %s\n", err);
     return 2;
   }
-  if (regress_comparable(&b, o->path, err, sizeof err) != 0) {
+  char sha[65];
+  if (config_sha256(o->path, sha, err, sizeof err) != 0) {
+    fprintf(stderr, "natsim regress: %s\n", err);
+    run_free(&b);
+    return 2;
+  }
+  if (regress_comparable(&b, o->path, sha, err, sizeof err) != 0) {
     fprintf(stderr, "natsim regress: %s: %s\n", baseline, err);
     run_free(&b);
     return 2;
   }
   o->results = &now;
   int rc = scenario_run(o);
-  if (rc != SCENARIO_ERROR && now.scenario) {
-    printf("\nregress: %s against %s (level %g, tolerance %g%%)\n", o->path, baseline, ro->level,
-           100 * ro->tolerance);
-    int n = regress_compare(&b, &now, ro, stdout);
-    printf("%d regression%s\n", n, n == 1 ? "" : "s");
-    rc = n ? 1 : 0;
-  } else {
+  if (rc != SCENARIO_ERROR && now.scenario)
+    rc = compare(&b, &now, o, baseline, ro);
+  else
     rc = 2;
-  }
   run_free(&b);
   run_free(&now);
   return rc;
@@ -173,8 +203,10 @@ static int cmd_regress(int argc, char **argv, const char **pos) {
                "A rate (direct, connected, per NAT pair) regresses when its drop is\n"
                "significant in a one-sided two-proportion z-test at level A (default\n"
                "0.05); gateway load, hops and p95 times regress when they grow by more\n"
-               "than T (relative, default 0.1); missed direct connections and data errors\n"
-               "when their rate grows; a target or check that was met and now is not.\n",
+               "than T (relative, default 0.1); missed direct connections when their\n"
+               "rate rises significantly (the same test), data errors when it grows; a\n"
+               "target or check that was met and now is not. The baseline must share a\n"
+               "version with the run. --junit FILE: a test case per row of the table.\n",
                t, n,
                "exit status: 0 nothing regressed, 1 something did (the table says what),\n"
                "2 an error (unreadable or incompatible baseline, bad scenario).\n"};

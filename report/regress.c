@@ -13,15 +13,67 @@ static const char *base_name(const char *path) {
   return s ? s + 1 : path;
 }
 
-int regress_comparable(const run_results *b, const char *scenario, char *err, size_t len) {
-  if (!strcmp(base_name(b->scenario), base_name(scenario))) return 0;
-  snprintf(err, len, "the baseline is from scenario %s, not %s", b->scenario, scenario);
+int regress_comparable(const run_results *b, const char *scenario, const char *sha256, char *err,
+                       size_t len) {
+  if (strcmp(base_name(b->scenario), base_name(scenario)) != 0) {
+    snprintf(err, len, "the baseline is from scenario %s, not %s", b->scenario, scenario);
+    return -1;
+  }
+  if (!sha256 || !b->scenario_sha256[0] || !strcmp(b->scenario_sha256, sha256)) return 0;
+  snprintf(err, len, "the baseline's scenario file has SHA-256 %s, %s now has %s: the scenario "
+                     "changed; make a new baseline",
+           b->scenario_sha256, scenario, sha256);
+  return -1;
+}
+
+/* A population entry as text: "cgn (weight 16, port_restricted_cone.lua
+** behind carrier_grade.lua: mapping ...)". */
+static void class_text(const run_class *c, char *out, size_t len) {
+  snprintf(out, len, "%s (weight %g, %s%s%s: %s%s%s)", c->name, c->weight, base_name(c->model),
+           c->behind[0] ? " behind " : "", c->behind[0] ? base_name(c->behind) : "",
+           c->behaviour, c->behind_behaviour[0] ? "; behind: " : "", c->behind_behaviour);
+}
+
+int regress_same_population(const run_results *b, const run_results *n, char *err, size_t len) {
+  if (!b->has_config || !n->has_config) return 0;
+  size_t k = b->nclasses < n->nclasses ? b->nclasses : n->nclasses;
+  for (size_t i = 0; i <= k; i++) {
+    if (i < k) {
+      char x[400];
+      char y[400];
+      class_text(&b->classes[i], x, sizeof x);
+      class_text(&n->classes[i], y, sizeof y);
+      if (!strcmp(x, y) && b->classes[i].experiment == n->classes[i].experiment) continue;
+      snprintf(err, len, "the population differs: experiment %zu, entry %zu: the baseline's is "
+                         "%s, the run's is %s",
+               n->classes[i].experiment + 1, i + 1, x, y);
+      return -1;
+    }
+    if (b->nclasses == n->nclasses) return 0;
+  }
+  snprintf(err, len, "the population differs: the baseline has %zu entries, the run %zu",
+           b->nclasses, n->nclasses);
+  return -1;
+}
+
+int regress_shared(const run_results *b, const run_results *n, char *err, size_t len) {
+  for (size_t i = 0; i < n->nversions; i++)
+    if (run_find_version(b, n->versions[i].name)) return 0;
+  size_t k = (size_t)snprintf(err, len, "the baseline's versions (");
+  for (size_t i = 0; i < b->nversions && k < len; i++)
+    k += (size_t)snprintf(err + k, len - k, "%s%s", i ? ", " : "", b->versions[i].name);
+  if (k < len) k += (size_t)snprintf(err + k, len - k, ") and the run's (");
+  for (size_t i = 0; i < n->nversions && k < len; i++)
+    k += (size_t)snprintf(err + k, len - k, "%s%s", i ? ", " : "", n->versions[i].name);
+  if (k < len) snprintf(err + k, len - k, ") have none in common");
   return -1;
 }
 
 typedef struct table {
   FILE *f;
+  FILE *cases; /* JUnit test cases, or NULL */
   const regress_opts *o;
+  int rows;
   int regressions;
 } table;
 
@@ -29,7 +81,14 @@ static void row(table *t, const char *version, const char *metric, const char *w
                 const char *now, const char *test, bool regressed) {
   fprintf(t->f, "%-7s %-50s %-16s %-16s %-24s %s\n", version, metric, was, now, test,
           regressed ? "REGRESSED" : "ok");
+  t->rows++;
   if (regressed) t->regressions++;
+  if (!t->cases) return;
+  char name[300];
+  char detail[200];
+  snprintf(name, sizeof name, "%s: %s", version, metric);
+  snprintf(detail, sizeof detail, "baseline %s, now %s (%s)", was, now, test);
+  report_junit_case(t->cases, "regress", name, !regressed, detail);
 }
 
 /* A rate x/n that must not drop significantly. */
@@ -44,6 +103,21 @@ static void rate(table *t, const char *version, const char *metric, double xb, d
   snprintf(was, sizeof was, "%.1f%% (%.0f)", nb > 0 ? 100 * xb / nb : 0, nb);
   snprintf(now, sizeof now, "%.1f%% (%.0f)", nn > 0 ? 100 * xn / nn : 0, nn);
   snprintf(test, sizeof test, "drop p=%.2g %s %g", p, bad ? "<" : ">=", t->o->level);
+  row(t, version, metric, was, now, test, bad);
+}
+
+/* An error count x/n that must not grow significantly (the rate test on
+** the attempts without the error). */
+static void rise(table *t, const char *version, const char *metric, double xb, double nb,
+                 double xn, double nn) {
+  double p = stats_drop_p((int)(nb - xb), (int)nb, (int)(nn - xn), (int)nn);
+  bool bad = p < t->o->level;
+  char was[32];
+  char now[32];
+  char test[40];
+  snprintf(was, sizeof was, "%.0f of %.0f", xb, nb);
+  snprintf(now, sizeof now, "%.0f of %.0f", xn, nn);
+  snprintf(test, sizeof test, "rise p=%.2g %s %g", p, bad ? "<" : ">=", t->o->level);
   row(t, version, metric, was, now, test, bad);
 }
 
@@ -115,7 +189,7 @@ static void version(table *t, const run_version *b, const run_version *n) {
   double nn = (double)n->attempts;
   rate(t, name, "direct rate", (double)b->direct, nb, (double)n->direct, nn, false);
   rate(t, name, "connected rate", (double)b->connected, nb, (double)n->connected, nn, false);
-  errors(t, name, "missed direct", (double)b->missed_direct, nb, (double)n->missed_direct, nn);
+  rise(t, name, "missed direct", (double)b->missed_direct, nb, (double)n->missed_direct, nn);
   errors(t, name, "data errors", (double)b->data_errors, nb, (double)n->data_errors, nn);
   bounded(t, name, "gateway load", 100 * b->gateway_load, 100 * n->gateway_load, 0.1, "%.1f%%");
   bounded(t, name, "hops", b->hops_mean, n->hops_mean, 0.001, "%.2f");
@@ -145,12 +219,37 @@ static void params(FILE *f, const char *which, const run_results *r) {
   for (size_t i = 0; i < r->nparams; i++)
     fprintf(f, " %s=%s", r->params[i].key, r->params[i].value);
   fprintf(f, "%s\n", r->nparams ? "" : " (none)");
+  if (!r->has_config) return;
+  fprintf(f, "%*s  resolved", (int)strlen(which), "");
+  for (size_t i = 0; i < r->nresolved; i++)
+    fprintf(f, " %s=%s", r->resolved[i].key, r->resolved[i].value);
+  fprintf(f, "%s\n", r->nresolved ? "" : " (none)");
 }
 
-int regress_compare(const run_results *b, const run_results *n, const regress_opts *o, FILE *f) {
-  table t = {f, o, 0};
+/* Copies the JUnit cases in t (a temporary file) into a document in f. */
+static void junit(const table *t, const run_results *n, FILE *f) {
+  fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"");
+  report_escape(f, n->scenario);
+  fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"0\">\n", t->rows, t->regressions);
+  rewind(t->cases);
+  char buf[4096];
+  size_t k;
+  while ((k = fread(buf, 1, sizeof buf, t->cases)) > 0) fwrite(buf, 1, k, f);
+  fprintf(f, "  </testsuite>\n</testsuites>\n");
+}
+
+int regress_compare(const run_results *b, const run_results *n, const regress_opts *o, FILE *f,
+                    FILE *junit_f) {
+  table t = {f, NULL, o, 0, 0};
+  if (junit_f) {
+    t.cases = tmpfile();
+    if (!t.cases) return -1;
+  }
   params(f, "baseline", b);
   params(f, "now     ", n);
+  if (!b->has_config)
+    fprintf(f, "note: the baseline records no configuration (an older file): it is checked by "
+               "its scenario's file name only\n");
   fprintf(f, "%-7s %-50s %-16s %-16s %-24s %s\n", "version", "metric", "baseline", "now", "test",
           "verdict");
   for (size_t i = 0; i < n->nversions; i++) {
@@ -164,5 +263,9 @@ int regress_compare(const run_results *b, const run_results *n, const regress_op
     if (!run_find_version(n, name)) row(&t, name, "(not run now)", "-", "-", "", false);
   }
   checks(&t, b, n);
+  if (t.cases) {
+    junit(&t, n, junit_f);
+    fclose(t.cases);
+  }
   return t.regressions;
 }

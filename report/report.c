@@ -154,7 +154,7 @@ void report_escape(FILE *f, const char *s) {
   }
 }
 
-static void junit_case(FILE *f, const char *cls, const char *name, bool ok, const char *detail) {
+void report_junit_case(FILE *f, const char *cls, const char *name, bool ok, const char *detail) {
   fputs("    <testcase classname=\"", f);
   report_escape(f, cls);
   fputs("\" name=\"", f);
@@ -177,7 +177,7 @@ static void junit_target(FILE *f, const run_version *v, const run_target *t) {
   report_target_text(t, tgt, sizeof tgt);
   snprintf(name, sizeof name, "%s: %s %s", v->name, report_metric_label(t->metric), tgt);
   snprintf(detail, sizeof detail, "measured %s, target %s", meas, tgt);
-  junit_case(f, "targets", name, t->ok, detail);
+  report_junit_case(f, "targets", name, t->ok, detail);
 }
 
 void report_junit(const run_results *r, FILE *f) {
@@ -199,7 +199,7 @@ void report_junit(const run_results *r, FILE *f) {
   }
   for (size_t i = 0; i < r->nchecks; i++) {
     const run_check *c = &r->checks[i];
-    junit_case(f, "checks", c->name, c->ok, c->detail);
+    report_junit_case(f, "checks", c->name, c->ok, c->detail);
   }
   fprintf(f, "  </testsuite>\n</testsuites>\n");
 }

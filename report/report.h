@@ -44,5 +44,8 @@ void report_verdict_read(const run_version *v, const run_target *t, report_verdi
 /* Writes s as XML or HTML text or attribute value: < > & " escaped,
 ** control characters other than newline and tab left out. */
 void report_escape(FILE *f, const char *s);
+/* Writes one JUnit <testcase> of class cls to f, a <failure> with detail
+** as its message unless ok. */
+void report_junit_case(FILE *f, const char *cls, const char *name, bool ok, const char *detail);
 
 #endif

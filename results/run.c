@@ -425,20 +425,83 @@ static int one_check(rd *d, const jv *c, const char *where, void *p) {
   return read_str(d, c, where, "detail", false, &out->detail);
 }
 
-static int read_params(rd *d, const jv *r, run_results *out) {
+/* The object of strings at key of o (where names o), into a list. */
+static int read_strings(rd *d, const jv *o, const char *where, const char *key, run_param **out,
+                        size_t *n) {
   const jv *p;
   void *list;
-  if (read_obj(d, r, "", "params", "an object of strings", &p)) return -1;
+  char at[64];
+  snprintf(at, sizeof at, "%s%s%s", where, where[0] ? "." : "", key);
+  if (read_obj(d, o, where, key, "an object of strings", &p)) return -1;
   if (alloc_list(d, jlen(p), sizeof(run_param), &list)) return -1;
-  out->params = list;
-  out->nparams = jlen(p);
+  *out = list;
+  *n = jlen(p);
   for (size_t i = 0; i < jlen(p); i++) {
     const jv *x = p->items[i];
-    if (x->type != J_STR) return fail(d, "params", p->keys[i], "a string", x);
-    out->params[i].key = p->keys[i];
-    out->params[i].value = x->str;
+    if (x->type != J_STR) return fail(d, at, p->keys[i], "a string", x);
+    (*out)[i].key = p->keys[i];
+    (*out)[i].value = x->str;
   }
   return 0;
+}
+
+static int read_params(rd *d, const jv *r, run_results *out) {
+  return read_strings(d, r, "", "params", &out->params, &out->nparams);
+}
+
+/* Entry i of experiment e's population list, into out. */
+static int read_class(rd *d, const jv *c, const char *where, size_t e, run_class *out) {
+  out->experiment = e;
+  if (!c || c->type != J_OBJ) return fail(d, where, "", "an object", c);
+  if (read_str(d, c, where, "name", true, &out->name)) return -1;
+  if (read_num(d, c, where, "weight", 0, -1, &out->weight)) return -1;
+  if (read_str(d, c, where, "model", true, &out->model)) return -1;
+  if (read_str(d, c, where, "behind", false, &out->behind)) return -1;
+  if (read_str(d, c, where, "behaviour", false, &out->behaviour)) return -1;
+  return read_str(d, c, where, "behind_behaviour", false, &out->behind_behaviour);
+}
+
+/* Every experiment's population in config.experiments, into one list. */
+static int read_population(rd *d, const jv *exps, run_results *out) {
+  size_t n = 0;
+  for (size_t e = 0; e < jlen(exps); e++) {
+    const jv *x = jat(exps, e);
+    const jv *pop;
+    char at[96];
+    step(at, sizeof at, "config", "experiments", e);
+    if (x->type != J_OBJ) return fail(d, at, "", "an object", x);
+    if (read_list(d, x, at, "population", "a list", &pop)) return -1;
+    n += jlen(pop);
+  }
+  void *list;
+  if (alloc_list(d, n, sizeof(run_class), &list)) return -1;
+  out->classes = list;
+  for (size_t e = 0; e < jlen(exps); e++) {
+    const jv *pop = jget(jat(exps, e), "population");
+    char at[96];
+    char ci[160];
+    step(at, sizeof at, "config", "experiments", e);
+    for (size_t i = 0; i < jlen(pop); i++) {
+      step(ci, sizeof ci, at, "population", i);
+      if (read_class(d, jat(pop, i), ci, e, &out->classes[out->nclasses])) return -1;
+      out->nclasses++;
+    }
+  }
+  return 0;
+}
+
+/* config: absent in older files (has_config false). */
+static int read_config(rd *d, const jv *r, run_results *out) {
+  const jv *c;
+  const jv *exps;
+  out->scenario_sha256 = "";
+  if (read_obj(d, r, "", "config", "an object", &c)) return -1;
+  if (!c) return 0;
+  out->has_config = true;
+  if (read_str(d, c, "config", "scenario_sha256", false, &out->scenario_sha256)) return -1;
+  if (read_strings(d, c, "config", "params", &out->resolved, &out->nresolved)) return -1;
+  if (read_list(d, c, "config", "experiments", "a list", &exps)) return -1;
+  return read_population(d, exps, out);
 }
 
 static int read_totals(rd *d, const jv *r, run_results *out) {
@@ -471,6 +534,7 @@ static int read_run(rd *d, const jv *r, run_results *out) {
     return fail(d, "", "seed", "a non-negative integer", seed);
   out->seed = seed ? seed->num : 0;
   if (read_params(d, r, out)) return -1;
+  if (read_config(d, r, out)) return -1;
   if (read_num(d, r, "", "virtual_time_s", 0, -1, &out->virtual_time_s)) return -1;
   if (read_count(d, r, "", "events", &out->events)) return -1;
   if (read_totals(d, r, out)) return -1;
@@ -520,6 +584,8 @@ void run_free(run_results *r) {
   free(r->versions);
   free(r->checks);
   free(r->params);
+  free(r->resolved);
+  free(r->classes);
   jread_free(r->store);
   memset(r, 0, sizeof *r);
 }

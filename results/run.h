@@ -11,7 +11,8 @@
 ** A field that is absent reads as 0, false, "" or an empty list, except
 ** the few a results file cannot do without (schema, scenario, versions,
 ** a version's or a check's name, a cell's classes, a target's metric and
-** op). Unknown fields are ignored. Nodes are not read (no reader uses them).
+** op). Unknown fields are ignored. Nodes are not read (no reader uses them),
+** nor config's links and workload (for readers of the file, not of code).
 **
 ** Ownership: run_results and everything it points to is the caller's,
 ** released with run_free. Strings point into storage run_free releases.
@@ -141,11 +142,29 @@ typedef struct run_param {
   const char *value;
 } run_param;
 
+/* One population entry of an experiment in config (the model paths as
+** written; behaviours "" when not given). */
+typedef struct run_class {
+  size_t experiment;     /* index in config.experiments */
+  const char *name;
+  double weight;
+  const char *model;
+  const char *behind;
+  const char *behaviour;
+  const char *behind_behaviour;
+} run_class;
+
 typedef struct run_results {
   const char *scenario;
   double seed;           /* a JSON number: exact up to 2^53 */
   run_param *params;
   size_t nparams;
+  bool has_config;       /* false in older files: the fields below are empty */
+  const char *scenario_sha256; /* "" when unknown */
+  run_param *resolved;   /* config.params: every natsim.param and its value */
+  size_t nresolved;
+  run_class *classes;    /* every experiment's population, in order */
+  size_t nclasses;
   double virtual_time_s;
   int64_t events;        /* the run's own; versions count theirs */
   int64_t sent;          /* totals */

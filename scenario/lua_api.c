@@ -38,6 +38,8 @@ struct lapi {
   timer *timers;
   exp_summary *results;
   size_t nresults;
+  exp_cfg *configs; /* each natsim.experiment's, for the results file */
+  size_t nconfigs;
 };
 
 typedef struct lnode {
@@ -702,6 +704,19 @@ size_t lapi_results(const lapi *a, const exp_summary **s) {
   return a->nresults;
 }
 
+int lapi_add_config(lapi *a, const exp_cfg *c) {
+  exp_cfg *r = realloc(a->configs, (a->nconfigs + 1) * sizeof *r);
+  if (!r) return -1;
+  a->configs = r;
+  a->configs[a->nconfigs++] = *c;
+  return 0;
+}
+
+size_t lapi_configs(const lapi *a, const exp_cfg **c) {
+  *c = a->configs;
+  return a->nconfigs;
+}
+
 uint64_t lapi_seed(const lapi *a) { return a->opts.seed; }
 world *lapi_world(const lapi *a) { return a->w; }
 const char *lapi_scenario(const lapi *a) { return a->opts.scenario; }
@@ -716,6 +731,7 @@ void lapi_close(lapi *a) {
   free(a->checks);
   for (size_t i = 0; i < a->nresults; i++) free(a->results[i].cells);
   free(a->results);
+  free(a->configs);
   while (a->timers) { /* never fired */
     timer *t = a->timers;
     a->timers = t->next;

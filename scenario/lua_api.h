@@ -48,6 +48,10 @@ void lapi_end_experiment(lapi *a);
 /* Keeps a version's results (and its cells) for the results file. */
 void lapi_add_results(lapi *a, const exp_summary *s);
 size_t lapi_results(const lapi *a, const exp_summary **s);
+/* Keeps a copy of an experiment's configuration (its data; the pointers in
+** it are not followed) for the results file: 0, or -1 out of memory. */
+int lapi_add_config(lapi *a, const exp_cfg *c);
+size_t lapi_configs(const lapi *a, const exp_cfg **c);
 uint64_t lapi_seed(const lapi *a);
 /* The world now in use (natsim.experiment replaces it). */
 world *lapi_world(const lapi *a);

@@ -405,6 +405,7 @@ static int l_experiment(lua_State *L) {
     bad = read_targets(&f, versions[i], &targets[i]) ||
           read_upgrade(L, versions[i], &upgrades[i], err, sizeof err);
   if (bad) return fields_raise(&f);
+  if (lapi_add_config(a, &c)) return luaL_error(L, "natsim.experiment: out of memory");
   if (lapi_begin_experiment(a, err, sizeof err)) return luaL_error(L, "%s", err);
   if (discover_keepalives(&c, discover, err, sizeof err)) {
     lapi_end_experiment(a);

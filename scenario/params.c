@@ -13,7 +13,8 @@
 
 /* The state, a table in the registry under &key: values (KEY -> the --set
 ** string), read (KEY -> true once read), taken (the names read, in order),
-** legacy (true once natsim.params was used). */
+** resolved (KEY -> what natsim.param last returned for it), legacy (true
+** once natsim.params was used). */
 static const char key = 0;
 
 static void push_state(lua_State *L) {
@@ -146,6 +147,19 @@ static void read_range(lua_State *L, param *p) {
     luaL_error(L, "%s: min and max are for numbers", owner);
 }
 
+/* Keeps the value on top of the stack as what the parameter at idx
+** resolved to (for the results file); leaves the stack as it was. */
+static int keep(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  push_state(L);
+  lua_getfield(L, -1, "resolved");
+  lua_pushvalue(L, idx);
+  lua_pushvalue(L, -4);
+  lua_rawset(L, -3);
+  lua_pop(L, 2);
+  return 1;
+}
+
 /* natsim.param(name, default [, {min =, max =}]): the --set value of name
 ** converted to the default's type, or the default. */
 static int l_param(lua_State *L) {
@@ -163,15 +177,15 @@ static int l_param(lua_State *L) {
   mark_read(L, 1);
   if (push_value(L, 1) == LUA_TNIL) {
     lua_pushvalue(L, 2);
-    return 1;
+    return keep(L, 1);
   }
   const char *s = lua_tostring(L, -1);
   if (list) {
     convert_list(L, &p, s);
-    return 1;
+    return keep(L, 1);
   }
   if (convert(L, &p, s) != 0) return bad_value(L, &p, s, false);
-  return 1;
+  return keep(L, 1);
 }
 
 /* natsim.params (legacy): __index reads a raw --set string. */
@@ -217,6 +231,8 @@ void params_open(lua_State *L, const char *const *kv, int n) {
   lua_setfield(L, -2, "read");
   lua_newtable(L);
   lua_setfield(L, -2, "taken");
+  lua_newtable(L);
+  lua_setfield(L, -2, "resolved");
   lua_rawsetp(L, LUA_REGISTRYINDEX, &key);
   lua_getglobal(L, "natsim");
   lua_pushcfunction(L, l_param);
@@ -282,4 +298,40 @@ void params_before_run(lua_State *L, const char *fn) {
 
 int params_check(lua_State *L, char *err, size_t len) {
   return unread(L, err, len, "");
+}
+
+/* Pushes the value at idx as text: a list's items joined by commas. */
+static void push_text(lua_State *L, int idx) {
+  idx = lua_absindex(L, idx);
+  if (lua_type(L, idx) != LUA_TTABLE) {
+    luaL_tolstring(L, idx, NULL);
+    return;
+  }
+  luaL_Buffer b;
+  luaL_buffinit(L, &b);
+  for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, idx); i++) {
+    if (i > 1) luaL_addchar(&b, ',');
+    lua_rawgeti(L, idx, i);
+    luaL_tolstring(L, -1, NULL);
+    lua_remove(L, -2);
+    luaL_addvalue(&b);
+  }
+  luaL_pushresult(&b);
+}
+
+void params_each(lua_State *L, params_fn fn, void *ctx) {
+  push_state(L);
+  lua_getfield(L, -1, "resolved");
+  lua_getfield(L, -2, "taken");
+  for (lua_Integer i = 1; i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+    lua_rawgeti(L, -1, i);
+    lua_pushvalue(L, -1);
+    if (lua_rawget(L, -4) != LUA_TNIL) {
+      push_text(L, -1);
+      fn(ctx, lua_tostring(L, -3), lua_tostring(L, -1));
+      lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 3);
 }

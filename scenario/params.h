@@ -29,4 +29,11 @@ void params_before_run(lua_State *L, const char *fn);
 ** read, by natsim.param or through natsim.params; 0 otherwise. */
 int params_check(lua_State *L, char *err, size_t len);
 
+/* Calls fn for each parameter natsim.param read, in the order first read,
+** with its name and what it resolved to as text (a list's items joined by
+** commas). The strings live for the call only. Parameters read only
+** through natsim.params are left out. */
+typedef void (*params_fn)(void *ctx, const char *name, const char *value);
+void params_each(lua_State *L, params_fn fn, void *ctx);
+
 #endif

@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "attempts.h"
+#include "config.h"
 #include "json.h"
 #include "lerror.h"
 #include "lua_api.h"
@@ -135,10 +136,11 @@ static void write_checks(json *j, lapi *a) {
 }
 
 /* The results file (natsim-run/1), into f. */
-static void write_results(FILE *f, const scenario_opts *o, world *w, lapi *a) {
+static void write_results(FILE *f, const scenario_opts *o, world *w, lapi *a, lua_State *L) {
   world_totals t = world_get_totals(w);
   json j = start_results(f, "natsim-run/1", o);
   write_params(&j, o);
+  config_write(&j, L, a, o->path);
   json_num(&j, "virtual_time_s", (double)sim_now() / SIM_NS_PER_S);
   json_int(&j, "events", (int64_t)sim_event_count());
   json_object(&j, "totals");
@@ -167,12 +169,12 @@ static int write_file(const char *path, const char *text, size_t len) {
 
 /* results.json and the reports in --out, the JUnit file, the typed results
 ** for the caller: all from the same text, read back. */
-static int outputs(const scenario_opts *o, world *w, lapi *a) {
+static int outputs(const scenario_opts *o, world *w, lapi *a, lua_State *L) {
   char *text = NULL, err[600];
   size_t len = 0;
   FILE *mem = open_memstream(&text, &len);
   if (!mem) return -1;
-  write_results(mem, o, w, a);
+  write_results(mem, o, w, a, L);
   if (fclose(mem) != 0) return -1;
   run_results r;
   int rc = run_parse(text, len, "results", &r, err, sizeof err);
@@ -311,7 +313,7 @@ int scenario_run(const scenario_opts *o) {
   int rc = a ? run_script(L, o) : SCENARIO_ERROR;
   if (a) w = lapi_world(a); /* natsim.experiment may have replaced it */
   if (rc == SCENARIO_OK) rc = report_checks(a);
-  if (rc != SCENARIO_ERROR && (o->out_dir || o->junit || o->results) && outputs(o, w, a) != 0)
+  if (rc != SCENARIO_ERROR && (o->out_dir || o->junit || o->results) && outputs(o, w, a, L) != 0)
     rc = SCENARIO_ERROR;
   if (rc != SCENARIO_ERROR && o->json && write_json(o, a) != 0) rc = SCENARIO_ERROR;
   clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -211,7 +211,7 @@ static int compare(const char *base, const char *now, double tolerance) {
   run_ok(now, &n);
   regress_opts o = {.level = 0.05, .tolerance = tolerance};
   FILE *devnull = fopen("/dev/null", "w");
-  int k = regress_compare(&b, &n, &o, devnull);
+  int k = regress_compare(&b, &n, &o, devnull, NULL);
   fclose(devnull);
   run_free(&b);
   run_free(&n);
@@ -238,8 +238,8 @@ static void test_regress(void **state) {
   char err[300];
   run_results b;
   run_ok(base, &b);
-  assert_int_equal(regress_comparable(&b, "elsewhere/x.lua", err, sizeof err), 0);
-  assert_int_equal(regress_comparable(&b, "scenarios/y.lua", err, sizeof err), -1);
+  assert_int_equal(regress_comparable(&b, "elsewhere/x.lua", NULL, err, sizeof err), 0);
+  assert_int_equal(regress_comparable(&b, "scenarios/y.lua", NULL, err, sizeof err), -1);
   assert_non_null(strstr(err, "from scenario scenarios/x.lua, not scenarios/y.lua"));
   run_free(&b);
   free(base);

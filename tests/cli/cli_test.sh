@@ -7,21 +7,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../support/expect.sh"
 expect_cli_setup "$@"
 
-# same NAME -- COMMAND...: two runs print the same and write the same results.
-same() {
-  local name=$1
-  shift 2
-  "$@" --out "$tmp/a" >"$tmp/a.txt" 2>/dev/null
-  "$@" --out "$tmp/b" >"$tmp/b.txt" 2>/dev/null
-  if cmp -s "$tmp/a.txt" "$tmp/b.txt" && cmp -s "$tmp/a/results.json" "$tmp/b/results.json"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name: two runs differ"
-    diff "$tmp/a.txt" "$tmp/b.txt" | head -20
-  fi
-}
-
 t=tests/cli/scenarios
 expect "help" 0 "run SCENARIO.lua" -- "$natsim" --help
 expect "run help" 0 "--seed N" -- "$natsim" run --help
@@ -73,38 +58,6 @@ expect "classify help" 0 "--behind MODEL" -- "$natsim" classify --help
 expect "roadmap" 0 "v0.8 +[0-9.]+% +>=80% PASS" -- "$natsim" run scenarios/roadmap.lua --set pairs=150 --set versions=v0.7,v0.8 --json "$tmp/roadmap.json"
 expect "roadmap json" 0 "\"missed_direct\": 0" -- cat "$tmp/roadmap.json"
 expect "roadmap json matrix" 0 "\"a\": \"symmetric\"" -- cat "$tmp/roadmap.json"
-expect "roadmap with loss" 0 "every target met" -- "$natsim" run scenarios/roadmap.lua --set pairs=150 --set loss=0.02 --set versions=v0.7,v0.8
-# v0.9 (ICE + port prediction): every target met (direct share, gateway
-# load, hops, reliability), nothing feasible missed, data intact; only
-# symmetric-symmetric pairs need TURN. One run, several looks at it.
-out09="$tmp/v09.txt"
-"$natsim" run scenarios/roadmap.lua --set pairs=300 --set versions=v0.9 >"$out09" 2>&1
-expect "roadmap v0.9" 0 "every target met" -- sh -c "cat '$out09'; exit $?"
-absent "roadmap v0.9 all pass" "FAIL" -- cat "$out09"
-expect "roadmap v0.9 uses TURN" 0 "symmetric +symmetric +([0-9]+) +0 +\\1 +\\(\\1\\) +0 +0" -- cat "$out09"
-expect "roadmap v0.9 predicts" 0 "port_restricted_cone +symmetric +([0-9]+) +\\1 +0 " -- cat "$out09"
-expect "roadmap v0.9 servers" 0 "v0.9 servers: [1-9][0-9]* STUN requests, [1-9][0-9]* TURN allocations" -- cat "$out09"
-expect "roadmap v0.9 no prediction" 1 "port_restricted_cone +symmetric +([0-9]+) +0 +\\1 +\\(\\1\\)" -- "$natsim" run scenarios/roadmap.lua --set pairs=300 --set versions=v0.9 --set predict=0
-expect "roadmap worsened" 1 "FAIL v0.8: direct P2P" -- "$natsim" run scenarios/roadmap.lua --set pairs=100 --set punch_attempts=0
-same "same seed, same roadmap" -- "$natsim" run scenarios/roadmap.lua --set pairs=60 --seed 4 --set versions=v0.8,v0.9
-expect "experiment after host" 2 "experiment_after_host.lua:2: natsim.experiment runs its own networks" -- "$natsim" run $t/experiment_after_host.lua
-expect "experiment bad version" 2 "field 'versions': entry 1: expected a version name from v0.7, v0.8, v0.9" -- "$natsim" run $t/experiment_bad_version.lua
-expect "PCP mappings go direct" 0 "symmetric x symmetric_pcp: ([0-9]+) attempts, \\1 direct" -- "$natsim" run $t/pcp.lua
-expect "hard NATs: achieved = theoretical" 0 "checks: [0-9]+ passed, 0 failed" -- "$natsim" run scenarios/hard_nat.lua --set pairs=120
-expect "hard NATs: birthday probing opens random symmetric NATs" 0 "port_restricted sym_random +6 +100% +98%\\* +0 " -- "$natsim" run scenarios/hard_nat.lua --set pairs=120
-expect "hard NATs: fewer probes, lower odds" 0 "port_restricted sym_random +6 +[0-9]+% +15%\\*" -- "$natsim" run scenarios/hard_nat.lua --set pairs=120 --set bday_probes=40
-expect "experiment bad birthday" 2 "birthday: field 'ports': expected an integer from 1 to 1024, got 0" -- "$natsim" run $t/experiment_bad_birthday.lua
-expect "short lifetimes: discovered keepalives" 0 "discover +v0.8 +2.5s +20 +20 +0 +0" -- "$natsim" run scenarios/short_lifetime.lua --set pairs=20
-expect "experiment bad keepalive" 2 "field 'keepalive': expected \"discover\"" -- "$natsim" run $t/experiment_bad_keepalive.lua
-expect "experiment bad disrupt" 2 "experiment_bad_disrupt.lua:4: natsim.experiment: disrupt: field 'what': expected one of rebind, blackhole, got \"reboot\"" -- "$natsim" run $t/experiment_bad_disrupt.lua
-expect "experiment rogue needs QUIC" 2 "field 'rogue': expected no value unless transport = \"quic\"" -- "$natsim" run $t/experiment_bad_rogue.lua
-expect "rogue certificates refused" 0 "rogue 14 failed 14 certificate 14 verified 26 connected 26" -- "$natsim" run $t/rogue.lua
-expect "rogue: the reason" 0 "example: certificate refused: The certificate is NOT trusted. The signature in the certificate is invalid.$" -- "$natsim" run $t/rogue.lua
-expect "path events keep every byte" 0 "checks: 44 passed, 0 failed" -- "$natsim" run scenarios/path_events.lua --set pairs=12
-same "same seed, same QUIC timelines" -- "$natsim" run scenarios/path_events.lua --set pairs=12
-expect "same NAT: host candidates, hairpinning" 0 "v0.9 same NAT: 60 of 60 direct" -- "$natsim" run $t/same_nat.lua
-expect "target inside its interval straddles" 0 "direct_rate >= 0.9: ok true, ci \[0.839, 1.000\], straddles true" -- "$natsim" run $t/straddle.lua
-expect "target below its interval does not" 0 "reliability >= 0.8: ok true, ci \[0.839, 1.000\], straddles false" -- "$natsim" run $t/straddle.lua
 # Progress: a bar on a terminal (script(1) gives one), nothing with --quiet.
 expect "progress bar on a terminal" 0 "v0.8, version 1 of 1 \[[#.]{30}\] [0-9]+/200 started, [0-9]+ connected, [0-9]+ finished, [0-9]+ s left" -- script -qec "$natsim run scenarios/roadmap.lua --set versions=v0.8 --set pairs=200" /dev/null
 absent "progress quiet" "started, [0-9]+ connected" -- script -qec "$natsim run scenarios/roadmap.lua --set versions=v0.8 --set pairs=200 --quiet" /dev/null

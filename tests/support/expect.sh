@@ -44,3 +44,18 @@ absent() {
     passed=$((passed + 1))
   fi
 }
+
+# same NAME -- COMMAND...: two runs print the same and write the same results.
+same() {
+  local name=$1
+  shift 2
+  "$@" --out "$tmp/a" >"$tmp/a.txt" 2>/dev/null
+  "$@" --out "$tmp/b" >"$tmp/b.txt" 2>/dev/null
+  if cmp -s "$tmp/a.txt" "$tmp/b.txt" && cmp -s "$tmp/a/results.json" "$tmp/b/results.json"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: two runs differ"
+    diff "$tmp/a.txt" "$tmp/b.txt" | head -20
+  fi
+}

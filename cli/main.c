@@ -68,7 +68,7 @@ static int run_options(opt *t, scenario_opts *o, const char **params) {
   t[n++] = (opt){"pcap", "DIR", OPT_STRING, &o->pcap_dir, 0, 0, NULL,
                  "capture every link's packets into DIR/natsim-NODE-DEV.pcap"};
   t[n++] = (opt){"set", "K=V", OPT_KEYVALUE, params, 0, MAX_PARAMS, &o->nparams,
-                 "an override the scenario reads as natsim.params.K (a string)"};
+                 "an override of the scenario's parameter K (natsim.param)"};
   t[n++] = (opt){"quiet", NULL, OPT_FLAG, &o->quiet, 0, 0, NULL,
                  "no progress display (on stderr, while experiments run)"};
   t[n++] = (opt){"attempts", "FILE", OPT_STRING, &o->attempts, 0, 0, NULL,

@@ -44,7 +44,7 @@ struct quic {
   char error[160];
   enum quic_close reason; /* error's kind */
   int64_t now;        /* of the call in progress, for callbacks */
-  int64_t last_rx;    /* the last packet from the other side */
+  int64_t last_rx;    /* the last packet from the other side on the path in use */
   int64_t busy_since; /* when packets last went in flight with none before; -1: none in flight */
   int sent_since_rx;  /* packets written since last_rx */
   int64_t start, migrate_start;
@@ -505,8 +505,10 @@ void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
     fail(q, now, rv);
     return;
   }
-  q->last_rx = now;
-  q->sent_since_rx = 0;
+  if (path == quic_path(q)) { /* a probe of another path says nothing of this one */
+    q->last_rx = now;
+    q->sent_since_rx = 0;
+  }
   flush(q, now);
 }
 

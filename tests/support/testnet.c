@@ -58,7 +58,6 @@ struct testnet {
   int ntimers;
   testnet_drop_fn drop;
   void *drop_ctx;
-  bool legacy; /* heap is an unsorted array: see testnet_set_legacy_order */
 };
 
 /* --- the heap ------------------------------------------------------------ */
@@ -81,33 +80,14 @@ static void push(testnet *n, int64_t delay, event ev) {
   ev.seq = n->seq++;
   int i = n->nheap++;
   n->heap[i] = ev;
-  while (!n->legacy && i > 0 && before(&n->heap[i], &n->heap[(i - 1) / 2])) {
+  while (i > 0 && before(&n->heap[i], &n->heap[(i - 1) / 2])) {
     swap(&n->heap[i], &n->heap[(i - 1) / 2]);
     i = (i - 1) / 2;
   }
 }
 
-/* Legacy order: the first of the earliest events in the array. */
-static int legacy_first(const testnet *n) {
-  int first = 0;
-  for (int i = 1; i < n->nheap; i++)
-    if (n->heap[i].t < n->heap[first].t) first = i;
-  return first;
-}
-
-/* Legacy order: removes the first earliest event; the last takes its place. */
-static void legacy_pop(testnet *n, event *out) {
-  int first = legacy_first(n);
-  *out = n->heap[first];
-  n->heap[first] = n->heap[--n->nheap];
-}
-
 /* Removes the earliest event into *out. The heap must not be empty. */
 static void pop(testnet *n, event *out) {
-  if (n->legacy) {
-    legacy_pop(n, out);
-    return;
-  }
   *out = n->heap[0];
   n->heap[0] = n->heap[--n->nheap];
   int i = 0;
@@ -175,11 +155,6 @@ void testnet_add_timer(testnet *n, testnet_deadline_fn deadline, testnet_tick_fn
 void testnet_set_drop(testnet *n, testnet_drop_fn fn, void *ctx) {
   n->drop = fn;
   n->drop_ctx = ctx;
-}
-
-void testnet_set_legacy_order(testnet *n) {
-  assert_int_equal(n->nheap, 0);
-  n->legacy = true;
 }
 
 /* The host reached at public address ip, or NULL. */
@@ -287,7 +262,7 @@ static void deliver(testnet *n, const event *ev) {
 /* When the earliest pending event is due; INT64_MAX: none is pending. */
 static int64_t next_event(const testnet *n) {
   if (!n->nheap) return INT64_MAX;
-  return n->heap[n->legacy ? legacy_first(n) : 0].t;
+  return n->heap[0].t;
 }
 
 bool testnet_step(testnet *n, int64_t end) {

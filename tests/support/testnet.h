@@ -3,7 +3,7 @@
 ** clock and a binary min-heap of timed events: datagrams between hosts
 ** (through optional NAT engines) and "signal" events carrying a payload to
 ** a callback. Events are delivered in time order and, at equal times, in
-** the order they were scheduled (but see testnet_set_legacy_order).
+** the order they were scheduled.
 ** Components (an ICE agent, a QUIC connection, ...) register a deadline
 ** getter and a tick callback; at equal times events come before ticks, and
 ** earlier-registered components before later ones.
@@ -72,14 +72,6 @@ void testnet_add_timer(testnet *n, testnet_deadline_fn deadline, testnet_tick_fn
 /* Sets (or, with fn NULL, clears) the loss switch asked about every
 ** datagram as it arrives. */
 void testnet_set_drop(testnet *n, testnet_drop_fn fn, void *ctx);
-
-/* Delivers events due at the same time in the order the unit tests' old
-** private queues did, not in the order they were scheduled: from an array
-** in which each delivered event's place goes to the last one, the first of
-** the earliest. A burst sent at once then arrives first packet first and
-** the rest in reverse when nothing else is pending. Only for test_quic, whose idle-dead-path timing
-** depends on it. Call it before scheduling anything. */
-void testnet_set_legacy_order(testnet *n);
 
 /* Sends from a host's port to dst: across the inside link, through its
 ** NAT (dropped when the NAT refuses), then `delay` to dst. A datagram to

@@ -108,12 +108,21 @@ bool feasible_punch(const nat_chain *ca, const nat_chain *cb) {
   return ok;
 }
 
+/* A NAT whose next port can be guessed from the last: sequential with a
+** small stride, or port-preserving, which keeps the port it is given and
+** otherwise takes the next free one after its last (nat.c), so it is
+** transparent to the NATs inside it or sequential itself. */
+static bool guessable(const nat_config *n) {
+  if (n->alloc_hook) return false;
+  if (n->alloc == NAT_PRESERVE) return true;
+  return n->alloc == NAT_SEQUENTIAL && n->stride <= 64;
+}
+
 static bool predictable(const nat_chain *c) {
   bool per_destination = false;
   for (int i = 0; i < c->n; i++) {
-    const nat_config *n = c->nat[i];
-    if (n->alloc != NAT_SEQUENTIAL || n->alloc_hook || n->stride > 64) return false;
-    per_destination = per_destination || n->mapping != NAT_EI;
+    if (!guessable(c->nat[i])) return false;
+    per_destination = per_destination || c->nat[i]->mapping != NAT_EI;
   }
   return per_destination;
 }

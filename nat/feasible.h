@@ -31,7 +31,8 @@ typedef struct nat_chain {
 ** config is invalid or memory runs out. */
 bool feasible_punch(const nat_chain *a, const nat_chain *b);
 /* Port prediction: one side's NATs all allocate sequentially (stride at
-** most 64) so its next ports can be guessed, and the other side maps
+** most 64) or preserve ports, at least one maps per destination, so its
+** next ports can be guessed, and the other side maps
 ** endpoint-independently, so it can open its filter toward those ports and
 ** be reached at one address. (Two predictable sides are not counted:
 ** their guesses must line up, which is left to the experiment.) */

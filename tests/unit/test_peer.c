@@ -346,6 +346,14 @@ static void test_feasibility_oracle(void **state) {
   assert_true(feasible_punch(&behind_cgn, &behind_cgn));
   assert_true(feasible_punch(&behind_cgn, &f));
   assert_false(feasible_punch(&behind_cgn, &s));
+  /* Prediction: a port-preserving NAT outside a sequential one keeps its
+  ** ports, so the chain stays predictable; a random one outside does not. */
+  nat_chain sym_then_cone = {{&sym, &prc}, 2, false}, sym_then_cgn = {{&sym, &cgn}, 2, false};
+  nat_chain p = {{&prc}, 1, false};
+  assert_true(feasible_predict(&s, &p));
+  assert_true(feasible_predict(&p, &sym_then_cone));
+  assert_false(feasible_predict(&p, &sym_then_cgn));
+  assert_false(feasible_predict(&p, &p));
   /* PCP opens a symmetric NAT to everyone, but only as the only NAT */
   nat_chain s_pcp = {{&sym}, 1, true}, cgn_pcp = {{&prc, &cgn}, 2, true};
   assert_false(feasible_pcp(&s, &s));

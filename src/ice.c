@@ -33,6 +33,8 @@ typedef struct pair {
   uint64_t prio;
   int state;
   bool valid, nominated;
+  bool as_controlling; /* the role its last check claimed */
+  bool retriggered;    /* a check from the other side restarted its own once */
   int64_t valid_at;
 } pair;
 
@@ -180,6 +182,29 @@ static uint64_t pair_priority(const ice_agent *a, const ice_cand *l, const ice_c
   return ((g < d ? g : d) << 32) + 2 * (g > d ? g : d) + (g > d);
 }
 
+/* Checks are paced by next_check; INT64_MAX while none is waiting. */
+static void wake_checks(ice_agent *a) {
+  if (a->next_check == INT64_MAX) a->next_check = a->now;
+}
+
+/* Queues a triggered check of pair p (RFC 8445 section 7.3.1.4). */
+static void trigger(ice_agent *a, int p) {
+  if (a->ntriggered == MAX_PAIRS) return;
+  a->triggered[a->ntriggered++] = p;
+  wake_checks(a);
+}
+
+/* A role change reorders the pairs (RFC 8445 section 7.2.5.1). */
+static void set_role(ice_agent *a, bool controlling) {
+  if (a->controlling == controlling) return;
+  a->controlling = controlling;
+  a->st.role_conflicts++;
+  for (int i = 0; i < a->npairs; i++) {
+    pair *p = &a->pairs[i];
+    p->prio = pair_priority(a, &a->local[p->l], &a->remote[p->r]);
+  }
+}
+
 static void add_pair(ice_agent *a, int l, int r) {
   if (a->npairs == MAX_PAIRS) return;
   for (int i = 0; i < a->npairs; i++)
@@ -188,7 +213,7 @@ static void add_pair(ice_agent *a, int l, int r) {
   a->pairs[a->npairs++] = (pair){.l = l, .r = r, .state = P_WAITING,
                                   .prio = pair_priority(a, &a->local[l], &a->remote[r])};
   if (a->local[l].type == ICE_RELAY) turn_client_permit(a->turn, a->now, &a->remote[r].addr);
-  if (a->next_check == INT64_MAX) a->next_check = a->now;
+  wake_checks(a);
 }
 
 /* Host and relayed candidates are paired; server-reflexive ones are the
@@ -467,6 +492,7 @@ static void check(ice_agent *a, int p, bool nominate, int tag) {
   uint8_t buf[256];
   size_t n = build_check(a, buf, sizeof buf, nominate);
   if (!n) return;
+  pr->as_controlling = a->controlling;
   a->st.checks_sent++;
   stun_client_start(&a->stun, a->now, pr->l, &a->remote[pr->r].addr, buf, n, tag);
 }
@@ -513,11 +539,12 @@ static void maybe_nominate(ice_agent *a) {
 static void on_check_result(ice_agent *a, int p, const stun_msg *m, const addr *from) {
   pair *pr = &a->pairs[p];
   if (m && m->cls == STUN_ERROR && m->error_code == 487) { /* role conflict: swap, retry */
-    a->controlling = !a->controlling;
-    a->st.role_conflicts++;
+    set_role(a, !pr->as_controlling); /* the other role than the check claimed */
     pr->state = P_WAITING;
+    trigger(a, p);
     return;
   }
+  if (!m && pr->valid) return; /* an older transaction of a pair that has succeeded */
   bool ok = m && m->cls == STUN_SUCCESS && from && addr_equal(from, &a->remote[pr->r].addr) &&
             stun_check_integrity(m, (const uint8_t *)a->rpwd, strlen(a->rpwd)) == STUN_OK;
   pr->state = ok ? P_SUCCEEDED : P_FAILED;
@@ -574,13 +601,17 @@ static bool role_conflict(ice_agent *a, const stun_msg *m) {
   bool they_control = m->present & STUN_HAS_ICE_CONTROLLING;
   bool they_controlled = m->present & STUN_HAS_ICE_CONTROLLED;
   if (a->controlling && they_control) {
-    a->st.role_conflicts++;
-    if (a->tiebreaker >= m->tiebreaker) return true;
-    a->controlling = false;
+    if (a->tiebreaker >= m->tiebreaker) {
+      a->st.role_conflicts++;
+      return true;
+    }
+    set_role(a, false);
   } else if (!a->controlling && they_controlled) {
-    a->st.role_conflicts++;
-    if (a->tiebreaker < m->tiebreaker) return true;
-    a->controlling = true;
+    if (a->tiebreaker < m->tiebreaker) {
+      a->st.role_conflicts++;
+      return true;
+    }
+    set_role(a, true);
   }
   return false;
 }
@@ -607,9 +638,15 @@ static void on_request(ice_agent *a, int l, const addr *from, const stun_msg *m)
     pair *pr = &a->pairs[p];
     if (pr->l != l || !addr_equal(&a->remote[pr->r].addr, from)) continue;
     if (m->present & STUN_HAS_USE_CANDIDATE) pr->nominated = true;
-    if (pr->valid && pr->nominated && !a->controlling) select_pair(a, p);
-    else if (pr->state != P_SUCCEEDED && pr->state != P_IN_PROGRESS && a->ntriggered < MAX_PAIRS)
-      a->triggered[a->ntriggered++] = p; /* a triggered check */
+    if (pr->valid && pr->nominated && !a->controlling) {
+      select_pair(a, p);
+    } else if (pr->state == P_IN_PROGRESS && !pr->retriggered) {
+      pr->retriggered = true; /* ours may be lost: check again now (RFC 8445 7.3.1.4) */
+      pr->state = P_WAITING;
+      trigger(a, p);
+    } else if (pr->state != P_SUCCEEDED && pr->state != P_IN_PROGRESS) {
+      trigger(a, p);
+    }
   }
 }
 

@@ -42,6 +42,8 @@ static struct {
   stun_server stun, stun2;
   turn_server *turn;
   bool blackhole; /* drop everything between the agents */
+  int drop_first; /* drop this many datagrams each way between the agents first */
+  int dropped[2];
 } w;
 
 /* Socket i of an agent is INSIDE:(PORT + i). */
@@ -122,8 +124,14 @@ static void turn_recv(void *ctx, int64_t now, const addr *from, const addr *to,
 static bool blackholed(void *ctx, const addr *from, const addr *to) {
   (void)ctx;
   uint32_t src = addr_v4_ip(from);
-  for (int k = 0; k < 2; k++)
-    if (addr_v4_ip(to) == pub[k]) return w.blackhole && (src == pub[!k] || src == TURN_IP);
+  for (int k = 0; k < 2; k++) {
+    if (addr_v4_ip(to) != pub[k]) continue;
+    if (src == pub[!k] && w.dropped[k] < w.drop_first) {
+      w.dropped[k]++;
+      return true;
+    }
+    return w.blackhole && (src == pub[!k] || src == TURN_IP);
+  }
   return false;
 }
 
@@ -369,6 +377,30 @@ static void test_role_conflict(void **state) {
   teardown_world();
 }
 
+/* Both control and each one's first check is lost: the retransmission
+** that claims the role an agent has since given up draws a 487, after
+** which the agent must take the role opposite to the check's, not toggle
+** its current one, and check the pair again at once. Both sides then
+** select the same direct pair once a check gets through: the fourth send
+** of a check leaves 3.5 s in (RTO 500 ms, doubling). */
+static void test_role_conflict_after_loss(void **state) {
+  (void)state;
+  for (int first = 1; first <= 3; first++) {
+    setup_world(0, 0, true, true);
+    w.drop_first = first;
+    run_until(4000 * MS);
+    ice_cand l[2], r[2];
+    for (int k = 0; k < 2; k++) {
+      if (ice_get_state(w.s[k].ice) != ICE_CONNECTED) fail_msg("%d lost: side %d not connected", first, k);
+      assert_true(ice_selected(w.s[k].ice, &l[k], &r[k]));
+      assert_int_not_equal(l[k].type, ICE_RELAY);
+      assert_int_not_equal(r[k].type, ICE_RELAY);
+    }
+    assert_true(addr_v4_ip(&r[0].addr) == pub[1] && addr_v4_ip(&r[1].addr) == pub[0]);
+    teardown_world();
+  }
+}
+
 static void test_consent_lost(void **state) {
   (void)state;
   setup_world(0, 0, true, false);
@@ -390,6 +422,7 @@ int main(void) {
       cmocka_unit_test(test_data_before_selection),
       cmocka_unit_test(test_given_credentials),
       cmocka_unit_test(test_role_conflict),
+      cmocka_unit_test(test_role_conflict_after_loss),
       cmocka_unit_test(test_consent_lost),
   };
   return cmocka_run_group_tests_name("ice", tests, NULL, NULL);

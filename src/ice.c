@@ -18,12 +18,11 @@
 #define MAX_STRIDE 64
 #define T_NOMINATE 2000
 #define T_CONSENT 3000
-#define RELAY_WAIT (2 * 1000000000LL) /* quiet time before settling for a relay */
+#define RELAY_GRACE (1000 * 1000000LL) /* a valid relayed pair waits this long for a direct one */
 #define GIVE_UP (40 * 1000000000LL)   /* no valid pair by then: failed */
 #define PCP_RTO (250 * 1000000LL)     /* PCP request retransmission: 250, 500, 1000 ms */
 #define PCP_SENDS 4
 #define BDAY_MAX 1024                 /* sockets a hard side may open */
-#define BDAY_MARGIN (1000 * 1000000LL) /* after the last probe, before settling for a relay */
 #define BDAY_WAIT (500 * 1000000LL)    /* the hard side gives plain checks this long first */
 
 enum { P_WAITING, P_IN_PROGRESS, P_SUCCEEDED, P_FAILED };
@@ -60,13 +59,13 @@ struct ice_agent {
   uint8_t pcp_nonce[12];
   int pcp_sends;         /* 0: no request pending */
   int64_t pcp_next;
-  int64_t start, now, next_check, last_remote, consent_next, consent_ok;
+  int64_t start, now, next_check, consent_next, consent_ok;
   /* birthday probing */
   addr *bday;            /* hard: the probing sockets' addresses (socket i+1) */
   addr hint;             /* easy: the hard side's address, from its hint; family 0: none */
   addr easy;             /* hard: the easy side's mapped address, from its hint */
   int probes_left;       /* easy */
-  int64_t probe_next, bday_until;
+  int64_t probe_next;
   int64_t bday_start;    /* hard: when to open the probing sockets; 0: done or never */
   ice_stats st;
 };
@@ -251,7 +250,6 @@ static int add_remote(ice_agent *a, const ice_cand *c) {
   if (r >= 0 || a->nremote == MAX_REMOTE) return r;
   r = a->nremote++;
   a->remote[r] = *c;
-  a->last_remote = a->now;
   for (int l = 0; l < a->nlocal; l++)
     if (pairable(a, l)) add_pair(a, l, r);
   return r;
@@ -316,7 +314,6 @@ static void bday_probe_start(ice_agent *a) {
   if (a->st.bday_role != ICE_BDAY_EASY || !a->hint.family || a->probes_left) return;
   a->probes_left = a->cfg.bday_probes;
   a->probe_next = a->now + BDAY_WAIT;
-  a->bday_until = a->probe_next + a->cfg.bday_probes * a->cfg.bday_interval + BDAY_MARGIN;
 }
 
 /* Hard side, once BDAY_WAIT has passed since it learnt its role and the
@@ -324,19 +321,15 @@ static void bday_probe_start(ice_agent *a) {
 ** (PCP, prediction, a forgiving NAT), open the probing sockets, and from
 ** each send to the easy side's mapped address, which makes a mapping
 ** toward it at a random port. */
-static int active_pair(const ice_agent *a);
+static bool direct_found(const ice_agent *a);
 
 static void bday_open_sockets(ice_agent *a) {
   if (!a->bday_start || a->now < a->bday_start || !a->easy.family) return;
   a->bday_start = 0;
   int n = a->cfg.bday_ports < BDAY_MAX ? a->cfg.bday_ports : BDAY_MAX;
-  if (active_pair(a) >= 0 || !(a->bday = calloc((size_t)n, sizeof *a->bday))) {
-    a->bday_until = 0;
-    return;
-  }
+  if (direct_found(a) || !(a->bday = calloc((size_t)n, sizeof *a->bday))) return;
   a->st.bday_sockets = a->io.open(a->io.ctx, n, a->bday);
   for (int i = 0; i < a->st.bday_sockets; i++) send_probe(a, i + 1, &a->easy);
-  a->bday_until = a->now + a->cfg.bday_probes * a->cfg.bday_interval + BDAY_MARGIN;
 }
 
 static void hint(ice_agent *a, uint32_t kind) {
@@ -360,7 +353,6 @@ static void bday_role(ice_agent *a) {
     a->st.bday_role = ICE_BDAY_HARD;
     hint(a, ICE_BDAY_HINT_HARD);
     a->bday_start = a->now + BDAY_WAIT;
-    a->bday_until = a->bday_start + a->cfg.bday_probes * a->cfg.bday_interval + BDAY_MARGIN;
   }
 }
 
@@ -370,7 +362,7 @@ static void bday_role(ice_agent *a) {
 static void bday_tick(ice_agent *a) {
   bday_open_sockets(a);
   if (!a->probes_left || a->now < a->probe_next) return;
-  if (active_pair(a) >= 0) {
+  if (direct_found(a)) {
     a->probes_left = 0;
     return;
   }
@@ -427,7 +419,7 @@ static void pcp_answer(ice_agent *a, const uint8_t *d, size_t n) {
 }
 
 void ice_start(ice_agent *a, int64_t now, const addr *host) {
-  a->start = a->now = a->last_remote = now;
+  a->start = a->now = now;
   add_local(a, ICE_HOST, host);
   if (a->cfg.pcp.family) {
     for (int i = 0; i < 12; i++) a->pcp_nonce[i] = (uint8_t)rng_u64(&a->rng);
@@ -501,37 +493,60 @@ static bool direct(const ice_agent *a, const pair *p) {
   return a->local[p->l].type != ICE_RELAY && a->remote[p->r].type != ICE_RELAY;
 }
 
+/* Whether the selected pair is relayed (or none is selected): direct
+** pairs are still worth checking and nominating. */
+static bool still_looking(const ice_agent *a) {
+  return a->selected < 0 || !direct(a, &a->pairs[a->selected]);
+}
+
+/* Selects pair p: the first selection, or a direct pair in place of a
+** relayed one (the data path follows through ice_active). */
 static void select_pair(ice_agent *a, int p) {
-  if (a->selected >= 0) return;
+  if (!still_looking(a) || (a->selected >= 0 && !direct(a, &a->pairs[p]))) return;
+  bool first = a->selected < 0;
   a->selected = p;
-  a->st.nominated = a->now - a->start;
   a->consent_ok = a->now;
   a->consent_next = a->now + a->cfg.consent_interval;
+  if (!first) {
+    a->st.renominated++;
+    a->io.state(a->io.ctx, ICE_CONNECTED); /* connected still, on another pair */
+    return;
+  }
+  a->st.nominated = a->now - a->start;
   set_state(a, ICE_CONNECTED);
 }
 
-/* The controlling agent nominates: the best direct pair once it has been
-** valid for the grace period; a relayed pair only when every direct pair
-** has failed and no new candidate came for a while. */
-static void maybe_nominate(ice_agent *a) {
-  if (!a->controlling || a->selected >= 0 || a->nominating >= 0) return;
+/* When the valid pair b may be nominated: a direct pair after the grace
+** period; a relayed one once gathering is done and it has been valid for
+** RELAY_GRACE, time for direct checks sent with it to be answered. */
+static int64_t ripe_at(const ice_agent *a, const pair *b) {
+  if (direct(a, b)) return b->valid_at + a->cfg.grace;
+  if (a->srflx_pending || a->relay_pending) return INT64_MAX;
+  return b->valid_at + RELAY_GRACE;
+}
+
+/* The best valid pair: direct before relayed, then by priority; -1: none. */
+static int best_valid(const ice_agent *a) {
   int best = -1;
-  bool direct_open = false;
   for (int i = 0; i < a->npairs; i++) {
-    pair *p = &a->pairs[i];
-    if (direct(a, p) && (p->state == P_WAITING || p->state == P_IN_PROGRESS)) direct_open = true;
+    const pair *p = &a->pairs[i];
     if (!p->valid) continue;
     bool better = best < 0 || (direct(a, p) && !direct(a, &a->pairs[best])) ||
                   (direct(a, p) == direct(a, &a->pairs[best]) && p->prio > a->pairs[best].prio);
     if (better) best = i;
   }
-  if (best < 0) return;
-  pair *b = &a->pairs[best];
-  bool ripe = direct(a, b) ? a->now >= b->valid_at + a->cfg.grace
-                           : !direct_open && !a->srflx_pending && !a->relay_pending &&
-                                 a->now >= a->last_remote + RELAY_WAIT &&
-                                 a->now >= a->bday_until; /* probing may yet succeed */
-  if (!ripe) return;
+  return best;
+}
+
+/* The controlling agent nominates the best valid pair once it is ripe; a
+** relayed pair is selected promptly and checks go on, and a direct pair
+** that becomes valid later is nominated in its place. */
+static void maybe_nominate(ice_agent *a) {
+  if (!a->controlling || !still_looking(a) || a->nominating >= 0) return;
+  int best = best_valid(a);
+  if (best < 0 || best == a->selected) return;
+  if (a->selected >= 0 && !direct(a, &a->pairs[best])) return;
+  if (a->now < ripe_at(a, &a->pairs[best])) return;
   a->nominating = best;
   check(a, best, true, T_NOMINATE + best);
 }
@@ -638,7 +653,7 @@ static void on_request(ice_agent *a, int l, const addr *from, const stun_msg *m)
     pair *pr = &a->pairs[p];
     if (pr->l != l || !addr_equal(&a->remote[pr->r].addr, from)) continue;
     if (m->present & STUN_HAS_USE_CANDIDATE) pr->nominated = true;
-    if (pr->valid && pr->nominated && !a->controlling) {
+    if (pr->valid && pr->nominated && !a->controlling && still_looking(a)) {
       select_pair(a, p);
     } else if (pr->state == P_IN_PROGRESS && !pr->retriggered) {
       pr->retriggered = true; /* ours may be lost: check again now (RFC 8445 7.3.1.4) */
@@ -721,7 +736,7 @@ void ice_tick(ice_agent *a, int64_t now) {
   if (a->pcp_sends && now >= a->pcp_next) pcp_send(a);
   if (a->state == ICE_FAILED) return;
   bday_tick(a);
-  if (now >= a->next_check && a->selected < 0) {
+  if (now >= a->next_check && still_looking(a)) {
     int p = next_pair(a);
     if (p >= 0) {
       a->pairs[p].state = P_IN_PROGRESS;
@@ -753,15 +768,13 @@ int64_t ice_deadline(const ice_agent *a) {
   if (a->state == ICE_FAILED) return d;
   if (a->probes_left && a->probe_next < d) d = a->probe_next;
   if (a->bday_start && a->easy.family && a->bday_start < d) d = a->bday_start;
-  if (a->selected < 0 && a->next_check < d) d = a->next_check;
+  if (still_looking(a) && a->next_check < d) d = a->next_check;
   if (a->selected >= 0 && a->consent_next < d) d = a->consent_next;
-  if (a->selected < 0) { /* give up; and for the controlling agent, nominate */
-    int64_t t = a->start + GIVE_UP + 1;
-    if (a->controlling && a->nominating < 0) {
-      for (int i = 0; i < a->npairs; i++)
-        if (a->pairs[i].valid && a->pairs[i].valid_at + a->cfg.grace < t)
-          t = a->pairs[i].valid_at + a->cfg.grace;
-      if (a->last_remote + RELAY_WAIT < t) t = a->last_remote + RELAY_WAIT;
+  if (still_looking(a)) { /* give up; and for the controlling agent, nominate */
+    int64_t t = a->selected < 0 ? a->start + GIVE_UP + 1 : INT64_MAX;
+    for (int i = 0; a->controlling && a->nominating < 0 && i < a->npairs; i++) {
+      const pair *p = &a->pairs[i];
+      if (p->valid && (a->selected < 0 || direct(a, p)) && ripe_at(a, p) < t) t = ripe_at(a, p);
     }
     if (t <= a->now) t = a->now + a->cfg.ta; /* due but not ripe: look again soon */
     if (t < d) d = t;
@@ -776,6 +789,13 @@ bool ice_selected(const ice_agent *a, ice_cand *local, ice_cand *remote) {
   return true;
 }
 
+/* Whether a direct pair is valid: birthday probing can stop. */
+static bool direct_found(const ice_agent *a) {
+  for (int i = 0; i < a->npairs; i++)
+    if (a->pairs[i].valid && direct(a, &a->pairs[i])) return true;
+  return false;
+}
+
 static int active_pair(const ice_agent *a) {
   if (a->state == ICE_FAILED) return -1;
   if (a->selected >= 0) return a->selected;
@@ -785,6 +805,11 @@ static int active_pair(const ice_agent *a) {
         (best < 0 || a->pairs[i].prio > a->pairs[best].prio))
       best = i;
   return best;
+}
+
+int64_t ice_consent_time(const ice_agent *a) {
+  if (a->selected < 0 || a->state == ICE_FAILED) return -1;
+  return a->consent_ok;
 }
 
 bool ice_active(const ice_agent *a, ice_cand *local, ice_cand *remote) {

@@ -4,10 +4,14 @@
 ** (TURN) candidates and hands each to io.candidate as it comes (trickle);
 ** pairs them with the remote candidates it is given, runs connectivity
 ** checks paced every Ta with retransmissions, learns peer-reflexive
-** candidates, resolves role conflicts (487), and nominates: the controlling
-** agent picks the best valid pair, and a relayed pair only when no direct
-** pair can work. Once a pair is selected it keeps consent fresh (RFC 7675)
-** and carries application data.
+** candidates, resolves role conflicts (487, RFC 8445 section 7.2.5.1),
+** and nominates: the controlling agent picks the best valid pair, direct
+** before relayed. A relayed pair is selected once it has been valid for a
+** second with no direct pair valid (libwebrtc's habit, not the RFC's:
+** waiting for every direct check to fail takes 10 s and more); checks go
+** on, and a direct pair that becomes valid later is nominated in its
+** place, io.state reporting ICE_CONNECTED again. Once a pair is selected
+** it keeps consent fresh (RFC 7675) and carries application data.
 **
 ** Sans-I/O: everything arriving on the agent's socket goes to ice_recv
 ** (which says whether it was the agent's), everything it sends leaves
@@ -90,9 +94,8 @@ typedef struct ice_cfg {
   ** bday_interval, to random ports of the hinted address. A probe that
   ** lands on one of the hard side's mappings gets through, and the usual
   ** triggered checks make the pair valid: with M mappings in a range of R
-  ** ports, k probes succeed with probability 1 - (1 - M/R)^k. The
-  ** controlling agent does not settle for a relay while probing lasts.
-  ** 0: off. */
+  ** ports, k probes succeed with probability 1 - (1 - M/R)^k. A relayed
+  ** pair may be selected while probing lasts; a hit replaces it. 0: off. */
   int bday_ports, bday_probes;
   int64_t bday_interval;   /* probes go to ports ICE_BDAY_PORT_MIN..MAX */
   int64_t ta;             /* check pacing (RFC: 50 ms) */
@@ -115,6 +118,7 @@ typedef struct ice_stats {
   uint64_t bday_sent;      /* packets it cost: probes (easy), openings (hard) */
   bool bday_hit;           /* a probe got through (hard: arrived on a probing socket) */
   int64_t first_success, nominated; /* ns after ice_start, or -1 */
+  int renominated;         /* times a direct pair took a relayed pair's place */
 } ice_stats;
 
 typedef struct ice_agent ice_agent;
@@ -144,6 +148,10 @@ bool ice_selected(const ice_agent *a, ice_cand *local, ice_cand *remote);
 ** selection the best valid direct pair (RFC 8445 12.1 allows any valid
 ** pair). false when there is none: the caller keeps its own path. */
 bool ice_active(const ice_agent *a, ice_cand *local, ice_cand *remote);
+/* When the selected pair last proved alive: its selection or the last
+** answered consent check (RFC 7675); -1 when no pair is selected or ICE
+** has failed. */
+int64_t ice_consent_time(const ice_agent *a);
 /* Sends application data over the active pair. 0, or -1 if none. */
 int ice_send(ice_agent *a, int64_t now, const uint8_t *data, size_t len);
 /* A candidate priority (RFC 8445 5.1.2.1) with the given local preference,

@@ -42,6 +42,7 @@ static struct {
   stun_server stun, stun2;
   turn_server *turn;
   bool blackhole; /* drop everything between the agents */
+  bool no_direct; /* drop what goes between the agents' NATs, not through TURN */
   int drop_first; /* drop this many datagrams each way between the agents first */
   int dropped[2];
 } w;
@@ -130,6 +131,7 @@ static bool blackholed(void *ctx, const addr *from, const addr *to) {
       w.dropped[k]++;
       return true;
     }
+    if (src == pub[!k] && w.no_direct) return true;
     return w.blackhole && (src == pub[!k] || src == TURN_IP);
   }
   return false;
@@ -401,6 +403,33 @@ static void test_role_conflict_after_loss(void **state) {
   }
 }
 
+static bool on_relay(int k) {
+  ice_cand l, r;
+  return ice_selected(w.s[k].ice, &l, &r) && (l.type == ICE_RELAY || r.type == ICE_RELAY);
+}
+
+/* No direct path at first: the relayed pair is selected within about a
+** second of being valid, checks go on, and when the direct path opens
+** (a check retransmitted 3.5 s in gets through) both move to it. */
+static void test_relay_then_direct(void **state) {
+  (void)state;
+  setup_world(0, 0, true, false);
+  w.no_direct = true;
+  run_until(3000 * MS);
+  for (int k = 0; k < 2; k++) {
+    assert_int_equal(ice_get_state(w.s[k].ice), ICE_CONNECTED);
+    assert_true(on_relay(k));
+  }
+  assert_true(ice_get_stats(w.s[0].ice)->nominated <= 2000 * MS);
+  w.no_direct = false;
+  run_until(10000 * MS);
+  for (int k = 0; k < 2; k++) {
+    if (on_relay(k)) fail_msg("side %d still on the relay", k);
+    assert_int_equal(ice_get_stats(w.s[k].ice)->renominated, 1);
+  }
+  teardown_world();
+}
+
 static void test_consent_lost(void **state) {
   (void)state;
   setup_world(0, 0, true, false);
@@ -423,6 +452,7 @@ int main(void) {
       cmocka_unit_test(test_given_credentials),
       cmocka_unit_test(test_role_conflict),
       cmocka_unit_test(test_role_conflict_after_loss),
+      cmocka_unit_test(test_relay_then_direct),
       cmocka_unit_test(test_consent_lost),
   };
   return cmocka_run_group_tests_name("ice", tests, NULL, NULL);

@@ -40,7 +40,8 @@ typedef struct psession {
   bool turn;
   /* QUIC (cfg.quic) */
   quic *q;
-  bool fell_back;     /* the direct path died: relayed from then on */
+  bool fell_back;     /* the direct path died: relayed from then on (but see steer_switch) */
+  int64_t fell_back_at;
   addr direct_from;   /* where authenticated direct data last came from */
   uint64_t wire[3];   /* QUIC packet bytes by carrier */
   int last;           /* the carrier of the last payload sent (enum carrier) */
@@ -235,11 +236,18 @@ static bool direct_usable(const psession *s) {
   return s->ice ? ice_active(s->ice, &l, &r) : s->direct;
 }
 
-/* Switching: each side goes back to the relay for good when the
-** connection stalls while its packets take the direct path (or TURN). */
+/* Switching: each side goes back to the relay when the connection stalls
+** while its packets take the direct path (or TURN): for good on a punched
+** path; on an ICE pair until a consent check answered after the stall
+** shows that the pair is alive (loss, not a dead path, stalled it). */
 static void steer_switch(psession *s, int64_t now) {
+  if (s->fell_back && s->ice && ice_consent_time(s->ice) > s->fell_back_at) {
+    s->fell_back = false;
+    s->direct = !s->turn;
+  }
   if (s->fell_back || s->last == VIA_RELAY || !quic_stalled(s->q, now)) return;
   s->fell_back = true;
+  s->fell_back_at = now;
   s->direct = false;
 }
 

@@ -31,8 +31,10 @@
 ** one, else the gateway relay. No handshake has to be confirmed first.
 ** ICE's consent checks and the punched path's keepalives keep the choice
 ** honest; when the connection stalls while on the direct path (quic_stalled)
-** each side goes back to the relay for good, at once, and QUIC resends what
-** was lost. Without QUIC, conn's frames always go this way.
+** each side goes back to the relay at once, and QUIC resends what was lost:
+** for good on a punched path, and on an ICE pair until a consent check
+** answered after the stall shows the pair alive (loss stalled it, not a
+** dead path). Without QUIC, conn's frames always go this way.
 */
 #ifndef NATSIM_PEER_H
 #define NATSIM_PEER_H

@@ -37,7 +37,8 @@ typedef struct quic_cfg {
   uint64_t seed;          /* connection IDs, path challenges, ngtcp2's randomness */
   int64_t idle_timeout;   /* ns without a packet before the connection closes */
   int64_t keepalive;      /* client: a PING after this long idle (0: none), so that a
-                          ** dead path shows even when nothing is sent (quic_stalled) */
+                          ** dead path shows even when nothing is sent (quic_stalled);
+                          ** both sides: faster when the path is quiet */
 } quic_cfg;
 
 /* Defaults: idle timeout 30 s, keepalive 1 s. */
@@ -99,8 +100,9 @@ int64_t quic_deadline(const quic *q);
 int quic_migrate(quic *q, int64_t now, int path);
 /* The path in use has gone quiet: with messages unacknowledged, nothing
 ** heard for three probe timeouts (RFC 9002 PTO) while at least three
-** packets went out; with only keepalives out, nothing heard for five
-** keepalive intervals. */
+** packets went out; otherwise nothing heard for 2.5 keepalive intervals
+** while at least eight packets went out (after 1.5 intervals of quiet
+** both sides send keepalives every quarter interval). */
 bool quic_stalled(const quic *q, int64_t now);
 
 enum quic_state quic_get_state(const quic *q);

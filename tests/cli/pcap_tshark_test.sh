@@ -22,11 +22,13 @@ dissector=tools/wireshark/natsim.lua
 # The fields the checks read, a packet a line, tab-separated: $1 the
 # capture, into $2. Columns: 1 protocols, 2 natsim frame type, 3 STUN
 # type, 4 session's peers, 5 bad UDP length, 6 zero UDP length, 7
-# malformed, 8 Lua error.
+# malformed, 8 Lua error, 9 UDP length, 10 IP total length, 11 IP header
+# length.
 fields() {
   tshark -r "$1" -X lua_script:$dissector -T fields -E occurrence=f -e frame.protocols \
     -e natsim_gw.type -e stun.type -e natsim_gw.session.peers -e udp.length.bad \
-    -e udp.length.bad_zero -e _ws.malformed -e _ws.lua.error >"$2" 2>"$2.err"
+    -e udp.length.bad_zero -e _ws.malformed -e _ws.lua.error -e udp.length -e ip.len \
+    -e ip.hdr_len >"$2" 2>"$2.err"
 }
 
 # expect_count NAME WANT FILE AWK-CONDITION: how many lines of FILE match
@@ -40,6 +42,7 @@ check_clean() {
   expect_count "$2: packets" "^[1-9][0-9]*$" "$1" 'NF > 0'
   expect_count "$2: no malformed packet" "^0$" "$1" '$7 != ""'
   expect_count "$2: no bad UDP length" "^0$" "$1" '$5 != "" || $6 != ""'
+  expect_count "$2: UDP lengths fill the IP packets" "^0$" "$1" '$9 != $10 - $11'
   expect_count "$2: no Lua error" "^0$" "$1" '$8 != ""'
 }
 

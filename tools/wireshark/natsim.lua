@@ -31,23 +31,24 @@ local CONN_KINDS = { [1] = "message", [2] = "acknowledgement" }
 
 -- How each body field is read: kind is u8, u32, u64, bytes (size given),
 -- addr (family, port, IP), str8 (1-byte length, then text) or payload (the
--- rest of the body: QUIC or conn frames).
+-- rest of the body: QUIC or conn frames); names label values; info: the
+-- field shows in the Info column.
 local FIELDS = {
-  peer_id      = { kind = "u32", label = "Peer id" },
+  peer_id      = { kind = "u32", label = "Peer id", info = true },
   counter      = { kind = "u64", label = "Counter" },
-  target       = { kind = "u32", label = "Target peer id" },
-  session      = { kind = "u64", label = "Session id", hex = true },
-  other        = { kind = "u32", label = "Other peer id" },
-  sender       = { kind = "u32", label = "Sender id" },
-  address      = { kind = "addr", label = "Address" },
+  target       = { kind = "u32", label = "Target peer id", info = true },
+  session      = { kind = "u64", label = "Session id", hex = true, info = true },
+  other        = { kind = "u32", label = "Other peer id", info = true },
+  sender       = { kind = "u32", label = "Sender id", info = true },
+  address      = { kind = "addr", label = "Address", info = true },
   punch_delay  = { kind = "u32", label = "Punch delay (ms)" },
   session_key  = { kind = "bytes", size = 16, label = "Session key" },
   initiator    = { kind = "u8", label = "Initiator" },
-  outcome      = { kind = "u8", label = "Outcome", names = OUTCOMES },
-  code         = { kind = "u8", label = "Error code", names = ERROR_CODES },
+  outcome      = { kind = "u8", label = "Outcome", names = OUTCOMES, info = true },
+  code         = { kind = "u8", label = "Error code", names = ERROR_CODES, info = true },
   detail       = { kind = "u32", label = "Detail" },
-  round        = { kind = "u32", label = "Round" },
-  cand_type    = { kind = "u8", label = "Candidate type", names = CANDIDATE_TYPES },
+  round        = { kind = "u32", label = "Round", info = true },
+  cand_type    = { kind = "u8", label = "Candidate type", names = CANDIDATE_TYPES, info = true },
   priority     = { kind = "u32", label = "Priority" },
   ufrag        = { kind = "str8", label = "ICE ufrag" },
   password     = { kind = "str8", label = "ICE password" },
@@ -132,8 +133,9 @@ local function read_addr(tvb, off, stop, tree, f)
   t:add(pf.port, tvb(off + 1, 2))
   t:add(family == 6 and pf.ipv6 or pf.ipv4, tvb(off + 3, size))
   local ip = family == 6 and tostring(tvb(off + 3, size):ipv6()) or tostring(tvb(off + 3, 4):ipv4())
-  t:append_text(": " .. ip .. ":" .. tvb(off + 1, 2):uint())
-  return off + 3 + size
+  local text = ip .. ":" .. tvb(off + 1, 2):uint()
+  t:append_text(": " .. text)
+  return off + 3 + size, text
 end
 
 local function read_conn(tvb, tree)
@@ -210,8 +212,12 @@ local function summary(type_, v)
     sessions[v.session][v.other or 0] = true
   end
   local parts = {}
-  for _, k in ipairs({ "peer_id", "session", "sender", "other", "target", "round" }) do
-    if v[k] then parts[#parts + 1] = k .. "=" .. tostring(v[k]) end
+  for _, k in ipairs(BODIES[type_]) do
+    local f = FIELDS[k]
+    local value = v[k]
+    if f.info and value ~= nil then
+      parts[#parts + 1] = k .. "=" .. tostring(f.names and f.names[value] or value)
+    end
   end
   return table.concat(parts, " ")
 end

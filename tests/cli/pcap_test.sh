@@ -38,6 +38,12 @@ done
 expect "its attempt, role, device" 0 '"attempt": 2, "node": "peer6", "role": "peer-b", "device": "uplink", "link_to": "nat6"' -- bash -c "grep -A6 '\"file\": \"natsim-v0.9-a2-peer6-uplink.pcap\"' $tmp/all/manifest.json | sed 1,2d | tr -d '\n' | tr -s ' ' | sed 's/^ //; s/,\$//'"
 expect "a server's entry" 0 '"attempt": null, "node": "turn", "role": "turn", "device": "uplink", "link_to": "core", "addresses": \[ "198.51.100.30" \]' -- bash -c "grep -A9 '\"file\": \"natsim-v0.9-turn-uplink.pcap\"' $tmp/all/manifest.json | sed 1,2d | tr -d '\n' | tr -s ' ' | sed 's/^ //'"
 
+# run --help says how files are named, and every file is named so.
+expect "--help names the files" 0 "DIR/natsim-\[VERSION-\]\[aN-\]NODE-uplink.pcap and" -- "$natsim" run --help
+expect "--help names the parent's end" 0 "DIR/natsim-\[VERSION-\]\[aN-\]PARENT-to-NODE.pcap, listed with" -- "$natsim" run --help
+expect "--help names the manifest" 0 "DIR/manifest.json" -- "$natsim" run --help
+expect "every file named as --help says" 0 "^0$" -- bash -c "ls $tmp/all | grep -Ev '^(manifest.json|natsim-v0\.[0-9]-(a[0-9]+-)?[a-z0-9]+-(uplink|to-[a-z0-9]+)\.pcap)\$' | wc -l"
+
 # Names are stable for a seed: a second run writes the same files and manifest.
 "$natsim" run $s --quiet --pcap "$tmp/again" >/dev/null 2>&1
 expect "the same names again" 0 "" -- cmp "$tmp/all/manifest.json" "$tmp/again/manifest.json"

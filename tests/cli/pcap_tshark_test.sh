@@ -69,5 +69,24 @@ mergecap -w "$tmp/h.pcap" "$tmp/h"/*.pcap
 fields "$tmp/h.pcap" "$tmp/h.txt"
 check_clean "$tmp/h.txt" "hand-built world with a NAT"
 
+# The example of docs/traces.md: what tshark shows for attempt 0.
+"$natsim" run scenarios/roadmap.lua --set pairs=10 --set versions=v0.8,v0.9 --pcap "$tmp/traces" --pcap-attempts 0-2 --quiet >/dev/null 2>&1
+tshark -X lua_script:$dissector -r "$tmp/traces/natsim-v0.9-a0-peer1-uplink.pcap" >"$tmp/v09.txt" 2>/dev/null
+tshark -X lua_script:$dissector -r "$tmp/traces/natsim-v0.8-a0-peer1-uplink.pcap" >"$tmp/v08.txt" 2>/dev/null
+for line in "0.032003 198.51.100.10 → 192.168.1.2 +natsim 63 natsim REGISTERED peer_id=1 address=198.18.0.1:4000" \
+  "1.032003 198.51.100.10 → 192.168.1.2 +natsim 92 natsim SESSION session=014e4dd57997f586 other=2 address=198.18.0.2:4000" \
+  "QUIC 1264 natsim RELAY session=014e4dd57997f586 sender=1 \| Initial, DCID=[0-9a-f]+, SCID=[0-9a-f]+, PKN: 0, CRYPTO, PADDING" \
+  "natsim CANDIDATE session=014e4dd57997f586 sender=1 cand_type=srflx address=198.18.0.1:4000" \
+  "1.096037 198.51.100.30 → 192.168.1.2 +STUN 114 Allocate Success Response XOR-RELAYED-ADDRESS: 198.51.100.30:49153" \
+  "1.096125 +192.168.1.2 → 198.18.0.2 +QUIC 1264 natsim DATA session=014e4dd57997f586 sender=1 \| Protected Payload" \
+  "1.170040 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=1 session=014e4dd57997f586 outcome=direct"; do
+  expect "docs/traces.md, v0.9: $line" 0 "$line" -- cat "$tmp/v09.txt"
+done
+for line in "1.132003 +192.168.1.2 → 198.18.0.2 +natsim 68 natsim PUNCH session=014e4dd57997f586 sender=1 round=1" \
+  "1.176008 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=1 session=014e4dd57997f586 outcome=direct"; do
+  expect "docs/traces.md, v0.8: $line" 0 "$line" -- cat "$tmp/v08.txt"
+done
+absent "docs/traces.md: no STUN in v0.8" "STUN" -- cat "$tmp/v08.txt"
+
 echo "pcap_tshark: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

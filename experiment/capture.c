@@ -52,16 +52,26 @@ static int parse_number(const char *s, size_t n, long *out) {
   return *end || errno ? -1 : 0;
 }
 
-static int add_range(capture *c, const char *s, size_t n) {
+/* N or N-M (N <= M) in s[0..n). */
+static int parse_range(const char *s, size_t n, range *r) {
   const char *dash = memchr(s, '-', n);
+  if (!dash) {
+    if (parse_number(s, n, &r->lo) != 0) return -1;
+    r->hi = r->lo;
+    return 0;
+  }
+  size_t nlo = (size_t)(dash - s);
+  if (parse_number(s, nlo, &r->lo) != 0) return -1;
+  if (parse_number(dash + 1, n - nlo - 1, &r->hi) != 0) return -1;
+  return r->hi < r->lo ? -1 : 0;
+}
+
+/* Item parsers: 0, -1 when the item does not parse, -2 out of memory. */
+static int add_range(capture *c, const char *s, size_t n) {
   range r;
-  if (!dash && parse_number(s, n, &r.lo) != 0) return -1;
-  if (!dash) r.hi = r.lo;
-  if (dash && (parse_number(s, (size_t)(dash - s), &r.lo) != 0 ||
-               parse_number(dash + 1, n - (size_t)(dash - s) - 1, &r.hi) != 0 || r.hi < r.lo))
-    return -1;
+  if (parse_range(s, n, &r) != 0) return -1;
   range *more = realloc(c->ranges, (size_t)(c->nranges + 1) * sizeof *more);
-  if (!more) return -1;
+  if (!more) return -2;
   c->ranges = more;
   c->ranges[c->nranges++] = r;
   return 0;
@@ -73,7 +83,7 @@ static int add_pair(capture *c, const char *s, size_t n) {
   size_t nb = n - na - 1;
   if (na == 0 || nb == 0 || na >= 64 || nb >= 64 || memchr(colon + 1, ':', nb)) return -1;
   class_pair *more = realloc(c->pairs, (size_t)(c->npairs + 1) * sizeof *more);
-  if (!more) return -1;
+  if (!more) return -2;
   c->pairs = more;
   class_pair *p = &c->pairs[c->npairs++];
   snprintf(p->a, sizeof p->a, "%.*s", (int)na, s);
@@ -86,6 +96,10 @@ static int parse_select(capture *c, const char *select, char *err, size_t len) {
   for (;;) {
     size_t n = strcspn(s, ",");
     int rc = memchr(s, ':', n) ? add_pair(c, s, n) : add_range(c, s, n);
+    if (rc == -2) {
+      snprintf(err, len, "--pcap-attempts: out of memory");
+      return -1;
+    }
     if (rc != 0) {
       snprintf(err, len, "--pcap-attempts %s: " EXPECTED ", got \"%.*s\"", select, (int)n, s);
       return -1;

@@ -241,7 +241,10 @@ static void file_name(const pcap_state *p, const char *stem, char *file, size_t 
 static void capture_end(world *w, int link, int end, const char *stem, world_capture *c) {
   pcap_state *p = &w->pcap;
   void *list = p->list;
-  if (reserve(&list, &p->cap, p->n, sizeof *p->list) != 0) return;
+  if (reserve(&list, &p->cap, p->n, sizeof *p->list) != 0) {
+    world_fail(w, "capture: out of memory");
+    return;
+  }
   p->list = list;
   c->tag = p->tag;
   file_name(p, stem, c->file, sizeof c->file);

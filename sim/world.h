@@ -86,7 +86,8 @@ world_counters world_host_counters(const world *w, int node);
 ** parent's into natsim-PREFIXPARENT-to-NODE.pcap (PARENT is "core" for the
 ** core router). Bytes of names outside [A-Za-z0-9._-] become '_', and a
 ** name already taken gets "-2", "-3"... appended. dir must exist and be
-** writable (ns-3 aborts otherwise). */
+** writable (ns-3 aborts otherwise). Running out of memory for the list of
+** files is a world error (world_fail). */
 
 /* Captures the nodes added from now on (dir NULL: stops). dir and prefix
 ** are copied; tag is kept with each file (an experiment's attempt, or -1).

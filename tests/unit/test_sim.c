@@ -206,12 +206,21 @@ static void test_bad_arguments(void **state) {
   sim_destroy();
 }
 
-/* The whole of the pcap file at path, in buf (at most cap bytes); its size. */
-static size_t read_file(const char *path, uint8_t *buf, size_t cap) {
-  FILE *f = fopen(path, "rb");
+/* A scratch folder made from the template dir, and file, a path in it. */
+static void scratch(char *dir, char *file, size_t len) {
+  assert_non_null(mkdtemp(dir));
+  snprintf(file, len, "%s/x.pcap", dir);
+}
+
+/* The whole of file, in buf (at most cap bytes), then file and its folder
+** dir removed; its size. */
+static size_t take_file(const char *dir, const char *file, uint8_t *buf, size_t cap) {
+  FILE *f = fopen(file, "rb");
   assert_non_null(f);
   size_t n = fread(buf, 1, cap, f);
   fclose(f);
+  remove(file);
+  rmdir(dir);
   return n;
 }
 
@@ -228,8 +237,7 @@ static void test_pcap_rewritten(void **state) {
   (void)state;
   char dir[] = "/tmp/natsim-pcap-XXXXXX", file[64];
   uint8_t buf[512];
-  assert_non_null(mkdtemp(dir));
-  snprintf(file, sizeof file, "%s/b.pcap", dir);
+  scratch(dir, file, sizeof file);
   sim_init(1);
   int mode = 2, a, b, links[2];
   triangle(&mode, &a, &b, links);
@@ -241,7 +249,7 @@ static void test_pcap_rewritten(void **state) {
   sim_run_until(100 * MS);
   sim_destroy();
   assert_int_equal(got.count, 1);
-  size_t n = read_file(file, buf, sizeof buf);
+  size_t n = take_file(dir, file, buf, sizeof buf);
   assert_true(n >= PCAP_FIRST_IP + 20 + 8 + 5);
   const uint8_t *ip = buf + PCAP_FIRST_IP;
   assert_int_equal(be16(ip + 2), 20 + 8 + 5);  /* IPv4 total length */
@@ -249,16 +257,13 @@ static void test_pcap_rewritten(void **state) {
   assert_int_equal(be16(ip + 22), 6000);
   assert_int_equal(be16(ip + 24), 8 + 5);      /* UDP length */
   assert_memory_equal(ip + 28, "hello", 5);
-  remove(file);
-  rmdir(dir);
 }
 
 static void test_pcap(void **state) {
   (void)state;
   char dir[] = "/tmp/natsim-pcap-XXXXXX", file[64];
   uint8_t buf[512];
-  assert_non_null(mkdtemp(dir));
-  snprintf(file, sizeof file, "%s/a.pcap", dir);
+  scratch(dir, file, sizeof file);
   sim_init(1);
   int a, b, l;
   sim_link_cfg cfg = {.delay = MS};
@@ -271,11 +276,9 @@ static void test_pcap(void **state) {
   sim_udp_send(sa, B_IP, 9, (const uint8_t *)"x", 1);
   sim_run_until(10 * MS);
   sim_destroy();
-  size_t n = read_file(file, buf, sizeof buf);
+  size_t n = take_file(dir, file, buf, sizeof buf);
   assert_true(n >= PCAP_FIRST_IP + 20 + 8 + 1);
   assert_int_equal(be16(buf + PCAP_FIRST_IP + 24), 8 + 1); /* UDP length */
-  remove(file);
-  rmdir(dir);
 }
 
 int main(void) {

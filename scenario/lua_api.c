@@ -693,7 +693,8 @@ int lapi_begin_experiment(lapi *a, char *err, size_t len) {
 
 void lapi_end_experiment(lapi *a) {
   a->w = world_new(a->opts.seed);
-  if (a->w && a->opts.pcap) capture_world(a->opts.pcap, a->w);
+  if (a->w && a->opts.pcap && capture_world(a->opts.pcap, a->w) != 0)
+    world_fail(a->w, "--pcap: out of memory");
 }
 
 void lapi_add_results(lapi *a, const exp_summary *s) {

@@ -307,14 +307,14 @@ int scenario_run(const scenario_opts *o) {
   }
   lua_State *L = luaL_newstate();
   world *w = world_new(o->seed);
-  if (!L || !w) {
+  if (!L || !w || (cap && capture_world(cap, w) != 0)) {
     fprintf(stderr, "natsim: out of memory\n");
+    capture_free(cap);
     return SCENARIO_ERROR;
   }
   luaL_openlibs(L);
   watchdog_set_budget(L, o->max_instructions > 0 ? o->max_instructions : WATCHDOG_BUDGET);
   progress_set_quiet(o->quiet);
-  if (cap) capture_world(cap, w);
   FILE *att = o->attempts ? attempts_open(o->attempts, err, sizeof err) : NULL;
   if (o->attempts && !att) {
     fprintf(stderr, "natsim: %s\n", err);

@@ -114,8 +114,13 @@ local list = {}
 for _, f in pairs(pf) do list[#list + 1] = f end
 p.fields = list
 
-local quic = Dissector.get("quic")
-local stun = Dissector.get("stun-udp")
+-- Wireshark's own dissectors, or nil where this Wireshark has none.
+local function builtin(name)
+  local ok, d = pcall(Dissector.get, name)
+  return ok and d or nil
+end
+local quic = builtin("quic")
+local stun = builtin("stun-udp")
 
 -- Peers of each session, from the SESSION frames seen so far (by session
 -- id in hex): what RELAY, DATA and PUNCH frames show.
@@ -154,6 +159,12 @@ end
 -- Sessions whose payloads are QUIC (by session id in hex): those where a
 -- QUIC long header (first bit set) was seen.
 local quic_sessions = {}
+
+-- A new capture file: nothing known yet.
+function p.init()
+  sessions = {}
+  quic_sessions = {}
+end
 
 -- Whether a payload of the session is a conn frame: kind 1 (at least the
 -- kind and sequence) or 2 (exactly 9 bytes), in a session not known to be

@@ -23,12 +23,12 @@ dissector=tools/wireshark/natsim.lua
 # capture, into $2. Columns: 1 protocols, 2 natsim frame type, 3 STUN
 # type, 4 session's peers, 5 bad UDP length, 6 zero UDP length, 7
 # malformed, 8 Lua error, 9 UDP length, 10 IP total length, 11 IP header
-# length.
+# length, 12 conn frame kind.
 fields() {
   tshark -r "$1" -X lua_script:$dissector -T fields -E occurrence=f -e frame.protocols \
     -e natsim_gw.type -e stun.type -e natsim_gw.session.peers -e udp.length.bad \
     -e udp.length.bad_zero -e _ws.malformed -e _ws.lua.error -e udp.length -e ip.len \
-    -e ip.hdr_len >"$2" 2>"$2.err"
+    -e ip.hdr_len -e natsim_gw.conn.kind >"$2" 2>"$2.err"
 }
 
 # expect_count NAME WANT FILE AWK-CONDITION: how many lines of FILE match
@@ -62,6 +62,15 @@ expect_count "PUNCH" "$some" "$tmp/x.txt" '$2 == "9"'
 expect_count "QUIC relayed by the gateway" "$some" "$tmp/x.txt" '$2 == "6" && $1 ~ /natsim_gw:quic/'
 expect_count "QUIC on the direct path" "$some" "$tmp/x.txt" '$2 == "11" && $1 ~ /natsim_gw:quic/'
 expect_count "sessions' peers" "$some" "$tmp/x.txt" '$4 != ""'
+
+# Without QUIC, RELAY and DATA frames carry conn frames.
+"$natsim" run tests/cli/scenarios/pcap.lua --quiet --set pairs=2 --set transport=messages --pcap "$tmp/m" >/dev/null 2>&1
+mergecap -w "$tmp/m.pcap" "$tmp/m"/*.pcap
+fields "$tmp/m.pcap" "$tmp/m.txt"
+check_clean "$tmp/m.txt" "without QUIC"
+expect_count "conn messages" "$some" "$tmp/m.txt" '$12 == "1"'
+expect_count "conn acknowledgements" "$some" "$tmp/m.txt" '$12 == "2"'
+expect_count "no QUIC" "^0$" "$tmp/m.txt" '$1 ~ /quic/'
 
 # A NAT of a hand-built world rewrites every packet it forwards.
 "$natsim" run tests/cli/scenarios/random.lua --pcap "$tmp/h" >/dev/null 2>&1

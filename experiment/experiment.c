@@ -40,7 +40,7 @@ static void progress_tick(void *arg) {
 
 /* Capture, when asked: the selection fits the population, and the
 ** servers' files come first. */
-static int capture_start(xrun *x, char *err, size_t len) {
+static int start_capture(xrun *x, char *err, size_t len) {
   const exp_cfg *c = x->cfg;
   char names[EXP_MAX_CLASSES][64];
   for (int i = 0; i < c->nclasses; i++) snprintf(names[i], sizeof names[i], "%s", c->classes[i].name);
@@ -53,7 +53,7 @@ static int capture_start(xrun *x, char *err, size_t len) {
 
 /* The world: the servers the version needs, then the population. */
 static int build(xrun *x, char *err, size_t len) {
-  if (x->cfg->pcap && capture_start(x, err, len) != 0) return -1;
+  if (x->cfg->pcap && start_capture(x, err, len) != 0) return -1;
   if (servers_gateway(x, err, len) != 0) return -1;
   if (x->version->ice && servers_ice(x, err, len) != 0) return -1;
   return population_build(x, err, len);
@@ -112,7 +112,7 @@ static const char *role_of(void *ctx, int node, int index) {
 }
 
 /* The run's files into the manifest; 0, or -1 with the reason in err. */
-static int capture_end(xrun *x, char *err, size_t len) {
+static int finish_capture(xrun *x, char *err, size_t len) {
   if (capture_collect(x->cfg->pcap, x->w, role_of, x) == 0) return 0;
   snprintf(err, len, "--pcap: out of memory");
   return -1;
@@ -161,7 +161,7 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
   int rc = x.att && x.w ? build(&x, err, len) : -1;
   if (rc == 0) rc = simulate(&x, err, len);
   if (rc == 0) summarize(&x, out);
-  if (rc == 0 && c->pcap) rc = capture_end(&x, err, len);
+  if (rc == 0 && c->pcap) rc = finish_capture(&x, err, len);
   release(&x);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   out->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

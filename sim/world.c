@@ -238,7 +238,7 @@ static void file_name(const pcap_state *p, const char *stem, char *file, size_t 
 }
 
 /* Captures end `end` of link into a new file named for stem; c's file is set here. */
-static void capture_end(world *w, int link, int end, const char *stem, world_capture *c) {
+static void pcap_end(world *w, int link, int end, const char *stem, world_capture *c) {
   pcap_state *p = &w->pcap;
   void *list = p->list;
   if (reserve(&list, &p->cap, p->n, sizeof *p->list) != 0) {
@@ -254,17 +254,17 @@ static void capture_end(world *w, int link, int end, const char *stem, world_cap
 }
 
 /* Both ends of n's uplink, when capture is on. */
-static void capture_link(world *w, node *n, int index, uint32_t router) {
+static void pcap_link(world *w, node *n, int index, uint32_t router) {
   if (!w->pcap.dir) return;
   world_capture up = {.node = index, .other = n->parent, .uplink = true};
   memcpy(up.addrs, n->addrs, sizeof up.addrs);
   up.naddrs = n->naddrs;
   char stem[160];
   snprintf(stem, sizeof stem, "%s-uplink", n->name);
-  capture_end(w, n->link, 0, stem, &up);
+  pcap_end(w, n->link, 0, stem, &up);
   world_capture down = {.node = n->parent, .other = index, .addrs = {router}, .naddrs = 1};
   snprintf(stem, sizeof stem, "%s-to-%s", world_node_name(w, n->parent), n->name);
-  capture_end(w, n->link, 1, stem, &down);
+  pcap_end(w, n->link, 1, stem, &down);
 }
 
 /* Creates the node's ns-3 side and its uplink; returns the uplink's iface. */
@@ -282,7 +282,7 @@ static uint32_t attach(world *w, node *n, const sim_link_cfg *link) {
     sim_route_add(parent_sim, n->addrs[k], 32, down);
   }
   sim_route_add(n->sim, 0, 0, up);
-  capture_link(w, n, (int)w->nnodes - 1, router);
+  pcap_link(w, n, (int)w->nnodes - 1, router);
   return up;
 }
 

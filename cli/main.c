@@ -48,7 +48,7 @@ static const char usage[] =
 /* --- run and regress ------------------------------------------------------------ */
 
 #define MAX_PARAMS 64 /* --set options a run takes */
-#define RUN_OPTIONS 9 /* rows run_options writes */
+#define RUN_OPTIONS 10 /* rows run_options writes */
 
 /* The options `natsim run` and `natsim regress` share, into t (room for
 ** RUN_OPTIONS); returns how many. */
@@ -66,7 +66,17 @@ static int run_options(opt *t, scenario_opts *o, const char **params) {
                  "write the experiment results alone, as JSON: {scenario,\n"
                  "seed, versions}; the schema is in reports/README.md"};
   t[n++] = (opt){"pcap", "DIR", OPT_STRING, &o->pcap_dir, 0, 0, NULL,
-                 "capture every link's packets into DIR/natsim-NODE-DEV.pcap"};
+                 "capture packets into DIR: both ends of every node's uplink,\n"
+                 "as DIR/natsim-[VERSION-][aN-]NODE-uplink.pcap and\n"
+                 "DIR/natsim-[VERSION-][aN-]PARENT-to-NODE.pcap, listed with\n"
+                 "their node, device, addresses, attempt and role in\n"
+                 "DIR/manifest.json (docs/traces.md); experiments capture\n"
+                 "their servers and every attempt (at most 50: see below)"};
+  t[n++] = (opt){"pcap-attempts", "LIST", OPT_STRING, &o->pcap_attempts, 0, 0, NULL,
+                 "the attempts --pcap captures: N, N-M (from 0) or A:B (a\n"
+                 "class pair, either order; * is any class), separated by\n"
+                 "commas; an attempt must match a number or range (if any\n"
+                 "is given) and a class pair (if any is given)"};
   t[n++] = (opt){"set", "K=V", OPT_KEYVALUE, params, 0, MAX_PARAMS, &o->nparams,
                  "an override of the scenario's parameter K (natsim.param)"};
   t[n++] = (opt){"quiet", NULL, OPT_FLAG, &o->quiet, 0, 0, NULL,
@@ -91,6 +101,7 @@ static int parse_scenario_cmd(const opt_cmd *c, int argc, char **argv, const cha
   if (rc != OPT_CONTINUE) return rc;
   if (npos > 1) return opt_usage_error(c, "one scenario at a time (got %s and %s)", pos[0], pos[1]);
   o->path = npos ? pos[0] : NULL;
+  if (o->pcap_attempts && !o->pcap_dir) return opt_usage_error(c, "--pcap-attempts needs --pcap DIR");
   return OPT_CONTINUE;
 }
 
@@ -103,7 +114,8 @@ static int cmd_run(int argc, char **argv, const char **pos) {
   t[n++] = help_opt;
   opt_cmd c = {"run",
                "usage: natsim run SCENARIO.lua [--seed N] [--out DIR] [--json FILE] [--junit FILE]\n"
-               "                               [--pcap DIR] [--set KEY=VALUE ...] [--quiet]\n"
+               "                               [--pcap DIR [--pcap-attempts LIST]]\n"
+               "                               [--set KEY=VALUE ...] [--quiet]\n"
                "                               [--attempts FILE] [--max-instructions N]\n"
                "\n"
                "Runs a scenario script in virtual time. All randomness comes from the\n"

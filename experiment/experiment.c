@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "capture.h"
 #include "progress.h"
 #include "xrun.h"
 
@@ -37,8 +38,22 @@ static void progress_tick(void *arg) {
   if (sim_now() + PROGRESS_TICK < x->end) sim_schedule(PROGRESS_TICK, progress_tick, x);
 }
 
+/* Capture, when asked: the selection fits the population, and the
+** servers' files come first. */
+static int start_capture(xrun *x, char *err, size_t len) {
+  const exp_cfg *c = x->cfg;
+  char names[EXP_MAX_CLASSES][64];
+  for (int i = 0; i < c->nclasses; i++) snprintf(names[i], sizeof names[i], "%s", c->classes[i].name);
+  if (capture_check(c->pcap, (const char (*)[64])names, c->nclasses, c->pairs, err, len) != 0)
+    return -1;
+  if (capture_begin(c->pcap, x->w, x->version->name) == 0) return 0;
+  snprintf(err, len, "--pcap: out of memory");
+  return -1;
+}
+
 /* The world: the servers the version needs, then the population. */
 static int build(xrun *x, char *err, size_t len) {
+  if (x->cfg->pcap && start_capture(x, err, len) != 0) return -1;
   if (servers_gateway(x, err, len) != 0) return -1;
   if (x->version->ice && servers_ice(x, err, len) != 0) return -1;
   return population_build(x, err, len);
@@ -80,6 +95,27 @@ static void summarize(xrun *x, exp_summary *out) {
   }
   out->events = sim_event_count();
   out->virtual_s = (double)sim_now() / 1e9;
+}
+
+/* A node's part in attempt `index` (-1: the servers), for the manifest. */
+static const char *role_of(void *ctx, int node, int index) {
+  const xrun *x = ctx;
+  if (node == WORLD_CORE) return "core";
+  if (index < 0) return world_node_name(x->w, node); /* gateway, stun, turn */
+  const attempt *a = &x->att[index];
+  if (node == a->a.host) return "peer-a";
+  if (node == a->b.host) return "peer-b";
+  if (node == a->a.home) return a->same_nat ? "nat-ab" : "nat-a";
+  if (node == a->b.home) return "nat-b";
+  if (node == world_node_parent(x->w, a->a.home)) return "cgn-a";
+  return "cgn-b";
+}
+
+/* The run's files into the manifest; 0, or -1 with the reason in err. */
+static int finish_capture(xrun *x, char *err, size_t len) {
+  if (capture_collect(x->cfg->pcap, x->w, role_of, x) == 0) return 0;
+  snprintf(err, len, "--pcap: out of memory");
+  return -1;
 }
 
 static void release(xrun *x) {
@@ -125,6 +161,7 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
   int rc = x.att && x.w ? build(&x, err, len) : -1;
   if (rc == 0) rc = simulate(&x, err, len);
   if (rc == 0) summarize(&x, out);
+  if (rc == 0 && c->pcap) rc = finish_capture(&x, err, len);
   release(&x);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   out->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;

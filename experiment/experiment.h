@@ -106,6 +106,7 @@ typedef struct exp_cfg {
   ** own way (version.h), or the one named here. */
   enum exp_upgrade { EXP_UPGRADE_VERSION, EXP_UPGRADE_MIGRATE, EXP_UPGRADE_SWITCH } upgrade;
   nat_model_loader loader; /* loads the classes' model files (borrowed) */
+  struct capture *pcap;  /* NULL, or the attempts to capture and the manifest (capture.h; borrowed) */
   exp_record_fn record;  /* NULL, or called for each attempt in order once the run ended */
   void *record_ctx;      /* record's first argument (borrowed) */
 } exp_cfg;

@@ -1,4 +1,7 @@
 /* population.c: the pairs of an experiment, their classes, and the oracle's verdict on each. */
+#include <stdio.h>
+
+#include "capture.h"
 #include "feasible.h"
 #include "rng.h"
 #include "xrun.h"
@@ -48,7 +51,25 @@ static double unit64(rng *r) {
   return (double)rng_u64(r) / 18446744073709551616.0;
 }
 
+/* --pcap: whether attempt a's nodes are captured; *captured counts the
+** attempts that are. 0, or -1 with the reason in err when more than
+** CAPTURE_MAX_ATTEMPTS would be, or memory runs out. */
+static int capture_side(xrun *x, const attempt *a, int *captured, char *err, size_t len) {
+  const exp_cfg *c = x->cfg;
+  bool wants = capture_wants(c->pcap, a->index, c->classes[a->class_a].name,
+                             c->classes[a->class_b].name);
+  if (wants && ++*captured > CAPTURE_MAX_ATTEMPTS) {
+    snprintf(err, len, "--pcap-attempts: more than %d attempts match; choose fewer",
+             CAPTURE_MAX_ATTEMPTS);
+    return -1;
+  }
+  if (capture_attempt(c->pcap, x->w, wants ? a->index : -1) == 0) return 0;
+  snprintf(err, len, "--pcap: out of memory");
+  return -1;
+}
+
 int population_build(xrun *x, char *err, size_t len) {
+  int captured = 0;
   const exp_cfg *c = x->cfg;
   rng r, same, rogue;
   rng_seed(&r, c->seed, 0x504f50u);
@@ -72,6 +93,7 @@ int population_build(xrun *x, char *err, size_t len) {
     a->a.id = 2u * (uint32_t)i + 1;
     a->a.is_a = true;
     a->b.id = 2u * (uint32_t)i + 2;
+    if (c->pcap && capture_side(x, a, &captured, err, len) != 0) return -1;
     if (side_build(x, a, &a->a, a->class_a, NULL, err, len) != 0) return -1;
     if (side_build(x, a, &a->b, a->class_b, a->same_nat ? &a->a : NULL, err, len) != 0)
       return -1;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "capture.h"
 #include "fields.h"
 #include "model.h"
 #include "params.h"
@@ -690,7 +691,11 @@ int lapi_begin_experiment(lapi *a, char *err, size_t len) {
   return 0;
 }
 
-void lapi_end_experiment(lapi *a) { a->w = world_new(a->opts.seed); }
+void lapi_end_experiment(lapi *a) {
+  a->w = world_new(a->opts.seed);
+  if (a->w && a->opts.pcap && capture_world(a->opts.pcap, a->w) != 0)
+    world_fail(a->w, "--pcap: out of memory");
+}
 
 void lapi_add_results(lapi *a, const exp_summary *s) {
   exp_summary *r = realloc(a->results, (a->nresults + 1) * sizeof *r);
@@ -721,6 +726,7 @@ uint64_t lapi_seed(const lapi *a) { return a->opts.seed; }
 world *lapi_world(const lapi *a) { return a->w; }
 const char *lapi_scenario(const lapi *a) { return a->opts.scenario; }
 FILE *lapi_attempts(const lapi *a) { return a->opts.attempts; }
+struct capture *lapi_capture(const lapi *a) { return a->opts.pcap; }
 
 void lapi_close(lapi *a) {
   if (!a) return;

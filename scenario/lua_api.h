@@ -32,6 +32,7 @@ typedef struct lapi_opts {
   uint64_t seed;
   const char *scenario; /* its path: model names are also looked up near it */
   FILE *attempts;       /* NULL, or where experiments write each attempt (attempts.h); the caller's */
+  struct capture *pcap; /* NULL, or the capture of every world (capture.h); the caller's */
 } lapi_opts;
 
 typedef struct lapi lapi;
@@ -56,6 +57,8 @@ uint64_t lapi_seed(const lapi *a);
 /* The world now in use (natsim.experiment replaces it). */
 world *lapi_world(const lapi *a);
 const char *lapi_scenario(const lapi *a);
+/* lapi_opts.pcap: NULL, or the capture experiments join. */
+struct capture *lapi_capture(const lapi *a);
 /* lapi_opts.attempts: NULL, or the file of per-attempt records. */
 FILE *lapi_attempts(const lapi *a);
 /* Reads an optional link table {delay=, rate=, loss=} at field `name`

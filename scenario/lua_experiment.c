@@ -413,6 +413,7 @@ static int l_experiment(lua_State *L) {
   }
   c.record = lapi_attempts(a) ? attempts_write : NULL;
   c.record_ctx = lapi_attempts(a);
+  c.pcap = lapi_capture(a);
   lua_createtable(L, 0, 1);
   lua_createtable(L, nv, 0);
   int rc = 0;

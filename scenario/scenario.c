@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "attempts.h"
+#include "capture.h"
 #include "config.h"
 #include "json.h"
 #include "lerror.h"
@@ -281,33 +282,48 @@ static int check_outputs(const scenario_opts *o) {
   return 0;
 }
 
+/* The scenario's own world's files join the experiments' in the
+** manifest, which is written. 0, or -1 (said on stderr). */
+static int finish_capture(capture *cap, const world *w) {
+  char err[1200];
+  if (capture_collect(cap, w, NULL, NULL) != 0) {
+    fprintf(stderr, "natsim: --pcap: out of memory\n");
+    return -1;
+  }
+  if (capture_write(cap, err, sizeof err) == 0) return 0;
+  fprintf(stderr, "natsim: --pcap: %s\n", err);
+  return -1;
+}
+
 int scenario_run(const scenario_opts *o) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   if (check_outputs(o) != 0) return SCENARIO_ERROR;
+  char err[1100];
+  capture *cap = o->pcap_dir ? capture_new(o->pcap_dir, o->pcap_attempts, err, sizeof err) : NULL;
+  if (o->pcap_dir && !cap) {
+    fprintf(stderr, "natsim: %s\n", err);
+    return SCENARIO_ERROR;
+  }
   lua_State *L = luaL_newstate();
   world *w = world_new(o->seed);
-  if (!L || !w) {
+  if (!L || !w || (cap && capture_world(cap, w) != 0)) {
     fprintf(stderr, "natsim: out of memory\n");
+    capture_free(cap);
     return SCENARIO_ERROR;
   }
   luaL_openlibs(L);
   watchdog_set_budget(L, o->max_instructions > 0 ? o->max_instructions : WATCHDOG_BUDGET);
   progress_set_quiet(o->quiet);
-  if (o->pcap_dir) {
-    if (make_dirs(o->pcap_dir) != 0)
-      fprintf(stderr, "natsim: cannot create %s: %s\n", o->pcap_dir, strerror(errno));
-    sim_pcap(o->pcap_dir);
-  }
-  char err[1100];
   FILE *att = o->attempts ? attempts_open(o->attempts, err, sizeof err) : NULL;
   if (o->attempts && !att) {
     fprintf(stderr, "natsim: %s\n", err);
     world_free(w);
     lua_close(L);
+    capture_free(cap);
     return SCENARIO_ERROR;
   }
-  lapi_opts lo = {o->seed, o->path, att};
+  lapi_opts lo = {o->seed, o->path, att, cap};
   lapi *a = lapi_open(L, w, &lo);
   if (a) lexp_register(L, a);
   int rc = a ? run_script(L, o) : SCENARIO_ERROR;
@@ -331,6 +347,8 @@ int scenario_run(const scenario_opts *o) {
     fprintf(stderr, "natsim: %s\n", err);
     rc = SCENARIO_ERROR;
   }
+  if (cap && finish_capture(cap, w) != 0) rc = SCENARIO_ERROR;
+  capture_free(cap);
   world_free(w); /* before lua_close: models hold references in L */
   lapi_close(a);
   lua_close(L);

@@ -16,6 +16,7 @@ typedef struct scenario_opts {
   const char *out_dir;  /* NULL: no results file; else results.json, report.md, report.html */
   const char *junit;    /* NULL: no JUnit XML */
   const char *pcap_dir; /* NULL: no capture */
+  const char *pcap_attempts; /* NULL: every attempt; else a selection (capture.h) */
   const char *json;     /* NULL: no experiment results file */
   const char **params;  /* "KEY=VALUE" overrides, for natsim.params */
   int nparams;

@@ -11,8 +11,9 @@ packages=(
   liblua5.4-dev libcmocka-dev
 )
 # The test suite renders the HTML report in headless Chromium, talks to
-# coturn, and builds network namespaces with nftables NAT.
-[ "${1:-}" = "--test" ] && packages+=(chromium coturn nftables iproute2)
+# coturn, builds network namespaces with nftables NAT, and reads captures
+# with tshark.
+[ "${1:-}" = "--test" ] && packages+=(chromium coturn nftables iproute2 tshark)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -25,5 +26,7 @@ echo "setup: installing ${missing[*]}"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# tshark: no capture rights for non-root users (natsim reads files only).
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -75,15 +75,10 @@ class HookRouting : public Ipv4RoutingProtocol {
       break;
     }
     Ptr<Packet> q = p->Copy();
-    if (is_udp) {
-      q->RemoveHeader(udp);
-      udp.SetSourcePort(pk.src_port);
-      udp.SetDestinationPort(pk.dst_port);
-      q->AddHeader(udp);
-    }
     Ipv4Header nh = h;
     nh.SetSource(Ipv4Address(pk.src_ip));
     nh.SetDestination(Ipv4Address(pk.dst_ip));
+    if (is_udp) Readdress(q, nh, pk.src_port, pk.dst_port);
     return Route(q, nh, idev, ucb, mcb, lcb, ecb);
   }
 
@@ -116,6 +111,24 @@ class HookRouting : public Ipv4RoutingProtocol {
     r->SetSource(m_ipv4->GetAddress(it->second, 0).GetLocal());
     r->SetOutputDevice(m_ipv4->GetNetDevice(it->second));
     return r;
+  }
+
+  // Replaces q's UDP header with a fresh one carrying the new ports. A
+  // parsed UdpHeader would write its payload size as the length field (ns-3
+  // 3.37), so it is not reused; a fresh one writes header plus payload, and
+  // its checksum over nh's addresses when ns-3's checksums are on.
+  static void Readdress(Ptr<Packet> q, const Ipv4Header &nh, uint16_t sport,
+                        uint16_t dport) {
+    UdpHeader old;
+    q->RemoveHeader(old);
+    UdpHeader udp;
+    udp.SetSourcePort(sport);
+    udp.SetDestinationPort(dport);
+    if (Node::ChecksumEnabled()) {
+      udp.EnableChecksums();
+      udp.InitializeChecksum(nh.GetSource(), nh.GetDestination(), UdpL4Protocol::PROT_NUMBER);
+    }
+    q->AddHeader(udp);
   }
 
   // Forwards along a host route, or leaves the packet to static routing
@@ -161,6 +174,7 @@ struct Sock {
 
 struct Link {
   uint64_t lost = 0;
+  Ptr<NetDevice> dev[2]; /* the ends, as sim_link_new's a and b */
 };
 
 // Device queues hold 1000 packets: bursts of probes are normal here, and
@@ -173,7 +187,6 @@ struct State {
   std::map<uint64_t, EventId> timers;
   uint64_t next_timer = 1;
   int64_t next_stream = 0;
-  std::string pcap_dir;
   PointToPointHelper p2p;
 };
 
@@ -289,6 +302,8 @@ int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
   NetDeviceContainer d = g->p2p.Install(g->nodes[a], g->nodes[b]);
   int id = (int)g->links.size();
   g->links.push_back(Link());
+  g->links[id].dev[0] = d.Get(0);
+  g->links[id].dev[1] = d.Get(1);
   uint32_t *ifs[2] = {if_a, if_b};
   for (uint32_t i = 0; i < 2; i++) {
     Ptr<NetDevice> dev = d.Get(i);
@@ -305,8 +320,6 @@ int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
     Ptr<Ipv4> ip = dev->GetNode()->GetObject<Ipv4>();
     *ifs[i] = ip->AddInterface(dev);
     ip->SetUp(*ifs[i]);
-    if (!g->pcap_dir.empty())
-      g->p2p.EnablePcap(g->pcap_dir + "/natsim", dev, false, false);
   }
   return id;
 }
@@ -334,7 +347,12 @@ int sim_route_add(int node, uint32_t ip, int prefix, uint32_t iface) {
   return 0;
 }
 
-void sim_pcap(const char *dir) { g->pcap_dir = dir ? dir : ""; }
+int sim_link_pcap(int link, int end, const char *path) {
+  if (!g || link < 0 || (size_t)link >= g->links.size() || end < 0 || end > 1 || !path)
+    return -1;
+  g->p2p.EnablePcap(path, g->links[link].dev[end], false, true);
+  return 0;
+}
 
 int sim_node_hook(int node, sim_hook_fn fn, void *ctx) {
   if (!valid_node(node)) return -1;

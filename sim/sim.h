@@ -9,7 +9,7 @@
 ** Times are virtual nanoseconds. IPv4 addresses are host-order uint32_t.
 ** Functions returning int return 0 (or an id >= 0) on success and -1 on a
 ** bad argument, without touching the simulation. Call sim_init first:
-** sim_schedule, sim_cancel, sim_rearm, sim_node_new and sim_pcap use the
+** sim_schedule, sim_cancel, sim_rearm and sim_node_new use the
 ** simulation unchecked; the functions taking an id fail (-1, 0) without
 ** one. ctx and arg pointers are borrowed and must stay valid while they
 ** may be called back.
@@ -64,8 +64,7 @@ typedef struct sim_link_cfg {
 
 /* Connects nodes a and b; writes their new interface indices (if_a and
 ** if_b required). Returns a link id, or -1 for an unknown node, a == b, a
-** loss outside [0, 1] or a negative delay. With sim_pcap on, both ends are
-** captured. */
+** loss outside [0, 1] or a negative delay. */
 int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
                  uint32_t *if_b);
 /* Packets lost on the link so far (both directions); 0 for an unknown
@@ -79,9 +78,11 @@ int sim_addr_add(int node, uint32_t iface, uint32_t ip, int prefix);
 ** -1 as for sim_addr_add. */
 int sim_route_add(int node, uint32_t ip, int prefix, uint32_t iface);
 
-/* Captures every link created from now on into DIR/natsim-N-I.pcap (dir
-** is copied; NULL or "" stops capturing new links). */
-void sim_pcap(const char *dir);
+/* Captures the packets end `end` of link sends and receives (0: the a of
+** sim_link_new, 1: its b) into the pcap file at path (copied), until
+** sim_destroy. The caller checks that path can be written: ns-3 aborts
+** when it cannot. 0, or -1 for an unknown link or end, or a NULL path. */
+int sim_link_pcap(int link, int end, const char *path);
 
 /* A UDP packet as a forward hook sees it. The hook may rewrite the
 ** addresses and ports; the packet is then routed by its new destination. */

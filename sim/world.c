@@ -1,6 +1,7 @@
 /* world.c: topology building, address plans, the NAT hook, counters. */
 #include "world.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,8 +41,18 @@ typedef struct sock {
   world_counters counters;
 } sock;
 
+/* What world_pcap turned on. */
+typedef struct pcap_state {
+  char *dir;                  /* NULL: off */
+  char prefix[64];
+  int tag;
+  world_capture *list;
+  size_t n, cap;
+} pcap_state;
+
 struct world {
   uint64_t seed;
+  pcap_state pcap;
   int core; /* the core router's sim node */
   uint32_t next_public;
   node **nodes;
@@ -75,6 +86,8 @@ void world_free(world *w) {
   free(w->nodes);
   free(w->socks);
   free(w->error);
+  free(w->pcap.dir);
+  free(w->pcap.list);
   free(w);
 }
 
@@ -185,6 +198,75 @@ static int push_node(world *w, node *n) {
   return (int)w->nnodes - 1;
 }
 
+/* --- capture -------------------------------------------------------------- */
+
+int world_pcap(world *w, const char *dir, const char *prefix, int tag) {
+  free(w->pcap.dir);
+  w->pcap.dir = NULL;
+  if (!dir) return 0;
+  w->pcap.dir = strdup(dir);
+  if (!w->pcap.dir) return -1;
+  snprintf(w->pcap.prefix, sizeof w->pcap.prefix, "%s", prefix ? prefix : "");
+  w->pcap.tag = tag;
+  return 0;
+}
+
+size_t world_captures(const world *w, const world_capture **list) {
+  *list = w->pcap.list;
+  return w->pcap.n;
+}
+
+/* s with the bytes a file name should not hold turned into '_'. */
+static void safe_name(char *s) {
+  for (; *s; s++)
+    if (!(isalnum((unsigned char)*s) || *s == '.' || *s == '-' || *s == '_')) *s = '_';
+}
+
+static bool file_taken(const pcap_state *p, const char *file) {
+  for (size_t i = 0; i < p->n; i++)
+    if (strcmp(p->list[i].file, file) == 0) return true;
+  return false;
+}
+
+/* natsim-PREFIXSTEM.pcap, or natsim-PREFIXSTEM-K.pcap for the first K >= 2 free. */
+static void file_name(const pcap_state *p, const char *stem, char *file, size_t len) {
+  char base[128];
+  snprintf(base, sizeof base, "natsim-%s%s", p->prefix, stem);
+  safe_name(base);
+  snprintf(file, len, "%s.pcap", base);
+  for (int k = 2; file_taken(p, file); k++) snprintf(file, len, "%s-%d.pcap", base, k);
+}
+
+/* Captures end `end` of link into a new file named for stem; c's file is set here. */
+static void pcap_end(world *w, int link, int end, const char *stem, world_capture *c) {
+  pcap_state *p = &w->pcap;
+  void *list = p->list;
+  if (reserve(&list, &p->cap, p->n, sizeof *p->list) != 0) {
+    world_fail(w, "capture: out of memory");
+    return;
+  }
+  p->list = list;
+  c->tag = p->tag;
+  file_name(p, stem, c->file, sizeof c->file);
+  char path[1200];
+  snprintf(path, sizeof path, "%s/%s", p->dir, c->file);
+  if (sim_link_pcap(link, end, path) == 0) p->list[p->n++] = *c;
+}
+
+/* Both ends of n's uplink, when capture is on. */
+static void pcap_link(world *w, node *n, int index, uint32_t router) {
+  if (!w->pcap.dir) return;
+  world_capture up = {.node = index, .other = n->parent, .uplink = true};
+  memcpy(up.addrs, n->addrs, sizeof up.addrs);
+  up.naddrs = n->naddrs;
+  char stem[160];
+  snprintf(stem, sizeof stem, "%s-uplink", n->name);
+  pcap_end(w, n->link, 0, stem, &up);
+  world_capture down = {.node = n->parent, .other = index, .addrs = {router}, .naddrs = 1};
+  snprintf(stem, sizeof stem, "%s-to-%s", world_node_name(w, n->parent), n->name);
+  pcap_end(w, n->link, 1, stem, &down);
+}
+
 /* Creates the node's ns-3 side and its uplink; returns the uplink's iface. */
 static uint32_t attach(world *w, node *n, const sim_link_cfg *link) {
   int parent_sim = n->parent == WORLD_CORE ? w->core : w->nodes[n->parent]->sim;
@@ -200,6 +282,7 @@ static uint32_t attach(world *w, node *n, const sim_link_cfg *link) {
     sim_route_add(parent_sim, n->addrs[k], 32, down);
   }
   sim_route_add(n->sim, 0, 0, up);
+  pcap_link(w, n, (int)w->nnodes - 1, router);
   return up;
 }
 
@@ -335,7 +418,9 @@ int world_nat_file(world *w, const nat_model_loader *ld, const char *path, const
 /* --- inspection ------------------------------------------------------------ */
 
 size_t world_node_count(const world *w) { return w->nnodes; }
-const char *world_node_name(const world *w, int i) { return w->nodes[i]->name; }
+const char *world_node_name(const world *w, int i) {
+  return i == WORLD_CORE ? "core" : w->nodes[i]->name;
+}
 bool world_is_nat(const world *w, int i) { return w->nodes[i]->nat != NULL; }
 int world_node_parent(const world *w, int i) { return w->nodes[i]->parent; }
 nat *world_nat_engine(world *w, int i) { return w->nodes[i]->nat; }

@@ -65,6 +65,7 @@ int world_nat_file(world *w, const nat_model_loader *ld, const char *path, const
                    size_t len);
 
 size_t world_node_count(const world *w);
+/* The node's name; "core" for WORLD_CORE. */
 const char *world_node_name(const world *w, int node);
 bool world_is_nat(const world *w, int node);
 /* The node's addresses (its first is its public one, for a NAT). */
@@ -78,6 +79,34 @@ uint32_t world_nat_inside_ip(const world *w, int node);
 /* Packets a NAT dropped because they were not UDP. */
 uint64_t world_nat_non_udp(const world *w, int node);
 world_counters world_host_counters(const world *w, int node);
+
+/* --- capture -----------------------------------------------------------------
+** While on, both ends of the uplink of every node added are captured into
+** pcap files in dir: the node's end into natsim-PREFIXNODE-uplink.pcap, the
+** parent's into natsim-PREFIXPARENT-to-NODE.pcap (PARENT is "core" for the
+** core router). Bytes of names outside [A-Za-z0-9._-] become '_', and a
+** name already taken gets "-2", "-3"... appended. dir must exist and be
+** writable (ns-3 aborts otherwise). Running out of memory for the list of
+** files is a world error (world_fail). */
+
+/* Captures the nodes added from now on (dir NULL: stops). dir and prefix
+** are copied; tag is kept with each file (an experiment's attempt, or -1).
+** 0, or -1 when memory runs out (capture is then off). */
+int world_pcap(world *w, const char *dir, const char *prefix, int tag);
+
+typedef struct world_capture {
+  char file[160];                   /* the file's name, in dir */
+  int node;                         /* whose device: a node, or WORLD_CORE */
+  int other;                        /* the node at the link's other end, or WORLD_CORE */
+  bool uplink;                      /* the device is node's uplink (else: its link down to other) */
+  uint32_t addrs[WORLD_MAX_ADDRS];  /* the device's addresses */
+  int naddrs;
+  int tag;                          /* as world_pcap was given */
+} world_capture;
+
+/* The files captured so far, in the order they were made: *list is valid
+** until the world changes or is freed. */
+size_t world_captures(const world *w, const world_capture **list);
 
 /* Received datagrams go to fn(ctx, ...). Returns a socket index, or -1. */
 typedef void (*world_recv_fn)(void *ctx, const uint8_t *data, size_t len,

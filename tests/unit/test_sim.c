@@ -143,25 +143,32 @@ static sim_verdict hook(void *ctx, sim_pkt *p) {
   return SIM_REWRITE;
 }
 
-/* a -- r -- b, where r runs the hook. */
+/* a -- r -- b, where r runs the hook with *mode; links[0] is a-r, links[1] b-r. */
+static void triangle(int *mode, int *a, int *b, int links[2]) {
+  sim_link_cfg cfg = {.delay = MS};
+  int r = sim_node_new();
+  uint32_t ia, ra, rb, ib;
+  *a = sim_node_new();
+  *b = sim_node_new();
+  links[0] = sim_link_new(*a, r, &cfg, &ia, &ra);
+  links[1] = sim_link_new(*b, r, &cfg, &ib, &rb);
+  sim_addr_add(*a, ia, A_IP, 32);
+  sim_addr_add(*b, ib, B_IP, 32);
+  sim_addr_add(r, ra, R_IP, 32);
+  sim_addr_add(r, rb, R_IP, 32);
+  sim_route_add(*a, 0, 0, ia);
+  sim_route_add(*b, 0, 0, ib);
+  sim_route_add(r, A_IP, 32, ra);
+  sim_route_add(r, B_IP, 32, rb);
+  assert_int_equal(sim_node_hook(r, hook, mode), 0);
+}
+
 static void test_hook(void **state) {
   (void)state;
   for (int mode = 0; mode < 3; mode++) {
     sim_init(1);
-    sim_link_cfg cfg = {.delay = MS};
-    int a = sim_node_new(), r = sim_node_new(), b = sim_node_new();
-    uint32_t ia, ra, rb, ib;
-    sim_link_new(a, r, &cfg, &ia, &ra);
-    sim_link_new(b, r, &cfg, &ib, &rb);
-    sim_addr_add(a, ia, A_IP, 32);
-    sim_addr_add(b, ib, B_IP, 32);
-    sim_addr_add(r, ra, R_IP, 32);
-    sim_addr_add(r, rb, R_IP, 32);
-    sim_route_add(a, 0, 0, ia);
-    sim_route_add(b, 0, 0, ib);
-    sim_route_add(r, A_IP, 32, ra);
-    sim_route_add(r, B_IP, 32, rb);
-    assert_int_equal(sim_node_hook(r, hook, &mode), 0);
+    int a, b, links[2];
+    triangle(&mode, &a, &b, links);
     rx r5 = {0}, r6 = {0};
     int sa = sim_udp_open(a, 0, 4000, on_rx, &r5);
     sim_udp_open(b, 0, 5000, on_rx, &r5);
@@ -199,29 +206,79 @@ static void test_bad_arguments(void **state) {
   sim_destroy();
 }
 
+/* A scratch folder made from the template dir, and file, a path in it. */
+static void scratch(char *dir, char *file, size_t len) {
+  assert_non_null(mkdtemp(dir));
+  snprintf(file, len, "%s/x.pcap", dir);
+}
+
+/* The whole of file, in buf (at most cap bytes), then file and its folder
+** dir removed; its size. */
+static size_t take_file(const char *dir, const char *file, uint8_t *buf, size_t cap) {
+  FILE *f = fopen(file, "rb");
+  assert_non_null(f);
+  size_t n = fread(buf, 1, cap, f);
+  fclose(f);
+  remove(file);
+  rmdir(dir);
+  return n;
+}
+
+/* pcap: a 24-byte file header, then per packet a 16-byte record header;
+** point-to-point links frame IPv4 in a 2-byte PPP header. */
+#define PCAP_FIRST_IP (24 + 16 + 2)
+
+static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+/* A packet the hook rewrote, captured where it arrives: its UDP length
+** counts the header and the payload (ns-3's UdpHeader, reused as parsed,
+** wrote the payload's size alone). */
+static void test_pcap_rewritten(void **state) {
+  (void)state;
+  char dir[] = "/tmp/natsim-pcap-XXXXXX", file[64];
+  uint8_t buf[512];
+  scratch(dir, file, sizeof file);
+  sim_init(1);
+  int mode = 2, a, b, links[2];
+  triangle(&mode, &a, &b, links);
+  assert_int_equal(sim_link_pcap(links[1], 0, file), 0);
+  rx got = {0};
+  int sa = sim_udp_open(a, 0, 4000, on_rx, NULL);
+  sim_udp_open(b, 0, 6000, on_rx, &got);
+  sim_udp_send(sa, B_IP, 5000, (const uint8_t *)"hello", 5);
+  sim_run_until(100 * MS);
+  sim_destroy();
+  assert_int_equal(got.count, 1);
+  size_t n = take_file(dir, file, buf, sizeof buf);
+  assert_true(n >= PCAP_FIRST_IP + 20 + 8 + 5);
+  const uint8_t *ip = buf + PCAP_FIRST_IP;
+  assert_int_equal(be16(ip + 2), 20 + 8 + 5);  /* IPv4 total length */
+  assert_int_equal(be16(ip + 20), 1234);       /* the rewritten ports */
+  assert_int_equal(be16(ip + 22), 6000);
+  assert_int_equal(be16(ip + 24), 8 + 5);      /* UDP length */
+  assert_memory_equal(ip + 28, "hello", 5);
+}
+
 static void test_pcap(void **state) {
   (void)state;
   char dir[] = "/tmp/natsim-pcap-XXXXXX", file[64];
-  assert_non_null(mkdtemp(dir));
+  uint8_t buf[512];
+  scratch(dir, file, sizeof file);
   sim_init(1);
-  sim_pcap(dir);
   int a, b, l;
   sim_link_cfg cfg = {.delay = MS};
   pair(&cfg, &a, &b, &l);
+  assert_int_equal(sim_link_pcap(l, 2, file), -1);
+  assert_int_equal(sim_link_pcap(l + 1, 0, file), -1);
+  assert_int_equal(sim_link_pcap(l, 0, NULL), -1);
+  assert_int_equal(sim_link_pcap(l, 0, file), 0);
   int sa = sim_udp_open(a, 0, 0, on_rx, NULL);
   sim_udp_send(sa, B_IP, 9, (const uint8_t *)"x", 1);
   sim_run_until(10 * MS);
   sim_destroy();
-  snprintf(file, sizeof file, "%s/natsim-%d-1.pcap", dir, a);
-  FILE *f = fopen(file, "rb");
-  assert_non_null(f);
-  fseek(f, 0, SEEK_END);
-  assert_true(ftell(f) > 24); /* the pcap header and at least one packet */
-  fclose(f);
-  remove(file);
-  snprintf(file, sizeof file, "%s/natsim-%d-1.pcap", dir, b);
-  remove(file);
-  rmdir(dir);
+  size_t n = take_file(dir, file, buf, sizeof buf);
+  assert_true(n >= PCAP_FIRST_IP + 20 + 8 + 1);
+  assert_int_equal(be16(buf + PCAP_FIRST_IP + 24), 8 + 1); /* UDP length */
 }
 
 int main(void) {
@@ -232,6 +289,7 @@ int main(void) {
       cmocka_unit_test(test_hook),
       cmocka_unit_test(test_bad_arguments),
       cmocka_unit_test(test_pcap),
+      cmocka_unit_test(test_pcap_rewritten),
   };
   return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
 }

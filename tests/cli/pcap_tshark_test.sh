@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Captures Wireshark can read (issue 16): tshark, with natsim's dissector
+# (tools/wireshark/natsim.lua), reads the captures of a small experiment
+# (v0.8 and v0.9) and of a hand-built world behind a NAT, and finds no
+# malformed packet, no bad UDP length and no Lua error; STUN, TURN, QUIC,
+# and gateway frames (REGISTER, SESSION, CANDIDATE, PUNCH, RELAY and DATA
+# carrying QUIC) are all there. Skipped (77) when tshark is not installed
+# (scripts/setup.sh --test installs it).
+# usage: pcap_tshark_test.sh NATSIM SOURCE_DIR
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../support/expect.sh"
+expect_cli_setup "$@"
+export EXPECT_TIMEOUT=300
+
+if ! command -v tshark >/dev/null || ! command -v mergecap >/dev/null; then
+  echo "pcap_tshark: skipped: tshark and mergecap are not installed (Debian package tshark)"
+  exit 77
+fi
+dissector=tools/wireshark/natsim.lua
+
+# The fields the checks read, a packet a line, tab-separated: $1 the
+# capture, into $2. Columns: 1 protocols, 2 natsim frame type, 3 STUN
+# type, 4 session's peers, 5 bad UDP length, 6 zero UDP length, 7
+# malformed, 8 Lua error, 9 UDP length, 10 IP total length, 11 IP header
+# length, 12 conn frame kind.
+fields() {
+  tshark -r "$1" -X lua_script:$dissector -T fields -E occurrence=f -e frame.protocols \
+    -e natsim_gw.type -e stun.type -e natsim_gw.session.peers -e udp.length.bad \
+    -e udp.length.bad_zero -e _ws.malformed -e _ws.lua.error -e udp.length -e ip.len \
+    -e ip.hdr_len -e natsim_gw.conn.kind >"$2" 2>"$2.err"
+}
+
+# expect_count NAME WANT FILE AWK-CONDITION: how many lines of FILE match
+# the condition (on tab-separated columns) matches the regex WANT.
+expect_count() {
+  expect "$1" 0 "$2" -- awk -F'\t' "$4 { n++ } END { print n + 0 }" "$3"
+}
+
+# What no capture may hold.
+check_clean() {
+  expect_count "$2: packets" "^[1-9][0-9]*$" "$1" 'NF > 0'
+  expect_count "$2: no malformed packet" "^0$" "$1" '$7 != ""'
+  expect_count "$2: no bad UDP length" "^0$" "$1" '$5 != "" || $6 != ""'
+  expect_count "$2: UDP lengths fill the IP packets" "^0$" "$1" '$9 != $10 - $11'
+  expect_count "$2: no Lua error" "^0$" "$1" '$8 != ""'
+}
+
+"$natsim" run tests/cli/scenarios/pcap.lua --quiet --set pairs=4 --pcap "$tmp/x" >/dev/null 2>&1
+expect "an experiment captured" 0 "" -- ls "$tmp/x/natsim-v0.9-a0-peer1-uplink.pcap" "$tmp/x/natsim-v0.8-a0-peer1-uplink.pcap"
+mergecap -w "$tmp/x.pcap" "$tmp/x"/*.pcap
+fields "$tmp/x.pcap" "$tmp/x.txt"
+check_clean "$tmp/x.txt" experiment
+some="^[1-9][0-9]*$"
+expect_count "STUN" "$some" "$tmp/x.txt" '$1 ~ /:stun/'
+expect_count "TURN Allocate" "$some" "$tmp/x.txt" '$3 == "0x0003"'
+expect_count "QUIC" "$some" "$tmp/x.txt" '$1 ~ /:quic/'
+expect_count "REGISTER" "$some" "$tmp/x.txt" '$2 == "1"'
+expect_count "SESSION" "$some" "$tmp/x.txt" '$2 == "5"'
+expect_count "CANDIDATE" "$some" "$tmp/x.txt" '$2 == "12"'
+expect_count "PUNCH" "$some" "$tmp/x.txt" '$2 == "9"'
+expect_count "QUIC relayed by the gateway" "$some" "$tmp/x.txt" '$2 == "6" && $1 ~ /natsim_gw:quic/'
+expect_count "QUIC on the direct path" "$some" "$tmp/x.txt" '$2 == "11" && $1 ~ /natsim_gw:quic/'
+expect_count "sessions' peers" "$some" "$tmp/x.txt" '$4 != ""'
+
+# Without QUIC, RELAY and DATA frames carry conn frames.
+"$natsim" run tests/cli/scenarios/pcap.lua --quiet --set pairs=2 --set transport=messages --pcap "$tmp/m" >/dev/null 2>&1
+mergecap -w "$tmp/m.pcap" "$tmp/m"/*.pcap
+fields "$tmp/m.pcap" "$tmp/m.txt"
+check_clean "$tmp/m.txt" "without QUIC"
+expect_count "conn messages" "$some" "$tmp/m.txt" '$12 == "1"'
+expect_count "conn acknowledgements" "$some" "$tmp/m.txt" '$12 == "2"'
+expect_count "no QUIC" "^0$" "$tmp/m.txt" '$1 ~ /quic/'
+
+# A NAT of a hand-built world rewrites every packet it forwards.
+"$natsim" run tests/cli/scenarios/random.lua --pcap "$tmp/h" >/dev/null 2>&1
+mergecap -w "$tmp/h.pcap" "$tmp/h"/*.pcap
+fields "$tmp/h.pcap" "$tmp/h.txt"
+check_clean "$tmp/h.txt" "hand-built world with a NAT"
+
+# The example of docs/traces.md: what tshark shows for attempt 0.
+"$natsim" run scenarios/roadmap.lua --set pairs=10 --set versions=v0.8,v0.9 --pcap "$tmp/traces" --pcap-attempts 0-2 --quiet >/dev/null 2>&1
+tshark -X lua_script:$dissector -r "$tmp/traces/natsim-v0.9-a0-peer1-uplink.pcap" >"$tmp/v09.txt" 2>/dev/null
+tshark -X lua_script:$dissector -r "$tmp/traces/natsim-v0.8-a0-peer1-uplink.pcap" >"$tmp/v08.txt" 2>/dev/null
+for line in "0.032003 198.51.100.10 → 192.168.1.2 +natsim 63 natsim REGISTERED peer_id=1 address=198.18.0.1:4000" \
+  "1.032003 198.51.100.10 → 192.168.1.2 +natsim 92 natsim SESSION session=014e4dd57997f586 other=2 address=198.18.0.2:4000" \
+  "QUIC 1264 natsim RELAY session=014e4dd57997f586 sender=1 \| Initial, DCID=[0-9a-f]+, SCID=[0-9a-f]+, PKN: 0, CRYPTO, PADDING" \
+  "natsim CANDIDATE session=014e4dd57997f586 sender=1 cand_type=srflx address=198.18.0.1:4000" \
+  "1.096037 198.51.100.30 → 192.168.1.2 +STUN 114 Allocate Success Response XOR-RELAYED-ADDRESS: 198.51.100.30:49153" \
+  "1.096125 +192.168.1.2 → 198.18.0.2 +QUIC 1264 natsim DATA session=014e4dd57997f586 sender=1 \| Protected Payload" \
+  "1.170040 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=1 session=014e4dd57997f586 outcome=direct"; do
+  expect "docs/traces.md, v0.9: $line" 0 "$line" -- cat "$tmp/v09.txt"
+done
+for line in "1.132003 +192.168.1.2 → 198.18.0.2 +natsim 68 natsim PUNCH session=014e4dd57997f586 sender=1 round=1" \
+  "1.176008 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=1 session=014e4dd57997f586 outcome=direct"; do
+  expect "docs/traces.md, v0.8: $line" 0 "$line" -- cat "$tmp/v08.txt"
+done
+absent "docs/traces.md: no STUN in v0.8" "STUN" -- cat "$tmp/v08.txt"
+
+echo "pcap_tshark: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -31,7 +31,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len) {
 
   gateway gw;
   gateway_io gio = {drop, NULL};
-  gateway_init(&gw, 1, 100, &gio);
+  secrets src;
+  secrets_seeded(&src, 1, GATEWAY_STREAM);
+  gateway_init(&gw, &src, 100, &gio);
   gateway_add_peer(&gw, 1, key);
   addr from = addr_v4(0x01020304, 5);
   gateway_recv(&gw, 0, &from, data, len);

@@ -13,6 +13,7 @@
 #include "conn.h"
 #include "gateway.h"
 #include "gwproto.h"
+#include "peer.h"
 
 static const uint8_t key_a[GW_KEY_LEN] = "key-of-peer-a..";
 static const uint8_t key_b[GW_KEY_LEN] = "key-of-peer-b..";
@@ -194,11 +195,11 @@ static const uint8_t *epoch_key(const uint8_t *key, uint64_t epoch) {
   return k;
 }
 
-/* Delivers f from `peer`: REGISTER (epoch 1 unless set) under key, the
+/* Delivers f from peer `id`: REGISTER (epoch 1 unless set) under key, the
 ** rest under epoch 1's key; the counter is the peer's next unless set. */
-static void deliver(uint32_t peer, const uint8_t *key, const addr *from, gw_frame f) {
-  f.peer = peer;
-  if (!f.counter) f.counter = ++counters[peer % 10];
+static void deliver(uint32_t id, const uint8_t *key, const addr *from, gw_frame f) {
+  f.peer = id;
+  if (!f.counter) f.counter = ++counters[id % 10];
   if (f.type == GW_REGISTER && !f.epoch) f.epoch = 1;
   const uint8_t *k = f.type == GW_REGISTER ? key : epoch_key(key, 1);
   int n = gw_encode(&f, k, last_wire, sizeof last_wire);
@@ -461,6 +462,79 @@ static void test_relay_too_long(void **state) {
   assert_int_equal(gateway_session_bytes(&gw, session), 0);
 }
 
+/* --- a peer's side ------------------------------------------------------------ */
+
+static addr gw_addr, from_x, from_y;
+static int sent_to_y, sessions_up;
+
+static void peer_out(void *ctx, const addr *to, const uint8_t *d, size_t n) {
+  (void)ctx, (void)d, (void)n;
+  if (addr_equal(to, &from_y)) sent_to_y++;
+}
+static void peer_event(void *ctx, uint32_t other, enum peer_event ev) {
+  (void)ctx, (void)other;
+  if (ev == PEER_SESSION) sessions_up++;
+}
+static void peer_deliver(void *ctx, uint32_t from, const uint8_t *m, size_t n) {
+  (void)ctx, (void)from, (void)m, (void)n;
+}
+
+/* f from the gateway to peer 1 (epoch 1), with the given counter. */
+static void from_gateway(peer *p, gw_frame f, uint64_t counter) {
+  uint8_t buf[GW_MAX_FRAME + 64];
+  f.counter = counter;
+  int n = gw_encode(&f, epoch_key(key_a, 1), buf, sizeof buf);
+  assert_true(n > 0);
+  peer_recv(p, 0, &gw_addr, buf, (size_t)n);
+}
+
+/* SESSION 77 with peer 2 for peer 1, its key (key_c) sealed for `receiver`. */
+static gw_frame session_for(uint32_t receiver) {
+  gw_frame f = {.type = GW_SESSION, .session = 77, .target = 2, .punch_delay_ms = 1000,
+                .nonce = {5}};
+  uint8_t seal[GW_KEY_LEN];
+  assert_int_equal(gw_derive_key(receiver == 1 ? key_a : key_b, "seal", 1, seal), 0);
+  assert_int_equal(gw_seal_key(seal, f.nonce, 77, receiver, 2, key_c, f.sealed), GW_OK);
+  return f;
+}
+
+/* A peer takes a session only with a key sealed for it, and answers a
+** PUNCH once: the same PUNCH replayed from elsewhere gets nothing. */
+static void test_peer_replays(void **state) {
+  (void)state;
+  addr_parse("203.0.113.1:3478", &gw_addr);
+  addr_parse("198.51.100.9:9000", &from_x);
+  addr_parse("203.0.113.66:4444", &from_y);
+  sent_to_y = sessions_up = 0;
+  peer_cfg pc = peer_cfg_default();
+  pc.id = 1;
+  pc.punch = true;
+  memcpy(pc.key, key_a, GW_KEY_LEN);
+  pc.gateway = gw_addr;
+  peer_io io = {.send = peer_out, .deliver = peer_deliver, .event = peer_event};
+  peer *p = peer_new(&pc, &io);
+  assert_non_null(p);
+  peer_start(p, 0);
+  from_gateway(p, (gw_frame){.type = GW_REGISTERED, .peer = 1, .observed = at_a}, 1);
+  assert_true(peer_registered(p));
+  from_gateway(p, session_for(2), 2); /* sealed for someone else */
+  assert_int_equal(sessions_up, 0);
+  from_gateway(p, session_for(1), 3);
+  assert_int_equal(sessions_up, 1);
+  gw_frame punch = {.type = GW_PUNCH, .counter = 1, .session = 77, .peer = 2, .attempt = 1};
+  uint8_t buf[GW_MAX_FRAME + 64];
+  int n = gw_encode(&punch, key_c, buf, sizeof buf);
+  peer_recv(p, 0, &from_x, buf, (size_t)n);
+  peer_recv(p, 0, &from_y, buf, (size_t)n);
+  assert_int_equal(sent_to_y, 0);
+  punch.counter = 2; /* a fresh one from there is answered */
+  n = gw_encode(&punch, key_c, buf, sizeof buf);
+  peer_recv(p, 0, &from_y, buf, (size_t)n);
+  assert_true(sent_to_y > 0);
+  peer_free(p);
+  assert_null(peer_new(&(peer_cfg){.epoch = 0}, &io));
+}
+
 /* --- conn ----------------------------------------------------------------- */
 
 typedef struct wire { uint8_t frames[64][CONN_MAX_MESSAGE + 16]; size_t lens[64]; int n; } wire;
@@ -535,6 +609,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_relay_replay, setup, teardown),
       cmocka_unit_test_setup_teardown(test_epoch, setup, teardown),
       cmocka_unit_test_setup_teardown(test_relay_too_long, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_peer_replays, setup, teardown),
       cmocka_unit_test(test_conn_order_and_loss),
   };
   return cmocka_run_group_tests_name("gateway", tests, NULL, NULL);

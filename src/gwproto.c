@@ -322,39 +322,41 @@ static void sealing_ad(uint8_t ad[20], uint64_t session, uint32_t receiver, uint
   wire_put32(ad + 16, other);
 }
 
-static int aead_open_handle(gnutls_aead_cipher_hd_t *h, const uint8_t key[GW_KEY_LEN]) {
+/* AES-128-GCM of a session key under key: sealing (in: the key, out: the
+** sealed bytes) or opening (the other way). 0, or GW_EAUTH. */
+static int crypt_key(bool seal, const uint8_t key[GW_KEY_LEN], const uint8_t nonce[GW_NONCE_LEN],
+                     uint64_t session, uint32_t receiver, uint32_t other, const uint8_t *in,
+                     uint8_t *out) {
+  gnutls_aead_cipher_hd_t h;
   gnutls_datum_t k = {(unsigned char *)key, GW_KEY_LEN};
-  return gnutls_aead_cipher_init(h, GNUTLS_CIPHER_AES_128_GCM, &k) < 0 ? -1 : 0;
+  uint8_t ad[20];
+  sealing_ad(ad, session, receiver, other);
+  if (gnutls_aead_cipher_init(&h, GNUTLS_CIPHER_AES_128_GCM, &k) < 0) return GW_EAUTH;
+  size_t want = seal ? GW_SEALED_LEN : GW_KEY_LEN;
+  size_t n = want;
+  int rc;
+  if (seal)
+    rc = gnutls_aead_cipher_encrypt(h, nonce, GW_NONCE_LEN, ad, sizeof ad, 16, in, GW_KEY_LEN,
+                                    out, &n);
+  else
+    rc = gnutls_aead_cipher_decrypt(h, nonce, GW_NONCE_LEN, ad, sizeof ad, 16, in,
+                                    GW_SEALED_LEN, out, &n);
+  gnutls_aead_cipher_deinit(h);
+  return rc < 0 || n != want ? GW_EAUTH : GW_OK;
 }
 
 int gw_seal_key(const uint8_t seal_key[GW_KEY_LEN], const uint8_t nonce[GW_NONCE_LEN],
                 uint64_t session, uint32_t receiver, uint32_t other,
                 const uint8_t key[GW_KEY_LEN], uint8_t sealed[GW_SEALED_LEN]) {
-  gnutls_aead_cipher_hd_t h;
-  uint8_t ad[20];
-  size_t n = GW_SEALED_LEN;
-  sealing_ad(ad, session, receiver, other);
-  if (aead_open_handle(&h, seal_key) != 0) return GW_EAUTH;
-  int rc = gnutls_aead_cipher_encrypt(h, nonce, GW_NONCE_LEN, ad, sizeof ad, 16, key,
-                                      GW_KEY_LEN, sealed, &n);
-  gnutls_aead_cipher_deinit(h);
-  return rc < 0 || n != GW_SEALED_LEN ? GW_EAUTH : GW_OK;
+  return crypt_key(true, seal_key, nonce, session, receiver, other, key, sealed);
 }
 
 int gw_open_key(const uint8_t seal_key[GW_KEY_LEN], const uint8_t nonce[GW_NONCE_LEN],
                 uint64_t session, uint32_t receiver, uint32_t other,
                 const uint8_t sealed[GW_SEALED_LEN], uint8_t key[GW_KEY_LEN]) {
-  gnutls_aead_cipher_hd_t h;
-  uint8_t ad[20];
-  size_t n = GW_KEY_LEN;
-  sealing_ad(ad, session, receiver, other);
-  if (aead_open_handle(&h, seal_key) != 0) return GW_EAUTH;
-  int rc = gnutls_aead_cipher_decrypt(h, nonce, GW_NONCE_LEN, ad, sizeof ad, 16, sealed,
-                                      GW_SEALED_LEN, key, &n);
-  gnutls_aead_cipher_deinit(h);
-  if (rc >= 0 && n == GW_KEY_LEN) return GW_OK;
-  memset(key, 0, GW_KEY_LEN);
-  return GW_EAUTH;
+  int rc = crypt_key(false, seal_key, nonce, session, receiver, other, sealed, key);
+  if (rc != GW_OK) memset(key, 0, GW_KEY_LEN);
+  return rc;
 }
 
 bool gw_window_fresh(const gw_window *w, uint64_t counter) {

@@ -11,21 +11,18 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "gwproto.h"
 #include "rng.h"
+#include "udp_test.h"
 
 #define PORT 34880
 #define EPOCH 1000 /* the first registration's epoch of every test peer */
@@ -44,27 +41,9 @@ static const uint8_t key_of[4][GW_KEY_LEN] = {
 
 /* --- sockets ------------------------------------------------------------------- */
 
-static int udp_on(const char *ip) {
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  assert_true(fd >= 0);
-  struct sockaddr_in a = {.sin_family = AF_INET};
-  inet_pton(AF_INET, ip, &a.sin_addr);
-  assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-  return fd;
-}
-
 static void send_raw(int fd, const uint8_t *d, size_t n) {
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(PORT)};
-  inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-  assert_int_equal(sendto(fd, d, n, 0, (struct sockaddr *)&a, sizeof a), (ssize_t)n);
-}
-
-/* A datagram within ms milliseconds: its length, or 0. */
-static size_t recv_within(int fd, uint8_t *buf, size_t cap, int ms) {
-  struct pollfd p = {fd, POLLIN, 0};
-  if (poll(&p, 1, ms) != 1) return 0;
-  ssize_t n = recv(fd, buf, cap, 0);
-  return n > 0 ? (size_t)n : 0;
+  addr gw = addr_v4(0x7F000001u, PORT);
+  send_to(fd, &gw, d, n);
 }
 
 static int64_t monotonic_ns(void) {

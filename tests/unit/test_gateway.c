@@ -367,6 +367,24 @@ static void test_sessions_and_relay(void **state) {
   assert_int_equal(gw.stats.reports_direct, 1);
 }
 
+/* The last frame delivered, as captured on the path: its length. */
+static size_t capture(uint8_t out[2048]) {
+  memcpy(out, last_wire, wire_len);
+  return wire_len;
+}
+
+/* The last frame delivered, sent again from an attacker's address: the
+** gateway sends nothing for it. */
+static void replay_last(void) {
+  uint8_t captured[2048];
+  size_t captured_len = capture(captured);
+  addr attacker;
+  addr_parse("203.0.113.66:4444", &attacker);
+  nout = 0;
+  gateway_recv(&gw, 0, &attacker, captured, captured_len);
+  assert_int_equal(nout, 0);
+}
+
 /* A captured RELAY or CANDIDATE sent again, from anywhere, is dropped and
 ** counted, and does not move its sender: the other's frames still go to
 ** the sender's real address. */
@@ -377,23 +395,12 @@ static void test_relay_replay(void **state) {
   uint64_t session = last(key_b).session;
   deliver(1, key_a, &at_a, (gw_frame){.type = GW_RELAY, .session = session,
                                       .payload = (const uint8_t *)"x", .payload_len = 1});
-  uint8_t captured[2048];
-  size_t captured_len = wire_len;
-  memcpy(captured, last_wire, wire_len);
-  addr attacker;
-  addr_parse("203.0.113.66:4444", &attacker);
-  nout = 0;
-  gateway_recv(&gw, 0, &attacker, captured, captured_len);
-  assert_int_equal(nout, 0);
+  replay_last();
   assert_int_equal(gw.stats.dropped_replay, 1);
   gw_frame cand = {.type = GW_CANDIDATE, .session = session, .cand_type = 1,
                    .cand_addr = addr_v4(0x01020304, 9)};
   deliver(1, key_a, &at_a, cand);
-  memcpy(captured, last_wire, wire_len);
-  captured_len = wire_len;
-  nout = 0;
-  gateway_recv(&gw, 0, &attacker, captured, captured_len);
-  assert_int_equal(nout, 0);
+  replay_last();
   assert_int_equal(gw.stats.dropped_replay, 2);
   deliver(2, key_b, &at_b, (gw_frame){.type = GW_RELAY, .session = session,
                                       .payload = (const uint8_t *)"y", .payload_len = 1});
@@ -413,8 +420,7 @@ static void test_epoch(void **state) {
   gw_frame reg = {.type = GW_REGISTER, .peer = 1, .counter = 1, .epoch = 1};
   int old_len = gw_encode(&reg, key_a, old_register, sizeof old_register);
   uint8_t old_keepalive[2048];
-  size_t old_keepalive_len = wire_len;
-  memcpy(old_keepalive, last_wire, wire_len);
+  size_t old_keepalive_len = capture(old_keepalive);
   /* restarted: epoch 2, counter 1 */
   addr moved;
   addr_parse("198.51.100.1:6001", &moved);

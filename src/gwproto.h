@@ -45,6 +45,8 @@ enum gw_type {
   GW_CANDIDATE = 12, /* peer -> gw -> peer: session, sender, an ICE candidate and credentials */
 };
 
+/* GW_E_UNREGISTERED is no longer sent (a peer with no epoch has no key to
+** check the frame or tag the answer with); the code stays reserved. */
 enum gw_error_code { GW_E_UNREGISTERED = 1, GW_E_UNKNOWN_PEER = 2, GW_E_NO_SESSION = 3 };
 enum gw_outcome { GW_OUT_DIRECT = 1, GW_OUT_RELAYED = 2 };
 

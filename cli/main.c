@@ -399,7 +399,9 @@ static int cmd_serve(int argc, char **argv, const char **pos) {
                "           the listening IP, ports 49152-65535 (default realm: natsim)\n"
                "  gateway  the natsim gateway (docs/gateway-protocol.md): registration,\n"
                "           sessions, relay, hole-punching coordination. FILE has a line per\n"
-               "           peer it admits: ID (decimal) and KEY (32 hex digits)\n",
+               "           peer it admits: ID (decimal) and KEY (32 hex digits). Replayed\n"
+               "           frames are dropped; session ids, keys and nonces come from\n"
+               "           GnuTLS's key generator, session keys travel sealed (AES-GCM)\n",
                t, 11, NULL};
   int npos;
   int rc = opt_parse(&c, argc, argv, pos, &npos);

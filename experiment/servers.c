@@ -24,7 +24,9 @@ int servers_gateway(xrun *x, char *err, size_t len) {
   int gw = world_host(x->w, &go, err, len);
   if (gw < 0) return -1;
   gateway_io gio = {gw_send, x};
-  gateway_init(&x->gw, c->seed, c->punch_delay_ms, &gio);
+  secrets src;
+  secrets_seeded(&src, c->seed, GATEWAY_STREAM);
+  gateway_init(&x->gw, &src, c->punch_delay_ms, &gio);
   x->gw_sock = world_udp(x->w, gw, GATEWAY_IP, GATEWAY_PORT, gw_datagram, x, err, len);
   return 0;
 }

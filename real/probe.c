@@ -107,7 +107,7 @@ int probe_run(const probe_opts *o) {
     char a[ADDR_STRLEN];
     return real_fail(1, "natsim probe: no route to %s", addr_format(&server, a, sizeof a));
   }
-  disc_cfg cfg = {.server = server, .timing = stun_timing_default(), .seed = (uint64_t)loop_now()};
+  disc_cfg cfg = {.server = server, .timing = stun_timing_default(), .csprng = true};
   cfg.timing.rto = o->rto_ms * 1000000LL;
   disc_io io = {probe_send, &r};
   r.d = disc_new(&cfg, &io);
@@ -233,7 +233,7 @@ int turn_check_run(const turn_check_opts *o) {
     return real_fail(1, "natsim turn-check: cannot open local sockets: %s", strerror(errno));
   }
   turn_client_cfg cfg = {.server = server, .user = user, .password = pass,
-                         .timing = stun_timing_default(), .seed = (uint64_t)loop_now()};
+                         .timing = stun_timing_default(), .csprng = true};
   turn_client_io io = {check_send, check_deliver, check_event, &r};
   r.c = turn_client_new(&cfg, &io);
   r.start = loop_now();

@@ -244,7 +244,9 @@ static int serve_gateway(const addr *listen, const char *peers, uint32_t punch_d
   gw_run r = {.l = loop_new()};
   if (!r.l) return 1;
   gateway_io io = {gw_send, &r};
-  gateway_init(&r.gw, (uint64_t)loop_now(), punch_delay_ms, &io);
+  secrets src;
+  secrets_csprng(&src); /* session ids, keys and nonces nobody can predict */
+  gateway_init(&r.gw, &src, punch_delay_ms, &io);
   char err[600], a[ADDR_STRLEN];
   int n = real_read_peers(peers, &r.gw, err, sizeof err);
   if (n < 0) {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rng.h"
+#include "secrets.h"
 #include "stun.h"
 
 enum { S_MAP = 0, S_FILT = 1, S_HAIR = 5, S_BIND_COUNT = 6, S_Y = 6, S_X0 = 7 };
@@ -28,7 +28,7 @@ struct disc {
   disc_cfg cfg;
   disc_io io;
   stun_client stun;
-  rng rng;
+  secrets ids; /* transaction ids */
   disc_result r;
   int phase, nsocks, bind_next, nprobes;
   int64_t start, now; /* now: of the call in progress, for callbacks */
@@ -58,7 +58,8 @@ disc *disc_new(const disc_cfg *cfg, const disc_io *io) {
   d->io = *io;
   stun_client_io sio = {on_send, on_timeout, d};
   stun_client_init(&d->stun, &cfg->timing, &sio);
-  rng_seed(&d->rng, cfg->seed, 0x5354554e);
+  if (cfg->csprng) secrets_csprng(&d->ids);
+  else secrets_seeded(&d->ids, cfg->seed, 0x5354554e);
   d->nsocks = S_BIND_COUNT;
   if (cfg->lifetime && cfg->lifetime_step > 0) {
     d->nprobes = (int)(cfg->lifetime_max / cfg->lifetime_step);
@@ -83,7 +84,7 @@ static void bind_request(disc *d, int64_t now, int sock, const addr *dst, int us
                          uint32_t change, uint16_t response_port) {
   uint8_t buf[128], tid[STUN_TID_LEN];
   stun_writer w;
-  stun_new_tid(&d->rng, tid);
+  if (secrets_fill(&d->ids, tid, STUN_TID_LEN) != 0) return; /* never a guessable id */
   stun_begin(&w, buf, sizeof buf, STUN_BINDING, STUN_REQUEST, tid);
   if (change) stun_put_u32(&w, STUN_A_CHANGE_REQUEST, change);
   if (response_port) stun_put_u32(&w, STUN_A_RESPONSE_PORT, (uint32_t)response_port << 16);

@@ -33,7 +33,8 @@ enum disc_status {
 typedef struct disc_cfg {
   addr server;          /* the server's primary address and port */
   stun_timing timing;   /* retransmission; stun_timing_default() is RFC 8489's */
-  uint64_t seed;        /* transaction IDs */
+  uint64_t seed;        /* transaction IDs in simulation (unused with csprng) */
+  bool csprng;          /* transaction IDs from GnuTLS (real sockets, RFC 8489 5) */
   bool lifetime;        /* also measure the mapping lifetime (slow) */
   int64_t lifetime_step, lifetime_max; /* its resolution and range, ns */
 } disc_cfg;

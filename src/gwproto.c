@@ -1,4 +1,4 @@
-/* gwproto.c: frame encoding, decoding and tags. */
+/* gwproto.c: frame encoding, decoding, tags, sealed session keys, replay windows. */
 #include "gwproto.h"
 
 #include <gnutls/crypto.h>
@@ -117,9 +117,12 @@ static void put_body(wbuf *w, const gw_frame *f) {
     put_text(w, f->ufrag, sizeof f->ufrag - 1);
     put_text(w, f->pwd, sizeof f->pwd - 1);
     break;
-  case GW_REGISTER: case GW_KEEPALIVE:
+  case GW_REGISTER:
     put32(w, f->peer);
-    put64(w, f->counter);
+    put64(w, f->epoch);
+    break;
+  case GW_KEEPALIVE:
+    put32(w, f->peer);
     break;
   case GW_REGISTERED:
     put32(w, f->peer);
@@ -127,7 +130,6 @@ static void put_body(wbuf *w, const gw_frame *f) {
     break;
   case GW_CONNECT:
     put32(w, f->peer);
-    put64(w, f->counter);
     put32(w, f->target);
     break;
   case GW_SESSION:
@@ -135,8 +137,9 @@ static void put_body(wbuf *w, const gw_frame *f) {
     put32(w, f->target);
     put_addr(w, &f->observed);
     put32(w, f->punch_delay_ms);
-    put(w, f->key, GW_KEY_LEN);
     put8(w, f->initiator);
+    put(w, f->nonce, GW_NONCE_LEN);
+    put(w, f->sealed, GW_SEALED_LEN);
     break;
   case GW_RELAY: case GW_DATA:
     put64(w, f->session);
@@ -145,7 +148,6 @@ static void put_body(wbuf *w, const gw_frame *f) {
     break;
   case GW_REPORT:
     put32(w, f->peer);
-    put64(w, f->counter);
     put64(w, f->session);
     put8(w, f->outcome);
     break;
@@ -165,8 +167,9 @@ static void put_body(wbuf *w, const gw_frame *f) {
 
 int gw_encode(const gw_frame *f, const uint8_t key[GW_KEY_LEN], uint8_t *buf, size_t cap) {
   wbuf w = {buf, cap, 0, GW_OK};
-  uint8_t head[GW_HEADER] = {MAGIC0, MAGIC1, VERSION, f->type, 0, 0};
+  uint8_t head[6] = {MAGIC0, MAGIC1, VERSION, f->type, 0, 0}; /* length set below */
   put(&w, head, sizeof head);
+  put64(&w, f->counter);
   put_body(&w, f);
   if (w.err) return w.err;
   size_t body = w.len - GW_HEADER;
@@ -181,6 +184,21 @@ int gw_is_frame(const uint8_t *buf, size_t len) {
   return len >= GW_HEADER && buf[0] == MAGIC0 && buf[1] == MAGIC1 && buf[2] == VERSION;
 }
 
+static void get_bytes(rbuf *r, uint8_t *out, size_t n) {
+  const uint8_t *p = get(r, n);
+  if (p) memcpy(out, p, n);
+}
+
+static void get_session(rbuf *r, gw_frame *f) {
+  f->session = get64(r);
+  f->target = get32(r);
+  get_addr(r, &f->observed);
+  f->punch_delay_ms = get32(r);
+  f->initiator = get8(r);
+  get_bytes(r, f->nonce, GW_NONCE_LEN);
+  get_bytes(r, f->sealed, GW_SEALED_LEN);
+}
+
 static int get_body(rbuf *r, gw_frame *f) {
   switch (f->type) {
   case GW_CANDIDATE:
@@ -193,9 +211,13 @@ static int get_body(rbuf *r, gw_frame *f) {
     get_text(r, f->pwd, sizeof f->pwd - 1);
     if (!r->err && f->cand_type > 4) return GW_EVALUE; /* 4: a birthday hint (ice.h) */
     break;
-  case GW_REGISTER: case GW_KEEPALIVE:
+  case GW_REGISTER:
     f->peer = get32(r);
-    f->counter = get64(r);
+    f->epoch = get64(r);
+    if (!r->err && f->epoch == 0) return GW_EVALUE;
+    break;
+  case GW_KEEPALIVE:
+    f->peer = get32(r);
     break;
   case GW_REGISTERED:
     f->peer = get32(r);
@@ -203,20 +225,12 @@ static int get_body(rbuf *r, gw_frame *f) {
     break;
   case GW_CONNECT:
     f->peer = get32(r);
-    f->counter = get64(r);
     f->target = get32(r);
     break;
-  case GW_SESSION: {
-    f->session = get64(r);
-    f->target = get32(r);
-    get_addr(r, &f->observed);
-    f->punch_delay_ms = get32(r);
-    const uint8_t *k = get(r, GW_KEY_LEN);
-    if (k) memcpy(f->key, k, GW_KEY_LEN);
-    f->initiator = get8(r);
+  case GW_SESSION:
+    get_session(r, f);
     if (!r->err && f->initiator > 1) return GW_EVALUE;
     break;
-  }
   case GW_RELAY: case GW_DATA:
     f->session = get64(r);
     f->peer = get32(r);
@@ -226,7 +240,6 @@ static int get_body(rbuf *r, gw_frame *f) {
     break;
   case GW_REPORT:
     f->peer = get32(r);
-    f->counter = get64(r);
     f->session = get64(r);
     f->outcome = get8(r);
     if (!r->err && f->outcome != GW_OUT_DIRECT && f->outcome != GW_OUT_RELAYED) return GW_EVALUE;
@@ -255,6 +268,8 @@ int gw_decode(const uint8_t *buf, size_t len, gw_frame *f) {
   if (len < GW_HEADER + body + GW_TAG_LEN) return GW_ETRUNC;
   if (len > GW_HEADER + body + GW_TAG_LEN) return GW_EVALUE;
   f->type = buf[3];
+  f->counter = wire_get64(buf + 6);
+  if (f->counter == 0) return GW_EVALUE; /* counters start at 1 */
   rbuf r = {buf + GW_HEADER, body, 0, GW_OK};
   return get_body(&r, f);
 }
@@ -285,4 +300,81 @@ int gw_ice_credentials(const uint8_t key[GW_KEY_LEN], uint32_t peer, char ufrag[
   for (int i = 0; i < 24; i++) pwd[i] = alphabet[mac[8 + i] & 63];
   ufrag[8] = pwd[24] = '\0';
   return 0;
+}
+
+int gw_derive_key(const uint8_t key[GW_KEY_LEN], const char label[4], uint64_t context,
+                  uint8_t out[GW_KEY_LEN]) {
+  uint8_t in[12];
+  uint8_t mac[32];
+  memcpy(in, label, 4);
+  wire_put64(in + 4, context);
+  if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, GW_KEY_LEN, in, sizeof in, mac) < 0) return -1;
+  memcpy(out, mac, GW_KEY_LEN);
+  gnutls_memset(mac, 0, sizeof mac);
+  return 0;
+}
+
+/* The associated data of a sealed key: "NGsk", session, receiver, other. */
+static void sealing_ad(uint8_t ad[20], uint64_t session, uint32_t receiver, uint32_t other) {
+  memcpy(ad, "NGsk", 4);
+  wire_put64(ad + 4, session);
+  wire_put32(ad + 12, receiver);
+  wire_put32(ad + 16, other);
+}
+
+/* AES-128-GCM of a session key under key: sealing (in: the key, out: the
+** sealed bytes) or opening (the other way). 0, or GW_EAUTH. */
+static int crypt_key(bool seal, const uint8_t key[GW_KEY_LEN], const uint8_t nonce[GW_NONCE_LEN],
+                     uint64_t session, uint32_t receiver, uint32_t other, const uint8_t *in,
+                     uint8_t *out) {
+  gnutls_aead_cipher_hd_t h;
+  gnutls_datum_t k = {(unsigned char *)key, GW_KEY_LEN};
+  uint8_t ad[20];
+  sealing_ad(ad, session, receiver, other);
+  if (gnutls_aead_cipher_init(&h, GNUTLS_CIPHER_AES_128_GCM, &k) < 0) return GW_EAUTH;
+  size_t want = seal ? GW_SEALED_LEN : GW_KEY_LEN;
+  size_t n = want;
+  int rc;
+  if (seal)
+    rc = gnutls_aead_cipher_encrypt(h, nonce, GW_NONCE_LEN, ad, sizeof ad, 16, in, GW_KEY_LEN,
+                                    out, &n);
+  else
+    rc = gnutls_aead_cipher_decrypt(h, nonce, GW_NONCE_LEN, ad, sizeof ad, 16, in,
+                                    GW_SEALED_LEN, out, &n);
+  gnutls_aead_cipher_deinit(h);
+  return rc < 0 || n != want ? GW_EAUTH : GW_OK;
+}
+
+int gw_seal_key(const uint8_t seal_key[GW_KEY_LEN], const uint8_t nonce[GW_NONCE_LEN],
+                uint64_t session, uint32_t receiver, uint32_t other,
+                const uint8_t key[GW_KEY_LEN], uint8_t sealed[GW_SEALED_LEN]) {
+  return crypt_key(true, seal_key, nonce, session, receiver, other, key, sealed);
+}
+
+int gw_open_key(const uint8_t seal_key[GW_KEY_LEN], const uint8_t nonce[GW_NONCE_LEN],
+                uint64_t session, uint32_t receiver, uint32_t other,
+                const uint8_t sealed[GW_SEALED_LEN], uint8_t key[GW_KEY_LEN]) {
+  int rc = crypt_key(false, seal_key, nonce, session, receiver, other, sealed, key);
+  if (rc != GW_OK) memset(key, 0, GW_KEY_LEN);
+  return rc;
+}
+
+bool gw_window_fresh(const gw_window *w, uint64_t counter) {
+  if (counter > w->top) return true;
+  uint64_t back = w->top - counter; /* 0: the highest itself */
+  if (counter == 0 || back == 0 || back > GW_WINDOW) return false;
+  return !(w->seen >> (back - 1) & 1);
+}
+
+void gw_window_accept(gw_window *w, uint64_t counter) {
+  if (counter <= w->top) {
+    w->seen |= (uint64_t)1 << (w->top - counter - 1);
+    return;
+  }
+  uint64_t shift = counter - w->top;
+  /* the old highest becomes bit shift - 1; older bits move up with it */
+  uint64_t seen = shift < GW_WINDOW ? w->seen << shift : 0;
+  if (w->top && shift <= GW_WINDOW) seen |= (uint64_t)1 << (shift - 1);
+  w->seen = seen;
+  w->top = counter;
 }

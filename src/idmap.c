@@ -43,8 +43,14 @@ static int grow(idmap *m) {
   return 0;
 }
 
+int idmap_reserve(idmap *m, size_t n) {
+  while ((m->count + n) * 2 > m->cap)
+    if (grow(m) != 0) return -1;
+  return 0;
+}
+
 int idmap_put(idmap *m, uint64_t key, int val) {
-  if ((m->count + 1) * 2 > m->cap && grow(m) != 0) return -1;
+  if (idmap_reserve(m, 1) != 0) return -1;
   size_t s = slot_of(key, m->cap);
   while (m->vals[s] >= 0 && m->keys[s] != key) s = (s + 1) & (m->cap - 1);
   if (m->vals[s] < 0) m->count++;

@@ -22,6 +22,9 @@ void idmap_free(idmap *m);
 ** checked: a negative val marks the slot empty and corrupts the map).
 ** Returns 0, or -1 when out of memory, with m unchanged. */
 int idmap_put(idmap *m, uint64_t key, int val);
+/* Makes room for n more keys: the next n idmap_put calls of keys not in
+** m cannot fail. Returns 0, or -1 when out of memory, with m unchanged. */
+int idmap_reserve(idmap *m, size_t n);
 /* The value for key, or -1. */
 int idmap_get(const idmap *m, uint64_t key);
 

@@ -30,6 +30,8 @@ typedef struct psession {
   addr cand[MAX_CANDIDATES];
   int ncand;
   addr direct_addr;
+  uint64_t sent;       /* our counter toward the other peer */
+  gw_window window;    /* the other peer's counters */
   conn conn;
   pending *held;      /* messages sent before the session was up */
   uint64_t bytes_relayed, bytes_direct, bytes_turn;
@@ -56,7 +58,9 @@ typedef struct early { uint64_t session; gw_frame f; } early; /* candidates befo
 struct peer {
   peer_cfg cfg;
   peer_io io;
-  uint64_t counter;
+  uint64_t counter;    /* ours toward the gateway, in cfg.epoch */
+  uint8_t tag_key[GW_KEY_LEN], seal_key[GW_KEY_LEN]; /* cfg.epoch's */
+  gw_window from_gw;   /* the gateway's counters toward us */
   bool registered;
   int reg_sends;
   int64_t reg_next, keepalive_next;
@@ -69,15 +73,21 @@ struct peer {
 };
 
 peer_cfg peer_cfg_default(void) {
-  peer_cfg c = {.retry = 500000000LL, .retries = 8, .keepalive = 15000000000LL,
+  peer_cfg c = {.epoch = 1, .retry = 500000000LL, .retries = 8, .keepalive = 15000000000LL,
                 .punch_interval = 50000000LL, .punch_attempts = 20, .rto = 1000000000LL};
   ice_cfg_defaults(&c.agent);
   return c;
 }
 
 peer *peer_new(const peer_cfg *cfg, const peer_io *io) {
+  if (cfg->epoch == 0) return NULL;
   peer *p = calloc(1, sizeof *p);
   if (!p) return NULL;
+  if (gw_derive_key(cfg->key, "tag ", cfg->epoch, p->tag_key) != 0 ||
+      gw_derive_key(cfg->key, "seal", cfg->epoch, p->seal_key) != 0) {
+    free(p);
+    return NULL;
+  }
   p->cfg = *cfg;
   p->io = *io;
   p->reg_next = p->keepalive_next = INT64_MAX;
@@ -142,10 +152,39 @@ static void send_frame(peer *p, const addr *to, const gw_frame *f, const uint8_t
   if (n > 0) p->io.send(p->io.ctx, to, buf, (size_t)n);
 }
 
+/* REGISTER goes under the registration key with our epoch, the rest
+** under the epoch's key; each with our next counter. */
 static void to_gateway(peer *p, gw_frame *f) {
   f->peer = p->cfg.id;
   f->counter = ++p->counter;
+  if (f->type != GW_REGISTER) {
+    send_frame(p, &p->cfg.gateway, f, p->tag_key);
+    return;
+  }
+  f->epoch = p->cfg.epoch;
   send_frame(p, &p->cfg.gateway, f, p->cfg.key);
+}
+
+/* f encoded for the other peer of s, with our next counter toward it and
+** the session key: its length, or a gw_err. */
+static int encode_to_other(psession *s, gw_frame *f, uint8_t *buf, size_t cap) {
+  f->counter = ++s->sent;
+  return gw_encode(f, s->key, buf, cap);
+}
+
+static void to_other(psession *s, const addr *to, gw_frame *f) {
+  uint8_t buf[GW_MAX_FRAME + 64];
+  int n = encode_to_other(s, f, buf, sizeof buf);
+  if (n > 0) s->owner->io.send(s->owner->io.ctx, to, buf, (size_t)n);
+}
+
+/* Whether a frame verified under `key` has a fresh counter in w; if so it
+** is recorded. */
+static bool accept_fresh(gw_window *w, const uint8_t *data, size_t len, const uint8_t *key,
+                         uint64_t counter) {
+  if (gw_verify(data, len, key) != GW_OK || !gw_window_fresh(w, counter)) return false;
+  gw_window_accept(w, counter);
+  return true;
 }
 
 /* A payload (a conn frame or a QUIC packet) goes to the other side: on the
@@ -159,19 +198,19 @@ static enum carrier carry_on(psession *s, bool direct, const uint8_t *payload, s
   if (direct && s->ice && ice_active(s->ice, &l, &r)) {
     uint8_t buf[GW_MAX_FRAME + 64];
     f.type = GW_DATA;
-    int n = gw_encode(&f, s->key, buf, sizeof buf);
+    int n = encode_to_other(s, &f, buf, sizeof buf);
     if (n > 0) ice_send(s->ice, p->now, buf, (size_t)n);
     return l.type == ICE_RELAY || r.type == ICE_RELAY ? VIA_TURN : VIA_DIRECT;
   }
   const addr *to = s->direct ? &s->direct_addr : s->direct_from.family ? &s->direct_from : NULL;
   if (direct && to) {
     f.type = GW_DATA;
-    send_frame(p, to, &f, s->key);
+    to_other(s, to, &f);
     s->direct_sent = p->now;
     return VIA_DIRECT;
   }
   f.type = GW_RELAY;
-  send_frame(p, &p->cfg.gateway, &f, p->cfg.key);
+  to_gateway(p, &f);
   return VIA_RELAY;
 }
 
@@ -357,7 +396,7 @@ static void ice_candidate(void *ctx, const ice_cand *c) {
                 .cand_type = (uint8_t)c->type, .cand_priority = c->priority, .cand_addr = c->addr};
   snprintf(f.ufrag, sizeof f.ufrag, "%s", ice_ufrag(s->ice));
   snprintf(f.pwd, sizeof f.pwd, "%s", ice_pwd(s->ice));
-  send_frame(p, &p->cfg.gateway, &f, p->cfg.key);
+  to_gateway(p, &f);
 }
 
 static void ice_state(void *ctx, enum ice_state st) {
@@ -381,7 +420,8 @@ static void from_peer(peer *p, int64_t now, const addr *from, const gw_frame *f,
 static void ice_deliver(void *ctx, const addr *from, const uint8_t *d, size_t n) {
   psession *s = ctx;
   gw_frame f;
-  if (gw_decode(d, n, &f) == GW_OK && f.peer == s->other && gw_verify(d, n, s->key) == GW_OK)
+  if (gw_decode(d, n, &f) == GW_OK && f.peer == s->other &&
+      accept_fresh(&s->window, d, n, s->key, f.counter))
     from_peer(s->owner, s->owner->now, from, &f, s);
 }
 
@@ -431,9 +471,14 @@ static void on_candidate(peer *p, const gw_frame *f) {
 static void session_up(peer *p, int64_t now, const gw_frame *f) {
   psession *s = find(p, f->target);
   if (s && s->up && s->id == f->session) return; /* announced again */
+  uint8_t key[GW_KEY_LEN];
+  if (gw_open_key(p->seal_key, f->nonce, f->session, p->cfg.id, f->target, f->sealed, key) != GW_OK)
+    return;
   if (!s && !(s = add(p, f->target))) return;
   s->id = f->session;
-  memcpy(s->key, f->key, GW_KEY_LEN);
+  memcpy(s->key, key, GW_KEY_LEN);
+  s->sent = 0;
+  s->window = (gw_window){0};
   s->up = true;
   s->asking = false;
   s->ask_next = INT64_MAX;
@@ -477,7 +522,7 @@ static void punch_round(peer *p, psession *s, int64_t now) {
   }
   gw_frame f = {.type = GW_PUNCH, .session = s->id, .peer = p->cfg.id,
                 .attempt = (uint32_t)++s->rounds};
-  for (int i = 0; i < s->ncand; i++) send_frame(p, &s->cand[i], &f, s->key);
+  for (int i = 0; i < s->ncand; i++) to_other(s, &s->cand[i], &f);
   s->probes += (uint64_t)s->ncand;
   s->punch_next = now + p->cfg.punch_interval;
 }
@@ -540,11 +585,11 @@ static void from_peer(peer *p, int64_t now, const addr *from, const gw_frame *f,
   switch (f->type) {
   case GW_PUNCH:
     learn(s, from);
-    send_frame(p, from, &ack, s->key);
+    to_other(s, from, &ack);
     if (!s->direct) { /* a triggered punch: this side may have stopped punching */
       gw_frame punch = ack;
       punch.type = GW_PUNCH;
-      send_frame(p, from, &punch, s->key);
+      to_other(s, from, &punch);
       s->probes++;
     }
     break;
@@ -575,13 +620,14 @@ void peer_recv_on(peer *p, int64_t now, int sock, const addr *from, const uint8_
   if (gw_decode(data, len, &f) != GW_OK) return;
   if (f.type == GW_PUNCH || f.type == GW_PUNCH_ACK || f.type == GW_DATA) {
     psession *s = find_id(p, f.session);
-    if (s && f.peer == s->other && gw_verify(data, len, s->key) == GW_OK) {
+    if (s && f.peer == s->other && accept_fresh(&s->window, data, len, s->key, f.counter)) {
       from_peer(p, now, from, &f, s);
       steer(s, now);
     }
     return;
   }
-  if (addr_equal(from, &p->cfg.gateway) && gw_verify(data, len, p->cfg.key) == GW_OK) {
+  if (addr_equal(from, &p->cfg.gateway) &&
+      accept_fresh(&p->from_gw, data, len, p->tag_key, f.counter)) {
     from_gateway(p, now, &f);
     psession *s = f.type == GW_RELAY ? find_id(p, f.session) : NULL;
     if (s) steer(s, now);
@@ -599,7 +645,7 @@ static int64_t direct_idle(const peer *p, const psession *s) {
 
 static void keep_direct(peer *p, psession *s, int64_t now) {
   gw_frame f = {.type = GW_PUNCH, .session = s->id, .peer = p->cfg.id, .attempt = 0};
-  send_frame(p, &s->direct_addr, &f, s->key);
+  to_other(s, &s->direct_addr, &f);
   s->direct_sent = now;
 }
 

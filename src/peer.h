@@ -65,7 +65,12 @@ enum peer_event {
 
 typedef struct peer_cfg {
   uint32_t id;
-  uint8_t key[GW_KEY_LEN]; /* shared with the gateway */
+  uint8_t key[GW_KEY_LEN]; /* the registration key, shared with the gateway */
+  /* This run's registration epoch (REGISTER): it must exceed every epoch
+  ** this id registered with before, so a restarted peer registers at once
+  ** and old frames stay replays. Real sockets: the wall clock in ns;
+  ** simulation: 1. 0 is refused by peer_new. */
+  uint64_t epoch;
   addr gateway;
   bool punch;              /* the v0.8 strategy: punch and upgrade */
   int64_t retry;           /* REGISTER / CONNECT retransmission interval */
@@ -92,7 +97,7 @@ typedef struct peer_cfg {
   enum peer_upgrade upgrade; /* under QUIC; PEER_MIGRATE by default */
 } peer_cfg;
 
-/* Defaults: retry 500 ms x 8, keepalive 15 s, punch 50 ms x 20, rto 1 s;
+/* Defaults: epoch 1, retry 500 ms x 8, keepalive 15 s, punch 50 ms x 20, rto 1 s;
 ** no ICE, its agent's configuration from ice_cfg_defaults (no servers). */
 peer_cfg peer_cfg_default(void);
 
@@ -136,7 +141,8 @@ typedef struct peer_session_info {
 typedef struct peer peer;
 
 /* A peer with a copy of cfg and io; the pointers inside cfg are borrowed
-** (see peer_cfg). NULL: out of memory. */
+** (see peer_cfg). NULL: out of memory, cfg->epoch 0, or GnuTLS failed to
+** derive the epoch's keys. */
 peer *peer_new(const peer_cfg *cfg, const peer_io *io);
 void peer_free(peer *p);
 void peer_start(peer *p, int64_t now);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rng.h"
+#include "secrets.h"
 #include "stun.h"
 #include "turn.h"
 
@@ -34,7 +34,7 @@ struct turn_client {
   char user[128], password[128];
   turn_client_io io;
   stun_client stun;
-  rng rng;
+  secrets ids; /* transaction ids */
   char realm[256], nonce[256];
   uint8_t key[16];
   bool have_key, allocated;
@@ -72,7 +72,8 @@ turn_client *turn_client_new(const turn_client_cfg *cfg, const turn_client_io *i
   c->io = *io;
   stun_client_io sio = {on_send, on_timeout, c};
   stun_client_init(&c->stun, &cfg->timing, &sio);
-  rng_seed(&c->rng, cfg->seed, 0x54524e43);
+  if (cfg->csprng) secrets_csprng(&c->ids);
+  else secrets_seeded(&c->ids, cfg->seed, 0x54524e43);
   c->refresh_at = INT64_MAX;
   c->next_channel = TURN_CHANNEL_MIN;
   return c;
@@ -98,7 +99,7 @@ static int send_request(turn_client *c, int64_t now, request r) {
   if (slot < 0) return -1;
   uint8_t buf[512], tid[STUN_TID_LEN];
   stun_writer w;
-  stun_new_tid(&c->rng, tid);
+  if (secrets_fill(&c->ids, tid, STUN_TID_LEN) != 0) return -1;
   stun_begin(&w, buf, sizeof buf, r.method, STUN_REQUEST, tid);
   if (r.method == STUN_ALLOCATE) stun_put_u32(&w, STUN_A_REQUESTED_TRANSPORT, TURN_UDP << 24);
   if ((r.method == STUN_ALLOCATE || r.method == STUN_REFRESH) && (r.lifetime || r.method == STUN_REFRESH))
@@ -270,7 +271,7 @@ int turn_client_send(turn_client *c, int64_t now, const addr *peer, const uint8_
   } else {
     uint8_t tid[STUN_TID_LEN];
     stun_writer w;
-    stun_new_tid(&c->rng, tid);
+    if (secrets_fill(&c->ids, tid, STUN_TID_LEN) != 0) return -1;
     stun_begin(&w, buf, sizeof buf, STUN_SEND, STUN_INDICATION, tid);
     stun_put_xor_addr(&w, STUN_A_XOR_PEER_ADDRESS, peer);
     stun_put(&w, STUN_A_DATA, data, len);

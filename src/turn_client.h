@@ -33,7 +33,8 @@ typedef struct turn_client_cfg {
   addr server;
   const char *user, *password;
   stun_timing timing;
-  uint64_t seed;
+  uint64_t seed;       /* transaction IDs in simulation (unused with csprng) */
+  bool csprng;         /* transaction IDs from GnuTLS (real sockets, RFC 8489 5) */
   uint32_t lifetime_s; /* asked for; 0: the server's default */
 } turn_client_cfg;
 

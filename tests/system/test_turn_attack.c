@@ -24,6 +24,7 @@
 
 #include "stun.h"
 #include "turn.h"
+#include "udp_test.h"
 
 #define PORT 34870
 #define MAX_ARGS 16
@@ -31,29 +32,6 @@
 static pid_t server = -1;
 
 /* --- sockets ------------------------------------------------------------------- */
-
-static int udp_on(const char *ip) {
-  int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-  assert_true(fd >= 0);
-  struct sockaddr_in a = {.sin_family = AF_INET};
-  inet_pton(AF_INET, ip, &a.sin_addr);
-  assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-  return fd;
-}
-
-static void send_to(int fd, const addr *to, const uint8_t *d, size_t n) {
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(to->port)};
-  memcpy(&a.sin_addr, to->ip, 4);
-  assert_int_equal(sendto(fd, d, n, 0, (struct sockaddr *)&a, sizeof a), (ssize_t)n);
-}
-
-/* A datagram within ms milliseconds: its length, or 0. */
-static size_t recv_within(int fd, uint8_t *buf, size_t cap, int ms) {
-  struct pollfd p = {fd, POLLIN, 0};
-  if (poll(&p, 1, ms) != 1) return 0;
-  ssize_t n = recv(fd, buf, cap, 0);
-  return n > 0 ? (size_t)n : 0;
-}
 
 static addr server_addr(void) {
   addr a;

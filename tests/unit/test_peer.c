@@ -119,7 +119,9 @@ static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
   testnet_add_timer(n.tn, peer_next, peer_due, &n.a);
   testnet_add_timer(n.tn, peer_next, peer_due, &n.b);
   gateway_io gio = {send_gw, NULL};
-  gateway_init(&n.gw, 1, 100, &gio);
+  secrets src;
+  secrets_seeded(&src, 1, GATEWAY_STREAM);
+  gateway_init(&n.gw, &src, 100, &gio);
   peer_cfg pc = peer_cfg_default();
   pc.gateway = addr_v4(GW_IP, 7000);
   pc.punch = punch;

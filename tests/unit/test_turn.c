@@ -707,6 +707,43 @@ static void test_lifetime_raised(void **state) {
   assert_int_equal(m.lifetime, 3600);
 }
 
+static void tid_send(void *ctx, const addr *to, const uint8_t *d, size_t n) {
+  (void)to;
+  if (n >= STUN_HEADER) memcpy(ctx, d + 8, STUN_TID_LEN);
+}
+static void no_deliver(void *ctx, const addr *peer, const uint8_t *d, size_t n) {
+  (void)ctx, (void)peer, (void)d, (void)n;
+}
+static void no_event(void *ctx, enum turn_event ev, const addr *peer) {
+  (void)ctx, (void)ev, (void)peer;
+}
+
+/* The transaction id of the first Allocate of a client seeded with 1. */
+static void first_tid(bool csprng, uint8_t tid[STUN_TID_LEN]) {
+  turn_client_cfg cc = {.server = server_addr, .user = "alice", .password = "secret",
+                        .timing = stun_timing_default(), .seed = 1, .csprng = csprng};
+  turn_client_io io = {tid_send, no_deliver, no_event, tid};
+  turn_client *c = turn_client_new(&cc, &io);
+  assert_non_null(c);
+  memset(tid, 0, STUN_TID_LEN);
+  turn_client_allocate(c, 0);
+  turn_client_free(c);
+}
+
+/* Seeded transaction ids repeat with the seed (simulation); with csprng
+** (real sockets, RFC 8489 section 5) they do not. */
+static void test_transaction_ids(void **state) {
+  (void)state;
+  uint8_t a[STUN_TID_LEN], b[STUN_TID_LEN], c[STUN_TID_LEN], d[STUN_TID_LEN];
+  first_tid(false, a);
+  first_tid(false, b);
+  assert_memory_equal(a, b, STUN_TID_LEN);
+  first_tid(true, c);
+  first_tid(true, d);
+  assert_memory_not_equal(c, d, STUN_TID_LEN);
+  assert_memory_not_equal(c, a, STUN_TID_LEN);
+}
+
 int main(void) {
   /* each test on a fresh fixture */
 #define FRESH(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
@@ -729,6 +766,7 @@ int main(void) {
       FRESH(test_quotas_and_capacity),
       FRESH(test_ports_the_driver_refuses),
       FRESH(test_lifetime_raised),
+      FRESH(test_transaction_ids),
   };
   return cmocka_run_group_tests_name("turn", tests, NULL, NULL);
 }

@@ -1,0 +1,33 @@
+/*
+** secrets.h: where secrets come from: session ids and keys, AEAD nonces,
+** STUN transaction ids. One interface, two sources: in simulation a
+** generator seeded from the scenario seed (xoshiro256**, rng.h), so a
+** seed gives the same run; on real sockets GnuTLS's key-grade generator
+** (gnutls_rnd(GNUTLS_RND_KEY)), which nothing outside can predict.
+** A secrets is a plain value: no allocation, no global state.
+*/
+#ifndef NATSIM_SECRETS_H
+#define NATSIM_SECRETS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rng.h"
+
+typedef struct secrets {
+  bool csprng; /* true: GnuTLS; false: the seeded rng */
+  rng rng;
+} secrets;
+
+/* Seeded from (seed, stream) as rng_seed does: for simulation only. */
+void secrets_seeded(secrets *s, uint64_t seed, uint64_t stream);
+/* From GnuTLS's key-grade generator: for real sockets. */
+void secrets_csprng(secrets *s);
+/* Fills out with n random bytes. The seeded source fills each 8 bytes
+** from one rng_u64 (a last partial word takes its first bytes), as
+** stun_new_tid does. Returns 0, or -1 when GnuTLS fails (out is then
+** zeroed: never use it). */
+int secrets_fill(secrets *s, void *out, size_t n);
+
+#endif

@@ -11,6 +11,7 @@ struct gw_peer {
   uint64_t counter; /* the highest seen */
   addr observed;
   int64_t last_seen;
+  uint8_t caps; /* enum gw_cap bits, from its REGISTER */
 };
 
 struct gw_session {
@@ -94,9 +95,15 @@ static uint64_t pair_key(uint32_t a, uint32_t b) {
 static void announce(gateway *g, const gw_session *s, gw_peer *a, gw_peer *b) {
   gw_frame m = {.type = GW_SESSION, .session = s->id, .punch_delay_ms = g->punch_delay_ms};
   memcpy(m.key, s->key, GW_KEY_LEN);
-  m.target = b->id, m.observed = b->observed, m.initiator = 1;
+  m.target = b->id;
+  m.observed = b->observed;
+  m.initiator = 1;
+  m.caps = b->caps;
   send_to(g, a, &m);
-  m.target = a->id, m.observed = a->observed, m.initiator = 0;
+  m.target = a->id;
+  m.observed = a->observed;
+  m.initiator = 0;
+  m.caps = a->caps;
   send_to(g, b, &m);
 }
 
@@ -198,6 +205,7 @@ void gateway_recv(gateway *g, int64_t now, const addr *from, const uint8_t *data
   switch (f.type) {
   case GW_REGISTER:
     p->registered = true;
+    p->caps = f.caps;
     g->stats.registrations++;
     reflect(g, p);
     break;

@@ -117,7 +117,12 @@ static void put_body(wbuf *w, const gw_frame *f) {
     put_text(w, f->ufrag, sizeof f->ufrag - 1);
     put_text(w, f->pwd, sizeof f->pwd - 1);
     break;
-  case GW_REGISTER: case GW_KEEPALIVE:
+  case GW_REGISTER:
+    put32(w, f->peer);
+    put64(w, f->counter);
+    put8(w, f->caps);
+    break;
+  case GW_KEEPALIVE:
     put32(w, f->peer);
     put64(w, f->counter);
     break;
@@ -137,6 +142,7 @@ static void put_body(wbuf *w, const gw_frame *f) {
     put32(w, f->punch_delay_ms);
     put(w, f->key, GW_KEY_LEN);
     put8(w, f->initiator);
+    put8(w, f->caps);
     break;
   case GW_RELAY: case GW_DATA:
     put64(w, f->session);
@@ -193,7 +199,13 @@ static int get_body(rbuf *r, gw_frame *f) {
     get_text(r, f->pwd, sizeof f->pwd - 1);
     if (!r->err && f->cand_type > 4) return GW_EVALUE; /* 4: a birthday hint (ice.h) */
     break;
-  case GW_REGISTER: case GW_KEEPALIVE:
+  case GW_REGISTER:
+    f->peer = get32(r);
+    f->counter = get64(r);
+    f->caps = get8(r);
+    if (!r->err && f->caps > GW_CAP_ALL) return GW_EVALUE;
+    break;
+  case GW_KEEPALIVE:
     f->peer = get32(r);
     f->counter = get64(r);
     break;
@@ -214,7 +226,8 @@ static int get_body(rbuf *r, gw_frame *f) {
     const uint8_t *k = get(r, GW_KEY_LEN);
     if (k) memcpy(f->key, k, GW_KEY_LEN);
     f->initiator = get8(r);
-    if (!r->err && f->initiator > 1) return GW_EVALUE;
+    f->caps = get8(r);
+    if (!r->err && (f->initiator > 1 || f->caps > GW_CAP_ALL)) return GW_EVALUE;
     break;
   }
   case GW_RELAY: case GW_DATA:

@@ -263,6 +263,32 @@ static void test_sessions_and_relay(void **state) {
   assert_int_equal(gw.stats.reports_direct, 1);
 }
 
+/* Capabilities declared at REGISTER reach the other member in SESSION;
+** values with unknown bits do not decode. */
+static void test_capabilities(void **state) {
+  (void)state;
+  uint8_t buf[GW_MAX_FRAME + 64];
+  deliver(1, key_a, &at_a, (gw_frame){.type = GW_REGISTER, .counter = 1, .caps = 0});
+  deliver(2, key_b, &at_b,
+          (gw_frame){.type = GW_REGISTER, .counter = 1, .caps = GW_CAP_PUNCH | GW_CAP_ICE});
+  nout = 0;
+  deliver(1, key_a, &at_a, (gw_frame){.type = GW_CONNECT, .counter = 2, .target = 2});
+  assert_int_equal(nout, 2);
+  gw_frame sa, sb;
+  assert_int_equal(gw_decode(outbox[0].data, outbox[0].len, &sa), GW_OK);
+  assert_int_equal(gw_decode(outbox[1].data, outbox[1].len, &sb), GW_OK);
+  assert_int_equal(sa.caps, GW_CAP_PUNCH | GW_CAP_ICE);
+  assert_int_equal(sb.caps, 0);
+  gw_frame bad = {.type = GW_REGISTER, .peer = 1, .counter = 3, .caps = 8};
+  int n = gw_encode(&bad, key_a, buf, sizeof buf);
+  assert_true(n > 0);
+  gw_frame out;
+  assert_int_equal(gw_decode(buf, (size_t)n, &out), GW_EVALUE);
+  bad = (gw_frame){.type = GW_SESSION, .session = 1, .caps = GW_CAP_ALL + 1};
+  n = gw_encode(&bad, key_a, buf, sizeof buf);
+  assert_int_equal(gw_decode(buf, (size_t)n, &out), GW_EVALUE);
+}
+
 /* --- conn ----------------------------------------------------------------- */
 
 typedef struct wire { uint8_t frames[64][CONN_MAX_MESSAGE + 16]; size_t lens[64]; int n; } wire;
@@ -332,6 +358,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_register_and_reflect, setup, teardown),
       cmocka_unit_test_setup_teardown(test_authorization, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sessions_and_relay, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_capabilities, setup, teardown),
       cmocka_unit_test(test_conn_order_and_loss),
   };
   return cmocka_run_group_tests_name("gateway", tests, NULL, NULL);

@@ -2,6 +2,7 @@
 ** (experiment.h) as scenarios call it, and its results as Lua tables. */
 #include <lauxlib.h>
 #include <lualib.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -200,18 +201,74 @@ static int read_birthday(fields *f, exp_cfg *c) {
   return rc;
 }
 
+/* cost = {peers =, sessions_per_day =, bytes_per_session =, session_length =,
+** egress_per_gb =, server_month =, stun_turn_servers =}: the cost model's
+** profile and prices (cost.h); absent fields keep their defaults. */
+static int read_cost(fields *f, exp_cfg *c) {
+  exp_cost_cfg *p = &c->cost;
+  int64_t servers = p->stun_turn_servers;
+  int rc = fields_number(f, "peers", 1, 1e12, &p->peers) ||
+           fields_number(f, "sessions_per_day", 0, 1e6, &p->sessions_per_day) ||
+           fields_number(f, "bytes_per_session", 0, 1e15, &p->bytes_per_session) ||
+           fields_duration(f, "session_length", &p->session_length) ||
+           fields_number(f, "egress_per_gb", 0, 1e6, &p->egress_per_gb) ||
+           fields_number(f, "server_month", 0, 1e9, &p->server_month) ||
+           fields_int(f, "stun_turn_servers", 0, 1000000, &servers);
+  if (!rc && p->session_length <= 0) rc = fields_fail(f, "session_length", "a positive duration");
+  p->stun_turn_servers = (int)servers;
+  return rc;
+}
+
+/* mix = {["v0.7"] = 0.3, ["v0.9"] = 0.7}: each key a version, each share
+** in [0, 1], the shares summing to 1 within 1e-9. */
+static int read_mix(fields *f, exp_cfg *c) {
+  lua_State *L = f->L;
+  char owner[96];
+  char names[64];
+  fields mf;
+  int open = fields_table(f, "mix", &mf, owner, sizeof owner);
+  if (open <= 0) return open;
+  mf.key_is_name = true; /* written ["v0.9"] = 0.7 */
+  exp_version_names(names, sizeof names);
+  int rc = 0;
+  double sum = 0;
+  lua_pushnil(L);
+  while (rc == 0 && lua_next(L, mf.idx)) {
+    lua_pop(L, 1);
+    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    int i = k && exp_version_find(k) ? exp_version_index(exp_version_find(k)) : -1;
+    if (i < 0 || i >= EXP_MAX_VERSIONS) {
+      rc = fields_failf(f, "mix", "field 'mix': keys are versions (%s), got %s", names,
+                        k ? k : luaL_typename(L, -1));
+      lua_pop(L, 1);
+      break;
+    }
+    rc = fields_number(&mf, k, 0, 1, &c->mix[i]);
+    sum += c->mix[i];
+  }
+  if (rc == 0 && fabs(sum - 1) > 1e-9)
+    rc = fields_failf(f, "mix", "field 'mix': the shares must sum to 1 (within 1e-9), got %.12g",
+                      sum);
+  lua_pop(L, 1);
+  c->mixed = rc == 0;
+  return rc;
+}
+
 static int read_cfg(fields *f, lapi *a, exp_cfg *c) {
   static const char *const accepted[] = {"population", "pairs", "versions", "link", "lan",
                                          "gateway_link", "workload", "punch", "signalling",
                                          "predict", "spacing", "settle", "targets", "same_nat", "keepalive",
                                          "transport", "rogue", "disrupt", "birthday", "upgrade",
-                                         NULL};
+                                         "mix", "cost", NULL};
   static const char *const transports[] = {"quic", "messages", NULL};
   static const char *const disrupt[] = {"what", "after", NULL};
   static const char *const birthday[] = {"ports", "probes", "interval", NULL};
   static const char *const workload[] = {"messages", "size", "over", NULL};
   static const char *const punch[] = {"delay", "interval", "attempts", NULL};
   static const char *const signalling[] = {"retry", "retries", "keepalive", "rto", NULL};
+  static const char *const cost[] = {"peers", "sessions_per_day", "bytes_per_session",
+                                     "session_length", "egress_per_gb", "server_month",
+                                     "stun_turn_servers", NULL};
   int64_t pairs = 1000, predict = 0;
   int transport = 0;
   experiment_defaults(c);
@@ -228,6 +285,7 @@ static int read_cfg(fields *f, lapi *a, exp_cfg *c) {
       fields_number(f, "rogue", 0, 1, &c->rogue) ||
       sub(f, "disrupt", disrupt, read_disrupt, c) ||
       sub(f, "birthday", birthday, read_birthday, c) ||
+      sub(f, "cost", cost, read_cost, c) || read_mix(f, c) ||
       read_population(f, a, c))
     return -1;
   c->pairs = (int)pairs;
@@ -347,11 +405,19 @@ static int discover_keepalives(exp_cfg *c, bool discover, char *err, size_t len)
 /* versions = {...}: the names of the versions to run (anchored in the
 ** table), or else those run by default (version.h), into versions (room
 ** for 8) and *nv. */
-static int read_versions(fields *f, const char **versions, int *nv) {
+static int read_versions(fields *f, bool mixed, const char **versions, int *nv) {
   lua_State *L = f->L;
   char names[64];
   exp_version_names(names, sizeof names);
   int t = lua_getfield(L, f->idx, "versions");
+  if (mixed) { /* one run, each peer on its version from the mix */
+    lua_pop(L, 1);
+    versions[0] = EXP_MIX;
+    *nv = 1;
+    if (t == LUA_TNIL) return 0;
+    return fields_failf(f, "versions", "field 'versions': no value with 'mix' (a mixed "
+                                       "experiment runs once, as \"%s\")", EXP_MIX);
+  }
   int n = t == LUA_TTABLE ? (int)lua_rawlen(L, -1) : 0;
   int rc = 0;
   *nv = 0;
@@ -399,7 +465,7 @@ static int l_experiment(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   fields f = fields_at(L, 1, "natsim.experiment", err, sizeof err);
   int bad = read_cfg(&f, a, &c) || check_version_keys(&f, "targets") ||
-            check_version_keys(&f, "upgrade") || read_versions(&f, versions, &nv) ||
+            check_version_keys(&f, "upgrade") || read_versions(&f, c.mixed, versions, &nv) ||
             read_keepalive(&f, &discover);
   for (int i = 0; !bad && i < nv; i++)
     bad = read_targets(&f, versions[i], &targets[i]) ||

@@ -69,9 +69,24 @@ static const char *upgrade_name(const xrun *x) {
   return "migrate";
 }
 
+/* A mixed run's name: its versions and shares, "v0.7 75% + v0.8 25%". */
+static void mix_name(const exp_cfg *c, char *out, size_t len) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (int i = 0; i < exp_version_count() && i < EXP_MAX_VERSIONS && used < len; i++) {
+    if (c->mix[i] <= 0) continue;
+    const char *sep = used ? " + " : "";
+    int n = snprintf(out + used, len - used, "%s%s %.4g%%", sep, exp_version_at(i)->name,
+                     100 * c->mix[i]);
+    if (n < 0) break;
+    used += (size_t)n;
+  }
+}
+
 static void summarize(xrun *x, exp_summary *out) {
   const exp_cfg *c = x->cfg;
   snprintf(out->name, sizeof out->name, "%s", x->version->name);
+  if (c->mixed) mix_name(c, out->name, sizeof out->name);
   snprintf(out->strategy, sizeof out->strategy, "%s", x->version->strategy);
   snprintf(out->upgrade, sizeof out->upgrade, "%s", upgrade_name(x));
   measure_run(x, out);

@@ -167,7 +167,8 @@ typedef struct exp_cost {
 } exp_cost;
 
 typedef struct exp_summary {
-  char name[16], strategy[64], transport[16];
+  char name[64];     /* the version's; a mixed run's names its shares: "v0.7 75% + v0.8 25%" */
+  char strategy[64], transport[16];
   char upgrade[16];   /* "migrate", "switch", or "none" (a version that never goes direct) */
   char classes[EXP_MAX_CLASSES][64]; /* names, for the cells */
   int nclasses, pairs;

@@ -91,7 +91,6 @@ static void summarize(xrun *x, exp_summary *out) {
   snprintf(out->upgrade, sizeof out->upgrade, "%s", upgrade_name(x));
   measure_run(x, out);
   for (int i = 0; c->mixed && i < EXP_MAX_VERSIONS; i++) out->mix[i] = c->mix[i];
-  cost_measure(c, x->version->ice, out);
   out->nclasses = c->nclasses;
   out->pairs = c->pairs;
   for (int i = 0; i < c->nclasses; i++) {
@@ -99,6 +98,7 @@ static void summarize(xrun *x, exp_summary *out) {
     int64_t k = c->classes[i].keepalive > 0 ? c->classes[i].keepalive : c->peer.keepalive;
     out->keepalive_s[i] = (double)k / 1e9;
   }
+  cost_measure(c, x->version->ice, out); /* after the keepalives */
   out->events = sim_event_count();
   out->virtual_s = (double)sim_now() / 1e9;
 }

@@ -219,37 +219,51 @@ static int read_cost(fields *f, exp_cfg *c) {
   return rc;
 }
 
-/* mix = {["v0.7"] = 0.3, ["v0.9"] = 0.7}: each key a version, each share
-** in [0, 1], the shares summing to 1 within 1e-9. */
-static int read_mix(fields *f, exp_cfg *c) {
+/* Every key of the table at field `name` (if it is one) must name a version. */
+static int check_version_keys(fields *f, const char *name) {
   lua_State *L = f->L;
   char owner[96];
-  char names[64];
+  fields kf;
+  int t = lua_getfield(L, f->idx, name);
+  lua_pop(L, 1);
+  if (t != LUA_TTABLE) return 0;
+  fields_table(f, name, &kf, owner, sizeof owner);
+  int rc = 0;
+  lua_pushnil(L);
+  while (rc == 0 && lua_next(L, kf.idx)) {
+    lua_pop(L, 1);
+    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (!k || !exp_version_find(k)) {
+      char names[64];
+      rc = fields_failf(f, name, "field '%s': keys are versions (%s), got %s", name,
+                        exp_version_names(names, sizeof names), k ? k : luaL_typename(L, -1));
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+  return rc;
+}
+
+/* mix = {["v0.7"] = 0.3, ["v0.9"] = 0.7}: each key a version, each share
+** in [0, 1], the shares summing to 1 within 1e-9. Read in the versions'
+** order, so the first error and the sum do not depend on Lua's hash order. */
+static int read_mix(fields *f, exp_cfg *c) {
+  char owner[96];
   fields mf;
+  if (check_version_keys(f, "mix")) return -1;
   int open = fields_table(f, "mix", &mf, owner, sizeof owner);
   if (open <= 0) return open;
   mf.key_is_name = true; /* written ["v0.9"] = 0.7 */
-  exp_version_names(names, sizeof names);
   int rc = 0;
   double sum = 0;
-  lua_pushnil(L);
-  while (rc == 0 && lua_next(L, mf.idx)) {
-    lua_pop(L, 1);
-    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    int i = k && exp_version_find(k) ? exp_version_index(exp_version_find(k)) : -1;
-    if (i < 0 || i >= EXP_MAX_VERSIONS) {
-      rc = fields_failf(f, "mix", "field 'mix': keys are versions (%s), got %s", names,
-                        k ? k : luaL_typename(L, -1));
-      lua_pop(L, 1);
-      break;
-    }
-    rc = fields_number(&mf, k, 0, 1, &c->mix[i]);
+  for (int i = 0; rc == 0 && i < exp_version_count() && i < EXP_MAX_VERSIONS; i++) {
+    rc = fields_number(&mf, exp_version_at(i)->name, 0, 1, &c->mix[i]);
     sum += c->mix[i];
   }
   if (rc == 0 && fabs(sum - 1) > 1e-9)
     rc = fields_failf(f, "mix", "field 'mix': the shares must sum to 1 (within 1e-9), got %.12g",
                       sum);
-  lua_pop(L, 1);
+  lua_pop(f->L, 1);
   c->mixed = rc == 0;
   return rc;
 }
@@ -343,31 +357,6 @@ static int read_upgrade(lua_State *L, const char *version, enum exp_upgrade *out
   return rc;
 }
 
-/* Every key of the table at field `name` (if it is one) must name a version. */
-static int check_version_keys(fields *f, const char *name) {
-  lua_State *L = f->L;
-  char owner[96];
-  fields kf;
-  int t = lua_getfield(L, f->idx, name);
-  lua_pop(L, 1);
-  if (t != LUA_TTABLE) return 0;
-  fields_table(f, name, &kf, owner, sizeof owner);
-  int rc = 0;
-  lua_pushnil(L);
-  while (rc == 0 && lua_next(L, kf.idx)) {
-    lua_pop(L, 1);
-    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    if (!k || !exp_version_find(k)) {
-      char names[64];
-      rc = fields_failf(f, name, "field '%s': keys are versions (%s), got %s", name,
-                        exp_version_names(names, sizeof names), k ? k : luaL_typename(L, -1));
-      lua_pop(L, 1);
-    }
-  }
-  lua_pop(L, 1);
-  return rc;
-}
-
 /* keepalive = "discover": each class's NATs go through RFC 5780 lifetime
 ** discovery (as natsim classify --lifetime does, in a simulation of its
 ** own), and its peers keep their paths alive at half the longest idle time
@@ -416,7 +405,7 @@ static int read_versions(fields *f, bool mixed, const char **versions, int *nv) 
     *nv = 1;
     if (t == LUA_TNIL) return 0;
     return fields_failf(f, "versions", "field 'versions': no value with 'mix' (a mixed "
-                                       "experiment runs once, as \"%s\")", EXP_MIX);
+                                       "experiment runs once, named by its shares)");
   }
   int n = t == LUA_TTABLE ? (int)lua_rawlen(L, -1) : 0;
   int rc = 0;

@@ -123,7 +123,7 @@ static void md_vpairs(const run_version *v, FILE *f) {
   fprintf(f, "\n### %s by version pair\n\n| version | version | attempts | direct | relayed | "
              "failed |\n|---|---|---|---|---|---|\n", v->name);
   for (size_t i = 0; i < v->nvpairs; i++) {
-    const run_vpair *p = &v->vpairs[i];
+    const run_cell *p = &v->vpairs[i];
     fprintf(f, "| %s | %s | %" PRId64 " | %" PRId64 " | %" PRId64 " | %" PRId64 " |\n", p->a,
             p->b, p->attempts, p->direct, p->relayed, p->failed);
   }

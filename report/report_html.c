@@ -248,7 +248,7 @@ static void vpairs_table(FILE *f, const run_results *r) {
   for (size_t i = 0; i < r->nversions; i++) {
     const run_version *v = &r->versions[i];
     for (size_t k = 0; k < v->nvpairs; k++) {
-      const run_vpair *p = &v->vpairs[k];
+      const run_cell *p = &v->vpairs[k];
       if (!any)
         fputs("<h2>By version pair</h2>\n<table><tr><th class=\"l\">run</th><th class=\"l\">"
               "version</th><th class=\"l\">version</th><th>attempts</th><th>direct</th>"

@@ -304,19 +304,10 @@ static int one_cell(rd *d, const jv *x, const char *where, void *out) {
   return read_fields(d, x, where, cell_fields, COUNT(cell_fields), out);
 }
 
-static const field vpair_fields[] = {
-    {"a", K_NAME, offsetof(run_vpair, a)},
-    {"b", K_NAME, offsetof(run_vpair, b)},
-    {"attempts", K_COUNT, offsetof(run_vpair, attempts)},
-    {"direct", K_COUNT, offsetof(run_vpair, direct)},
-    {"relayed", K_COUNT, offsetof(run_vpair, relayed)},
-    {"failed", K_COUNT, offsetof(run_vpair, failed)},
-};
-
+/* A pair of versions: a cell of versions rather than classes. */
 static int one_vpair(rd *d, const jv *x, const char *where, void *out) {
-  run_vpair *p = out;
-  if (!x || x->type != J_OBJ) return fail(d, where, "", "an object", x);
-  if (read_fields(d, x, where, vpair_fields, COUNT(vpair_fields), out)) return -1;
+  run_cell *p = out;
+  if (one_cell(d, x, where, out)) return -1;
   if (p->direct + p->relayed + p->failed == p->attempts) return 0;
   return fail(d, where, "attempts", "direct + relayed + failed", jget(x, "attempts"));
 }
@@ -454,7 +445,7 @@ static int one_version(rd *d, const jv *v, const char *where, void *p) {
   rc = read_objects(d, v, where, "matrix", sizeof(run_cell), one_cell, &list, &out->ncells);
   out->matrix = list;
   if (rc) return -1;
-  rc = read_objects(d, v, where, "version_pairs", sizeof(run_vpair), one_vpair, &list,
+  rc = read_objects(d, v, where, "version_pairs", sizeof(run_cell), one_vpair, &list,
                     &out->nvpairs);
   out->vpairs = list;
   if (rc) return -1;

@@ -68,17 +68,6 @@ typedef struct run_cell {
   double direct_ms_mean;
 } run_cell;
 
-/* One pair of versions in a mixed run (version_pairs): direct + relayed
-** + failed = attempts. */
-typedef struct run_vpair {
-  const char *a;
-  const char *b;
-  int64_t attempts;
-  int64_t direct;
-  int64_t relayed;
-  int64_t failed;
-} run_vpair;
-
 /* A version's cost for the scenario's usage profile (cost; all zero and
 ** present false in files without one). Bytes, GB and US$ are not negative. */
 typedef struct run_cost {
@@ -154,7 +143,8 @@ typedef struct run_version {
   size_t ntargets;
   run_cell *matrix;
   size_t ncells;
-  run_vpair *vpairs;      /* mixed runs only: by pair of versions */
+  run_cell *vpairs;       /* mixed runs only: by pair of versions (a, b version names;
+                          ** only attempts, direct, relayed, failed: they add up) */
   size_t nvpairs;
   run_cost cost;
 } run_version;

@@ -69,24 +69,9 @@ static const char *upgrade_name(const xrun *x) {
   return "migrate";
 }
 
-/* A mixed run's name: its versions and shares, "v0.7 75% + v0.8 25%". */
-static void mix_name(const exp_cfg *c, char *out, size_t len) {
-  size_t used = 0;
-  out[0] = '\0';
-  for (int i = 0; i < exp_version_count() && i < EXP_MAX_VERSIONS && used < len; i++) {
-    if (c->mix[i] <= 0) continue;
-    const char *sep = used ? " + " : "";
-    int n = snprintf(out + used, len - used, "%s%s %.4g%%", sep, exp_version_at(i)->name,
-                     100 * c->mix[i]);
-    if (n < 0) break;
-    used += (size_t)n;
-  }
-}
-
 static void summarize(xrun *x, exp_summary *out) {
   const exp_cfg *c = x->cfg;
   snprintf(out->name, sizeof out->name, "%s", x->version->name);
-  if (c->mixed) mix_name(c, out->name, sizeof out->name);
   snprintf(out->strategy, sizeof out->strategy, "%s", x->version->strategy);
   snprintf(out->upgrade, sizeof out->upgrade, "%s", upgrade_name(x));
   measure_run(x, out);
@@ -115,9 +100,27 @@ static void release(xrun *x) {
   free(x->att);
 }
 
-/* A mixed run's row: named EXP_MIX, with the servers any of its versions needs. */
-static void mix_row(const exp_cfg *c, exp_version *row) {
-  *row = (exp_version){.name = EXP_MIX, .strategy = "each peer its version, drawn from the mix"};
+/* A mixed run's name: its versions and shares, "v0.7 75% + v0.8 25%". */
+static void mix_name(const exp_cfg *c, char *out, size_t len) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (int i = 0; i < exp_version_count() && i < EXP_MAX_VERSIONS && used < len; i++) {
+    if (c->mix[i] <= 0) continue;
+    const char *sep = used ? " + " : "";
+    int n = snprintf(out + used, len - used, "%s%s %.4g%%", sep, exp_version_at(i)->name,
+                     100 * c->mix[i]);
+    if (n < 0) break;
+    used += (size_t)n;
+  }
+}
+
+/* A mixed run's row: named by its shares, with the servers any of its
+** versions needs. */
+static void mix_row(const exp_cfg *c, xrun *x) {
+  exp_version *row = &x->mixrow;
+  mix_name(c, x->mixname, sizeof x->mixname);
+  *row = (exp_version){.name = x->mixname,
+                       .strategy = "each peer its version, drawn from the mix"};
   for (int i = 0; i < exp_version_count() && i < EXP_MAX_VERSIONS; i++) {
     if (c->mix[i] <= 0) continue;
     row->punch = row->punch || exp_version_at(i)->punch;
@@ -173,7 +176,7 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
   clock_gettime(CLOCK_MONOTONIC, &t0);
   xrun x = {.cfg = c, .version = exp_version_find(version)};
   if (c->mixed) {
-    mix_row(c, &x.mixrow);
+    mix_row(c, &x);
     x.version = &x.mixrow;
   }
   x.upgrade = x.version->upgrade;

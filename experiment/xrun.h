@@ -84,7 +84,8 @@ typedef struct relay_sock {
 struct xrun {
   const exp_cfg *cfg;
   const exp_version *version; /* the run's; in a mixed run, mixrow */
-  exp_version mixrow;  /* a mixed run: "mix", with what any of its versions needs */
+  exp_version mixrow;  /* a mixed run: named mixname, with what any of its versions needs */
+  char mixname[64];    /* "v0.7 75% + v0.8 25%" */
   enum peer_upgrade upgrade; /* the version's, or the one the scenario chose */
   world *w;
   gateway gw;

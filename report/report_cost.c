@@ -65,7 +65,8 @@ static void reduction_text(const run_results *r, const run_version *v, char *out
 
 static const char intro[] =
     "For the usage profile and prices of the scenario's `cost` table (docs/lua-api.md): "
-    "bandwidth leaving the gateway and the STUN/TURN servers in a month, and its bill.";
+    "bandwidth leaving the gateway and the STUN/TURN servers in a month, and its bill, "
+    "scaling the bytes this run's workload measured. The claims are reported, not enforced.";
 
 void report_cost_markdown(const run_results *r, FILE *f) {
   report_claim k[NCLAIMS];
@@ -96,7 +97,8 @@ void report_cost_html(const run_results *r, FILE *f) {
   if (!any_cost(r)) return;
   fputs("<h2>Cost</h2>\n<p>For the usage profile and prices of the scenario's <code>cost</code> "
         "table: bandwidth leaving the gateway and the STUN/TURN servers in a month, and its "
-        "bill.</p>\n<table><tr><th class=\"l\">version</th><th>gateway GB/month</th>"
+        "bill, scaling the bytes this run's workload measured. The claims are reported, not "
+        "enforced.</p>\n<table><tr><th class=\"l\">version</th><th>gateway GB/month</th>"
         "<th>TURN GB/month</th><th>gateway $/month</th><th>STUN/TURN $/month</th>"
         "<th>total $/month</th><th>gateway bandwidth vs v0.7</th></tr>\n", f);
   for (size_t i = 0; i < r->nversions; i++) {

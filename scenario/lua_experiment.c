@@ -439,6 +439,23 @@ static int read_versions(fields *f, bool mixed, const char **versions, int *nv) 
   return rc;
 }
 
+/* With mix, the fields keyed by version would name no run: targets are
+** for whole versions, and upgrade is one way for every peer. */
+static int check_mixed(fields *f, const exp_cfg *c) {
+  lua_State *L = f->L;
+  if (!c->mixed) return 0;
+  int targets = lua_getfield(L, f->idx, "targets");
+  int upgrade = lua_getfield(L, f->idx, "upgrade");
+  lua_pop(L, 2);
+  if (targets != LUA_TNIL)
+    return fields_failf(f, "targets", "field 'targets': no value with 'mix' (targets are for "
+                                      "runs of one version)");
+  if (upgrade == LUA_TTABLE)
+    return fields_failf(f, "upgrade", "field 'upgrade': with 'mix', \"migrate\" or \"switch\" "
+                                      "for every peer, not a table by version");
+  return 0;
+}
+
 /* natsim.experiment{...}: runs each version; returns {versions = {...}}. */
 static int l_experiment(lua_State *L) {
   lapi *a = lua_touserdata(L, lua_upvalueindex(1));
@@ -455,7 +472,7 @@ static int l_experiment(lua_State *L) {
   fields f = fields_at(L, 1, "natsim.experiment", err, sizeof err);
   int bad = read_cfg(&f, a, &c) || check_version_keys(&f, "targets") ||
             check_version_keys(&f, "upgrade") || read_versions(&f, c.mixed, versions, &nv) ||
-            read_keepalive(&f, &discover);
+            check_mixed(&f, &c) || read_keepalive(&f, &discover);
   for (int i = 0; !bad && i < nv; i++)
     bad = read_targets(&f, versions[i], &targets[i]) ||
           read_upgrade(L, versions[i], &upgrades[i], err, sizeof err);

@@ -22,6 +22,8 @@ bad key "field 'mix': keys are versions \(v0.7, v0.8, v0.9, v0.9-migrate\), got 
 bad range "mix: field 'v0.7': expected a number from 0 to 1, got 1.5"
 bad type "mix: field 'v0.7': expected a number from 0 to 1, got \"half\""
 bad versions "field 'versions': no value with 'mix'"
+bad targets "field 'targets': no value with 'mix'"
+bad upgrade "field 'upgrade': with 'mix', \"migrate\" or \"switch\" for every peer, not a table by version"
 bad peers "cost: field 'peers': expected a number from 1 to 1e\+12, got 0"
 bad length "cost: field 'session_length': expected a duration with a unit"
 bad unknown "cost: unknown field \"price\""

@@ -6,6 +6,8 @@ local bad = {
   range = { mix = { ["v0.7"] = 1.5, ["v0.9"] = -0.5 } },
   type = { mix = { ["v0.7"] = "half", ["v0.9"] = 0.5 } },
   versions = { mix = { ["v0.7"] = 1 }, versions = { "v0.7" } },
+  targets = { mix = { ["v0.7"] = 1 }, targets = { ["v0.7"] = { direct = 0 } } },
+  upgrade = { mix = { ["v0.9"] = 1 }, upgrade = { ["v0.9"] = "migrate" } },
   peers = { cost = { peers = 0 } },
   length = { cost = { session_length = 600 } },
   unknown = { cost = { price = 1 } },

@@ -1,12 +1,14 @@
 /* experiment.c: the defaults, and a run of one version from building the world to its summary. */
 #include "experiment.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "capture.h"
+#include "cost.h"
 #include "progress.h"
 #include "xrun.h"
 
@@ -28,6 +30,7 @@ void experiment_defaults(exp_cfg *c) {
   c->seed = 1;
   c->targets = (exp_targets){-1, -1, -1, -1};
   c->quic = true;
+  cost_defaults(&c->cost);
 }
 
 /* Every 100 ms of virtual time, whether or not anything is shown: the
@@ -75,6 +78,7 @@ static int simulate(xrun *x, char *err, size_t len) {
 /* How the run's sessions move to the direct path, in words: "none" when
 ** they never do, "switch" without QUIC (conn's frames take the best path). */
 static const char *upgrade_name(const xrun *x) {
+  if (x->cfg->mixed) return "mixed";
   if (!x->version->punch && !x->version->ice) return "none";
   if (!x->cfg->quic || x->upgrade == PEER_SWITCH) return "switch";
   return "migrate";
@@ -86,6 +90,7 @@ static void summarize(xrun *x, exp_summary *out) {
   snprintf(out->strategy, sizeof out->strategy, "%s", x->version->strategy);
   snprintf(out->upgrade, sizeof out->upgrade, "%s", upgrade_name(x));
   measure_run(x, out);
+  for (int i = 0; c->mixed && i < EXP_MAX_VERSIONS; i++) out->mix[i] = c->mix[i];
   out->nclasses = c->nclasses;
   out->pairs = c->pairs;
   for (int i = 0; i < c->nclasses; i++) {
@@ -93,6 +98,7 @@ static void summarize(xrun *x, exp_summary *out) {
     int64_t k = c->classes[i].keepalive > 0 ? c->classes[i].keepalive : c->peer.keepalive;
     out->keepalive_s[i] = (double)k / 1e9;
   }
+  cost_measure(c, x->version->ice, out); /* after the keepalives */
   out->events = sim_event_count();
   out->virtual_s = (double)sim_now() / 1e9;
 }
@@ -130,9 +136,61 @@ static void release(xrun *x) {
   free(x->att);
 }
 
+/* A mixed run's name: its versions and shares, "v0.7 75% + v0.8 25%". */
+static void mix_name(const exp_cfg *c, char *out, size_t len) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (int i = 0; i < exp_version_count() && i < EXP_MAX_VERSIONS && used < len; i++) {
+    if (c->mix[i] <= 0) continue;
+    const char *sep = used ? " + " : "";
+    int n = snprintf(out + used, len - used, "%s%s %.4g%%", sep, exp_version_at(i)->name,
+                     100 * c->mix[i]);
+    if (n < 0) break;
+    used += (size_t)n;
+  }
+}
+
+/* A mixed run's row: named by its shares, with the servers any of its
+** versions needs. */
+static void mix_row(const exp_cfg *c, xrun *x) {
+  exp_version *row = &x->mixrow;
+  mix_name(c, x->mixname, sizeof x->mixname);
+  *row = (exp_version){.name = x->mixname,
+                       .strategy = "each peer its version, drawn from the mix"};
+  for (int i = 0; i < exp_version_count() && i < EXP_MAX_VERSIONS; i++) {
+    if (c->mix[i] <= 0) continue;
+    row->punch = row->punch || exp_version_at(i)->punch;
+    row->ice = row->ice || exp_version_at(i)->ice;
+  }
+}
+
+/* The shares of a mix: each in [0, 1], summing to 1 within 1e-9. */
+static int check_mix(const exp_cfg *c, char *err, size_t len) {
+  double sum = 0;
+  for (int i = 0; i < EXP_MAX_VERSIONS; i++) {
+    bool known = i < exp_version_count() || c->mix[i] == 0;
+    if (!known || c->mix[i] < 0 || c->mix[i] > 1) {
+      snprintf(err, len, "mix: share %d is %g (expected a version's share from 0 to 1)", i,
+               c->mix[i]);
+      return -1;
+    }
+    sum += c->mix[i];
+  }
+  if (fabs(sum - 1) > 1e-9) {
+    snprintf(err, len, "mix: the shares sum to %.12g (expected 1)", sum);
+    return -1;
+  }
+  return 0;
+}
+
 static int check_cfg(const exp_cfg *c, const char *version, char *err, size_t len) {
   char names[64];
-  if (!exp_version_find(version)) {
+  if (c->mixed != !strcmp(version, EXP_MIX)) {
+    snprintf(err, len, "a mixed run is run as \"%s\", and only a mixed run is", EXP_MIX);
+    return -1;
+  }
+  if (c->mixed && check_mix(c, err, len) != 0) return -1;
+  if (!c->mixed && !exp_version_find(version)) {
     snprintf(err, len, "unknown version \"%s\" (known: %s)", version,
              exp_version_names(names, sizeof names));
     return -1;
@@ -153,6 +211,10 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   xrun x = {.cfg = c, .version = exp_version_find(version)};
+  if (c->mixed) {
+    mix_row(c, &x);
+    x.version = &x.mixrow;
+  }
   x.upgrade = x.version->upgrade;
   if (c->upgrade == EXP_UPGRADE_MIGRATE) x.upgrade = PEER_MIGRATE;
   if (c->upgrade == EXP_UPGRADE_SWITCH) x.upgrade = PEER_SWITCH;

@@ -94,6 +94,31 @@ static exp_cell *cell(exp_summary *s, int a, int b) {
   return c;
 }
 
+/* A mixed run's cell for the attempt's pair of versions; NULL otherwise. */
+static exp_vcell *vcell(const xrun *x, exp_summary *s, const attempt *a) {
+  if (!x->cfg->mixed) return NULL;
+  int va = exp_version_index(a->a.v);
+  int vb = exp_version_index(a->b.v);
+  int lo = va < vb ? va : vb;
+  int hi = va < vb ? vb : va;
+  for (int i = 0; i < s->nvcells; i++) {
+    if (s->vcells[i].a == lo && s->vcells[i].b == hi) return &s->vcells[i];
+  }
+  if (s->nvcells >= EXP_MAX_VPAIRS) return NULL;
+  exp_vcell *c = &s->vcells[s->nvcells];
+  s->nvcells++;
+  *c = (exp_vcell){.a = lo, .b = hi};
+  return c;
+}
+
+static void count_vcell(exp_vcell *c, bool verified, bool direct) {
+  if (!c) return;
+  c->attempts++;
+  if (!verified) c->failed++;
+  else if (direct) c->direct++;
+  else c->relayed++;
+}
+
 /* Whether a QUIC close is about certificates: one side refused the
 ** other's, or TLS failed with no certificate to check. */
 static bool certificate_close(enum quic_close r) {
@@ -212,6 +237,7 @@ static void measure_attempt(const xrun *x, exp_summary *s, const attempt *a, tim
   s->rogue += a->rogue;
   if (damaged) s->data_errors++;
   count_outcome(s, k, a, verified, direct, ia.turn && ib.turn);
+  count_vcell(vcell(x, s, a), verified, direct);
   k->probes += ia.probes + ib.probes;
   s->bytes_direct += ia.bytes_direct + ib.bytes_direct;
   s->bytes_relayed += ia.bytes_relayed + ib.bytes_relayed;
@@ -248,6 +274,7 @@ static void server_load(const xrun *x, exp_summary *s) {
   s->stun_requests = x->stun.stats.requests + x->stun2.stats.requests;
   s->turn_allocations = ts->allocations;
   s->turn_bytes = ts->bytes_relayed;
+  s->turn_packets = ts->to_peers + ts->from_peers;
 }
 
 void measure_run(xrun *x, exp_summary *s) {

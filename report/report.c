@@ -117,6 +117,18 @@ static void md_matrix(const run_version *v, FILE *f) {
   }
 }
 
+/* A mixed run's results by pair of versions. */
+static void md_vpairs(const run_version *v, FILE *f) {
+  if (!v->nvpairs) return;
+  fprintf(f, "\n### %s by version pair\n\n| version | version | attempts | direct | relayed | "
+             "failed |\n|---|---|---|---|---|---|\n", v->name);
+  for (size_t i = 0; i < v->nvpairs; i++) {
+    const run_cell *p = &v->vpairs[i];
+    fprintf(f, "| %s | %s | %" PRId64 " | %" PRId64 " | %" PRId64 " | %" PRId64 " |\n", p->a,
+            p->b, p->attempts, p->direct, p->relayed, p->failed);
+  }
+}
+
 static size_t checks_failed(const run_results *r) {
   size_t failed = 0;
   for (size_t i = 0; i < r->nchecks; i++)
@@ -133,7 +145,10 @@ void report_markdown(const run_results *r, FILE *f) {
     md_transport(r, f);
     md_targets(r, f);
     for (size_t i = 0; i < r->nversions; i++)
+      md_vpairs(&r->versions[i], f);
+    for (size_t i = 0; i < r->nversions; i++)
       md_matrix(&r->versions[i], f);
+    report_cost_markdown(r, f);
   }
   if (r->nchecks) fprintf(f, "\n## Checks\n\n| check | result | detail |\n|---|---|---|\n");
   for (size_t i = 0; i < r->nchecks; i++) {

@@ -304,6 +304,38 @@ static int one_cell(rd *d, const jv *x, const char *where, void *out) {
   return read_fields(d, x, where, cell_fields, COUNT(cell_fields), out);
 }
 
+/* A pair of versions: a cell of versions rather than classes. */
+static int one_vpair(rd *d, const jv *x, const char *where, void *out) {
+  run_cell *p = out;
+  if (one_cell(d, x, where, out)) return -1;
+  if (p->direct + p->relayed + p->failed == p->attempts) return 0;
+  return fail(d, where, "attempts", "direct + relayed + failed", jget(x, "attempts"));
+}
+
+static const field cost_fields[] = {
+    {"gateway_bytes_per_session", K_NUM, offsetof(run_cost, gateway_bytes_per_session)},
+    {"turn_bytes_per_session", K_NUM, offsetof(run_cost, turn_bytes_per_session)},
+    {"stun_turn_requests_per_session", K_NUM, offsetof(run_cost, stun_turn_requests_per_session)},
+    {"allocations_per_session", K_NUM, offsetof(run_cost, allocations_per_session)},
+    {"keepalives_per_peer_hour", K_NUM, offsetof(run_cost, keepalives_per_peer_hour)},
+    {"gateway_gb_month", K_NUM, offsetof(run_cost, gateway_gb_month)},
+    {"turn_gb_month", K_NUM, offsetof(run_cost, turn_gb_month)},
+    {"gateway_usd_month", K_NUM, offsetof(run_cost, gateway_usd_month)},
+    {"stun_turn_usd_month", K_NUM, offsetof(run_cost, stun_turn_usd_month)},
+    {"total_usd_month", K_NUM, offsetof(run_cost, total_usd_month)},
+};
+
+/* cost, when present (files from before it have none). */
+static int read_cost(rd *d, const jv *v, const char *where, run_cost *out) {
+  const jv *c;
+  char at[160];
+  if (read_obj(d, v, where, "cost", "an object", &c)) return -1;
+  if (!c) return 0;
+  snprintf(at, sizeof at, "%s.cost", where);
+  out->present = true;
+  return read_fields(d, c, at, cost_fields, COUNT(cost_fields), out);
+}
+
 /* failures and failure_examples, by reason. */
 static int read_failures(rd *d, const jv *v, const char *where, run_version *out) {
   const jv *counts;
@@ -412,7 +444,12 @@ static int one_version(rd *d, const jv *v, const char *where, void *p) {
   if (rc) return -1;
   rc = read_objects(d, v, where, "matrix", sizeof(run_cell), one_cell, &list, &out->ncells);
   out->matrix = list;
-  return rc;
+  if (rc) return -1;
+  rc = read_objects(d, v, where, "version_pairs", sizeof(run_cell), one_vpair, &list,
+                    &out->nvpairs);
+  out->vpairs = list;
+  if (rc) return -1;
+  return read_cost(d, v, where, &out->cost);
 }
 
 /* --- the results file ---------------------------------------------------------------- */
@@ -580,6 +617,7 @@ void run_free(run_results *r) {
   for (size_t i = 0; i < r->nversions; i++) {
     free(r->versions[i].targets);
     free(r->versions[i].matrix);
+    free(r->versions[i].vpairs);
   }
   free(r->versions);
   free(r->checks);

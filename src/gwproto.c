@@ -120,6 +120,7 @@ static void put_body(wbuf *w, const gw_frame *f) {
   case GW_REGISTER:
     put32(w, f->peer);
     put64(w, f->epoch);
+    put8(w, f->caps);
     break;
   case GW_KEEPALIVE:
     put32(w, f->peer);
@@ -140,6 +141,7 @@ static void put_body(wbuf *w, const gw_frame *f) {
     put8(w, f->initiator);
     put(w, f->nonce, GW_NONCE_LEN);
     put(w, f->sealed, GW_SEALED_LEN);
+    put8(w, f->caps);
     break;
   case GW_RELAY: case GW_DATA:
     put64(w, f->session);
@@ -197,6 +199,7 @@ static void get_session(rbuf *r, gw_frame *f) {
   f->initiator = get8(r);
   get_bytes(r, f->nonce, GW_NONCE_LEN);
   get_bytes(r, f->sealed, GW_SEALED_LEN);
+  f->caps = get8(r);
 }
 
 static int get_body(rbuf *r, gw_frame *f) {
@@ -214,7 +217,8 @@ static int get_body(rbuf *r, gw_frame *f) {
   case GW_REGISTER:
     f->peer = get32(r);
     f->epoch = get64(r);
-    if (!r->err && f->epoch == 0) return GW_EVALUE;
+    f->caps = get8(r);
+    if (!r->err && (f->epoch == 0 || f->caps > GW_CAP_ALL)) return GW_EVALUE;
     break;
   case GW_KEEPALIVE:
     f->peer = get32(r);
@@ -229,7 +233,7 @@ static int get_body(rbuf *r, gw_frame *f) {
     break;
   case GW_SESSION:
     get_session(r, f);
-    if (!r->err && f->initiator > 1) return GW_EVALUE;
+    if (!r->err && (f->initiator > 1 || f->caps > GW_CAP_ALL)) return GW_EVALUE;
     break;
   case GW_RELAY: case GW_DATA:
     f->session = get64(r);

@@ -37,6 +37,7 @@ typedef struct psession {
   uint64_t bytes_relayed, bytes_direct, bytes_turn;
   uint64_t probes;    /* punches sent (v0.8) */
   int64_t direct_sent; /* last frame sent on the punched direct path */
+  bool switching;     /* QUIC: path switching beneath it (both sides can) */
   /* v0.9 */
   ice_agent *ice;
   bool turn;
@@ -152,9 +153,19 @@ static void send_frame(peer *p, const addr *to, const gw_frame *f, const uint8_t
   if (n > 0) p->io.send(p->io.ctx, to, buf, (size_t)n);
 }
 
+/* What this peer declares at REGISTER (enum gw_cap): ICE peers punch too. */
+static uint8_t capabilities(const peer *p) {
+  uint8_t caps = 0;
+  if (p->cfg.punch || p->cfg.ice) caps |= GW_CAP_PUNCH;
+  if (p->cfg.ice) caps |= GW_CAP_ICE;
+  if (p->cfg.upgrade == PEER_SWITCH) caps |= GW_CAP_SWITCH;
+  return caps;
+}
+
 /* REGISTER goes under the registration key with our epoch, the rest
 ** under the epoch's key; each with our next counter. */
 static void to_gateway(peer *p, gw_frame *f) {
+  if (f->type == GW_REGISTER) f->caps = capabilities(p);
   f->peer = p->cfg.id;
   f->counter = ++p->counter;
   if (f->type != GW_REGISTER) {
@@ -238,7 +249,7 @@ static void emit(void *ctx, const uint8_t *frame, size_t len, bool retransmit) {
 
 static bool direct_usable(const psession *s);
 
-static bool switching(const psession *s) { return s->owner->cfg.upgrade == PEER_SWITCH; }
+static bool switching(const psession *s) { return s->switching; }
 
 /* QUIC's: a packet goes out on the path QUIC chose (1: direct), or when
 ** switching (QUIC has one path) on the best path there is now. */
@@ -482,6 +493,8 @@ static void session_up(peer *p, int64_t now, const gw_frame *f) {
   s->up = true;
   s->asking = false;
   s->ask_next = INT64_MAX;
+  uint8_t both = capabilities(p) & f->caps;
+  s->switching = both & GW_CAP_SWITCH;
   p->io.event(p->io.ctx, s->other, PEER_SESSION);
   if (p->cfg.quic && !s->q) start_quic(p, now, s);
   for (pending *h = s->held, *n; h; h = n) {
@@ -490,8 +503,11 @@ static void session_up(peer *p, int64_t now, const gw_frame *f) {
     free(h);
   }
   s->held = NULL;
-  if (p->cfg.ice) start_ice(p, now, s, f->initiator, &f->observed);
-  if (!p->cfg.punch) return;
+  if (both & GW_CAP_ICE) {
+    start_ice(p, now, s, f->initiator, &f->observed);
+    return;
+  }
+  if (!(both & GW_CAP_PUNCH)) return;
   s->punching = true;
   s->rounds = 0;
   s->cand[0] = f->observed;

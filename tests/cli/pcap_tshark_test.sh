@@ -23,12 +23,14 @@ dissector=tools/wireshark/natsim.lua
 # capture, into $2. Columns: 1 protocols, 2 natsim frame type, 3 STUN
 # type, 4 session's peers, 5 bad UDP length, 6 zero UDP length, 7
 # malformed, 8 Lua error, 9 UDP length, 10 IP total length, 11 IP header
-# length, 12 conn frame kind.
+# length, 12 conn frame kind, 13 counter, 14 epoch, 15 nonce, 16 sealed
+# session key.
 fields() {
   tshark -r "$1" -X lua_script:$dissector -T fields -E occurrence=f -e frame.protocols \
     -e natsim_gw.type -e stun.type -e natsim_gw.session.peers -e udp.length.bad \
     -e udp.length.bad_zero -e _ws.malformed -e _ws.lua.error -e udp.length -e ip.len \
-    -e ip.hdr_len -e natsim_gw.conn.kind >"$2" 2>"$2.err"
+    -e ip.hdr_len -e natsim_gw.conn.kind -e natsim_gw.counter -e natsim_gw.epoch \
+    -e natsim_gw.nonce -e natsim_gw.sealed_key >"$2" 2>"$2.err"
 }
 
 # expect_count NAME WANT FILE AWK-CONDITION: how many lines of FILE match
@@ -62,6 +64,12 @@ expect_count "PUNCH" "$some" "$tmp/x.txt" '$2 == "9"'
 expect_count "QUIC relayed by the gateway" "$some" "$tmp/x.txt" '$2 == "6" && $1 ~ /natsim_gw:quic/'
 expect_count "QUIC on the direct path" "$some" "$tmp/x.txt" '$2 == "11" && $1 ~ /natsim_gw:quic/'
 expect_count "sessions' peers" "$some" "$tmp/x.txt" '$4 != ""'
+# The frame layout of issue 17: a counter in every header, REGISTER's
+# epoch, SESSION's nonce and sealed key (12 and 32 bytes, in hex).
+expect_count "every frame's counter" "^0$" "$tmp/x.txt" '$2 != "" && $13 !~ /^[1-9][0-9]*$/'
+expect_count "REGISTER's epoch" "^0$" "$tmp/x.txt" '$2 == "1" && $14 != "1"'
+expect_count "SESSION's nonce and sealed key" "^0$" "$tmp/x.txt" \
+  '$2 == "5" && (length($15) != 24 || length($16) != 64 || $15 $16 ~ /[^0-9a-f]/)'
 
 # Without QUIC, RELAY and DATA frames carry conn frames.
 "$natsim" run tests/cli/scenarios/pcap.lua --quiet --set pairs=2 --set transport=messages --pcap "$tmp/m" >/dev/null 2>&1
@@ -82,17 +90,18 @@ check_clean "$tmp/h.txt" "hand-built world with a NAT"
 "$natsim" run scenarios/roadmap.lua --set pairs=10 --set versions=v0.8,v0.9 --pcap "$tmp/traces" --pcap-attempts 0-2 --quiet >/dev/null 2>&1
 tshark -X lua_script:$dissector -r "$tmp/traces/natsim-v0.9-a0-peer1-uplink.pcap" >"$tmp/v09.txt" 2>/dev/null
 tshark -X lua_script:$dissector -r "$tmp/traces/natsim-v0.8-a0-peer1-uplink.pcap" >"$tmp/v08.txt" 2>/dev/null
-for line in "0.032003 198.51.100.10 → 192.168.1.2 +natsim 63 natsim REGISTERED peer_id=1 address=198.18.0.1:4000" \
-  "1.032003 198.51.100.10 → 192.168.1.2 +natsim 92 natsim SESSION session=014e4dd57997f586 other=2 address=198.18.0.2:4000" \
-  "QUIC 1264 natsim RELAY session=014e4dd57997f586 sender=1 \| Initial, DCID=[0-9a-f]+, SCID=[0-9a-f]+, PKN: 0, CRYPTO, PADDING" \
+for line in "0.000000 +192.168.1.2 → 198.51.100.10 natsim 72 natsim REGISTER peer_id=1 epoch=1" \
+  "0.032003 198.51.100.10 → 192.168.1.2 +natsim 71 natsim REGISTERED peer_id=1 address=198.18.0.1:4000" \
+  "1.032004 198.51.100.10 → 192.168.1.2 +natsim 128 natsim SESSION session=014e4dd57997f586 other=2 address=198.18.0.2:4000" \
+  "QUIC 1272 natsim RELAY session=014e4dd57997f586 sender=1 \| Initial, DCID=[0-9a-f]+, SCID=[0-9a-f]+, PKN: 0, CRYPTO, PADDING" \
   "natsim CANDIDATE session=014e4dd57997f586 sender=1 cand_type=srflx address=198.18.0.1:4000" \
-  "1.096037 198.51.100.30 → 192.168.1.2 +STUN 114 Allocate Success Response XOR-RELAYED-ADDRESS: 198.51.100.30:49153" \
-  "1.096125 +192.168.1.2 → 198.18.0.2 +QUIC 1264 natsim DATA session=014e4dd57997f586 sender=1 \| Protected Payload" \
-  "1.170040 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=1 session=014e4dd57997f586 outcome=direct"; do
+  "1.096038 198.51.100.30 → 192.168.1.2 +STUN 114 Allocate Success Response XOR-RELAYED-ADDRESS: 198.51.100.30:49153" \
+  "1.096126 +192.168.1.2 → 198.18.0.2 +QUIC 1272 natsim DATA session=014e4dd57997f586 sender=1 \| Protected Payload" \
+  "1.170041 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=1 session=014e4dd57997f586 outcome=direct"; do
   expect "docs/traces.md, v0.9: $line" 0 "$line" -- cat "$tmp/v09.txt"
 done
-for line in "1.132003 +192.168.1.2 → 198.18.0.2 +natsim 68 natsim PUNCH session=014e4dd57997f586 sender=1 round=1" \
-  "1.176008 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=1 session=014e4dd57997f586 outcome=direct"; do
+for line in "1.132004 +192.168.1.2 → 198.18.0.2 +natsim 76 natsim PUNCH session=014e4dd57997f586 sender=1 round=1" \
+  "1.176009 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=1 session=014e4dd57997f586 outcome=direct"; do
   expect "docs/traces.md, v0.8: $line" 0 "$line" -- cat "$tmp/v08.txt"
 done
 absent "docs/traces.md: no STUN in v0.8" "STUN" -- cat "$tmp/v08.txt"

@@ -134,13 +134,13 @@ expect_count "ChannelData: DATA carrying a conn message" "^1$" "$tmp/cd.txt" \
   '$1 ~ /:stun:natsim_gw$/ && $2 == "11" && $12 == "1"'
 expect_count "ChannelData: DATA carrying QUIC" "^1$" "$tmp/cd.txt" \
   '$1 ~ /:stun:natsim_gw:quic$/ && $2 == "11"'
-# REGISTER: peer id and epoch (12 bytes), then one byte more, then 2 short.
-capture 4000,7000 "$tmp/len.pcap" "$(frame 1 000000010000000000000001)" \
-  "$(frame 1 00000001000000000000000107)" "$(frame 1 00000001000000000000)"
+# PUNCH: session, sender and round (16 bytes), then one byte more, then
+# two bytes short (a layout no other change touches).
+capture 4000,7000 "$tmp/len.pcap" "$(frame 9 "${session}00000003")" \
+  "$(frame 9 "${session}0000000307")" "$(frame 9 "${session}0000")"
 fields "$tmp/len.pcap" "$tmp/len.txt"
-expect_count "REGISTER of 12 bytes: epoch, not malformed" "^1$" "$tmp/len.txt" \
-  'NR == 1 && $14 == "1" && $7 == ""'
-expect_count "REGISTER of 13 and 10 bytes: malformed" "^2$" "$tmp/len.txt" 'NR > 1 && $7 != ""'
+expect_count "PUNCH of 16 bytes: not malformed" "^1$" "$tmp/len.txt" 'NR == 1 && $2 == "9" && $7 == ""'
+expect_count "PUNCH of 17 and 14 bytes: malformed" "^2$" "$tmp/len.txt" 'NR > 1 && $7 != ""'
 expect "the extra byte and the short body named" 0 "Body longer than its fields.*Frame shorter than its fields" \
   -- bash -c "tshark -r '$tmp/len.pcap' -X lua_script:$dissector -T fields -e _ws.expert.message 2>/dev/null | tr '\n' ' '"
 

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Captures Wireshark can read (issue 16): tshark, with natsim's dissector
 # (tools/wireshark/natsim.lua), reads the captures of a small experiment
-# (v0.8 and v0.9) and of a hand-built world behind a NAT, and finds no
-# malformed packet, no bad UDP length and no Lua error; STUN, TURN, QUIC,
-# and gateway frames (REGISTER, SESSION, CANDIDATE, PUNCH, RELAY and DATA
-# carrying QUIC) are all there. Skipped (77) when tshark is not installed
-# (scripts/setup.sh --test installs it).
+# (v0.8 and v0.9), of a v0.9 attempt through TURN, of a hand-built world
+# behind a NAT, and frames made by hand, and finds no malformed packet, no
+# bad UDP length and no Lua error; STUN, TURN, QUIC, and gateway frames in
+# the layout of issue 17 (REGISTER with its epoch, SESSION with its nonce
+# and sealed key, CANDIDATE, PUNCH, RELAY and DATA carrying QUIC, DATA
+# inside TURN Send and Data indications and ChannelData) are all there; a
+# body longer or shorter than its fields is malformed. Skipped (77) when
+# tshark is not installed (scripts/setup.sh --test installs it).
 # usage: pcap_tshark_test.sh NATSIM SOURCE_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)

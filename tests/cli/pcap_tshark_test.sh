@@ -157,9 +157,9 @@ check_clean "$tmp/h.txt" "hand-built world with a NAT"
 "$natsim" run scenarios/roadmap.lua --set pairs=10 --set versions=v0.8,v0.9 --pcap "$tmp/traces" --pcap-attempts 0-2 --quiet >/dev/null 2>&1
 tshark -X lua_script:$dissector -r "$tmp/traces/natsim-v0.9-a0-peer1-uplink.pcap" >"$tmp/v09.txt" 2>/dev/null
 tshark -X lua_script:$dissector -r "$tmp/traces/natsim-v0.8-a0-peer1-uplink.pcap" >"$tmp/v08.txt" 2>/dev/null
-for line in "0.000000 +192.168.1.2 → 198.51.100.10 natsim 72 natsim REGISTER peer_id=1 epoch=1" \
+for line in "0.000000 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REGISTER peer_id=1 epoch=1 capabilities=7" \
   "0.032003 198.51.100.10 → 192.168.1.2 +natsim 71 natsim REGISTERED peer_id=1 address=198.18.0.1:4000" \
-  "1.032004 198.51.100.10 → 192.168.1.2 +natsim 128 natsim SESSION session=014e4dd57997f586 other=2 address=198.18.0.2:4000" \
+  "1.032004 198.51.100.10 → 192.168.1.2 +natsim 129 natsim SESSION session=014e4dd57997f586 other=2 address=198.18.0.2:4000" \
   "QUIC 1272 natsim RELAY session=014e4dd57997f586 sender=1 \| Initial, DCID=[0-9a-f]+, SCID=[0-9a-f]+, PKN: 0, CRYPTO, PADDING" \
   "natsim CANDIDATE session=014e4dd57997f586 sender=1 cand_type=srflx address=198.18.0.1:4000" \
   "1.096038 198.51.100.30 → 192.168.1.2 +STUN 114 Allocate Success Response XOR-RELAYED-ADDRESS: 198.51.100.30:49153" \

@@ -39,6 +39,8 @@ local CONN_KINDS = { [1] = "message", [2] = "acknowledgement" }
 local FIELDS = {
   peer_id      = { kind = "u32", label = "Peer id", info = true },
   epoch        = { kind = "u64", label = "Epoch", info = true },
+  capabilities = { kind = "u8", label = "Capabilities", hex = true, info = true },
+  other_caps   = { kind = "u8", label = "Other peer's capabilities", hex = true },
   target       = { kind = "u32", label = "Target peer id", info = true },
   session      = { kind = "u64", label = "Session id", hex = true, info = true },
   other        = { kind = "u32", label = "Other peer id", info = true },
@@ -61,11 +63,12 @@ local FIELDS = {
 }
 
 local BODIES = {
-  [1]  = { "peer_id", "epoch" },
+  [1]  = { "peer_id", "epoch", "capabilities" },
   [2]  = { "peer_id", "address" },
   [3]  = { "peer_id" },
   [4]  = { "peer_id", "target" },
-  [5]  = { "session", "other", "address", "punch_delay", "initiator", "nonce", "sealed_key" },
+  [5]  = { "session", "other", "address", "punch_delay", "initiator", "nonce", "sealed_key",
+           "other_caps" },
   [6]  = { "session", "sender", "payload" },
   [7]  = { "peer_id", "session", "outcome" },
   [8]  = { "code", "detail" },

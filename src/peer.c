@@ -8,6 +8,12 @@
 #include "pki.h"
 
 #define MAX_CANDIDATES 4
+/* Trickled candidates cross the gateway as single datagrams: each is sent
+** CAND_SENDS times, CAND_GAP apart and then twice that, so that one lost
+** frame does not lose a candidate (a lost predicted port lost the pair). */
+#define MAX_TRICKLED 48
+#define CAND_SENDS 3
+#define CAND_GAP (100 * 1000000LL)
 
 typedef struct pending {
   struct pending *next;
@@ -28,6 +34,13 @@ typedef struct psession {
   int rounds;
   int64_t punch_next;
   addr cand[MAX_CANDIDATES];
+  /* v0.9: our trickled candidates, to send again */
+  struct trickled {
+    ice_cand c;
+    int sends;
+    int64_t next;
+  } trickled[MAX_TRICKLED];
+  int ntrickled;
   int ncand;
   addr direct_addr;
   uint64_t sent;       /* our counter toward the other peer */
@@ -400,14 +413,39 @@ static int ice_open_io(void *ctx, int n, addr *local) {
   return s->owner->io.open(s->owner->io.ctx, n, local);
 }
 
-static void ice_candidate(void *ctx, const ice_cand *c) {
-  psession *s = ctx;
+static void send_candidate(psession *s, const ice_cand *c) {
   peer *p = s->owner;
   gw_frame f = {.type = GW_CANDIDATE, .session = s->id, .peer = p->cfg.id,
                 .cand_type = (uint8_t)c->type, .cand_priority = c->priority, .cand_addr = c->addr};
   snprintf(f.ufrag, sizeof f.ufrag, "%s", ice_ufrag(s->ice));
   snprintf(f.pwd, sizeof f.pwd, "%s", ice_pwd(s->ice));
   to_gateway(p, &f);
+}
+
+static void ice_candidate(void *ctx, const ice_cand *c) {
+  psession *s = ctx;
+  send_candidate(s, c);
+  if (s->ntrickled == MAX_TRICKLED) return;
+  s->trickled[s->ntrickled++] = (struct trickled){*c, 1, s->owner->now + CAND_GAP};
+}
+
+/* Sends again the trickled candidates that are due. */
+static void trickle_again(psession *s, int64_t now) {
+  for (int i = 0; i < s->ntrickled; i++) {
+    struct trickled *t = &s->trickled[i];
+    if (t->sends >= CAND_SENDS || now < t->next) continue;
+    send_candidate(s, &t->c);
+    t->next = now + 2 * CAND_GAP;
+    t->sends++;
+  }
+}
+
+/* When a trickled candidate is next due; INT64_MAX: none. */
+static int64_t trickle_deadline(const psession *s) {
+  int64_t d = INT64_MAX;
+  for (int i = 0; i < s->ntrickled; i++)
+    if (s->trickled[i].sends < CAND_SENDS && s->trickled[i].next < d) d = s->trickled[i].next;
+  return d;
 }
 
 static void ice_state(void *ctx, enum ice_state st) {
@@ -681,6 +719,7 @@ static void tick_session(peer *p, psession *s, int64_t now) {
   if (s->punching && now >= s->punch_next) punch_round(p, s, now);
   if (direct_idle(p, s) <= now) keep_direct(p, s, now);
   if (s->ice) ice_tick(s->ice, now);
+  if (s->ice) trickle_again(s, now);
   if (s->up) t_tick(s, now);
 }
 
@@ -715,6 +754,8 @@ int64_t peer_deadline(const peer *p) {
     int64_t c = s->up ? t_deadline(s) : INT64_MAX;
     if (c < d) d = c;
     c = s->ice ? ice_deadline(s->ice) : INT64_MAX;
+    if (c < d) d = c;
+    c = s->ice ? trickle_deadline(s) : INT64_MAX;
     if (c < d) d = c;
   }
   return d;

@@ -54,11 +54,14 @@ struct world {
 world *world_new(uint64_t seed) {
   world *w = calloc(1, sizeof *w);
   if (!w) return NULL;
-  sim_init(seed);
   w->seed = seed;
-  w->core = sim_node_new();
   w->next_public = PUBLIC_POOL + 1;
-  return w;
+  w->core = -1;
+  if (sim_init(seed) == 0) w->core = sim_node_new();
+  if (w->core >= 0) return w;
+  sim_destroy();
+  free(w);
+  return NULL;
 }
 
 void world_free(world *w) {

@@ -40,7 +40,11 @@ typedef struct world_counters {
   uint64_t sent, received;
 } world_counters;
 
+/* A new world with its own simulation (sim_init(seed): any simulation in
+** progress ends), released with world_free; NULL when out of memory. */
 world *world_new(uint64_t seed);
+/* Ends the world's simulation and releases it and its NAT models. NULL is
+** fine. */
 void world_free(world *w);
 
 /* Adds a host; returns its index. */

@@ -44,9 +44,12 @@ size_t lapi_checks(const lapi *a, const lapi_check **checks);
 ** world empty (no nodes, no callbacks pending), ends it, and gets a fresh
 ** one back. Returns 0, or -1 with the reason in err. */
 int lapi_begin_experiment(lapi *a, char *err, size_t len);
-void lapi_end_experiment(lapi *a);
-/* Keeps a version's results (and its cells) for the results file. */
-void lapi_add_results(lapi *a, const exp_summary *s);
+/* The fresh world after an experiment: 0, or -1 when out of memory (the
+** scenario has no world then and must stop). */
+int lapi_end_experiment(lapi *a);
+/* Keeps a version's results (and its cells: a takes them over) for the
+** results file. 0, or -1 when out of memory (s->cells is then freed). */
+int lapi_add_results(lapi *a, const exp_summary *s);
 size_t lapi_results(const lapi *a, const exp_summary **s);
 /* Keeps a copy of an experiment's configuration (its data; the pointers in
 ** it are not followed) for the results file: 0, or -1 out of memory. */

@@ -289,6 +289,8 @@ int scenario_run(const scenario_opts *o) {
   world *w = world_new(o->seed);
   if (!L || !w) {
     fprintf(stderr, "natsim: out of memory\n");
+    world_free(w);
+    if (L) lua_close(L);
     return SCENARIO_ERROR;
   }
   luaL_openlibs(L);
@@ -310,8 +312,13 @@ int scenario_run(const scenario_opts *o) {
   lapi_opts lo = {o->seed, o->path, att};
   lapi *a = lapi_open(L, w, &lo);
   if (a) lexp_register(L, a);
+  else fprintf(stderr, "natsim: out of memory\n");
   int rc = a ? run_script(L, o) : SCENARIO_ERROR;
   if (a) w = lapi_world(a); /* natsim.experiment may have replaced it */
+  if (!w && rc != SCENARIO_ERROR) {
+    fprintf(stderr, "natsim: out of memory (no world after natsim.experiment)\n");
+    rc = SCENARIO_ERROR;
+  }
   if (rc == SCENARIO_OK) rc = report_checks(a);
   if (rc != SCENARIO_ERROR && (o->out_dir || o->junit || o->results) && outputs(o, w, a, L) != 0)
     rc = SCENARIO_ERROR;

@@ -48,7 +48,8 @@ struct world {
   size_t nnodes, cap;
   sock **socks;
   size_t nsocks, sock_cap;
-  char *error;
+  bool failed;
+  char error[1024]; /* the first failure, cut short to fit */
 };
 
 world *world_new(uint64_t seed) {
@@ -77,26 +78,20 @@ void world_free(world *w) {
   for (size_t i = 0; i < w->nsocks; i++) free(w->socks[i]);
   free(w->nodes);
   free(w->socks);
-  free(w->error);
   free(w);
 }
 
 void world_fail(world *w, const char *fmt, ...) {
-  if (w->error) return;
+  if (w->failed) return;
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  vsnprintf(w->error, sizeof w->error, fmt, ap);
   va_end(ap);
-  w->error = malloc((size_t)n + 1);
-  if (w->error) {
-    va_start(ap, fmt);
-    vsnprintf(w->error, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-  }
+  w->failed = true;
   sim_stop();
 }
 
-const char *world_error(const world *w) { return w->error; }
+const char *world_error(const world *w) { return w->failed ? w->error : NULL; }
 
 /* --- address plans ------------------------------------------------------- */
 

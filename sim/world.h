@@ -101,7 +101,8 @@ typedef struct world_totals {
 } world_totals;
 world_totals world_get_totals(const world *w);
 
-/* Stops the simulation with an error (the first one is kept). */
+/* Stops the simulation with an error (the first one is kept, cut to 1023
+** bytes; it needs no memory, so out of memory can be reported). */
 void world_fail(world *w, const char *fmt, ...);
 const char *world_error(const world *w); /* NULL when none */
 

@@ -7,10 +7,11 @@
 
 #include "report.h"
 #include "stats.h"
+#include "text.h"
 
 /* Makes the reason in err safe to print (it quotes the files' strings): -1. */
 static int refuse(char *err, size_t len) {
-  report_plain(err, err, len);
+  text_plain(err, err, len);
   return -1;
 }
 
@@ -87,8 +88,8 @@ static void row(table *t, const char *version, const char *metric, const char *w
                 const char *now, const char *test, bool regressed) {
   char v[200];
   char m[300];
-  report_plain(version, v, sizeof v);
-  report_plain(metric, m, sizeof m);
+  text_plain(version, v, sizeof v);
+  text_plain(metric, m, sizeof m);
   fprintf(t->f, "%-7s %-50s %-16s %-16s %-24s %s\n", v, m, was, now, test,
           regressed ? "REGRESSED" : "ok");
   t->rows++;
@@ -229,8 +230,8 @@ static void param_list(FILE *f, const run_param *p, size_t n) {
   for (size_t i = 0; i < n; i++) {
     char k[200];
     char v[200];
-    report_plain(p[i].key, k, sizeof k);
-    report_plain(p[i].value, v, sizeof v);
+    text_plain(p[i].key, k, sizeof k);
+    text_plain(p[i].value, v, sizeof v);
     fprintf(f, " %s=%s", k, v);
   }
   fprintf(f, "%s\n", n ? "" : " (none)");

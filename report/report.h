@@ -41,8 +41,9 @@ typedef struct report_verdict {
   bool straddles;
 } report_verdict;
 void report_verdict_read(const run_version *v, const run_target *t, report_verdict *out);
-/* Strings from a results file are written through these three (escape.c),
-** so that no file can put markup into a report or controls on a terminal. */
+/* Strings from a results file are written through these two (escape.c),
+** so that no file can put markup into a report; as plain text, through
+** text_plain (results/text.h). */
 /* Writes s as XML or HTML text or attribute value: < > & " as entities,
 ** control characters other than newline and tab left out, bytes that are
 ** not UTF-8 as U+FFFD (the XML stays well-formed). */
@@ -53,10 +54,6 @@ void report_escape(FILE *f, const char *s);
 ** digits, never emphasis there, as is), control characters
 ** (newlines and tabs too) as spaces, bytes that are not UTF-8 as U+FFFD. */
 void report_md_escape(FILE *f, const char *s);
-/* Copies s into out (len bytes, len > 0; cut short to fit) as plain text
-** for a terminal: control characters (C0, DEL, C1) and bytes that are not
-** UTF-8 as '?'. out may be s: the text never grows. */
-void report_plain(const char *s, char *out, size_t len);
 /* Writes one JUnit <testcase> of class cls to f, a <failure> with detail
 ** as its message unless ok. */
 void report_junit_case(FILE *f, const char *cls, const char *name, bool ok, const char *detail);

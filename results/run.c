@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jread.h"
+#include "text.h"
 
 /* The largest integer a double holds exactly. */
 #define MAX_EXACT 9007199254740992.0
@@ -58,6 +59,7 @@ static int fail(rd *d, const char *where, const char *key, const char *expected,
   describe(got, what, sizeof what);
   snprintf(d->err, d->errlen, "%s: %s%s%s: expected %s, got %s", d->source, where, dot, key,
            expected, what);
+  text_plain(d->err, d->err, d->errlen); /* keys and values come from the file */
   return -1;
 }
 

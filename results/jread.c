@@ -289,21 +289,25 @@ jv *jread_file(const char *path, char *err, size_t errlen) {
   }
   char *buf = NULL;
   size_t n = 0, cap = 0;
+  bool oom = false;
   for (;;) {
     if (n == cap) {
-      char *b = realloc(buf, cap = cap ? cap * 2 : 65536);
-      if (!b) break;
+      size_t want = cap ? cap * 2 : 65536;
+      char *b = realloc(buf, want);
+      oom = b == NULL;
+      if (oom) break; /* never parse a part of the file */
       buf = b;
+      cap = want;
     }
     size_t got = fread(buf + n, 1, cap - n, f);
     n += got;
     if (got == 0) break;
   }
-  bool bad = ferror(f) || !buf;
+  bool bad = ferror(f) || oom;
   fclose(f);
   if (bad) {
     free(buf);
-    snprintf(err, errlen, "%s: cannot read it", path);
+    snprintf(err, errlen, "%s: %s", path, oom ? "out of memory" : "cannot read it");
     return NULL;
   }
   char why[200];

@@ -29,7 +29,8 @@ typedef struct jv {
 
 /* Parses len bytes. NULL on error, with "line L, column C: ..." in err. */
 jv *jread_parse(const char *text, size_t len, char *err, size_t errlen);
-/* Reads and parses a file; errors name the file. */
+/* Reads and parses a file; NULL on error, with the file named in err
+** (cannot open it, cannot read it, out of memory, or not JSON). */
 jv *jread_file(const char *path, char *err, size_t errlen);
 void jread_free(jv *v);
 

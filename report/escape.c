@@ -32,10 +32,13 @@ static const char *entity(char c) {
 void report_escape(FILE *f, const char *s) {
   while (*s) {
     const char *e = entity(*s);
+    if (!e && !text_is_control(*s)) {
+      put_char(f, &s);
+      continue;
+    }
     if (e) fputs(e, f);
-    else if (*s == '\n' || *s == '\t') fputc(*s, f);
-    if (e || text_is_control(*s)) s++;
-    else put_char(f, &s);
+    else if (*s == '\n' || *s == '\t') fputc(*s, f); /* other controls left out */
+    s++;
   }
 }
 

@@ -228,7 +228,9 @@ static int classify_one(const classify_opts *o, const char *model, row *out) {
   r.d = disc_new(&dc, &io);
   r.w = world_new(o->seed);
   sock_ctx ctxs[4 + 96 + 8];
-  int rc = r.d && r.w && build(&r, o, model, ctxs, err, sizeof err) == 0 ? 0 : 2;
+  int rc = 2;
+  if (!r.d || !r.w) snprintf(err, sizeof err, "%s: out of memory", model);
+  else if (build(&r, o, model, ctxs, err, sizeof err) == 0) rc = 0;
   if (rc == 0) {
     disc_start(r.d, sim_now());
     reschedule(&r);

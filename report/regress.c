@@ -105,7 +105,7 @@ static void row(table *t, const char *version, const char *metric, const char *w
 /* A rate x/n that must not drop significantly. */
 static void rate(table *t, const char *version, const char *metric, double xb, double nb,
                  double xn, double nn, bool quiet_if_ok) {
-  double p = stats_drop_p((int)xb, (int)nb, (int)xn, (int)nn);
+  double p = stats_drop_p(xb, nb, xn, nn);
   bool bad = p < t->o->level;
   if (quiet_if_ok && !bad) return;
   char was[32];
@@ -121,7 +121,7 @@ static void rate(table *t, const char *version, const char *metric, double xb, d
 ** the attempts without the error). */
 static void rise(table *t, const char *version, const char *metric, double xb, double nb,
                  double xn, double nn) {
-  double p = stats_drop_p((int)(nb - xb), (int)nb, (int)(nn - xn), (int)nn);
+  double p = stats_drop_p(nb - xb, nb, nn - xn, nn);
   bool bad = p < t->o->level;
   char was[32];
   char now[32];

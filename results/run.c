@@ -59,7 +59,6 @@ static int fail(rd *d, const char *where, const char *key, const char *expected,
   describe(got, what, sizeof what);
   snprintf(d->err, d->errlen, "%s: %s%s%s: expected %s, got %s", d->source, where, dot, key,
            expected, what);
-  text_plain(d->err, d->err, d->errlen); /* keys and values come from the file */
   return -1;
 }
 
@@ -550,6 +549,16 @@ static int read_run(rd *d, const jv *r, run_results *out) {
   return rc;
 }
 
+/* Reads the tree r (out takes it over) into out: 0, or -1 with out empty
+** and the reason in d->err made printable (it quotes keys and values). */
+static int read_tree(rd *d, jv *r, run_results *out) {
+  out->store = r;
+  if (read_run(d, r, out) == 0) return 0;
+  run_free(out);
+  text_plain(d->err, d->err, d->errlen);
+  return -1;
+}
+
 int run_parse(const char *text, size_t len, const char *source, run_results *out, char *err,
               size_t errlen) {
   rd d = {source, err, errlen};
@@ -560,10 +569,7 @@ int run_parse(const char *text, size_t len, const char *source, run_results *out
     snprintf(err, errlen, "%s: %s", source, why);
     return -1;
   }
-  out->store = r;
-  if (read_run(&d, r, out) == 0) return 0;
-  run_free(out);
-  return -1;
+  return read_tree(&d, r, out);
 }
 
 int run_read_file(const char *path, run_results *out, char *err, size_t errlen) {
@@ -571,10 +577,7 @@ int run_read_file(const char *path, run_results *out, char *err, size_t errlen) 
   rd d = {path, err, errlen};
   memset(out, 0, sizeof *out);
   if (!r) return -1;
-  out->store = r;
-  if (read_run(&d, r, out) == 0) return 0;
-  run_free(out);
-  return -1;
+  return read_tree(&d, r, out);
 }
 
 void run_free(run_results *r) {

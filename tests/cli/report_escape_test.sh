@@ -6,7 +6,8 @@
 # upgrade, a NAT class, a check and params) gives a report.md whose tables
 # keep their columns and hold no raw HTML, a report.html and JUnit XML
 # without markup from the file, and a regress table without controls.
-# A hostile target op or metric is refused with the field's name.
+# A hostile target op or metric is refused with the field's name, and the
+# reader's errors quote the file without its control characters.
 # usage: report_escape_test.sh NATSIM SOURCE_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,6 +45,11 @@ r = json.load(open(sys.argv[1]))
 r['versions'][1]['targets'][0]['op'] = '<img src=x onerror=alert(1)>'
 json.dump(r, open(sys.argv[2], 'w'))" $hostile "$tmp/op.json"
 expect "hostile op refused" 2 "op.json: versions\[1\]\.targets\[0\]\.op: expected \">=\", \"<=\" or \"=\", got \"<img" -- "$natsim" report "$tmp/op.json" --out "$tmp/op"
+
+# The reader's errors quote the file as plain text.
+printf '{"schema": "\\u001b[2J\\u001b]0;owned\\u0007", "scenario": "s", "versions": []}' >"$tmp/schema.json"
+expect "bad schema refused" 2 'schema\.json: schema "\?\[2J\?\]0;owned\?" is not natsim-run/1' -- "$natsim" report "$tmp/schema.json" --out "$tmp/schema"
+absent "bad schema: no escape character" $'\x1b' -- "$natsim" report "$tmp/schema.json" --out "$tmp/schema"
 
 # regress prints a baseline's version names and params as plain text.
 s=scenarios/roadmap.lua

@@ -98,6 +98,8 @@ static void test_stats(void **state) {
   assert_true(stats_drop_p(80, 100, 90, 100) > 0.9); /* a rise is no drop */
   assert_true(stats_drop_p(100, 100, 100, 100) == 1);
   assert_true(stats_drop_p(5, 0, 1, 10) == 1);
+  assert_true(stats_drop_p(5, 4, 1, 10) == 1); /* more successes than trials */
+  assert_true(stats_drop_p(3e9, 4e9, 2.9e9, 4e9) < 1e-6); /* counts past INT_MAX */
 }
 
 /* A results file with one version, as natsim run writes it (cut down). */

@@ -339,6 +339,16 @@ static int read_counts_of(rd *d, const jv *v, const char *where, run_version *ou
   return read_count(d, s, at, "direct", &out->same_nat_direct);
 }
 
+/* A matrix has a cell per pair of classes at most (readers pair cells up:
+** a longer list would cost them quadratic time). */
+static int read_matrix_size(rd *d, const jv *v, const char *where) {
+  const jv *m = jget(v, "matrix");
+  char most[40];
+  snprintf(most, sizeof most, "a list of at most %d cells", SCHEMA_MAX_CELLS);
+  if (m && m->type == J_ARR && jlen(m) > SCHEMA_MAX_CELLS) return fail(d, where, "matrix", most, m);
+  return 0;
+}
+
 static int read_keepalive(rd *d, const jv *v, const char *where, run_version *out) {
   const jv *k;
   char at[160];
@@ -411,6 +421,7 @@ static int one_version(rd *d, const jv *v, const char *where, void *p) {
                         &out->ntargets);
   out->targets = list;
   if (rc) return -1;
+  if (read_matrix_size(d, v, where)) return -1;
   rc = read_objects(d, v, where, "matrix", sizeof(run_cell), one_cell, &list, &out->ncells);
   out->matrix = list;
   return rc;

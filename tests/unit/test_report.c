@@ -249,6 +249,18 @@ static void test_run_reader(void **state) {
   run_fails("{\"schema\": \"natsim-results/1\", \"scenario\": \"x\", \"versions\": []}",
             "results.json: schema \"natsim-results/1\" is not natsim-run/1 (reports/README.md)");
   run_fails("[1]", "results.json: not a results file: expected a JSON object");
+  run_fails("{\"schema\": \"\\u001b[2J\", \"scenario\": \"x\", \"versions\": []}",
+            "results.json: schema \"?[2J\" is not natsim-run/1 (reports/README.md)");
+  /* A matrix longer than a cell per pair of classes: refused before readers pair cells up. */
+  size_t cap = SCHEMA_MAX_CELLS * 4 + 200;
+  char *big = malloc(cap);
+  assert_non_null(big);
+  size_t k = (size_t)snprintf(big, cap, "%s\"versions\": [{\"name\": \"a\", \"matrix\": [", head);
+  for (int i = 0; i <= SCHEMA_MAX_CELLS; i++)
+    k += (size_t)snprintf(big + k, cap - k, "%s1", i ? "," : "");
+  snprintf(big + k, cap - k, "]}]}");
+  run_fails(big, "results.json: versions[0].matrix: expected a list of at most 136 cells, got a list");
+  free(big);
   run_fails("{\"a\": }", "results.json: line 1, column 7: expected a value");
 }
 

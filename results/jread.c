@@ -40,17 +40,29 @@ static jv *new_value(parser *ps, enum jtype t) {
   return v;
 }
 
+/* Doubles the room for v's items (and keys): a list of n items costs O(n)
+** copying, not O(n^2). false when out of memory (v unchanged but for room). */
+static bool grow(jv *v) {
+  size_t cap = v->cap ? v->cap * 2 : 4;
+  jv **items = realloc(v->items, cap * sizeof *items);
+  if (!items) return false;
+  v->items = items;
+  if (v->type == J_OBJ) {
+    char **keys = realloc(v->keys, cap * sizeof *keys);
+    if (!keys) return false;
+    v->keys = keys;
+  }
+  v->cap = cap;
+  return true;
+}
+
 static bool append(parser *ps, jv *v, char *key, jv *item) {
-  jv **items = realloc(v->items, (v->n + 1) * sizeof *items);
-  if (items) v->items = items;
-  char **keys = v->type == J_OBJ ? realloc(v->keys, (v->n + 1) * sizeof *keys) : NULL;
-  if (keys) v->keys = keys;
-  if (!items || (v->type == J_OBJ && !keys)) {
+  if (v->n == v->cap && !grow(v)) {
     fail(ps, "out of memory");
     return false;
   }
-  if (keys) keys[v->n] = key;
-  items[v->n++] = item;
+  if (v->type == J_OBJ) v->keys[v->n] = key;
+  v->items[v->n++] = item;
   return true;
 }
 

@@ -25,6 +25,7 @@ typedef struct jv {
   char **keys;     /* J_OBJ: n keys */
   struct jv **items; /* J_ARR, J_OBJ: n values */
   size_t n;
+  size_t cap;      /* room in items (and keys): grows by doubling */
 } jv;
 
 /* Parses len bytes. NULL on error, with "line L, column C: ..." in err. */

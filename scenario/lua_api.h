@@ -36,6 +36,7 @@ typedef struct lapi_opts {
 
 typedef struct lapi lapi;
 
+/* The API's state, or NULL when out of memory (nothing registered then). */
 lapi *lapi_open(lua_State *L, world *w, const lapi_opts *o);
 void lapi_close(lapi *a);
 /* The checks recorded by natsim.check, in order. */

@@ -284,6 +284,7 @@ typedef int (*read_one)(rd *d, const jv *x, const char *where, void *out);
 static int read_objects(rd *d, const jv *o, const char *where, const char *key, size_t size,
                         read_one one, void **out, size_t *n) {
   const jv *list;
+  *out = NULL; /* the caller keeps *out whatever happens: never garbage */
   *n = 0;
   if (read_list(d, o, where, key, "a list", &list)) return -1;
   if (alloc_list(d, jlen(list), size, out)) return -1;

@@ -238,6 +238,8 @@ static void test_run_reader(void **state) {
            "{\"edges_ms\": [0, 25], \"counts\": [1]}}]}", head);
   run_fails(text, "results.json: versions[0].connect_hist.counts: expected as many counts as "
                   "edges, got a list");
+  snprintf(text, sizeof text, "%s\"versions\": [{\"name\": \"a\", \"targets\": 10}]}", head);
+  run_fails(text, "results.json: versions[0].targets: expected a list, got 10"); /* freed garbage */
   snprintf(text, sizeof text, "%s\"versions\": [7]}", head);
   run_fails(text, "results.json: versions[0]: expected an object, got 7");
   snprintf(text, sizeof text, "%s\"checks\": [{\"ok\": true}], \"versions\": []}", head);

@@ -280,7 +280,8 @@ static int cmd_report(int argc, char **argv, const char **pos) {
                "usage: natsim report RESULTS.json [--out DIR] [--junit FILE]\n"
                "\n"
                "Writes DIR/report.md and DIR/report.html (and/or JUnit XML) from a\n"
-               "results file, as natsim run --out does.\n",
+               "results file, as natsim run --out does. The file's strings are written\n"
+               "as text: escaped for Markdown, HTML and XML, never markup.\n",
                t, 3, NULL};
   int npos;
   int rc = opt_parse(&c, argc, argv, pos, &npos);

@@ -84,12 +84,18 @@ static const char *upgrade_name(const xrun *x) {
   return "migrate";
 }
 
-static void summarize(xrun *x, exp_summary *out) {
+/* Fills out from the run: 0, or -1 when out of memory (out holds nothing
+** to free). */
+static int summarize(xrun *x, exp_summary *out) {
   const exp_cfg *c = x->cfg;
   snprintf(out->name, sizeof out->name, "%s", x->version->name);
   snprintf(out->strategy, sizeof out->strategy, "%s", x->version->strategy);
   snprintf(out->upgrade, sizeof out->upgrade, "%s", upgrade_name(x));
-  measure_run(x, out);
+  if (measure_run(x, out) != 0) {
+    free(out->cells);
+    out->cells = NULL;
+    return -1;
+  }
   for (int i = 0; c->mixed && i < EXP_MAX_VERSIONS; i++) out->mix[i] = c->mix[i];
   out->nclasses = c->nclasses;
   out->pairs = c->pairs;
@@ -101,6 +107,7 @@ static void summarize(xrun *x, exp_summary *out) {
   cost_measure(c, x->version->ice, out); /* after the keepalives */
   out->events = sim_event_count();
   out->virtual_s = (double)sim_now() / 1e9;
+  return 0;
 }
 
 /* A node's part in attempt `index` (-1: the servers), for the manifest. */
@@ -220,9 +227,14 @@ int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char
   if (c->upgrade == EXP_UPGRADE_SWITCH) x.upgrade = PEER_SWITCH;
   x.att = calloc((size_t)c->pairs, sizeof *x.att);
   x.w = world_new(c->seed);
-  int rc = x.att && x.w ? build(&x, err, len) : -1;
+  int rc = -1;
+  if (!x.att || !x.w) snprintf(err, len, "out of memory");
+  else rc = build(&x, err, len);
   if (rc == 0) rc = simulate(&x, err, len);
-  if (rc == 0) summarize(&x, out);
+  if (rc == 0 && summarize(&x, out) != 0) {
+    snprintf(err, len, "out of memory");
+    rc = -1;
+  }
   if (rc == 0 && c->pcap) rc = finish_capture(&x, err, len);
   release(&x);
   clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -277,7 +277,7 @@ static void server_load(const xrun *x, exp_summary *s) {
   s->turn_packets = ts->to_peers + ts->from_peers;
 }
 
-void measure_run(xrun *x, exp_summary *s) {
+int measure_run(xrun *x, exp_summary *s) {
   const exp_cfg *c = x->cfg;
   times t = {0};
   int hops = 0;
@@ -289,7 +289,8 @@ void measure_run(xrun *x, exp_summary *s) {
   }
   s->cells = calloc((size_t)(c->nclasses * c->nclasses), sizeof *s->cells);
   snprintf(s->transport, sizeof s->transport, "%s", c->quic ? "quic" : "messages");
-  for (int i = 0; i < c->pairs && ok && s->cells; i++)
+  if (!s->cells) ok = false;
+  for (int i = 0; i < c->pairs && ok; i++)
     measure_attempt(x, s, &x->att[i], &t, &hops, &rtt);
   rates(s, hops, rtt);
   double *out[T_KINDS] = {s->connect_ms,       s->direct_ms,    s->ice_check_ms,
@@ -302,4 +303,5 @@ void measure_run(xrun *x, exp_summary *s) {
   }
   judge(&c->targets, s);
   server_load(x, s);
+  return ok ? 0 : -1;
 }

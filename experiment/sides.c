@@ -44,7 +44,10 @@ static int peer_open_io(void *ctx, int n, addr *local) {
   world_node_addrs(w, s->host, &ips);
   if (s->extra) return 0; /* once per peer: the sockets' callbacks point into the array */
   s->extra = calloc((size_t)n, sizeof *s->extra);
-  if (!s->extra) return 0;
+  if (!s->extra) {
+    world_fail(w, "out of memory (birthday sockets)");
+    return 0;
+  }
   int opened = 0;
   for (int i = 0; i < n; i++) {
     xsock *e = &s->extra[s->nextra];

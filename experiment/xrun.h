@@ -139,8 +139,9 @@ int population_build(xrun *x, char *err, size_t len);
 exp_version population_pair(const attempt *a);
 
 /* measure.c: sums up every attempt into s (s->cells allocated: the
-** caller's to free). */
-void measure_run(xrun *x, exp_summary *s);
+** caller's to free). 0, or -1 when out of memory (s is then incomplete:
+** not to be reported). */
+int measure_run(xrun *x, exp_summary *s);
 
 
 /* record.c: hands the attempt to cfg->record, if any: its sessions ia and

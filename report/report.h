@@ -61,9 +61,19 @@ bool report_cost_reduction(const run_results *r, const run_version *v, double *o
 void report_cost_markdown(const run_results *r, FILE *f);
 void report_cost_html(const run_results *r, FILE *f);
 
-/* Writes s as XML or HTML text or attribute value: < > & " escaped,
-** control characters other than newline and tab left out. */
+/* Strings from a results file are written through these two (escape.c),
+** so that no file can put markup into a report; as plain text, through
+** text_plain (results/text.h). */
+/* Writes s as XML or HTML text or attribute value: < > & " as entities,
+** control characters other than newline and tab left out, bytes that are
+** not UTF-8 as U+FFFD (the XML stays well-formed). */
 void report_escape(FILE *f, const char *s);
+/* Writes s as Markdown text that renders as itself in a table cell or a
+** heading: \ ` * _ [ ] < > # | & ~ ! behind a backslash (no HTML, code
+** span, emphasis, link or cell break survives; '_' between two letters or
+** digits, never emphasis there, as is), control characters
+** (newlines and tabs too) as spaces, bytes that are not UTF-8 as U+FFFD. */
+void report_md_escape(FILE *f, const char *s);
 /* Writes one JUnit <testcase> of class cls to f, a <failure> with detail
 ** as its message unless ok. */
 void report_junit_case(FILE *f, const char *cls, const char *name, bool ok, const char *detail);

@@ -79,7 +79,9 @@ void report_cost_markdown(const run_results *r, FILE *f) {
     char red[32];
     if (!v->cost.present) continue;
     reduction_text(r, v, red, sizeof red);
-    fprintf(f, "| %s | %.1f | %.1f | %.2f | %.2f | %.2f | %s |\n", v->name,
+    fputs("| ", f);
+    report_md_escape(f, v->name); /* from the file */
+    fprintf(f, " | %.1f | %.1f | %.2f | %.2f | %.2f | %s |\n",
             v->cost.gateway_gb_month, v->cost.turn_gb_month, v->cost.gateway_usd_month,
             v->cost.stun_turn_usd_month, v->cost.total_usd_month, red);
   }

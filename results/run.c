@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jread.h"
+#include "text.h"
 
 /* The largest integer a double holds exactly. */
 #define MAX_EXACT 9007199254740992.0
@@ -283,6 +284,7 @@ typedef int (*read_one)(rd *d, const jv *x, const char *where, void *out);
 static int read_objects(rd *d, const jv *o, const char *where, const char *key, size_t size,
                         read_one one, void **out, size_t *n) {
   const jv *list;
+  *out = NULL; /* the caller keeps *out whatever happens: never garbage */
   *n = 0;
   if (read_list(d, o, where, key, "a list", &list)) return -1;
   if (alloc_list(d, jlen(list), size, out)) return -1;
@@ -370,6 +372,16 @@ static int read_counts_of(rd *d, const jv *v, const char *where, run_version *ou
   return read_count(d, s, at, "direct", &out->same_nat_direct);
 }
 
+/* A matrix has a cell per pair of classes at most (readers pair cells up:
+** a longer list would cost them quadratic time). */
+static int read_matrix_size(rd *d, const jv *v, const char *where) {
+  const jv *m = jget(v, "matrix");
+  char most[40];
+  snprintf(most, sizeof most, "a list of at most %d cells", SCHEMA_MAX_CELLS);
+  if (m && m->type == J_ARR && jlen(m) > SCHEMA_MAX_CELLS) return fail(d, where, "matrix", most, m);
+  return 0;
+}
+
 static int read_keepalive(rd *d, const jv *v, const char *where, run_version *out) {
   const jv *k;
   char at[160];
@@ -442,6 +454,7 @@ static int one_version(rd *d, const jv *v, const char *where, void *p) {
                         &out->ntargets);
   out->targets = list;
   if (rc) return -1;
+  if (read_matrix_size(d, v, where)) return -1;
   rc = read_objects(d, v, where, "matrix", sizeof(run_cell), one_cell, &list, &out->ncells);
   out->matrix = list;
   if (rc) return -1;
@@ -585,6 +598,16 @@ static int read_run(rd *d, const jv *r, run_results *out) {
   return rc;
 }
 
+/* Reads the tree r (out takes it over) into out: 0, or -1 with out empty
+** and the reason in d->err made printable (it quotes keys and values). */
+static int read_tree(rd *d, jv *r, run_results *out) {
+  out->store = r;
+  if (read_run(d, r, out) == 0) return 0;
+  run_free(out);
+  text_plain(d->err, d->err, d->errlen);
+  return -1;
+}
+
 int run_parse(const char *text, size_t len, const char *source, run_results *out, char *err,
               size_t errlen) {
   rd d = {source, err, errlen};
@@ -595,10 +618,7 @@ int run_parse(const char *text, size_t len, const char *source, run_results *out
     snprintf(err, errlen, "%s: %s", source, why);
     return -1;
   }
-  out->store = r;
-  if (read_run(&d, r, out) == 0) return 0;
-  run_free(out);
-  return -1;
+  return read_tree(&d, r, out);
 }
 
 int run_read_file(const char *path, run_results *out, char *err, size_t errlen) {
@@ -606,10 +626,7 @@ int run_read_file(const char *path, run_results *out, char *err, size_t errlen) 
   rd d = {path, err, errlen};
   memset(out, 0, sizeof *out);
   if (!r) return -1;
-  out->store = r;
-  if (read_run(&d, r, out) == 0) return 0;
-  run_free(out);
-  return -1;
+  return read_tree(&d, r, out);
 }
 
 void run_free(run_results *r) {

@@ -41,6 +41,7 @@ struct lapi {
   size_t nresults;
   exp_cfg *configs; /* each natsim.experiment's, for the results file */
   size_t nconfigs;
+  bool no_world; /* no fresh world after an experiment: out of memory */
 };
 
 typedef struct lnode {
@@ -55,8 +56,11 @@ typedef struct lsock {
   bool closed;
 } lsock;
 
+/* The API of a natsim function; raises when the scenario lost its world. */
 static lapi *get_api(lua_State *L) {
-  return lua_touserdata(L, lua_upvalueindex(1));
+  lapi *a = lua_touserdata(L, lua_upvalueindex(1));
+  if (a->no_world) luaL_error(L, "natsim: out of memory (no world after natsim.experiment)");
+  return a;
 }
 
 /* Calls the function on top of the stack with nargs arguments below it,
@@ -627,9 +631,16 @@ static int l_check(lua_State *L) {
     a->checks = c;
     a->cap = cap;
   }
+  char *name_copy = strdup(name);
+  char *detail_copy = strdup(detail);
+  if (!name_copy || !detail_copy) {
+    free(name_copy);
+    free(detail_copy);
+    return luaL_error(L, "natsim.check: out of memory");
+  }
   lapi_check *c = &a->checks[a->nchecks++];
-  c->name = strdup(name);
-  c->detail = strdup(detail);
+  c->name = name_copy;
+  c->detail = detail_copy;
   c->ok = lua_toboolean(L, 2);
   lua_pushboolean(L, c->ok);
   return 1;
@@ -681,6 +692,10 @@ lapi *lapi_open(lua_State *L, world *w, const lapi_opts *o) {
 }
 
 int lapi_begin_experiment(lapi *a, char *err, size_t len) {
+  if (a->no_world) {
+    snprintf(err, len, "natsim: out of memory (no world after natsim.experiment)");
+    return -1;
+  }
   if (world_node_count(a->w) || a->timers) {
     snprintf(err, len, "natsim.experiment runs its own networks: call it before "
                        "natsim.host, natsim.nat and natsim.at/after");
@@ -691,17 +706,23 @@ int lapi_begin_experiment(lapi *a, char *err, size_t len) {
   return 0;
 }
 
-void lapi_end_experiment(lapi *a) {
+int lapi_end_experiment(lapi *a) {
   a->w = world_new(a->opts.seed);
+  a->no_world = a->w == NULL;
   if (a->w && a->opts.pcap && capture_world(a->opts.pcap, a->w) != 0)
     world_fail(a->w, "--pcap: out of memory");
+  return a->no_world ? -1 : 0;
 }
 
-void lapi_add_results(lapi *a, const exp_summary *s) {
+int lapi_add_results(lapi *a, const exp_summary *s) {
   exp_summary *r = realloc(a->results, (a->nresults + 1) * sizeof *r);
-  if (!r) return;
+  if (!r) {
+    free(s->cells);
+    return -1;
+  }
   a->results = r;
   a->results[a->nresults++] = *s;
+  return 0;
 }
 
 size_t lapi_results(const lapi *a, const exp_summary **s) {

@@ -480,7 +480,7 @@ static int l_experiment(lua_State *L) {
   if (lapi_add_config(a, &c)) return luaL_error(L, "natsim.experiment: out of memory");
   if (lapi_begin_experiment(a, err, sizeof err)) return luaL_error(L, "%s", err);
   if (discover_keepalives(&c, discover, err, sizeof err)) {
-    lapi_end_experiment(a);
+    if (lapi_end_experiment(a)) return luaL_error(L, "natsim.experiment: out of memory");
     return luaL_error(L, "%s", err);
   }
   c.record = lapi_attempts(a) ? attempts_write : NULL;
@@ -499,11 +499,12 @@ static int l_experiment(lua_State *L) {
     if (rc == 0) {
       push_summary(L, &s);
       lua_rawseti(L, -2, i + 1);
-      lapi_add_results(a, &s);
+      rc = lapi_add_results(a, &s);
+      if (rc) snprintf(err, sizeof err, "out of memory");
     }
   }
   progress_set_series(0, 0);
-  lapi_end_experiment(a);
+  if (lapi_end_experiment(a)) return luaL_error(L, "natsim.experiment: out of memory");
   if (rc) return luaL_error(L, "natsim.experiment: %s", err);
   lua_setfield(L, -2, "versions");
   return 1;

@@ -295,6 +295,39 @@ static int finish_capture(capture *cap, const world *w) {
   return -1;
 }
 
+/* What scenario_run sets up in its Lua state, under lua_pcall: running out
+** of memory there is an error, not a panic. */
+typedef struct setup {
+  int64_t budget;
+  world *w;
+  lapi_opts lo;
+  lapi *a; /* out */
+} setup;
+
+static int open_libs(lua_State *L) {
+  setup *s = lua_touserdata(L, 1);
+  luaL_openlibs(L);
+  watchdog_set_budget(L, s->budget);
+  return 0;
+}
+
+static int open_api(lua_State *L) {
+  setup *s = lua_touserdata(L, 1);
+  s->a = lapi_open(L, s->w, &s->lo);
+  if (s->a) lexp_register(L, s->a);
+  return 0;
+}
+
+/* Calls fn with s, protected: 0, or -1 with Lua's message on stderr. */
+static int set_up(lua_State *L, lua_CFunction fn, setup *s) {
+  lua_pushcfunction(L, fn);
+  lua_pushlightuserdata(L, s);
+  if (lua_pcall(L, 1, 0, 0) == LUA_OK) return 0;
+  fprintf(stderr, "natsim: %s\n", lua_tostring(L, -1));
+  lua_pop(L, 1);
+  return -1;
+}
+
 int scenario_run(const scenario_opts *o) {
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -310,10 +343,18 @@ int scenario_run(const scenario_opts *o) {
   if (!L || !w || (cap && capture_world(cap, w) != 0)) {
     fprintf(stderr, "natsim: out of memory\n");
     capture_free(cap);
+    world_free(w);
+    if (L) lua_close(L);
     return SCENARIO_ERROR;
   }
-  luaL_openlibs(L);
-  watchdog_set_budget(L, o->max_instructions > 0 ? o->max_instructions : WATCHDOG_BUDGET);
+  setup s = {.w = w};
+  s.budget = o->max_instructions > 0 ? o->max_instructions : WATCHDOG_BUDGET;
+  if (set_up(L, open_libs, &s) != 0) {
+    world_free(w);
+    lua_close(L);
+    capture_free(cap);
+    return SCENARIO_ERROR;
+  }
   progress_set_quiet(o->quiet);
   FILE *att = o->attempts ? attempts_open(o->attempts, err, sizeof err) : NULL;
   if (o->attempts && !att) {
@@ -323,11 +364,17 @@ int scenario_run(const scenario_opts *o) {
     capture_free(cap);
     return SCENARIO_ERROR;
   }
-  lapi_opts lo = {o->seed, o->path, att, cap};
-  lapi *a = lapi_open(L, w, &lo);
-  if (a) lexp_register(L, a);
-  int rc = a ? run_script(L, o) : SCENARIO_ERROR;
+  s.lo = (lapi_opts){o->seed, o->path, att, cap};
+  int rc = SCENARIO_ERROR;
+  bool opened = set_up(L, open_api, &s) == 0;
+  lapi *a = s.a; /* lapi_close'd at the end, even when set_up failed after it */
+  if (opened && !a) fputs("natsim: out of memory\n", stderr);
+  if (opened && a) rc = run_script(L, o);
   if (a) w = lapi_world(a); /* natsim.experiment may have replaced it */
+  if (!w && rc != SCENARIO_ERROR) {
+    fprintf(stderr, "natsim: out of memory (no world after natsim.experiment)\n");
+    rc = SCENARIO_ERROR;
+  }
   if (rc == SCENARIO_OK) rc = report_checks(a);
   if (rc != SCENARIO_ERROR && (o->out_dir || o->junit || o->results) && outputs(o, w, a, L) != 0)
     rc = SCENARIO_ERROR;

@@ -11,6 +11,7 @@
 #include <ns3/point-to-point-module.h>
 
 #include <map>
+#include <new>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -230,11 +231,12 @@ Ipv4Mask mask_of(int prefix) {
 
 extern "C" {
 
-void sim_init(uint64_t seed) {
+int sim_init(uint64_t seed) {
   sim_destroy();
   RngSeedManager::SetSeed(1);
   RngSeedManager::SetRun(seed);
-  g = new State();
+  g = new (std::nothrow) State();
+  return g ? 0 : -1;
 }
 
 void sim_destroy(void) {
@@ -258,6 +260,7 @@ void sim_run_until(int64_t until) {
 void sim_stop(void) { Simulator::Stop(); }
 
 uint64_t sim_schedule(int64_t delay, sim_timer_fn fn, void *arg) {
+  if (!g) return 0;
   uint64_t id = g->next_timer++;
   g->timers[id] =
       Simulator::Schedule(NanoSeconds(delay < 0 ? 0 : delay), &fire, id, fn, arg);
@@ -265,6 +268,7 @@ uint64_t sim_schedule(int64_t delay, sim_timer_fn fn, void *arg) {
 }
 
 void sim_cancel(uint64_t timer) {
+  if (!g) return;
   auto it = g->timers.find(timer);
   if (it == g->timers.end()) return;
   Simulator::Cancel(it->second);
@@ -273,11 +277,12 @@ void sim_cancel(uint64_t timer) {
 
 uint64_t sim_rearm(uint64_t old, int64_t at, sim_timer_fn fn, void *arg) {
   if (old) sim_cancel(old);
-  if (at == INT64_MAX) return 0;
+  if (!g || at == INT64_MAX) return 0;
   return sim_schedule(at - sim_now(), fn, arg);
 }
 
 int sim_node_new(void) {
+  if (!g) return -1;
   Ptr<Node> n = CreateObject<Node>();
   InternetStackHelper stack;
   stack.SetIpv6StackInstall(false);

@@ -8,10 +8,9 @@
 ** Objects are named by small integers (ids), valid until sim_destroy.
 ** Times are virtual nanoseconds. IPv4 addresses are host-order uint32_t.
 ** Functions returning int return 0 (or an id >= 0) on success and -1 on a
-** bad argument, without touching the simulation. Call sim_init first:
-** sim_schedule, sim_cancel, sim_rearm and sim_node_new use the
-** simulation unchecked; the functions taking an id fail (-1, 0) without
-** one. ctx and arg pointers are borrowed and must stay valid while they
+** bad argument, without touching the simulation. Without a simulation
+** (before sim_init, after sim_destroy) every function that needs one
+** fails as it says (-1, or 0 for a timer id) and does nothing. ctx and arg pointers are borrowed and must stay valid while they
 ** may be called back.
 */
 #ifndef NATSIM_SIM_H
@@ -27,8 +26,9 @@ extern "C" {
 #define SIM_NS_PER_S 1000000000LL
 
 /* Starts a simulation, first destroying any in progress; all ns-3
-** randomness (link loss) derives from seed (ns-3's run number). */
-void sim_init(uint64_t seed);
+** randomness (link loss) derives from seed (ns-3's run number). 0, or -1
+** when out of memory (then there is no simulation). */
+int sim_init(uint64_t seed);
 /* Ends the simulation, if any: every id becomes invalid and no callback
 ** runs again. */
 void sim_destroy(void);
@@ -44,16 +44,16 @@ void sim_stop(void);
 
 typedef void (*sim_timer_fn)(void *arg);
 /* Calls fn(arg) after delay ns (a negative delay: now); returns a timer id
-** (>= 1) for sim_cancel. */
+** (>= 1) for sim_cancel, or 0 without a simulation. */
 uint64_t sim_schedule(int64_t delay, sim_timer_fn fn, void *arg);
 /* Cancels a pending timer; an unknown or fired id is ignored. */
 void sim_cancel(uint64_t timer);
 /* For sans-I/O agents: cancels timer `old` (0: none) and, unless at is
 ** INT64_MAX, schedules fn(arg) at virtual time `at` (now, if past).
-** Returns the new timer id, or 0. */
+** Returns the new timer id, or 0 (none scheduled, or no simulation). */
 uint64_t sim_rearm(uint64_t old, int64_t at, sim_timer_fn fn, void *arg);
 
-/* A node with an IPv4 stack; returns its id (never fails). */
+/* A node with an IPv4 stack; returns its id, or -1 without a simulation. */
 int sim_node_new(void);
 
 typedef struct sim_link_cfg {

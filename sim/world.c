@@ -59,17 +59,21 @@ struct world {
   size_t nnodes, cap;
   sock **socks;
   size_t nsocks, sock_cap;
-  char *error;
+  bool failed;
+  char error[1024]; /* the first failure, cut short to fit */
 };
 
 world *world_new(uint64_t seed) {
   world *w = calloc(1, sizeof *w);
   if (!w) return NULL;
-  sim_init(seed);
   w->seed = seed;
-  w->core = sim_node_new();
   w->next_public = PUBLIC_POOL + 1;
-  return w;
+  w->core = -1;
+  if (sim_init(seed) == 0) w->core = sim_node_new();
+  if (w->core >= 0) return w;
+  sim_destroy();
+  free(w);
+  return NULL;
 }
 
 void world_free(world *w) {
@@ -85,28 +89,22 @@ void world_free(world *w) {
   for (size_t i = 0; i < w->nsocks; i++) free(w->socks[i]);
   free(w->nodes);
   free(w->socks);
-  free(w->error);
   free(w->pcap.dir);
   free(w->pcap.list);
   free(w);
 }
 
 void world_fail(world *w, const char *fmt, ...) {
-  if (w->error) return;
+  if (w->failed) return;
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  vsnprintf(w->error, sizeof w->error, fmt, ap);
   va_end(ap);
-  w->error = malloc((size_t)n + 1);
-  if (w->error) {
-    va_start(ap, fmt);
-    vsnprintf(w->error, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-  }
+  w->failed = true;
   sim_stop();
 }
 
-const char *world_error(const world *w) { return w->error; }
+const char *world_error(const world *w) { return w->failed ? w->error : NULL; }
 
 /* --- address plans ------------------------------------------------------- */
 

@@ -40,7 +40,11 @@ typedef struct world_counters {
   uint64_t sent, received;
 } world_counters;
 
+/* A new world with its own simulation (sim_init(seed): any simulation in
+** progress ends), released with world_free; NULL when out of memory. */
 world *world_new(uint64_t seed);
+/* Ends the world's simulation and releases it and its NAT models. NULL is
+** fine. */
 void world_free(world *w);
 
 /* Adds a host; returns its index. */
@@ -126,7 +130,8 @@ typedef struct world_totals {
 } world_totals;
 world_totals world_get_totals(const world *w);
 
-/* Stops the simulation with an error (the first one is kept). */
+/* Stops the simulation with an error (the first one is kept, cut to 1023
+** bytes; it needs no memory, so out of memory can be reported). */
 void world_fail(world *w, const char *fmt, ...);
 const char *world_error(const world *w); /* NULL when none */
 

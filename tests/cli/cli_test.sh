@@ -75,7 +75,7 @@ expect "report files" 0 "" -- test -s "$tmp/rep1/results.json" -a -s "$tmp/rep1/
 expect "report transport table" 0 "\| v0.9 \| quic \| 60 \| 60 \| [0-9]+ / [0-9]+ \| [0-9]+ / [0-9]+ \| 0 \| 0 \| switch \| [0-9]+ / [0-9]+ \|" -- cat "$tmp/rep1/report.md"
 "$natsim" run $t/rogue.lua --out "$tmp/rogue" --quiet >/dev/null 2>&1
 expect "report failures by reason" 0 "\| v0.8 \| quic \| 26 \| 26 \|.*\| certificate 14 \|$" -- cat "$tmp/rogue/report.md"
-expect "report markdown" 0 "\| v0.9 \| direct P2P \| [0-9.]+% \| >= 95% \| (met|\*\*missed\*\*)" -- cat "$tmp/rep1/report.md"
+expect "report markdown" 0 "\| v0.9 \| direct P2P \| [0-9.]+% \| \\\\>= 95% \| (met|\*\*missed\*\*)" -- cat "$tmp/rep1/report.md"
 expect "report html charts" 0 "id=\"chart-heatmap-v0.9\"" -- cat "$tmp/rep1/report.html"
 expect "junit" 0 "<testcase classname=\"targets\" name=\"v0.8: direct P2P &gt;= 80%\"" -- cat "$tmp/rep1.xml"
 expect "same seed, same results" 0 "" -- cmp "$tmp/rep1/results.json" "$tmp/rep2/results.json"

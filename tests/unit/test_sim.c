@@ -48,6 +48,34 @@ static void pair(const sim_link_cfg *cfg, int *a, int *b, int *link) {
   assert_int_equal(sim_route_add(*b, 0, 0, ib), 0);
 }
 
+static void never(void *arg) {
+  (void)arg;
+  fail_msg("a timer ran without a simulation");
+}
+
+/* Without a simulation (before sim_init, after sim_destroy) every call
+** fails as documented and nothing crashes. */
+static void test_before_init(void **state) {
+  (void)state;
+  sim_destroy();
+  uint32_t ia;
+  uint32_t ib;
+  sim_link_cfg cfg = {0};
+  rx r = {0};
+  assert_int_equal(sim_node_new(), -1);
+  assert_int_equal(sim_schedule(MS, never, NULL), 0);
+  assert_int_equal(sim_rearm(0, MS, never, NULL), 0);
+  sim_cancel(1);
+  assert_int_equal(sim_link_pcap(0, 0, "/tmp/x.pcap"), -1);
+  assert_int_equal(sim_link_new(0, 1, &cfg, &ia, &ib), -1);
+  assert_int_equal(sim_udp_open(0, 0, 4000, on_rx, &r), -1);
+  sim_run_until(10 * MS);
+  assert_int_equal(r.count, 0);
+  assert_int_equal(sim_init(1), 0);
+  assert_true(sim_node_new() >= 0);
+  sim_destroy();
+}
+
 static void test_delay(void **state) {
   (void)state;
   sim_init(1);
@@ -283,6 +311,7 @@ static void test_pcap(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_before_init),
       cmocka_unit_test(test_delay),
       cmocka_unit_test(test_loss),
       cmocka_unit_test(test_timers),

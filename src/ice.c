@@ -245,8 +245,22 @@ static int find_remote(const ice_agent *a, const addr *ad) {
   return -1;
 }
 
+/* A signalled candidate for an address first learnt as peer-reflexive
+** takes its place (RFC 8445 section 7.3.1.3): the type says whether pairs
+** with it are relayed (a check through the other side's TURN relay comes
+** from its relayed address). */
+static void learn_type(ice_agent *a, int r, const ice_cand *c) {
+  if (a->remote[r].type != ICE_PRFLX || c->type == ICE_PRFLX) return;
+  a->remote[r] = *c;
+  for (int i = 0; i < a->npairs; i++) {
+    pair *p = &a->pairs[i];
+    if (p->r == r) p->prio = pair_priority(a, &a->local[p->l], &a->remote[r]);
+  }
+}
+
 static int add_remote(ice_agent *a, const ice_cand *c) {
   int r = find_remote(a, &c->addr);
+  if (r >= 0) learn_type(a, r, c);
   if (r >= 0 || a->nremote == MAX_REMOTE) return r;
   r = a->nremote++;
   a->remote[r] = *c;

@@ -173,6 +173,12 @@ static void advance(quic *q, size_t n) {
   }
 }
 
+static uint64_t in_flight(quic *q) {
+  ngtcp2_conn_stat st;
+  ngtcp2_conn_get_conn_stat(q->conn, &st);
+  return st.bytes_in_flight;
+}
+
 /* Keeps busy_since: since when packets have been waiting for an
 ** acknowledgement without a break (-1: none in flight). */
 static void note_in_flight(quic *q, int64_t now) {
@@ -405,6 +411,9 @@ static void settings_for(quic *q, ngtcp2_settings *s, ngtcp2_transport_params *t
   s->max_tx_udp_payload_size = PKT_MAX;
   s->no_pmtud = 1;
   s->rand_ctx.native_handle = &q->rng;
+  /* ngtcp2's default, 10 s, is four tries at a lossy relay path's backed-off
+  ** probe timeouts: the idle timeout bounds the handshake as it does the rest */
+  s->handshake_timeout = (ngtcp2_duration)q->cfg.idle_timeout;
   ngtcp2_transport_params_default(t);
   t->initial_max_streams_uni = 1;
   t->initial_max_stream_data_uni = 1 << 20;
@@ -507,6 +516,7 @@ void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
   bool first = !q->conn;
   if (first && start_server(q, path, pkt, len) != 0) return; /* not an Initial: dropped */
   ngtcp2_path p = path_of(q, path);
+  uint64_t before = in_flight(q);
   int rv = ngtcp2_conn_read_pkt(q->conn, &p, NULL, pkt, len, (ngtcp2_tstamp)now);
   if (rv != 0 && first) {
     unstart(q);
@@ -525,7 +535,11 @@ void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
     fail(q, now, rv);
     return;
   }
-  if (path == quic_path(q)) { /* a probe of another path says nothing of this one */
+  /* Heard on the path in use: a packet on it, or one (on any path) that
+  ** acknowledged what was in flight, as the server's answers on the old
+  ** path do while it validates the new one. The server's probes of the
+  ** old path alone say nothing of the path in use. */
+  if (path == quic_path(q) || in_flight(q) < before) {
     q->last_rx = now;
     q->sent_since_rx = 0;
   }

@@ -493,6 +493,17 @@ static size_t build_check(ice_agent *a, uint8_t *buf, size_t cap, bool nominate)
   return n > 0 ? (size_t)n : 0;
 }
 
+/* A connectivity check's RTO (RFC 8445 section 14.3): Ta for each pair
+** waiting or in progress, at least the configured RTO (500 ms). */
+static int64_t check_rto(const ice_agent *a) {
+  int64_t n = 0;
+  for (int i = 0; i < a->npairs; i++)
+    if (a->pairs[i].state == P_WAITING || a->pairs[i].state == P_IN_PROGRESS) n++;
+  int64_t rto = a->cfg.ta * n;
+  return rto > a->cfg.checks.rto ? rto : a->cfg.checks.rto;
+}
+
+/* A check of pair p; consent checks (RFC 7675) at the configured RTO. */
 static void check(ice_agent *a, int p, bool nominate, int tag) {
   pair *pr = &a->pairs[p];
   uint8_t buf[256];
@@ -500,7 +511,8 @@ static void check(ice_agent *a, int p, bool nominate, int tag) {
   if (!n) return;
   pr->as_controlling = a->controlling;
   a->st.checks_sent++;
-  stun_client_start(&a->stun, a->now, pr->l, &a->remote[pr->r].addr, buf, n, tag);
+  int64_t rto = tag >= T_CONSENT ? a->cfg.checks.rto : check_rto(a);
+  stun_client_start_rto(&a->stun, a->now, pr->l, &a->remote[pr->r].addr, buf, n, tag, rto);
 }
 
 static bool direct(const ice_agent *a, const pair *p) {

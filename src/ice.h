@@ -104,7 +104,8 @@ typedef struct ice_cfg {
   int64_t consent_interval, consent_timeout;
 } ice_cfg;
 
-/* 50 ms pacing, checks at 500 ms RTO x5, 50 ms grace, consent every 5 s
+/* 50 ms pacing, checks five times from an RTO of 500 ms or Ta for each pair
+** waiting or in progress if more (RFC 8445 14.3), 50 ms grace, consent every 5 s
 ** and lost after 30 s (RFC 7675). */
 void ice_cfg_defaults(ice_cfg *c);
 

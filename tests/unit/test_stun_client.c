@@ -73,6 +73,24 @@ static void test_retransmission_schedule(void **state) {
   assert_int_equal(stun_client_deadline(&c), INT64_MAX);
 }
 
+/* A transaction's own initial RTO (ICE's checks, RFC 8445 section 14.3):
+** doubling from it, the final wait Rm of it. */
+static void test_own_rto(void **state) {
+  (void)state;
+  stun_client c;
+  fresh_client(&c);
+  clock_now = 0;
+  uint8_t buf[128];
+  addr dst = addr_v4(0x01020304, 3478);
+  assert_int_equal(stun_client_start_rto(&c, 0, 0, &dst, buf, request(buf, 1), 7, 1200 * MS), 0);
+  run_until(&c, 200000 * MS);
+  const int64_t want[7] = {0, 1200, 3600, 8400, 18000, 37200, 75600};
+  assert_int_equal(nsent, 7);
+  for (int i = 0; i < 7; i++) assert_int_equal(sent_at[i], want[i] * MS);
+  assert_int_equal(timeouts, 1);
+  assert_int_equal(last_timeout, 7);
+}
+
 static void test_matching(void **state) {
   (void)state;
   stun_client c;
@@ -226,6 +244,7 @@ static void test_server_errors(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_retransmission_schedule),
+      cmocka_unit_test(test_own_rto),
       cmocka_unit_test(test_matching),
       cmocka_unit_test_setup(test_server_binding, setup_server),
       cmocka_unit_test_setup(test_server_change_request, setup_server),

@@ -113,6 +113,7 @@ static void put_body(wbuf *w, const gw_frame *f) {
     put32(w, f->peer);
     put8(w, f->cand_type);
     put32(w, f->cand_priority);
+    put32(w, f->cand_foundation);
     put_addr(w, &f->cand_addr);
     put_text(w, f->ufrag, sizeof f->ufrag - 1);
     put_text(w, f->pwd, sizeof f->pwd - 1);
@@ -209,6 +210,7 @@ static int get_body(rbuf *r, gw_frame *f) {
     f->peer = get32(r);
     f->cand_type = get8(r);
     f->cand_priority = get32(r);
+    f->cand_foundation = get32(r);
     get_addr(r, &f->cand_addr);
     get_text(r, f->ufrag, sizeof f->ufrag - 1);
     get_text(r, f->pwd, sizeof f->pwd - 1);

@@ -87,6 +87,7 @@ typedef struct gw_frame {
   char ufrag[33], pwd[65];
   uint8_t cand_type; /* enum ice_type */
   uint32_t cand_priority;
+  uint32_t cand_foundation; /* RFC 8445 5.1.1.3 (ice.h) */
   addr cand_addr;
 } gw_frame;
 

@@ -40,6 +40,12 @@ typedef struct ice_cand {
   enum ice_type type;
   addr addr;      /* where it receives */
   uint32_t priority;
+  /* RFC 8445 5.1.1.3: equal for candidates of one type, base address and
+  ** server; each predicted port has its own (they are guesses, not one
+  ** candidate seen twice). Signalled with the candidate; the agent makes
+  ** up unique ones for peer-reflexive candidates. Pairs whose local and
+  ** remote foundations are equal are checked one at a time (freezing). */
+  uint32_t foundation;
 } ice_cand;
 
 typedef struct ice_io {

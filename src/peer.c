@@ -416,7 +416,8 @@ static int ice_open_io(void *ctx, int n, addr *local) {
 static void send_candidate(psession *s, const ice_cand *c) {
   peer *p = s->owner;
   gw_frame f = {.type = GW_CANDIDATE, .session = s->id, .peer = p->cfg.id,
-                .cand_type = (uint8_t)c->type, .cand_priority = c->priority, .cand_addr = c->addr};
+                .cand_type = (uint8_t)c->type, .cand_priority = c->priority,
+                .cand_foundation = c->foundation, .cand_addr = c->addr};
   snprintf(f.ufrag, sizeof f.ufrag, "%s", ice_ufrag(s->ice));
   snprintf(f.pwd, sizeof f.pwd, "%s", ice_pwd(s->ice));
   to_gateway(p, &f);
@@ -475,7 +476,7 @@ static void ice_deliver(void *ctx, const addr *from, const uint8_t *d, size_t n)
 }
 
 static void add_candidate(psession *s, const gw_frame *f) {
-  ice_cand c = {(enum ice_type)f->cand_type, f->cand_addr, f->cand_priority};
+  ice_cand c = {(enum ice_type)f->cand_type, f->cand_addr, f->cand_priority, f->cand_foundation};
   ice_add_remote(s->ice, s->owner->now, &c);
 }
 
@@ -499,7 +500,8 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
   ice_start(s->ice, now, &p->cfg.local);
   /* the gateway's reflection of the other side: a server-reflexive
   ** candidate known before any is trickled */
-  ice_cand o = {ICE_SRFLX, *other_observed, ice_priority(ICE_SRFLX, 65535)};
+  ice_cand o = {ICE_SRFLX, *other_observed, ice_priority(ICE_SRFLX, 65535),
+                0x40000000u}; /* seen by the gateway: a foundation of its own */
   if (o.addr.family) ice_add_remote(s->ice, now, &o);
   for (int i = 0; i < p->nearly;) { /* candidates that came before SESSION */
     if (p->early[i].session == s->id && p->early[i].f.peer == s->other) {

@@ -40,6 +40,7 @@ local FIELDS = {
   peer_id      = { kind = "u32", label = "Peer id", info = true },
   epoch        = { kind = "u64", label = "Epoch", info = true },
   capabilities = { kind = "u8", label = "Capabilities", hex = true, info = true },
+  foundation   = { kind = "u32", label = "Foundation", hex = true },
   other_caps   = { kind = "u8", label = "Other peer's capabilities", hex = true },
   target       = { kind = "u32", label = "Target peer id", info = true },
   session      = { kind = "u64", label = "Session id", hex = true, info = true },
@@ -75,7 +76,8 @@ local BODIES = {
   [9]  = { "session", "sender", "round" },
   [10] = { "session", "sender", "round" },
   [11] = { "session", "sender", "payload" },
-  [12] = { "session", "sender", "cand_type", "priority", "address", "ufrag", "password" },
+  [12] = { "session", "sender", "cand_type", "priority", "foundation", "address", "ufrag",
+           "password" },
 }
 
 -- --- protocol fields ----------------------------------------------------------

@@ -604,10 +604,10 @@ int quic_migrate(quic *q, int64_t now, int path) {
 
 /* When quic_stalled turns true (INT64_MAX: it cannot now). While messages
 ** wait for acknowledgement: three probe timeouts with nothing heard and at
-** least three packets gone unanswered (one lost packet or acknowledgement
-** is not a dead path). Otherwise: STALL_QUIET with nothing heard and at
-** least STALL_PACKETS packets (keepalives, sped up by pace_keepalive)
-** unanswered. Counting packets, not intervals, is what keeps loss from
+** least STALL_PACKETS packets gone unanswered (data and ngtcp2's probes,
+** two a probe timeout, backing off). Otherwise: STALL_QUIET with nothing
+** heard and at least STALL_PACKETS packets (keepalives, sped up by
+** pace_keepalive) unanswered. Counting packets, not intervals, is what keeps loss from
 ** looking like a dead path: with 5% loss on each of four links a PING and
 ** its answer are lost one time in three, five in a row (the old rule:
 ** five intervals) once in 220, eight in a row once in 6000. ngtcp2's own
@@ -617,7 +617,7 @@ static int64_t stall_at(const quic *q) {
   if (!q->conn || q->state != QUIC_UP || q->busy_since < 0) return INT64_MAX;
   int64_t since = q->busy_since > q->last_rx ? q->busy_since : q->last_rx;
   int64_t t = INT64_MAX;
-  if (q->head && q->sent_since_rx >= 3) t = since + 3 * (int64_t)ngtcp2_conn_get_pto(q->conn);
+  if (q->head && q->sent_since_rx >= STALL_PACKETS) t = since + 3 * (int64_t)ngtcp2_conn_get_pto(q->conn);
   int64_t idle = q->last_rx + STALL_QUIET(q->cfg.keepalive);
   if (q->cfg.keepalive > 0 && q->sent_since_rx >= STALL_PACKETS && idle < t) t = idle;
   return t;

@@ -100,7 +100,7 @@ int64_t quic_deadline(const quic *q);
 ** -1 until then (try again later), 0 when under way or already there. */
 int quic_migrate(quic *q, int64_t now, int path);
 /* The path in use has gone quiet: with messages unacknowledged, nothing
-** heard for three probe timeouts (RFC 9002 PTO) while at least three
+** heard for three probe timeouts (RFC 9002 PTO) while at least eight
 ** packets went out; otherwise nothing heard for 2.5 keepalive intervals
 ** while at least eight packets went out (after 1.5 intervals of quiet
 ** both sides send keepalives every quarter interval). */

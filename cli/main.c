@@ -10,6 +10,7 @@
 #include "classify.h"
 #include "config.h"
 #include "model.h"
+#include "netns.h"
 #include "options.h"
 #include "probe.h"
 #include "regress.h"
@@ -38,6 +39,7 @@ static const char usage[] =
     "                     discover this host's NAT behaviour (RFC 5780)\n"
     "  turn-check --server ADDR:PORT --user USER:PASS\n"
     "                     check a TURN server step by step\n"
+    "  emul-clean         remove what emulated runs killed with SIGKILL left\n"
     "\n"
     "options:\n"
     "  -h, --help         this text\n"
@@ -109,17 +111,24 @@ static int cmd_run(int argc, char **argv, const char **pos) {
   scenario_opts o = {.seed = 1};
   const char *params[MAX_PARAMS];
   o.params = params;
-  opt t[RUN_OPTIONS + 1];
+  opt t[RUN_OPTIONS + 2];
   int n = run_options(t, &o, params);
+  t[n++] = (opt){"emulate", NULL, OPT_FLAG, &o.emulate, 0, 0, NULL,
+                 "allow real hosts (natsim.host{exec=}): real programs in\n"
+                 "network namespaces behind the simulated NATs (root). The\n"
+                 "simulation then runs in real time: not reproducible\n"
+                 "(docs/emulation.md)"};
   t[n++] = help_opt;
   opt_cmd c = {"run",
                "usage: natsim run SCENARIO.lua [--seed N] [--out DIR] [--json FILE] [--junit FILE]\n"
                "                               [--pcap DIR [--pcap-attempts LIST]]\n"
                "                               [--set KEY=VALUE ...] [--quiet]\n"
                "                               [--attempts FILE] [--max-instructions N]\n"
+               "                               [--emulate]\n"
                "\n"
                "Runs a scenario script in virtual time. All randomness comes from the\n"
-               "seed: the same scenario with the same seed gives the same output.\n",
+               "seed: the same scenario with the same seed gives the same output\n"
+               "(with --emulate it runs in real time instead, and does not).\n",
                t, n,
                "exit status: 0 when every check passed, 1 when a check failed,\n"
                "2 for a usage, scenario or model error.\n"};
@@ -470,6 +479,32 @@ static int cmd_turn_check(int argc, char **argv, const char **pos) {
   return turn_check_run(&o);
 }
 
+static int cmd_emul_clean(int argc, char **argv, const char **pos) {
+  const opt t[] = {help_opt};
+  opt_cmd c = {"emul-clean",
+               "usage: natsim emul-clean\n"
+               "\n"
+               "Removes the network namespaces (natsim-PID-HOST) of emulated runs whose\n"
+               "natsim process is gone, as a run killed with SIGKILL leaves them, with\n"
+               "their TAP devices; prints how many. Every run with real hosts does this\n"
+               "first. Also tells whether this machine can run real hosts.\n",
+               t, 1,
+               "exit status: 0 done, 2 this machine cannot run real hosts (not root,\n"
+               "no /dev/net/tun, no network namespaces: the reason on stderr).\n"};
+  int npos;
+  int rc = opt_parse(&c, argc, argv, pos, &npos);
+  if (rc == OPT_CONTINUE) rc = no_more(&c, pos, npos, 0);
+  if (rc != OPT_CONTINUE) return rc;
+  char err[512];
+  int n = netns_check(err, sizeof err) == 0 ? netns_clean_stale(err, sizeof err) : -1;
+  if (n < 0) {
+    fprintf(stderr, "natsim emul-clean: %s\n", err);
+    return 2;
+  }
+  printf("removed %d namespace%s\n", n, n == 1 ? "" : "s");
+  return 0;
+}
+
 /* --- commands -------------------------------------------------------------------- */
 
 typedef int (*command_fn)(int argc, char **argv, const char **pos);
@@ -480,7 +515,7 @@ static const struct command {
 } commands[] = {
     {"run", cmd_run},         {"classify", cmd_classify}, {"regress", cmd_regress},
     {"report", cmd_report},   {"serve", cmd_serve},       {"probe", cmd_probe},
-    {"turn-check", cmd_turn_check},
+    {"turn-check", cmd_turn_check}, {"emul-clean", cmd_emul_clean},
 };
 
 static command_fn find_command(const char *name) {

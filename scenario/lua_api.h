@@ -33,6 +33,7 @@ typedef struct lapi_opts {
   const char *scenario; /* its path: model names are also looked up near it */
   FILE *attempts;       /* NULL, or where experiments write each attempt (attempts.h); the caller's */
   struct capture *pcap; /* NULL, or the capture of every world (capture.h); the caller's */
+  bool emulate;         /* real hosts allowed (natsim.host{exec=}): the world runs in real time */
 } lapi_opts;
 
 typedef struct lapi lapi;

@@ -7,7 +7,7 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
-#include <signal.h>
+#include <stdbool.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,6 +203,23 @@ static long owner_pid(const char *name) {
   return pid;
 }
 
+/* Whether process pid is a live natsim: not gone, not a zombie (an init
+** that does not reap keeps those), not another program with a reused pid. */
+static bool natsim_alive(long pid) {
+  char path[64], line[128];
+  snprintf(path, sizeof path, "/proc/%ld/status", pid);
+  FILE *f = fopen(path, "r");
+  if (!f) return false;
+  bool named = false;
+  bool zombie = false;
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, "Name:", 5) == 0) named = strstr(line, "natsim") != NULL;
+    if (strncmp(line, "State:", 6) == 0) zombie = strchr(line, 'Z') != NULL;
+  }
+  fclose(f);
+  return named && !zombie;
+}
+
 int netns_clean_stale(char *err, size_t len) {
   DIR *d = opendir(NETNS_DIR);
   if (!d && errno == ENOENT) return 0;
@@ -214,9 +231,7 @@ int netns_clean_stale(char *err, size_t len) {
   struct dirent *e;
   while ((e = readdir(d))) {
     long pid = owner_pid(e->d_name);
-    if (pid < 0 || strlen(e->d_name) >= sizeof((netns *)0)->name || kill((pid_t)pid, 0) == 0 ||
-        errno != ESRCH)
-      continue;
+    if (pid < 0 || strlen(e->d_name) >= sizeof((netns *)0)->name || natsim_alive(pid)) continue;
     netns stale = {.tap_fd = -1};
     memcpy(stale.name, e->d_name, strlen(e->d_name) + 1);
     netns_remove(&stale);

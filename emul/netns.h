@@ -46,8 +46,8 @@ int netns_configure(const netns *ns, uint32_t ip, char *err, size_t len);
 ** still held. Safe to call twice. */
 void netns_remove(netns *ns);
 
-/* Removes every namespace named natsim-PID-* whose process PID is gone:
-** what runs killed with SIGKILL left. Returns how many it removed, or -1
+/* Removes every namespace named natsim-PID-* whose process PID is gone
+** (or a zombie, or no longer a natsim): what runs killed with SIGKILL left. Returns how many it removed, or -1
 ** with the reason in err when /run/netns cannot be read. */
 int netns_clean_stale(char *err, size_t len);
 

@@ -219,7 +219,7 @@ static int real_host(lua_State *L, lapi *a, fields *f, const world_node_opts *o)
   const char *argv[EXEC_MAX];
   char err[512];
   if (!a->opts.emulate) {
-    fields_failf(f, "exec", "a real host runs in real time, so the run is not "
+    fields_failf(f, "exec", "field 'exec': a real host runs in real time, so the run is not "
                  "reproducible: run the scenario with --emulate to allow it");
     return fields_raise(f);
   }

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Real programs behind simulated NATs (issue 20, docs/emulation.md).
+# Anywhere: a real host is refused without --emulate, and without root
+# (exit 2, the reason). As root with namespaces: a real `natsim probe`
+# behind each classic NAT model and behind CGN finds what `natsim classify`
+# finds in simulation; a program that cannot run exits 127 with the reason;
+# nothing is left after a run, after SIGTERM and SIGINT; after SIGKILL the
+# program is gone and `natsim emul-clean` removes the namespace left.
+# Skipped (77) with the reason when this machine cannot run real hosts.
+# usage: emul_test.sh NATSIM SOURCE_DIR
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../support/expect.sh"
+expect_cli_setup "$@"
+export EXPECT_TIMEOUT=120
+sc=tests/cli/scenarios
+
+expect "refused without --emulate" 2 "field 'exec'.*--emulate" -- \
+  "$natsim" run $sc/emul_refused.lua
+if command -v setpriv >/dev/null; then
+  expect "refused without root" 2 "real hosts need root" -- \
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$natsim" run --emulate $sc/emul_refused.lua
+fi
+
+if ! "$natsim" emul-clean >"$tmp/why" 2>&1; then
+  echo "emul: skipped: $(cat "$tmp/why")"
+  exit 77
+fi
+
+# No namespace of ours is left, and no TAP device of ours outside one.
+expect_clean() {
+  expect "$1: no namespace left" 0 '^0$' -- sh -c 'ip netns list | grep -c "^natsim-" || true'
+  expect "$1: no TAP device left" 0 '^0$' -- sh -c 'ip -o link | grep -c ": ns[0-9]*\." || true'
+}
+
+# The real probe's mapping, filtering and type equal classify's: $1 the
+# model, $2 the CGN model in front of it (or nothing).
+classify_same() {
+  local model=$1 behind=${2:-} name=$1${2:+ behind $2}
+  local set=() opt=()
+  if [ -n "$behind" ]; then
+    set=(--set behind="$behind")
+    opt=(--behind "nat-models/$behind.lua")
+  fi
+  expect "$name: the real probe's checks" 0 'checks: 3 passed, 0 failed' -- \
+    "$natsim" run --emulate $sc/emul_probe.lua --set model="$model" "${set[@]}"
+  cp "$tmp/out" "$tmp/real"
+  "$natsim" classify "nat-models/$model.lua" "${opt[@]}" --json >"$tmp/sim"
+  for field in mapping filtering type; do
+    local real sim
+    real=$(grep -m1 -o "\"$field\": \"[^\"]*\"" "$tmp/real")
+    sim=$(grep -m1 -o "\"$field\": \"[^\"]*\"" "$tmp/sim")
+    expect "$name: $field as simulated ($sim)" 0 "" -- test -n "$real" -a "$real" = "$sim"
+  done
+  expect_clean "$name"
+}
+classify_same full_cone
+classify_same restricted_cone
+classify_same port_restricted_cone
+classify_same symmetric
+classify_same full_cone carrier_grade
+
+expect "a missing program exits 127, saying why" 0 'checks: 2 passed' -- \
+  "$natsim" run --emulate $sc/emul_missing.lua
+expect_clean "missing program"
+
+# sh -c "$gone" PID: the process has ended (a zombie counts: this container's init
+# may never reap it).
+gone='[ ! -e "/proc/$0" ] || grep -q "^State:.*Z" "/proc/$0/status"'
+
+# Starts the sleeper scenario in the background: $! is natsim, and the
+# sleeper's pid lands in $tmp/pid.
+start_sleeper() {
+  rm -f "$tmp/pid"
+  NATSIM_PIDFILE=$tmp/pid "$natsim" run --emulate $sc/emul_sleep.lua >"$tmp/sleeper.out" 2>&1 &
+  for _ in $(seq 100); do
+    [ -s "$tmp/pid" ] && break
+    sleep 0.1
+  done
+}
+
+# SIGTERM and SIGINT: natsim says so, exits 2, and leaves nothing.
+for sig in TERM INT; do
+  start_sleeper
+  pid=$!
+  child=$(cat "$tmp/pid")
+  kill -s $sig $pid
+  wait $pid
+  expect "SIG$sig: exit 2" 0 '^2$' -- echo $?
+  expect "SIG$sig: said so" 0 "interrupted by SIG$sig" -- cat "$tmp/sleeper.out"
+  expect "SIG$sig: the program is gone" 0 '' -- sh -c "$gone" "$child"
+  expect_clean "SIG$sig"
+done
+
+# SIGKILL: the program dies with natsim (PR_SET_PDEATHSIG); the namespace
+# stays until emul-clean (or the next emulated run) removes it.
+start_sleeper
+pid=$!
+child=$(cat "$tmp/pid")
+kill -s KILL $pid
+wait $pid 2>/dev/null
+sleep 0.2
+expect "SIGKILL: the program is gone" 0 '' -- sh -c "$gone" "$child"
+expect "SIGKILL: the namespace is left" 0 "^natsim-$pid-sleeper" -- ip netns list
+expect "SIGKILL: emul-clean removes it" 0 'removed 1 namespace$' -- "$natsim" emul-clean
+expect_clean "SIGKILL, emul-clean"
+expect "emul-clean again: nothing" 0 'removed 0 namespaces' -- "$natsim" emul-clean
+
+echo "emul: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

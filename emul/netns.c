@@ -145,15 +145,22 @@ static int sysctl_in(const netns *ns, const char *setting, char *err, size_t len
   return netns_run((char *const *)argv, err, len);
 }
 
-int netns_configure(const netns *ns, uint32_t ip, char *err, size_t len) {
-  char ipbuf[16], cidr[24], gw[16];
+static int add_addr(const netns *ns, uint32_t ip, char *err, size_t len) {
+  char ipbuf[16], cidr[24];
   snprintf(cidr, sizeof cidr, "%s/32", addr_format_ip4(ip, ipbuf, sizeof ipbuf));
+  return ip_in(ns, err, len, "addr", "add", cidr, "dev", "eth0", NULL);
+}
+
+int netns_configure(const netns *ns, const uint32_t *ips, int n, char *err, size_t len) {
+  char gw[16];
   addr_format_ip4(NETNS_GATEWAY, gw, sizeof gw);
   const char *move[] = {"ip", "link", "set", "dev", ns->tap, "netns", ns->name, NULL};
   if (netns_run((char *const *)move, err, len) ||
-      ip_in(ns, err, len, "link", "set", "dev", ns->tap, "name", "eth0") ||
-      ip_in(ns, err, len, "addr", "add", cidr, "dev", "eth0", NULL) ||
-      ip_in(ns, err, len, "link", "set", "eth0", "up", NULL, NULL) ||
+      ip_in(ns, err, len, "link", "set", "dev", ns->tap, "name", "eth0"))
+    return -1;
+  for (int k = 0; k < n; k++)
+    if (add_addr(ns, ips[k], err, len)) return -1;
+  if (ip_in(ns, err, len, "link", "set", "eth0", "up", NULL, NULL) ||
       ip_in(ns, err, len, "route", "add", gw, "dev", "eth0", NULL) ||
       ip_in(ns, err, len, "route", "add", "default", "via", gw, NULL))
     return -1;

@@ -37,10 +37,11 @@ int netns_check(char *err, size_t len);
 ** that failed (its message), no TAP device; nothing is left then. */
 int netns_create(netns *ns, const char *host, char *err, size_t len);
 
-/* Moves the TAP device into the namespace as eth0, addressed ip/32, with
-** its default route via NETNS_GATEWAY. -1 with the reason in err (the
+/* Moves the TAP device into the namespace as eth0, with addresses
+** ips[0..n-1] (each /32; the first is the source of what leaves) and the
+** default route via NETNS_GATEWAY. -1 with the reason in err (the
 ** namespace stays: netns_remove it). */
-int netns_configure(const netns *ns, uint32_t ip, char *err, size_t len);
+int netns_configure(const netns *ns, const uint32_t *ips, int n, char *err, size_t len);
 
 /* Removes the namespace (and the TAP device in it) and closes tap_fd if
 ** still held. Safe to call twice. */

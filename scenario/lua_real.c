@@ -142,13 +142,6 @@ static int push_host(lreal *r, rhost *h) {
   return 0;
 }
 
-/* The host's one address, as the world planned it. */
-static uint32_t host_ip(const world *w, int node) {
-  const uint32_t *addrs;
-  world_node_addrs(w, node, &addrs);
-  return addrs[0];
-}
-
 /* The namespace and its TAP, the node with the TAP's fd, then the
 ** namespace's address (which the world plans). */
 static int make_host(rhost *h, world *w, const world_node_opts *o, char *err, size_t len) {
@@ -156,7 +149,9 @@ static int make_host(rhost *h, world *w, const world_node_opts *o, char *err, si
   h->node = world_real_host(w, o, h->ns.tap_fd, NETNS_GATEWAY, err, len);
   if (h->node < 0) return -1;
   h->ns.tap_fd = -1; /* the node's device has it now */
-  if (netns_configure(&h->ns, host_ip(w, h->node), err, len) != 0) return -1;
+  const uint32_t *addrs;
+  int naddrs = world_node_addrs(w, h->node, &addrs);
+  if (netns_configure(&h->ns, addrs, naddrs, err, len) != 0) return -1;
   sim_schedule(0, on_start, h);
   return h->node;
 }

@@ -26,7 +26,7 @@ lreal *lreal_new(void);
 /* Kills every process, removes every namespace and the output folder. */
 void lreal_free(lreal *r);
 
-/* Adds real host o (one address) to w, running argv (a NULL-terminated
+/* Adds real host o to w, running argv (a NULL-terminated
 ** list, copied) once the simulation runs. The first real host checks the
 ** machine (root, /dev/net/tun, namespaces) and removes what killed runs
 ** left (netns_clean_stale). Returns the node's index, or -1 with the reason

@@ -330,15 +330,11 @@ int world_real_host(world *w, const world_node_opts *o, int fd, uint32_t gateway
     snprintf(err, len, "'%s': a real host needs a simulation in real time", o->name);
     return -1;
   }
-  if (o->addrs[1]) {
-    snprintf(err, len, "'%s': a real host has one address", o->name);
-    return -1;
-  }
   node *n = new_node(w, o, err, len);
   if (!n) return -1;
   attach(w, n, &o->link, true);
   int iface = sim_fd_new(n->sim, fd, gateway);
-  sim_route_add(n->sim, n->addrs[0], 32, (uint32_t)iface);
+  for (int k = 0; k < n->naddrs; k++) sim_route_add(n->sim, n->addrs[k], 32, (uint32_t)iface);
   n->real = true;
   return (int)w->nnodes - 1;
 }

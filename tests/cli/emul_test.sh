@@ -3,7 +3,8 @@
 # Anywhere: a real host is refused without --emulate, and without root
 # (exit 2, the reason). As root with namespaces: a real `natsim probe`
 # behind each classic NAT model and behind CGN finds what `natsim classify`
-# finds in simulation; a program that cannot run exits 127 with the reason;
+# finds in simulation, against a simulated STUN server and against a real
+# `natsim serve stun`; a program that cannot run exits 127 with the reason;
 # nothing is left after a run, after SIGTERM and SIGINT; after SIGKILL the
 # program is gone and `natsim emul-clean` removes the namespace left.
 # Skipped (77) with the reason when this machine cannot run real hosts.
@@ -59,6 +60,13 @@ classify_same restricted_cone
 classify_same port_restricted_cone
 classify_same symmetric
 classify_same full_cone carrier_grade
+
+# Against a real `natsim serve stun` (two addresses) on the public side.
+for model in restricted_cone symmetric; do
+  expect "$model: a real probe, a real STUN server" 0 'checks: 4 passed, 0 failed' -- \
+    "$natsim" run --emulate $sc/emul_real_stun.lua --set model=$model
+  expect_clean "$model, real STUN server"
+done
 
 expect "a missing program exits 127, saying why" 0 'checks: 2 passed' -- \
   "$natsim" run --emulate $sc/emul_missing.lua

@@ -61,6 +61,12 @@ classify_same port_restricted_cone
 classify_same symmetric
 classify_same full_cone carrier_grade
 
+# --pcap captures the real host's traffic on its simulated uplink.
+expect "--pcap: a run with a real host" 0 'checks: 3 passed' -- \
+  "$natsim" run --emulate $sc/emul_probe.lua --pcap "$tmp"
+expect "--pcap: the real host's uplink has its packets" 0 '' -- \
+  test "$(stat -c %s "$tmp/natsim-alice-uplink.pcap")" -gt 500
+
 # Against a real `natsim serve stun` (two addresses) on the public side.
 for model in restricted_cone symmetric; do
   expect "$model: a real probe, a real STUN server" 0 'checks: 4 passed, 0 failed' -- \

@@ -4,7 +4,9 @@
 # (exit 2, the reason). As root with namespaces: a real `natsim probe`
 # behind each classic NAT model and behind CGN finds what `natsim classify`
 # finds in simulation, against a simulated STUN server and against a real
-# `natsim serve stun`; a program that cannot run exits 127 with the reason;
+# `natsim serve stun`; coturn's turnutils_uclient behind a symmetric NAT
+# relays through a real `natsim serve turn` with nothing lost; a program
+# that cannot run exits 127 with the reason;
 # nothing is left after a run, after SIGTERM and SIGINT; after SIGKILL the
 # program is gone and `natsim emul-clean` removes the namespace left.
 # Skipped (77) with the reason when this machine cannot run real hosts.
@@ -73,6 +75,15 @@ for model in restricted_cone symmetric; do
     "$natsim" run --emulate $sc/emul_real_stun.lua --set model=$model
   expect_clean "$model, real STUN server"
 done
+
+# coturn's client behind a symmetric NAT, through a real `natsim serve turn`.
+if command -v turnutils_uclient >/dev/null; then
+  expect "turnutils_uclient through serve turn behind symmetric" 0 'checks: 4 passed, 0 failed' -- \
+    "$natsim" run --emulate $sc/emul_turn.lua
+  expect_clean "turnutils_uclient"
+else
+  echo "emul: turnutils_uclient not installed (Debian package coturn): its check not run"
+fi
 
 expect "a missing program exits 127, saying why" 0 'checks: 2 passed' -- \
   "$natsim" run --emulate $sc/emul_missing.lua

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Real programs behind simulated NATs (issue 20, docs/emulation.md).
 # Anywhere: a real host is refused without --emulate, and without root
-# (exit 2, the reason). As root with namespaces: a real `natsim probe`
+# (exit 2, the reason); `natsim peer` refuses bad options. As root with namespaces: a real `natsim probe`
 # behind each classic NAT model and behind CGN finds what `natsim classify`
 # finds in simulation, against a simulated STUN server and against a real
 # `natsim serve stun`; coturn's turnutils_uclient behind a symmetric NAT
-# relays through a real `natsim serve turn` with nothing lost; a program
+# relays through a real `natsim serve turn` with nothing lost; two real
+# `natsim peer`s through a real `natsim serve gateway` go direct behind
+# port-restricted cones and stay relayed behind symmetric NATs; a program
 # that cannot run exits 127 with the reason;
 # nothing is left after a run, after SIGTERM and SIGINT; after SIGKILL the
 # program is gone and `natsim emul-clean` removes the namespace left.
@@ -24,6 +26,11 @@ if command -v setpriv >/dev/null; then
   expect "refused without root" 2 "real hosts need root" -- \
     setpriv --reuid=65534 --regid=65534 --clear-groups "$natsim" run --emulate $sc/emul_refused.lua
 fi
+
+expect "natsim peer: a bad key" 2 "option '--key': expected 32 hex digits, got 'xyz'" -- \
+  "$natsim" peer --gateway 192.0.2.1:7000 --id 1 --key xyz
+expect "natsim peer: required options" 2 "--gateway, --id and --key are required" -- \
+  "$natsim" peer --id 1
 
 if ! "$natsim" emul-clean >"$tmp/why" 2>&1; then
   echo "emul: skipped: $(cat "$tmp/why")"
@@ -75,6 +82,15 @@ for model in restricted_cone symmetric; do
     "$natsim" run --emulate $sc/emul_real_stun.lua --set model=$model
   expect_clean "$model, real STUN server"
 done
+
+# Two real peers through a real gateway: direct behind port-restricted
+# cones, relayed behind symmetric NATs, every message through either way.
+expect "real peers behind port-restricted cones go direct" 0 'checks: 4 passed, 0 failed' -- \
+  "$natsim" run --emulate $sc/emul_peers.lua --set model=port_restricted_cone --set direct=true
+expect_clean "real peers, port-restricted"
+expect "real peers behind symmetric NATs stay relayed" 0 'checks: 4 passed, 0 failed' -- \
+  "$natsim" run --emulate $sc/emul_peers.lua --set model=symmetric --set direct=false
+expect_clean "real peers, symmetric"
 
 # coturn's client behind a symmetric NAT, through a real `natsim serve turn`.
 if command -v turnutils_uclient >/dev/null; then

@@ -187,13 +187,13 @@ static void read_node_opts(fields *f, const char *const *accepted, world_node_op
   if (lapi_read_link(f, "link", &o->link)) fields_raise(f);
 }
 
-#define EXEC_MAX 64 /* words in a real host's command */
+#define EXEC_MAX 64 /* words in a real host's command, with the NULL that ends them */
 
 /* exec = {"PROGRAM", "ARG", ...}: argv (NULL-terminated, strings borrowed
 ** from the table, which stays on the stack) for a real host. */
 static int read_exec(fields *f, const char **argv) {
   lua_State *L = f->L;
-  const char *what = "a list of 1 to 64 strings, the program and its arguments";
+  const char *what = "a list of 1 to 63 strings, the program and its arguments";
   if (lua_getfield(L, f->idx, "exec") != LUA_TTABLE) {
     lua_pop(L, 1);
     return fields_fail(f, "exec", what);

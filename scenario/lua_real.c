@@ -142,9 +142,20 @@ static int push_host(lreal *r, rhost *h) {
   return 0;
 }
 
+static bool name_taken(const world *w, const char *name) {
+  for (size_t i = 0; i < world_node_count(w); i++)
+    if (strcmp(world_node_name(w, (int)i), name) == 0) return true;
+  return false;
+}
+
 /* The namespace and its TAP, the node with the TAP's fd, then the
-** namespace's address (which the world plans). */
+** namespace's address (which the world plans). The name is checked first:
+** the namespace is named after it. */
 static int make_host(rhost *h, world *w, const world_node_opts *o, char *err, size_t len) {
+  if (name_taken(w, o->name)) {
+    snprintf(err, len, "the name '%s' is already taken", o->name);
+    return -1;
+  }
   if (netns_create(&h->ns, o->name, err, len) != 0) return -1;
   h->node = world_real_host(w, o, h->ns.tap_fd, NETNS_GATEWAY, err, len);
   if (h->node < 0) return -1;

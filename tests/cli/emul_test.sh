@@ -27,6 +27,10 @@ if command -v setpriv >/dev/null; then
     setpriv --reuid=65534 --regid=65534 --clear-groups "$natsim" run --emulate $sc/emul_refused.lua
 fi
 
+expect "exec: a list of strings" 2 "emul_bad_exec.lua:2: natsim.host: field 'exec': expected a list of 1 to 63 strings" -- \
+  "$natsim" run --emulate $sc/emul_bad_exec.lua
+expect "wait: real hosts only" 2 "wait: 'a' is not a real host" -- \
+  "$natsim" run --emulate $sc/emul_wait_simulated.lua
 expect "natsim peer: a bad key" 2 "option '--key': expected 32 hex digits, got 'xyz'" -- \
   "$natsim" peer --gateway 192.0.2.1:7000 --id 1 --key xyz
 expect "natsim peer: required options" 2 "--gateway, --id and --key are required" -- \
@@ -100,6 +104,10 @@ if command -v turnutils_uclient >/dev/null; then
 else
   echo "emul: turnutils_uclient not installed (Debian package coturn): its check not run"
 fi
+
+expect "a name taken: said so" 2 "natsim.host 'a': the name 'a' is already taken" -- \
+  "$natsim" run --emulate $sc/emul_duplicate.lua
+expect_clean "a name taken"
 
 expect "a missing program exits 127, saying why" 0 'checks: 2 passed' -- \
   "$natsim" run --emulate $sc/emul_missing.lua

@@ -237,11 +237,11 @@ void sim_init(uint64_t seed) {
   sim_destroy();
   RngSeedManager::SetSeed(1);
   RngSeedManager::SetRun(seed);
-  if (realtime) {
-    GlobalValue::Bind("SimulatorImplementationType",
-                      StringValue("ns3::RealtimeSimulatorImpl"));
-    GlobalValue::Bind("ChecksumEnabled", BooleanValue(true));
-  }
+  // Bound before the simulator is made again (lazily, at its first use).
+  GlobalValue::Bind("SimulatorImplementationType",
+                    StringValue(realtime ? "ns3::RealtimeSimulatorImpl"
+                                         : "ns3::DefaultSimulatorImpl"));
+  GlobalValue::Bind("ChecksumEnabled", BooleanValue(realtime));
   g_realtime = realtime;
   g = new State();
 }

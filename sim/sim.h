@@ -37,7 +37,7 @@ void sim_destroy(void);
 ** RealtimeSimulatorImpl: an event at virtual time t runs when t has passed
 ** on the wall clock since the run began) and compute IPv4 and UDP
 ** checksums, as real hosts need. on false: virtual time, no checksums (the
-** default). Call it before sim_init. */
+** default). Takes effect at the next sim_init. */
 void sim_set_realtime(int on);
 /* 1 when the simulation in progress runs in real time, else 0. */
 int sim_is_realtime(void);

@@ -14,7 +14,6 @@
 #define OUTPUT_CAP (1u << 20) /* what wait returns of each stream */
 
 typedef struct rhost {
-  lreal *r;
   world *w;
   int node;
   netns ns;
@@ -26,7 +25,6 @@ typedef struct rhost {
 struct lreal {
   rhost **hosts;
   size_t n;
-  uint64_t poll; /* the polling timer, 0: none */
   world *w;
   int waiting;   /* the node lreal_wait waits for, or -1 */
   bool handlers; /* the signal handlers are installed */
@@ -86,18 +84,19 @@ static rhost *find(const lreal *r, int node) {
 
 /* --- while the simulation runs -------------------------------------------- */
 
+/* Every POLL_NS from the first real host on: a signal stops the run,
+** and lreal_wait's program, once it exited, too. */
 static void on_poll(void *arg) {
   lreal *r = arg;
-  r->poll = 0;
   if (caught) {
-    world_fail(r->w, "natsim: interrupted by %s: real hosts stopped and removed",
+    world_fail(r->w, "interrupted by %s: real hosts stopped and removed",
                caught == SIGINT ? "SIGINT" : "SIGTERM");
     return;
   }
   for (size_t i = 0; i < r->n; i++) proc_poll(&r->hosts[i]->p);
   rhost *h = r->waiting >= 0 ? find(r, r->waiting) : NULL;
   if (h && (h->p.exited || h->error)) sim_stop();
-  r->poll = sim_schedule(POLL_NS, on_poll, r);
+  sim_schedule(POLL_NS, on_poll, r);
 }
 
 static void on_start(void *arg) {
@@ -130,7 +129,7 @@ static int first_host(lreal *r, world *w, char *err, size_t len) {
   netns_clean_stale(err, len);
   install_handlers(r);
   r->w = w;
-  r->poll = sim_schedule(POLL_NS, on_poll, r);
+  sim_schedule(POLL_NS, on_poll, r);
   return 0;
 }
 
@@ -177,7 +176,6 @@ int lreal_host(lreal *r, world *w, const world_node_opts *o, char *const argv[],
     snprintf(err, len, "out of memory");
     return -1;
   }
-  h->r = r;
   h->w = w;
   h->node = -1;
   h->ns.tap_fd = -1;

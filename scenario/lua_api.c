@@ -807,10 +807,12 @@ int lapi_begin_experiment(lapi *a, char *err, size_t len) {
   }
   world_free(a->w);
   a->w = NULL;
+  sim_set_realtime(0); /* experiments stay in virtual time, even under --emulate */
   return 0;
 }
 
 void lapi_end_experiment(lapi *a) {
+  sim_set_realtime(a->opts.emulate);
   a->w = world_new(a->opts.seed);
   if (a->w && a->opts.pcap && capture_world(a->opts.pcap, a->w) != 0)
     world_fail(a->w, "--pcap: out of memory");

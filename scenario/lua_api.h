@@ -44,7 +44,9 @@ void lapi_close(lapi *a);
 size_t lapi_checks(const lapi *a, const lapi_check **checks);
 /* natsim.experiment runs its own simulations: it needs the scenario's
 ** world empty (no nodes, no callbacks pending), ends it, and gets a fresh
-** one back. Returns 0, or -1 with the reason in err. */
+** one back. Experiments run in virtual time even under --emulate (the
+** fresh world is in real time again). Returns 0, or -1 with the reason in
+** err. */
 int lapi_begin_experiment(lapi *a, char *err, size_t len);
 void lapi_end_experiment(lapi *a);
 /* Keeps a version's results (and its cells) for the results file. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Real programs behind simulated NATs (issue 20, docs/emulation.md).
 # Anywhere: a real host is refused without --emulate, and without root
-# (exit 2, the reason); `natsim peer` refuses bad options. As root with namespaces: a real `natsim probe`
+# (exit 2, the reason); `natsim peer` refuses bad options; an experiment
+# gives the same results with --emulate as without. As root with namespaces: a real `natsim probe`
 # behind each classic NAT model and behind CGN finds what `natsim classify`
 # finds in simulation, against a simulated STUN server and against a real
 # `natsim serve stun`; coturn's turnutils_uclient behind a symmetric NAT
@@ -31,6 +32,13 @@ expect "exec: a list of strings" 2 "emul_bad_exec.lua:2: natsim.host: field 'exe
   "$natsim" run --emulate $sc/emul_bad_exec.lua
 expect "wait: real hosts only" 2 "wait: 'a' is not a real host" -- \
   "$natsim" run --emulate $sc/emul_wait_simulated.lua
+# Experiments stay in virtual time under --emulate: the same results.
+"$natsim" run $sc/same_nat.lua --out "$tmp/plain" --quiet >"$tmp/plain.txt" 2>/dev/null
+"$natsim" run --emulate $sc/same_nat.lua --out "$tmp/emul" --quiet >"$tmp/emul.txt" 2>/dev/null
+expect "an experiment under --emulate: same results" 0 "" -- \
+  cmp "$tmp/plain/results.json" "$tmp/emul/results.json"
+expect "an experiment under --emulate: same output" 0 "" -- cmp "$tmp/plain.txt" "$tmp/emul.txt"
+
 expect "natsim peer: a bad key" 2 "option '--key': expected 32 hex digits, got 'xyz'" -- \
   "$natsim" peer --gateway 192.0.2.1:7000 --id 1 --key xyz
 expect "natsim peer: required options" 2 "--gateway, --id and --key are required" -- \
@@ -104,6 +112,10 @@ if command -v turnutils_uclient >/dev/null; then
 else
   echo "emul: turnutils_uclient not installed (Debian package coturn): its check not run"
 fi
+
+expect "an experiment, then a real host" 0 'checks: 2 passed, 0 failed' -- \
+  "$natsim" run --emulate $sc/emul_mixed.lua
+expect_clean "experiment then real host"
 
 expect "a name taken: said so" 2 "natsim.host 'a': the name 'a' is already taken" -- \
   "$natsim" run --emulate $sc/emul_duplicate.lua

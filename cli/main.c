@@ -120,8 +120,8 @@ static int cmd_run(int argc, char **argv, const char **pos) {
   t[n++] = (opt){"emulate", NULL, OPT_FLAG, &o.emulate, 0, 0, NULL,
                  "allow real hosts (natsim.host{exec=}): real programs in\n"
                  "network namespaces behind the simulated NATs (root). The\n"
-                 "simulation then runs in real time: not reproducible\n"
-                 "(docs/emulation.md)"};
+                 "scenario's network then runs in real time: not\n"
+                 "reproducible (natsim.experiment excepted; docs/emulation.md)"};
   t[n++] = help_opt;
   opt_cmd c = {"run",
                "usage: natsim run SCENARIO.lua [--seed N] [--out DIR] [--json FILE] [--junit FILE]\n"

@@ -20,6 +20,7 @@
 #include "addr.h"
 
 #define NETNS_DIR "/run/netns"
+#define TAP_NAME "natsimtap%d" /* before it moves into its namespace as eth0 */
 
 extern char **environ;
 
@@ -114,8 +115,9 @@ static void safe_copy(char *dst, size_t len, const char *src) {
   }
 }
 
-/* A TAP device in this namespace, named name; its fd, or -1. */
-static int open_tap(const char *name, char *err, size_t len) {
+/* A TAP device in this namespace, named by the kernel after TAP_NAME (the
+** first free number), its name in name (IFNAMSIZ bytes); its fd, or -1. */
+static int open_tap(char *name, char *err, size_t len) {
   int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
   if (fd < 0) {
     snprintf(err, len, "/dev/net/tun: %s", strerror(errno));
@@ -124,12 +126,14 @@ static int open_tap(const char *name, char *err, size_t len) {
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
   ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-  snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+  snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", TAP_NAME);
   if (ioctl(fd, TUNSETIFF, &ifr) != 0) {
-    snprintf(err, len, "TAP device %s: %s", name, strerror(errno));
+    snprintf(err, len, "TAP device: %s", strerror(errno));
     close(fd);
     return -1;
   }
+  memcpy(name, ifr.ifr_name, IFNAMSIZ);
+  name[IFNAMSIZ - 1] = '\0';
   return fd;
 }
 
@@ -168,12 +172,10 @@ int netns_configure(const netns *ns, const uint32_t *ips, int n, char *err, size
 }
 
 int netns_create(netns *ns, const char *host, char *err, size_t len) {
-  static unsigned count;
   char safe[40];
   safe_copy(safe, sizeof safe, host);
   snprintf(ns->name, sizeof ns->name, NETNS_PREFIX "%d-%s", (int)getpid(), safe);
   snprintf(ns->path, sizeof ns->path, NETNS_DIR "/%s", ns->name);
-  snprintf(ns->tap, sizeof ns->tap, "ns%d.%u", (int)getpid(), count++ % 100000);
   ns->tap_fd = -1;
   const char *add[] = {"ip", "netns", "add", ns->name, NULL};
   if (netns_run((char *const *)add, err, len) != 0) {
@@ -182,8 +184,12 @@ int netns_create(netns *ns, const char *host, char *err, size_t len) {
   }
   if (sysctl_in(ns, "net.ipv6.conf.all.disable_ipv6=1", err, len) ||
       sysctl_in(ns, "net.ipv6.conf.default.disable_ipv6=1", err, len) ||
-      ip_in(ns, err, len, "link", "set", "lo", "up", NULL, NULL) ||
-      (ns->tap_fd = open_tap(ns->tap, err, len)) < 0) {
+      ip_in(ns, err, len, "link", "set", "lo", "up", NULL, NULL)) {
+    netns_remove(ns);
+    return -1;
+  }
+  ns->tap_fd = open_tap(ns->tap, err, len);
+  if (ns->tap_fd < 0) {
     netns_remove(ns);
     return -1;
   }

@@ -22,7 +22,7 @@
 typedef struct netns {
   char name[64]; /* natsim-PID-HOST */
   char path[96]; /* /run/netns/NAME, for setns */
-  char tap[16];  /* the TAP device's name until netns_configure moves it */
+  char tap[16];  /* the TAP device's name (natsimtapN) until netns_configure moves it */
   int tap_fd;    /* the TAP device's frames (Ethernet, no packet info); -1 once handed over */
 } netns;
 

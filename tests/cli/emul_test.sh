@@ -52,7 +52,7 @@ fi
 # No namespace of ours is left, and no TAP device of ours outside one.
 expect_clean() {
   expect "$1: no namespace left" 0 '^0$' -- sh -c 'ip netns list | grep -c "^natsim-" || true'
-  expect "$1: no TAP device left" 0 '^0$' -- sh -c 'ip -o link | grep -c ": ns[0-9]*\." || true'
+  expect "$1: no TAP device left" 0 '^0$' -- sh -c 'ip -o link | grep -c ": natsimtap" || true'
 }
 
 # The real probe's mapping, filtering and type equal classify's: $1 the

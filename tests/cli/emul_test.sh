@@ -11,7 +11,8 @@
 # port-restricted cones and stay relayed behind symmetric NATs; a program
 # that cannot run exits 127 with the reason;
 # nothing is left after a run, after SIGTERM and SIGINT; after SIGKILL the
-# program is gone and `natsim emul-clean` removes the namespace left.
+# program is gone and `natsim emul-clean` removes the namespace left, also
+# when the killed natsim stays a zombie.
 # Skipped (77) with the reason when this machine cannot run real hosts.
 # usage: emul_test.sh NATSIM SOURCE_DIR
 set -u
@@ -166,6 +167,26 @@ expect "SIGKILL: the namespace is left" 0 "^natsim-$pid-sleeper" -- ip netns lis
 expect "SIGKILL: emul-clean removes it" 0 'removed 1 namespace$' -- "$natsim" emul-clean
 expect_clean "SIGKILL, emul-clean"
 expect "emul-clean again: nothing" 0 'removed 0 namespaces' -- "$natsim" emul-clean
+
+# A killed natsim whose parent does not reap it (a zombie, as under an
+# init that never reaps) counts as gone: its parent here is a sleep.
+rm -f "$tmp/pid" "$tmp/natsim.pid"
+NATSIM_PIDFILE=$tmp/pid sh -c '"$0" run --emulate "$1" >/dev/null 2>&1 & echo $! >"$2"; exec sleep 60' \
+  "$natsim" $sc/emul_sleep.lua "$tmp/natsim.pid" &
+parent=$!
+for _ in $(seq 100); do
+  [ -s "$tmp/pid" ] && break
+  sleep 0.1
+done
+zombie=$(cat "$tmp/natsim.pid")
+kill -s KILL "$zombie"
+sleep 0.2
+expect "a zombie natsim: it is one" 0 'Z' -- grep '^State:' "/proc/$zombie/status"
+expect "a zombie natsim: emul-clean removes its namespace" 0 'removed 1 namespace$' -- \
+  "$natsim" emul-clean
+kill "$parent"
+wait "$parent" 2>/dev/null
+expect_clean "a zombie natsim"
 
 echo "emul: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

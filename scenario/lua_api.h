@@ -33,6 +33,7 @@ typedef struct lapi_opts {
   const char *scenario; /* its path: model names are also looked up near it */
   FILE *attempts;       /* NULL, or where experiments write each attempt (attempts.h); the caller's */
   struct capture *pcap; /* NULL, or the capture of every world (capture.h); the caller's */
+  bool emulate;         /* real hosts allowed (natsim.host{exec=}): the world runs in real time */
 } lapi_opts;
 
 typedef struct lapi lapi;
@@ -44,7 +45,9 @@ void lapi_close(lapi *a);
 size_t lapi_checks(const lapi *a, const lapi_check **checks);
 /* natsim.experiment runs its own simulations: it needs the scenario's
 ** world empty (no nodes, no callbacks pending), ends it, and gets a fresh
-** one back. Returns 0, or -1 with the reason in err. */
+** one back. Experiments run in virtual time even under --emulate (the
+** fresh world is in real time again). Returns 0, or -1 with the reason in
+** err. */
 int lapi_begin_experiment(lapi *a, char *err, size_t len);
 /* The fresh world after an experiment: 0, or -1 when out of memory (the
 ** scenario has no world then and must stop). */

@@ -338,6 +338,11 @@ int scenario_run(const scenario_opts *o) {
     fprintf(stderr, "natsim: %s\n", err);
     return SCENARIO_ERROR;
   }
+  if (o->emulate) {
+    sim_set_realtime(1);
+    fprintf(stderr, "natsim: --emulate: the simulation runs in real time with real programs; "
+                    "results are not reproducible\n");
+  }
   lua_State *L = luaL_newstate();
   world *w = world_new(o->seed);
   if (!L || !w || (cap && capture_world(cap, w) != 0)) {
@@ -364,7 +369,7 @@ int scenario_run(const scenario_opts *o) {
     capture_free(cap);
     return SCENARIO_ERROR;
   }
-  s.lo = (lapi_opts){o->seed, o->path, att, cap};
+  s.lo = (lapi_opts){o->seed, o->path, att, cap, o->emulate};
   int rc = SCENARIO_ERROR;
   bool opened = set_up(L, open_api, &s) == 0;
   lapi *a = s.a; /* lapi_close'd at the end, even when set_up failed after it */
@@ -388,8 +393,9 @@ int scenario_run(const scenario_opts *o) {
     virt += v[i].virtual_s;
     events += v[i].events;
   }
-  fprintf(stderr, "natsim: %.3f s virtual, %llu events, %.3f s wall\n", virt, events,
-          (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+  fprintf(stderr, "natsim: %.3f s virtual, %llu events, %.3f s wall%s\n", virt, events,
+          (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+          o->emulate ? " (real time: not reproducible)" : "");
   if (att && attempts_close(att, o->attempts, err, sizeof err) != 0) {
     fprintf(stderr, "natsim: %s\n", err);
     rc = SCENARIO_ERROR;

@@ -24,6 +24,7 @@ typedef struct scenario_opts {
   long max_instructions; /* per hook or callback call (watchdog.h); 0: WATCHDOG_BUDGET */
   const char *attempts; /* NULL: no per-attempt records; else a JSON line per attempt */
   run_results *results; /* non-NULL: filled with the results; the caller's, freed with run_free */
+  bool emulate;         /* real hosts allowed; the simulation runs in real time (lua_real.h) */
 } scenario_opts;
 
 /* Exit codes of `natsim run`. */

@@ -6,6 +6,7 @@
 #include "sim.h"
 
 #include <ns3/core-module.h>
+#include <ns3/fd-net-device-module.h>
 #include <ns3/internet-module.h>
 #include <ns3/network-module.h>
 #include <ns3/point-to-point-module.h>
@@ -192,6 +193,8 @@ struct State {
 };
 
 State *g;
+bool realtime; /* sim_set_realtime: what sim_init starts */
+bool g_realtime; /* the simulation in progress runs in real time */
 
 bool valid_node(int n) { return g && n >= 0 && (size_t)n < g->nodes.size(); }
 bool valid_sock(int s) {
@@ -235,9 +238,18 @@ int sim_init(uint64_t seed) {
   sim_destroy();
   RngSeedManager::SetSeed(1);
   RngSeedManager::SetRun(seed);
+  // Bound before the simulator is made again (lazily, at its first use).
+  GlobalValue::Bind("SimulatorImplementationType",
+                    StringValue(realtime ? "ns3::RealtimeSimulatorImpl"
+                                         : "ns3::DefaultSimulatorImpl"));
+  GlobalValue::Bind("ChecksumEnabled", BooleanValue(realtime));
+  g_realtime = realtime;
   g = new (std::nothrow) State();
   return g ? 0 : -1;
 }
+
+void sim_set_realtime(int on) { realtime = on != 0; }
+int sim_is_realtime(void) { return g && g_realtime ? 1 : 0; }
 
 void sim_destroy(void) {
   if (!g) return;
@@ -357,6 +369,19 @@ int sim_link_pcap(int link, int end, const char *path) {
     return -1;
   g->p2p.EnablePcap(path, g->links[link].dev[end], false, true);
   return 0;
+}
+
+int sim_fd_new(int node, int fd, uint32_t ip) {
+  if (!valid_node(node) || fd < 0 || !g_realtime) return -1;
+  Ptr<FdNetDevice> dev = CreateObject<FdNetDevice>();
+  dev->SetAddress(Mac48Address::Allocate());
+  dev->SetFileDescriptor(fd);
+  g->nodes[node]->AddDevice(dev);
+  Ptr<Ipv4> ipv4 = g->nodes[node]->GetObject<Ipv4>();
+  uint32_t iface = ipv4->AddInterface(dev);
+  ipv4->AddAddress(iface, Ipv4InterfaceAddress(Ipv4Address(ip), mask_of(32)));
+  ipv4->SetUp(iface);
+  return (int)iface;
 }
 
 int sim_node_hook(int node, sim_hook_fn fn, void *ctx) {

@@ -33,6 +33,15 @@ int sim_init(uint64_t seed);
 ** runs again. */
 void sim_destroy(void);
 
+/* Simulations started by sim_init from now on run in real time (ns-3's
+** RealtimeSimulatorImpl: an event at virtual time t runs when t has passed
+** on the wall clock since the run began) and compute IPv4 and UDP
+** checksums, as real hosts need. on false: virtual time, no checksums (the
+** default). Takes effect at the next sim_init. */
+void sim_set_realtime(int on);
+/* 1 when the simulation in progress runs in real time, else 0. */
+int sim_is_realtime(void);
+
 /* The virtual time, ns. */
 int64_t sim_now(void);
 /* Events ns-3 has run so far. */
@@ -83,6 +92,14 @@ int sim_route_add(int node, uint32_t ip, int prefix, uint32_t iface);
 ** sim_destroy. The caller checks that path can be written: ns-3 aborts
 ** when it cannot. 0, or -1 for an unknown link or end, or a NULL path. */
 int sim_link_pcap(int link, int end, const char *path);
+
+/* Gives node an Ethernet device over the TAP file descriptor fd (ns-3's
+** FdNetDevice, which reads it from a thread of its own), with address ip/32
+** and ARP. The device takes fd over: sim_destroy closes it. Needs a
+** real-time simulation (sim_set_realtime). Returns its interface index, or
+** -1 (fd left to the caller) for an unknown node, a negative fd, or a
+** simulation not in real time. */
+int sim_fd_new(int node, int fd, uint32_t ip);
 
 /* A UDP packet as a forward hook sees it. The hook may rewrite the
 ** addresses and ports; the packet is then routed by its new destination. */

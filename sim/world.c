@@ -16,6 +16,7 @@
 #define DEFAULT_LAN 0xC0A80100u  /* 192.168.1.0/24 */
 #define FALLBACK_LAN 0x0A000000u /* 10.0.0.0/24, when the uplink is in 192.168.1/24 */
 #define CORE_ADDR 0xC6130001u    /* 198.19.0.1: the core router, on every link */
+#define REAL_UPLINK 0xA9FE0002u  /* 169.254.0.2: a real host's node, on its uplink */
 
 typedef struct node {
   char name[64];
@@ -23,6 +24,7 @@ typedef struct node {
   uint32_t addrs[WORLD_MAX_ADDRS];
   int naddrs;
   world_counters counters;
+  bool real;         /* a real host: a namespace beyond a TAP device */
   /* NATs only */
   nat *nat;
   nat_model *model;
@@ -265,8 +267,10 @@ static void pcap_link(world *w, node *n, int index, uint32_t router) {
   pcap_end(w, n->link, 1, stem, &down);
 }
 
-/* Creates the node's ns-3 side and its uplink; returns the uplink's iface. */
-static uint32_t attach(world *w, node *n, const sim_link_cfg *link) {
+/* Creates the node's ns-3 side and its uplink; returns the uplink's iface.
+** A real host's addresses live in its namespace: its node only forwards,
+** and its uplink carries REAL_UPLINK instead. */
+static uint32_t attach(world *w, node *n, const sim_link_cfg *link, bool real) {
   int parent_sim = n->parent == WORLD_CORE ? w->core : w->nodes[n->parent]->sim;
   uint32_t up, down;
   n->sim = sim_node_new();
@@ -275,8 +279,9 @@ static uint32_t attach(world *w, node *n, const sim_link_cfg *link) {
   ** side carries the router's own (the core's, or the NAT's LAN address). */
   uint32_t router = n->parent == WORLD_CORE ? CORE_ADDR : w->nodes[n->parent]->lan + 1;
   sim_addr_add(parent_sim, down, router, 32);
+  if (real) sim_addr_add(n->sim, up, REAL_UPLINK, 32);
   for (int k = 0; k < n->naddrs; k++) {
-    sim_addr_add(n->sim, up, n->addrs[k], 32);
+    if (!real) sim_addr_add(n->sim, up, n->addrs[k], 32);
     sim_route_add(parent_sim, n->addrs[k], 32, down);
   }
   sim_route_add(n->sim, 0, 0, up);
@@ -313,8 +318,27 @@ static node *new_node(world *w, const world_node_opts *o, char *err, size_t len)
 int world_host(world *w, const world_node_opts *o, char *err, size_t len) {
   node *n = new_node(w, o, err, len);
   if (!n) return -1;
-  attach(w, n, &o->link);
+  attach(w, n, &o->link, false);
   return (int)w->nnodes - 1;
+}
+
+int world_real_host(world *w, const world_node_opts *o, int fd, uint32_t gateway, char *err,
+                    size_t len) {
+  if (!sim_is_realtime()) {
+    snprintf(err, len, "'%s': a real host needs a simulation in real time", o->name);
+    return -1;
+  }
+  node *n = new_node(w, o, err, len);
+  if (!n) return -1;
+  attach(w, n, &o->link, true);
+  int iface = sim_fd_new(n->sim, fd, gateway);
+  for (int k = 0; k < n->naddrs; k++) sim_route_add(n->sim, n->addrs[k], 32, (uint32_t)iface);
+  n->real = true;
+  return (int)w->nnodes - 1;
+}
+
+bool world_is_real(const world *w, int index) {
+  return index >= 0 && (size_t)index < w->nnodes && w->nodes[index]->real;
 }
 
 static sim_verdict nat_hook(void *ctx, sim_pkt *p) {
@@ -381,7 +405,7 @@ int world_nat(world *w, const world_node_opts *o, const nat_model *m, char *err,
     return -1; /* the node stays listed; world_free releases it */
   }
   plan_lan(n, o);
-  n->wan_iface = attach(w, n, &o->link);
+  n->wan_iface = attach(w, n, &o->link, false);
   sim_node_hook(n->sim, nat_hook, n);
   int index = (int)w->nnodes - 1;
   n->pcp_sock = -1;

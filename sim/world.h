@@ -49,6 +49,16 @@ void world_free(world *w);
 
 /* Adds a host; returns its index. */
 int world_host(world *w, const world_node_opts *o, char *err, size_t len);
+/* Adds a real host: a node that forwards between its uplink and a TAP
+** device (fd: taken over on success, the caller's on -1) beyond which a
+** network namespace holds the host's addresses, with `gateway` (the
+** node's own address on the TAP side) as its default route. Needs a
+** simulation in real time. Returns its index, or -1 with the reason in
+** err (not in real time, a bad name, place or address). */
+int world_real_host(world *w, const world_node_opts *o, int fd, uint32_t gateway, char *err,
+                    size_t len);
+/* True for a host made by world_real_host. */
+bool world_is_real(const world *w, int node);
 /* Adds a NAT running model m, which the world takes over whatever the
 ** outcome (m is copied; the caller must not release it). Returns its
 ** index, or -1 with the reason in err. */

@@ -32,7 +32,7 @@ expect "results file" 0 "" -- "$natsim" run scenarios/nat_behaviour.lua --out "$
 expect "results content" 0 "\"schema\": \"natsim-run/1\"" -- cat "$tmp/r/results.json"
 expect "pcap" 0 "" -- "$natsim" run $t/random.lua --pcap "$tmp/pcap"
 expect "pcap files" 0 "natsim-.*\.pcap" -- ls "$tmp/pcap"
-sed -n '/^```lua/,/^```$/p' README.md | sed '1d;$d' >"$tmp/readme.lua"
+awk '/^```lua/ { inside = 1; next } inside && /^```$/ { exit } inside' README.md >"$tmp/readme.lua"
 expect "README example" 0 "seen you at 198.18.0.1:5000" -- "$natsim" run "$tmp/readme.lua"
 same "same seed, same nat_behaviour" -- "$natsim" run scenarios/nat_behaviour.lua --seed 5
 same "same seed, same random run" -- "$natsim" run $t/random.lua --seed 9

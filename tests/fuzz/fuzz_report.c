@@ -34,7 +34,7 @@ static void require(int ok, const char *what) {
 static const char *const tags[] = {
     "!DOCTYPE", "?xml", "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3",
     "p", "span", "table", "tr", "th", "td", "svg", "rect", "line", "text", "script",
-    "testsuites", "testsuite", "testcase", "failure", NULL};
+    "code", "testsuites", "testsuite", "testcase", "failure", NULL};
 static const char *const attributes[] = {
     "lang", "charset", "class", "id", "width", "height", "x", "y", "x1", "x2", "y1", "y2",
     "fill", "stroke", "stroke-width", "stroke-dasharray", "text-anchor", "transform",

@@ -81,7 +81,7 @@ int population_build(xrun *x, char *err, size_t len) {
     x->rogue = pki_ca_new("natsim scenario CA", err, len);
     if (!x->rogue) return -1;
   }
-  for (int i = 0; i < c->pairs; i++) {
+  for (int i = 0; i < x->hi; i++) { /* every draw up to the shard's: each attempt's own */
     attempt *a = &x->att[i];
     a->run = x;
     a->index = i;
@@ -90,6 +90,7 @@ int population_build(xrun *x, char *err, size_t len) {
     a->same_nat = c->same_nat > 0 && unit64(&same) < c->same_nat;
     if (a->same_nat) a->class_b = a->class_a;
     a->rogue = c->rogue > 0 && rng_unit(&rogue) < c->rogue;
+    if (i < x->lo) continue;
     a->a.id = 2u * (uint32_t)i + 1;
     a->a.is_a = true;
     a->b.id = 2u * (uint32_t)i + 2;

@@ -5,13 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "attempts.h"
 #include "classify.h"
 #include "fields.h"
 #include "lua_api.h"
 #include "lua_experiment.h"
 #include "model.h"
 #include "params.h"
+#include "shard.h"
 #include "progress.h"
 #include "version.h"
 #include "watchdog.h"
@@ -411,8 +411,6 @@ static int l_experiment(lua_State *L) {
     lapi_end_experiment(a);
     return luaL_error(L, "%s", err);
   }
-  c.record = lapi_attempts(a) ? attempts_write : NULL;
-  c.record_ctx = lapi_attempts(a);
   c.pcap = lapi_capture(a);
   lua_createtable(L, 0, 1);
   lua_createtable(L, nv, 0);
@@ -423,7 +421,7 @@ static int l_experiment(lua_State *L) {
     c.upgrade = upgrades[i];
     c.loader = model_loader(L); /* each NAT's model in a state of its own */
     progress_set_series(i + 1, nv);
-    rc = experiment_run(&c, versions[i], &s, err, sizeof err);
+    rc = shard_summarize(lapi_shard(a), &c, versions[i], lapi_attempts(a), &s, err, sizeof err);
     if (rc == 0) {
       push_summary(L, &s);
       lua_rawseti(L, -2, i + 1);
@@ -431,6 +429,7 @@ static int l_experiment(lua_State *L) {
     }
   }
   progress_set_series(0, 0);
+  lapi_shard(a)->calls++;
   lapi_end_experiment(a);
   if (rc) return luaL_error(L, "natsim.experiment: %s", err);
   lua_setfield(L, -2, "versions");

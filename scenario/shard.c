@@ -261,7 +261,8 @@ static int same_run(const shard_meta *first, const char *first_path, const shard
   for (int i = 0; !what && i < m->nparams; i++)
     if (strcmp(first->params[i], m->params[i]) != 0) what = "parameters";
   if (!what) return 0;
-  snprintf(err, len, "%s: another %s than %s's: shards of one run only", path, what, first_path);
+  snprintf(err, len, "%s: not the same %s as %s: shards of one run only", path, what,
+           first_path);
   return -1;
 }
 

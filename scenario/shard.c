@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "attempts.h"
@@ -50,13 +52,14 @@ static int run_here(shard_ctx *ctx, const exp_cfg *c0, const char *version, FILE
 /* --- in worker processes ---------------------------------------------------------- */
 
 typedef struct worker {
-  pid_t pid;
+  pid_t pid;     /* 0 once it ended */
   FILE *part;    /* its part as JSON, or "!" and its error */
   FILE *records; /* its attempts' records, or NULL */
 } worker;
 
-/* In the worker: runs share k and exits. */
-static void work(const exp_cfg *c0, const char *version, int k, int jobs, const worker *wk) {
+/* In the worker: runs share k, its progress into slot, and exits. */
+static void work(const exp_cfg *c0, const char *version, int k, int jobs, const worker *wk,
+                 volatile progress_slot *slot) {
   exp_cfg c = *c0;
   exp_part p;
   char err[512];
@@ -64,7 +67,7 @@ static void work(const exp_cfg *c0, const char *version, int k, int jobs, const 
   c.shards = jobs;
   c.record = wk->records ? attempts_write : NULL;
   c.record_ctx = wk->records;
-  progress_set_quiet(true);
+  progress_set_slot(slot);
   int rc = experiment_run_part(&c, version, &p, err, sizeof err);
   if (rc == 0) {
     json j = json_start(wk->part);
@@ -121,7 +124,7 @@ static int collect(shard_ctx *ctx, const char *version, int k, const worker *wk,
 
 /* Starts worker k; 0, or -1 with the reason in err. */
 static int spawn(const exp_cfg *c, const char *version, int k, int jobs, worker *wk,
-                 bool records, char *err, size_t len) {
+                 volatile progress_slot *slot, bool records, char *err, size_t len) {
   wk->part = tmpfile();
   wk->records = records ? tmpfile() : NULL;
   if (!wk->part || (records && !wk->records)) {
@@ -130,7 +133,7 @@ static int spawn(const exp_cfg *c, const char *version, int k, int jobs, worker 
   }
   fflush(NULL); /* nothing buffered is written twice */
   wk->pid = fork();
-  if (wk->pid == 0) work(c, version, k, jobs, wk);
+  if (wk->pid == 0) work(c, version, k, jobs, wk, slot);
   if (wk->pid > 0) return 0;
   snprintf(err, len, "--jobs: cannot start a worker: %s", strerror(errno));
   return -1;
@@ -141,18 +144,54 @@ static void close_worker(worker *wk) {
   if (wk->records) fclose(wk->records);
 }
 
+/* How many workers still run; those that ended are reaped (pid 0). */
+static int running(worker *wk, int n) {
+  int left = 0;
+  for (int k = 0; k < n; k++) {
+    int status = 0;
+    if (wk[k].pid > 0 && waitpid(wk[k].pid, &status, WNOHANG) == 0) left++;
+    else wk[k].pid = 0;
+  }
+  return left;
+}
+
+/* Shows the workers' summed progress (slots) until every one has ended. */
+static void watch(worker *wk, int n, volatile progress_slot *slots, const char *version,
+                  int pairs) {
+  const struct timespec tick = {0, 50000000}; /* 50 ms */
+  progress_begin(version, pairs);
+  while (running(wk, n) > 0) {
+    progress_slot sum = {0};
+    for (int k = 0; k < n; k++) {
+      sum.started += slots[k].started;
+      sum.connected += slots[k].connected;
+      sum.finished += slots[k].finished;
+      sum.fraction += slots[k].fraction / n;
+    }
+    progress_update(sum.started, sum.connected, sum.finished, sum.fraction);
+    nanosleep(&tick, NULL);
+  }
+  progress_end();
+}
+
 static int run_jobs(shard_ctx *ctx, const exp_cfg *c, const char *version, FILE *attempts,
                     char *err, size_t len) {
   int jobs = ctx->jobs < MAX_JOBS ? ctx->jobs : MAX_JOBS;
   worker wk[MAX_JOBS] = {0};
+  size_t size = (size_t)jobs * sizeof(progress_slot);
+  volatile progress_slot *slots =
+      mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (slots == MAP_FAILED) {
+    snprintf(err, len, "--jobs: no shared memory for progress: %s", strerror(errno));
+    return -1;
+  }
   int rc = 0;
   int started = 0;
   for (; started < jobs && rc == 0; started++)
-    rc = spawn(c, version, started, jobs, &wk[started], attempts != NULL, err, len);
-  for (int k = 0; k < started; k++) {
-    int status = 0;
-    if (wk[k].pid > 0) waitpid(wk[k].pid, &status, 0);
-  }
+    rc = spawn(c, version, started, jobs, &wk[started], &slots[started], attempts != NULL, err,
+               len);
+  watch(wk, started, slots, version, c->pairs);
+  munmap((void *)slots, size);
   for (int k = 0; k < started && rc == 0; k++)
     rc = collect(ctx, version, k, &wk[k], attempts, err, len);
   for (int k = 0; k < started; k++) close_worker(&wk[k]);

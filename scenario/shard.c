@@ -16,8 +16,10 @@
 
 #define MAX_JOBS 256
 
-/* Keeps a part (taken over: the entry frees it). NULL when memory runs out. */
-static shard_entry *keep(shard_ctx *ctx, const char *version, int shard, const exp_part *p) {
+/* Keeps a part of experiment call `call` (taken over: the entry frees
+** it). NULL when memory runs out. */
+static shard_entry *keep(shard_ctx *ctx, int call, const char *version, int shard,
+                         const exp_part *p) {
   if (ctx->n == ctx->cap) {
     int cap = ctx->cap ? 2 * ctx->cap : 16;
     shard_entry *e = realloc(ctx->e, (size_t)cap * sizeof *e);
@@ -27,7 +29,7 @@ static shard_entry *keep(shard_ctx *ctx, const char *version, int shard, const e
   }
   shard_entry *e = &ctx->e[ctx->n];
   ctx->n++;
-  *e = (shard_entry){.call = ctx->calls, .shard = shard, .part = *p};
+  *e = (shard_entry){.call = call, .shard = shard, .part = *p};
   snprintf(e->version, sizeof e->version, "%s", version);
   return e;
 }
@@ -43,7 +45,7 @@ static int run_here(shard_ctx *ctx, const exp_cfg *c0, const char *version, FILE
   c.record = attempts ? attempts_write : NULL;
   c.record_ctx = attempts;
   if (experiment_run_part(&c, version, &p, err, len) != 0) return -1;
-  if (keep(ctx, version, ctx->shard, &p)) return 0;
+  if (keep(ctx, ctx->calls, version, ctx->shard, &p)) return 0;
   exp_part_free(&p);
   snprintf(err, len, "out of memory");
   return -1;
@@ -55,6 +57,7 @@ typedef struct worker {
   pid_t pid;     /* 0 once it ended */
   FILE *part;    /* its part as JSON, or "!" and its error */
   FILE *records; /* its attempts' records, or NULL */
+  FILE *log;     /* its stderr (NAT model hooks' prints), shown in order of workers */
 } worker;
 
 /* In the worker: runs share k, its progress into slot, and exits. */
@@ -68,6 +71,7 @@ static void work(const exp_cfg *c0, const char *version, int k, int jobs, const 
   c.record = wk->records ? attempts_write : NULL;
   c.record_ctx = wk->records;
   progress_set_slot(slot);
+  dup2(fileno(wk->log), STDERR_FILENO);
   int rc = experiment_run_part(&c, version, &p, err, sizeof err);
   if (rc == 0) {
     json j = json_start(wk->part);
@@ -111,7 +115,7 @@ static int collect(shard_ctx *ctx, const char *version, int k, const worker *wk,
   free(text);
   int rc = v ? part_read(v, owner, &p, err, len) : -1;
   jread_free(v);
-  if (rc == 0 && !keep(ctx, version, k, &p)) {
+  if (rc == 0 && !keep(ctx, ctx->calls, version, k, &p)) {
     exp_part_free(&p);
     snprintf(err, len, "out of memory");
     return -1;
@@ -126,8 +130,9 @@ static int collect(shard_ctx *ctx, const char *version, int k, const worker *wk,
 static int spawn(const exp_cfg *c, const char *version, int k, int jobs, worker *wk,
                  volatile progress_slot *slot, bool records, char *err, size_t len) {
   wk->part = tmpfile();
+  wk->log = tmpfile();
   wk->records = records ? tmpfile() : NULL;
-  if (!wk->part || (records && !wk->records)) {
+  if (!wk->part || !wk->log || (records && !wk->records)) {
     snprintf(err, len, "--jobs: cannot make a temporary file: %s", strerror(errno));
     return -1;
   }
@@ -139,7 +144,16 @@ static int spawn(const exp_cfg *c, const char *version, int k, int jobs, worker 
   return -1;
 }
 
+/* What the worker wrote on stderr, onto ours. */
+static void show_log(const worker *wk) {
+  size_t n = 0;
+  char *text = wk->log ? slurp(wk->log, &n) : NULL;
+  if (text) fwrite(text, 1, n, stderr);
+  free(text);
+}
+
 static void close_worker(worker *wk) {
+  if (wk->log) fclose(wk->log);
   if (wk->part) fclose(wk->part);
   if (wk->records) fclose(wk->records);
 }
@@ -177,6 +191,7 @@ static void watch(worker *wk, int n, volatile progress_slot *slots, const char *
 static int run_jobs(shard_ctx *ctx, const exp_cfg *c, const char *version, FILE *attempts,
                     char *err, size_t len) {
   int jobs = ctx->jobs < MAX_JOBS ? ctx->jobs : MAX_JOBS;
+  if (jobs > c->pairs) jobs = c->pairs; /* no worker without attempts */
   worker wk[MAX_JOBS] = {0};
   size_t size = (size_t)jobs * sizeof(progress_slot);
   volatile progress_slot *slots =
@@ -192,6 +207,7 @@ static int run_jobs(shard_ctx *ctx, const exp_cfg *c, const char *version, FILE 
                len);
   watch(wk, started, slots, version, c->pairs);
   munmap((void *)slots, size);
+  for (int k = 0; k < started; k++) show_log(&wk[k]);
   for (int k = 0; k < started && rc == 0; k++)
     rc = collect(ctx, version, k, &wk[k], attempts, err, len);
   for (int k = 0; k < started; k++) close_worker(&wk[k]);
@@ -214,11 +230,16 @@ static int gather(shard_ctx *ctx, const char *version) {
 }
 
 /* A shard's own summary: its attempts, counted from 0. */
-static int summarize_share(const exp_cfg *c0, const char *version, const exp_part *p,
-                           exp_summary *out, char *err, size_t len) {
+static int summarize_share(const shard_ctx *ctx, const exp_cfg *c0, const char *version,
+                           const exp_part *p, exp_summary *out, char *err, size_t len) {
   exp_cfg c = *c0;
   exp_part view = *p;
   c.pairs = p->hi - p->lo;
+  if (c.pairs == 0) {
+    snprintf(err, len, "shard %d of %d has none of the %d attempts: use at most %d shards",
+             ctx->shard, ctx->shards, c0->pairs, c0->pairs);
+    return -1;
+  }
   view.pairs = c.pairs;
   view.lo = 0;
   view.hi = c.pairs;
@@ -243,7 +264,7 @@ int shard_summarize(shard_ctx *ctx, const exp_cfg *c, const char *version, FILE 
                        "scenario changed since they ran?)", version, ctx->calls + 1);
     return -1;
   }
-  if (ctx->shards > 0) return summarize_share(c, version, &ctx->scratch[0], out, err, len);
+  if (ctx->shards > 0) return summarize_share(ctx, c, version, &ctx->scratch[0], out, err, len);
   return experiment_summarize(c, version, ctx->scratch, n, out, err, len);
 }
 
@@ -319,14 +340,12 @@ static int read_parts(shard_ctx *ctx, const jv *v, const char *path, int index, 
       if (!version) snprintf(err, len, "%s: version: expected a version name", owner);
       return -1;
     }
-    ctx->calls = (int)jnum(jget(e, "experiment"), 0);
-    if (!keep(ctx, version, index, &p)) {
+    if (!keep(ctx, (int)jnum(jget(e, "experiment"), 0), version, index, &p)) {
       exp_part_free(&p);
       snprintf(err, len, "out of memory");
       return -1;
     }
   }
-  ctx->calls = 0;
   return 0;
 }
 

@@ -88,6 +88,10 @@ expect "merge needs an output" 2 "needs the shards' results.json files" -- "$nat
 expect "--shard K >= N" 2 "option '--shard': expected K/N with 0 <= K < N" -- "$natsim" run $s --shard 3/3 --out "$tmp/x"
 expect "--shard not K/N" 2 "got '1'" -- "$natsim" run $s --shard 1 --out "$tmp/x"
 expect "--shard without --out" 2 "--shard needs --out DIR" -- "$natsim" run $s --shard 0/2
+expect "a shard with no attempts" 2 "shard 5 of 30 has none of the 3 attempts: use at most 3 shards" -- "$natsim" run $s --set pairs=3 --quiet --shard 5/30 --out "$tmp/x"
+"$natsim" run $s --set pairs=2 --quiet --jobs 3 --out "$tmp/more-jobs" >/dev/null 2>&1
+"$natsim" run $s --set pairs=2 --quiet --jobs 1 --out "$tmp/one-job" >/dev/null 2>&1
+same_results "more jobs than pairs" "$tmp/one-job" "$tmp/more-jobs"
 expect "--jobs 0" 2 "option '--jobs'" -- "$natsim" run $s --jobs 0
 
 echo "scale: $passed passed, $failed failed"

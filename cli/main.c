@@ -153,7 +153,9 @@ static int cmd_run(int argc, char **argv, const char **pos) {
   if (rc == OPT_CONTINUE && shard) rc = parse_shard(&c, shard, &o);
   if (rc != OPT_CONTINUE) return rc;
   if (!o.path) return opt_usage_error(&c, "no scenario given");
-  if (o.shards && !o.out_dir) return opt_usage_error(&c, "--shard needs --out DIR (its results.json is what natsim merge reads)");
+  if (o.shards && !o.out_dir)
+    return opt_usage_error(&c, "--shard needs --out DIR (its results.json is what natsim merge "
+                               "reads)");
   return scenario_run(&o);
 }
 
@@ -184,7 +186,8 @@ static int cmd_merge(int argc, char **argv, const char **pos) {
   int rc = opt_parse(&c, argc, argv, pos, &npos);
   if (rc != OPT_CONTINUE) return rc;
   if (npos == 0 || (!o.out_dir && !o.junit && !o.json))
-    return opt_usage_error(&c, "needs the shards' results.json files, and --out DIR, --junit FILE or --json FILE");
+    return opt_usage_error(&c, "needs the shards' results.json files, and --out DIR, --junit "
+                               "FILE or --json FILE");
   return scenario_merge(pos, npos, &o);
 }
 

@@ -385,6 +385,15 @@ int scenario_merge(const char *const *paths, int n, scenario_opts *o) {
     free(meta);
     return SCENARIO_ERROR;
   }
+  char now[65] = "";
+  config_sha256(meta->scenario, now, err, sizeof err);
+  if (strcmp(now, meta->sha256) != 0) {
+    fprintf(stderr, "natsim merge: %s changed since the shards ran (its SHA-256 is not %s's): "
+                    "run the shards again\n", meta->scenario, paths[0]);
+    shard_free(&ctx);
+    free(meta);
+    return SCENARIO_ERROR;
+  }
   for (int i = 0; i < meta->nparams; i++) params[i] = meta->params[i];
   o->path = meta->scenario;
   o->seed = meta->seed;

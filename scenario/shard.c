@@ -300,6 +300,8 @@ static int read_meta(const jv *v, const char *path, shard_meta *m, int *index, c
     return -1;
   }
   snprintf(m->scenario, sizeof m->scenario, "%s", scenario);
+  snprintf(m->sha256, sizeof m->sha256, "%s",
+           jstr(jget(jget(v, "config"), "scenario_sha256"), ""));
   m->seed = (unsigned long long)jnum(jget(v, "seed"), 0);
   m->nparams = 0;
   for (size_t i = 0; params && i < jlen(params) && i < 64; i++) {
@@ -315,6 +317,7 @@ static int same_run(const shard_meta *first, const char *first_path, const shard
                     const char *path, char *err, size_t len) {
   const char *what = NULL;
   if (strcmp(first->scenario, m->scenario) != 0) what = "scenario";
+  else if (strcmp(first->sha256, m->sha256) != 0) what = "scenario file (SHA-256)";
   else if (first->seed != m->seed) what = "seed";
   else if (first->count != m->count) what = "shard count";
   else if (first->nparams != m->nparams) what = "parameters";

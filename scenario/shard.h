@@ -28,6 +28,7 @@ typedef struct shard_entry {
 /* A merge's scenario, as its shards' results files name it. */
 typedef struct shard_meta {
   char scenario[1024];
+  char sha256[65];      /* the script's hash when the shard ran ("" unknown) */
   unsigned long long seed;
   char params[64][256]; /* "KEY=VALUE", in the files' order */
   int nparams;
@@ -60,8 +61,8 @@ void shard_write(json *j, const shard_ctx *ctx);
 /* natsim merge: reads the n shards' results files into ctx (replay) and
 ** their common scenario into meta. 0, or -1 with the reason in err
 ** naming the file: unreadable, not a shard's results, another scenario,
-** seed, parameters or shard count than the first file's, a shard given
-** twice or missing. */
+** script hash, seed, parameters or shard count than the first file's, a
+** shard given twice or missing. */
 int shard_load(shard_ctx *ctx, const char *const *paths, int n, shard_meta *meta, char *err,
                size_t len);
 

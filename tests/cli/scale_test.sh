@@ -82,6 +82,10 @@ expect "another shard count" 2 "half/results.json: not the same shard count as" 
 expect "no such file" 2 "nope.json" -- "$natsim" "${m[@]}" "$tmp/nope.json"
 echo '{"schema": "natsim-run/1", "scenario": "x", "shard": {"index": 0, "count": 1}, "parts": [{"experiment": 0, "version": "v0.7", "part": {"pairs": 2}}]}' >"$tmp/broken.json"
 expect "a broken part" 2 "broken.json: parts\[0\]: lo: expected a non-negative integer" -- "$natsim" "${m[@]}" "$tmp/broken.json"
+cp $s "$tmp/changed.lua"
+"$natsim" run "$tmp/changed.lua" "${small[@]}" --set versions=v0.7 --shard 0/1 --out "$tmp/ch" >/dev/null 2>&1
+echo "-- a change" >>"$tmp/changed.lua"
+expect "a script changed since its shards ran" 2 "changed.lua changed since the shards ran" -- "$natsim" "${m[@]}" "$tmp/ch/results.json"
 expect "merge needs an output" 2 "needs the shards' results.json files" -- "$natsim" merge "$tmp/s0/results.json"
 
 # --shard and --jobs themselves.

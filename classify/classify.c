@@ -228,7 +228,9 @@ static int classify_one(const classify_opts *o, const char *model, row *out) {
   r.d = disc_new(&dc, &io);
   r.w = world_new(o->seed);
   sock_ctx ctxs[4 + 96 + 8];
-  int rc = r.d && r.w && build(&r, o, model, ctxs, err, sizeof err) == 0 ? 0 : 2;
+  int rc = 2;
+  if (!r.d || !r.w) snprintf(err, sizeof err, "%s: out of memory", model);
+  else if (build(&r, o, model, ctxs, err, sizeof err) == 0) rc = 0;
   if (rc == 0) {
     disc_start(r.d, sim_now());
     reschedule(&r);
@@ -266,7 +268,14 @@ static int by_name(const void *a, const void *b) {
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Every .lua file in the first nat-models/ folder found. */
+static void free_names(char **names, int n) {
+  for (int i = 0; names && i < n; i++)
+    free(names[i]);
+  free(names);
+}
+
+/* Every .lua file in the first nat-models/ folder found: how many, -1
+** when there is no such folder, -2 when out of memory. */
 static int list_models(char ***out) {
   const char *dirs[] = {"nat-models", NATSIM_MODELS_DIR};
   for (size_t k = 0; k < 2; k++) {
@@ -278,10 +287,15 @@ static int list_models(char ***out) {
       size_t len = strlen(e->d_name);
       if (len < 5 || strcmp(e->d_name + len - 4, ".lua") != 0) continue;
       char **grown = realloc(names, (size_t)(n + 1) * sizeof *names);
-      if (!grown) break;
-      names = grown;
-      names[n] = malloc(strlen(dirs[k]) + len + 2);
-      if (names[n]) sprintf(names[n++], "%s/%s", dirs[k], e->d_name);
+      if (grown) names = grown;
+      char *path = grown ? malloc(strlen(dirs[k]) + len + 2) : NULL;
+      if (!path) {
+        closedir(dir);
+        free_names(names, n);
+        return -2;
+      }
+      sprintf(path, "%s/%s", dirs[k], e->d_name);
+      names[n++] = path;
     }
     closedir(dir);
     qsort(names, (size_t)n, sizeof *names, by_name);
@@ -297,6 +311,10 @@ int classify_run(const classify_opts *o) {
   const char **models = o->models;
   if (n == 0) {
     n = list_models(&found);
+    if (n == -2) {
+      fputs("natsim classify: out of memory\n", stderr);
+      return 2;
+    }
     if (n <= 0) {
       fprintf(stderr, "natsim classify: no nat-models/ folder with models found\n");
       return 2;
@@ -305,14 +323,14 @@ int classify_run(const classify_opts *o) {
   }
   row *rows = calloc((size_t)n, sizeof *rows);
   int rc = rows ? 0 : 2, done = 0;
+  if (!rows) fputs("natsim classify: out of memory\n", stderr);
   for (int i = 0; rc != 2 && i < n; i++, done++) rc = classify_one(o, models[i], &rows[i]);
   if (rc != 2) {
     for (int i = 0; i < done; i++) rc |= rows[i].match ? 0 : 1;
     if (o->json) print_json(rows, done, o);
     else print_table(rows, done, o);
   }
-  for (int i = 0; found && i < n; i++) free(found[i]);
-  free(found);
+  free_names(found, n);
   free(rows);
   return rc;
 }

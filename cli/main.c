@@ -10,8 +10,11 @@
 #include "classify.h"
 #include "config.h"
 #include "model.h"
+#include "netns.h"
 #include "options.h"
 #include "probe.h"
+#include "real.h"
+#include "rpeer.h"
 #include "regress.h"
 #include "report.h"
 #include "scenario.h"
@@ -40,6 +43,9 @@ static const char usage[] =
     "                     discover this host's NAT behaviour (RFC 5780)\n"
     "  turn-check --server ADDR:PORT --user USER:PASS\n"
     "                     check a TURN server step by step\n"
+    "  peer --gateway ADDR:PORT --id N --key HEX [--connect N]\n"
+    "                     a peer: relay, hole punching, direct path\n"
+    "  emul-clean         remove what emulated runs killed with SIGKILL left\n"
     "\n"
     "options:\n"
     "  -h, --help         this text\n"
@@ -91,8 +97,9 @@ static int run_options(opt *t, scenario_opts *o, const char **params) {
                  "instructions in one call (default 100000000), exit 2"};
   t[n++] = (opt){"jobs", "N", OPT_LONG, &o->jobs, 1, 256, NULL,
                  "run each experiment version's attempts in N worker processes\n"
-                 "(default: one per core; 1: in natsim itself; --pcap: 1);\n"
-                 "results are the same for every N (docs/scale.md)"};
+                 "(default: one per core; 1: in natsim itself; --pcap and\n"
+                 "--emulate: 1); results are the same for every N\n"
+                 "(docs/scale.md)"};
   return n;
 }
 
@@ -130,21 +137,27 @@ static int cmd_run(int argc, char **argv, const char **pos) {
   const char *params[MAX_PARAMS];
   const char *shard = NULL;
   o.params = params;
-  opt t[RUN_OPTIONS + 2];
+  opt t[RUN_OPTIONS + 3];
   int n = run_options(t, &o, params);
   t[n++] = (opt){"shard", "K/N", OPT_STRING, &shard, 0, 0, NULL,
                  "run only share K (from 0) of N of each experiment version's\n"
                  "attempts; --out's results.json keeps what natsim merge needs"};
+  t[n++] = (opt){"emulate", NULL, OPT_FLAG, &o.emulate, 0, 0, NULL,
+                 "allow real hosts (natsim.host{exec=}): real programs in\n"
+                 "network namespaces behind the simulated NATs (root). The\n"
+                 "scenario's network then runs in real time: not\n"
+                 "reproducible (natsim.experiment excepted; docs/emulation.md)"};
   t[n++] = help_opt;
   opt_cmd c = {"run",
                "usage: natsim run SCENARIO.lua [--seed N] [--out DIR] [--json FILE] [--junit FILE]\n"
                "                               [--pcap DIR [--pcap-attempts LIST]]\n"
                "                               [--set KEY=VALUE ...] [--quiet]\n"
                "                               [--attempts FILE] [--max-instructions N]\n"
-               "                               [--jobs N] [--shard K/N]\n"
+               "                               [--jobs N] [--shard K/N] [--emulate]\n"
                "\n"
                "Runs a scenario script in virtual time. All randomness comes from the\n"
-               "seed: the same scenario with the same seed gives the same output.\n",
+               "seed: the same scenario with the same seed gives the same output\n"
+               "(with --emulate it runs in real time instead, and does not).\n",
                t, n,
                "exit status: 0 when every check passed, 1 when a check failed,\n"
                "2 for a usage, scenario or model error. A shard's run exits 1 on no\n"
@@ -342,7 +355,8 @@ static int cmd_report(int argc, char **argv, const char **pos) {
                "usage: natsim report RESULTS.json [--out DIR] [--junit FILE]\n"
                "\n"
                "Writes DIR/report.md and DIR/report.html (and/or JUnit XML) from a\n"
-               "results file, as natsim run --out does.\n",
+               "results file, as natsim run --out does. The file's strings are written\n"
+               "as text: escaped for Markdown, HTML and XML, never markup.\n",
                t, 3, NULL};
   int npos;
   int rc = opt_parse(&c, argc, argv, pos, &npos);
@@ -504,6 +518,54 @@ static int cmd_probe(int argc, char **argv, const char **pos) {
   return probe_run(&o);
 }
 
+static int cmd_peer(int argc, char **argv, const char **pos) {
+  rpeer_opts o = {.messages = 20, .timeout_s = 20, .settle_ms = 3000};
+  long id = 0;
+  long connect = 0;
+  const char *key = NULL;
+  const opt t[] = {
+      {"gateway", "ADDR:PORT", OPT_ADDR4, &o.gateway, 0, 0, NULL,
+       "the gateway (natsim serve gateway), IPv4 (required)"},
+      {"id", "N", OPT_LONG, &id, 1, 4294967295.0, NULL, "this peer's id (required)"},
+      {"key", "HEX", OPT_STRING, &key, 0, 0, NULL,
+       "this peer's key, 32 hex digits, as in the gateway's\npeer file (required)"},
+      {"connect", "N", OPT_LONG, &connect, 1, 4294967295.0, NULL,
+       "connect to peer N (default: wait to be connected)"},
+      {"messages", "N", OPT_LONG, &o.messages, 1, 100000, NULL,
+       "messages to send and to receive, 20 ms apart (default 20)"},
+      {"timeout", "S", OPT_LONG, &o.timeout_s, 1, 3600, NULL,
+       "seconds it may all take, 1 to 3600 (default 20)"},
+      {"settle", "MS", OPT_LONG, &o.settle_ms, 0, 60000, NULL,
+       "after the data, how long to wait for the direct path\n(default 3000)"},
+      {"json", NULL, OPT_FLAG, &o.json, 0, 0, NULL,
+       "print JSON: {id, other, sent, received, direct,\nbytes_relayed, bytes_direct}"},
+      help_opt,
+  };
+  opt_cmd c = {"peer",
+               "usage: natsim peer --gateway ADDR:PORT --id N --key HEX [--connect N]\n"
+               "                   [--messages N] [--timeout S] [--settle MS] [--json]\n"
+               "\n"
+               "One peer of the traversal stack (v0.8: the gateway relay, then hole\n"
+               "punching and the move to the direct path) on a real UDP socket: it\n"
+               "registers with the gateway, connects to peer N (or waits for a peer to\n"
+               "connect), sends and receives the messages, and prints whether the\n"
+               "session went direct.\n",
+               t, 9,
+               "exit status: 0 every message went both ways, 1 not (the reason on\n"
+               "stderr), 2 a usage error or no socket.\n"};
+  int npos;
+  int rc = opt_parse(&c, argc, argv, pos, &npos);
+  if (rc == OPT_CONTINUE) rc = no_more(&c, pos, npos, 0);
+  if (rc != OPT_CONTINUE) return rc;
+  if (!o.gateway.family || !id || !key)
+    return opt_usage_error(&c, "--gateway, --id and --key are required");
+  if (real_parse_key(key, o.key) != 0)
+    return opt_usage_error(&c, "option '--key': expected 32 hex digits, got '%s'", key);
+  o.id = (uint32_t)id;
+  o.connect = (uint32_t)connect;
+  return rpeer_run(&o);
+}
+
 static int cmd_turn_check(int argc, char **argv, const char **pos) {
   turn_check_opts o = {.timeout_s = 10};
   const opt t[] = {
@@ -532,6 +594,32 @@ static int cmd_turn_check(int argc, char **argv, const char **pos) {
   return turn_check_run(&o);
 }
 
+static int cmd_emul_clean(int argc, char **argv, const char **pos) {
+  const opt t[] = {help_opt};
+  opt_cmd c = {"emul-clean",
+               "usage: natsim emul-clean\n"
+               "\n"
+               "Removes the network namespaces (natsim-PID-HOST) of emulated runs whose\n"
+               "natsim process is gone, as a run killed with SIGKILL leaves them, with\n"
+               "their TAP devices; prints how many. Every run with real hosts does this\n"
+               "first. Also tells whether this machine can run real hosts.\n",
+               t, 1,
+               "exit status: 0 done, 2 this machine cannot run real hosts (not root,\n"
+               "no /dev/net/tun, no network namespaces: the reason on stderr).\n"};
+  int npos;
+  int rc = opt_parse(&c, argc, argv, pos, &npos);
+  if (rc == OPT_CONTINUE) rc = no_more(&c, pos, npos, 0);
+  if (rc != OPT_CONTINUE) return rc;
+  char err[512];
+  int n = netns_check(err, sizeof err) == 0 ? netns_clean_stale(err, sizeof err) : -1;
+  if (n < 0) {
+    fprintf(stderr, "natsim emul-clean: %s\n", err);
+    return 2;
+  }
+  printf("removed %d namespace%s\n", n, n == 1 ? "" : "s");
+  return 0;
+}
+
 /* --- commands -------------------------------------------------------------------- */
 
 typedef int (*command_fn)(int argc, char **argv, const char **pos);
@@ -543,6 +631,7 @@ static const struct command {
     {"run", cmd_run},         {"classify", cmd_classify}, {"regress", cmd_regress},
     {"report", cmd_report},   {"serve", cmd_serve},       {"probe", cmd_probe},
     {"turn-check", cmd_turn_check}, {"merge", cmd_merge},
+    {"emul-clean", cmd_emul_clean}, {"peer", cmd_peer},
 };
 
 static command_fn find_command(const char *name) {

@@ -1,12 +1,14 @@
 /* experiment.c: the defaults, and a run of one version from building the world to its summary. */
 #include "experiment.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "capture.h"
+#include "cost.h"
 #include "progress.h"
 #include "xrun.h"
 
@@ -28,6 +30,7 @@ void experiment_defaults(exp_cfg *c) {
   c->seed = 1;
   c->targets = (exp_targets){-1, -1, -1, -1};
   c->quic = true;
+  cost_defaults(&c->cost);
 }
 
 /* How the version's sessions move to the direct path, the scenario's choice first. */
@@ -82,6 +85,7 @@ static int simulate(xrun *x, char *err, size_t len) {
 /* How the run's sessions move to the direct path, in words: "none" when
 ** they never do, "switch" without QUIC (conn's frames take the best path). */
 static const char *upgrade_name(const exp_cfg *c, const exp_version *v) {
+  if (c->mixed) return "mixed";
   if (!v->punch && !v->ice) return "none";
   if (!c->quic || upgrade_of(c, v) == PEER_SWITCH) return "switch";
   return "migrate";
@@ -93,9 +97,11 @@ static void keep_counts(const xrun *x, exp_part *p) {
   p->events = sim_event_count();
   p->virtual_s = (double)sim_now() / 1e9;
   if (!x->turn) return;
+  const turn_server_stats *ts = turn_server_get_stats(x->turn);
   p->stun_requests = x->stun.stats.requests + x->stun2.stats.requests;
-  p->turn_allocations = turn_server_get_stats(x->turn)->allocations;
-  p->turn_bytes = turn_server_get_stats(x->turn)->bytes_relayed;
+  p->turn_allocations = ts->allocations;
+  p->turn_bytes = ts->bytes_relayed;
+  p->turn_packets = ts->to_peers + ts->from_peers;
 }
 
 /* A node's part in attempt `index` (-1: the servers), for the manifest. */
@@ -131,9 +137,59 @@ static void release(xrun *x) {
   free(x->att);
 }
 
+/* A mixed run's name: its versions and shares, "v0.7 75% + v0.8 25%". */
+static void mix_name(const exp_cfg *c, char *out, size_t len) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (int i = 0; i < exp_version_count() && i < EXP_MAX_VERSIONS && used < len; i++) {
+    if (c->mix[i] <= 0) continue;
+    const char *sep = used ? " + " : "";
+    int n = snprintf(out + used, len - used, "%s%s %.4g%%", sep, exp_version_at(i)->name,
+                     100 * c->mix[i]);
+    if (n < 0) break;
+    used += (size_t)n;
+  }
+}
+
+/* A mixed run's row, named by its shares (name: len bytes, which the row
+** points to), with the servers any of its versions needs. */
+static void mix_row(const exp_cfg *c, exp_version *row, char *name, size_t len) {
+  mix_name(c, name, len);
+  *row = (exp_version){.name = name, .strategy = "each peer its version, drawn from the mix"};
+  for (int i = 0; i < exp_version_count() && i < EXP_MAX_VERSIONS; i++) {
+    if (c->mix[i] <= 0) continue;
+    row->punch = row->punch || exp_version_at(i)->punch;
+    row->ice = row->ice || exp_version_at(i)->ice;
+  }
+}
+
+/* The shares of a mix: each in [0, 1], summing to 1 within 1e-9. */
+static int check_mix(const exp_cfg *c, char *err, size_t len) {
+  double sum = 0;
+  for (int i = 0; i < EXP_MAX_VERSIONS; i++) {
+    bool known = i < exp_version_count() || c->mix[i] == 0;
+    if (!known || c->mix[i] < 0 || c->mix[i] > 1) {
+      snprintf(err, len, "mix: share %d is %g (expected a version's share from 0 to 1)", i,
+               c->mix[i]);
+      return -1;
+    }
+    sum += c->mix[i];
+  }
+  if (fabs(sum - 1) > 1e-9) {
+    snprintf(err, len, "mix: the shares sum to %.12g (expected 1)", sum);
+    return -1;
+  }
+  return 0;
+}
+
 static int check_cfg(const exp_cfg *c, const char *version, char *err, size_t len) {
   char names[64];
-  if (!exp_version_find(version)) {
+  if (c->mixed != !strcmp(version, EXP_MIX)) {
+    snprintf(err, len, "a mixed run is run as \"%s\", and only a mixed run is", EXP_MIX);
+    return -1;
+  }
+  if (c->mixed && check_mix(c, err, len) != 0) return -1;
+  if (!c->mixed && !exp_version_find(version)) {
     snprintf(err, len, "unknown version \"%s\" (known: %s)", version,
              exp_version_names(names, sizeof names));
     return -1;
@@ -171,12 +227,18 @@ int experiment_run_part(const exp_cfg *c, const char *version, exp_part *part, c
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   xrun x = {.cfg = c, .version = exp_version_find(version)};
+  if (c->mixed) {
+    mix_row(c, &x.mixrow, x.mixname, sizeof x.mixname);
+    x.version = &x.mixrow;
+  }
   x.upgrade = upgrade_of(c, x.version);
   experiment_shard_range(c->pairs, c->shard, c->shards, &x.lo, &x.hi);
   x.att = calloc((size_t)c->pairs, sizeof *x.att);
   x.meas = calloc((size_t)(x.hi - x.lo) + 1, sizeof *x.meas);
   x.w = world_new(c->seed);
-  int rc = x.att && x.meas && x.w ? build(&x, err, len) : -1;
+  int rc = -1;
+  if (!x.att || !x.meas || !x.w) snprintf(err, len, "out of memory");
+  else rc = build(&x, err, len);
   if (rc == 0) rc = simulate(&x, err, len);
   if (rc == 0) keep_counts(&x, part);
   if (rc == 0 && c->pcap) rc = finish_capture(&x, err, len);
@@ -207,19 +269,53 @@ static int check_tiling(int pairs, const exp_part *parts, int n, char *err, size
   return -1;
 }
 
+/* Whether every attempt of the parts names classes of the population and,
+** in a mixed run, versions of the mix (none otherwise): parts read back
+** from files are summed into tables of that size. */
+static int check_attempts(const exp_cfg *c, const exp_part *parts, int n, char *err, size_t len) {
+  for (int i = 0; i < n; i++) {
+    for (int k = 0; k < parts[i].hi - parts[i].lo; k++) {
+      const exp_meas *m = &parts[i].m[k];
+      bool ok = m->class_a >= 0 && m->class_a < c->nclasses && m->class_b >= 0 &&
+                m->class_b < c->nclasses;
+      int v[2] = {m->version_a, m->version_b};
+      for (int j = 0; j < 2; j++) {
+        if (!c->mixed) ok = ok && v[j] == -1;
+        else ok = ok && v[j] >= 0 && v[j] < EXP_MAX_VERSIONS && c->mix[v[j]] > 0;
+      }
+      if (ok) continue;
+      snprintf(err, len, "part %d: attempt %d: classes %d, %d and versions %d, %d are not the "
+               "population's", i + 1, parts[i].lo + k, m->class_a, m->class_b, m->version_a,
+               m->version_b);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 int experiment_summarize(const exp_cfg *c, const char *version, const exp_part *parts, int n,
                          exp_summary *out, char *err, size_t len) {
   memset(out, 0, sizeof *out);
   if (check_cfg(c, version, err, len) != 0) return -1;
   if (check_tiling(c->pairs, parts, n, err, len) != 0) return -1;
+  if (check_attempts(c, parts, n, err, len) != 0) return -1;
+  exp_version row;
+  char mixname[64];
   const exp_version *v = exp_version_find(version);
+  if (c->mixed) {
+    mix_row(c, &row, mixname, sizeof mixname);
+    v = &row;
+  }
   snprintf(out->name, sizeof out->name, "%s", v->name);
   snprintf(out->strategy, sizeof out->strategy, "%s", v->strategy);
   snprintf(out->upgrade, sizeof out->upgrade, "%s", upgrade_name(c, v));
   if (measure_sum(c, parts, n, out) != 0) {
+    free(out->cells);
+    out->cells = NULL;
     snprintf(err, len, "out of memory");
     return -1;
   }
+  for (int i = 0; c->mixed && i < EXP_MAX_VERSIONS; i++) out->mix[i] = c->mix[i];
   out->nclasses = c->nclasses;
   out->pairs = c->pairs;
   for (int i = 0; i < c->nclasses; i++) {
@@ -227,6 +323,7 @@ int experiment_summarize(const exp_cfg *c, const char *version, const exp_part *
     int64_t k = c->classes[i].keepalive > 0 ? c->classes[i].keepalive : c->peer.keepalive;
     out->keepalive_s[i] = (double)k / 1e9;
   }
+  cost_measure(c, v->ice, out); /* after the keepalives */
   for (int i = 0; i < n; i++) {
     out->events += parts[i].events;
     out->wall_s += parts[i].wall_s;

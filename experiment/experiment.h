@@ -76,6 +76,20 @@ typedef struct exp_attempt {
 
 typedef void (*exp_record_fn)(void *ctx, const exp_attempt *r);
 
+#define EXP_MAX_VERSIONS 8 /* rows in version.h's table, at most */
+#define EXP_MAX_VPAIRS (EXP_MAX_VERSIONS * (EXP_MAX_VERSIONS + 1) / 2)
+
+/* The cost model's usage profile and prices (cost.c, docs/lua-api.md). */
+typedef struct exp_cost_cfg {
+  double peers;             /* peers in the deployment */
+  double sessions_per_day;  /* sessions each peer starts a day */
+  double bytes_per_session; /* application bytes of a session, both ways */
+  int64_t session_length;   /* ns: how long a session stays open */
+  double egress_per_gb;     /* price of a GB (1e9 bytes) leaving a server */
+  double server_month;      /* price of one server for a month */
+  int stun_turn_servers;    /* servers an ICE version adds (STUN and TURN) */
+} exp_cost_cfg;
+
 typedef struct exp_cfg {
   exp_class classes[EXP_MAX_CLASSES];
   int nclasses;
@@ -105,6 +119,13 @@ typedef struct exp_cfg {
   /* How sessions move to the direct path (peer.h) in the version run: its
   ** own way (version.h), or the one named here. */
   enum exp_upgrade { EXP_UPGRADE_VERSION, EXP_UPGRADE_MIGRATE, EXP_UPGRADE_SWITCH } upgrade;
+  /* Mixed versions: mix[i] is the share of peers running version i of
+  ** version.h's table (the shares sum to 1); each peer's version is drawn
+  ** from the seed, and a pair uses the best strategy both support. Run
+  ** with experiment_run's version EXP_MIX. mixed false: one version. */
+  bool mixed;
+  double mix[EXP_MAX_VERSIONS];
+  exp_cost_cfg cost;       /* the cost model's profile and prices */
   nat_model_loader loader; /* loads the classes' model files (borrowed) */
   struct capture *pcap;  /* NULL, or the attempts to capture and the manifest (capture.h; borrowed) */
   exp_record_fn record;  /* NULL, or called for each attempt as it ends, in order */
@@ -117,7 +138,8 @@ typedef struct exp_cfg {
 
 /* Defaults for everything but the classes (and no targets): 1000 pairs, 20 messages of 200
 ** bytes each way over 2 s, 10 ms access links, 1 ms LAN links, 5 ms between
-** attempt starts, a punch delay of 100 ms, 10 s to settle, over QUIC. */
+** attempt starts, a punch delay of 100 ms, 10 s to settle, over QUIC; one
+** version, no mix; the cost profile of cost_defaults (cost.h). */
 void experiment_defaults(exp_cfg *c);
 
 typedef struct exp_cell { /* one pair of classes */
@@ -131,8 +153,27 @@ typedef struct exp_cell { /* one pair of classes */
 } exp_cell;
 
 
+typedef struct exp_vcell { /* one pair of versions in a mixed run */
+  int a, b; /* version indices (version.h), a <= b */
+  int attempts, direct, relayed, failed;
+} exp_vcell;
+
+/* What a version costs to run for cfg.cost's profile (cost.c): monthly
+** bandwidth leaving the gateway and the STUN/TURN servers, their requests,
+** and the bill. */
+typedef struct exp_cost {
+  double gateway_bytes_per_session; /* relayed QUIC packets with framing and UDP/IP */
+  double turn_bytes_per_session;    /* TURN relay plus STUN and TURN exchanges */
+  double stun_turn_requests_per_session;
+  double allocations_per_session;
+  double keepalives_per_peer_hour;
+  double gateway_gb, turn_gb;       /* a month (30 days) */
+  double gateway_usd, stun_turn_usd, total_usd;
+} exp_cost;
+
 typedef struct exp_summary {
-  char name[16], strategy[64], transport[16];
+  char name[64];     /* the version's; a mixed run's names its shares: "v0.7 75% + v0.8 25%" */
+  char strategy[64], transport[16];
   char upgrade[16];   /* "migrate", "switch", or "none" (a version that never goes direct) */
   char classes[EXP_MAX_CLASSES][64]; /* names, for the cells */
   int nclasses, pairs;
@@ -160,11 +201,16 @@ typedef struct exp_summary {
   uint64_t bytes_turn;                 /* message bytes through TURN */
   double ice_check_ms[2], ice_nominated_ms[2]; /* p50, p95: first valid pair; selection */
   uint64_t stun_requests, turn_allocations, turn_bytes; /* server load */
+  uint64_t turn_packets; /* datagrams the TURN server relayed (for the cost; not written) */
   exp_verdict verdicts[4];
   int nverdicts;
   int connect_hist[EXP_HIST_BINS], direct_hist[EXP_HIST_BINS]; /* over connected attempts */
   exp_cell *cells;
   int ncells;
+  exp_vcell vcells[EXP_MAX_VPAIRS]; /* mixed runs: by pair of versions */
+  int nvcells;
+  double mix[EXP_MAX_VERSIONS];     /* mixed runs: the shares, by version index */
+  exp_cost cost;
   uint64_t events;
   double virtual_s, wall_s;
 } exp_summary;
@@ -191,6 +237,7 @@ void experiment_write(const exp_summary *s, const exp_writer *w);
 ** started); negative: it never happened. */
 typedef struct exp_meas {
   int class_a, class_b;
+  int version_a, version_b; /* a mixed run: each side's version (version.h's index); else -1 */
   bool feasible, same_nat, rogue;
   bool connected, damaged, verified, direct, turn;
   double p_bday;        /* the chance birthday probing opens a direct path */
@@ -212,6 +259,7 @@ typedef struct exp_part {
   int pairs, lo, hi;
   exp_meas *m;          /* hi - lo of them; freed by exp_part_free */
   uint64_t gateway_frames, stun_requests, turn_allocations, turn_bytes;
+  uint64_t turn_packets; /* datagrams the TURN server relayed (for the cost) */
   uint64_t events;      /* about the run itself: */
   double virtual_s, wall_s;
 } exp_part;
@@ -235,7 +283,10 @@ int experiment_summarize(const exp_cfg *cfg, const char *version, const exp_part
 
 void exp_part_free(exp_part *p);
 
-/* Runs one version (a name in version.h's table) in a simulation of its
+/* The version name experiment_run takes for a mixed run (cfg.mixed). */
+#define EXP_MIX "mix"
+
+/* Runs one version (a name in version.h's table, or EXP_MIX) in a simulation of its
 ** own: whatever simulation ran before is ended (sim_init), and none is
 ** left after. Returns 0, or -1 with the reason in err: an unknown version,
 ** a configuration out of range, or a world that could not be built or

@@ -94,6 +94,29 @@ static exp_cell *cell(exp_summary *s, int a, int b) {
   return c;
 }
 
+/* A mixed run's cell for the attempt's pair of versions; NULL otherwise. */
+static exp_vcell *vcell(const exp_cfg *c, exp_summary *s, const exp_meas *m) {
+  if (!c->mixed || m->version_a < 0 || m->version_b < 0) return NULL;
+  int lo = m->version_a < m->version_b ? m->version_a : m->version_b;
+  int hi = m->version_a < m->version_b ? m->version_b : m->version_a;
+  for (int i = 0; i < s->nvcells; i++) {
+    if (s->vcells[i].a == lo && s->vcells[i].b == hi) return &s->vcells[i];
+  }
+  if (s->nvcells >= EXP_MAX_VPAIRS) return NULL;
+  exp_vcell *v = &s->vcells[s->nvcells];
+  s->nvcells++;
+  *v = (exp_vcell){.a = lo, .b = hi};
+  return v;
+}
+
+static void count_vcell(exp_vcell *c, bool verified, bool direct) {
+  if (!c) return;
+  c->attempts++;
+  if (!verified) c->failed++;
+  else if (direct) c->direct++;
+  else c->relayed++;
+}
+
 /* Whether a QUIC close is about certificates: one side refused the
 ** other's, or TLS failed with no certificate to check. */
 static bool certificate_close(enum quic_close r) {
@@ -167,7 +190,11 @@ void measure_attempt(xrun *x, const attempt *a) {
   peer_session(a->b.p, a->a.id, &ib);
   *m = (exp_meas){.class_a = a->class_a, .class_b = a->class_b, .feasible = a->feasible,
                   .same_nat = a->same_nat, .rogue = a->rogue, .p_bday = a->p_bday,
-                  .handshake = -1, .migration = -1};
+                  .handshake = -1, .migration = -1, .version_a = -1, .version_b = -1};
+  if (c->mixed) {
+    m->version_a = exp_version_index(a->a.v);
+    m->version_b = exp_version_index(a->b.v);
+  }
   m->connected = c->quic ? ia.quic_up && ib.quic_up : ia.up && ib.up;
   m->damaged = a->a.damaged || a->b.damaged;
   bool all = a->a.received == c->messages && a->b.received == c->messages;
@@ -251,6 +278,7 @@ static void sum_attempt(const exp_cfg *c, exp_summary *s, const exp_meas *m, tim
   s->rogue += m->rogue;
   if (m->damaged) s->data_errors++;
   count_outcome(s, k, m);
+  count_vcell(vcell(c, s, m), m->verified, m->direct);
   k->probes += m->probes;
   s->bytes_direct += m->bytes_direct;
   s->bytes_relayed += m->bytes_relayed;
@@ -284,6 +312,7 @@ static void server_load(const exp_part *parts, int n, exp_summary *s) {
     s->stun_requests += parts[i].stun_requests;
     s->turn_allocations += parts[i].turn_allocations;
     s->turn_bytes += parts[i].turn_bytes;
+    s->turn_packets += parts[i].turn_packets;
   }
 }
 

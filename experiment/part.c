@@ -10,7 +10,7 @@
 enum { F_FEASIBLE, F_SAME_NAT, F_ROGUE, F_CONNECTED, F_DAMAGED, F_VERIFIED, F_DIRECT, F_TURN };
 
 /* Its integers after the flags, in the order written. */
-#define MEAS_INTS 21
+#define MEAS_INTS 23
 
 static int64_t flags_of(const exp_meas *m) {
   bool f[] = {m->feasible, m->same_nat, m->rogue,  m->connected,
@@ -58,6 +58,8 @@ static void ints_of(exp_meas *m, int64_t *i64[MEAS_INTS], uint64_t *u64[MEAS_INT
   i64[18] = &m->first;
   i64[19] = &m->to_direct;
   i64[20] = &m->on_direct;
+  i32[21] = &m->version_a;
+  i32[22] = &m->version_b;
 }
 
 /* One attempt: [flags, the integers, p_bday, why]. */
@@ -89,6 +91,7 @@ void part_write(json *j, const char *key, const exp_part *p) {
   json_int(j, "stun_requests", (int64_t)p->stun_requests);
   json_int(j, "turn_allocations", (int64_t)p->turn_allocations);
   json_int(j, "turn_bytes", (int64_t)p->turn_bytes);
+  json_int(j, "turn_packets", (int64_t)p->turn_packets);
   json_int(j, "events", (int64_t)p->events);
   json_num(j, "virtual_s", p->virtual_s);
   json_num(j, "wall_s", p->wall_s);
@@ -135,9 +138,9 @@ static int read_meas(const jv *a, exp_meas *m) {
 /* The integer fields of the part's head, each checked. */
 static int read_head(const jv *v, const char *owner, exp_part *p, char *err, size_t len) {
   static const char *const names[] = {"pairs", "lo", "hi", "gateway_frames", "stun_requests",
-                                      "turn_allocations", "turn_bytes", "events"};
-  int64_t got[8];
-  for (int i = 0; i < 8; i++) {
+                                      "turn_allocations", "turn_bytes", "events", "turn_packets"};
+  int64_t got[9];
+  for (int i = 0; i < 9; i++) {
     if (whole(jget(v, names[i]), &got[i]) == 0 && got[i] >= 0) continue;
     snprintf(err, len, "%s: %s: expected a non-negative integer", owner, names[i]);
     return -1;
@@ -145,7 +148,7 @@ static int read_head(const jv *v, const char *owner, exp_part *p, char *err, siz
   *p = (exp_part){.pairs = (int)got[0], .lo = (int)got[1], .hi = (int)got[2],
                   .gateway_frames = (uint64_t)got[3], .stun_requests = (uint64_t)got[4],
                   .turn_allocations = (uint64_t)got[5], .turn_bytes = (uint64_t)got[6],
-                  .events = (uint64_t)got[7]};
+                  .events = (uint64_t)got[7], .turn_packets = (uint64_t)got[8]};
   p->virtual_s = jnum(jget(v, "virtual_s"), 0);
   p->wall_s = jnum(jget(v, "wall_s"), 0);
   if (p->lo <= p->hi && p->hi <= p->pairs) return 0;

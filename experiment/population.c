@@ -33,17 +33,40 @@ static void chain_of(world *w, int peer_host, nat_chain *ch) {
 ** both; the extras add what port prediction, PCP and birthday probing
 ** find. */
 static void oracle(const xrun *x, attempt *a) {
-  const exp_version *v = x->version;
+  exp_version v = population_pair(a);
   const ice_cfg *ic = &x->cfg->peer.agent;
   nat_chain ca, cb;
   chain_of(x->w, a->a.host, &ca);
   chain_of(x->w, a->b.host, &cb);
-  a->feasible = (v->punch || v->ice) && feasible_punch(&ca, &cb);
-  if (a->same_nat) a->feasible = v->ice || (v->punch && feasible_hairpin(&ca));
-  if (!v->extras || a->feasible) return;
+  a->feasible = (v.punch || v.ice) && feasible_punch(&ca, &cb);
+  if (a->same_nat) a->feasible = v.ice || (v.punch && feasible_hairpin(&ca));
+  if (!v.extras || a->feasible) return;
   if (ic->predict > 0) a->feasible = feasible_predict(&ca, &cb);
   if (!a->feasible) a->feasible = feasible_pcp(&ca, &cb);
   if (!a->feasible) a->p_bday = feasible_birthday(&ca, &cb, ic->bday_ports, ic->bday_probes);
+}
+
+exp_version population_pair(const attempt *a) {
+  const exp_version *va = a->a.v;
+  const exp_version *vb = a->b.v;
+  exp_version v = *va;
+  v.ice = va->ice && vb->ice;
+  v.punch = !v.ice && (va->punch || va->ice) && (vb->punch || vb->ice);
+  v.extras = v.ice && va->extras && vb->extras;
+  return v;
+}
+
+/* A mixed run: a version drawn from the mix (cfg.mix by version index). */
+static const exp_version *draw_version(const exp_cfg *c, rng *r) {
+  double u = rng_unit(r);
+  int last = 0;
+  for (int i = 0; i < exp_version_count() && i < EXP_MAX_VERSIONS; i++) {
+    if (c->mix[i] <= 0) continue;
+    last = i;
+    if (u < c->mix[i]) return exp_version_at(i);
+    u -= c->mix[i];
+  }
+  return exp_version_at(last);
 }
 
 /* A uniform draw in [0, 1) from all 64 bits. */
@@ -71,10 +94,11 @@ static int capture_side(xrun *x, const attempt *a, int *captured, char *err, siz
 int population_build(xrun *x, char *err, size_t len) {
   int captured = 0;
   const exp_cfg *c = x->cfg;
-  rng r, same, rogue;
+  rng r, same, rogue, mix;
   rng_seed(&r, c->seed, 0x504f50u);
   rng_seed(&same, c->seed, 0x53414d45u);    /* its own stream: the classes stay as they were */
   rng_seed(&rogue, c->seed, 0x524f475545u); /* and this one */
+  rng_seed(&mix, c->seed, 0x4d4958u);       /* and each side's version */
   if (c->quic) { /* the foreign CA even has the same name: only its key differs */
     x->ca = pki_ca_new("natsim scenario CA", err, len);
     if (!x->ca) return -1;
@@ -90,6 +114,8 @@ int population_build(xrun *x, char *err, size_t len) {
     a->same_nat = c->same_nat > 0 && unit64(&same) < c->same_nat;
     if (a->same_nat) a->class_b = a->class_a;
     a->rogue = c->rogue > 0 && rng_unit(&rogue) < c->rogue;
+    a->a.v = c->mixed ? draw_version(c, &mix) : x->version;
+    a->b.v = c->mixed ? draw_version(c, &mix) : x->version;
     if (i < x->lo) continue;
     a->a.id = 2u * (uint32_t)i + 1;
     a->a.is_a = true;

@@ -44,7 +44,10 @@ static int peer_open_io(void *ctx, int n, addr *local) {
   world_node_addrs(w, s->host, &ips);
   if (s->extra) return 0; /* once per peer: the sockets' callbacks point into the array */
   s->extra = calloc((size_t)n, sizeof *s->extra);
-  if (!s->extra) return 0;
+  if (!s->extra) {
+    world_fail(w, "out of memory (birthday sockets)");
+    return 0;
+  }
   int opened = 0;
   for (int i = 0; i < n; i++) {
     xsock *e = &s->extra[s->nextra];
@@ -123,7 +126,7 @@ static void ice_setup(xrun *x, const side *s, peer_cfg *pc) {
   pc->agent.turn = addr_v4(TURN_IP, SERVER_PORT);
   pc->agent.turn_user = "natsim";
   pc->agent.turn_password = "natsim";
-  if (!x->version->extras) {
+  if (!s->v->extras) {
     pc->agent.predict = 0;
     pc->agent.bday_ports = 0;
     pc->agent.bday_probes = 0;
@@ -160,9 +163,9 @@ int side_build(xrun *x, attempt *a, side *s, int cls, const side *shared, char *
   if (c->classes[cls].keepalive > 0) pc.keepalive = c->classes[cls].keepalive;
   pc.id = s->id;
   pc.gateway = addr_v4(GATEWAY_IP, GATEWAY_PORT);
-  pc.punch = x->version->punch;
-  pc.upgrade = x->upgrade;
-  if (x->version->ice) ice_setup(x, s, &pc);
+  pc.punch = s->v->punch;
+  pc.upgrade = x->cfg->upgrade == EXP_UPGRADE_VERSION ? s->v->upgrade : x->upgrade;
+  if (s->v->ice) ice_setup(x, s, &pc);
   peer_key(c, s->id, pc.key);
   if (issue_cert(x, s, !s->is_a && a->rogue, &pc, err, len) != 0) return -1;
   peer_io io = {.send = peer_send_io, .deliver = workload_deliver, .event = workload_event,

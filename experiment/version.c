@@ -31,6 +31,13 @@ const exp_version *exp_version_at(int i) {
   return &versions[i];
 }
 
+int exp_version_index(const exp_version *v) {
+  for (int i = 0; i < NVERSIONS; i++) {
+    if (&versions[i] == v) return i;
+  }
+  return -1;
+}
+
 const char *exp_version_names(char *buf, size_t len) {
   size_t used = 0;
   if (len == 0) return buf;

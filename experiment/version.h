@@ -39,6 +39,9 @@ const exp_version *exp_version_find(const char *name);
 ** release; NULL for another i. Rows are static: never freed. */
 int exp_version_count(void);
 const exp_version *exp_version_at(int i);
+/* The index of row v in the table (exp_version_at(i) == v), or -1 for a
+** row not in it. */
+int exp_version_index(const exp_version *v);
 /* The names, in order, separated by ", " ("v0.7, v0.8, v0.9"), for error
 ** messages; truncated to fit len. Returns buf. */
 const char *exp_version_names(char *buf, size_t len);

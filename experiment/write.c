@@ -1,5 +1,6 @@
 /* write.c: a version's results, through an exp_writer, to JSON or Lua alike. */
 #include "experiment.h"
+#include "version.h"
 
 static void write_p(const exp_writer *w, const char *key, const double v[2]) {
   w->begin(w->ctx, key, false);
@@ -50,6 +51,44 @@ static void write_cell(const exp_summary *s, const exp_cell *c, const exp_writer
   w->number(w->ctx, "expected_direct", c->expected);
   w->number(w->ctx, "probes_per_attempt", c->attempts ? (double)c->probes / c->attempts : 0);
   w->number(w->ctx, "direct_ms_mean", c->direct ? c->direct_ms / c->direct : 0);
+  w->end(w->ctx, false);
+}
+
+static void write_vcell(const exp_vcell *c, const exp_writer *w) {
+  w->begin(w->ctx, NULL, false);
+  w->str(w->ctx, "a", exp_version_at(c->a)->name);
+  w->str(w->ctx, "b", exp_version_at(c->b)->name);
+  w->integer(w->ctx, "attempts", c->attempts);
+  w->integer(w->ctx, "direct", c->direct);
+  w->integer(w->ctx, "relayed", c->relayed);
+  w->integer(w->ctx, "failed", c->failed);
+  w->end(w->ctx, false);
+}
+
+/* A mixed run: its shares by version and its results by pair of versions. */
+static void write_mix(const exp_summary *s, const exp_writer *w) {
+  if (!s->nvcells) return;
+  w->begin(w->ctx, "mix", false);
+  for (int i = 0; i < exp_version_count() && i < EXP_MAX_VERSIONS; i++)
+    if (s->mix[i] > 0) w->number(w->ctx, exp_version_at(i)->name, s->mix[i]);
+  w->end(w->ctx, false);
+  w->begin(w->ctx, "version_pairs", true);
+  for (int i = 0; i < s->nvcells; i++) write_vcell(&s->vcells[i], w);
+  w->end(w->ctx, true);
+}
+
+static void write_cost(const exp_cost *c, const exp_writer *w) {
+  w->begin(w->ctx, "cost", false);
+  w->number(w->ctx, "gateway_bytes_per_session", c->gateway_bytes_per_session);
+  w->number(w->ctx, "turn_bytes_per_session", c->turn_bytes_per_session);
+  w->number(w->ctx, "stun_turn_requests_per_session", c->stun_turn_requests_per_session);
+  w->number(w->ctx, "allocations_per_session", c->allocations_per_session);
+  w->number(w->ctx, "keepalives_per_peer_hour", c->keepalives_per_peer_hour);
+  w->number(w->ctx, "gateway_gb_month", c->gateway_gb);
+  w->number(w->ctx, "turn_gb_month", c->turn_gb);
+  w->number(w->ctx, "gateway_usd_month", c->gateway_usd);
+  w->number(w->ctx, "stun_turn_usd_month", c->stun_turn_usd);
+  w->number(w->ctx, "total_usd_month", c->total_usd);
   w->end(w->ctx, false);
 }
 
@@ -122,5 +161,7 @@ void experiment_write(const exp_summary *s, const exp_writer *w) {
   w->begin(x, "matrix", true);
   for (int i = 0; i < s->ncells; i++) write_cell(s, &s->cells[i], w);
   w->end(x, true);
+  write_mix(s, w);
+  write_cost(&s->cost, w);
   w->end(x, false);
 }

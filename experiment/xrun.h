@@ -48,6 +48,7 @@ typedef struct xsock {
 /* One peer of an attempt, in the world. */
 struct side {
   attempt *att;       /* its attempt, and through it the run */
+  const exp_version *v; /* the version it runs: the run's, or drawn from the mix */
   peer *p;
   uint32_t id;
   int host, sock;
@@ -83,7 +84,9 @@ typedef struct relay_sock {
 
 struct xrun {
   const exp_cfg *cfg;
-  const exp_version *version;
+  const exp_version *version; /* the run's; in a mixed run, mixrow */
+  exp_version mixrow;  /* a mixed run: named mixname, with what any of its versions needs */
+  char mixname[64];    /* "v0.7 75% + v0.8 25%" */
   enum peer_upgrade upgrade; /* the version's, or the one the scenario chose */
   world *w;
   gateway gw;
@@ -133,9 +136,13 @@ void workload_schedule(attempt *a);
 /* When attempt a ends: start + 1 s + the workload + the settle time. */
 int64_t workload_end(const exp_cfg *c, const attempt *a);
 
-/* population.c: draws every attempt's classes and builds its sides and
-** verdict of the oracle. 0, or -1 with the reason in err when it could. */
+/* population.c: draws every attempt's classes (and in a mixed run each
+** side's version) and builds its sides and verdict of the oracle. 0, or -1
+** with the reason in err when it could. */
 int population_build(xrun *x, char *err, size_t len);
+/* The version pair's strategy: what both sides of a can do (exp_version
+** fields; name and strategy are a's). */
+exp_version population_pair(const attempt *a);
 
 /* measure.c: measures attempt a at its end into x->meas, and hands it
 ** to cfg->record. */

@@ -30,7 +30,7 @@ int real_fail(int code, const char *fmt, ...) {
   return code;
 }
 
-static int hex_key(const char *s, uint8_t key[GW_KEY_LEN]) {
+int real_parse_key(const char *s, uint8_t key[GW_KEY_LEN]) {
   if (strlen(s) != 2 * GW_KEY_LEN) return -1;
   for (int i = 0; i < GW_KEY_LEN; i++) {
     unsigned v;
@@ -54,7 +54,7 @@ int real_read_peers(const char *path, gateway *g, char *err, size_t len) {
     long v;
     uint8_t k[GW_KEY_LEN];
     int got = sscanf(line, "%63s %127s %1s", id, key, extra);
-    if (got != 2 || real_parse_long(id, 1, 4294967295L, &v) || hex_key(key, k)) {
+    if (got != 2 || real_parse_long(id, 1, 4294967295L, &v) || real_parse_key(key, k)) {
       fclose(f);
       return snprintf(err, len, "%s:%d: expected a peer id (1 to 4294967295) and a key of %d "
                                 "hex digits", path, lineno, 2 * GW_KEY_LEN), -1;

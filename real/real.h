@@ -17,6 +17,8 @@ int real_parse_addr(const char *s, addr *out, bool need_port);
 /* A decimal integer in [lo, hi]. 0, or -1 (s NULL or empty, trailing
 ** characters, out of range) with *out untouched. */
 int real_parse_long(const char *s, long lo, long hi, long *out);
+/* A gateway key: exactly 32 hex digits. 0, or -1 with key partly written. */
+int real_parse_key(const char *s, uint8_t key[GW_KEY_LEN]);
 /* Prints the formatted message and a newline on stderr; returns code. */
 int real_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Gives the gateway the peers in `path`: a line per peer, its id (decimal)

@@ -7,6 +7,13 @@
 
 #include "report.h"
 #include "stats.h"
+#include "text.h"
+
+/* Makes the reason in err safe to print (it quotes the files' strings): -1. */
+static int refuse(char *err, size_t len) {
+  text_plain(err, err, len);
+  return -1;
+}
 
 static const char *base_name(const char *path) {
   const char *s = strrchr(path, '/');
@@ -17,13 +24,13 @@ int regress_comparable(const run_results *b, const char *scenario, const char *s
                        size_t len) {
   if (strcmp(base_name(b->scenario), base_name(scenario)) != 0) {
     snprintf(err, len, "the baseline is from scenario %s, not %s", b->scenario, scenario);
-    return -1;
+    return refuse(err, len);
   }
   if (!sha256 || !b->scenario_sha256[0] || !strcmp(b->scenario_sha256, sha256)) return 0;
   snprintf(err, len, "the baseline's scenario file has SHA-256 %s, %s now has %s: the scenario "
                      "changed; make a new baseline",
            b->scenario_sha256, scenario, sha256);
-  return -1;
+  return refuse(err, len);
 }
 
 /* A population entry as text: "cgn (weight 16, port_restricted_cone.lua
@@ -47,7 +54,7 @@ int regress_same_population(const run_results *b, const run_results *n, char *er
       snprintf(err, len, "the population differs: experiment %zu, entry %zu: the baseline's is "
                          "%s, the run's is %s",
                n->classes[i].experiment + 1, i + 1, x, y);
-      return -1;
+      return refuse(err, len);
     }
     if (b->nclasses == n->nclasses) return 0;
   }
@@ -66,7 +73,7 @@ int regress_shared(const run_results *b, const run_results *n, char *err, size_t
   for (size_t i = 0; i < n->nversions && k < len; i++)
     k += (size_t)snprintf(err + k, len - k, "%s%s", i ? ", " : "", n->versions[i].name);
   if (k < len) snprintf(err + k, len - k, ") have none in common");
-  return -1;
+  return refuse(err, len);
 }
 
 typedef struct table {
@@ -79,7 +86,11 @@ typedef struct table {
 
 static void row(table *t, const char *version, const char *metric, const char *was,
                 const char *now, const char *test, bool regressed) {
-  fprintf(t->f, "%-7s %-50s %-16s %-16s %-24s %s\n", version, metric, was, now, test,
+  char v[200];
+  char m[300];
+  text_plain(version, v, sizeof v);
+  text_plain(metric, m, sizeof m);
+  fprintf(t->f, "%-7s %-50s %-16s %-16s %-24s %s\n", v, m, was, now, test,
           regressed ? "REGRESSED" : "ok");
   t->rows++;
   if (regressed) t->regressions++;
@@ -94,7 +105,7 @@ static void row(table *t, const char *version, const char *metric, const char *w
 /* A rate x/n that must not drop significantly. */
 static void rate(table *t, const char *version, const char *metric, double xb, double nb,
                  double xn, double nn, bool quiet_if_ok) {
-  double p = stats_drop_p((int)xb, (int)nb, (int)xn, (int)nn);
+  double p = stats_drop_p(xb, nb, xn, nn);
   bool bad = p < t->o->level;
   if (quiet_if_ok && !bad) return;
   char was[32];
@@ -110,7 +121,7 @@ static void rate(table *t, const char *version, const char *metric, double xb, d
 ** the attempts without the error). */
 static void rise(table *t, const char *version, const char *metric, double xb, double nb,
                  double xn, double nn) {
-  double p = stats_drop_p((int)(nb - xb), (int)nb, (int)(nn - xn), (int)nn);
+  double p = stats_drop_p(nb - xb, nb, nn - xn, nn);
   bool bad = p < t->o->level;
   char was[32];
   char now[32];
@@ -214,16 +225,24 @@ static void checks(table *t, const run_results *b, const run_results *n) {
   }
 }
 
+/* Writes " key=value" for each of the n parameters at p, or " (none)". */
+static void param_list(FILE *f, const run_param *p, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    char k[200];
+    char v[200];
+    text_plain(p[i].key, k, sizeof k);
+    text_plain(p[i].value, v, sizeof v);
+    fprintf(f, " %s=%s", k, v);
+  }
+  fprintf(f, "%s\n", n ? "" : " (none)");
+}
+
 static void params(FILE *f, const char *which, const run_results *r) {
   fprintf(f, "%s: seed %.0f, params", which, r->seed);
-  for (size_t i = 0; i < r->nparams; i++)
-    fprintf(f, " %s=%s", r->params[i].key, r->params[i].value);
-  fprintf(f, "%s\n", r->nparams ? "" : " (none)");
+  param_list(f, r->params, r->nparams);
   if (!r->has_config) return;
   fprintf(f, "%*s  resolved", (int)strlen(which), "");
-  for (size_t i = 0; i < r->nresolved; i++)
-    fprintf(f, " %s=%s", r->resolved[i].key, r->resolved[i].value);
-  fprintf(f, "%s\n", r->nresolved ? "" : " (none)");
+  param_list(f, r->resolved, r->nresolved);
 }
 
 /* Copies the JUnit cases in t (a temporary file) into a document in f. */

@@ -41,15 +41,23 @@ void report_target_text(const run_target *t, char *out, size_t len) {
 
 /* --- Markdown ----------------------------------------------------------------- */
 
+/* Writes "| " and s escaped: one cell of a Markdown table row. */
+static void md_cell(FILE *f, const char *s) {
+  fputs("| ", f);
+  report_md_escape(f, s);
+  fputc(' ', f);
+}
+
 static void md_versions(const run_results *r, FILE *f) {
   fprintf(f, "\n## Versions\n\n| version | attempts | direct | relayed (TURN) | failed | "
              "direct rate [95%% CI] | gateway load | hops | connect p50/p95 ms | "
              "direct p50/p95 ms |\n|---|---|---|---|---|---|---|---|---|---|\n");
   for (size_t i = 0; i < r->nversions; i++) {
     const run_version *v = &r->versions[i];
-    fprintf(f, "| %s | %" PRId64 " | %" PRId64 " | %" PRId64 " (%" PRId64 ") | %" PRId64
+    md_cell(f, v->name);
+    fprintf(f, "| %" PRId64 " | %" PRId64 " | %" PRId64 " (%" PRId64 ") | %" PRId64
                " | %.1f%% [%.1f%%, %.1f%%] | %.1f%% | %.2f | %.0f / %.0f | %.0f / %.0f |\n",
-            v->name, v->attempts, v->direct, v->relayed, v->turn, v->failed, 100 * v->direct_rate,
+            v->attempts, v->direct, v->relayed, v->turn, v->failed, 100 * v->direct_rate,
             100 * v->direct_rate_ci[0], 100 * v->direct_rate_ci[1], 100 * v->gateway_load,
             v->hops_mean, v->connect_ms.p50, v->connect_ms.p95, v->direct_ms.p50,
             v->direct_ms.p95);
@@ -79,11 +87,14 @@ static void md_transport(const run_results *r, FILE *f) {
     const run_version *v = &r->versions[i];
     char why[160];
     failure_text(v, why, sizeof why);
-    fprintf(f, "| %s | %s | %" PRId64 " | %" PRId64 " | %.0f / %.0f | %.0f / %.0f | %" PRId64
-               " | %" PRId64 " | %s | %.0f / %.0f | %" PRId64 " | %.0f / %.0f / %.0f | %s |\n",
-            v->name, v->transport[0] ? v->transport : "?", v->connected, v->data_verified,
-            v->handshake_ms.p50, v->handshake_ms.p95, v->migration_ms.p50, v->migration_ms.p95,
-            v->migrations, v->fell_back, v->upgrade[0] ? v->upgrade : "?", v->on_direct_ms.p50,
+    md_cell(f, v->name);
+    md_cell(f, v->transport[0] ? v->transport : "?");
+    fprintf(f, "| %" PRId64 " | %" PRId64 " | %.0f / %.0f | %.0f / %.0f | %" PRId64 " | %" PRId64
+               " ",
+            v->connected, v->data_verified, v->handshake_ms.p50, v->handshake_ms.p95,
+            v->migration_ms.p50, v->migration_ms.p95, v->migrations, v->fell_back);
+    md_cell(f, v->upgrade[0] ? v->upgrade : "?");
+    fprintf(f, "| %.0f / %.0f | %" PRId64 " | %.0f / %.0f / %.0f | %s |\n", v->on_direct_ms.p50,
             v->on_direct_ms.p95, v->retransmitted, (double)v->wire_relayed / 1000,
             (double)v->wire_direct / 1000, (double)v->wire_turn / 1000, why);
   }
@@ -99,21 +110,45 @@ static void md_targets(const run_results *r, FILE *f) {
     for (size_t k = 0; k < v->ntargets; k++) {
       report_verdict x;
       report_verdict_read(v, &v->targets[k], &x);
-      fprintf(f, "| %s | %s | %s | %s | %s%s | %s |\n", x.version, x.label, x.measured, x.target,
-              x.ok ? "met" : "**missed**", x.straddles ? " (straddles)" : "", x.ci);
+      md_cell(f, x.version);
+      md_cell(f, x.label);
+      md_cell(f, x.measured);
+      md_cell(f, x.target);
+      fprintf(f, "| %s%s | %s |\n", x.ok ? "met" : "**missed**", x.straddles ? " (straddles)" : "",
+              x.ci);
     }
   }
 }
 
 static void md_matrix(const run_version *v, FILE *f) {
   if (!v->ncells) return;
-  fprintf(f, "\n### %s by NAT pair\n\n| NAT | NAT | attempts | direct | relayed (TURN) | failed "
-             "| missed direct |\n|---|---|---|---|---|---|---|\n", v->name);
+  fputs("\n### ", f);
+  report_md_escape(f, v->name);
+  fputs(" by NAT pair\n\n| NAT | NAT | attempts | direct | relayed (TURN) | failed "
+        "| missed direct |\n|---|---|---|---|---|---|---|\n", f);
   for (size_t i = 0; i < v->ncells; i++) {
     const run_cell *c = &v->matrix[i];
-    fprintf(f, "| %s | %s | %" PRId64 " | %" PRId64 " | %" PRId64 " (%" PRId64 ") | %" PRId64
+    md_cell(f, c->a);
+    md_cell(f, c->b);
+    fprintf(f, "| %" PRId64 " | %" PRId64 " | %" PRId64 " (%" PRId64 ") | %" PRId64
                " | %" PRId64 " |\n",
-            c->a, c->b, c->attempts, c->direct, c->relayed, c->turn, c->failed, c->missed_direct);
+            c->attempts, c->direct, c->relayed, c->turn, c->failed, c->missed_direct);
+  }
+}
+
+/* A mixed run's results by pair of versions. */
+static void md_vpairs(const run_version *v, FILE *f) {
+  if (!v->nvpairs) return;
+  fputs("\n### ", f);
+  report_md_escape(f, v->name);
+  fputs(" by version pair\n\n| version | version | attempts | direct | relayed | "
+        "failed |\n|---|---|---|---|---|---|\n", f);
+  for (size_t i = 0; i < v->nvpairs; i++) {
+    const run_cell *p = &v->vpairs[i];
+    md_cell(f, p->a);
+    md_cell(f, p->b);
+    fprintf(f, "| %" PRId64 " | %" PRId64 " | %" PRId64 " | %" PRId64 " |\n", p->attempts,
+            p->direct, p->relayed, p->failed);
   }
 }
 
@@ -126,33 +161,31 @@ static size_t checks_failed(const run_results *r) {
 
 void report_markdown(const run_results *r, FILE *f) {
   size_t failed = checks_failed(r);
-  fprintf(f, "# natsim report: %s\n\nSeed %.0f; %" PRId64 " ns-3 events. Checks: %zu passed, %zu "
-             "failed.\n", r->scenario, r->seed, run_events(r), r->nchecks - failed, failed);
+  fputs("# natsim report: ", f);
+  report_md_escape(f, r->scenario);
+  fprintf(f, "\n\nSeed %.0f; %" PRId64 " ns-3 events. Checks: %zu passed, %zu failed.\n", r->seed,
+          run_events(r), r->nchecks - failed, failed);
   if (r->nversions) {
     md_versions(r, f);
     md_transport(r, f);
     md_targets(r, f);
     for (size_t i = 0; i < r->nversions; i++)
+      md_vpairs(&r->versions[i], f);
+    for (size_t i = 0; i < r->nversions; i++)
       md_matrix(&r->versions[i], f);
+    report_cost_markdown(r, f);
   }
   if (r->nchecks) fprintf(f, "\n## Checks\n\n| check | result | detail |\n|---|---|---|\n");
   for (size_t i = 0; i < r->nchecks; i++) {
     const run_check *c = &r->checks[i];
-    fprintf(f, "| %s | %s | %s |\n", c->name, c->ok ? "pass" : "**FAIL**", c->detail);
+    md_cell(f, c->name);
+    fprintf(f, "| %s ", c->ok ? "pass" : "**FAIL**");
+    md_cell(f, c->detail);
+    fputs("|\n", f);
   }
 }
 
 /* --- JUnit XML ------------------------------------------------------------------ */
-
-void report_escape(FILE *f, const char *s) {
-  for (; *s; s++) {
-    if (*s == '<') fputs("&lt;", f);
-    else if (*s == '>') fputs("&gt;", f);
-    else if (*s == '&') fputs("&amp;", f);
-    else if (*s == '"') fputs("&quot;", f);
-    else if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t') fputc(*s, f);
-  }
-}
 
 void report_junit_case(FILE *f, const char *cls, const char *name, bool ok, const char *detail) {
   fputs("    <testcase classname=\"", f);

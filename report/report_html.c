@@ -242,6 +242,31 @@ static void versions_table(FILE *f, const run_results *r) {
   fputs("</table>\n", f);
 }
 
+/* Mixed runs' results by pair of versions. */
+static void vpairs_table(FILE *f, const run_results *r) {
+  bool any = false;
+  for (size_t i = 0; i < r->nversions; i++) {
+    const run_version *v = &r->versions[i];
+    for (size_t k = 0; k < v->nvpairs; k++) {
+      const run_cell *p = &v->vpairs[k];
+      if (!any)
+        fputs("<h2>By version pair</h2>\n<table><tr><th class=\"l\">run</th><th class=\"l\">"
+              "version</th><th class=\"l\">version</th><th>attempts</th><th>direct</th>"
+              "<th>relayed</th><th>failed</th></tr>\n", f);
+      any = true;
+      fputs("<tr><td class=\"l\">", f);
+      report_escape(f, v->name);
+      fputs("</td><td class=\"l\">", f);
+      report_escape(f, p->a);
+      fputs("</td><td class=\"l\">", f);
+      report_escape(f, p->b);
+      fprintf(f, "</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>%" PRId64 "</td><td>%" PRId64
+                 "</td></tr>\n", p->attempts, p->direct, p->relayed, p->failed);
+    }
+  }
+  if (any) fputs("</table>\n", f);
+}
+
 static void checks_table(FILE *f, const run_results *r) {
   if (!r->nchecks) return;
   fputs("<h2>Checks</h2>\n<table><tr><th class=\"l\">check</th><th class=\"l\">result</th>"
@@ -279,6 +304,8 @@ void report_html(const run_results *r, FILE *f) {
     chart_shares(f, r);
     targets_table(f, r);
     versions_table(f, r);
+    vpairs_table(f, r);
+    report_cost_html(r, f);
     fputs("<h2>By NAT pair</h2>\n<p>Cells: direct rate (attempts); green is all direct, red none."
           "</p>\n", f);
     for (size_t i = 0; i < r->nversions; i++)

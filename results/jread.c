@@ -40,17 +40,29 @@ static jv *new_value(parser *ps, enum jtype t) {
   return v;
 }
 
+/* Doubles the room for v's items (and keys): a list of n items costs O(n)
+** copying, not O(n^2). false when out of memory (v unchanged but for room). */
+static bool grow(jv *v) {
+  size_t cap = v->cap ? v->cap * 2 : 4;
+  jv **items = realloc(v->items, cap * sizeof *items);
+  if (!items) return false;
+  v->items = items;
+  if (v->type == J_OBJ) {
+    char **keys = realloc(v->keys, cap * sizeof *keys);
+    if (!keys) return false;
+    v->keys = keys;
+  }
+  v->cap = cap;
+  return true;
+}
+
 static bool append(parser *ps, jv *v, char *key, jv *item) {
-  jv **items = realloc(v->items, (v->n + 1) * sizeof *items);
-  if (items) v->items = items;
-  char **keys = v->type == J_OBJ ? realloc(v->keys, (v->n + 1) * sizeof *keys) : NULL;
-  if (keys) v->keys = keys;
-  if (!items || (v->type == J_OBJ && !keys)) {
+  if (v->n == v->cap && !grow(v)) {
     fail(ps, "out of memory");
     return false;
   }
-  if (keys) keys[v->n] = key;
-  items[v->n++] = item;
+  if (v->type == J_OBJ) v->keys[v->n] = key;
+  v->items[v->n++] = item;
   return true;
 }
 
@@ -289,21 +301,25 @@ jv *jread_file(const char *path, char *err, size_t errlen) {
   }
   char *buf = NULL;
   size_t n = 0, cap = 0;
+  bool oom = false;
   for (;;) {
     if (n == cap) {
-      char *b = realloc(buf, cap = cap ? cap * 2 : 65536);
-      if (!b) break;
+      size_t want = cap ? cap * 2 : 65536;
+      char *b = realloc(buf, want);
+      oom = b == NULL;
+      if (oom) break; /* never parse a part of the file */
       buf = b;
+      cap = want;
     }
     size_t got = fread(buf + n, 1, cap - n, f);
     n += got;
     if (got == 0) break;
   }
-  bool bad = ferror(f) || !buf;
+  bool bad = ferror(f) || oom;
   fclose(f);
   if (bad) {
     free(buf);
-    snprintf(err, errlen, "%s: cannot read it", path);
+    snprintf(err, errlen, "%s: %s", path, oom ? "out of memory" : "cannot read it");
     return NULL;
   }
   char why[200];

@@ -25,11 +25,13 @@ typedef struct jv {
   char **keys;     /* J_OBJ: n keys */
   struct jv **items; /* J_ARR, J_OBJ: n values */
   size_t n;
+  size_t cap;      /* room in items (and keys): grows by doubling */
 } jv;
 
 /* Parses len bytes. NULL on error, with "line L, column C: ..." in err. */
 jv *jread_parse(const char *text, size_t len, char *err, size_t errlen);
-/* Reads and parses a file; errors name the file. */
+/* Reads and parses a file; NULL on error, with the file named in err
+** (cannot open it, cannot read it, out of memory, or not JSON). */
 jv *jread_file(const char *path, char *err, size_t errlen);
 void jread_free(jv *v);
 

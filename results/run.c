@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jread.h"
+#include "text.h"
 
 /* The largest integer a double holds exactly. */
 #define MAX_EXACT 9007199254740992.0
@@ -283,6 +284,7 @@ typedef int (*read_one)(rd *d, const jv *x, const char *where, void *out);
 static int read_objects(rd *d, const jv *o, const char *where, const char *key, size_t size,
                         read_one one, void **out, size_t *n) {
   const jv *list;
+  *out = NULL; /* the caller keeps *out whatever happens: never garbage */
   *n = 0;
   if (read_list(d, o, where, key, "a list", &list)) return -1;
   if (alloc_list(d, jlen(list), size, out)) return -1;
@@ -302,6 +304,38 @@ static int one_target(rd *d, const jv *x, const char *where, void *out) {
 static int one_cell(rd *d, const jv *x, const char *where, void *out) {
   if (!x || x->type != J_OBJ) return fail(d, where, "", "an object", x);
   return read_fields(d, x, where, cell_fields, COUNT(cell_fields), out);
+}
+
+/* A pair of versions: a cell of versions rather than classes. */
+static int one_vpair(rd *d, const jv *x, const char *where, void *out) {
+  run_cell *p = out;
+  if (one_cell(d, x, where, out)) return -1;
+  if (p->direct + p->relayed + p->failed == p->attempts) return 0;
+  return fail(d, where, "attempts", "direct + relayed + failed", jget(x, "attempts"));
+}
+
+static const field cost_fields[] = {
+    {"gateway_bytes_per_session", K_NUM, offsetof(run_cost, gateway_bytes_per_session)},
+    {"turn_bytes_per_session", K_NUM, offsetof(run_cost, turn_bytes_per_session)},
+    {"stun_turn_requests_per_session", K_NUM, offsetof(run_cost, stun_turn_requests_per_session)},
+    {"allocations_per_session", K_NUM, offsetof(run_cost, allocations_per_session)},
+    {"keepalives_per_peer_hour", K_NUM, offsetof(run_cost, keepalives_per_peer_hour)},
+    {"gateway_gb_month", K_NUM, offsetof(run_cost, gateway_gb_month)},
+    {"turn_gb_month", K_NUM, offsetof(run_cost, turn_gb_month)},
+    {"gateway_usd_month", K_NUM, offsetof(run_cost, gateway_usd_month)},
+    {"stun_turn_usd_month", K_NUM, offsetof(run_cost, stun_turn_usd_month)},
+    {"total_usd_month", K_NUM, offsetof(run_cost, total_usd_month)},
+};
+
+/* cost, when present (files from before it have none). */
+static int read_cost(rd *d, const jv *v, const char *where, run_cost *out) {
+  const jv *c;
+  char at[160];
+  if (read_obj(d, v, where, "cost", "an object", &c)) return -1;
+  if (!c) return 0;
+  snprintf(at, sizeof at, "%s.cost", where);
+  out->present = true;
+  return read_fields(d, c, at, cost_fields, COUNT(cost_fields), out);
 }
 
 /* failures and failure_examples, by reason. */
@@ -336,6 +370,16 @@ static int read_counts_of(rd *d, const jv *v, const char *where, run_version *ou
   snprintf(at, sizeof at, "%s.same_nat", where);
   if (read_count(d, s, at, "attempts", &out->same_nat_attempts)) return -1;
   return read_count(d, s, at, "direct", &out->same_nat_direct);
+}
+
+/* A matrix has a cell per pair of classes at most (readers pair cells up:
+** a longer list would cost them quadratic time). */
+static int read_matrix_size(rd *d, const jv *v, const char *where) {
+  const jv *m = jget(v, "matrix");
+  char most[40];
+  snprintf(most, sizeof most, "a list of at most %d cells", SCHEMA_MAX_CELLS);
+  if (m && m->type == J_ARR && jlen(m) > SCHEMA_MAX_CELLS) return fail(d, where, "matrix", most, m);
+  return 0;
 }
 
 static int read_keepalive(rd *d, const jv *v, const char *where, run_version *out) {
@@ -410,9 +454,15 @@ static int one_version(rd *d, const jv *v, const char *where, void *p) {
                         &out->ntargets);
   out->targets = list;
   if (rc) return -1;
+  if (read_matrix_size(d, v, where)) return -1;
   rc = read_objects(d, v, where, "matrix", sizeof(run_cell), one_cell, &list, &out->ncells);
   out->matrix = list;
-  return rc;
+  if (rc) return -1;
+  rc = read_objects(d, v, where, "version_pairs", sizeof(run_cell), one_vpair, &list,
+                    &out->nvpairs);
+  out->vpairs = list;
+  if (rc) return -1;
+  return read_cost(d, v, where, &out->cost);
 }
 
 /* --- the results file ---------------------------------------------------------------- */
@@ -548,6 +598,16 @@ static int read_run(rd *d, const jv *r, run_results *out) {
   return rc;
 }
 
+/* Reads the tree r (out takes it over) into out: 0, or -1 with out empty
+** and the reason in d->err made printable (it quotes keys and values). */
+static int read_tree(rd *d, jv *r, run_results *out) {
+  out->store = r;
+  if (read_run(d, r, out) == 0) return 0;
+  run_free(out);
+  text_plain(d->err, d->err, d->errlen);
+  return -1;
+}
+
 int run_parse(const char *text, size_t len, const char *source, run_results *out, char *err,
               size_t errlen) {
   rd d = {source, err, errlen};
@@ -558,10 +618,7 @@ int run_parse(const char *text, size_t len, const char *source, run_results *out
     snprintf(err, errlen, "%s: %s", source, why);
     return -1;
   }
-  out->store = r;
-  if (read_run(&d, r, out) == 0) return 0;
-  run_free(out);
-  return -1;
+  return read_tree(&d, r, out);
 }
 
 int run_read_file(const char *path, run_results *out, char *err, size_t errlen) {
@@ -569,10 +626,7 @@ int run_read_file(const char *path, run_results *out, char *err, size_t errlen) 
   rd d = {path, err, errlen};
   memset(out, 0, sizeof *out);
   if (!r) return -1;
-  out->store = r;
-  if (read_run(&d, r, out) == 0) return 0;
-  run_free(out);
-  return -1;
+  return read_tree(&d, r, out);
 }
 
 void run_free(run_results *r) {
@@ -580,6 +634,7 @@ void run_free(run_results *r) {
   for (size_t i = 0; i < r->nversions; i++) {
     free(r->versions[i].targets);
     free(r->versions[i].matrix);
+    free(r->versions[i].vpairs);
   }
   free(r->versions);
   free(r->checks);

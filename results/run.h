@@ -68,6 +68,22 @@ typedef struct run_cell {
   double direct_ms_mean;
 } run_cell;
 
+/* A version's cost for the scenario's usage profile (cost; all zero and
+** present false in files without one). Bytes, GB and US$ are not negative. */
+typedef struct run_cost {
+  bool present;
+  double gateway_bytes_per_session;
+  double turn_bytes_per_session;
+  double stun_turn_requests_per_session;
+  double allocations_per_session;
+  double keepalives_per_peer_hour;
+  double gateway_gb_month;
+  double turn_gb_month;
+  double gateway_usd_month;
+  double stun_turn_usd_month;
+  double total_usd_month;
+} run_cost;
+
 /* A class's keepalive interval. */
 typedef struct run_keepalive {
   const char *cls;
@@ -127,6 +143,10 @@ typedef struct run_version {
   size_t ntargets;
   run_cell *matrix;
   size_t ncells;
+  run_cell *vpairs;       /* mixed runs only: by pair of versions (a, b version names;
+                          ** only attempts, direct, relayed, failed: they add up) */
+  size_t nvpairs;
+  run_cost cost;
 } run_version;
 
 /* One natsim.check. */

@@ -8,6 +8,8 @@
 
 /* Classes of peers in one population, at most. */
 #define SCHEMA_MAX_CLASSES 16
+/* A version's matrix: a cell per pair of classes, each pair once. */
+#define SCHEMA_MAX_CELLS (SCHEMA_MAX_CLASSES * (SCHEMA_MAX_CLASSES + 1) / 2)
 
 /* Time-to-connect histograms: bin i counts times from edges[i] up to
 ** edges[i+1] ms (the last bin is open). */

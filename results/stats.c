@@ -2,6 +2,7 @@
 #include "stats.h"
 
 #include <math.h>
+#include <stdbool.h>
 
 void stats_wilson(int x, int n, double ci[2]) {
   if (n <= 0) {
@@ -15,9 +16,16 @@ void stats_wilson(int x, int n, double ci[2]) {
   ci[1] = x == n || centre + half > 1 ? 1 : centre + half;
 }
 
-double stats_drop_p(int x1, int n1, int x2, int n2) {
-  if (n1 <= 0 || n2 <= 0) return 1;
-  double p1 = (double)x1 / n1, p2 = (double)x2 / n2, p = (double)(x1 + x2) / (n1 + n2);
+/* Whether 0 <= x <= n, n > 0. */
+static bool in_trials(double x, double n) {
+  return n > 0 && x >= 0 && x <= n;
+}
+
+double stats_drop_p(double x1, double n1, double x2, double n2) {
+  if (!in_trials(x1, n1) || !in_trials(x2, n2)) return 1;
+  double p1 = x1 / n1;
+  double p2 = x2 / n2;
+  double p = (x1 + x2) / (n1 + n2);
   double se = sqrt(p * (1 - p) * (1.0 / n1 + 1.0 / n2));
   if (se == 0) return 1;
   double z = (p1 - p2) / se;   /* large when the rate fell */

@@ -10,8 +10,10 @@
 #include "addr.h"
 #include "capture.h"
 #include "fields.h"
+#include "lua_real.h"
 #include "model.h"
 #include "params.h"
+#include "stun_server.h"
 #include "units.h"
 #include "watchdog.h"
 
@@ -41,6 +43,8 @@ struct lapi {
   size_t nresults;
   exp_cfg *configs; /* each natsim.experiment's, for the results file */
   size_t nconfigs;
+  bool no_world; /* no fresh world after an experiment: out of memory */
+  lreal *real;      /* real hosts (lua_real.h) */
 };
 
 typedef struct lnode {
@@ -55,8 +59,11 @@ typedef struct lsock {
   bool closed;
 } lsock;
 
+/* The API of a natsim function; raises when the scenario lost its world. */
 static lapi *get_api(lua_State *L) {
-  return lua_touserdata(L, lua_upvalueindex(1));
+  lapi *a = lua_touserdata(L, lua_upvalueindex(1));
+  if (a->no_world) luaL_error(L, "natsim: out of memory (no world after natsim.experiment)");
+  return a;
 }
 
 /* Calls the function on top of the stack with nargs arguments below it,
@@ -184,14 +191,60 @@ static void read_node_opts(fields *f, const char *const *accepted, world_node_op
   if (lapi_read_link(f, "link", &o->link)) fields_raise(f);
 }
 
+#define EXEC_MAX 64 /* words in a real host's command, with the NULL that ends them */
+
+/* exec = {"PROGRAM", "ARG", ...}: argv (NULL-terminated, strings borrowed
+** from the table, which stays on the stack) for a real host. */
+static int read_exec(fields *f, const char **argv) {
+  lua_State *L = f->L;
+  const char *what = "a list of 1 to 63 strings, the program and its arguments";
+  if (lua_getfield(L, f->idx, "exec") != LUA_TTABLE) {
+    lua_pop(L, 1);
+    return fields_fail(f, "exec", what);
+  }
+  lua_Unsigned n = lua_rawlen(L, -1);
+  int bad = n < 1 || n >= EXEC_MAX;
+  for (lua_Unsigned i = 1; !bad && i <= n; i++) {
+    lua_rawgeti(L, -1, (lua_Integer)i);
+    bad = lua_type(L, -1) != LUA_TSTRING;
+    argv[i - 1] = lua_tostring(L, -1);
+    lua_pop(L, 1); /* the list holds it */
+  }
+  if (bad) {
+    lua_pop(L, 1);
+    return fields_fail(f, "exec", what);
+  }
+  argv[n] = NULL;
+  return 0;
+}
+
+/* natsim.host{exec = ...}: a real host, only under --emulate. */
+static int real_host(lua_State *L, lapi *a, fields *f, const world_node_opts *o) {
+  const char *argv[EXEC_MAX];
+  char err[512];
+  if (!a->opts.emulate) {
+    fields_failf(f, "exec", "field 'exec': a real host runs in real time, so the run is not "
+                 "reproducible: run the scenario with --emulate to allow it");
+    return fields_raise(f);
+  }
+  if (read_exec(f, argv)) return fields_raise(f);
+  int i = lreal_host(a->real, a->w, o, (char *const *)argv, err, sizeof err);
+  lua_pop(L, 1); /* the exec list */
+  if (i < 0) return luaL_error(L, "natsim.host '%s': %s", o->name, err);
+  push_node(L, a, i);
+  return 1;
+}
+
 static int l_host(lua_State *L) {
-  static const char *const accepted[] = {"name", "addr", "addrs", "behind", "link", NULL};
+  static const char *const accepted[] = {"name", "addr", "addrs", "behind", "link", "exec",
+                                         NULL};
   lapi *a = get_api(L);
   char err[512];
   luaL_checktype(L, 1, LUA_TTABLE);
   fields f = fields_at(L, 1, "natsim.host", err, sizeof err);
   world_node_opts o;
   read_node_opts(&f, accepted, &o);
+  if (fields_has(&f, "exec")) return real_host(L, a, &f, &o);
   int i = world_host(a->w, &o, err, sizeof err);
   if (i < 0) return luaL_error(L, "natsim.host: %s", err);
   push_node(L, a, i);
@@ -390,6 +443,71 @@ static int node_addrs(lua_State *L) {
     lua_rawseti(L, -2, i + 1);
   }
   return 1;
+}
+
+/* --- real hosts and servers ------------------------------------------------ */
+
+static int node_wait(lua_State *L) {
+  lnode *n = luaL_checkudata(L, 1, NODE_MT);
+  int64_t timeout = check_duration(L, 2);
+  lapi_check_outside(L, "wait");
+  return lreal_wait(L, n->api->real, n->api->w, n->index, timeout);
+}
+
+#define STUN_PORT 3478 /* and 3479, the second port of RFC 5780 */
+
+typedef struct lstun lstun;
+typedef struct stun_sock {
+  lstun *s;
+  int index; /* stun_server.h's numbering */
+} stun_sock;
+
+struct lstun {
+  lapi *api;
+  stun_server srv;
+  int socks[4];
+  stun_sock ctx[4];
+};
+
+static void stun_recv(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {
+  stun_sock *k = ctx;
+  lstun *s = k->s;
+  uint8_t out[1280];
+  int out_sock;
+  addr from = addr_v4(ip, port);
+  addr to;
+  size_t n = stun_server_handle(&s->srv, k->index, &from, data, len, out, sizeof out,
+                                &out_sock, &to);
+  if (n) world_send(s->api->w, s->socks[out_sock], addr_v4_ip(&to), to.port, out, n);
+}
+
+/* host:serve_stun(): a STUN server on the host's first address, port 3478;
+** with two addresses, on both and on ports 3478 and 3479 (RFC 5780). */
+static int node_serve_stun(lua_State *L) {
+  lnode *n = luaL_checkudata(L, 1, NODE_MT);
+  lapi *a = n->api;
+  if (world_is_nat(a->w, n->index) || world_is_real(a->w, n->index))
+    return luaL_error(L, "serve_stun: servers run on simulated hosts, not on NATs or real hosts");
+  const uint32_t *ip;
+  int naddrs = world_node_addrs(a->w, n->index, &ip);
+  lstun *s = lua_newuserdatauv(L, sizeof *s, 0);
+  memset(s, 0, sizeof *s);
+  s->api = a;
+  addr a1 = addr_v4(ip[0], STUN_PORT);
+  addr a2 = addr_v4(naddrs > 1 ? ip[1] : 0, STUN_PORT + 1);
+  stun_server_init(&s->srv, &a1, naddrs > 1 ? &a2 : NULL);
+  for (int k = 0; k < s->srv.nsocks; k++) {
+    char err[256];
+    s->ctx[k] = (stun_sock){s, k};
+    s->socks[k] = world_udp(a->w, n->index, addr_v4_ip(&s->srv.socks[k]), s->srv.socks[k].port,
+                            stun_recv, &s->ctx[k], err, sizeof err);
+    if (s->socks[k] < 0) return luaL_error(L, "serve_stun: %s", err);
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, a->socks); /* keep it alive */
+  lua_pushvalue(L, -2);
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  lua_pop(L, 2);
+  return 0;
 }
 
 /* --- sockets ------------------------------------------------------------- */
@@ -627,9 +745,16 @@ static int l_check(lua_State *L) {
     a->checks = c;
     a->cap = cap;
   }
+  char *name_copy = strdup(name);
+  char *detail_copy = strdup(detail);
+  if (!name_copy || !detail_copy) {
+    free(name_copy);
+    free(detail_copy);
+    return luaL_error(L, "natsim.check: out of memory");
+  }
   lapi_check *c = &a->checks[a->nchecks++];
-  c->name = strdup(name);
-  c->detail = strdup(detail);
+  c->name = name_copy;
+  c->detail = detail_copy;
   c->ok = lua_toboolean(L, 2);
   lua_pushboolean(L, c->ok);
   return 1;
@@ -652,7 +777,7 @@ lapi *lapi_open(lua_State *L, world *w, const lapi_opts *o) {
   static const luaL_Reg node_methods[] = {
       {"udp", node_udp},         {"counters", node_counters}, {"mappings", node_mappings},
       {"flush", node_flush},     {"rebind", node_rebind},     {"addrs", node_addrs},
-      {NULL, NULL}};
+      {"wait", node_wait},       {"serve_stun", node_serve_stun}, {NULL, NULL}};
   static const luaL_Reg sock_methods[] = {
       {"send", sock_send},   {"on_receive", sock_on_receive}, {"counters", sock_counters},
       {"close", sock_close}, {NULL, NULL}};
@@ -665,6 +790,11 @@ lapi *lapi_open(lua_State *L, world *w, const lapi_opts *o) {
   a->L = L;
   a->w = w;
   a->opts = *o;
+  a->real = lreal_new();
+  if (!a->real) {
+    free(a);
+    return NULL;
+  }
   lua_newtable(L);
   a->socks = luaL_ref(L, LUA_REGISTRYINDEX);
   new_class(L, NODE_MT, node_index, node_methods);
@@ -681,6 +811,10 @@ lapi *lapi_open(lua_State *L, world *w, const lapi_opts *o) {
 }
 
 int lapi_begin_experiment(lapi *a, char *err, size_t len) {
+  if (a->no_world) {
+    snprintf(err, len, "natsim: out of memory (no world after natsim.experiment)");
+    return -1;
+  }
   if (world_node_count(a->w) || a->timers) {
     snprintf(err, len, "natsim.experiment runs its own networks: call it before "
                        "natsim.host, natsim.nat and natsim.at/after");
@@ -688,20 +822,28 @@ int lapi_begin_experiment(lapi *a, char *err, size_t len) {
   }
   world_free(a->w);
   a->w = NULL;
+  sim_set_realtime(0); /* experiments stay in virtual time, even under --emulate */
   return 0;
 }
 
-void lapi_end_experiment(lapi *a) {
+int lapi_end_experiment(lapi *a) {
+  sim_set_realtime(a->opts.emulate);
   a->w = world_new(a->opts.seed);
+  a->no_world = a->w == NULL;
   if (a->w && a->opts.pcap && capture_world(a->opts.pcap, a->w) != 0)
     world_fail(a->w, "--pcap: out of memory");
+  return a->no_world ? -1 : 0;
 }
 
-void lapi_add_results(lapi *a, const exp_summary *s) {
+int lapi_add_results(lapi *a, const exp_summary *s) {
   exp_summary *r = realloc(a->results, (a->nresults + 1) * sizeof *r);
-  if (!r) return;
+  if (!r) {
+    free(s->cells);
+    return -1;
+  }
   a->results = r;
   a->results[a->nresults++] = *s;
+  return 0;
 }
 
 size_t lapi_results(const lapi *a, const exp_summary **s) {
@@ -731,6 +873,7 @@ struct capture *lapi_capture(const lapi *a) { return a->opts.pcap; }
 
 void lapi_close(lapi *a) {
   if (!a) return;
+  lreal_free(a->real);
   for (size_t i = 0; i < a->nchecks; i++) {
     free(a->checks[i].name);
     free(a->checks[i].detail);

@@ -34,21 +34,28 @@ typedef struct lapi_opts {
   FILE *attempts;       /* NULL, or where experiments write each attempt (attempts.h); the caller's */
   struct capture *pcap; /* NULL, or the capture of every world (capture.h); the caller's */
   struct shard_ctx *shard; /* where experiments run (shard.h); the caller's, required */
+  bool emulate;         /* real hosts allowed (natsim.host{exec=}): the world runs in real time */
 } lapi_opts;
 
 typedef struct lapi lapi;
 
+/* The API's state, or NULL when out of memory (nothing registered then). */
 lapi *lapi_open(lua_State *L, world *w, const lapi_opts *o);
 void lapi_close(lapi *a);
 /* The checks recorded by natsim.check, in order. */
 size_t lapi_checks(const lapi *a, const lapi_check **checks);
 /* natsim.experiment runs its own simulations: it needs the scenario's
 ** world empty (no nodes, no callbacks pending), ends it, and gets a fresh
-** one back. Returns 0, or -1 with the reason in err. */
+** one back. Experiments run in virtual time even under --emulate (the
+** fresh world is in real time again). Returns 0, or -1 with the reason in
+** err. */
 int lapi_begin_experiment(lapi *a, char *err, size_t len);
-void lapi_end_experiment(lapi *a);
-/* Keeps a version's results (and its cells) for the results file. */
-void lapi_add_results(lapi *a, const exp_summary *s);
+/* The fresh world after an experiment: 0, or -1 when out of memory (the
+** scenario has no world then and must stop). */
+int lapi_end_experiment(lapi *a);
+/* Keeps a version's results (and its cells: a takes them over) for the
+** results file. 0, or -1 when out of memory (s->cells is then freed). */
+int lapi_add_results(lapi *a, const exp_summary *s);
 size_t lapi_results(const lapi *a, const exp_summary **s);
 /* Keeps a copy of an experiment's configuration (its data; the pointers in
 ** it are not followed) for the results file: 0, or -1 out of memory. */

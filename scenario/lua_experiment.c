@@ -2,6 +2,7 @@
 ** (experiment.h) as scenarios call it, and its results as Lua tables. */
 #include <lauxlib.h>
 #include <lualib.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -200,18 +201,88 @@ static int read_birthday(fields *f, exp_cfg *c) {
   return rc;
 }
 
+/* cost = {peers =, sessions_per_day =, bytes_per_session =, session_length =,
+** egress_per_gb =, server_month =, stun_turn_servers =}: the cost model's
+** profile and prices (cost.h); absent fields keep their defaults. */
+static int read_cost(fields *f, exp_cfg *c) {
+  exp_cost_cfg *p = &c->cost;
+  int64_t servers = p->stun_turn_servers;
+  int rc = fields_number(f, "peers", 1, 1e12, &p->peers) ||
+           fields_number(f, "sessions_per_day", 0, 1e6, &p->sessions_per_day) ||
+           fields_number(f, "bytes_per_session", 0, 1e15, &p->bytes_per_session) ||
+           fields_duration(f, "session_length", &p->session_length) ||
+           fields_number(f, "egress_per_gb", 0, 1e6, &p->egress_per_gb) ||
+           fields_number(f, "server_month", 0, 1e9, &p->server_month) ||
+           fields_int(f, "stun_turn_servers", 0, 1000000, &servers);
+  if (!rc && p->session_length <= 0) rc = fields_fail(f, "session_length", "a positive duration");
+  p->stun_turn_servers = (int)servers;
+  return rc;
+}
+
+/* Every key of the table at field `name` (if it is one) must name a version. */
+static int check_version_keys(fields *f, const char *name) {
+  lua_State *L = f->L;
+  char owner[96];
+  fields kf;
+  int t = lua_getfield(L, f->idx, name);
+  lua_pop(L, 1);
+  if (t != LUA_TTABLE) return 0;
+  fields_table(f, name, &kf, owner, sizeof owner);
+  int rc = 0;
+  lua_pushnil(L);
+  while (rc == 0 && lua_next(L, kf.idx)) {
+    lua_pop(L, 1);
+    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+    if (!k || !exp_version_find(k)) {
+      char names[64];
+      rc = fields_failf(f, name, "field '%s': keys are versions (%s), got %s", name,
+                        exp_version_names(names, sizeof names), k ? k : luaL_typename(L, -1));
+      lua_pop(L, 1);
+    }
+  }
+  lua_pop(L, 1);
+  return rc;
+}
+
+/* mix = {["v0.7"] = 0.3, ["v0.9"] = 0.7}: each key a version, each share
+** in [0, 1], the shares summing to 1 within 1e-9. Read in the versions'
+** order, so the first error and the sum do not depend on Lua's hash order. */
+static int read_mix(fields *f, exp_cfg *c) {
+  char owner[96];
+  fields mf;
+  if (check_version_keys(f, "mix")) return -1;
+  int open = fields_table(f, "mix", &mf, owner, sizeof owner);
+  if (open <= 0) return open;
+  mf.key_is_name = true; /* written ["v0.9"] = 0.7 */
+  int rc = 0;
+  double sum = 0;
+  for (int i = 0; rc == 0 && i < exp_version_count() && i < EXP_MAX_VERSIONS; i++) {
+    rc = fields_number(&mf, exp_version_at(i)->name, 0, 1, &c->mix[i]);
+    sum += c->mix[i];
+  }
+  if (rc == 0 && fabs(sum - 1) > 1e-9)
+    rc = fields_failf(f, "mix", "field 'mix': the shares must sum to 1 (within 1e-9), got %.12g",
+                      sum);
+  lua_pop(f->L, 1);
+  c->mixed = rc == 0;
+  return rc;
+}
+
 static int read_cfg(fields *f, lapi *a, exp_cfg *c) {
   static const char *const accepted[] = {"population", "pairs", "versions", "link", "lan",
                                          "gateway_link", "workload", "punch", "signalling",
                                          "predict", "spacing", "settle", "targets", "same_nat", "keepalive",
                                          "transport", "rogue", "disrupt", "birthday", "upgrade",
-                                         NULL};
+                                         "mix", "cost", NULL};
   static const char *const transports[] = {"quic", "messages", NULL};
   static const char *const disrupt[] = {"what", "after", NULL};
   static const char *const birthday[] = {"ports", "probes", "interval", NULL};
   static const char *const workload[] = {"messages", "size", "over", NULL};
   static const char *const punch[] = {"delay", "interval", "attempts", NULL};
   static const char *const signalling[] = {"retry", "retries", "keepalive", "rto", NULL};
+  static const char *const cost[] = {"peers", "sessions_per_day", "bytes_per_session",
+                                     "session_length", "egress_per_gb", "server_month",
+                                     "stun_turn_servers", NULL};
   int64_t pairs = 1000, predict = 0;
   int transport = 0;
   experiment_defaults(c);
@@ -228,6 +299,7 @@ static int read_cfg(fields *f, lapi *a, exp_cfg *c) {
       fields_number(f, "rogue", 0, 1, &c->rogue) ||
       sub(f, "disrupt", disrupt, read_disrupt, c) ||
       sub(f, "birthday", birthday, read_birthday, c) ||
+      sub(f, "cost", cost, read_cost, c) || read_mix(f, c) ||
       read_population(f, a, c))
     return -1;
   c->pairs = (int)pairs;
@@ -285,31 +357,6 @@ static int read_upgrade(lua_State *L, const char *version, enum exp_upgrade *out
   return rc;
 }
 
-/* Every key of the table at field `name` (if it is one) must name a version. */
-static int check_version_keys(fields *f, const char *name) {
-  lua_State *L = f->L;
-  char owner[96];
-  fields kf;
-  int t = lua_getfield(L, f->idx, name);
-  lua_pop(L, 1);
-  if (t != LUA_TTABLE) return 0;
-  fields_table(f, name, &kf, owner, sizeof owner);
-  int rc = 0;
-  lua_pushnil(L);
-  while (rc == 0 && lua_next(L, kf.idx)) {
-    lua_pop(L, 1);
-    const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-    if (!k || !exp_version_find(k)) {
-      char names[64];
-      rc = fields_failf(f, name, "field '%s': keys are versions (%s), got %s", name,
-                        exp_version_names(names, sizeof names), k ? k : luaL_typename(L, -1));
-      lua_pop(L, 1);
-    }
-  }
-  lua_pop(L, 1);
-  return rc;
-}
-
 /* keepalive = "discover": each class's NATs go through RFC 5780 lifetime
 ** discovery (as natsim classify --lifetime does, in a simulation of its
 ** own), and its peers keep their paths alive at half the longest idle time
@@ -347,11 +394,19 @@ static int discover_keepalives(exp_cfg *c, bool discover, char *err, size_t len)
 /* versions = {...}: the names of the versions to run (anchored in the
 ** table), or else those run by default (version.h), into versions (room
 ** for 8) and *nv. */
-static int read_versions(fields *f, const char **versions, int *nv) {
+static int read_versions(fields *f, bool mixed, const char **versions, int *nv) {
   lua_State *L = f->L;
   char names[64];
   exp_version_names(names, sizeof names);
   int t = lua_getfield(L, f->idx, "versions");
+  if (mixed) { /* one run, each peer on its version from the mix */
+    lua_pop(L, 1);
+    versions[0] = EXP_MIX;
+    *nv = 1;
+    if (t == LUA_TNIL) return 0;
+    return fields_failf(f, "versions", "field 'versions': no value with 'mix' (a mixed "
+                                       "experiment runs once, named by its shares)");
+  }
   int n = t == LUA_TTABLE ? (int)lua_rawlen(L, -1) : 0;
   int rc = 0;
   *nv = 0;
@@ -384,6 +439,23 @@ static int read_versions(fields *f, const char **versions, int *nv) {
   return rc;
 }
 
+/* With mix, the fields keyed by version would name no run: targets are
+** for whole versions, and upgrade is one way for every peer. */
+static int check_mixed(fields *f, const exp_cfg *c) {
+  lua_State *L = f->L;
+  if (!c->mixed) return 0;
+  int targets = lua_getfield(L, f->idx, "targets");
+  int upgrade = lua_getfield(L, f->idx, "upgrade");
+  lua_pop(L, 2);
+  if (targets != LUA_TNIL)
+    return fields_failf(f, "targets", "field 'targets': no value with 'mix' (targets are for "
+                                      "runs of one version)");
+  if (upgrade == LUA_TTABLE)
+    return fields_failf(f, "upgrade", "field 'upgrade': with 'mix', \"migrate\" or \"switch\" "
+                                      "for every peer, not a table by version");
+  return 0;
+}
+
 /* natsim.experiment{...}: runs each version; returns {versions = {...}}. */
 static int l_experiment(lua_State *L) {
   lapi *a = lua_touserdata(L, lua_upvalueindex(1));
@@ -399,8 +471,8 @@ static int l_experiment(lua_State *L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   fields f = fields_at(L, 1, "natsim.experiment", err, sizeof err);
   int bad = read_cfg(&f, a, &c) || check_version_keys(&f, "targets") ||
-            check_version_keys(&f, "upgrade") || read_versions(&f, versions, &nv) ||
-            read_keepalive(&f, &discover);
+            check_version_keys(&f, "upgrade") || read_versions(&f, c.mixed, versions, &nv) ||
+            check_mixed(&f, &c) || read_keepalive(&f, &discover);
   for (int i = 0; !bad && i < nv; i++)
     bad = read_targets(&f, versions[i], &targets[i]) ||
           read_upgrade(L, versions[i], &upgrades[i], err, sizeof err);
@@ -408,7 +480,7 @@ static int l_experiment(lua_State *L) {
   if (lapi_add_config(a, &c)) return luaL_error(L, "natsim.experiment: out of memory");
   if (lapi_begin_experiment(a, err, sizeof err)) return luaL_error(L, "%s", err);
   if (discover_keepalives(&c, discover, err, sizeof err)) {
-    lapi_end_experiment(a);
+    if (lapi_end_experiment(a)) return luaL_error(L, "natsim.experiment: out of memory");
     return luaL_error(L, "%s", err);
   }
   c.pcap = lapi_capture(a);
@@ -425,12 +497,13 @@ static int l_experiment(lua_State *L) {
     if (rc == 0) {
       push_summary(L, &s);
       lua_rawseti(L, -2, i + 1);
-      lapi_add_results(a, &s);
+      rc = lapi_add_results(a, &s);
+      if (rc) snprintf(err, sizeof err, "out of memory");
     }
   }
   progress_set_series(0, 0);
   lapi_shard(a)->calls++;
-  lapi_end_experiment(a);
+  if (lapi_end_experiment(a)) return luaL_error(L, "natsim.experiment: out of memory");
   if (rc) return luaL_error(L, "natsim.experiment: %s", err);
   lua_setfield(L, -2, "versions");
   return 1;

@@ -298,12 +298,48 @@ static int finish_capture(capture *cap, const world *w) {
 }
 
 /* Worker processes per version: as asked, one per core by default, none
-** while capturing (each world's files are listed as it runs). */
+** while capturing (each world's files are listed as it runs) or emulating:
+** a forked worker would end a copy of the real-time simulation whose TAP
+** readers are threads fork does not copy, and inherits the handlers that
+** turn SIGINT and SIGTERM into a clean stop of natsim's real hosts. */
 static int jobs_of(const scenario_opts *o) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  if (o->pcap_dir) return 1;
+  if (o->pcap_dir || o->emulate) return 1;
   if (o->jobs > 0) return (int)o->jobs;
   return cores > 0 ? (int)cores : 1;
+}
+
+/* What scenario_run sets up in its Lua state, under lua_pcall: running out
+** of memory there is an error, not a panic. */
+typedef struct setup {
+  int64_t budget;
+  world *w;
+  lapi_opts lo;
+  lapi *a; /* out */
+} setup;
+
+static int open_libs(lua_State *L) {
+  setup *s = lua_touserdata(L, 1);
+  luaL_openlibs(L);
+  watchdog_set_budget(L, s->budget);
+  return 0;
+}
+
+static int open_api(lua_State *L) {
+  setup *s = lua_touserdata(L, 1);
+  s->a = lapi_open(L, s->w, &s->lo);
+  if (s->a) lexp_register(L, s->a);
+  return 0;
+}
+
+/* Calls fn with s, protected: 0, or -1 with Lua's message on stderr. */
+static int set_up(lua_State *L, lua_CFunction fn, setup *s) {
+  lua_pushcfunction(L, fn);
+  lua_pushlightuserdata(L, s);
+  if (lua_pcall(L, 1, 0, 0) == LUA_OK) return 0;
+  fprintf(stderr, "natsim: %s\n", lua_tostring(L, -1));
+  lua_pop(L, 1);
+  return -1;
 }
 
 int scenario_run(const scenario_opts *o) {
@@ -316,15 +352,28 @@ int scenario_run(const scenario_opts *o) {
     fprintf(stderr, "natsim: %s\n", err);
     return SCENARIO_ERROR;
   }
+  if (o->emulate) {
+    sim_set_realtime(1);
+    fprintf(stderr, "natsim: --emulate: the simulation runs in real time with real programs; "
+                    "results are not reproducible\n");
+  }
   lua_State *L = luaL_newstate();
   world *w = world_new(o->seed);
   if (!L || !w || (cap && capture_world(cap, w) != 0)) {
     fprintf(stderr, "natsim: out of memory\n");
     capture_free(cap);
+    world_free(w);
+    if (L) lua_close(L);
     return SCENARIO_ERROR;
   }
-  luaL_openlibs(L);
-  watchdog_set_budget(L, o->max_instructions > 0 ? o->max_instructions : WATCHDOG_BUDGET);
+  setup s = {.w = w};
+  s.budget = o->max_instructions > 0 ? o->max_instructions : WATCHDOG_BUDGET;
+  if (set_up(L, open_libs, &s) != 0) {
+    world_free(w);
+    lua_close(L);
+    capture_free(cap);
+    return SCENARIO_ERROR;
+  }
   progress_set_quiet(o->quiet);
   FILE *att = o->attempts ? attempts_open(o->attempts, err, sizeof err) : NULL;
   if (o->attempts && !att) {
@@ -335,11 +384,18 @@ int scenario_run(const scenario_opts *o) {
     return SCENARIO_ERROR;
   }
   shard_ctx own = {.shard = o->shard, .shards = o->shards, .jobs = jobs_of(o)};
-  lapi_opts lo = {o->seed, o->path, att, cap, o->replay ? o->replay : &own};
-  lapi *a = lapi_open(L, w, &lo);
-  if (a) lexp_register(L, a);
-  int rc = a ? run_script(L, o) : SCENARIO_ERROR;
+  s.lo = (lapi_opts){.seed = o->seed, .scenario = o->path, .attempts = att, .pcap = cap,
+                     .shard = o->replay ? o->replay : &own, .emulate = o->emulate};
+  int rc = SCENARIO_ERROR;
+  bool opened = set_up(L, open_api, &s) == 0;
+  lapi *a = s.a; /* lapi_close'd at the end, even when set_up failed after it */
+  if (opened && !a) fputs("natsim: out of memory\n", stderr);
+  if (opened && a) rc = run_script(L, o);
   if (a) w = lapi_world(a); /* natsim.experiment may have replaced it */
+  if (!w && rc != SCENARIO_ERROR) {
+    fprintf(stderr, "natsim: out of memory (no world after natsim.experiment)\n");
+    rc = SCENARIO_ERROR;
+  }
   if (rc == SCENARIO_OK) rc = report_checks(a);
   if (rc == SCENARIO_CHECK_FAILED && o->shards > 0) {
     fprintf(stderr, "natsim: shard %d of %d: its checks saw its share alone; natsim merge "
@@ -358,8 +414,9 @@ int scenario_run(const scenario_opts *o) {
     virt += v[i].virtual_s;
     events += v[i].events;
   }
-  fprintf(stderr, "natsim: %.3f s virtual, %llu events, %.3f s wall\n", virt, events,
-          (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
+  fprintf(stderr, "natsim: %.3f s virtual, %llu events, %.3f s wall%s\n", virt, events,
+          (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+          o->emulate ? " (real time: not reproducible)" : "");
   if (att && attempts_close(att, o->attempts, err, sizeof err) != 0) {
     fprintf(stderr, "natsim: %s\n", err);
     rc = SCENARIO_ERROR;

@@ -27,6 +27,7 @@ typedef struct scenario_opts {
   long jobs;            /* worker processes per experiment version; 0: one per core; 1: none */
   int shard, shards;    /* --shard K/N: only that share of each version's attempts; shards 0: all */
   struct shard_ctx *replay; /* natsim merge: experiments' parts read from shards (shard.h) */
+  bool emulate;         /* real hosts allowed; the simulation runs in real time (lua_real.h) */
 } scenario_opts;
 
 /* Exit codes of `natsim run`. */

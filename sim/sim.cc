@@ -6,11 +6,13 @@
 #include "sim.h"
 
 #include <ns3/core-module.h>
+#include <ns3/fd-net-device-module.h>
 #include <ns3/internet-module.h>
 #include <ns3/network-module.h>
 #include <ns3/point-to-point-module.h>
 
 #include <map>
+#include <new>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -191,6 +193,8 @@ struct State {
 };
 
 State *g;
+bool realtime; /* sim_set_realtime: what sim_init starts */
+bool g_realtime; /* the simulation in progress runs in real time */
 
 bool valid_node(int n) { return g && n >= 0 && (size_t)n < g->nodes.size(); }
 bool valid_sock(int s) {
@@ -230,12 +234,22 @@ Ipv4Mask mask_of(int prefix) {
 
 extern "C" {
 
-void sim_init(uint64_t seed) {
+int sim_init(uint64_t seed) {
   sim_destroy();
   RngSeedManager::SetSeed(1);
   RngSeedManager::SetRun(seed);
-  g = new State();
+  // Bound before the simulator is made again (lazily, at its first use).
+  GlobalValue::Bind("SimulatorImplementationType",
+                    StringValue(realtime ? "ns3::RealtimeSimulatorImpl"
+                                         : "ns3::DefaultSimulatorImpl"));
+  GlobalValue::Bind("ChecksumEnabled", BooleanValue(realtime));
+  g_realtime = realtime;
+  g = new (std::nothrow) State();
+  return g ? 0 : -1;
 }
+
+void sim_set_realtime(int on) { realtime = on != 0; }
+int sim_is_realtime(void) { return g && g_realtime ? 1 : 0; }
 
 void sim_destroy(void) {
   if (!g) return;
@@ -258,6 +272,7 @@ void sim_run_until(int64_t until) {
 void sim_stop(void) { Simulator::Stop(); }
 
 uint64_t sim_schedule(int64_t delay, sim_timer_fn fn, void *arg) {
+  if (!g) return 0;
   uint64_t id = g->next_timer++;
   g->timers[id] =
       Simulator::Schedule(NanoSeconds(delay < 0 ? 0 : delay), &fire, id, fn, arg);
@@ -265,6 +280,7 @@ uint64_t sim_schedule(int64_t delay, sim_timer_fn fn, void *arg) {
 }
 
 void sim_cancel(uint64_t timer) {
+  if (!g) return;
   auto it = g->timers.find(timer);
   if (it == g->timers.end()) return;
   Simulator::Cancel(it->second);
@@ -273,11 +289,12 @@ void sim_cancel(uint64_t timer) {
 
 uint64_t sim_rearm(uint64_t old, int64_t at, sim_timer_fn fn, void *arg) {
   if (old) sim_cancel(old);
-  if (at == INT64_MAX) return 0;
+  if (!g || at == INT64_MAX) return 0;
   return sim_schedule(at - sim_now(), fn, arg);
 }
 
 int sim_node_new(void) {
+  if (!g) return -1;
   Ptr<Node> n = CreateObject<Node>();
   InternetStackHelper stack;
   stack.SetIpv6StackInstall(false);
@@ -353,6 +370,19 @@ int sim_link_pcap(int link, int end, const char *path) {
     return -1;
   g->p2p.EnablePcap(path, g->links[link].dev[end], false, true);
   return 0;
+}
+
+int sim_fd_new(int node, int fd, uint32_t ip) {
+  if (!valid_node(node) || fd < 0 || !g_realtime) return -1;
+  Ptr<FdNetDevice> dev = CreateObject<FdNetDevice>();
+  dev->SetAddress(Mac48Address::Allocate());
+  dev->SetFileDescriptor(fd);
+  g->nodes[node]->AddDevice(dev);
+  Ptr<Ipv4> ipv4 = g->nodes[node]->GetObject<Ipv4>();
+  uint32_t iface = ipv4->AddInterface(dev);
+  ipv4->AddAddress(iface, Ipv4InterfaceAddress(Ipv4Address(ip), mask_of(32)));
+  ipv4->SetUp(iface);
+  return (int)iface;
 }
 
 int sim_node_hook(int node, sim_hook_fn fn, void *ctx) {

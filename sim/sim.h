@@ -8,10 +8,9 @@
 ** Objects are named by small integers (ids), valid until sim_destroy.
 ** Times are virtual nanoseconds. IPv4 addresses are host-order uint32_t.
 ** Functions returning int return 0 (or an id >= 0) on success and -1 on a
-** bad argument, without touching the simulation. Call sim_init first:
-** sim_schedule, sim_cancel, sim_rearm and sim_node_new use the
-** simulation unchecked; the functions taking an id fail (-1, 0) without
-** one. ctx and arg pointers are borrowed and must stay valid while they
+** bad argument, without touching the simulation. Without a simulation
+** (before sim_init, after sim_destroy) every function that needs one
+** fails as it says (-1, or 0 for a timer id) and does nothing. ctx and arg pointers are borrowed and must stay valid while they
 ** may be called back.
 */
 #ifndef NATSIM_SIM_H
@@ -27,11 +26,21 @@ extern "C" {
 #define SIM_NS_PER_S 1000000000LL
 
 /* Starts a simulation, first destroying any in progress; all ns-3
-** randomness (link loss) derives from seed (ns-3's run number). */
-void sim_init(uint64_t seed);
+** randomness (link loss) derives from seed (ns-3's run number). 0, or -1
+** when out of memory (then there is no simulation). */
+int sim_init(uint64_t seed);
 /* Ends the simulation, if any: every id becomes invalid and no callback
 ** runs again. */
 void sim_destroy(void);
+
+/* Simulations started by sim_init from now on run in real time (ns-3's
+** RealtimeSimulatorImpl: an event at virtual time t runs when t has passed
+** on the wall clock since the run began) and compute IPv4 and UDP
+** checksums, as real hosts need. on false: virtual time, no checksums (the
+** default). Takes effect at the next sim_init. */
+void sim_set_realtime(int on);
+/* 1 when the simulation in progress runs in real time, else 0. */
+int sim_is_realtime(void);
 
 /* The virtual time, ns. */
 int64_t sim_now(void);
@@ -44,16 +53,16 @@ void sim_stop(void);
 
 typedef void (*sim_timer_fn)(void *arg);
 /* Calls fn(arg) after delay ns (a negative delay: now); returns a timer id
-** (>= 1) for sim_cancel. */
+** (>= 1) for sim_cancel, or 0 without a simulation. */
 uint64_t sim_schedule(int64_t delay, sim_timer_fn fn, void *arg);
 /* Cancels a pending timer; an unknown or fired id is ignored. */
 void sim_cancel(uint64_t timer);
 /* For sans-I/O agents: cancels timer `old` (0: none) and, unless at is
 ** INT64_MAX, schedules fn(arg) at virtual time `at` (now, if past).
-** Returns the new timer id, or 0. */
+** Returns the new timer id, or 0 (none scheduled, or no simulation). */
 uint64_t sim_rearm(uint64_t old, int64_t at, sim_timer_fn fn, void *arg);
 
-/* A node with an IPv4 stack; returns its id (never fails). */
+/* A node with an IPv4 stack; returns its id, or -1 without a simulation. */
 int sim_node_new(void);
 
 typedef struct sim_link_cfg {
@@ -85,6 +94,14 @@ int sim_route_add(int node, uint32_t ip, int prefix, uint32_t iface);
 ** sim_destroy. The caller checks that path can be written: ns-3 aborts
 ** when it cannot. 0, or -1 for an unknown link or end, or a NULL path. */
 int sim_link_pcap(int link, int end, const char *path);
+
+/* Gives node an Ethernet device over the TAP file descriptor fd (ns-3's
+** FdNetDevice, which reads it from a thread of its own), with address ip/32
+** and ARP. The device takes fd over: sim_destroy closes it. Needs a
+** real-time simulation (sim_set_realtime). Returns its interface index, or
+** -1 (fd left to the caller) for an unknown node, a negative fd, or a
+** simulation not in real time. */
+int sim_fd_new(int node, int fd, uint32_t ip);
 
 /* A UDP packet as a forward hook sees it. The hook may rewrite the
 ** addresses and ports; the packet is then routed by its new destination. */

@@ -16,6 +16,7 @@
 #define DEFAULT_LAN 0xC0A80100u  /* 192.168.1.0/24 */
 #define FALLBACK_LAN 0x0A000000u /* 10.0.0.0/24, when the uplink is in 192.168.1/24 */
 #define CORE_ADDR 0xC6130001u    /* 198.19.0.1: the core router, on every link */
+#define REAL_UPLINK 0xA9FE0002u  /* 169.254.0.2: a real host's node, on its uplink */
 
 typedef struct node {
   char name[64];
@@ -23,6 +24,7 @@ typedef struct node {
   uint32_t addrs[WORLD_MAX_ADDRS];
   int naddrs;
   world_counters counters;
+  bool real;         /* a real host: a namespace beyond a TAP device */
   /* NATs only */
   nat *nat;
   nat_model *model;
@@ -59,17 +61,21 @@ struct world {
   size_t nnodes, cap;
   sock **socks;
   size_t nsocks, sock_cap;
-  char *error;
+  bool failed;
+  char error[1024]; /* the first failure, cut short to fit */
 };
 
 world *world_new(uint64_t seed) {
   world *w = calloc(1, sizeof *w);
   if (!w) return NULL;
-  sim_init(seed);
   w->seed = seed;
-  w->core = sim_node_new();
   w->next_public = PUBLIC_POOL + 1;
-  return w;
+  w->core = -1;
+  if (sim_init(seed) == 0) w->core = sim_node_new();
+  if (w->core >= 0) return w;
+  sim_destroy();
+  free(w);
+  return NULL;
 }
 
 void world_free(world *w) {
@@ -85,28 +91,22 @@ void world_free(world *w) {
   for (size_t i = 0; i < w->nsocks; i++) free(w->socks[i]);
   free(w->nodes);
   free(w->socks);
-  free(w->error);
   free(w->pcap.dir);
   free(w->pcap.list);
   free(w);
 }
 
 void world_fail(world *w, const char *fmt, ...) {
-  if (w->error) return;
+  if (w->failed) return;
   va_list ap;
   va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  vsnprintf(w->error, sizeof w->error, fmt, ap);
   va_end(ap);
-  w->error = malloc((size_t)n + 1);
-  if (w->error) {
-    va_start(ap, fmt);
-    vsnprintf(w->error, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-  }
+  w->failed = true;
   sim_stop();
 }
 
-const char *world_error(const world *w) { return w->error; }
+const char *world_error(const world *w) { return w->failed ? w->error : NULL; }
 
 /* --- address plans ------------------------------------------------------- */
 
@@ -269,8 +269,10 @@ static void pcap_link(world *w, node *n, int index, uint32_t router) {
 
 /* Creates the node's ns-3 side and its uplink; returns the uplink's iface.
 ** The uplink's losses draw from streams of the node's name: the same
-** whatever else the world holds. */
-static uint32_t attach(world *w, node *n, const sim_link_cfg *link) {
+** whatever else the world holds. A real host's addresses live in its
+** namespace: its node only forwards, and its uplink carries REAL_UPLINK
+** instead. */
+static uint32_t attach(world *w, node *n, const sim_link_cfg *link, bool real) {
   int parent_sim = n->parent == WORLD_CORE ? w->core : w->nodes[n->parent]->sim;
   uint32_t up, down;
   sim_link_cfg own = *link;
@@ -281,8 +283,9 @@ static uint32_t attach(world *w, node *n, const sim_link_cfg *link) {
   ** side carries the router's own (the core's, or the NAT's LAN address). */
   uint32_t router = n->parent == WORLD_CORE ? CORE_ADDR : w->nodes[n->parent]->lan + 1;
   sim_addr_add(parent_sim, down, router, 32);
+  if (real) sim_addr_add(n->sim, up, REAL_UPLINK, 32);
   for (int k = 0; k < n->naddrs; k++) {
-    sim_addr_add(n->sim, up, n->addrs[k], 32);
+    if (!real) sim_addr_add(n->sim, up, n->addrs[k], 32);
     sim_route_add(parent_sim, n->addrs[k], 32, down);
   }
   sim_route_add(n->sim, 0, 0, up);
@@ -319,8 +322,27 @@ static node *new_node(world *w, const world_node_opts *o, char *err, size_t len)
 int world_host(world *w, const world_node_opts *o, char *err, size_t len) {
   node *n = new_node(w, o, err, len);
   if (!n) return -1;
-  attach(w, n, &o->link);
+  attach(w, n, &o->link, false);
   return (int)w->nnodes - 1;
+}
+
+int world_real_host(world *w, const world_node_opts *o, int fd, uint32_t gateway, char *err,
+                    size_t len) {
+  if (!sim_is_realtime()) {
+    snprintf(err, len, "'%s': a real host needs a simulation in real time", o->name);
+    return -1;
+  }
+  node *n = new_node(w, o, err, len);
+  if (!n) return -1;
+  attach(w, n, &o->link, true);
+  int iface = sim_fd_new(n->sim, fd, gateway);
+  for (int k = 0; k < n->naddrs; k++) sim_route_add(n->sim, n->addrs[k], 32, (uint32_t)iface);
+  n->real = true;
+  return (int)w->nnodes - 1;
+}
+
+bool world_is_real(const world *w, int index) {
+  return index >= 0 && (size_t)index < w->nnodes && w->nodes[index]->real;
 }
 
 static sim_verdict nat_hook(void *ctx, sim_pkt *p) {
@@ -387,7 +409,7 @@ int world_nat(world *w, const world_node_opts *o, const nat_model *m, char *err,
     return -1; /* the node stays listed; world_free releases it */
   }
   plan_lan(n, o);
-  n->wan_iface = attach(w, n, &o->link);
+  n->wan_iface = attach(w, n, &o->link, false);
   sim_node_hook(n->sim, nat_hook, n);
   int index = (int)w->nnodes - 1;
   n->pcp_sock = -1;

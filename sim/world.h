@@ -40,11 +40,25 @@ typedef struct world_counters {
   uint64_t sent, received;
 } world_counters;
 
+/* A new world with its own simulation (sim_init(seed): any simulation in
+** progress ends), released with world_free; NULL when out of memory. */
 world *world_new(uint64_t seed);
+/* Ends the world's simulation and releases it and its NAT models. NULL is
+** fine. */
 void world_free(world *w);
 
 /* Adds a host; returns its index. */
 int world_host(world *w, const world_node_opts *o, char *err, size_t len);
+/* Adds a real host: a node that forwards between its uplink and a TAP
+** device (fd: taken over on success, the caller's on -1) beyond which a
+** network namespace holds the host's addresses, with `gateway` (the
+** node's own address on the TAP side) as its default route. Needs a
+** simulation in real time. Returns its index, or -1 with the reason in
+** err (not in real time, a bad name, place or address). */
+int world_real_host(world *w, const world_node_opts *o, int fd, uint32_t gateway, char *err,
+                    size_t len);
+/* True for a host made by world_real_host. */
+bool world_is_real(const world *w, int node);
 /* Adds a NAT running model m, which the world takes over whatever the
 ** outcome (m is copied; the caller must not release it). Returns its
 ** index, or -1 with the reason in err. */
@@ -126,7 +140,8 @@ typedef struct world_totals {
 } world_totals;
 world_totals world_get_totals(const world *w);
 
-/* Stops the simulation with an error (the first one is kept). */
+/* Stops the simulation with an error (the first one is kept, cut to 1023
+** bytes; it needs no memory, so out of memory can be reported). */
 void world_fail(world *w, const char *fmt, ...);
 const char *world_error(const world *w); /* NULL when none */
 

@@ -84,8 +84,13 @@ static void on_ack(conn *c, int64_t now, uint32_t upto, uint32_t echo) {
   if (upto > c->acked) c->acked = upto;
 }
 
-/* Keeps an early message, once, in sequence order. */
+/* Keeps an early message, once, in sequence order, if it lies within the
+** window (seq > c->expect here). */
 static void keep_early(conn *c, uint32_t seq, const uint8_t *msg, size_t len) {
+  if (seq - c->expect >= CONN_MAX_EARLY) {
+    c->stats.early_dropped++;
+    return;
+  }
   conn_slot **p = &c->early;
   while (*p && (*p)->seq < seq) p = &(*p)->next;
   if (*p && (*p)->seq == seq) {
@@ -93,7 +98,10 @@ static void keep_early(conn *c, uint32_t seq, const uint8_t *msg, size_t len) {
     return;
   }
   conn_slot *s = slot(K_MSG, seq, msg, len);
-  if (!s) return;
+  if (!s) {
+    c->stats.early_dropped++;
+    return;
+  }
   s->next = *p;
   *p = s;
   c->stats.early++;

@@ -4,7 +4,10 @@
 ** path), so that moving between paths loses, duplicates and reorders
 ** nothing. Messages are numbered; the receiver delivers them in order,
 ** buffers early ones and drops repeats, and acknowledges cumulatively; the
-** sender retransmits what stays unacknowledged for an RTO.
+** sender retransmits what stays unacknowledged for an RTO. The receiver
+** buffers only messages less than CONN_MAX_EARLY ahead of the next one it
+** delivers (so at most CONN_MAX_EARLY - 1 of them); one further ahead is
+** dropped and counted (stats.early_dropped), and its sender retransmits it.
 **
 ** Sans-I/O: frames to send come out through an emit callback, messages
 ** through a deliver callback. A conn owns copies of the messages it holds.
@@ -22,12 +25,14 @@
 #include <stdint.h>
 
 #define CONN_MAX_MESSAGE 1200
+#define CONN_MAX_EARLY 256 /* the receive window, in messages */
 
 typedef void (*conn_emit_fn)(void *ctx, const uint8_t *frame, size_t len, bool retransmit);
 typedef void (*conn_deliver_fn)(void *ctx, const uint8_t *msg, size_t len);
 
 typedef struct conn_stats {
   uint64_t sent, retransmitted, delivered, duplicates, early;
+  uint64_t early_dropped; /* beyond the window, or no memory to keep it */
 } conn_stats;
 
 typedef struct conn_slot conn_slot;
@@ -56,8 +61,10 @@ uint32_t conn_send(conn *c, int64_t now, const uint8_t *msg, size_t len,
 ** its deliver call only), and emits an ack for a message frame. Returns
 ** -1 for a malformed frame (shorter than 5 bytes or longer than 5 +
 ** CONN_MAX_MESSAGE, an unknown kind, sequence 0, an ack not 9 bytes long
-** or for a message never sent), else 0. An early message that cannot be
-** stored for lack of memory is dropped: its sender retransmits it. */
+** or for a message never sent), else 0. An early message beyond the
+** window (CONN_MAX_EARLY), or that cannot be stored for lack of memory,
+** is dropped and counted in stats.early_dropped: its sender retransmits
+** it. */
 int conn_recv(conn *c, int64_t now, const uint8_t *frame, size_t len,
               conn_deliver_fn deliver, conn_emit_fn emit, void *ctx);
 /* Retransmits what has waited an RTO. */

@@ -14,6 +14,7 @@ struct gw_peer {
   uint64_t sent;           /* our counter toward the peer in this epoch */
   addr observed;
   int64_t last_seen;
+  uint8_t caps; /* enum gw_cap bits, from its REGISTER */
 };
 
 struct gw_session {
@@ -108,7 +109,7 @@ static void announce_to(gateway *g, const gw_session *s, gw_peer *to, const gw_p
                         uint8_t initiator) {
   gw_frame m = {.type = GW_SESSION, .session = s->id, .target = other->id,
                 .observed = other->observed, .punch_delay_ms = g->punch_delay_ms,
-                .initiator = initiator};
+                .initiator = initiator, .caps = other->caps};
   if (secrets_fill(&g->secrets, m.nonce, GW_NONCE_LEN) != 0) return;
   if (gw_seal_key(to->seal_key, m.nonce, s->id, to->id, other->id, s->key, m.sealed) != GW_OK)
     return;
@@ -261,6 +262,7 @@ void gateway_recv(gateway *g, int64_t now, const addr *from, const uint8_t *data
   switch (f.type) {
   case GW_REGISTER:
     p->registered = true;
+    p->caps = f.caps;
     g->stats.registrations++;
     reflect(g, p);
     break;

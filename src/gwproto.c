@@ -113,6 +113,7 @@ static void put_body(wbuf *w, const gw_frame *f) {
     put32(w, f->peer);
     put8(w, f->cand_type);
     put32(w, f->cand_priority);
+    put32(w, f->cand_foundation);
     put_addr(w, &f->cand_addr);
     put_text(w, f->ufrag, sizeof f->ufrag - 1);
     put_text(w, f->pwd, sizeof f->pwd - 1);
@@ -120,6 +121,7 @@ static void put_body(wbuf *w, const gw_frame *f) {
   case GW_REGISTER:
     put32(w, f->peer);
     put64(w, f->epoch);
+    put8(w, f->caps);
     break;
   case GW_KEEPALIVE:
     put32(w, f->peer);
@@ -140,6 +142,7 @@ static void put_body(wbuf *w, const gw_frame *f) {
     put8(w, f->initiator);
     put(w, f->nonce, GW_NONCE_LEN);
     put(w, f->sealed, GW_SEALED_LEN);
+    put8(w, f->caps);
     break;
   case GW_RELAY: case GW_DATA:
     put64(w, f->session);
@@ -197,6 +200,7 @@ static void get_session(rbuf *r, gw_frame *f) {
   f->initiator = get8(r);
   get_bytes(r, f->nonce, GW_NONCE_LEN);
   get_bytes(r, f->sealed, GW_SEALED_LEN);
+  f->caps = get8(r);
 }
 
 static int get_body(rbuf *r, gw_frame *f) {
@@ -206,6 +210,7 @@ static int get_body(rbuf *r, gw_frame *f) {
     f->peer = get32(r);
     f->cand_type = get8(r);
     f->cand_priority = get32(r);
+    f->cand_foundation = get32(r);
     get_addr(r, &f->cand_addr);
     get_text(r, f->ufrag, sizeof f->ufrag - 1);
     get_text(r, f->pwd, sizeof f->pwd - 1);
@@ -214,7 +219,8 @@ static int get_body(rbuf *r, gw_frame *f) {
   case GW_REGISTER:
     f->peer = get32(r);
     f->epoch = get64(r);
-    if (!r->err && f->epoch == 0) return GW_EVALUE;
+    f->caps = get8(r);
+    if (!r->err && (f->epoch == 0 || f->caps > GW_CAP_ALL)) return GW_EVALUE;
     break;
   case GW_KEEPALIVE:
     f->peer = get32(r);
@@ -229,7 +235,7 @@ static int get_body(rbuf *r, gw_frame *f) {
     break;
   case GW_SESSION:
     get_session(r, f);
-    if (!r->err && f->initiator > 1) return GW_EVALUE;
+    if (!r->err && (f->initiator > 1 || f->caps > GW_CAP_ALL)) return GW_EVALUE;
     break;
   case GW_RELAY: case GW_DATA:
     f->session = get64(r);

@@ -49,6 +49,11 @@ enum gw_type {
 ** check the frame or tag the answer with); the code stays reserved. */
 enum gw_error_code { GW_E_UNREGISTERED = 1, GW_E_UNKNOWN_PEER = 2, GW_E_NO_SESSION = 3 };
 enum gw_outcome { GW_OUT_DIRECT = 1, GW_OUT_RELAYED = 2 };
+/* What a peer can do beyond the relay, declared at REGISTER and passed on
+** in SESSION: a pair uses the best strategy both declared (ICE, else
+** punching, else the relay), and switches paths beneath QUIC only when
+** both do. */
+enum gw_cap { GW_CAP_PUNCH = 1, GW_CAP_ICE = 2, GW_CAP_SWITCH = 4, GW_CAP_ALL = 7 };
 
 enum gw_err {
   GW_OK = 0,
@@ -72,6 +77,7 @@ typedef struct gw_frame {
   uint8_t nonce[GW_NONCE_LEN];   /* SESSION: the sealing's nonce */
   uint8_t sealed[GW_SEALED_LEN]; /* SESSION: the session key, sealed (gw_seal_key) */
   uint8_t initiator;  /* SESSION: 1 for the peer that asked */
+  uint8_t caps;       /* REGISTER: the sender's enum gw_cap bits; SESSION: the other peer's */
   uint8_t outcome;    /* REPORT: enum gw_outcome */
   uint8_t code;       /* ERROR */
   uint32_t attempt;   /* PUNCH, PUNCH_ACK; ERROR: detail */
@@ -81,6 +87,7 @@ typedef struct gw_frame {
   char ufrag[33], pwd[65];
   uint8_t cand_type; /* enum ice_type */
   uint32_t cand_priority;
+  uint32_t cand_foundation; /* RFC 8445 5.1.1.3 (ice.h) */
   addr cand_addr;
 } gw_frame;
 

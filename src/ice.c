@@ -25,11 +25,13 @@
 #define BDAY_MAX 1024                 /* sockets a hard side may open */
 #define BDAY_WAIT (500 * 1000000LL)    /* the hard side gives plain checks this long first */
 
-enum { P_WAITING, P_IN_PROGRESS, P_SUCCEEDED, P_FAILED };
+/* RFC 8445 6.1.2.6: a frozen pair waits for a pair of its foundation. */
+enum { P_FROZEN, P_WAITING, P_IN_PROGRESS, P_SUCCEEDED, P_FAILED };
 
 typedef struct pair {
   int l, r;
   uint64_t prio;
+  uint64_t foundation; /* the local candidate's, then the remote's */
   int state;
   bool valid, nominated;
   bool as_controlling; /* the role its last check claimed */
@@ -181,6 +183,33 @@ static uint64_t pair_priority(const ice_agent *a, const ice_cand *l, const ice_c
   return ((g < d ? g : d) << 32) + 2 * (g > d ? g : d) + (g > d);
 }
 
+/* A local candidate's foundation from its type, base address and a salt
+** (a predicted port's rank): FNV-1a, never 0. */
+static uint32_t foundation_of(enum ice_type t, const addr *base, uint32_t salt) {
+  uint32_t v[3] = {(uint32_t)t, addr_v4_ip(base), salt};
+  uint32_t h = 2166136261u;
+  for (int i = 0; i < 3; i++) {
+    for (int k = 0; k < 4; k++) {
+      h ^= (v[i] >> (8 * k)) & 0xffu;
+      h *= 16777619u;
+    }
+  }
+  return h ? h : 1;
+}
+
+static uint64_t pair_foundation(const ice_agent *a, int l, int r) {
+  return (uint64_t)a->local[l].foundation << 32 | a->remote[r].foundation;
+}
+
+/* Whether a pair of this foundation is being checked or waits to be. */
+static bool foundation_busy(const ice_agent *a, uint64_t f) {
+  for (int i = 0; i < a->npairs; i++) {
+    const pair *p = &a->pairs[i];
+    if (p->foundation == f && (p->state == P_WAITING || p->state == P_IN_PROGRESS)) return true;
+  }
+  return false;
+}
+
 /* Checks are paced by next_check; INT64_MAX while none is waiting. */
 static void wake_checks(ice_agent *a) {
   if (a->next_check == INT64_MAX) a->next_check = a->now;
@@ -209,7 +238,9 @@ static void add_pair(ice_agent *a, int l, int r) {
   for (int i = 0; i < a->npairs; i++)
     if (a->pairs[i].l == l && addr_equal(&a->remote[a->pairs[i].r].addr, &a->remote[r].addr))
       return;
-  a->pairs[a->npairs++] = (pair){.l = l, .r = r, .state = P_WAITING,
+  uint64_t f = pair_foundation(a, l, r);
+  a->pairs[a->npairs++] = (pair){.l = l, .r = r, .foundation = f,
+                                  .state = foundation_busy(a, f) ? P_FROZEN : P_WAITING,
                                   .prio = pair_priority(a, &a->local[l], &a->remote[r])};
   if (a->local[l].type == ICE_RELAY) turn_client_permit(a->turn, a->now, &a->remote[r].addr);
   wake_checks(a);
@@ -222,12 +253,16 @@ static bool pairable(const ice_agent *a, int l) {
   return !a->lazy[l] && (a->local[l].type == ICE_HOST || a->local[l].type == ICE_RELAY);
 }
 
-static int add_local_pref(ice_agent *a, enum ice_type t, const addr *ad, uint32_t pref) {
+/* A local candidate of type t at ad; salt tells apart foundations that
+** would otherwise be equal (predicted ports). Its index, or -1. */
+static int add_local_pref(ice_agent *a, enum ice_type t, const addr *ad, uint32_t pref,
+                          uint32_t salt) {
   for (int i = 0; i < a->nlocal; i++)
     if (addr_equal(&a->local[i].addr, ad)) return i;
   if (a->nlocal == MAX_LOCAL) return -1;
   int l = a->nlocal++;
-  a->local[l] = (ice_cand){t, *ad, ice_priority(t, pref)};
+  const addr *base = t == ICE_HOST ? ad : &a->local[0].addr;
+  a->local[l] = (ice_cand){t, *ad, ice_priority(t, pref), foundation_of(t, base, salt)};
   a->lsock[l] = 0;
   a->lazy[l] = false;
   if (t != ICE_PRFLX) a->io.candidate(a->io.ctx, &a->local[l]);
@@ -236,7 +271,7 @@ static int add_local_pref(ice_agent *a, enum ice_type t, const addr *ad, uint32_
 }
 
 static int add_local(ice_agent *a, enum ice_type t, const addr *ad) {
-  return add_local_pref(a, t, ad, 65535);
+  return add_local_pref(a, t, ad, 65535, 0);
 }
 
 static int find_remote(const ice_agent *a, const addr *ad) {
@@ -245,8 +280,24 @@ static int find_remote(const ice_agent *a, const addr *ad) {
   return -1;
 }
 
+/* A signalled candidate for an address first learnt as peer-reflexive
+** takes its place (RFC 8445 section 7.3.1.3): the type says whether pairs
+** with it are relayed (a check through the other side's TURN relay comes
+** from its relayed address). */
+static void learn_type(ice_agent *a, int r, const ice_cand *c) {
+  if (a->remote[r].type != ICE_PRFLX || c->type == ICE_PRFLX) return;
+  a->remote[r] = *c;
+  for (int i = 0; i < a->npairs; i++) {
+    pair *p = &a->pairs[i];
+    if (p->r != r) continue;
+    p->prio = pair_priority(a, &a->local[p->l], &a->remote[r]);
+    p->foundation = pair_foundation(a, p->l, r);
+  }
+}
+
 static int add_remote(ice_agent *a, const ice_cand *c) {
   int r = find_remote(a, &c->addr);
+  if (r >= 0) learn_type(a, r, c);
   if (r >= 0 || a->nremote == MAX_REMOTE) return r;
   r = a->nremote++;
   a->remote[r] = *c;
@@ -294,7 +345,8 @@ static void predict(ice_agent *a) {
     if (port > 65535) break;
     addr p = a->mapped2;
     p.port = (uint16_t)port;
-    if (add_local_pref(a, ICE_SRFLX, &p, 65535u - (uint32_t)k) >= 0) a->st.predicted++;
+    if (add_local_pref(a, ICE_SRFLX, &p, 65535u - (uint32_t)k, (uint32_t)k) >= 0)
+      a->st.predicted++;
   }
 }
 
@@ -333,7 +385,7 @@ static void bday_open_sockets(ice_agent *a) {
 }
 
 static void hint(ice_agent *a, uint32_t kind) {
-  ice_cand h = {ICE_BIRTHDAY, a->mapped1, kind};
+  ice_cand h = {ICE_BIRTHDAY, a->mapped1, kind, 0};
   a->io.candidate(a->io.ctx, &h);
 }
 
@@ -381,7 +433,8 @@ static int bday_local(ice_agent *a, int sock) {
     if (a->lsock[l] == sock) return l;
   if (a->nlocal == MAX_LOCAL) return -1;
   int l = a->nlocal++;
-  a->local[l] = (ice_cand){ICE_HOST, a->bday[sock - 1], ice_priority(ICE_HOST, 1000)};
+  a->local[l] = (ice_cand){ICE_HOST, a->bday[sock - 1], ice_priority(ICE_HOST, 1000),
+                           foundation_of(ICE_HOST, &a->bday[sock - 1], 0)};
   a->lsock[l] = sock;
   a->lazy[l] = true;
   a->st.bday_hit = true;
@@ -479,6 +532,17 @@ static size_t build_check(ice_agent *a, uint8_t *buf, size_t cap, bool nominate)
   return n > 0 ? (size_t)n : 0;
 }
 
+/* A connectivity check's RTO (RFC 8445 section 14.3): Ta for each pair
+** waiting or in progress, at least the configured RTO (500 ms). */
+static int64_t check_rto(const ice_agent *a) {
+  int64_t n = 0;
+  for (int i = 0; i < a->npairs; i++)
+    if (a->pairs[i].state == P_WAITING || a->pairs[i].state == P_IN_PROGRESS) n++;
+  int64_t rto = a->cfg.ta * n;
+  return rto > a->cfg.checks.rto ? rto : a->cfg.checks.rto;
+}
+
+/* A check of pair p; consent checks (RFC 7675) at the configured RTO. */
 static void check(ice_agent *a, int p, bool nominate, int tag) {
   pair *pr = &a->pairs[p];
   uint8_t buf[256];
@@ -486,7 +550,8 @@ static void check(ice_agent *a, int p, bool nominate, int tag) {
   if (!n) return;
   pr->as_controlling = a->controlling;
   a->st.checks_sent++;
-  stun_client_start(&a->stun, a->now, pr->l, &a->remote[pr->r].addr, buf, n, tag);
+  int64_t rto = tag >= T_CONSENT ? a->cfg.checks.rto : check_rto(a);
+  stun_client_start_rto(&a->stun, a->now, pr->l, &a->remote[pr->r].addr, buf, n, tag, rto);
 }
 
 static bool direct(const ice_agent *a, const pair *p) {
@@ -551,6 +616,13 @@ static void maybe_nominate(ice_agent *a) {
   check(a, best, true, T_NOMINATE + best);
 }
 
+/* The frozen pairs of foundation f wait no more. */
+static void unfreeze(ice_agent *a, uint64_t f) {
+  for (int i = 0; i < a->npairs; i++)
+    if (a->pairs[i].foundation == f && a->pairs[i].state == P_FROZEN) a->pairs[i].state = P_WAITING;
+  wake_checks(a);
+}
+
 static void on_check_result(ice_agent *a, int p, const stun_msg *m, const addr *from) {
   pair *pr = &a->pairs[p];
   if (m && m->cls == STUN_ERROR && m->error_code == 487) { /* role conflict: swap, retry */
@@ -563,10 +635,12 @@ static void on_check_result(ice_agent *a, int p, const stun_msg *m, const addr *
   bool ok = m && m->cls == STUN_SUCCESS && from && addr_equal(from, &a->remote[pr->r].addr) &&
             stun_check_integrity(m, (const uint8_t *)a->rpwd, strlen(a->rpwd)) == STUN_OK;
   pr->state = ok ? P_SUCCEEDED : P_FAILED;
+  wake_checks(a); /* a frozen pair of its foundation may be next */
   if (!ok) return;
   if (m->present & STUN_HAS_XOR_MAPPED) add_local(a, ICE_PRFLX, &m->xor_mapped);
   if (!pr->valid) pr->valid_at = a->now;
   pr->valid = true;
+  unfreeze(a, pr->foundation); /* RFC 8445 7.2.5.3.3 */
   if (a->st.first_success < 0) a->st.first_success = a->now - a->start;
   if (!a->controlling && pr->nominated) select_pair(a, p);
 }
@@ -645,7 +719,9 @@ static void on_request(ice_agent *a, int l, const addr *from, const stun_msg *m)
     return;
   }
   respond(a, l, from, m, 0);
-  ice_cand prflx = {ICE_PRFLX, *from, m->present & STUN_HAS_PRIORITY ? m->priority : priority(ICE_PRFLX)};
+  ice_cand prflx = {ICE_PRFLX, *from,
+                    m->present & STUN_HAS_PRIORITY ? m->priority : priority(ICE_PRFLX),
+                    0x80000000u | (uint32_t)a->nremote}; /* unique among the remote ones */
   int r = add_remote(a, &prflx);
   if (r < 0) return;
   if (a->lazy[l]) add_pair(a, l, r); /* a probe reached a probing socket */
@@ -716,17 +792,39 @@ bool ice_recv(ice_agent *a, int64_t now, const addr *from, const uint8_t *d, siz
 
 /* --- time ---------------------------------------------------------------------- */
 
+/* The highest-priority pair in state st, or -1. */
+static int best_in(const ice_agent *a, int st) {
+  int best = -1;
+  for (int i = 0; i < a->npairs; i++)
+    if (a->pairs[i].state == st && (best < 0 || a->pairs[i].prio > a->pairs[best].prio)) best = i;
+  return best;
+}
+
+/* Nothing waits: for each foundation with no pair waiting or in
+** progress, its highest-priority frozen pair waits (RFC 8445 6.1.4.2). */
+static void unfreeze_idle(ice_agent *a) {
+  for (;;) {
+    int best = -1;
+    for (int i = 0; i < a->npairs; i++) {
+      const pair *p = &a->pairs[i];
+      if (p->state != P_FROZEN || foundation_busy(a, p->foundation)) continue;
+      if (best < 0 || p->prio > a->pairs[best].prio) best = i;
+    }
+    if (best < 0) return;
+    a->pairs[best].state = P_WAITING;
+  }
+}
+
 static int next_pair(ice_agent *a) {
   while (a->ntriggered) {
     int p = a->triggered[0];
     memmove(a->triggered, a->triggered + 1, (size_t)--a->ntriggered * sizeof *a->triggered);
     if (a->pairs[p].state != P_IN_PROGRESS) return p;
   }
-  int best = -1;
-  for (int i = 0; i < a->npairs; i++)
-    if (a->pairs[i].state == P_WAITING && (best < 0 || a->pairs[i].prio > a->pairs[best].prio))
-      best = i;
-  return best;
+  int best = best_in(a, P_WAITING);
+  if (best >= 0) return best;
+  unfreeze_idle(a);
+  return best_in(a, P_WAITING);
 }
 
 void ice_tick(ice_agent *a, int64_t now) {

@@ -40,6 +40,12 @@ typedef struct ice_cand {
   enum ice_type type;
   addr addr;      /* where it receives */
   uint32_t priority;
+  /* RFC 8445 5.1.1.3: equal for candidates of one type, base address and
+  ** server; each predicted port has its own (they are guesses, not one
+  ** candidate seen twice). Signalled with the candidate; the agent makes
+  ** up unique ones for peer-reflexive candidates. Pairs whose local and
+  ** remote foundations are equal are checked one at a time (freezing). */
+  uint32_t foundation;
 } ice_cand;
 
 typedef struct ice_io {
@@ -104,7 +110,8 @@ typedef struct ice_cfg {
   int64_t consent_interval, consent_timeout;
 } ice_cfg;
 
-/* 50 ms pacing, checks at 500 ms RTO x5, 50 ms grace, consent every 5 s
+/* 50 ms pacing, checks five times from an RTO of 500 ms or Ta for each pair
+** waiting or in progress if more (RFC 8445 14.3), 50 ms grace, consent every 5 s
 ** and lost after 30 s (RFC 7675). */
 void ice_cfg_defaults(ice_cfg *c);
 

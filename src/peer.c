@@ -8,6 +8,12 @@
 #include "pki.h"
 
 #define MAX_CANDIDATES 4
+/* Trickled candidates cross the gateway as single datagrams: each is sent
+** CAND_SENDS times, CAND_GAP apart and then twice that, so that one lost
+** frame does not lose a candidate (a lost predicted port lost the pair). */
+#define MAX_TRICKLED 48
+#define CAND_SENDS 3
+#define CAND_GAP (100 * 1000000LL)
 
 typedef struct pending {
   struct pending *next;
@@ -28,6 +34,13 @@ typedef struct psession {
   int rounds;
   int64_t punch_next;
   addr cand[MAX_CANDIDATES];
+  /* v0.9: our trickled candidates, to send again */
+  struct trickled {
+    ice_cand c;
+    int sends;
+    int64_t next;
+  } trickled[MAX_TRICKLED];
+  int ntrickled;
   int ncand;
   addr direct_addr;
   uint64_t sent;       /* our counter toward the other peer */
@@ -37,6 +50,7 @@ typedef struct psession {
   uint64_t bytes_relayed, bytes_direct, bytes_turn;
   uint64_t probes;    /* punches sent (v0.8) */
   int64_t direct_sent; /* last frame sent on the punched direct path */
+  bool switching;     /* QUIC: path switching beneath it (both sides can) */
   /* v0.9 */
   ice_agent *ice;
   bool turn;
@@ -152,9 +166,19 @@ static void send_frame(peer *p, const addr *to, const gw_frame *f, const uint8_t
   if (n > 0) p->io.send(p->io.ctx, to, buf, (size_t)n);
 }
 
+/* What this peer declares at REGISTER (enum gw_cap): ICE peers punch too. */
+static uint8_t capabilities(const peer *p) {
+  uint8_t caps = 0;
+  if (p->cfg.punch || p->cfg.ice) caps |= GW_CAP_PUNCH;
+  if (p->cfg.ice) caps |= GW_CAP_ICE;
+  if (p->cfg.upgrade == PEER_SWITCH) caps |= GW_CAP_SWITCH;
+  return caps;
+}
+
 /* REGISTER goes under the registration key with our epoch, the rest
 ** under the epoch's key; each with our next counter. */
 static void to_gateway(peer *p, gw_frame *f) {
+  if (f->type == GW_REGISTER) f->caps = capabilities(p);
   f->peer = p->cfg.id;
   f->counter = ++p->counter;
   if (f->type != GW_REGISTER) {
@@ -238,7 +262,7 @@ static void emit(void *ctx, const uint8_t *frame, size_t len, bool retransmit) {
 
 static bool direct_usable(const psession *s);
 
-static bool switching(const psession *s) { return s->owner->cfg.upgrade == PEER_SWITCH; }
+static bool switching(const psession *s) { return s->switching; }
 
 /* QUIC's: a packet goes out on the path QUIC chose (1: direct), or when
 ** switching (QUIC has one path) on the best path there is now. */
@@ -389,14 +413,40 @@ static int ice_open_io(void *ctx, int n, addr *local) {
   return s->owner->io.open(s->owner->io.ctx, n, local);
 }
 
-static void ice_candidate(void *ctx, const ice_cand *c) {
-  psession *s = ctx;
+static void send_candidate(psession *s, const ice_cand *c) {
   peer *p = s->owner;
   gw_frame f = {.type = GW_CANDIDATE, .session = s->id, .peer = p->cfg.id,
-                .cand_type = (uint8_t)c->type, .cand_priority = c->priority, .cand_addr = c->addr};
+                .cand_type = (uint8_t)c->type, .cand_priority = c->priority,
+                .cand_foundation = c->foundation, .cand_addr = c->addr};
   snprintf(f.ufrag, sizeof f.ufrag, "%s", ice_ufrag(s->ice));
   snprintf(f.pwd, sizeof f.pwd, "%s", ice_pwd(s->ice));
   to_gateway(p, &f);
+}
+
+static void ice_candidate(void *ctx, const ice_cand *c) {
+  psession *s = ctx;
+  send_candidate(s, c);
+  if (s->ntrickled == MAX_TRICKLED) return;
+  s->trickled[s->ntrickled++] = (struct trickled){*c, 1, s->owner->now + CAND_GAP};
+}
+
+/* Sends again the trickled candidates that are due. */
+static void trickle_again(psession *s, int64_t now) {
+  for (int i = 0; i < s->ntrickled; i++) {
+    struct trickled *t = &s->trickled[i];
+    if (t->sends >= CAND_SENDS || now < t->next) continue;
+    send_candidate(s, &t->c);
+    t->next = now + 2 * CAND_GAP;
+    t->sends++;
+  }
+}
+
+/* When a trickled candidate is next due; INT64_MAX: none. */
+static int64_t trickle_deadline(const psession *s) {
+  int64_t d = INT64_MAX;
+  for (int i = 0; i < s->ntrickled; i++)
+    if (s->trickled[i].sends < CAND_SENDS && s->trickled[i].next < d) d = s->trickled[i].next;
+  return d;
 }
 
 static void ice_state(void *ctx, enum ice_state st) {
@@ -426,7 +476,7 @@ static void ice_deliver(void *ctx, const addr *from, const uint8_t *d, size_t n)
 }
 
 static void add_candidate(psession *s, const gw_frame *f) {
-  ice_cand c = {(enum ice_type)f->cand_type, f->cand_addr, f->cand_priority};
+  ice_cand c = {(enum ice_type)f->cand_type, f->cand_addr, f->cand_priority, f->cand_foundation};
   ice_add_remote(s->ice, s->owner->now, &c);
 }
 
@@ -450,7 +500,8 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
   ice_start(s->ice, now, &p->cfg.local);
   /* the gateway's reflection of the other side: a server-reflexive
   ** candidate known before any is trickled */
-  ice_cand o = {ICE_SRFLX, *other_observed, ice_priority(ICE_SRFLX, 65535)};
+  ice_cand o = {ICE_SRFLX, *other_observed, ice_priority(ICE_SRFLX, 65535),
+                0x40000000u}; /* seen by the gateway: a foundation of its own */
   if (o.addr.family) ice_add_remote(s->ice, now, &o);
   for (int i = 0; i < p->nearly;) { /* candidates that came before SESSION */
     if (p->early[i].session == s->id && p->early[i].f.peer == s->other) {
@@ -482,6 +533,8 @@ static void session_up(peer *p, int64_t now, const gw_frame *f) {
   s->up = true;
   s->asking = false;
   s->ask_next = INT64_MAX;
+  uint8_t both = capabilities(p) & f->caps;
+  s->switching = both & GW_CAP_SWITCH;
   p->io.event(p->io.ctx, s->other, PEER_SESSION);
   if (p->cfg.quic && !s->q) start_quic(p, now, s);
   for (pending *h = s->held, *n; h; h = n) {
@@ -490,8 +543,11 @@ static void session_up(peer *p, int64_t now, const gw_frame *f) {
     free(h);
   }
   s->held = NULL;
-  if (p->cfg.ice) start_ice(p, now, s, f->initiator, &f->observed);
-  if (!p->cfg.punch) return;
+  if (both & GW_CAP_ICE) {
+    start_ice(p, now, s, f->initiator, &f->observed);
+    return;
+  }
+  if (!(both & GW_CAP_PUNCH)) return;
   s->punching = true;
   s->rounds = 0;
   s->cand[0] = f->observed;
@@ -665,6 +721,7 @@ static void tick_session(peer *p, psession *s, int64_t now) {
   if (s->punching && now >= s->punch_next) punch_round(p, s, now);
   if (direct_idle(p, s) <= now) keep_direct(p, s, now);
   if (s->ice) ice_tick(s->ice, now);
+  if (s->ice) trickle_again(s, now);
   if (s->up) t_tick(s, now);
 }
 
@@ -699,6 +756,8 @@ int64_t peer_deadline(const peer *p) {
     int64_t c = s->up ? t_deadline(s) : INT64_MAX;
     if (c < d) d = c;
     c = s->ice ? ice_deadline(s->ice) : INT64_MAX;
+    if (c < d) d = c;
+    c = s->ice ? trickle_deadline(s) : INT64_MAX;
     if (c < d) d = c;
   }
   return d;

@@ -173,6 +173,12 @@ static void advance(quic *q, size_t n) {
   }
 }
 
+static uint64_t in_flight(quic *q) {
+  ngtcp2_conn_stat st;
+  ngtcp2_conn_get_conn_stat(q->conn, &st);
+  return st.bytes_in_flight;
+}
+
 /* Keeps busy_since: since when packets have been waiting for an
 ** acknowledgement without a break (-1: none in flight). */
 static void note_in_flight(quic *q, int64_t now) {
@@ -405,6 +411,9 @@ static void settings_for(quic *q, ngtcp2_settings *s, ngtcp2_transport_params *t
   s->max_tx_udp_payload_size = PKT_MAX;
   s->no_pmtud = 1;
   s->rand_ctx.native_handle = &q->rng;
+  /* ngtcp2's default, 10 s, is four tries at a lossy relay path's backed-off
+  ** probe timeouts: the idle timeout bounds the handshake as it does the rest */
+  s->handshake_timeout = (ngtcp2_duration)q->cfg.idle_timeout;
   ngtcp2_transport_params_default(t);
   t->initial_max_streams_uni = 1;
   t->initial_max_stream_data_uni = 1 << 20;
@@ -507,6 +516,7 @@ void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
   bool first = !q->conn;
   if (first && start_server(q, path, pkt, len) != 0) return; /* not an Initial: dropped */
   ngtcp2_path p = path_of(q, path);
+  uint64_t before = in_flight(q);
   int rv = ngtcp2_conn_read_pkt(q->conn, &p, NULL, pkt, len, (ngtcp2_tstamp)now);
   if (rv != 0 && first) {
     unstart(q);
@@ -525,7 +535,11 @@ void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
     fail(q, now, rv);
     return;
   }
-  if (path == quic_path(q)) { /* a probe of another path says nothing of this one */
+  /* Heard on the path in use: a packet on it, or one (on any path) that
+  ** acknowledged what was in flight, as the server's answers on the old
+  ** path do while it validates the new one. The server's probes of the
+  ** old path alone say nothing of the path in use. */
+  if (path == quic_path(q) || in_flight(q) < before) {
     q->last_rx = now;
     q->sent_since_rx = 0;
   }
@@ -590,10 +604,10 @@ int quic_migrate(quic *q, int64_t now, int path) {
 
 /* When quic_stalled turns true (INT64_MAX: it cannot now). While messages
 ** wait for acknowledgement: three probe timeouts with nothing heard and at
-** least three packets gone unanswered (one lost packet or acknowledgement
-** is not a dead path). Otherwise: STALL_QUIET with nothing heard and at
-** least STALL_PACKETS packets (keepalives, sped up by pace_keepalive)
-** unanswered. Counting packets, not intervals, is what keeps loss from
+** least STALL_PACKETS packets gone unanswered (data and ngtcp2's probes,
+** two a probe timeout, backing off). Otherwise: STALL_QUIET with nothing
+** heard and at least STALL_PACKETS packets (keepalives, sped up by
+** pace_keepalive) unanswered. Counting packets, not intervals, is what keeps loss from
 ** looking like a dead path: with 5% loss on each of four links a PING and
 ** its answer are lost one time in three, five in a row (the old rule:
 ** five intervals) once in 220, eight in a row once in 6000. ngtcp2's own
@@ -603,7 +617,7 @@ static int64_t stall_at(const quic *q) {
   if (!q->conn || q->state != QUIC_UP || q->busy_since < 0) return INT64_MAX;
   int64_t since = q->busy_since > q->last_rx ? q->busy_since : q->last_rx;
   int64_t t = INT64_MAX;
-  if (q->head && q->sent_since_rx >= 3) t = since + 3 * (int64_t)ngtcp2_conn_get_pto(q->conn);
+  if (q->head && q->sent_since_rx >= STALL_PACKETS) t = since + 3 * (int64_t)ngtcp2_conn_get_pto(q->conn);
   int64_t idle = q->last_rx + STALL_QUIET(q->cfg.keepalive);
   if (q->cfg.keepalive > 0 && q->sent_since_rx >= STALL_PACKETS && idle < t) t = idle;
   return t;

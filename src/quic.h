@@ -35,7 +35,8 @@ typedef struct quic_cfg {
   gnutls_certificate_credentials_t cred; /* borrowed: our certificate, the CA we trust */
   const char *peer_name;  /* the name the other side's certificate must carry */
   uint64_t seed;          /* connection IDs, path challenges, ngtcp2's randomness */
-  int64_t idle_timeout;   /* ns without a packet before the connection closes */
+  int64_t idle_timeout;   /* ns without a packet before the connection closes; also
+                          ** the longest the handshake may take */
   int64_t keepalive;      /* client: a PING after this long idle (0: none), so that a
                           ** dead path shows even when nothing is sent (quic_stalled);
                           ** both sides: faster when the path is quiet */
@@ -99,7 +100,7 @@ int64_t quic_deadline(const quic *q);
 ** -1 until then (try again later), 0 when under way or already there. */
 int quic_migrate(quic *q, int64_t now, int path);
 /* The path in use has gone quiet: with messages unacknowledged, nothing
-** heard for three probe timeouts (RFC 9002 PTO) while at least three
+** heard for three probe timeouts (RFC 9002 PTO) while at least eight
 ** packets went out; otherwise nothing heard for 2.5 keepalive intervals
 ** while at least eight packets went out (after 1.5 intervals of quiet
 ** both sides send keepalives every quarter interval). */

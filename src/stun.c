@@ -287,16 +287,22 @@ int stun_check_integrity(const stun_msg *m, const uint8_t *key, size_t keylen) {
   return gnutls_memcmp(mac, m->buf + at + 4, n) == 0 ? STUN_OK : STUN_EINTEGRITY;
 }
 
-void stun_long_term_key(const char *user, const char *realm,
-                        const char *password, uint8_t key[16]) {
+int stun_long_term_key(const char *user, const char *realm,
+                       const char *password, uint8_t key[16]) {
   gnutls_hash_hd_t h;
-  gnutls_hash_init(&h, GNUTLS_DIG_MD5);
-  gnutls_hash(h, user, strlen(user));
-  gnutls_hash(h, ":", 1);
-  gnutls_hash(h, realm, strlen(realm));
-  gnutls_hash(h, ":", 1);
-  gnutls_hash(h, password, strlen(password));
-  gnutls_hash_deinit(h, key);
+  memset(key, 0, 16);
+  if (gnutls_hash_init(&h, GNUTLS_DIG_MD5) < 0) return STUN_EINTEGRITY;
+  int rc = gnutls_hash(h, user, strlen(user));
+  if (rc >= 0) rc = gnutls_hash(h, ":", 1);
+  if (rc >= 0) rc = gnutls_hash(h, realm, strlen(realm));
+  if (rc >= 0) rc = gnutls_hash(h, ":", 1);
+  if (rc >= 0) rc = gnutls_hash(h, password, strlen(password));
+  if (rc >= 0) {
+    gnutls_hash_deinit(h, key);
+    return STUN_OK;
+  }
+  gnutls_hash_deinit(h, NULL);
+  return STUN_EINTEGRITY;
 }
 
 /* --- encoding ------------------------------------------------------------ */

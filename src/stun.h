@@ -174,9 +174,11 @@ bool stun_find(const stun_msg *m, uint16_t type, stun_bytes *value);
 ** (i out of range, or a malformed address; *out is cleared then). */
 int stun_attr_xor_addr(const stun_msg *m, int i, addr *out);
 /* The long-term credential key: MD5(username ":" realm ":" password), of
-** three NUL-terminated strings. Cannot report a failure. */
-void stun_long_term_key(const char *user, const char *realm,
-                        const char *password, uint8_t key[16]);
+** three NUL-terminated strings, into key. STUN_OK, or STUN_EINTEGRITY when
+** GnuTLS cannot hash (MD5 refused, say, or out of memory): key is then all
+** zeros, to be used for nothing. */
+int stun_long_term_key(const char *user, const char *realm,
+                       const char *password, uint8_t key[16]);
 
 typedef struct stun_writer {
   uint8_t *buf;

@@ -17,6 +17,11 @@ void stun_client_init(stun_client *c, const stun_timing *t,
 
 int stun_client_start(stun_client *c, int64_t now, int sock, const addr *dst,
                       const uint8_t *req, size_t len, int user) {
+  return stun_client_start_rto(c, now, sock, dst, req, len, user, c->timing.rto);
+}
+
+int stun_client_start_rto(stun_client *c, int64_t now, int sock, const addr *dst,
+                          const uint8_t *req, size_t len, int user, int64_t rto) {
   if (len < STUN_HEADER || len > STUN_CLIENT_MAX_REQUEST) return -1;
   for (int i = 0; i < STUN_CLIENT_MAX; i++) {
     stun_txn *t = &c->txns[i];
@@ -29,7 +34,7 @@ int stun_client_start(stun_client *c, int64_t now, int sock, const addr *dst,
     memcpy(t->req, req, len);
     t->len = len;
     t->sent = 1;
-    t->rto = c->timing.rto;
+    t->rto = t->rto0 = rto > 0 ? rto : c->timing.rto;
     t->next = now + t->rto;
     c->stats.transactions++;
     c->io.send(c->io.ctx, sock, dst, req, len);
@@ -77,7 +82,7 @@ void stun_client_tick(stun_client *c, int64_t now) {
     t->sent++;
     t->rto *= 2;
     /* After the last send, wait rm initial RTOs instead of doubling. */
-    t->next = now + (t->sent == c->timing.rc ? c->timing.rm * c->timing.rto : t->rto);
+    t->next = now + (t->sent == c->timing.rc ? c->timing.rm * t->rto0 : t->rto);
     c->stats.retransmits++;
     c->io.send(c->io.ctx, t->sock, &t->dst, t->req, t->len);
   }

@@ -41,7 +41,7 @@ typedef struct stun_txn {
   uint8_t tid[STUN_TID_LEN];
   int sock, user, sent;
   addr dst;
-  int64_t next, rto;
+  int64_t next, rto, rto0; /* rto0: the first, for the final wait */
   uint8_t req[STUN_CLIENT_MAX_REQUEST];
   size_t len;
 } stun_txn;
@@ -68,6 +68,10 @@ void stun_client_init(stun_client *c, const stun_timing *t,
 ** full, or len outside STUN_HEADER..STUN_CLIENT_MAX_REQUEST). */
 int stun_client_start(stun_client *c, int64_t now, int sock, const addr *dst,
                       const uint8_t *req, size_t len, int user);
+/* The same with this transaction's own initial RTO (<= 0: the client's),
+** as ICE's connectivity checks need (RFC 8445 section 14.3). */
+int stun_client_start_rto(stun_client *c, int64_t now, int sock, const addr *dst,
+                          const uint8_t *req, size_t len, int user, int64_t rto);
 /* A decoded message arrived. If it is a success or error response to one
 ** of ours, ends that transaction and returns its user tag; otherwise -1.
 ** Integrity is the caller's to check. */

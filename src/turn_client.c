@@ -171,7 +171,7 @@ static bool retry_with_credentials(turn_client *c, int64_t now, const stun_msg *
     return false;
   if (m->present & STUN_HAS_REALM) copy_bytes(c->realm, sizeof c->realm, &m->realm);
   copy_bytes(c->nonce, sizeof c->nonce, &m->nonce);
-  stun_long_term_key(c->user, c->realm, c->password, c->key);
+  if (stun_long_term_key(c->user, c->realm, c->password, c->key) != STUN_OK) return false;
   c->have_key = true;
   if (m->error_code == 438) c->st.stale_nonces++;
   else c->st.challenges++;

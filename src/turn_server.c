@@ -125,13 +125,16 @@ void turn_server_free(turn_server *s) {
 }
 
 int turn_server_add_user(turn_server *s, const char *name, const char *password) {
+  uint8_t key[16];
   if (strlen(name) >= MAX_USER) return -1;
+  if (stun_long_term_key(name, s->realm, password, key) != STUN_OK) return -1;
   user *u = realloc(s->users, (size_t)(s->nusers + 1) * sizeof *u);
   if (!u) return -1;
   s->users = u;
   u = &s->users[s->nusers++];
   snprintf(u->name, sizeof u->name, "%s", name);
-  stun_long_term_key(name, s->realm, password, u->key);
+  memcpy(u->key, key, sizeof key);
+  gnutls_memset(key, 0, sizeof key);
   return 0;
 }
 

@@ -94,8 +94,8 @@ turn_server *turn_server_new(const turn_server_cfg *cfg, const turn_server_io *i
 ** io.close_relay. */
 void turn_server_free(turn_server *s);
 /* Adds a user: the name is copied, the password only hashed into the
-** long-term key. Returns 0, or -1 when the name has 128 bytes or more or
-** memory runs out. A name added twice: the first entry is used. */
+** long-term key. Returns 0, or -1 when the name has 128 bytes or more,
+** memory runs out or GnuTLS cannot hash the key. A name added twice: the first entry is used. */
 int turn_server_add_user(turn_server *s, const char *user, const char *password);
 /* Adds a peer rule: peers in net/prefix are allowed (allow true) or denied
 ** (403). net's port is ignored; prefix is 0-32 for IPv4, 0-128 for IPv6.

@@ -541,6 +541,32 @@ static void test_peer_replays(void **state) {
   assert_null(peer_new(&(peer_cfg){.epoch = 0}, &io));
 }
 
+/* Capabilities declared at REGISTER reach the other member in SESSION;
+** values with unknown bits do not decode. */
+static void test_capabilities(void **state) {
+  (void)state;
+  uint8_t buf[GW_MAX_FRAME + 64];
+  deliver(1, key_a, &at_a, (gw_frame){.type = GW_REGISTER, .counter = 1, .caps = 0});
+  deliver(2, key_b, &at_b,
+          (gw_frame){.type = GW_REGISTER, .counter = 1, .caps = GW_CAP_PUNCH | GW_CAP_ICE});
+  nout = 0;
+  deliver(1, key_a, &at_a, (gw_frame){.type = GW_CONNECT, .counter = 2, .target = 2});
+  assert_int_equal(nout, 2);
+  gw_frame sa, sb;
+  assert_int_equal(gw_decode(outbox[0].data, outbox[0].len, &sa), GW_OK);
+  assert_int_equal(gw_decode(outbox[1].data, outbox[1].len, &sb), GW_OK);
+  assert_int_equal(sa.caps, GW_CAP_PUNCH | GW_CAP_ICE);
+  assert_int_equal(sb.caps, 0);
+  gw_frame bad = {.type = GW_REGISTER, .peer = 1, .counter = 3, .epoch = 1, .caps = 8};
+  int n = gw_encode(&bad, key_a, buf, sizeof buf);
+  assert_true(n > 0);
+  gw_frame out;
+  assert_int_equal(gw_decode(buf, (size_t)n, &out), GW_EVALUE);
+  bad = (gw_frame){.type = GW_SESSION, .session = 1, .caps = GW_CAP_ALL + 1};
+  n = gw_encode(&bad, key_a, buf, sizeof buf);
+  assert_int_equal(gw_decode(buf, (size_t)n, &out), GW_EVALUE);
+}
+
 /* --- conn ----------------------------------------------------------------- */
 
 typedef struct wire { uint8_t frames[64][CONN_MAX_MESSAGE + 16]; size_t lens[64]; int n; } wire;
@@ -616,6 +642,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_epoch, setup, teardown),
       cmocka_unit_test_setup_teardown(test_relay_too_long, setup, teardown),
       cmocka_unit_test_setup_teardown(test_peer_replays, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_capabilities, setup, teardown),
       cmocka_unit_test(test_conn_order_and_loss),
   };
   return cmocka_run_group_tests_name("gateway", tests, NULL, NULL);

@@ -44,12 +44,18 @@ static struct {
   bool blackhole; /* drop everything between the agents */
   bool no_direct; /* drop what goes between the agents' NATs, not through TURN */
   int drop_first; /* drop this many datagrams each way between the agents first */
+  int64_t first_to[3]; /* when agent 0 first sent to NOWHERE:1000+i; 0: never */
   int dropped[2];
 } w;
 
 /* Socket i of an agent is INSIDE:(PORT + i). */
+#define NOWHERE 0x0A090909u /* 10.9.9.9: no host there */
+
 static void agent_send(void *ctx, int sock, const addr *to, const uint8_t *d, size_t n) {
   side *s = ctx;
+  int i = to->port - 1000;
+  if (s == &w.s[0] && addr_v4_ip(to) == NOWHERE && i >= 0 && i < 3 && !w.first_to[i])
+    w.first_to[i] = testnet_now(w.net);
   testnet_send_from(w.net, s->host, (uint16_t)(PORT + sock), to, DELAY, d, n);
 }
 
@@ -430,6 +436,28 @@ static void test_relay_then_direct(void **state) {
   teardown_world();
 }
 
+/* Freezing (RFC 8445 6.1.2.6): of two pairs with one foundation only the
+** better is checked; the other waits until the first is done (here: it
+** fails), while a pair of another foundation is checked at once. */
+static void test_freezing(void **state) {
+  (void)state;
+  setup_world(0, 0, true, false);
+  w.blackhole = true;
+  run_until(500 * MS);
+  uint32_t prio = ice_priority(ICE_SRFLX, 65535);
+  ice_cand c[3] = {{ICE_SRFLX, addr_v4(NOWHERE, 1000), prio, 77},
+                   {ICE_SRFLX, addr_v4(NOWHERE, 1001), prio - 1, 77},
+                   {ICE_SRFLX, addr_v4(NOWHERE, 1002), prio - 2, 78}};
+  for (int i = 0; i < 3; i++) ice_add_remote(w.s[0].ice, testnet_now(w.net), &c[i]);
+  run_until(3000 * MS);
+  assert_true(w.first_to[0] > 0);
+  assert_true(w.first_to[2] > 0);
+  assert_int_equal(w.first_to[1], 0); /* frozen */
+  run_until(60000 * MS);
+  assert_true(w.first_to[1] > 10000 * MS); /* once the first had failed */
+  teardown_world();
+}
+
 static void test_consent_lost(void **state) {
   (void)state;
   setup_world(0, 0, true, false);
@@ -453,6 +481,7 @@ int main(void) {
       cmocka_unit_test(test_role_conflict),
       cmocka_unit_test(test_role_conflict_after_loss),
       cmocka_unit_test(test_relay_then_direct),
+      cmocka_unit_test(test_freezing),
       cmocka_unit_test(test_consent_lost),
   };
   return cmocka_run_group_tests_name("ice", tests, NULL, NULL);

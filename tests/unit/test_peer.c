@@ -106,6 +106,9 @@ static struct {
   enum peer_upgrade upgrade;
 } q;
 
+/* setup_net: peer b relays only (a v0.7 peer), whatever a does. */
+static bool b_relay_only;
+
 static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
   memset(&n, 0, sizeof n);
   n.tn = testnet_new(0, 512);
@@ -134,6 +137,7 @@ static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
   n.a = peer_new(&pc, &ia);
   pc.id = 2;
   pc.quic = q.cred[1];
+  if (b_relay_only) pc.punch = false;
   memset(pc.key, 'b', GW_KEY_LEN);
   gateway_add_peer(&n.gw, 2, pc.key);
   peer_io ib = {.send = send_b, .deliver = on_deliver, .event = on_event, .ctx = &tag_b};
@@ -224,6 +228,25 @@ static void test_relay_only_strategy(void **state) {
   peer_session(n.a, 2, &ia);
   assert_false(ia.direct);
   assert_false(ia.punching);
+  assert_int_equal(n.events[0][PEER_DIRECT], 0);
+  teardown_net();
+}
+
+/* A punching peer with one that only relays: the gateway passes on b's
+** capabilities, so a never punches and every message still arrives. */
+static void test_mixed_versions_relay(void **state) {
+  (void)state;
+  nat_config c = cone(NAT_EI, NAT_EI);
+  b_relay_only = true;
+  setup_net(&c, &c, true);
+  exchange();
+  b_relay_only = false;
+  peer_session_info ia, ib;
+  both_sessions(&ia, &ib);
+  assert_false(ia.direct || ib.direct);
+  assert_false(ia.punching);
+  assert_int_equal(ia.probes, 0);
+  assert_int_equal(ia.bytes_direct + ib.bytes_direct, 0);
   assert_int_equal(n.events[0][PEER_DIRECT], 0);
   teardown_net();
 }
@@ -369,6 +392,7 @@ int main(void) {
       cmocka_unit_test(test_punch_and_upgrade),
       cmocka_unit_test(test_punch_fails_stays_relayed),
       cmocka_unit_test(test_relay_only_strategy),
+      cmocka_unit_test(test_mixed_versions_relay),
       cmocka_unit_test(test_lost_session_announcement),
       cmocka_unit_test(test_feasibility_oracle),
       cmocka_unit_test(test_switch_direct_then_relay),

@@ -16,6 +16,7 @@
 #include "report.h"
 #include "run.h"
 #include "stats.h"
+#include "text.h"
 
 static jv *parse(const char *s) {
   char err[200];
@@ -97,6 +98,8 @@ static void test_stats(void **state) {
   assert_true(stats_drop_p(80, 100, 90, 100) > 0.9); /* a rise is no drop */
   assert_true(stats_drop_p(100, 100, 100, 100) == 1);
   assert_true(stats_drop_p(5, 0, 1, 10) == 1);
+  assert_true(stats_drop_p(5, 4, 1, 10) == 1); /* more successes than trials */
+  assert_true(stats_drop_p(3e9, 4e9, 2.9e9, 4e9) < 1e-6); /* counts past INT_MAX */
 }
 
 /* A results file with one version, as natsim run writes it (cut down). */
@@ -121,13 +124,31 @@ static char *results(const char *scenario, int direct, int attempts, double load
   return s;
 }
 
+/* A file in memory: what is written to f, as text once closed. */
+typedef struct memfile {
+  char *text;
+  size_t len;
+  FILE *f;
+} memfile;
+
+static FILE *mem_open(memfile *m) {
+  m->text = NULL;
+  m->len = 0;
+  m->f = open_memstream(&m->text, &m->len);
+  assert_non_null(m->f);
+  return m->f;
+}
+
+/* Closes m's file; its text is the caller's to free. */
+static char *mem_close(memfile *m) {
+  fclose(m->f);
+  return m->text;
+}
+
 static char *capture(void (*fn)(const run_results *, FILE *), const run_results *r) {
-  char *text = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&text, &len);
-  fn(r, f);
-  fclose(f);
-  return text;
+  memfile m;
+  fn(r, mem_open(&m));
+  return mem_close(&m);
 }
 
 static void test_reports(void **state) {
@@ -138,8 +159,8 @@ static void test_reports(void **state) {
   char *md = capture(report_markdown, &r);
   char *html = capture(report_html, &r);
   char *xml = capture(report_junit, &r);
-  assert_non_null(strstr(md, "| v0.8 | direct P2P | 85.0% | >= 80% | met (straddles) | [70.0%, 90.0%] |"));
-  assert_non_null(strstr(md, "| c | **FAIL** | d<&> |"));
+  assert_non_null(strstr(md, "| v0.8 | direct P2P | 85.0% | \\>= 80% | met (straddles) | [70.0%, 90.0%] |"));
+  assert_non_null(strstr(md, "| c | **FAIL** | d\\<\\&\\> |"));
   assert_non_null(strstr(html, "id=\"chart-shares\""));
   assert_non_null(strstr(html, "id=\"chart-heatmap-v0.8\""));
   assert_non_null(strstr(html, "(straddles)"));
@@ -152,6 +173,33 @@ static void test_reports(void **state) {
   free(xml);
   free(s);
   run_free(&r);
+}
+
+/* f's text after fn(f, s). */
+static char *escaped(void (*fn)(FILE *, const char *), const char *s) {
+  memfile m;
+  fn(mem_open(&m), s);
+  return mem_close(&m);
+}
+
+/* Strings from files as Markdown, XML and plain text: never markup or controls. */
+static void test_escaping(void **state) {
+  (void)state;
+  char *md = escaped(report_md_escape, "<img src=x onerror=alert(1)>|`a`\n*b* _c_ full_cone #[d](e) \\&~!");
+  assert_string_equal(md, "\\<img src=x onerror=alert(1)\\>\\|\\`a\\` \\*b\\* \\_c\\_ full_cone "
+                          "\\#\\[d\\](e) \\\\\\&\\~\\!");
+  free(md);
+  char *xml = escaped(report_escape, "a<\"&>\x01\xff\xc3\xa9");
+  assert_string_equal(xml, "a&lt;&quot;&amp;&gt;\xef\xbf\xbd\xc3\xa9");
+  free(xml);
+  char out[16];
+  text_plain("a\x1b[2J\nb\xc2\x9b\xff\xc3\xa9", out, sizeof out);
+  assert_string_equal(out, "a?[2J?b??\xc3\xa9");
+  text_plain("abc\xc3\xa9", out, 5);
+  assert_string_equal(out, "abc?"); /* cut short, never inside a character */
+  char in_place[] = "x\ty";
+  text_plain(in_place, in_place, sizeof in_place);
+  assert_string_equal(in_place, "x?y");
 }
 
 /* What the typed reader keeps, and its errors: source, field, expected, got. */
@@ -190,6 +238,8 @@ static void test_run_reader(void **state) {
            "{\"edges_ms\": [0, 25], \"counts\": [1]}}]}", head);
   run_fails(text, "results.json: versions[0].connect_hist.counts: expected as many counts as "
                   "edges, got a list");
+  snprintf(text, sizeof text, "%s\"versions\": [{\"name\": \"a\", \"targets\": 10}]}", head);
+  run_fails(text, "results.json: versions[0].targets: expected a list, got 10"); /* freed garbage */
   snprintf(text, sizeof text, "%s\"versions\": [7]}", head);
   run_fails(text, "results.json: versions[0]: expected an object, got 7");
   snprintf(text, sizeof text, "%s\"checks\": [{\"ok\": true}], \"versions\": []}", head);
@@ -201,6 +251,18 @@ static void test_run_reader(void **state) {
   run_fails("{\"schema\": \"natsim-results/1\", \"scenario\": \"x\", \"versions\": []}",
             "results.json: schema \"natsim-results/1\" is not natsim-run/1 (reports/README.md)");
   run_fails("[1]", "results.json: not a results file: expected a JSON object");
+  run_fails("{\"schema\": \"\\u001b[2J\", \"scenario\": \"x\", \"versions\": []}",
+            "results.json: schema \"?[2J\" is not natsim-run/1 (reports/README.md)");
+  /* A matrix longer than a cell per pair of classes: refused before readers pair cells up. */
+  size_t cap = SCHEMA_MAX_CELLS * 4 + 200;
+  char *big = malloc(cap);
+  assert_non_null(big);
+  size_t k = (size_t)snprintf(big, cap, "%s\"versions\": [{\"name\": \"a\", \"matrix\": [", head);
+  for (int i = 0; i <= SCHEMA_MAX_CELLS; i++)
+    k += (size_t)snprintf(big + k, cap - k, "%s1", i ? "," : "");
+  snprintf(big + k, cap - k, "]}]}");
+  run_fails(big, "results.json: versions[0].matrix: expected a list of at most 136 cells, got a list");
+  free(big);
   run_fails("{\"a\": }", "results.json: line 1, column 7: expected a value");
 }
 
@@ -257,6 +319,7 @@ int main(void) {
       cmocka_unit_test(test_reader_errors),
       cmocka_unit_test(test_stats),
       cmocka_unit_test(test_reports),
+      cmocka_unit_test(test_escaping),
       cmocka_unit_test(test_run_reader),
       cmocka_unit_test(test_regress),
   };

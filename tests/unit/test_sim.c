@@ -1,5 +1,6 @@
 /* Unit tests for the ns-3 C bindings (sim/sim.cc): links with delay and
-** loss, routes, UDP sockets, timers, the forward hook, pcap capture. */
+** loss, routes, UDP sockets, timers, the forward hook, pcap capture, and
+** a device over a file descriptor in real time. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "sim.h"
+#include "wire.h"
 
 #define MS 1000000LL
 #define A_IP 0x0A000001u /* 10.0.0.1 */
@@ -46,6 +49,34 @@ static void pair(const sim_link_cfg *cfg, int *a, int *b, int *link) {
   assert_int_equal(sim_addr_add(*b, ib, B_IP, 32), 0);
   assert_int_equal(sim_route_add(*a, 0, 0, ia), 0);
   assert_int_equal(sim_route_add(*b, 0, 0, ib), 0);
+}
+
+static void never(void *arg) {
+  (void)arg;
+  fail_msg("a timer ran without a simulation");
+}
+
+/* Without a simulation (before sim_init, after sim_destroy) every call
+** fails as documented and nothing crashes. */
+static void test_before_init(void **state) {
+  (void)state;
+  sim_destroy();
+  uint32_t ia;
+  uint32_t ib;
+  sim_link_cfg cfg = {0};
+  rx r = {0};
+  assert_int_equal(sim_node_new(), -1);
+  assert_int_equal(sim_schedule(MS, never, NULL), 0);
+  assert_int_equal(sim_rearm(0, MS, never, NULL), 0);
+  sim_cancel(1);
+  assert_int_equal(sim_link_pcap(0, 0, "/tmp/x.pcap"), -1);
+  assert_int_equal(sim_link_new(0, 1, &cfg, &ia, &ib), -1);
+  assert_int_equal(sim_udp_open(0, 0, 4000, on_rx, &r), -1);
+  sim_run_until(10 * MS);
+  assert_int_equal(r.count, 0);
+  assert_int_equal(sim_init(1), 0);
+  assert_true(sim_node_new() >= 0);
+  sim_destroy();
 }
 
 static void test_delay(void **state) {
@@ -281,8 +312,85 @@ static void test_pcap(void **state) {
   assert_int_equal(be16(buf + PCAP_FIRST_IP + 24), 8 + 1); /* UDP length */
 }
 
+/* --- a device over a file descriptor, in real time ------------------------ */
+
+#define FD_IP 0xA9FE0101u /* 169.254.1.1: the node's address on the device */
+#define FAR_IP 0xC0A80102u /* 192.168.1.2: a host beyond it */
+
+/* The Internet checksum of len bytes (len even), starting from sum. */
+static uint16_t ip_checksum(uint32_t sum, const uint8_t *h, size_t len) {
+  for (size_t i = 0; i < len; i += 2) sum += wire_get16(h + i);
+  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+  return (uint16_t)~sum;
+}
+
+/* An Ethernet broadcast frame carrying an IPv4/UDP datagram from
+** FAR_IP:4000 to FD_IP:9000 with payload "hi"; its length. */
+static size_t udp_frame(uint8_t *f) {
+  memset(f, 0, 64);
+  memset(f, 0xFF, 6);                    /* to: broadcast */
+  memcpy(f + 6, "\x02\0\0\0\0\x01", 6); /* from: a local MAC */
+  wire_put16(f + 12, 0x0800);
+  uint8_t *ip = f + 14;
+  ip[0] = 0x45;
+  wire_put16(ip + 2, 20 + 8 + 2);
+  ip[8] = 64;
+  ip[9] = 17;
+  wire_put32(ip + 12, FAR_IP);
+  wire_put32(ip + 16, FD_IP);
+  wire_put16(ip + 10, ip_checksum(0, ip, 20));
+  uint8_t *udp = ip + 20;
+  wire_put16(udp, 4000);
+  wire_put16(udp + 2, 9000);
+  wire_put16(udp + 4, 8 + 2);
+  memcpy(udp + 8, "hi", 2);
+  /* ns-3 with checksums on refuses a UDP checksum of 0 (none). */
+  uint32_t pseudo = (FAR_IP >> 16) + (FAR_IP & 0xFFFF) + (FD_IP >> 16) + (FD_IP & 0xFFFF) + 17 + 10;
+  wire_put16(udp + 6, ip_checksum(pseudo, udp, 10));
+  return 14 + 20 + 8 + 2;
+}
+
+static void test_fd_device(void **state) {
+  (void)state;
+  int sv[2];
+  assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+  sim_init(1);
+  int n = sim_node_new();
+  assert_int_equal(sim_fd_new(n, sv[0], FD_IP), -1); /* not in real time */
+  sim_set_realtime(1);
+  sim_init(1);
+  assert_int_equal(sim_is_realtime(), 1);
+  n = sim_node_new();
+  int iface = sim_fd_new(n, sv[0], FD_IP);
+  assert_true(iface >= 1);
+  assert_int_equal(sim_route_add(n, FAR_IP, 32, (uint32_t)iface), 0);
+  rx got = {0};
+  int s = sim_udp_open(n, 0, 9000, on_rx, &got);
+  uint8_t f[1600];
+  size_t len = udp_frame(f);
+  assert_int_equal(write(sv[1], f, len), (ssize_t)len);
+  sim_run_until(200 * MS); /* 200 ms of wall time */
+  assert_int_equal(got.count, 1);
+  assert_int_equal(got.from_ip, FAR_IP);
+  assert_string_equal(got.data, "hi");
+  /* A reply to FAR_IP: the device first asks for its MAC (ARP). */
+  assert_int_equal(sim_udp_send(s, FAR_IP, 4000, (const uint8_t *)"ok", 2), 0);
+  sim_run_until(sim_now() + 50 * MS);
+  ssize_t r = recv(sv[1], f, sizeof f, MSG_DONTWAIT);
+  assert_true(r >= 42);
+  assert_int_equal(wire_get16(f + 12), 0x0806); /* ARP */
+  assert_int_equal(wire_get32(f + 14 + 24), FAR_IP); /* the address asked for */
+  sim_destroy(); /* closes sv[0] */
+  sim_set_realtime(0);
+  sim_init(1);
+  assert_int_equal(sim_is_realtime(), 0);
+  sim_destroy();
+  close(sv[1]);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_before_init),
       cmocka_unit_test(test_delay),
       cmocka_unit_test(test_loss),
       cmocka_unit_test(test_timers),
@@ -290,6 +398,7 @@ int main(void) {
       cmocka_unit_test(test_bad_arguments),
       cmocka_unit_test(test_pcap),
       cmocka_unit_test(test_pcap_rewritten),
+      cmocka_unit_test(test_fd_device),
   };
   return cmocka_run_group_tests_name("sim", tests, NULL, NULL);
 }

@@ -1,5 +1,8 @@
 /* Unit tests for the STUN codec (src/stun.c): the RFC 5769 test vectors,
 ** integrity and fingerprint, malformed input, and encode/decode round trips. */
+#define _GNU_SOURCE /* RTLD_NEXT */
+#include <dlfcn.h>
+#include <gnutls/crypto.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +11,16 @@
 #include <string.h>
 
 #include "stun.h"
+
+/* GnuTLS's gnutls_hash_init, failing while hash_init_fails is set: this
+** definition comes before the library's for the code linked in here. */
+static bool hash_init_fails;
+int gnutls_hash_init(gnutls_hash_hd_t *h, gnutls_digest_algorithm_t alg) {
+  if (hash_init_fails) return GNUTLS_E_MEMORY_ERROR;
+  int (*real)(gnutls_hash_hd_t *, gnutls_digest_algorithm_t);
+  *(void **)&real = dlsym(RTLD_NEXT, "gnutls_hash_init");
+  return real(h, alg);
+}
 
 /* RFC 5769 section 2.1: a request with short-term credentials. */
 static const uint8_t sample_request[108] = {
@@ -113,10 +126,25 @@ static void test_rfc5769_long_term(void **state) {
   char user[19];
   memcpy(user, m.username.p, 18);
   user[18] = '\0';
-  stun_long_term_key(user, "example.org", "TheMatrIX", key);
+  assert_int_equal(stun_long_term_key(user, "example.org", "TheMatrIX", key), STUN_OK);
   assert_int_equal(stun_check_integrity(&m, key, sizeof key), STUN_OK);
-  stun_long_term_key(user, "example.org", "TheMatrix", key);
+  assert_int_equal(stun_long_term_key(user, "example.org", "TheMatrix", key), STUN_OK);
   assert_int_equal(stun_check_integrity(&m, key, sizeof key), STUN_EINTEGRITY);
+}
+
+/* When GnuTLS cannot start the hash, the key is refused, not garbage. */
+static void test_long_term_key_fails(void **state) {
+  (void)state;
+  static const uint8_t zeros[16] = {0};
+  uint8_t key[16];
+  memset(key, 0xAA, sizeof key);
+  hash_init_fails = true;
+  int rc = stun_long_term_key("bob", "natsim.test", "hunter2", key);
+  hash_init_fails = false;
+  assert_int_equal(rc, STUN_EINTEGRITY);
+  assert_memory_equal(key, zeros, sizeof key);
+  assert_int_equal(stun_long_term_key("bob", "natsim.test", "hunter2", key), STUN_OK);
+  assert_memory_not_equal(key, zeros, sizeof key);
 }
 
 /* Every flipped bit is caught, by the fingerprint or the integrity, except
@@ -291,6 +319,7 @@ int main(void) {
       cmocka_unit_test(test_rfc5769_ipv4_response),
       cmocka_unit_test(test_rfc5769_ipv6_response),
       cmocka_unit_test(test_rfc5769_long_term),
+      cmocka_unit_test(test_long_term_key_fails),
       cmocka_unit_test(test_flipped_bits),
       cmocka_unit_test(test_malformed),
       cmocka_unit_test(test_round_trip),

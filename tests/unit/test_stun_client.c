@@ -52,15 +52,23 @@ static void fresh_client(stun_client *c) {
   timeouts = 0;
 }
 
-static void test_retransmission_schedule(void **state) {
-  (void)state;
-  stun_client c;
-  fresh_client(&c);
+/* One request tagged user, never answered, run until `until`: started with
+** the client's RTO, or with its own (rto > 0). */
+static void one_unanswered(stun_client *c, int user, int64_t rto, int64_t until) {
+  fresh_client(c);
   clock_now = 0;
   uint8_t buf[128];
   addr dst = addr_v4(0x01020304, 3478);
-  assert_int_equal(stun_client_start(&c, 0, 0, &dst, buf, request(buf, 1), 42), 0);
-  run_until(&c, 60000 * MS);
+  size_t n = request(buf, 1);
+  if (rto > 0) assert_int_equal(stun_client_start_rto(c, 0, 0, &dst, buf, n, user, rto), 0);
+  else assert_int_equal(stun_client_start(c, 0, 0, &dst, buf, n, user), 0);
+  run_until(c, until);
+}
+
+static void test_retransmission_schedule(void **state) {
+  (void)state;
+  stun_client c;
+  one_unanswered(&c, 42, 0, 60000 * MS);
   /* RFC 8489 section 6.2.1: 0, 500, 1500, 3500, 7500, 15500, 31500 ms,
   ** then a timeout at 39500 ms. */
   const int64_t want[7] = {0, 500, 1500, 3500, 7500, 15500, 31500};
@@ -71,6 +79,19 @@ static void test_retransmission_schedule(void **state) {
   assert_int_equal(c.stats.retransmits, 6);
   assert_int_equal(stun_client_active(&c), 0);
   assert_int_equal(stun_client_deadline(&c), INT64_MAX);
+}
+
+/* A transaction's own initial RTO (ICE's checks, RFC 8445 section 14.3):
+** doubling from it, the final wait Rm of it. */
+static void test_own_rto(void **state) {
+  (void)state;
+  stun_client c;
+  one_unanswered(&c, 7, 1200 * MS, 200000 * MS);
+  const int64_t want[7] = {0, 1200, 3600, 8400, 18000, 37200, 75600};
+  assert_int_equal(nsent, 7);
+  for (int i = 0; i < 7; i++) assert_int_equal(sent_at[i], want[i] * MS);
+  assert_int_equal(timeouts, 1);
+  assert_int_equal(last_timeout, 7);
 }
 
 static void test_matching(void **state) {
@@ -226,6 +247,7 @@ static void test_server_errors(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_retransmission_schedule),
+      cmocka_unit_test(test_own_rto),
       cmocka_unit_test(test_matching),
       cmocka_unit_test_setup(test_server_binding, setup_server),
       cmocka_unit_test_setup(test_server_change_request, setup_server),

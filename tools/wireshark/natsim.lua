@@ -9,10 +9,12 @@
 --
 -- The frame layouts are data: BODIES lists each type's fields in order,
 -- FIELDS says how each field is read. A new field is a line in FIELDS and
--- a name in its type's BODIES entry.
+-- a name in its type's BODIES entry. A body is read by its length: its
+-- fields must fill it exactly, and a body shorter than its fields or with
+-- bytes after them is marked malformed (gwproto.c refuses both).
 
 local PORTS = { 7000, 4000 } -- the gateway's port and the peers' (experiment/xrun.h)
-local HEADER = 6             -- "NG", version, type, length
+local HEADER = 14            -- "NG", version, type, length, counter
 local TAG = 16               -- truncated HMAC-SHA256 after the body
 
 local p = Proto("natsim_gw", "natsim gateway protocol")
@@ -25,7 +27,8 @@ local TYPE_NAMES = {
 local CANDIDATE_TYPES = { [0] = "host", [1] = "srflx", [2] = "prflx", [3] = "relay",
                           [4] = "birthday-probing hint" }
 local OUTCOMES = { [1] = "direct", [2] = "relayed" }
-local ERROR_CODES = { [1] = "not registered", [2] = "unknown peer", [3] = "no such session" }
+local ERROR_CODES = { [1] = "not registered (no longer sent)", [2] = "unknown peer",
+                      [3] = "no such session" }
 local FAMILIES = { [4] = "IPv4", [6] = "IPv6" }
 local CONN_KINDS = { [1] = "message", [2] = "acknowledgement" }
 
@@ -35,15 +38,20 @@ local CONN_KINDS = { [1] = "message", [2] = "acknowledgement" }
 -- field shows in the Info column.
 local FIELDS = {
   peer_id      = { kind = "u32", label = "Peer id", info = true },
-  counter      = { kind = "u64", label = "Counter" },
+  epoch        = { kind = "u64", label = "Epoch", info = true },
+  capabilities = { kind = "u8", label = "Capabilities", hex = true, info = true },
+  foundation   = { kind = "u32", label = "Foundation", hex = true },
+  other_caps   = { kind = "u8", label = "Other peer's capabilities", hex = true },
   target       = { kind = "u32", label = "Target peer id", info = true },
   session      = { kind = "u64", label = "Session id", hex = true, info = true },
   other        = { kind = "u32", label = "Other peer id", info = true },
   sender       = { kind = "u32", label = "Sender id", info = true },
   address      = { kind = "addr", label = "Address", info = true },
   punch_delay  = { kind = "u32", label = "Punch delay (ms)" },
-  session_key  = { kind = "bytes", size = 16, label = "Session key" },
   initiator    = { kind = "u8", label = "Initiator" },
+  nonce        = { kind = "bytes", size = 12, label = "Nonce (AES-128-GCM)" },
+  sealed_key   = { kind = "bytes", size = 32,
+                   label = "Session key, sealed (AES-128-GCM ciphertext and tag)" },
   outcome      = { kind = "u8", label = "Outcome", names = OUTCOMES, info = true },
   code         = { kind = "u8", label = "Error code", names = ERROR_CODES, info = true },
   detail       = { kind = "u32", label = "Detail" },
@@ -56,18 +64,20 @@ local FIELDS = {
 }
 
 local BODIES = {
-  [1]  = { "peer_id", "counter" },
+  [1]  = { "peer_id", "epoch", "capabilities" },
   [2]  = { "peer_id", "address" },
-  [3]  = { "peer_id", "counter" },
-  [4]  = { "peer_id", "counter", "target" },
-  [5]  = { "session", "other", "address", "punch_delay", "session_key", "initiator" },
+  [3]  = { "peer_id" },
+  [4]  = { "peer_id", "target" },
+  [5]  = { "session", "other", "address", "punch_delay", "initiator", "nonce", "sealed_key",
+           "other_caps" },
   [6]  = { "session", "sender", "payload" },
-  [7]  = { "peer_id", "counter", "session", "outcome" },
+  [7]  = { "peer_id", "session", "outcome" },
   [8]  = { "code", "detail" },
   [9]  = { "session", "sender", "round" },
   [10] = { "session", "sender", "round" },
   [11] = { "session", "sender", "payload" },
-  [12] = { "session", "sender", "cand_type", "priority", "address", "ufrag", "password" },
+  [12] = { "session", "sender", "cand_type", "priority", "foundation", "address", "ufrag",
+           "password" },
 }
 
 -- --- protocol fields ----------------------------------------------------------
@@ -77,6 +87,8 @@ local pf = {
   version = ProtoField.uint8("natsim_gw.version", "Version"),
   type = ProtoField.uint8("natsim_gw.type", "Type", base.DEC, TYPE_NAMES),
   length = ProtoField.uint16("natsim_gw.length", "Body length"),
+  counter = ProtoField.uint64("natsim_gw.counter", "Counter (replay window)"),
+  trailing = ProtoField.bytes("natsim_gw.trailing", "Bytes after the known fields"),
   tag = ProtoField.bytes("natsim_gw.tag", "Tag (HMAC-SHA256, first 16 bytes)"),
   family = ProtoField.uint8("natsim_gw.address.family", "Family", base.DEC, FAMILIES),
   port = ProtoField.uint16("natsim_gw.address.port", "Port"),
@@ -108,7 +120,9 @@ end
 
 local short = ProtoExpert.new("natsim_gw.short", "Frame shorter than its fields",
                               expert.group.MALFORMED, expert.severity.ERROR)
-p.experts = { short }
+local extra = ProtoExpert.new("natsim_gw.extra", "Body longer than its fields",
+                              expert.group.MALFORMED, expert.severity.ERROR)
+p.experts = { short, extra }
 
 local list = {}
 for _, f in pairs(pf) do list[#list + 1] = f end
@@ -190,6 +204,12 @@ end
 
 local SIZES = { u8 = 1, u32 = 4, u64 = 8 }
 
+-- A 64-bit value as the Info column shows it: 16 hex digits or decimal.
+local function u64_text(value, hex)
+  if hex then return value:tohex() end
+  return tostring(value)
+end
+
 -- Reads body field `name` at off (the body ends at stop; v holds the
 -- values read before); returns the next offset and the field's value
 -- (integers; a payload's "quic" or "conn"), or nil when short.
@@ -212,7 +232,7 @@ local function read_field(tvb, pinfo, tree, root, name, off, stop, v)
   if off + size > stop then return nil end
   tree:add(pf[name], tvb(off, size))
   if f.kind == "bytes" then return off + size end
-  if f.kind == "u64" then return off + size, tvb(off, size):uint64():tohex() end
+  if f.kind == "u64" then return off + size, u64_text(tvb(off, size):uint64(), f.hex) end
   return off + size, tvb(off, size):uint()
 end
 
@@ -249,6 +269,25 @@ local function is_frame(tvb)
   return HEADER + tvb(4, 2):uint() + TAG == tvb:len()
 end
 
+-- Reads type_'s fields from HEADER to stop, the body's end; returns the
+-- values read. Marks the frame when the fields do not fill the body exactly.
+local function read_body(tvb, pinfo, tree, root, type_, stop)
+  local off, values = HEADER, {}
+  for _, name in ipairs(BODIES[type_]) do
+    local next_, value = read_field(tvb, pinfo, tree, root, name, off, stop, values)
+    if not next_ then
+      tree:add_proto_expert_info(short)
+      return values
+    end
+    values[name] = value
+    off = next_
+  end
+  if off < stop then
+    tree:add(pf.trailing, tvb(off, stop - off)):add_proto_expert_info(extra)
+  end
+  return values
+end
+
 local function dissect_frame(tvb, pinfo, root)
   local type_ = tvb(3, 1):uint()
   local stop = HEADER + tvb(4, 2):uint()
@@ -257,16 +296,8 @@ local function dissect_frame(tvb, pinfo, root)
   tree:add(pf.version, tvb(2, 1))
   tree:add(pf.type, tvb(3, 1))
   tree:add(pf.length, tvb(4, 2))
-  local off, values = HEADER, {}
-  for _, name in ipairs(BODIES[type_]) do
-    local next_, value = read_field(tvb, pinfo, tree, root, name, off, stop, values)
-    if not next_ then
-      tree:add_proto_expert_info(short)
-      break
-    end
-    values[name] = value
-    off = next_
-  end
+  tree:add(pf.counter, tvb(6, 8))
+  local values = read_body(tvb, pinfo, tree, root, type_, stop)
   tree:add(pf.tag, tvb(stop, TAG))
   session_peers(tree, values)
   local info = "natsim " .. TYPE_NAMES[type_] .. " " .. summary(type_, values)

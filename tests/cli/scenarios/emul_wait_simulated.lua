@@ -1,0 +1,2 @@
+-- wait is for real hosts only.
+natsim.host{ name = "a" }:wait("1s")

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Scale (issue 19): an attempt's record does not depend on how many attempts
 # share its run; --jobs 1, 2 and 3 and --shard K/3 + natsim merge write the
-# same results (events aside), with and without loss; merge refuses shards
-# that do not make one run.
+# same results (events aside), with and without loss, in a mixed run too;
+# merge refuses shards that do not make one run.
 # usage: scale_test.sh NATSIM SOURCE_DIR
 . "$2/tests/support/expect.sh"
 expect_cli_setup "$1" "$2"
@@ -57,6 +57,34 @@ same_results "--jobs 2 at 70 pairs writes what --jobs 1 does" "$tmp/v1" "$tmp/v2
 "$natsim" run $s "${small[@]}" --set loss=0.03 --jobs 1 --out "$tmp/l1" >/dev/null 2>&1
 "$natsim" run $s "${small[@]}" --set loss=0.03 --jobs 3 --out "$tmp/l3" >/dev/null 2>&1
 same_results "--jobs 3 with loss writes what --jobs 1 does" "$tmp/l1" "$tmp/l3"
+
+# A mixed run (each side's version drawn per attempt; version pairs and the
+# cost summed from the parts): --jobs 1, --jobs 2 and two shards merged
+# write the same results and print the same.
+mix=tests/cli/scenarios/mix_cost.lua
+"$natsim" run $mix --quiet --jobs 1 --json "$tmp/mix1.json" --out "$tmp/mix1" >"$tmp/mix1.txt" 2>&1
+"$natsim" run $mix --quiet --jobs 2 --json "$tmp/mix2.json" --out "$tmp/mix2" >"$tmp/mix2.txt" 2>&1
+expect "a mixed run has version pairs" 0 '"version_pairs"' -- cat "$tmp/mix1.json"
+same_results "mixed: --jobs 2 writes what --jobs 1 does" "$tmp/mix1" "$tmp/mix2"
+expect "mixed: --jobs 2's --json is --jobs 1's, events aside" 0 "" -- bash -c \
+  "cmp <(grep -v events '$tmp/mix1.json') <(grep -v events '$tmp/mix2.json')"
+expect "mixed: --jobs 2 prints what --jobs 1 does" 0 "" -- bash -c \
+  "cmp <(grep -v -E 'events|wall' '$tmp/mix1.txt') <(grep -v -E 'events|wall' '$tmp/mix2.txt')"
+for k in 0 1; do
+  expect "mixed: shard $k of 2 runs" 0 "" -- "$natsim" run $mix --quiet --shard $k/2 --out "$tmp/ms$k"
+done
+expect "mixed: merge" 0 "checks: [0-9]+ passed, 0 failed" -- "$natsim" merge "$tmp/ms0/results.json" \
+  "$tmp/ms1/results.json" --out "$tmp/mm" --quiet
+same_results "mixed: merged shards write what one run does" "$tmp/mix1" "$tmp/mm"
+python3 - "$tmp/ms0/results.json" "$tmp/mbad.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+p = [e for e in r["parts"] if e["version"] == "mix"][0]["part"]
+p["attempts"][0][22] = 7  # version_a: a version the mix does not hold
+json.dump(r, open(sys.argv[2], "w"))
+PY
+expect "mixed: a part's attempt of a version not in the mix" 2 "attempt 0: classes [0-9], [0-9] and versions 7, [0-9] are not the population's" -- \
+  "$natsim" merge "$tmp/mbad.json" "$tmp/ms1/results.json" --out "$tmp/mbad"
 
 # --shard K/3 then natsim merge: the same as one run.
 for k in 0 1 2; do

@@ -87,9 +87,9 @@ static int build(run *r, const classify_opts *o, const char *model,
   int parent = WORLD_CORE;
   sim_link_cfg uplink = {.delay = 5000000};
   if (o->behind &&
-      (parent = world_nat_file(w, &o->loader, o->behind, "cgn", WORLD_CORE, true, &uplink, err, len)) < 0)
+      (parent = world_nat_file(w, &o->loader, o->behind, "cgn", WORLD_CORE, true, 0, &uplink, err, len)) < 0)
     return -1;
-  int home = world_nat_file(w, &o->loader, model, "nat", parent, false, &uplink, err, len);
+  int home = world_nat_file(w, &o->loader, model, "nat", parent, false, 0, &uplink, err, len);
   if (server < 0 || home < 0) return -1;
   world_node_opts co = {.name = "client", .parent = home, .link = lossy};
   co.link.delay = 1000000;

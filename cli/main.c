@@ -33,6 +33,8 @@ static const char usage[] =
     "                     run a scenario and compare it with a stored baseline\n"
     "  report RESULTS.json --out DIR\n"
     "                     write the Markdown and HTML reports of a results file\n"
+    "  merge SHARD/results.json... --out DIR\n"
+    "                     combine the shards of a run (natsim run --shard K/N)\n"
     "\n"
     "on real UDP sockets (natsim COMMAND --help):\n"
     "  serve stun|turn|gateway --listen ADDR:PORT ...\n"
@@ -54,7 +56,7 @@ static const char usage[] =
 /* --- run and regress ------------------------------------------------------------ */
 
 #define MAX_PARAMS 64 /* --set options a run takes */
-#define RUN_OPTIONS 10 /* rows run_options writes */
+#define RUN_OPTIONS 11 /* rows run_options writes */
 
 /* The options `natsim run` and `natsim regress` share, into t (room for
 ** RUN_OPTIONS); returns how many. */
@@ -93,6 +95,11 @@ static int run_options(opt *t, scenario_opts *o, const char **params) {
   t[n++] = (opt){"max-instructions", "N", OPT_LONG, &o->max_instructions, 1, 1e12, NULL,
                  "stop a NAT model hook or callback that runs more than N Lua\n"
                  "instructions in one call (default 100000000), exit 2"};
+  t[n++] = (opt){"jobs", "N", OPT_LONG, &o->jobs, 1, 256, NULL,
+                 "run each experiment version's attempts in N worker processes\n"
+                 "(default: one per core; 1: in natsim itself; --pcap and\n"
+                 "--emulate: 1); results are the same for every N\n"
+                 "(docs/scale.md)"};
   return n;
 }
 
@@ -111,12 +118,30 @@ static int parse_scenario_cmd(const opt_cmd *c, int argc, char **argv, const cha
   return OPT_CONTINUE;
 }
 
+/* --shard K/N into o: 0 <= K < N <= 4096. */
+static int parse_shard(const opt_cmd *c, const char *v, scenario_opts *o) {
+  int k = -1;
+  int shards = 0;
+  int used = 0;
+  if (sscanf(v, "%d/%d%n", &k, &shards, &used) != 2 || v[used] || k < 0 || shards < 1 ||
+      k >= shards || shards > 4096)
+    return opt_usage_error(c, "option '--shard': expected K/N with 0 <= K < N <= 4096, got '%s'",
+                           v);
+  o->shard = k;
+  o->shards = shards;
+  return OPT_CONTINUE;
+}
+
 static int cmd_run(int argc, char **argv, const char **pos) {
   scenario_opts o = {.seed = 1};
   const char *params[MAX_PARAMS];
+  const char *shard = NULL;
   o.params = params;
-  opt t[RUN_OPTIONS + 2];
+  opt t[RUN_OPTIONS + 3];
   int n = run_options(t, &o, params);
+  t[n++] = (opt){"shard", "K/N", OPT_STRING, &shard, 0, 0, NULL,
+                 "run only share K (from 0) of N of each experiment version's\n"
+                 "attempts; --out's results.json keeps what natsim merge needs"};
   t[n++] = (opt){"emulate", NULL, OPT_FLAG, &o.emulate, 0, 0, NULL,
                  "allow real hosts (natsim.host{exec=}): real programs in\n"
                  "network namespaces behind the simulated NATs (root). The\n"
@@ -128,18 +153,55 @@ static int cmd_run(int argc, char **argv, const char **pos) {
                "                               [--pcap DIR [--pcap-attempts LIST]]\n"
                "                               [--set KEY=VALUE ...] [--quiet]\n"
                "                               [--attempts FILE] [--max-instructions N]\n"
-               "                               [--emulate]\n"
+               "                               [--jobs N] [--shard K/N] [--emulate]\n"
                "\n"
                "Runs a scenario script in virtual time. All randomness comes from the\n"
                "seed: the same scenario with the same seed gives the same output\n"
                "(with --emulate it runs in real time instead, and does not).\n",
                t, n,
                "exit status: 0 when every check passed, 1 when a check failed,\n"
-               "2 for a usage, scenario or model error.\n"};
+               "2 for a usage, scenario or model error. A shard's run exits 1 on no\n"
+               "check: natsim merge judges them.\n"};
   int rc = parse_scenario_cmd(&c, argc, argv, pos, &o);
+  if (rc == OPT_CONTINUE && shard) rc = parse_shard(&c, shard, &o);
   if (rc != OPT_CONTINUE) return rc;
   if (!o.path) return opt_usage_error(&c, "no scenario given");
+  if (o.shards && !o.out_dir)
+    return opt_usage_error(&c, "--shard needs --out DIR (its results.json is what natsim merge "
+                               "reads)");
   return scenario_run(&o);
+}
+
+/* --- merge ------------------------------------------------------------------------ */
+
+static int cmd_merge(int argc, char **argv, const char **pos) {
+  scenario_opts o = {0};
+  const opt t[] = {
+      {"out", "DIR", OPT_STRING, &o.out_dir, 0, 0, NULL,
+       "write DIR/results.json, DIR/report.md and DIR/report.html"},
+      {"junit", "FILE", OPT_STRING, &o.junit, 0, 0, NULL,
+       "write JUnit XML: a test case per check and per target"},
+      {"json", "FILE", OPT_STRING, &o.json, 0, 0, NULL, "write the experiment results alone"},
+      {"quiet", NULL, OPT_FLAG, &o.quiet, 0, 0, NULL, "no progress display"},
+      help_opt,
+  };
+  opt_cmd c = {"merge",
+               "usage: natsim merge SHARD/results.json... --out DIR [--junit FILE] [--json FILE]\n"
+               "\n"
+               "Combines the results files of every shard of one run (natsim run --shard\n"
+               "K/N --out SHARD) into the results, reports and JUnit XML one run would\n"
+               "have written: the scenario script runs again, its experiments' attempts\n"
+               "read from the shards (docs/scale.md).\n",
+               t, 5,
+               "exit status: as natsim run's: 0 when every check passed, 1 when a check\n"
+               "failed, 2 for a usage error or shards that do not make one run.\n"};
+  int npos;
+  int rc = opt_parse(&c, argc, argv, pos, &npos);
+  if (rc != OPT_CONTINUE) return rc;
+  if (npos == 0 || (!o.out_dir && !o.junit && !o.json))
+    return opt_usage_error(&c, "needs the shards' results.json files, and --out DIR, --junit "
+                               "FILE or --json FILE");
+  return scenario_merge(pos, npos, &o);
 }
 
 /* Compares a run with its baseline: the table on stdout and, with --junit,
@@ -568,7 +630,8 @@ static const struct command {
 } commands[] = {
     {"run", cmd_run},         {"classify", cmd_classify}, {"regress", cmd_regress},
     {"report", cmd_report},   {"serve", cmd_serve},       {"probe", cmd_probe},
-    {"turn-check", cmd_turn_check}, {"emul-clean", cmd_emul_clean}, {"peer", cmd_peer},
+    {"turn-check", cmd_turn_check}, {"merge", cmd_merge},
+    {"emul-clean", cmd_emul_clean}, {"peer", cmd_peer},
 };
 
 static command_fn find_command(const char *name) {

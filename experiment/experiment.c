@@ -33,6 +33,13 @@ void experiment_defaults(exp_cfg *c) {
   cost_defaults(&c->cost);
 }
 
+/* How the version's sessions move to the direct path, the scenario's choice first. */
+static enum peer_upgrade upgrade_of(const exp_cfg *c, const exp_version *v) {
+  if (c->upgrade == EXP_UPGRADE_MIGRATE) return PEER_MIGRATE;
+  if (c->upgrade == EXP_UPGRADE_SWITCH) return PEER_SWITCH;
+  return v->upgrade;
+}
+
 /* Every 100 ms of virtual time, whether or not anything is shown: the
 ** events executed do not depend on the display. */
 static void progress_tick(void *arg) {
@@ -66,7 +73,7 @@ static int build(xrun *x, char *err, size_t len) {
 static int simulate(xrun *x, char *err, size_t len) {
   const exp_cfg *c = x->cfg;
   x->end = (c->pairs - 1) * c->spacing + 1000 * MS + c->over + c->settle;
-  progress_begin(x->version->name, c->pairs);
+  progress_begin(x->version->name, x->hi - x->lo);
   sim_schedule(PROGRESS_TICK, progress_tick, x);
   sim_run_until(x->end);
   progress_end();
@@ -77,37 +84,24 @@ static int simulate(xrun *x, char *err, size_t len) {
 
 /* How the run's sessions move to the direct path, in words: "none" when
 ** they never do, "switch" without QUIC (conn's frames take the best path). */
-static const char *upgrade_name(const xrun *x) {
-  if (x->cfg->mixed) return "mixed";
-  if (!x->version->punch && !x->version->ice) return "none";
-  if (!x->cfg->quic || x->upgrade == PEER_SWITCH) return "switch";
+static const char *upgrade_name(const exp_cfg *c, const exp_version *v) {
+  if (c->mixed) return "mixed";
+  if (!v->punch && !v->ice) return "none";
+  if (!c->quic || upgrade_of(c, v) == PEER_SWITCH) return "switch";
   return "migrate";
 }
 
-/* Fills out from the run: 0, or -1 when out of memory (out holds nothing
-** to free). */
-static int summarize(xrun *x, exp_summary *out) {
-  const exp_cfg *c = x->cfg;
-  snprintf(out->name, sizeof out->name, "%s", x->version->name);
-  snprintf(out->strategy, sizeof out->strategy, "%s", x->version->strategy);
-  snprintf(out->upgrade, sizeof out->upgrade, "%s", upgrade_name(x));
-  if (measure_run(x, out) != 0) {
-    free(out->cells);
-    out->cells = NULL;
-    return -1;
-  }
-  for (int i = 0; c->mixed && i < EXP_MAX_VERSIONS; i++) out->mix[i] = c->mix[i];
-  out->nclasses = c->nclasses;
-  out->pairs = c->pairs;
-  for (int i = 0; i < c->nclasses; i++) {
-    snprintf(out->classes[i], sizeof out->classes[i], "%s", c->classes[i].name);
-    int64_t k = c->classes[i].keepalive > 0 ? c->classes[i].keepalive : c->peer.keepalive;
-    out->keepalive_s[i] = (double)k / 1e9;
-  }
-  cost_measure(c, x->version->ice, out); /* after the keepalives */
-  out->events = sim_event_count();
-  out->virtual_s = (double)sim_now() / 1e9;
-  return 0;
+/* The servers' counts and the run's own figures, into the part. */
+static void keep_counts(const xrun *x, exp_part *p) {
+  p->gateway_frames = x->gw.stats.relayed_frames;
+  p->events = sim_event_count();
+  p->virtual_s = (double)sim_now() / 1e9;
+  if (!x->turn) return;
+  const turn_server_stats *ts = turn_server_get_stats(x->turn);
+  p->stun_requests = x->stun.stats.requests + x->stun2.stats.requests;
+  p->turn_allocations = ts->allocations;
+  p->turn_bytes = ts->bytes_relayed;
+  p->turn_packets = ts->to_peers + ts->from_peers;
 }
 
 /* A node's part in attempt `index` (-1: the servers), for the manifest. */
@@ -132,7 +126,7 @@ static int finish_capture(xrun *x, char *err, size_t len) {
 }
 
 static void release(xrun *x) {
-  for (int i = 0; x->att && i < x->cfg->pairs; i++) {
+  for (int i = x->lo; x->att && i < x->hi; i++) {
     side_free(&x->att[i].a);
     side_free(&x->att[i].b);
   }
@@ -157,13 +151,11 @@ static void mix_name(const exp_cfg *c, char *out, size_t len) {
   }
 }
 
-/* A mixed run's row: named by its shares, with the servers any of its
-** versions needs. */
-static void mix_row(const exp_cfg *c, xrun *x) {
-  exp_version *row = &x->mixrow;
-  mix_name(c, x->mixname, sizeof x->mixname);
-  *row = (exp_version){.name = x->mixname,
-                       .strategy = "each peer its version, drawn from the mix"};
+/* A mixed run's row, named by its shares (name: len bytes, which the row
+** points to), with the servers any of its versions needs. */
+static void mix_row(const exp_cfg *c, exp_version *row, char *name, size_t len) {
+  mix_name(c, name, len);
+  *row = (exp_version){.name = name, .strategy = "each peer its version, drawn from the mix"};
   for (int i = 0; i < exp_version_count() && i < EXP_MAX_VERSIONS; i++) {
     if (c->mix[i] <= 0) continue;
     row->punch = row->punch || exp_version_at(i)->punch;
@@ -208,36 +200,144 @@ static int check_cfg(const exp_cfg *c, const char *version, char *err, size_t le
                        "a message size from %d to %d", HEAD, CONN_MAX_MESSAGE);
     return -1;
   }
+  if (c->shards < 0 || (c->shards > 0 && (c->shard < 0 || c->shard >= c->shards))) {
+    snprintf(err, len, "shard %d of %d: expected 0 <= shard < shards", c->shard, c->shards);
+    return -1;
+  }
   return 0;
 }
 
-int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char *err,
-                   size_t len) {
-  memset(out, 0, sizeof *out);
+void experiment_shard_range(int pairs, int k, int n, int *lo, int *hi) {
+  *lo = 0;
+  *hi = pairs;
+  if (n <= 0) return;
+  *lo = (int)((int64_t)pairs * k / n);
+  *hi = (int)((int64_t)pairs * (k + 1) / n);
+}
+
+void exp_part_free(exp_part *p) {
+  free(p->m);
+  p->m = NULL;
+}
+
+int experiment_run_part(const exp_cfg *c, const char *version, exp_part *part, char *err,
+                        size_t len) {
+  memset(part, 0, sizeof *part);
   if (check_cfg(c, version, err, len) != 0) return -1;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   xrun x = {.cfg = c, .version = exp_version_find(version)};
   if (c->mixed) {
-    mix_row(c, &x);
+    mix_row(c, &x.mixrow, x.mixname, sizeof x.mixname);
     x.version = &x.mixrow;
   }
-  x.upgrade = x.version->upgrade;
-  if (c->upgrade == EXP_UPGRADE_MIGRATE) x.upgrade = PEER_MIGRATE;
-  if (c->upgrade == EXP_UPGRADE_SWITCH) x.upgrade = PEER_SWITCH;
+  x.upgrade = upgrade_of(c, x.version);
+  experiment_shard_range(c->pairs, c->shard, c->shards, &x.lo, &x.hi);
   x.att = calloc((size_t)c->pairs, sizeof *x.att);
+  x.meas = calloc((size_t)(x.hi - x.lo) + 1, sizeof *x.meas);
   x.w = world_new(c->seed);
   int rc = -1;
-  if (!x.att || !x.w) snprintf(err, len, "out of memory");
+  if (!x.att || !x.meas || !x.w) snprintf(err, len, "out of memory");
   else rc = build(&x, err, len);
   if (rc == 0) rc = simulate(&x, err, len);
-  if (rc == 0 && summarize(&x, out) != 0) {
-    snprintf(err, len, "out of memory");
-    rc = -1;
-  }
+  if (rc == 0) keep_counts(&x, part);
   if (rc == 0 && c->pcap) rc = finish_capture(&x, err, len);
   release(&x);
+  part->pairs = c->pairs;
+  part->lo = x.lo;
+  part->hi = x.hi;
+  part->m = x.meas;
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  out->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  part->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  if (rc != 0) exp_part_free(part);
+  return rc;
+}
+
+/* Whether the parts tile attempts 0 to pairs - 1, in order. */
+static int check_tiling(int pairs, const exp_part *parts, int n, char *err, size_t len) {
+  int next = 0;
+  for (int i = 0; i < n; i++) {
+    if (parts[i].pairs != pairs || parts[i].lo != next || parts[i].hi < parts[i].lo) {
+      snprintf(err, len, "part %d holds attempts %d to %d of %d; expected from %d of %d", i + 1,
+               parts[i].lo, parts[i].hi - 1, parts[i].pairs, next, pairs);
+      return -1;
+    }
+    next = parts[i].hi;
+  }
+  if (next == pairs) return 0;
+  snprintf(err, len, "the parts hold attempts 0 to %d of %d", next - 1, pairs);
+  return -1;
+}
+
+/* Whether every attempt of the parts names classes of the population and,
+** in a mixed run, versions of the mix (none otherwise): parts read back
+** from files are summed into tables of that size. */
+static int check_attempts(const exp_cfg *c, const exp_part *parts, int n, char *err, size_t len) {
+  for (int i = 0; i < n; i++) {
+    for (int k = 0; k < parts[i].hi - parts[i].lo; k++) {
+      const exp_meas *m = &parts[i].m[k];
+      bool ok = m->class_a >= 0 && m->class_a < c->nclasses && m->class_b >= 0 &&
+                m->class_b < c->nclasses;
+      int v[2] = {m->version_a, m->version_b};
+      for (int j = 0; j < 2; j++) {
+        if (!c->mixed) ok = ok && v[j] == -1;
+        else ok = ok && v[j] >= 0 && v[j] < EXP_MAX_VERSIONS && c->mix[v[j]] > 0;
+      }
+      if (ok) continue;
+      snprintf(err, len, "part %d: attempt %d: classes %d, %d and versions %d, %d are not the "
+               "population's", i + 1, parts[i].lo + k, m->class_a, m->class_b, m->version_a,
+               m->version_b);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int experiment_summarize(const exp_cfg *c, const char *version, const exp_part *parts, int n,
+                         exp_summary *out, char *err, size_t len) {
+  memset(out, 0, sizeof *out);
+  if (check_cfg(c, version, err, len) != 0) return -1;
+  if (check_tiling(c->pairs, parts, n, err, len) != 0) return -1;
+  if (check_attempts(c, parts, n, err, len) != 0) return -1;
+  exp_version row;
+  char mixname[64];
+  const exp_version *v = exp_version_find(version);
+  if (c->mixed) {
+    mix_row(c, &row, mixname, sizeof mixname);
+    v = &row;
+  }
+  snprintf(out->name, sizeof out->name, "%s", v->name);
+  snprintf(out->strategy, sizeof out->strategy, "%s", v->strategy);
+  snprintf(out->upgrade, sizeof out->upgrade, "%s", upgrade_name(c, v));
+  if (measure_sum(c, parts, n, out) != 0) {
+    free(out->cells);
+    out->cells = NULL;
+    snprintf(err, len, "out of memory");
+    return -1;
+  }
+  for (int i = 0; c->mixed && i < EXP_MAX_VERSIONS; i++) out->mix[i] = c->mix[i];
+  out->nclasses = c->nclasses;
+  out->pairs = c->pairs;
+  for (int i = 0; i < c->nclasses; i++) {
+    snprintf(out->classes[i], sizeof out->classes[i], "%s", c->classes[i].name);
+    int64_t k = c->classes[i].keepalive > 0 ? c->classes[i].keepalive : c->peer.keepalive;
+    out->keepalive_s[i] = (double)k / 1e9;
+  }
+  cost_measure(c, v->ice, out); /* after the keepalives */
+  for (int i = 0; i < n; i++) {
+    out->events += parts[i].events;
+    out->wall_s += parts[i].wall_s;
+    out->virtual_s = parts[i].virtual_s;
+  }
+  return 0;
+}
+
+int experiment_run(const exp_cfg *c, const char *version, exp_summary *out, char *err,
+                   size_t len) {
+  exp_part p;
+  memset(out, 0, sizeof *out);
+  if (experiment_run_part(c, version, &p, err, len) != 0) return -1;
+  int rc = experiment_summarize(c, version, &p, 1, out, err, len);
+  exp_part_free(&p);
   return rc;
 }

@@ -128,8 +128,12 @@ typedef struct exp_cfg {
   exp_cost_cfg cost;       /* the cost model's profile and prices */
   nat_model_loader loader; /* loads the classes' model files (borrowed) */
   struct capture *pcap;  /* NULL, or the attempts to capture and the manifest (capture.h; borrowed) */
-  exp_record_fn record;  /* NULL, or called for each attempt in order once the run ended */
+  exp_record_fn record;  /* NULL, or called for each attempt as it ends, in order */
   void *record_ctx;      /* record's first argument (borrowed) */
+  /* Shard `shard` of `shards` (0 <= shard < shards; shards 0: one run of
+  ** everything): only attempts shard * pairs / shards up to (shard + 1) *
+  ** pairs / shards are built; their results are as in a run of all. */
+  int shard, shards;
 } exp_cfg;
 
 /* Defaults for everything but the classes (and no targets): 1000 pairs, 20 messages of 200
@@ -226,6 +230,58 @@ typedef struct exp_writer {
 /* Writes one version's results as an object (schema natsim-results/1 in
 ** reports/README.md). Wall time is left out: it is not reproducible. */
 void experiment_write(const exp_summary *s, const exp_writer *w);
+
+/* One attempt as measured at its own end (its start + 1 s + the workload
+** + the settle time), whatever else shares the simulation: all a summary
+** needs of it. Times in ns after the connect call (ICE's: after ICE
+** started); negative: it never happened. */
+typedef struct exp_meas {
+  int class_a, class_b;
+  int version_a, version_b; /* a mixed run: each side's version (version.h's index); else -1 */
+  bool feasible, same_nat, rogue;
+  bool connected, damaged, verified, direct, turn;
+  double p_bday;        /* the chance birthday probing opens a direct path */
+  int failure;          /* a schema_failure, or -1 */
+  char why[160];        /* the failure in words; "" when none */
+  uint64_t probes, bytes_direct, bytes_relayed, bytes_turn;
+  int64_t handshake, migration; /* QUIC client's */
+  int migrations, fell_back;
+  uint64_t lost, wire_relayed, wire_direct, wire_turn; /* both sides' QUIC */
+  int64_t ice_check, ice_nominated;
+  int64_t srtt;         /* the initiator's smoothed RTT */
+  int64_t first, to_direct, on_direct; /* verified: to the first byte, direct, both on direct */
+} exp_meas;
+
+/* A run's share of one version: attempts lo to hi - 1 of `pairs`, and the
+** servers' counts of their traffic. A summary of parts that cover every
+** attempt once equals that of one run (events and wall time aside). */
+typedef struct exp_part {
+  int pairs, lo, hi;
+  exp_meas *m;          /* hi - lo of them; freed by exp_part_free */
+  uint64_t gateway_frames, stun_requests, turn_allocations, turn_bytes;
+  uint64_t turn_packets; /* datagrams the TURN server relayed (for the cost) */
+  uint64_t events;      /* about the run itself: */
+  double virtual_s, wall_s;
+} exp_part;
+
+/* The first and one past the last attempt of shard k of n (n 0: all). */
+void experiment_shard_range(int pairs, int k, int n, int *lo, int *hi);
+
+/* Runs the attempts of cfg's shard of one version into part (its m is the
+** caller's: exp_part_free). 0, or -1 with the reason in err as for
+** experiment_run. */
+int experiment_run_part(const exp_cfg *cfg, const char *version, exp_part *part, char *err,
+                        size_t len);
+
+/* Sums up parts (n of them, in order of lo, each starting where the one
+** before ended, the last ending at pairs) into out, as experiment_run
+** would have: cfg and version as the parts were run with. 0, or -1 with
+** the reason in err: an unknown version, parts that do not tile the
+** attempts, or no memory. out->cells is the caller's to free. */
+int experiment_summarize(const exp_cfg *cfg, const char *version, const exp_part *parts, int n,
+                         exp_summary *out, char *err, size_t len);
+
+void exp_part_free(exp_part *p);
 
 /* The version name experiment_run takes for a mixed run (cfg.mixed). */
 #define EXP_MIX "mix"

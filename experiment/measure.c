@@ -95,20 +95,18 @@ static exp_cell *cell(exp_summary *s, int a, int b) {
 }
 
 /* A mixed run's cell for the attempt's pair of versions; NULL otherwise. */
-static exp_vcell *vcell(const xrun *x, exp_summary *s, const attempt *a) {
-  if (!x->cfg->mixed) return NULL;
-  int va = exp_version_index(a->a.v);
-  int vb = exp_version_index(a->b.v);
-  int lo = va < vb ? va : vb;
-  int hi = va < vb ? vb : va;
+static exp_vcell *vcell(const exp_cfg *c, exp_summary *s, const exp_meas *m) {
+  if (!c->mixed || m->version_a < 0 || m->version_b < 0) return NULL;
+  int lo = m->version_a < m->version_b ? m->version_a : m->version_b;
+  int hi = m->version_a < m->version_b ? m->version_b : m->version_a;
   for (int i = 0; i < s->nvcells; i++) {
     if (s->vcells[i].a == lo && s->vcells[i].b == hi) return &s->vcells[i];
   }
   if (s->nvcells >= EXP_MAX_VPAIRS) return NULL;
-  exp_vcell *c = &s->vcells[s->nvcells];
+  exp_vcell *v = &s->vcells[s->nvcells];
   s->nvcells++;
-  *c = (exp_vcell){.a = lo, .b = hi};
-  return c;
+  *v = (exp_vcell){.a = lo, .b = hi};
+  return v;
 }
 
 static void count_vcell(exp_vcell *c, bool verified, bool direct) {
@@ -156,102 +154,143 @@ static void count_failure(exp_summary *s, int f, const char *why) {
   s->failures[f]++;
 }
 
-static void measure_quic(exp_summary *s, const peer_session_info *ia,
-                         const peer_session_info *ib, times *t) {
-  if (ia->handshake >= 0) add_time(t, T_HANDSHAKE, ia->handshake);
-  if (ia->migration >= 0) add_time(t, T_MIGRATION, ia->migration);
-  s->migrations += ia->migrations;
-  s->fell_back += ia->fell_back;
-  s->retransmitted += ia->lost + ib->lost;
-  s->wire_relayed += ia->wire_relayed + ib->wire_relayed;
-  s->wire_direct += ia->wire_direct + ib->wire_direct;
-  s->wire_turn += ia->wire_turn + ib->wire_turn;
+static void measure_quic(exp_meas *m, const peer_session_info *ia,
+                         const peer_session_info *ib) {
+  m->handshake = ia->handshake;
+  m->migration = ia->migration;
+  m->migrations = ia->migrations;
+  m->fell_back = ia->fell_back;
+  m->lost = ia->lost + ib->lost;
+  m->wire_relayed = ia->wire_relayed + ib->wire_relayed;
+  m->wire_direct = ia->wire_direct + ib->wire_direct;
+  m->wire_turn = ia->wire_turn + ib->wire_turn;
 }
 
+/* Times of a verified attempt: to the first byte, to the direct path, and
+** until both sides' packets took it (ia, ib: the sides' sessions). */
+static void measure_times(exp_meas *m, const attempt *a, const peer_session_info *ia,
+                          const peer_session_info *ib) {
+  m->first = a->first_byte - a->connect_at;
+  m->to_direct = -1;
+  m->on_direct = -1;
+  if (!m->direct) return;
+  int64_t last = a->a.direct_at > a->b.direct_at ? a->a.direct_at : a->b.direct_at;
+  m->to_direct = last - a->connect_at;
+  if (ia->first_direct < 0 || ib->first_direct < 0) return;
+  int64_t on = ia->first_direct > ib->first_direct ? ia->first_direct : ib->first_direct;
+  m->on_direct = on - a->connect_at;
+}
+
+void measure_attempt(xrun *x, const attempt *a) {
+  const exp_cfg *c = x->cfg;
+  exp_meas *m = &x->meas[a->index - x->lo];
+  peer_session_info ia = {0};
+  peer_session_info ib = {0};
+  peer_session(a->a.p, a->b.id, &ia);
+  peer_session(a->b.p, a->a.id, &ib);
+  *m = (exp_meas){.class_a = a->class_a, .class_b = a->class_b, .feasible = a->feasible,
+                  .same_nat = a->same_nat, .rogue = a->rogue, .p_bday = a->p_bday,
+                  .handshake = -1, .migration = -1, .version_a = -1, .version_b = -1};
+  if (c->mixed) {
+    m->version_a = exp_version_index(a->a.v);
+    m->version_b = exp_version_index(a->b.v);
+  }
+  m->connected = c->quic ? ia.quic_up && ib.quic_up : ia.up && ib.up;
+  m->damaged = a->a.damaged || a->b.damaged;
+  bool all = a->a.received == c->messages && a->b.received == c->messages;
+  m->verified = m->connected && all && !m->damaged;
+  m->direct = m->verified && ia.direct && ib.direct;
+  m->turn = ia.turn && ib.turn;
+  const char *why = "";
+  m->failure = failure(a, &ia, &ib, m->connected, m->verified, &why);
+  snprintf(m->why, sizeof m->why, "%s", why);
+  m->probes = ia.probes + ib.probes;
+  m->bytes_direct = ia.bytes_direct + ib.bytes_direct;
+  m->bytes_relayed = ia.bytes_relayed + ib.bytes_relayed;
+  m->bytes_turn = ia.bytes_turn + ib.bytes_turn;
+  if (c->quic) measure_quic(m, &ia, &ib);
+  m->ice_check = ia.ice_first_check;
+  m->ice_nominated = ia.ice_nominated;
+  m->srtt = ia.srtt;
+  if (m->verified) measure_times(m, a, &ia, &ib);
+  attempt_verdict v = {m->verified, m->direct, m->failure, why};
+  record_attempt(x, a, &ia, &ib, &v);
+}
+
+/* --- summing up ----------------------------------------------------------------- */
+
 /* Counts the attempt's outcome in s and in its cell k. */
-static void count_outcome(exp_summary *s, exp_cell *k, const attempt *a, bool verified,
-                          bool direct, bool turn) {
+static void count_outcome(exp_summary *s, exp_cell *k, const exp_meas *m) {
   s->attempts++;
   k->attempts++;
-  if (!verified) {
+  if (!m->verified) {
     s->failed++;
     k->failed++;
-  } else if (direct) {
+  } else if (m->direct) {
     s->direct++;
     k->direct++;
   } else {
     s->relayed++;
     k->relayed++;
   }
-  if (verified && !direct && turn) {
+  if (m->verified && !m->direct && m->turn) {
     s->turn++;
     k->turn++;
   }
-  if (a->feasible && !direct) {
+  if (m->feasible && !m->direct) {
     s->missed_direct++;
     k->missed_direct++;
   }
-  k->feasible += a->feasible;
-  k->expected += a->feasible ? 1 : a->p_bday;
-  if (a->same_nat) {
+  k->feasible += m->feasible;
+  k->expected += m->feasible ? 1 : m->p_bday;
+  if (m->same_nat) {
     s->same_nat++;
-    s->same_nat_direct += direct;
+    s->same_nat_direct += m->direct;
   }
 }
 
-/* Times of a verified attempt: to the first byte, to the direct path, and
-** until both sides' packets took it (ia, ib: the sides' sessions). */
-static void measure_times(exp_summary *s, exp_cell *k, const attempt *a, bool direct,
-                          const peer_session_info *ia, const peer_session_info *ib, times *t) {
-  int64_t first = a->first_byte - a->connect_at;
-  add_time(t, T_CONN, first);
-  hist_add(s->connect_hist, first);
-  if (!direct) return;
-  int64_t last = a->a.direct_at > a->b.direct_at ? a->a.direct_at : a->b.direct_at;
-  int64_t d = last - a->connect_at;
-  add_time(t, T_DIRECT, d);
-  hist_add(s->direct_hist, d);
-  k->direct_ms += (double)d / MS;
-  if (ia->first_direct < 0 || ib->first_direct < 0) return;
-  int64_t on = ia->first_direct > ib->first_direct ? ia->first_direct : ib->first_direct;
-  add_time(t, T_ON_DIRECT, on - a->connect_at);
+static void sum_quic(exp_summary *s, const exp_meas *m, times *t) {
+  if (m->handshake >= 0) add_time(t, T_HANDSHAKE, m->handshake);
+  if (m->migration >= 0) add_time(t, T_MIGRATION, m->migration);
+  s->migrations += m->migrations;
+  s->fell_back += m->fell_back;
+  s->retransmitted += m->lost;
+  s->wire_relayed += m->wire_relayed;
+  s->wire_direct += m->wire_direct;
+  s->wire_turn += m->wire_turn;
 }
 
-static void measure_attempt(const xrun *x, exp_summary *s, const attempt *a, times *t, int *hops,
-                            double *rtt) {
-  const exp_cfg *c = x->cfg;
-  peer_session_info ia = {0};
-  peer_session_info ib = {0};
-  peer_session(a->a.p, a->b.id, &ia);
-  peer_session(a->b.p, a->a.id, &ib);
-  bool connected = c->quic ? ia.quic_up && ib.quic_up : ia.up && ib.up;
-  bool damaged = a->a.damaged || a->b.damaged;
-  bool all = a->a.received == c->messages && a->b.received == c->messages;
-  bool verified = connected && all && !damaged;
-  bool direct = verified && ia.direct && ib.direct;
-  exp_cell *k = cell(s, a->class_a, a->class_b);
-  const char *why = "";
-  int f = failure(a, &ia, &ib, connected, verified, &why); /* before reading why */
-  count_failure(s, f, why);
-  s->connected += connected;
-  s->rogue += a->rogue;
-  if (damaged) s->data_errors++;
-  count_outcome(s, k, a, verified, direct, ia.turn && ib.turn);
-  count_vcell(vcell(x, s, a), verified, direct);
-  k->probes += ia.probes + ib.probes;
-  s->bytes_direct += ia.bytes_direct + ib.bytes_direct;
-  s->bytes_relayed += ia.bytes_relayed + ib.bytes_relayed;
-  s->bytes_turn += ia.bytes_turn + ib.bytes_turn;
-  attempt_verdict v = {verified, direct, f, why};
-  record_attempt(x, a, &ia, &ib, &v);
-  if (c->quic) measure_quic(s, &ia, &ib, t);
-  if (ia.ice_first_check >= 0) add_time(t, T_CHECK, ia.ice_first_check);
-  if (ia.ice_nominated >= 0) add_time(t, T_NOMINATED, ia.ice_nominated);
-  if (!verified) return;
+static void sum_times(exp_summary *s, exp_cell *k, const exp_meas *m, times *t) {
+  add_time(t, T_CONN, m->first);
+  hist_add(s->connect_hist, m->first);
+  if (!m->direct) return;
+  add_time(t, T_DIRECT, m->to_direct);
+  hist_add(s->direct_hist, m->to_direct);
+  k->direct_ms += (double)m->to_direct / MS;
+  if (m->on_direct >= 0) add_time(t, T_ON_DIRECT, m->on_direct);
+}
+
+static void sum_attempt(const exp_cfg *c, exp_summary *s, const exp_meas *m, times *t,
+                        int *hops, double *rtt) {
+  exp_cell *k = cell(s, m->class_a, m->class_b);
+  count_failure(s, m->failure, m->why);
+  s->connected += m->connected;
+  s->rogue += m->rogue;
+  if (m->damaged) s->data_errors++;
+  count_outcome(s, k, m);
+  count_vcell(vcell(c, s, m), m->verified, m->direct);
+  k->probes += m->probes;
+  s->bytes_direct += m->bytes_direct;
+  s->bytes_relayed += m->bytes_relayed;
+  s->bytes_turn += m->bytes_turn;
+  if (c->quic) sum_quic(s, m, t);
+  if (m->ice_check >= 0) add_time(t, T_CHECK, m->ice_check);
+  if (m->ice_nominated >= 0) add_time(t, T_NOMINATED, m->ice_nominated);
+  if (!m->verified) return;
   s->data_verified++;
-  *hops += direct ? 1 : 2;
-  *rtt += (double)ia.srtt / MS;
-  measure_times(s, k, a, direct, &ia, &ib, t);
+  *hops += m->direct ? 1 : 2;
+  *rtt += (double)m->srtt / MS;
+  sum_times(s, k, m, t);
 }
 
 /* --- the version ---------------------------------------------------------------- */
@@ -266,19 +305,18 @@ static void rates(exp_summary *s, int hops, double rtt) {
   s->rtt_ms_mean = s->data_verified ? rtt / s->data_verified : 0;
 }
 
-/* The servers' own counts. */
-static void server_load(const xrun *x, exp_summary *s) {
-  s->gateway_frames = x->gw.stats.relayed_frames;
-  if (!x->turn) return;
-  const turn_server_stats *ts = turn_server_get_stats(x->turn);
-  s->stun_requests = x->stun.stats.requests + x->stun2.stats.requests;
-  s->turn_allocations = ts->allocations;
-  s->turn_bytes = ts->bytes_relayed;
-  s->turn_packets = ts->to_peers + ts->from_peers;
+/* The servers' own counts, over the parts. */
+static void server_load(const exp_part *parts, int n, exp_summary *s) {
+  for (int i = 0; i < n; i++) {
+    s->gateway_frames += parts[i].gateway_frames;
+    s->stun_requests += parts[i].stun_requests;
+    s->turn_allocations += parts[i].turn_allocations;
+    s->turn_bytes += parts[i].turn_bytes;
+    s->turn_packets += parts[i].turn_packets;
+  }
 }
 
-int measure_run(xrun *x, exp_summary *s) {
-  const exp_cfg *c = x->cfg;
+int measure_sum(const exp_cfg *c, const exp_part *parts, int n, exp_summary *s) {
   times t = {0};
   int hops = 0;
   bool ok = true;
@@ -289,9 +327,10 @@ int measure_run(xrun *x, exp_summary *s) {
   }
   s->cells = calloc((size_t)(c->nclasses * c->nclasses), sizeof *s->cells);
   snprintf(s->transport, sizeof s->transport, "%s", c->quic ? "quic" : "messages");
-  if (!s->cells) ok = false;
-  for (int i = 0; i < c->pairs && ok; i++)
-    measure_attempt(x, s, &x->att[i], &t, &hops, &rtt);
+  for (int p = 0; p < n && ok && s->cells; p++) {
+    for (int i = 0; i < parts[p].hi - parts[p].lo; i++)
+      sum_attempt(c, s, &parts[p].m[i], &t, &hops, &rtt);
+  }
   rates(s, hops, rtt);
   double *out[T_KINDS] = {s->connect_ms,       s->direct_ms,    s->ice_check_ms,
                           s->ice_nominated_ms, s->handshake_ms, s->migration_ms,
@@ -302,6 +341,6 @@ int measure_run(xrun *x, exp_summary *s) {
     free(t.t[k]);
   }
   judge(&c->targets, s);
-  server_load(x, s);
-  return ok ? 0 : -1;
+  server_load(parts, n, s);
+  return ok && s->cells ? 0 : -1;
 }

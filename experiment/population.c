@@ -105,7 +105,7 @@ int population_build(xrun *x, char *err, size_t len) {
     x->rogue = pki_ca_new("natsim scenario CA", err, len);
     if (!x->rogue) return -1;
   }
-  for (int i = 0; i < c->pairs; i++) {
+  for (int i = 0; i < x->hi; i++) { /* every draw up to the shard's: each attempt's own */
     attempt *a = &x->att[i];
     a->run = x;
     a->index = i;
@@ -114,11 +114,12 @@ int population_build(xrun *x, char *err, size_t len) {
     a->same_nat = c->same_nat > 0 && unit64(&same) < c->same_nat;
     if (a->same_nat) a->class_b = a->class_a;
     a->rogue = c->rogue > 0 && rng_unit(&rogue) < c->rogue;
+    a->a.v = c->mixed ? draw_version(c, &mix) : x->version;
+    a->b.v = c->mixed ? draw_version(c, &mix) : x->version;
+    if (i < x->lo) continue;
     a->a.id = 2u * (uint32_t)i + 1;
     a->a.is_a = true;
     a->b.id = 2u * (uint32_t)i + 2;
-    a->a.v = c->mixed ? draw_version(c, &mix) : x->version;
-    a->b.v = c->mixed ? draw_version(c, &mix) : x->version;
     if (c->pcap && capture_side(x, a, &captured, err, len) != 0) return -1;
     if (side_build(x, a, &a->a, a->class_a, NULL, err, len) != 0) return -1;
     if (side_build(x, a, &a->b, a->class_b, a->same_nat ? &a->a : NULL, err, len) != 0)

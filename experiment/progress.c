@@ -14,6 +14,7 @@ static struct {
   int index, count; /* the series: task index of count, or count 0 */
   int total, started, connected, finished;
   double fraction, start, last;
+  volatile progress_slot *slot; /* a worker's: figures go there */
 } pg;
 
 static double wall(void) {
@@ -24,13 +25,16 @@ static double wall(void) {
 
 void progress_set_quiet(bool quiet) { pg.quiet = quiet; }
 
+void progress_set_slot(volatile progress_slot *slot) { pg.slot = slot; }
+
 void progress_set_series(int index, int count) {
   pg.index = index;
   pg.count = count;
 }
 
 void progress_begin(const char *label, int total) {
-  if (pg.quiet) return;
+  pg.active = pg.slot != NULL;
+  if (pg.quiet || pg.slot) return;
   if (pg.count > 0)
     snprintf(pg.label, sizeof pg.label, "%s, version %d of %d", label, pg.index, pg.count);
   else
@@ -65,8 +69,20 @@ static void draw(double now) {
   pg.drawn = true;
 }
 
+/* Into the worker's slot. */
+static void report_slot(int started, int connected, int finished, double fraction) {
+  pg.slot->started = started;
+  pg.slot->connected = connected;
+  pg.slot->finished = finished;
+  pg.slot->fraction = fraction;
+}
+
 void progress_update(int started, int connected, int finished, double fraction) {
   if (!pg.active) return;
+  if (pg.slot) {
+    report_slot(started, connected, finished, fraction);
+    return;
+  }
   pg.started = started;
   pg.connected = connected;
   pg.finished = finished;
@@ -80,6 +96,7 @@ void progress_update(int started, int connected, int finished, double fraction) 
 void progress_end(void) {
   if (!pg.active) return;
   pg.active = false;
+  if (pg.slot) return;
   if (pg.tty && pg.drawn) fputs("\r\x1b[K", stderr); /* leave the terminal clean */
   else if (!pg.tty && wall() - pg.start >= PLAIN_EVERY) draw(wall());
 }

@@ -12,6 +12,15 @@
 #include <stdbool.h>
 
 void progress_set_quiet(bool quiet);
+
+/* A --jobs worker's figures, in memory its parent reads while it runs. */
+typedef struct progress_slot {
+  int started, connected, finished;
+  double fraction;
+} progress_slot;
+/* From now on tasks draw nothing: each progress_update writes its
+** figures into slot (borrowed; NULL: draw again). */
+void progress_set_slot(volatile progress_slot *slot);
 /* The tasks begun from now on are number `index` of `count` (shown as
 ** "version 2 of 3"); count 0: not part of a series. */
 void progress_set_series(int index, int count);

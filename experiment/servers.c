@@ -4,6 +4,17 @@
 #include "sim.h"
 #include "xrun.h"
 
+/* A server's link: the scenario's gateway_link; without a rate of its
+** own, one so high a packet takes no time to send (below 1 ns), so
+** attempts never queue behind one another at a server they share. */
+#define SERVER_RATE 1000000000000000ull /* 10^15 bit/s */
+
+static sim_link_cfg server_link(const exp_cfg *c) {
+  sim_link_cfg l = c->gateway;
+  if (l.rate_bps == 0) l.rate_bps = SERVER_RATE;
+  return l;
+}
+
 /* --- the gateway ------------------------------------------------------------ */
 
 static void gw_send(void *ctx, const addr *to, const uint8_t *data, size_t len) {
@@ -20,7 +31,7 @@ static void gw_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip,
 int servers_gateway(xrun *x, char *err, size_t len) {
   const exp_cfg *c = x->cfg;
   world_node_opts go = {.name = "gateway", .addrs = {GATEWAY_IP}, .parent = WORLD_CORE,
-                        .link = c->gateway};
+                        .link = server_link(c)};
   int gw = world_host(x->w, &go, err, len);
   if (gw < 0) return -1;
   gateway_io gio = {gw_send, x};
@@ -117,9 +128,9 @@ static int turn_start(xrun *x) {
 int servers_ice(xrun *x, char *err, size_t len) {
   const exp_cfg *c = x->cfg;
   world_node_opts so = {.name = "stun", .addrs = {STUN_IP, STUN2_IP}, .parent = WORLD_CORE,
-                        .link = c->gateway};
+                        .link = server_link(c)};
   world_node_opts to = {.name = "turn", .addrs = {TURN_IP}, .parent = WORLD_CORE,
-                        .link = c->gateway};
+                        .link = server_link(c)};
   int stun_host = world_host(x->w, &so, err, len);
   x->turn_host = world_host(x->w, &to, err, len);
   if (stun_host < 0 || x->turn_host < 0) return -1;

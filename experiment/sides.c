@@ -77,26 +77,31 @@ static void on_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip,
 /* --- building ----------------------------------------------------------------- */
 
 /* A NAT chain for the side's class, or none when it shares `shared`'s
-** home. Returns the home NAT's node (also in s->home), or -1. */
+** home. Its outermost NAT's public address comes from the side's id, so
+** it is the same whichever attempts share the world. Returns the home
+** NAT's node (also in s->home), or -1. */
 static int build_nats(xrun *x, side *s, int cls, const side *shared, char *err, size_t len) {
   const exp_cfg *c = x->cfg;
   const exp_class *k = &c->classes[cls];
   char name[64];
   int parent = WORLD_CORE;
   sim_link_cfg home_link = c->access;
+  uint32_t public_ip = PUBLIC_BASE + s->id;
   if (shared) {
     s->home = shared->home;
     return s->home;
   }
   if (k->behind[0]) {
     snprintf(name, sizeof name, "cgn%u", s->id);
-    parent = world_nat_file(x->w, &c->loader, k->behind, name, WORLD_CORE, true, &c->access,
-                            err, len);
+    parent = world_nat_file(x->w, &c->loader, k->behind, name, WORLD_CORE, true, public_ip,
+                            &c->access, err, len);
     if (parent < 0) return -1;
     home_link = (sim_link_cfg){.delay = 2 * MS};
   }
   snprintf(name, sizeof name, "nat%u", s->id);
-  s->home = world_nat_file(x->w, &c->loader, k->model, name, parent, false, &home_link, err, len);
+  uint32_t home_ip = parent == WORLD_CORE ? public_ip : 0;
+  s->home = world_nat_file(x->w, &c->loader, k->model, name, parent, false, home_ip, &home_link,
+                           err, len);
   return s->home;
 }
 

@@ -86,8 +86,18 @@ static void start_connect(void *arg) {
   if (c->disrupt != EXP_NONE && !a->same_nat) sim_schedule(c->disrupt_after, disrupt, a);
 }
 
+static void end_attempt(void *arg) {
+  attempt *a = arg;
+  measure_attempt(a->run, a);
+}
+
+int64_t workload_end(const exp_cfg *c, const attempt *a) {
+  return a->start + 1000 * MS + c->over + c->settle;
+}
+
 void workload_schedule(attempt *a) {
   sim_schedule(a->start, start_peer, &a->a);
   sim_schedule(a->start, start_peer, &a->b);
   sim_schedule(a->start + 1000 * MS, start_connect, a);
+  sim_schedule(workload_end(a->run->cfg, a), end_attempt, a);
 }

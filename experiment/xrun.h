@@ -26,6 +26,7 @@
 #define STUN_IP 0xC6336414u    /* 198.51.100.20 */
 #define STUN2_IP 0xC6336415u   /* 198.51.100.21: for port prediction */
 #define TURN_IP 0xC633641Eu    /* 198.51.100.30 */
+#define PUBLIC_BASE 0xC6120000u /* 198.18.0.0: + a side's id, its outermost NAT's address */
 #define SERVER_PORT 3478
 #define RELAY_MIN 49152
 #define RELAY_MAX 65535
@@ -90,7 +91,9 @@ struct xrun {
   world *w;
   gateway gw;
   int gw_sock;
-  attempt *att;       /* cfg->pairs of them */
+  attempt *att;       /* cfg->pairs of them; those of the shard, lo to hi - 1, built */
+  int lo, hi;
+  exp_meas *meas;     /* hi - lo: each attempt as measured at its end */
   /* ICE versions: two STUN servers and a TURN server */
   stun_server stun, stun2;
   turn_server *turn;
@@ -125,10 +128,13 @@ void side_free(side *s);
 
 /* workload.c: the peers' deliver and event callbacks (ctx: the side), and
 ** the attempt's schedule: both peers start at a->start, a connects 1 s
-** later and sends at once, b when its session is up. */
+** later and sends at once, b when its session is up; the attempt is
+** measured at its end (workload_end). */
 void workload_deliver(void *ctx, uint32_t from, const uint8_t *msg, size_t len);
 void workload_event(void *ctx, uint32_t other, enum peer_event ev);
 void workload_schedule(attempt *a);
+/* When attempt a ends: start + 1 s + the workload + the settle time. */
+int64_t workload_end(const exp_cfg *c, const attempt *a);
 
 /* population.c: draws every attempt's classes (and in a mixed run each
 ** side's version) and builds its sides and verdict of the oracle. 0, or -1
@@ -138,11 +144,12 @@ int population_build(xrun *x, char *err, size_t len);
 ** fields; name and strategy are a's). */
 exp_version population_pair(const attempt *a);
 
-/* measure.c: sums up every attempt into s (s->cells allocated: the
-** caller's to free). 0, or -1 when out of memory (s is then incomplete:
-** not to be reported). */
-int measure_run(xrun *x, exp_summary *s);
-
+/* measure.c: measures attempt a at its end into x->meas, and hands it
+** to cfg->record. */
+void measure_attempt(xrun *x, const attempt *a);
+/* Sums up the attempts of parts (n, tiling 0 to pairs) into s. 0, or -1
+** when memory runs out (s->cells allocated: the caller's to free). */
+int measure_sum(const exp_cfg *c, const exp_part *parts, int n, exp_summary *s);
 
 /* record.c: hands the attempt to cfg->record, if any: its sessions ia and
 ** ib (the initiator's, the responder's) and how measure.c judged it. */

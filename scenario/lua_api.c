@@ -868,6 +868,7 @@ uint64_t lapi_seed(const lapi *a) { return a->opts.seed; }
 world *lapi_world(const lapi *a) { return a->w; }
 const char *lapi_scenario(const lapi *a) { return a->opts.scenario; }
 FILE *lapi_attempts(const lapi *a) { return a->opts.attempts; }
+struct shard_ctx *lapi_shard(const lapi *a) { return a->opts.shard; }
 struct capture *lapi_capture(const lapi *a) { return a->opts.pcap; }
 
 void lapi_close(lapi *a) {

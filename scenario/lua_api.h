@@ -33,6 +33,7 @@ typedef struct lapi_opts {
   const char *scenario; /* its path: model names are also looked up near it */
   FILE *attempts;       /* NULL, or where experiments write each attempt (attempts.h); the caller's */
   struct capture *pcap; /* NULL, or the capture of every world (capture.h); the caller's */
+  struct shard_ctx *shard; /* where experiments run (shard.h); the caller's, required */
   bool emulate;         /* real hosts allowed (natsim.host{exec=}): the world runs in real time */
 } lapi_opts;
 
@@ -68,6 +69,8 @@ const char *lapi_scenario(const lapi *a);
 struct capture *lapi_capture(const lapi *a);
 /* lapi_opts.attempts: NULL, or the file of per-attempt records. */
 FILE *lapi_attempts(const lapi *a);
+/* lapi_opts.shard: where experiments run. */
+struct shard_ctx *lapi_shard(const lapi *a);
 /* Reads an optional link table {delay=, rate=, loss=} at field `name`
 ** into link, leaving absent fields alone. 0, or -1 with f->err set. */
 int lapi_read_link(fields *f, const char *name, sim_link_cfg *link);

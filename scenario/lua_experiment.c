@@ -6,13 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "attempts.h"
 #include "classify.h"
 #include "fields.h"
 #include "lua_api.h"
 #include "lua_experiment.h"
 #include "model.h"
 #include "params.h"
+#include "shard.h"
 #include "progress.h"
 #include "version.h"
 #include "watchdog.h"
@@ -483,8 +483,6 @@ static int l_experiment(lua_State *L) {
     if (lapi_end_experiment(a)) return luaL_error(L, "natsim.experiment: out of memory");
     return luaL_error(L, "%s", err);
   }
-  c.record = lapi_attempts(a) ? attempts_write : NULL;
-  c.record_ctx = lapi_attempts(a);
   c.pcap = lapi_capture(a);
   lua_createtable(L, 0, 1);
   lua_createtable(L, nv, 0);
@@ -495,7 +493,7 @@ static int l_experiment(lua_State *L) {
     c.upgrade = upgrades[i];
     c.loader = model_loader(L); /* each NAT's model in a state of its own */
     progress_set_series(i + 1, nv);
-    rc = experiment_run(&c, versions[i], &s, err, sizeof err);
+    rc = shard_summarize(lapi_shard(a), &c, versions[i], lapi_attempts(a), &s, err, sizeof err);
     if (rc == 0) {
       push_summary(L, &s);
       lua_rawseti(L, -2, i + 1);
@@ -504,6 +502,7 @@ static int l_experiment(lua_State *L) {
     }
   }
   progress_set_series(0, 0);
+  lapi_shard(a)->calls++;
   if (lapi_end_experiment(a)) return luaL_error(L, "natsim.experiment: out of memory");
   if (rc) return luaL_error(L, "natsim.experiment: %s", err);
   lua_setfield(L, -2, "versions");

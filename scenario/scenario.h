@@ -24,13 +24,25 @@ typedef struct scenario_opts {
   long max_instructions; /* per hook or callback call (watchdog.h); 0: WATCHDOG_BUDGET */
   const char *attempts; /* NULL: no per-attempt records; else a JSON line per attempt */
   run_results *results; /* non-NULL: filled with the results; the caller's, freed with run_free */
+  long jobs;            /* worker processes per experiment version; 0: one per core; 1: none */
+  int shard, shards;    /* --shard K/N: only that share of each version's attempts; shards 0: all */
+  struct shard_ctx *replay; /* natsim merge: experiments' parts read from shards (shard.h) */
   bool emulate;         /* real hosts allowed; the simulation runs in real time (lua_real.h) */
 } scenario_opts;
 
 /* Exit codes of `natsim run`. */
 enum { SCENARIO_OK = 0, SCENARIO_CHECK_FAILED = 1, SCENARIO_ERROR = 2 };
 
-/* Runs the scenario; errors go to stderr. Returns a SCENARIO_ code. */
+/* Runs the scenario; errors go to stderr. Returns a SCENARIO_ code. A
+** shard's run (shards > 0) fails only on errors: its checks see its
+** share alone, and are judged again by the merge. */
 int scenario_run(const scenario_opts *o);
+
+/* natsim merge: the shards' results files (n paths) into the outputs o
+** names (out_dir, junit, json, quiet; the rest comes from the files),
+** as one run of the scenario would have written them: the script runs
+** again, its experiments' attempts read from the shards. Errors go to
+** stderr, naming the file. Returns a SCENARIO_ code. */
+int scenario_merge(const char *const *paths, int n, scenario_opts *o);
 
 #endif

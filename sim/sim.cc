@@ -328,7 +328,8 @@ int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
       Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
       em->SetAttribute("ErrorRate", DoubleValue(cfg->loss));
       em->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
-      g->next_stream += em->AssignStreams(g->next_stream);
+      if (cfg->stream > 0) em->AssignStreams(cfg->stream + i);
+      else g->next_stream += em->AssignStreams(g->next_stream);
       dev->SetAttribute("ReceiveErrorModel", PointerValue(em));
     }
     dev->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&on_lost, id));

@@ -69,6 +69,8 @@ typedef struct sim_link_cfg {
   uint64_t rate_bps;  /* 0: 1 Gbit/s */
   int64_t delay;      /* one-way propagation delay, ns */
   double loss;        /* probability that a packet is lost, each way */
+  int64_t stream;     /* loss: ends a and b draw from random streams stream and
+                      ** stream + 1 (below 2^63); 0: the next unused ones */
 } sim_link_cfg;
 
 /* Connects nodes a and b; writes their new interface indices (if_a and

@@ -268,13 +268,17 @@ static void pcap_link(world *w, node *n, int index, uint32_t router) {
 }
 
 /* Creates the node's ns-3 side and its uplink; returns the uplink's iface.
-** A real host's addresses live in its namespace: its node only forwards,
-** and its uplink carries REAL_UPLINK instead. */
+** The uplink's losses draw from streams of the node's name: the same
+** whatever else the world holds. A real host's addresses live in its
+** namespace: its node only forwards, and its uplink carries REAL_UPLINK
+** instead. */
 static uint32_t attach(world *w, node *n, const sim_link_cfg *link, bool real) {
   int parent_sim = n->parent == WORLD_CORE ? w->core : w->nodes[n->parent]->sim;
   uint32_t up, down;
+  sim_link_cfg own = *link;
+  own.stream = (int64_t)(world_node_seed(w, n->name) >> 3) * 2 + 2;
   n->sim = sim_node_new();
-  n->link = sim_link_new(n->sim, parent_sim, link, &up, &down);
+  n->link = sim_link_new(n->sim, parent_sim, &own, &up, &down);
   /* ns-3 wants an address on every interface that forwards: the parent's
   ** side carries the router's own (the core's, or the NAT's LAN address). */
   uint32_t router = n->parent == WORLD_CORE ? CORE_ADDR : w->nodes[n->parent]->lan + 1;
@@ -399,7 +403,7 @@ int world_nat(world *w, const world_node_opts *o, const nat_model *m, char *err,
     return -1;
   }
   *n->model = own; /* from here on world_free releases it */
-  n->nat = nat_new(&n->model->cfg, n->addrs[0], w->seed ^ w->nnodes);
+  n->nat = nat_new(&n->model->cfg, n->addrs[0], world_node_seed(w, o->name));
   if (!n->nat) {
     snprintf(err, len, "'%s': the NAT model is not usable", o->name);
     return -1; /* the node stays listed; world_free releases it */
@@ -426,10 +430,11 @@ uint64_t world_node_seed(const world *w, const char *name) {
 }
 
 int world_nat_file(world *w, const nat_model_loader *ld, const char *path, const char *name,
-                   int parent, bool cgn, const sim_link_cfg *link, char *err, size_t len) {
+                   int parent, bool cgn, uint32_t ip, const sim_link_cfg *link, char *err,
+                   size_t len) {
   nat_model m;
   if (ld->load(ld->ctx, path, world_node_seed(w, name), &m, err, len) != 0) return -1;
-  world_node_opts o = {.name = name, .parent = parent, .link = *link};
+  world_node_opts o = {.name = name, .addrs = {ip}, .parent = parent, .link = *link};
   if (cgn) {
     o.lan = 0x64400000u; /* 100.64.0.0/10, RFC 6598 */
     o.lan_prefix = 10;

@@ -72,10 +72,10 @@ uint64_t world_node_seed(const world *w, const char *name);
 
 /* Adds a NAT running the model in file `path` (loaded by ld, with the
 ** node's world_node_seed), with the given uplink; cgn gives it the
-** carrier-grade inside network 100.64.0.0/10. Returns its index, or -1
-** with the reason in err. */
+** carrier-grade inside network 100.64.0.0/10; ip is its public address
+** (0: the next free one). Returns its index, or -1 with the reason in err. */
 int world_nat_file(world *w, const nat_model_loader *ld, const char *path, const char *name,
-                   int parent, bool cgn, const sim_link_cfg *link, char *err,
+                   int parent, bool cgn, uint32_t ip, const sim_link_cfg *link, char *err,
                    size_t len);
 
 size_t world_node_count(const world *w);

@@ -121,13 +121,16 @@ static void announce(gateway *g, const gw_session *s, gw_peer *a, gw_peer *b) {
   announce_to(g, s, b, a, 0);
 }
 
-/* A new session's id (not 0, not in use) and key. 0, or -1 if the secrets
-** source fails. */
+/* A new session's id (not 0, not in use) and key, from a source of the
+** pair's own: the same whichever sessions came before. 0, or -1 if the
+** secrets source fails. */
 static int draw_session(gateway *g, gw_session *s) {
+  secrets own;
+  secrets_derive(&g->secrets, pair_key(s->a, s->b), &own);
   do {
-    if (secrets_fill(&g->secrets, &s->id, sizeof s->id) != 0) return -1;
+    if (secrets_fill(&own, &s->id, sizeof s->id) != 0) return -1;
   } while (!s->id || session_of(g, s->id));
-  return secrets_fill(&g->secrets, s->key, GW_KEY_LEN);
+  return secrets_fill(&own, s->key, GW_KEY_LEN);
 }
 
 /* A CONNECT makes a session, or, when the pair has one (a retried

@@ -11,7 +11,6 @@
 struct pki_ca {
   gnutls_x509_privkey_t key;
   gnutls_x509_crt_t crt;
-  uint64_t serial;
 };
 
 #define DAY 86400
@@ -53,10 +52,9 @@ pki_ca *pki_ca_new(const char *name, char *err, size_t len) {
     snprintf(err, len, "out of memory");
     return NULL;
   }
-  ca->serial = 1;
   int rc;
   if ((rc = new_key(&ca->key)) < 0 || (rc = gnutls_x509_crt_init(&ca->crt)) < 0 ||
-      (rc = make_crt(ca->crt, ca->key, name, ca->serial++)) < 0 ||
+      (rc = make_crt(ca->crt, ca->key, name, 1)) < 0 ||
       (rc = gnutls_x509_crt_set_basic_constraints(ca->crt, 1, -1)) < 0 ||
       (rc = gnutls_x509_crt_set_key_usage(ca->crt, GNUTLS_KEY_KEY_CERT_SIGN)) < 0 ||
       (rc = gnutls_x509_crt_sign2(ca->crt, ca->crt, ca->key, GNUTLS_DIG_SHA512, 0)) < 0) {
@@ -82,7 +80,7 @@ static int issue(pki_ca *issuer, const pki_ca *trust, uint32_t id,
   gnutls_x509_crt_t crt = NULL;
   int rc;
   if ((rc = new_key(&key)) >= 0 && (rc = gnutls_x509_crt_init(&crt)) >= 0 &&
-      (rc = make_crt(crt, key, name, issuer->serial++)) >= 0 &&
+      (rc = make_crt(crt, key, name, (uint64_t)id + 2)) >= 0 &&
       (rc = gnutls_x509_crt_set_basic_constraints(crt, 0, -1)) >= 0 &&
       (rc = gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE)) >= 0 &&
       (rc = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, name,

@@ -30,7 +30,8 @@ void pki_ca_free(pki_ca *ca);
 /* Credentials for peer `id`: a key and a certificate signed by `issuer`,
 ** and `trust` as the only authority whose certificates it accepts (a peer
 ** with a certificate from a foreign issuer still trusts the scenario's
-** CA). issuer's serial counter advances; trust's certificate is copied, so
+** CA). Its serial number is id + 2 (a CA's is 1), so its size does not
+** depend on what else was issued before; trust's certificate is copied, so
 ** neither CA need outlive the result. The caller frees them with
 ** gnutls_certificate_free_credentials. Returns NULL, with the reason in err
 ** (truncated to len), when memory runs out or GnuTLS fails. */

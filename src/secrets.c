@@ -7,7 +7,17 @@
 
 void secrets_seeded(secrets *s, uint64_t seed, uint64_t stream) {
   s->csprng = false;
+  s->seed = seed;
+  s->stream = stream;
   rng_seed(&s->rng, seed, stream);
+}
+
+void secrets_derive(const secrets *s, uint64_t part, secrets *out) {
+  if (s->csprng) {
+    secrets_csprng(out);
+    return;
+  }
+  secrets_seeded(out, s->seed, s->stream * 0x9E3779B97F4A7C15ull + part + 1);
 }
 
 void secrets_csprng(secrets *s) {

@@ -18,10 +18,15 @@
 typedef struct secrets {
   bool csprng; /* true: GnuTLS; false: the seeded rng */
   rng rng;
+  uint64_t seed, stream; /* seeded: what it was seeded from */
 } secrets;
 
 /* Seeded from (seed, stream) as rng_seed does: for simulation only. */
 void secrets_seeded(secrets *s, uint64_t seed, uint64_t stream);
+/* A source of its own for `part` of s's work (a session, a pair): seeded
+** from s's seed, stream and part alone, so what it draws does not depend
+** on what s drew before; GnuTLS's generator when s is. */
+void secrets_derive(const secrets *s, uint64_t part, secrets *out);
 /* From GnuTLS's key-grade generator: for real sockets. */
 void secrets_csprng(secrets *s);
 /* Fills out with n random bytes. The seeded source fills each 8 bytes

@@ -25,7 +25,7 @@ with_class() {
 }
 
 expect "capture an experiment" 0 "v0.9: 6 attempts" -- "$natsim" run $s --quiet --pcap "$tmp/all" --json "$tmp/with.json" --attempts "$tmp/att.jsonl"
-expect "the same run without capture" 0 "v0.9: 6 attempts" -- "$natsim" run $s --quiet --json "$tmp/without.json"
+expect "the same run without capture" 0 "v0.9: 6 attempts" -- "$natsim" run $s --quiet --jobs 1 --json "$tmp/without.json"
 expect "capture changes no result" 0 "" -- cmp "$tmp/with.json" "$tmp/without.json"
 expect "the servers' files" 0 "" -- ls "$tmp/all/natsim-v0.9-gateway-uplink.pcap" "$tmp/all/natsim-v0.9-core-to-gateway.pcap" "$tmp/all/natsim-v0.9-stun-uplink.pcap" "$tmp/all/natsim-v0.9-turn-uplink.pcap" "$tmp/all/natsim-v0.8-gateway-uplink.pcap"
 expect "a peer's files" 0 "" -- ls "$tmp/all/natsim-v0.8-a0-peer1-uplink.pcap" "$tmp/all/natsim-v0.8-a0-nat1-to-peer1.pcap" "$tmp/all/natsim-v0.8-a0-nat1-uplink.pcap" "$tmp/all/natsim-v0.8-a0-core-to-nat1.pcap"

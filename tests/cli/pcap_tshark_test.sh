@@ -101,10 +101,10 @@ expect_count "ICE checks in TURN indications" "$some" "$tmp/r.txt" \
   '$3 ~ /^0x001[67]$/ && $1 ~ /:stun:natsim_gw:stun$/'
 expect_count "REPORT relayed" "$some" "$tmp/r.txt" '$2 == "7" && $17 == "2"'
 tshark -X lua_script:$dissector -r "$tmp/r/natsim-v0.9-a0-peer2-uplink.pcap" >"$tmp/r2.txt" 2>/dev/null
-for line in "192.168.1.2 → 198.51.100.30 +STUN 162 Binding Request user: JzXYVejc:K5XRa6CI" \
-  "2.278025 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=2 session=014e4dd57997f586 outcome=relayed" \
-  "2.846027 +192.168.1.2 → 198.51.100.30 +QUIC 142 natsim DATA session=014e4dd57997f586 sender=2 \| Protected Payload \(KP0\)" \
-  "198.51.100.30 → 192.168.1.2 +QUIC 138 natsim DATA session=014e4dd57997f586 sender=1"; do
+for line in "192.168.1.2 → 198.51.100.30 +STUN 162 Binding Request user: HsAVtePw:6bpQyfxt" \
+  "2.278017 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=2 session=ec67880221d9d0ee outcome=relayed" \
+  "2.846017 +192.168.1.2 → 198.51.100.30 +QUIC 142 natsim DATA session=ec67880221d9d0ee sender=2 \| Protected Payload \(KP0\)" \
+  "198.51.100.30 → 192.168.1.2 +QUIC 138 natsim DATA session=ec67880221d9d0ee sender=1"; do
   expect "docs/traces.md, through TURN: $line" 0 "$line" -- cat "$tmp/r2.txt"
 done
 
@@ -128,7 +128,7 @@ capture() {
   for h in "$@"; do echo "$h" | sed 's/../& /g; s/^/0000 /'; done >"$file.txt"
   text2pcap -q -u "$ports" "$file.txt" "$file" >/dev/null
 }
-session=014e4dd57997f58600000001
+session=ec67880221d9d0ee00000001
 capture 4000,3478 "$tmp/cd.pcap" "$(channel_data "$(frame 11 "${session}01000000014142")")" \
   "$(channel_data "$(frame 11 "${session}4ae3b1e2c687cc8db49203ec7f298092105fbb31b09f89af")")"
 fields "$tmp/cd.pcap" "$tmp/cd.txt"
@@ -158,17 +158,17 @@ check_clean "$tmp/h.txt" "hand-built world with a NAT"
 tshark -X lua_script:$dissector -r "$tmp/traces/natsim-v0.9-a0-peer1-uplink.pcap" >"$tmp/v09.txt" 2>/dev/null
 tshark -X lua_script:$dissector -r "$tmp/traces/natsim-v0.8-a0-peer1-uplink.pcap" >"$tmp/v08.txt" 2>/dev/null
 for line in "0.000000 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REGISTER peer_id=1 epoch=1 capabilities=7" \
-  "0.032003 198.51.100.10 → 192.168.1.2 +natsim 71 natsim REGISTERED peer_id=1 address=198.18.0.1:4000" \
-  "1.032004 198.51.100.10 → 192.168.1.2 +natsim 129 natsim SESSION session=014e4dd57997f586 other=2 address=198.18.0.2:4000" \
-  "QUIC 1272 natsim RELAY session=014e4dd57997f586 sender=1 \| Initial, DCID=[0-9a-f]+, SCID=[0-9a-f]+, PKN: 0, CRYPTO, PADDING" \
-  "natsim CANDIDATE session=014e4dd57997f586 sender=1 cand_type=srflx address=198.18.0.1:4000" \
-  "1.096038 198.51.100.30 → 192.168.1.2 +STUN 114 Allocate Success Response XOR-RELAYED-ADDRESS: 198.51.100.30:49153" \
-  "1.096126 +192.168.1.2 → 198.18.0.2 +QUIC 1272 natsim DATA session=014e4dd57997f586 sender=1 \| Protected Payload" \
-  "1.170041 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=1 session=014e4dd57997f586 outcome=direct"; do
+  "0.032002 198.51.100.10 → 192.168.1.2 +natsim 71 natsim REGISTERED peer_id=1 address=198.18.0.1:4000" \
+  "1.032003 198.51.100.10 → 192.168.1.2 +natsim 129 natsim SESSION session=ec67880221d9d0ee other=2 address=198.18.0.2:4000" \
+  "QUIC 1272 natsim RELAY session=ec67880221d9d0ee sender=1 \| Initial, DCID=[0-9a-f]+, SCID=[0-9a-f]+, PKN: 0, CRYPTO, PADDING" \
+  "natsim CANDIDATE session=ec67880221d9d0ee sender=1 cand_type=srflx address=198.18.0.1:4000" \
+  "1.096033 198.51.100.30 → 192.168.1.2 +STUN 114 Allocate Success Response XOR-RELAYED-ADDRESS: 198.51.100.30:49153" \
+  "1.096084 +192.168.1.2 → 198.18.0.2 +QUIC 1272 natsim DATA session=ec67880221d9d0ee sender=1 \| Protected Payload" \
+  "1.170039 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=1 session=ec67880221d9d0ee outcome=direct"; do
   expect "docs/traces.md, v0.9: $line" 0 "$line" -- cat "$tmp/v09.txt"
 done
-for line in "1.132004 +192.168.1.2 → 198.18.0.2 +natsim 76 natsim PUNCH session=014e4dd57997f586 sender=1 round=1" \
-  "1.176009 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=1 session=014e4dd57997f586 outcome=direct"; do
+for line in "1.132003 +192.168.1.2 → 198.18.0.2 +natsim 76 natsim PUNCH session=ec67880221d9d0ee sender=1 round=1" \
+  "1.176008 +192.168.1.2 → 198.51.100.10 natsim 73 natsim REPORT peer_id=1 session=ec67880221d9d0ee outcome=direct"; do
   expect "docs/traces.md, v0.8: $line" 0 "$line" -- cat "$tmp/v08.txt"
 done
 absent "docs/traces.md: no STUN in v0.8" "STUN" -- cat "$tmp/v08.txt"

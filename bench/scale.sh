@@ -1,0 +1,38 @@
+#!/bin/bash
+# bench/scale.sh: the roadmap's wall time with --jobs 1 and --jobs 2 side by
+# side, the speed-up, and the issue-19 goal (<= 30 s for 3 versions x 1000
+# pairs with --jobs 2 on a 2-core machine). Also checks the two runs wrote
+# the same results (events aside). Prints figures; not a test.
+# usage: bench/scale.sh [NATSIM] [PAIRS] [VERSIONS]
+#   NATSIM: the binary (default build/natsim); PAIRS: default 1000;
+#   VERSIONS: comma-separated (default v0.7,v0.8,v0.9: the goal's three)
+natsim=${1:-build/natsim}
+pairs=${2:-1000}
+versions=${3:-v0.7,v0.8,v0.9}
+goal=30
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# wall JOBS: runs the roadmap, prints its wall seconds.
+wall() {
+  local start end
+  start=$(date +%s.%N)
+  "$natsim" run scenarios/roadmap.lua --set pairs="$pairs" --set versions="$versions" \
+    --quiet --jobs "$1" --out "$tmp/j$1" >/dev/null 2>&1
+  end=$(date +%s.%N)
+  echo "$end - $start" | bc
+}
+
+w1=$(wall 1)
+w2=$(wall 2)
+same=no
+if cmp -s <(grep -v events "$tmp/j1/results.json") <(grep -v events "$tmp/j2/results.json"); then
+  same=yes
+fi
+printf 'roadmap, %s pairs, versions %s, %s cores\n' "$pairs" "$versions" "$(nproc)"
+printf '%-10s %10s\n' "jobs" "wall (s)"
+printf '%-10s %10.1f\n' 1 "$w1" 2 "$w2"
+printf 'speed-up --jobs 2 / --jobs 1: %.2fx\n' "$(echo "$w1 / $w2" | bc -l)"
+printf 'goal: --jobs 2 <= %d s at 1000 pairs: %.1f s (%.2f of the goal)%s\n' "$goal" "$w2" \
+  "$(echo "$w2 / $goal" | bc -l)" "$([ "$pairs" = 1000 ] || echo ", but this run has $pairs pairs")"
+printf 'results.json identical (events aside): %s\n' "$same"

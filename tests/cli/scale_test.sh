@@ -10,26 +10,6 @@ expect_cli_setup "$1" "$2"
 s=scenarios/roadmap.lua
 small=(--set pairs=24 --quiet)
 
-# The files of run $1 and run $2 are the same but for the run's own figures:
-# events (results.json, report.md, report.html), nothing else.
-same_results() {
-  local name=$1 a=$2 b=$3 f
-  for f in results.json report.md report.html; do
-    if [ ! -s "$a/$f" ] || [ ! -s "$b/$f" ]; then
-      failed=$((failed + 1))
-      echo "FAIL $name: $f missing"
-      return
-    fi
-    if ! cmp -s <(grep -v 'events' "$a/$f") <(grep -v 'events' "$b/$f"); then
-      failed=$((failed + 1))
-      echo "FAIL $name: $f differs"
-      diff <(grep -v 'events' "$a/$f") <(grep -v 'events' "$b/$f") | head -10
-      return
-    fi
-  done
-  passed=$((passed + 1))
-}
-
 # Attempt i's record is the same in a run of 12 pairs and one of 24.
 "$natsim" run $s --set pairs=12 --quiet --jobs 1 --attempts "$tmp/a12.jsonl" >/dev/null 2>&1
 "$natsim" run $s "${small[@]}" --jobs 1 --attempts "$tmp/a24.jsonl" --out "$tmp/j1" \

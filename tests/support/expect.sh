@@ -59,3 +59,24 @@ same() {
     diff "$tmp/a.txt" "$tmp/b.txt" | head -20
   fi
 }
+
+# same_results NAME A B: the runs written to folders A and B are the same but
+# for the run's own figures: events (results.json, report.md, report.html),
+# nothing else (docs/scale.md).
+same_results() {
+  local name=$1 a=$2 b=$3 f
+  for f in results.json report.md report.html; do
+    if [ ! -s "$a/$f" ] || [ ! -s "$b/$f" ]; then
+      failed=$((failed + 1))
+      echo "FAIL $name: $f missing"
+      return
+    fi
+    if ! cmp -s <(grep -v 'events' "$a/$f") <(grep -v 'events' "$b/$f"); then
+      failed=$((failed + 1))
+      echo "FAIL $name: $f differs"
+      diff <(grep -v 'events' "$a/$f") <(grep -v 'events' "$b/$f") | head -10
+      return
+    fi
+  done
+  passed=$((passed + 1))
+}

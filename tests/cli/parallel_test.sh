@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Many machines with GNU parallel (issue 19, docs/scale.md): the recipes
+# refuse bad arguments before anything runs (exit 2, naming what was
+# expected): scripts/slurm/submit.sh's too. scripts/parallel/run.sh on this
+# machine alone (the ssh login ":", no ssh) runs 3 shards and merges them
+# into what one `natsim run` writes (events aside), with the shared output
+# folder and with --return; a failing shard stops it before the merge.
+# Skipped (77) when GNU parallel is not installed (scripts/setup.sh --test).
+# usage: parallel_test.sh NATSIM SOURCE_DIR
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/../support/expect.sh"
+expect_cli_setup "$@"
+export EXPECT_TIMEOUT=120
+export NATSIM=$natsim
+s=scenarios/roadmap.lua
+small=(--set pairs=20 --set versions=v0.9 --quiet)
+run=scripts/parallel/run.sh
+submit=scripts/slurm/submit.sh
+echo ":" >"$tmp/hosts"
+
+# Bad arguments: both recipes, before parallel or sbatch is needed.
+expect "run.sh: too few arguments" 2 "run.sh: expected \[--return\] HOSTS SCENARIO OUTDIR SHARDS .*got 3 arguments" -- \
+  bash $run "$tmp/hosts" $s "$tmp/x"
+expect "run.sh: no hosts file" 2 "run.sh: HOSTS: expected a readable ssh login file .*got '$tmp/nope'" -- \
+  bash $run "$tmp/nope" $s "$tmp/x" 3
+printf '# none\n\n' >"$tmp/empty"
+expect "run.sh: no host in the file" 2 "HOSTS: expected at least one host" -- \
+  bash $run "$tmp/empty" $s "$tmp/x" 3
+expect "run.sh: no scenario" 2 "SCENARIO: expected a readable scenario file, got 'nope.lua'" -- \
+  bash $run "$tmp/hosts" nope.lua "$tmp/x" 3
+for bad in 0 -1 x 4097 1.5; do
+  expect "run.sh: $bad shards" 2 "SHARDS: expected a whole number from 1 to 4096, got '$bad'" -- \
+    bash $run "$tmp/hosts" $s "$tmp/x" "$bad"
+done
+expect "run.sh: --out is the recipe's" 2 "expected --seed N, --set K=V, --max-instructions N or --quiet .*got '--out'" -- \
+  bash $run "$tmp/hosts" $s "$tmp/x" 3 --out y
+expect "run.sh: --set without a value" 2 "option '--set': expected a value after it" -- \
+  bash $run "$tmp/hosts" $s "$tmp/x" 3 --set
+expect "run.sh: no natsim binary" 2 "NATSIM: expected the natsim binary .*got '$tmp/nope'" -- \
+  env NATSIM="$tmp/nope" bash $run "$tmp/hosts" $s "$tmp/x" 3
+expect "submit.sh: too few arguments" 2 "submit.sh: expected SCENARIO OUTDIR SHARDS .*got 2 arguments" -- \
+  bash $submit $s "$tmp/x"
+expect "submit.sh: bad shards" 2 "submit.sh: SHARDS: expected a whole number from 1 to 4096, got 'three'" -- \
+  bash $submit $s "$tmp/x" three
+expect "submit.sh: --junit would be written by every shard" 2 "submit.sh: natsim run arguments: expected .*got '--junit'" -- \
+  bash $submit $s "$tmp/x" 3 --junit j.xml
+mkdir "$tmp/bin"
+ln -s "$(command -v dirname)" "$tmp/bin/"
+expect "submit.sh: no sbatch" 2 "submit.sh: sbatch: expected Slurm's client on PATH" -- \
+  env PATH="$tmp/bin" "$BASH" $submit $s "$tmp/x" 3
+expect "nothing was made for bad arguments" 0 "" -- test ! -e "$tmp/x"
+
+if ! command -v parallel >/dev/null; then
+  echo "parallel: skipped: GNU parallel is not installed (Debian package parallel)"
+  exit 77
+fi
+
+# One process, then 3 shards on ":" (this machine) merged: the same.
+"$natsim" run $s "${small[@]}" --jobs 1 --out "$tmp/one" --junit "$tmp/one/junit.xml" >/dev/null 2>&1
+expect "run.sh: 3 shards on this machine, merged" 0 "checks: [0-9]+ passed, 0 failed" -- \
+  bash $run "$tmp/hosts" $s "$tmp/p" 3 "${small[@]}"
+cp "$tmp/out" "$tmp/p.txt"
+expect "run.sh: each shard's errors and wall time, tagged" 0 "^shard 2.*natsim: .* wall" -- cat "$tmp/p.txt"
+absent "run.sh: no shard's table" "^shard [0-9].*direct P2P" -- cat "$tmp/p.txt"
+same_results "run.sh: merged shards write what one run does" "$tmp/one" "$tmp/p"
+expect "run.sh: the same JUnit XML" 0 "" -- cmp "$tmp/one/junit.xml" "$tmp/p/junit.xml"
+expect "run.sh: shard 2 of 3 kept" 0 '"count": 3' -- grep -A2 '"shard"' "$tmp/p/shard-2/results.json"
+expect "run.sh --return: on ':' nothing to copy" 0 "--return ignored as there are no remote" -- \
+  bash $run --return "$tmp/hosts" $s "$tmp/r" 3 "${small[@]}"
+same_results "run.sh --return: what one run does" "$tmp/one" "$tmp/r"
+expect "run.sh --return: the shards stay" 0 "" -- test -s "$tmp/r/shard-0/results.json"
+
+# A shard that fails: no merge, exit 2, the shard's error shown.
+expect "run.sh: a failing shard" 2 "a shard failed .*not merged" -- \
+  bash $run "$tmp/hosts" $s "$tmp/f" 2 --set pairs=zero
+cp "$tmp/out" "$tmp/f.txt"
+expect "run.sh: the shard's error, tagged" 0 "^shard [0-9].*--set pairs=zero: expected an integer" -- \
+  cat "$tmp/f.txt"
+expect "run.sh: nothing merged after a failing shard" 0 "" -- test ! -e "$tmp/f/results.json"
+
+echo "parallel: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -11,9 +11,10 @@ packages=(
   liblua5.4-dev libcmocka-dev
 )
 # The test suite renders the HTML report in headless Chromium, talks to
-# coturn, builds network namespaces with nftables NAT, and reads captures
-# with tshark.
-[ "${1:-}" = "--test" ] && packages+=(chromium coturn nftables iproute2 tshark)
+# coturn, builds network namespaces with nftables NAT, reads captures
+# with tshark, and runs the many-machine recipes on a Slurm of its own
+# (slurm-wlm, munge) and with GNU parallel.
+[ "${1:-}" = "--test" ] && packages+=(chromium coturn nftables iproute2 tshark slurm-wlm munge parallel)
 
 missing=()
 for p in "${packages[@]}"; do

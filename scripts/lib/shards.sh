@@ -9,6 +9,17 @@ shards_fail() {
   exit 2
 }
 
+# shards_help SCRIPT ARG: with ARG -h or --help, prints SCRIPT's opening
+# comment (its usage) and exits 0.
+shards_help() {
+  case ${2:-} in
+    -h | --help) ;;
+    *) return ;;
+  esac
+  sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$1"
+  exit 0
+}
+
 # shards_natsim: the natsim binary as an absolute path into $natsim:
 # $NATSIM if set, else natsim on PATH, else build/natsim of this checkout.
 shards_natsim() {

@@ -1,6 +1,6 @@
 #!/bin/bash
 # run.sh: runs a scenario as SHARDS shards on the hosts of an ssh login file
-# with GNU parallel, one shard at a time per host, then merges them here
+# with GNU parallel, then merges them here
 # (docs/scale.md, "Many machines"). Shard K runs
 # `natsim run SCENARIO --shard K/SHARDS --out OUTDIR/shard-K NATSIM_RUN_ARGS...`
 # on some host, in this folder; then `natsim merge` writes OUTDIR/results.json,
@@ -10,8 +10,9 @@
 # NAT models) at the same paths as here. OUTDIR is either shared too (the
 # default) or, with --return, each shard's folder is copied back from its
 # host by parallel (rsync) and removed there.
-# HOSTS: parallel's --sshloginfile (a line a host, "4/user@host" for four
-# shards at once there, ":" for this machine without ssh).
+# HOSTS: parallel's --sshloginfile: a line a host, ":" for this machine
+# without ssh; a host runs a shard per CPU at once (a shard is one
+# process), or N with "N/user@host".
 # usage: run.sh [--return] HOSTS SCENARIO OUTDIR SHARDS [NATSIM_RUN_ARGS...]
 #   NATSIM_RUN_ARGS: --seed N, --set K=V, --max-instructions N, --quiet
 # exit status: natsim merge's (0, or 1 when a check fails); 2 for bad
@@ -19,7 +20,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 shards_me=run.sh
-source "$here/../lib/shards.sh"
+source "$here/../lib/shards.sh" || exit 2
+shards_help "$0" "${1:-}"
 
 back=0
 if [ "${1:-}" = "--return" ]; then
@@ -54,7 +56,7 @@ transfer=()
 cmd=$(printf '%q ' cd "$PWD")
 cmd+="&& $(printf '%q ' "$natsim" run "$scenario" --shard "{}/$n" --out "$out/shard-{}" "$@")"
 cmd="${cmd//'\{\}'/'{}'} >/dev/null"
-if ! parallel --will-cite --sshloginfile "$hosts" --jobs 1 --halt now,fail=1 \
+if ! parallel --will-cite --sshloginfile "$hosts" --halt now,fail=1 \
   --tag --tagstring "shard {}" "${transfer[@]}" "$cmd" ::: $(seq 0 $((n - 1))); then
   shards_fail "a shard failed (its output is above): not merged"
 fi

@@ -17,7 +17,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 shards_me=submit.sh
-source "$here/../lib/shards.sh"
+source "$here/../lib/shards.sh" || exit 2
+shards_help "$0" "${1:-}"
 
 if [ $# -lt 3 ]; then
   shards_fail "expected SCENARIO OUTDIR SHARDS [NATSIM_RUN_ARGS...], got $# arguments"

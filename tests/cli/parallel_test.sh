@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Many machines with GNU parallel (issue 19, docs/scale.md): the recipes
-# refuse bad arguments before anything runs (exit 2, naming what was
-# expected): scripts/slurm/submit.sh's too. scripts/parallel/run.sh on this
-# machine alone (the ssh login ":", no ssh) runs 3 shards and merges them
+# (scripts/parallel/run.sh, scripts/slurm/submit.sh) print their usage
+# with --help and refuse bad arguments before anything runs (exit 2,
+# naming what was expected). run.sh on this machine alone (the ssh login
+# ":", no ssh) runs 3 shards and merges them
 # into what one `natsim run` writes (events aside), with the shared output
 # folder and with --return; a failing shard stops it before the merge.
 # Skipped (77) when GNU parallel is not installed (scripts/setup.sh --test).
@@ -18,6 +19,10 @@ small=(--set pairs=20 --set versions=v0.9 --quiet)
 run=scripts/parallel/run.sh
 submit=scripts/slurm/submit.sh
 echo ":" >"$tmp/hosts"
+
+# --help: each recipe's usage.
+expect "run.sh --help" 0 "^usage: run.sh \[--return\] HOSTS SCENARIO OUTDIR SHARDS" -- bash $run --help
+expect "submit.sh -h" 0 "^usage: submit.sh SCENARIO OUTDIR SHARDS" -- bash $submit -h
 
 # Bad arguments: both recipes, before parallel or sbatch is needed.
 expect "run.sh: too few arguments" 2 "run.sh: expected \[--return\] HOSTS SCENARIO OUTDIR SHARDS .*got 3 arguments" -- \

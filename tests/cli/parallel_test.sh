@@ -10,12 +10,7 @@
 # usage: parallel_test.sh NATSIM SOURCE_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../support/expect.sh"
-expect_cli_setup "$@"
-export EXPECT_TIMEOUT=120
-export NATSIM=$natsim
-s=scenarios/roadmap.lua
-small=(--set pairs=20 --set versions=v0.9 --quiet)
+source "$here/../support/recipes.sh" "$@"
 run=scripts/parallel/run.sh
 submit=scripts/slurm/submit.sh
 echo ":" >"$tmp/hosts"
@@ -61,20 +56,16 @@ if ! command -v parallel >/dev/null; then
   exit 77
 fi
 
-# One process, then 3 shards on ":" (this machine) merged: the same.
-"$natsim" run $s "${small[@]}" --jobs 1 --out "$tmp/one" --junit "$tmp/one/junit.xml" >/dev/null 2>&1
+# 3 shards on ":" (this machine) merged: what one process writes.
 expect "run.sh: 3 shards on this machine, merged" 0 "checks: [0-9]+ passed, 0 failed" -- \
   bash $run "$tmp/hosts" $s "$tmp/p" 3 "${small[@]}"
 cp "$tmp/out" "$tmp/p.txt"
 expect "run.sh: each shard's errors and wall time, tagged" 0 "^shard 2.*natsim: .* wall" -- cat "$tmp/p.txt"
 absent "run.sh: no shard's table" "^shard [0-9].*direct P2P" -- cat "$tmp/p.txt"
-same_results "run.sh: merged shards write what one run does" "$tmp/one" "$tmp/p"
-expect "run.sh: the same JUnit XML" 0 "" -- cmp "$tmp/one/junit.xml" "$tmp/p/junit.xml"
-expect "run.sh: shard 2 of 3 kept" 0 '"count": 3' -- grep -A2 '"shard"' "$tmp/p/shard-2/results.json"
+merged_as_one run.sh "$tmp/p"
 expect "run.sh --return: on ':' nothing to copy" 0 "--return ignored as there are no remote" -- \
   bash $run --return "$tmp/hosts" $s "$tmp/r" 3 "${small[@]}"
-same_results "run.sh --return: what one run does" "$tmp/one" "$tmp/r"
-expect "run.sh --return: the shards stay" 0 "" -- test -s "$tmp/r/shard-0/results.json"
+merged_as_one "run.sh --return" "$tmp/r"
 
 # A shard that fails: no merge, exit 2, the shard's error shown.
 expect "run.sh: a failing shard" 2 "a shard failed .*not merged" -- \

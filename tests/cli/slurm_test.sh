@@ -12,12 +12,7 @@
 # usage: slurm_test.sh NATSIM SOURCE_DIR
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../support/expect.sh"
-expect_cli_setup "$@"
-export EXPECT_TIMEOUT=120
-export NATSIM=$natsim
-s=scenarios/roadmap.lua
-small=(--set pairs=20 --set versions=v0.9 --quiet)
+source "$here/../support/recipes.sh" "$@"
 d=$tmp/slurm
 pids=()
 names=()
@@ -153,8 +148,7 @@ wait_job() {
   echo $states >"$tmp/state"
 }
 
-# One process, then submit.sh with 3 shards: the same.
-"$natsim" run $s "${small[@]}" --jobs 1 --out "$tmp/one" --junit "$tmp/one/junit.xml" >/dev/null 2>&1
+# submit.sh with 3 shards, merged: what one process writes.
 expect "submit.sh: 3 shards and the merge submitted" 0 "^merge: job [0-9]+ -> " -- \
   bash scripts/slurm/submit.sh $s "$tmp/sl" 3 "${small[@]}"
 array=$(sed -n 's/^shards: job \([0-9]*\) .*/\1/p' "$tmp/out")
@@ -163,8 +157,7 @@ wait_job "$array"
 expect "the shards' array: every task completed" 0 "^JobState=COMPLETED$" -- cat "$tmp/state"
 wait_job "$merge"
 expect "the merge job completed" 0 "^JobState=COMPLETED$" -- cat "$tmp/state"
-same_results "Slurm: merged shards write what one run does" "$tmp/one" "$tmp/sl"
-expect "Slurm: the same JUnit XML" 0 "" -- cmp "$tmp/one/junit.xml" "$tmp/sl/junit.xml"
+merged_as_one Slurm "$tmp/sl"
 expect "Slurm: shard 2 of 3 ran as task 2" 0 "shard 2 of 3 on " -- cat "$tmp/sl/log/shard-2.out"
 expect "Slurm: the merge's output" 0 "checks: [0-9]+ passed, 0 failed" -- cat "$tmp/sl/log/merge.out"
 

@@ -13,8 +13,10 @@ packages=(
 # The test suite renders the HTML report in headless Chromium, talks to
 # coturn, builds network namespaces with nftables NAT, reads captures
 # with tshark, and runs the many-machine recipes on a Slurm of its own
-# (slurm-wlm, munge) and with GNU parallel.
-[ "${1:-}" = "--test" ] && packages+=(chromium coturn nftables iproute2 tshark slurm-wlm munge parallel)
+# (slurm-wlm, munge) and with GNU parallel (over ssh to an sshd of its own:
+# openssh-server, rsync).
+[ "${1:-}" = "--test" ] && packages+=(chromium coturn nftables iproute2 tshark slurm-wlm munge parallel
+  openssh-server rsync)
 
 missing=()
 for p in "${packages[@]}"; do

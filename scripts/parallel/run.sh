@@ -8,7 +8,7 @@
 # Every host must have the natsim binary ($NATSIM, else natsim on PATH,
 # else this checkout's build/natsim), this folder and the scenario (with its
 # NAT models) at the same paths as here. OUTDIR is either shared too (the
-# default) or, with --return, each shard's folder is copied back from its
+# default) or, with --return, each shard's files are copied back from its
 # host by parallel (rsync) and removed there.
 # HOSTS: parallel's --sshloginfile: a line a host, ":" for this machine
 # without ssh; a host runs a shard per CPU at once (a shard is one
@@ -48,8 +48,15 @@ command -v parallel >/dev/null ||
   shards_fail "parallel: expected GNU parallel on PATH (Debian package parallel), got none"
 shards_outdir "$out"
 out=$(cd "$out" && pwd)
+# --return: a shard's files come back to the same paths here and are
+# removed there (parallel removes files, and then folders left empty).
 transfer=()
-[ $back -eq 0 ] || transfer=(--return "$out/shard-{}" --cleanup)
+if [ $back -eq 1 ]; then
+  for f in results.json report.md report.html; do
+    transfer+=(--return "$out/shard-{}/$f")
+  done
+  transfer+=(--cleanup)
+fi
 
 # The command a host runs, quoted once here; {} is the shard index. A
 # shard's table (its share alone) is dropped; errors show, tagged.

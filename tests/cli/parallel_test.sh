@@ -6,6 +6,9 @@
 # ":", no ssh) runs 3 shards and merges them
 # into what one `natsim run` writes (events aside), with the shared output
 # folder and with --return; a failing shard stops it before the merge.
+# As root with sshd and rsync, --return over ssh to an sshd the test starts
+# on loopback, whose host writes into a tmpfs only it sees: the shards come
+# back, merged, and are removed there.
 # Skipped (77) when GNU parallel is not installed (scripts/setup.sh --test).
 # usage: parallel_test.sh NATSIM SOURCE_DIR
 set -u
@@ -74,6 +77,63 @@ cp "$tmp/out" "$tmp/f.txt"
 expect "run.sh: the shard's error, tagged" 0 "^shard [0-9].*--set pairs=zero: expected an integer" -- \
   cat "$tmp/f.txt"
 expect "run.sh: nothing merged after a failing shard" 0 "" -- test ! -e "$tmp/f/results.json"
+
+# Over ssh with --return: an sshd of this test's own on a free loopback
+# port, in a mount namespace where OUTDIR's parent is a tmpfs of its own,
+# so the "remote" host writes shards this shell cannot see; parallel
+# copies them back and removes them there. Root, sshd, rsync and unshare.
+ssh_skip=""
+[ "$(id -u)" -eq 0 ] || ssh_skip="not root"
+for tool in /usr/sbin/sshd ssh ssh-keygen rsync unshare python3; do
+  command -v $tool >/dev/null || ssh_skip="$tool is not installed (Debian packages openssh-server, rsync)"
+done
+sshd_pid=""
+# stop_sshd: stops this test's sshd (its sessions end with it).
+stop_sshd() {
+  [ -n "$sshd_pid" ] || return 0
+  kill "$sshd_pid" 2>/dev/null
+  wait "$sshd_pid" 2>/dev/null
+  sshd_pid=""
+}
+trap 'stop_sshd; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+k=$tmp/ssh
+if [ -z "$ssh_skip" ]; then
+  mkdir -p "$k" "$tmp/remote"
+  ssh-keygen -q -t ed25519 -N '' -f "$k/host_key"
+  ssh-keygen -q -t ed25519 -N '' -f "$k/id"
+  cp "$k/id.pub" "$k/authorized_keys"
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf '%s\n' "ListenAddress 127.0.0.1" "Port $port" "HostKey $k/host_key" \
+    "AuthorizedKeysFile $k/authorized_keys" "PermitRootLogin prohibit-password" \
+    "PasswordAuthentication no" "KbdInteractiveAuthentication no" "UsePAM no" \
+    "StrictModes no" "PidFile $k/sshd.pid" >"$k/sshd_config"
+  printf '%s\n' "Host natsimtest" "  HostName 127.0.0.1" "  Port $port" "  User root" \
+    "  IdentityFile $k/id" "  IdentitiesOnly yes" "  StrictHostKeyChecking no" \
+    "  UserKnownHostsFile $k/known_hosts" "  LogLevel ERROR" >"$k/config"
+  # /run too: sshd wants /run/sshd, which this machine need not have.
+  unshare --mount --propagation private sh -c "mount -t tmpfs tmpfs '$tmp/remote' &&
+    mount -t tmpfs tmpfs /run && mkdir -m 755 /run/sshd &&
+    exec /usr/sbin/sshd -D -e -f '$k/sshd_config'" >"$k/sshd.log" 2>&1 &
+  sshd_pid=$!
+  for i in $(seq 50); do
+    ssh -F "$k/config" natsimtest true 2>/dev/null && break
+    sleep 0.1
+  done
+  ssh -F "$k/config" natsimtest true 2>/dev/null || ssh_skip="sshd did not start: $(tail -n 3 "$k/sshd.log")"
+fi
+if [ -n "$ssh_skip" ]; then
+  echo "parallel: over ssh: skipped: $ssh_skip"
+else
+  echo natsimtest >"$tmp/ssh-hosts"
+  expect "run.sh --return over ssh: merged" 0 "checks: [0-9]+ passed, 0 failed" -- \
+    env PARALLEL_SSH="ssh -F $k/config" bash $run --return "$tmp/ssh-hosts" $s "$tmp/remote/r" 3 "${small[@]}"
+  merged_as_one "run.sh --return over ssh" "$tmp/remote/r"
+  expect "run.sh --return over ssh: the host's copies removed" 0 "^empty$" -- \
+    ssh -F "$k/config" natsimtest "test -z \"\$(ls -A '$tmp/remote')\" && echo empty"
+  stop_sshd
+  expect "the test's sshd is gone" 255 "" -- ssh -F "$k/config" -o ConnectTimeout=2 natsimtest true
+fi
 
 echo "parallel: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

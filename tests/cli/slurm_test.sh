@@ -4,7 +4,8 @@
 # sockets, state, logs and slurm.conf in a temporary folder, on free
 # ports) runs scripts/slurm/submit.sh: 3 shards as a job array, then the
 # merge job, write what one `natsim run` writes (events aside); a shard
-# that fails cancels the merge job instead of leaving it pending;
+# that fails cancels the merge job instead of leaving it pending; when
+# sbatch refuses (an unknown SBATCH_PARTITION) submit.sh exits 2;
 # natsim.sbatch refuses task ids other than 0 to N-1. Every daemon and job
 # is gone afterwards, on every exit path.
 # Skipped (77) with the reason and the daemons' logs when Slurm cannot
@@ -170,6 +171,12 @@ expect "a failing shard cancels the merge job" 0 "^JobState=CANCELLED$" -- cat "
 expect "the failing shard's error in its log" 0 "--set pairs=zero: expected an integer" -- \
   cat "$tmp/bad/log/shard-0.out"
 expect "nothing merged" 0 "" -- test ! -e "$tmp/bad/results.json"
+
+# sbatch refuses (Slurm's SBATCH_* variables reach it): exit 2, why.
+expect "submit.sh: sbatch refuses an unknown partition" 2 "submit.sh: sbatch refused the shards' job array" -- \
+  env SBATCH_PARTITION=nope bash scripts/slurm/submit.sh $s "$tmp/np" 3 "${small[@]}"
+cp "$tmp/out" "$tmp/np.txt"
+expect "submit.sh: sbatch's own reason" 0 "sbatch: error: .*Invalid partition" -- cat "$tmp/np.txt"
 
 # natsim.sbatch alone with task ids that are not 0 to N-1.
 expect "natsim.sbatch with --array=1-2 submitted" 0 "^[0-9]+" -- sbatch --parsable --array=1-2 \

@@ -31,5 +31,16 @@ sudo=""
 export DEBIAN_FRONTEND=noninteractive
 # tshark: no capture rights for non-root users (natsim reads files only).
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $sudo debconf-set-selections
+# Packages with daemons (munge, slurmctld, slurmd, sshd) must not start
+# them: the tests start their own on loopback and stop them. A policy-rc.d
+# that answers 101 (action forbidden) holds every service start during the
+# install, unless the machine already has a policy of its own.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  trap '$sudo rm -f "$policy"' EXIT
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+fi
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+

@@ -1,10 +1,12 @@
 /* plots.c: a sweep's rates against its first swept parameter, as SVG. */
 #include "plots.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "outfile.h"
 #include "plot.h"
@@ -117,15 +119,36 @@ static int write_one(const summary_in *in, int k, int base, char *err, size_t le
   return rc;
 }
 
+/* Removes the SVG files in dir, an earlier sweep's plots. */
+static int clear(const char *dir, char *err, size_t len) {
+  DIR *d = opendir(dir);
+  if (!d) {
+    snprintf(err, len, "cannot read %s: %s", dir, strerror(errno));
+    return -1;
+  }
+  int rc = 0;
+  for (struct dirent *e = readdir(d); e && rc == 0; e = readdir(d)) {
+    size_t n = strlen(e->d_name);
+    if (n < 4 || strcmp(e->d_name + n - 4, ".svg") != 0) continue;
+    char path[1400];
+    snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    rc = unlink(path);
+    if (rc != 0) snprintf(err, len, "cannot remove %s: %s", path, strerror(errno));
+  }
+  closedir(d);
+  return rc;
+}
+
 int plots_write(const summary_in *in, char *err, size_t len) {
   const grid *g = in->g;
-  if (g->nswept == 0) return 0;
   char dir[1100];
   snprintf(dir, sizeof dir, "%s/plots", in->out_dir);
   if (scenario_make_dirs(dir) != 0) {
     snprintf(err, len, "cannot make %s: %s", dir, strerror(errno));
     return -1;
   }
+  if (clear(dir, err, len) != 0) return -1;
+  if (g->nswept == 0) return 0;
   int groups = g->npoints / g->params[g->swept[0]].nvalues;
   for (int k = 0; k < RATES; k++)
     for (int base = 0; base < groups; base++)

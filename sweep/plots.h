@@ -16,8 +16,9 @@
 
 #include "summary.h"
 
-/* Writes the plots; DIR/plots is made when missing. 0, or -1 with the
-** reason in err naming the folder or file. */
+/* Writes the plots; DIR/plots is made when missing, and the SVG files an
+** earlier sweep left there are removed. 0, or -1 with the reason in err
+** naming the folder or file. */
 int plots_write(const summary_in *in, char *err, size_t len);
 
 #endif

@@ -123,8 +123,11 @@ ok "a plot per value of the second parameter" \
 ok "its runs in nested folders" test -f "$tmp/one/runs/loss=0.05/versions=v0.9/seed-3/results.json"
 ok "the second parameter's plot is well-formed" xmllint --noout "$tmp/one/plots/failed_versions=v0.9.svg"
 absent "one seed: no error bar" 'M[0-9.]+ [0-9.]+ L[0-9.]+ [0-9.]+ M' -- cat "$tmp/one/plots/direct_versions=v0.8.svg"
+mkdir -p "$tmp/cat/plots"
+touch "$tmp/cat/plots/stale_x=1.svg"
 ok "categorical x: the version names are ticks" \
   bash -c "'$natsim' sweep scenarios/roadmap.lua --set pairs=4 --set versions=v0.8,v0.9 --out '$tmp/cat' --quiet >/dev/null 2>&1; [ \$? -le 1 ] && grep -q '>v0.8</text>' '$tmp/cat/plots/direct.svg' && xmllint --noout '$tmp/cat/plots/direct.svg'"
+ok "an earlier sweep's plots are removed" test ! -e "$tmp/cat/plots/stale_x=1.svg"
 
 # Wrong grids: refused before anything runs.
 s=scenarios/roadmap.lua

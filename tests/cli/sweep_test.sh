@@ -12,19 +12,6 @@ source "$here/../support/expect.sh"
 expect_cli_setup "$@"
 EXPECT_TIMEOUT=300
 
-# ok NAME COMMAND...: the command succeeds (its output shown when not).
-ok() {
-  local name=$1
-  shift
-  if "$@" >"$tmp/out" 2>&1; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL $name:"
-    sed 's/^/  | /' "$tmp/out"
-  fi
-}
-
 # The documented example, with its --out moved to the scratch folder.
 line=$(grep -o 'natsim sweep scenarios/roadmap\.lua .* --out out/sweep$' docs/sweep.md)
 if [ -z "$line" ]; then
@@ -37,24 +24,24 @@ unset 'args[${#args[@]}-1]' # out/sweep: the folders below take its place
 rc1=$?
 "$natsim" sweep "${args[@]}" "$tmp/j2" --jobs 2 --quiet >"$tmp/j2.txt" 2>&1
 rc2=$?
-ok "the example runs (exit 0 or 1)" test "$rc1" -le 1
-ok "--jobs 2 exits as --jobs 1" test "$rc1" -eq "$rc2"
+expect "the example runs (exit 0 or 1)" 0 "" -- test "$rc1" -le 1
+expect "--jobs 2 exits as --jobs 1" 0 "" -- test "$rc1" -eq "$rc2"
 for f in sweep.md sweep.json sweep.csv plots/direct.svg plots/gateway_load.svg; do
-  ok "--jobs 1 and --jobs 2 write the same $f" cmp "$tmp/j1/$f" "$tmp/j2/$f"
+  expect "--jobs 1 and --jobs 2 write the same $f" 0 "" -- cmp "$tmp/j1/$f" "$tmp/j2/$f"
 done
-ok "the same eight plots" diff <(cd "$tmp/j1/plots" && ls) <(cd "$tmp/j2/plots" && ls)
-ok "eight plots, one per rate" test "$(ls "$tmp/j1/plots" | wc -l)" -eq 8
+expect "the same eight plots" 0 "" -- diff <(cd "$tmp/j1/plots" && ls) <(cd "$tmp/j2/plots" && ls)
+expect "eight plots, one per rate" 0 "" -- test "$(ls "$tmp/j1/plots" | wc -l)" -eq 8
 for f in "$tmp"/j1/plots/*.svg; do
-  ok "$(basename "$f") is well-formed XML" xmllint --noout "$f"
+  expect "$(basename "$f") is well-formed XML" 0 "" -- xmllint --noout "$f"
 done
-ok "a plot has axes' labels, ticks, a legend and error bars" \
+expect "a plot has axes' labels, ticks, a legend and error bars" 0 "" -- \
   grep -q '>loss</text>' "$tmp/j1/plots/direct.svg"
-ok "two seeds: error bars" grep -Eq 'M[0-9.]+ [0-9.]+ L[0-9.]+ [0-9.]+ M' "$tmp/j1/plots/direct.svg"
-ok "the legend names v0.9" grep -q '>v0.9</text>' "$tmp/j1/plots/direct.svg"
-ok "the stdout names the outputs" grep -q "4 runs (2 points x 2 seeds)" "$tmp/j1.txt"
+expect "two seeds: error bars" 0 "" -- grep -Eq 'M[0-9.]+ [0-9.]+ L[0-9.]+ [0-9.]+ M' "$tmp/j1/plots/direct.svg"
+expect "the legend names v0.9" 0 "" -- grep -q '>v0.9</text>' "$tmp/j1/plots/direct.svg"
+expect "the stdout names the outputs" 0 "" -- grep -q "4 runs (2 points x 2 seeds)" "$tmp/j1.txt"
 
 # The figures against the runs' own results.json, recomputed here.
-ok "sweep.json, .md and .csv agree with the runs' results" python3 - "$tmp/j1" "$rc1" <<'PY'
+expect "sweep.json, .md and .csv agree with the runs' results" 0 "" -- python3 - "$tmp/j1" "$rc1" <<'PY'
 import csv, json, math, os, sys
 d, rc = sys.argv[1], int(sys.argv[2])
 s = json.load(open(os.path.join(d, "sweep.json")))
@@ -108,26 +95,26 @@ PY
 # One seed, two swept parameters: no interval, a plot per value of the second.
 "$natsim" sweep scenarios/roadmap.lua --set pairs=6 --set loss=0,0.05 --set versions=v0.8,v0.9 \
   --seeds 3 --out "$tmp/one" --quiet >"$tmp/one.txt" 2>&1
-ok "one seed, two swept: exit 0 or 1" test $? -le 1
-ok "one seed: no CI in the table" grep -q "no CI (1 seed)" "$tmp/one/sweep.md"
-ok "one seed: null halves in the JSON" python3 -c '
+expect "one seed, two swept: exit 0 or 1" 0 "" -- test $? -le 1
+expect "one seed: no CI in the table" 0 "" -- grep -q "no CI (1 seed)" "$tmp/one/sweep.md"
+expect "one seed: null halves in the JSON" 0 "" -- python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
 assert len(s["rows"]) == 4
 assert all(r["rates"][k]["half"] is None and r["rates"][k]["low"] is None for r in s["rows"] for k in r["rates"])
 assert [r["point"] for r in s["rows"]][:2] == [{"loss": "0", "versions": "v0.8"}, {"loss": "0", "versions": "v0.9"}]
 ' "$tmp/one/sweep.json"
-ok "one seed: an empty half in the CSV" grep -q '^0,v0.8,v0.8,1,[01],[0-9.]*,,' "$tmp/one/sweep.csv"
-ok "a plot per value of the second parameter" \
+expect "one seed: an empty half in the CSV" 0 "" -- grep -q '^0,v0.8,v0.8,1,[01],[0-9.]*,,' "$tmp/one/sweep.csv"
+expect "a plot per value of the second parameter" 0 "" -- \
   test -f "$tmp/one/plots/direct_versions=v0.8.svg" -a -f "$tmp/one/plots/direct_versions=v0.9.svg"
-ok "its runs in nested folders" test -f "$tmp/one/runs/loss=0.05/versions=v0.9/seed-3/results.json"
-ok "the second parameter's plot is well-formed" xmllint --noout "$tmp/one/plots/failed_versions=v0.9.svg"
+expect "its runs in nested folders" 0 "" -- test -f "$tmp/one/runs/loss=0.05/versions=v0.9/seed-3/results.json"
+expect "the second parameter's plot is well-formed" 0 "" -- xmllint --noout "$tmp/one/plots/failed_versions=v0.9.svg"
 absent "one seed: no error bar" 'M[0-9.]+ [0-9.]+ L[0-9.]+ [0-9.]+ M' -- cat "$tmp/one/plots/direct_versions=v0.8.svg"
 mkdir -p "$tmp/cat/plots"
 touch "$tmp/cat/plots/stale_x=1.svg"
-ok "categorical x: the version names are ticks" \
+expect "categorical x: the version names are ticks" 0 "" -- \
   bash -c "'$natsim' sweep scenarios/roadmap.lua --set pairs=4 --set versions=v0.8,v0.9 --out '$tmp/cat' --quiet >/dev/null 2>&1; [ \$? -le 1 ] && grep -q '>v0.8</text>' '$tmp/cat/plots/direct.svg' && xmllint --noout '$tmp/cat/plots/direct.svg'"
-ok "an earlier sweep's plots are removed" test ! -e "$tmp/cat/plots/stale_x=1.svg"
+expect "an earlier sweep's plots are removed" 0 "" -- test ! -e "$tmp/cat/plots/stale_x=1.svg"
 
 # Wrong grids: refused before anything runs.
 s=scenarios/roadmap.lua
@@ -144,16 +131,16 @@ expect "a seed twice" 2 "--seeds: the seed 3 is given twice" -- "$natsim" sweep 
 expect "too many seeds" 2 "--seeds: more than 1000 seeds" -- "$natsim" sweep $s --seeds 1-5000 --out "$tmp/e"
 expect "no --out" 2 "needs --out DIR" -- "$natsim" sweep $s --set loss=0,1
 expect "no scenario" 2 "needs one scenario" -- "$natsim" sweep --set loss=0,1 --out "$tmp/e"
-ok "nothing ran for a wrong grid" test ! -e "$tmp/e"
+expect "nothing ran for a wrong grid" 0 "" -- test ! -e "$tmp/e"
 
 # A run that fails: named, with its stderr's last lines; exit 2.
 expect "a failed run is named with its stderr" 2 \
   "the run of point pairs=0 with seed 1 failed \(exit 2\); .*runs/pairs=0/seed-1/stderr.txt ends:" \
   -- "$natsim" sweep $s --set pairs=0,2 --fix versions=v0.8 --out "$tmp/bad" --jobs 2 --quiet
 cp "$tmp/out" "$tmp/bad.txt"
-ok "and its stderr's line is in the message" \
+expect "and its stderr's line is in the message" 0 "" -- \
   grep -q "| natsim: scenarios/roadmap.lua:.*natsim.param 'pairs': --set pairs=0: expected an integer of at least 1" "$tmp/bad.txt"
-ok "no table after a failed run" test ! -e "$tmp/bad/sweep.md"
+expect "no table after a failed run" 0 "" -- test ! -e "$tmp/bad/sweep.md"
 
 echo "sweep: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdlib.h>
 
 #include "report.h"
 
@@ -165,13 +166,38 @@ static void axes(FILE *f, const plot *p, const axis *xa, const axis *ya) {
   text(f, (LEFT + RIGHT) / 2, 28, "middle", " font-weight=\"bold\"", p->title);
 }
 
-/* Line l's segments between consecutive points (a missing point breaks it). */
-static void polyline(FILE *f, const plot *p, const axis *xa, const axis *ya, size_t l) {
+/* An x value's index and its position, for drawing lines left to right. */
+typedef struct slot {
+  double x;
+  size_t i;
+} slot;
+
+static int by_x(const void *a, const void *b) {
+  const slot *s = a;
+  const slot *t = b;
+  if (s->x != t->x) return s->x < t->x ? -1 : 1;
+  return s->i < t->i ? -1 : s->i > t->i;
+}
+
+/* The x values' indices from left to right into order (nx of them). */
+static void left_to_right(const plot *p, size_t *order, slot *tmp) {
+  for (size_t i = 0; i < p->nx; i++)
+    tmp[i] = (slot){p->x ? p->x[i] : (double)i, i};
+  qsort(tmp, p->nx, sizeof *tmp, by_x);
+  for (size_t i = 0; i < p->nx; i++)
+    order[i] = tmp[i].i;
+}
+
+/* Line l's segments between points next to each other from left to right
+** (a missing point breaks it). */
+static void polyline(FILE *f, const plot *p, const axis *xa, const axis *ya, size_t l,
+                     const size_t *order) {
   const plot_line *ln = &p->lines[l];
   const char *c = colours[l % NCOLOURS];
   fprintf(f, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"2\" d=\"", c);
   bool pen = false;
-  for (size_t i = 0; i < p->nx; i++) {
+  for (size_t k = 0; k < p->nx; k++) {
+    size_t i = order[k];
     if (isnan(ln->y[i])) {
       pen = false;
       continue;
@@ -216,6 +242,15 @@ static void legend(FILE *f, const plot *p) {
 
 int plot_svg(FILE *f, const plot *p) {
   if (p->nx == 0) return -1;
+  size_t *order = malloc(p->nx * sizeof *order);
+  slot *tmp = malloc(p->nx * sizeof *tmp);
+  if (!order || !tmp) {
+    free(order);
+    free(tmp);
+    return -1;
+  }
+  left_to_right(p, order, tmp);
+  free(tmp);
   axis ya = y_axis(p);
   axis xa = {0, 1, 1, 0};
   if (p->x) xa = x_axis(p);
@@ -230,10 +265,11 @@ int plot_svg(FILE *f, const plot *p) {
   fprintf(f, "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/>\n", W, H);
   axes(f, p, &xa, &ya);
   for (size_t l = 0; l < p->nlines; l++) {
-    polyline(f, p, &xa, &ya, l);
+    polyline(f, p, &xa, &ya, l, order);
     points(f, p, &xa, &ya, l);
   }
   legend(f, p);
   fputs("</svg>\n", f);
+  free(order);
   return ferror(f) ? -1 : 0;
 }

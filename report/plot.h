@@ -4,7 +4,8 @@
 ** ticks and labels, a title and a legend.
 **
 ** The x axis is numeric (x given: points at their values, ticks at round
-** numbers) or categorical (x NULL: the names evenly spaced, each a tick).
+** numbers, lines drawn from left to right whatever the values' order) or
+** categorical (x NULL: the names evenly spaced, each a tick).
 ** The y axis spans every point and error bar and 0, out to round ticks.
 ** Every string goes out through report_escape, so names from files
 ** cannot put markup into the document; numbers are printed with fixed
@@ -37,8 +38,8 @@ typedef struct plot {
   size_t nlines;
 } plot;
 
-/* Writes p to f as an SVG document. 0; -1 when p has no x value or f
-** reports a write error. */
+/* Writes p to f as an SVG document. 0; -1 when p has no x value, memory
+** runs out or f reports a write error. */
 int plot_svg(FILE *f, const plot *p);
 
 #endif

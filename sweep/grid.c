@@ -226,27 +226,35 @@ static bool plain(unsigned char c) {
   return isalnum(c) || strchr("._+=,-", c) != NULL;
 }
 
-/* Appends s to out at *used, other bytes (and a leading '.') as %XX. */
+/* Appends piece to out at *used when it fits with its NUL; counts it either way. */
+static void put(const char *piece, char *out, size_t len, size_t *used) {
+  size_t n = strlen(piece);
+  if (*used + n < len) memcpy(out + *used, piece, n + 1);
+  *used += n;
+}
+
+/* Appends s, other bytes (and a leading '.') as %XX. */
 static void put_encoded(const char *s, bool first, char *out, size_t len, size_t *used) {
-  for (const unsigned char *c = (const unsigned char *)s; *c && *used + 4 < len; c++) {
+  for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+    char piece[4] = {(char)*c, '\0'};
     bool keep = plain(*c) && !(first && c == (const unsigned char *)s && *c == '.');
-    int n = keep ? snprintf(out + *used, len - *used, "%c", *c)
-                 : snprintf(out + *used, len - *used, "%%%02X", *c);
-    *used += (size_t)n;
+    if (!keep) snprintf(piece, sizeof piece, "%%%02X", *c);
+    put(piece, out, len, used);
   }
 }
 
-void grid_name(const grid *g, int point, int from, char sep, char *out, size_t len) {
+size_t grid_name(const grid *g, int point, int from, char sep, char *out, size_t len) {
   size_t used = 0;
+  const char between[2] = {sep, '\0'};
   out[0] = '\0';
   for (int s = from; s < g->nswept; s++) {
     const grid_param *p = &g->params[g->swept[s]];
-    if (s > from && used + 1 < len) out[used++] = sep;
+    if (s > from) put(between, out, len, &used);
     put_encoded(p->key, true, out, len, &used);
-    put_encoded("=", false, out, len, &used);
+    put("=", out, len, &used);
     put_encoded(p->values[grid_value(g, point, g->swept[s])], false, out, len, &used);
-    out[used] = '\0';
   }
+  return used;
 }
 
 void grid_free(grid *g) {

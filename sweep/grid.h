@@ -65,8 +65,10 @@ void grid_label(const grid *g, int point, int from, const char *sep, char *out, 
 /* Point `point` as a name for files and folders: "KEY=VALUE" of each
 ** swept parameter from the from-th on, joined by sep, bytes other than
 ** letters, digits and ._+=,- as %XX (and a leading '.'), so that each
-** point has a name of its own; "" when none is swept from there on. */
-void grid_name(const grid *g, int point, int from, char sep, char *out, size_t len);
+** point has a name of its own; "" when none is swept from there on.
+** Returns the name's length: when it is len or more, out holds only what
+** fitted (NUL-terminated), and the name must not be used. */
+size_t grid_name(const grid *g, int point, int from, char sep, char *out, size_t len);
 
 void grid_free(grid *g);
 

@@ -14,11 +14,12 @@
 #define TAIL_LINES 6    /* of a failed run's stderr, in the error */
 #define TAIL_BYTES 1500
 
-void runner_dir(const grid *g, const char *out_dir, int point, int seed, char *out, size_t len) {
-  char dir[1024];
-  grid_name(g, point, 0, '/', dir, sizeof dir);
-  snprintf(out, len, "%s/runs/%s/seed-%llu", out_dir, g->nswept ? dir : "all",
-           (unsigned long long)g->seeds[seed]);
+int runner_dir(const grid *g, const char *out_dir, int point, int seed, char *out, size_t len) {
+  char dir[RUNNER_PATH];
+  size_t n = grid_name(g, point, 0, '/', dir, sizeof dir);
+  int w = snprintf(out, len, "%s/runs/%s/seed-%llu", out_dir, g->nswept ? dir : "all",
+                   (unsigned long long)g->seeds[seed]);
+  return n < sizeof dir && w >= 0 && (size_t)w < len ? 0 : -1;
 }
 
 /* Sends stream fd (1 or 2) to dir/name. */
@@ -152,7 +153,20 @@ static int free_slot(const pid_t *pids, long n) {
   return slot_of(pids, n, 0);
 }
 
+/* Whether every run's folder name fits, before any run starts. */
+static int check_dirs(const grid *g, const runner_opts *o, char *err, size_t len) {
+  char dir[RUNNER_PATH];
+  for (int r = 0; r < g->npoints * g->nseeds; r++) {
+    if (runner_dir(g, o->out_dir, r / g->nseeds, r % g->nseeds, dir, sizeof dir) == 0) continue;
+    snprintf(err, len, "a run's folder would be longer than %d bytes: %.200s...", RUNNER_PATH - 1,
+             dir);
+    return -1;
+  }
+  return 0;
+}
+
 int runner_run(const grid *g, const runner_opts *o, int *status, char *err, size_t len) {
+  if (check_dirs(g, o, err, len) != 0) return -1;
   int total = g->npoints * g->nseeds;
   pid_t *pids = calloc((size_t)o->jobs, sizeof *pids);
   int *runs = calloc((size_t)o->jobs, sizeof *runs);

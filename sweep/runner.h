@@ -28,14 +28,16 @@ typedef struct runner_opts {
 
 #define RUNNER_PATH 1200 /* room for runner_dir's folder */
 
-/* The folder of the run of point `point` with the seed-th seed, into out
-** (RUNNER_PATH bytes hold it). */
-void runner_dir(const grid *g, const char *out_dir, int point, int seed, char *out, size_t len);
+/* The folder of the run of point `point` with the seed-th seed, into out.
+** 0; -1 when it does not fit in len bytes (out then holds a cut name that
+** must not be used: two points could share it). */
+int runner_dir(const grid *g, const char *out_dir, int point, int seed, char *out, size_t len);
 
 /* Runs every point of g with every seed; status[point * g->nseeds + seed]
 ** gets the run's exit status: 0 (every check passed) or 1 (a check
 ** failed: it still counts). 0, or -1 with the reason in err: a folder that
-** cannot be made, a process that cannot start, or a run that ended
+** cannot be made or whose name is longer than RUNNER_PATH, a process
+** that cannot start, or a run that ended
 ** otherwise (exit 2, a signal), named by its point and seed, with the
 ** last lines of its stderr. After a failed run no new one starts; the
 ** ones running are waited for. */

@@ -71,6 +71,32 @@ static void numeric(void **state) {
   free(s);
 }
 
+/* Numeric values out of order: the line goes from left to right. */
+static void unordered(void **state) {
+  (void)state;
+  const char *names[] = {"0.05", "0", "0.01"};
+  const double x[] = {0.05, 0, 0.01};
+  const double y[] = {0.6, 0.9, 0.8};
+  const double half[] = {NAN, NAN, NAN};
+  const plot_line line = {"v", y, half};
+  const plot p = {"t", "loss", "direct", 3, names, x, &line, 1};
+  char *s = svg_of(&p, 0);
+  char *d = strstr(s, " d=\"M");
+  assert_non_null(d);
+  double x0 = 0;
+  double y0 = 0;
+  double x1 = 0;
+  double y1 = 0;
+  double x2 = 0;
+  double y2 = 0;
+  assert_int_equal(sscanf(d, " d=\"M%lf %lf L%lf %lf L%lf %lf", &x0, &y0, &x1, &y1, &x2, &y2), 6);
+  assert_true(x0 < x1);
+  assert_true(x1 < x2);
+  assert_true(y0 < y1); /* 0.9 above 0.8 above 0.6: smaller pixel y */
+  assert_true(y1 < y2);
+  free(s);
+}
+
 /* Every value 0: an axis from 0 to 1, not a degenerate one. */
 static void all_zero(void **state) {
   (void)state;
@@ -97,6 +123,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(categorical),
       cmocka_unit_test(numeric),
+      cmocka_unit_test(unordered),
       cmocka_unit_test(all_zero),
       cmocka_unit_test(no_values),
   };

@@ -131,7 +131,10 @@ expect "a seed twice" 2 "--seeds: the seed 3 is given twice" -- "$natsim" sweep 
 expect "too many seeds" 2 "--seeds: more than 1000 seeds" -- "$natsim" sweep $s --seeds 1-5000 --out "$tmp/e"
 expect "no --out" 2 "needs --out DIR" -- "$natsim" sweep $s --set loss=0,1
 expect "no scenario" 2 "needs one scenario" -- "$natsim" sweep --set loss=0,1 --out "$tmp/e"
-expect "nothing ran for a wrong grid" 0 "" -- test ! -e "$tmp/e"
+long=$(printf 'x%.0s' {1..300})
+expect "run folders too long" 2 "a run's folder would be longer than 1199 bytes" -- \
+  "$natsim" sweep $s --set "a=$long,1" --set "b=$long,1" --set "c=$long,1" --set "d=$long,1" --out "$tmp/e"
+expect "nothing ran for a wrong grid" 0 "" -- test ! -e "$tmp/e/runs"
 
 # A run that fails: named, with its stderr's last lines; exit 2.
 expect "a failed run is named with its stderr" 2 \

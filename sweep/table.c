@@ -58,7 +58,7 @@ static int fill(table_row *rows, int n, int s, const run_results *r, const char 
       return -1;
     }
     for (int k = 0; k < RATES; k++)
-      rows[i].values[s * RATES + k] = rates[k].of(v);
+      rows[i].values[s * RATES + k] = rate_of(&rates[k], v);
   }
   return 0;
 }

@@ -23,37 +23,26 @@ static void t975_table(void **state) {
   assert_true(isnan(stats_t975(-3)));
 }
 
-/* Three values: mean 0.85, s = 0.05, half = t(0.975, 2) * 0.05 / sqrt(3). */
-static void ci_of_three(void **state) {
-  (void)state;
-  const double x[] = {0.80, 0.85, 0.90};
-  double mean = 0;
-  double half = 0;
-  assert_int_equal(stats_mean_ci(x, 3, &mean, &half), 0);
-  assert_float_equal(mean, 0.85, 1e-12);
-  assert_float_equal(half, 0.124207, 1e-6);
+/* stats_mean_ci of x[0..n-1] gives an interval with this mean and half-width. */
+static void ci_is(const double *x, int n, double mean, double half) {
+  double got_mean = -1;
+  double got_half = -1;
+  assert_int_equal(stats_mean_ci(x, n, &got_mean, &got_half), 0);
+  assert_float_equal(got_mean, mean, 1e-12);
+  assert_float_equal(got_half, half, 1e-6);
 }
 
-/* Five values 1..5: mean 3, s = sqrt(2.5), half = 2.776445 * s / sqrt(5). */
-static void ci_of_five(void **state) {
+/* Three values: mean 0.85, s = 0.05, half = t(0.975, 2) * 0.05 / sqrt(3);
+** 1..5: mean 3, s = sqrt(2.5), half = t(0.975, 4) * s / sqrt(5); equal
+** values: an interval of width 0 (a real one, not "none"). */
+static void ci_known_sets(void **state) {
   (void)state;
-  const double x[] = {1, 2, 3, 4, 5};
-  double mean = 0;
-  double half = 0;
-  assert_int_equal(stats_mean_ci(x, 5, &mean, &half), 0);
-  assert_float_equal(mean, 3, 1e-12);
-  assert_float_equal(half, 1.963243, 1e-6);
-}
-
-/* Equal values: an interval of width 0 (a real one, not "none"). */
-static void ci_of_equal_values(void **state) {
-  (void)state;
-  const double x[] = {0.5, 0.5};
-  double mean = 0;
-  double half = -1;
-  assert_int_equal(stats_mean_ci(x, 2, &mean, &half), 0);
-  assert_float_equal(mean, 0.5, 1e-12);
-  assert_float_equal(half, 0, 1e-12);
+  const double three[] = {0.80, 0.85, 0.90};
+  const double five[] = {1, 2, 3, 4, 5};
+  const double equal[] = {0.5, 0.5};
+  ci_is(three, 3, 0.85, 0.124207);
+  ci_is(five, 5, 3, 1.963243);
+  ci_is(equal, 2, 0.5, 0);
 }
 
 /* One value has a mean and no interval; none has neither. */
@@ -72,8 +61,8 @@ static void ci_of_one_or_none(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(t975_table),         cmocka_unit_test(ci_of_three),
-      cmocka_unit_test(ci_of_five),         cmocka_unit_test(ci_of_equal_values),
+      cmocka_unit_test(t975_table),
+      cmocka_unit_test(ci_known_sets),
       cmocka_unit_test(ci_of_one_or_none),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 #include "report.h"
 #include "scenario.h"
 #include "serve.h"
+#include "sweep.h"
 
 static const char usage[] =
     "usage: natsim COMMAND [OPTIONS]\n"
@@ -35,6 +36,9 @@ static const char usage[] =
     "                     write the Markdown and HTML reports of a results file\n"
     "  merge SHARD/results.json... --out DIR\n"
     "                     combine the shards of a run (natsim run --shard K/N)\n"
+    "  sweep SCENARIO.lua --set K=V1,V2,... --seeds 1-5 --out DIR\n"
+    "                     run a scenario over a grid of parameters and seeds;\n"
+    "                     means, confidence intervals, plots (natsim sweep --help)\n"
     "\n"
     "on real UDP sockets (natsim COMMAND --help):\n"
     "  serve stun|turn|gateway --listen ADDR:PORT ...\n"
@@ -620,6 +624,97 @@ static int cmd_emul_clean(int argc, char **argv, const char **pos) {
   return 0;
 }
 
+/* --- sweep ------------------------------------------------------------------------ */
+
+/* The grid of --set (split at commas), --fix (whole) and --seeds into g:
+** OPT_CONTINUE, or a usage error. */
+static int sweep_grid(const opt_cmd *c, const char **sets, int nsets, const char **fixes,
+                      int nfixes, const char *seeds, grid *g) {
+  char err[1200];
+  for (int i = 0; i < nsets; i++)
+    if (grid_add_param(g, sets[i], true, err, sizeof err) != 0)
+      return opt_usage_error(c, "%s", err);
+  for (int i = 0; i < nfixes; i++)
+    if (grid_add_param(g, fixes[i], false, err, sizeof err) != 0)
+      return opt_usage_error(c, "%s", err);
+  if (grid_set_seeds(g, seeds, err, sizeof err) != 0) return opt_usage_error(c, "%s", err);
+  return OPT_CONTINUE;
+}
+
+/* Runs the sweep: 0 or 1 as sweep_run, 2 for an error (on stderr). */
+static int sweep(const grid *g, const sweep_opts *o) {
+  char err[4096];
+  int rc = sweep_run(g, o, err, sizeof err);
+  if (rc < 0) {
+    fprintf(stderr, "natsim sweep: %s\n", err);
+    return 2;
+  }
+  printf("natsim sweep: %d runs (%d point%s x %d seed%s): %s/sweep.md, sweep.json, sweep.csv%s\n",
+         g->npoints * g->nseeds, g->npoints, g->npoints == 1 ? "" : "s", g->nseeds,
+         g->nseeds == 1 ? "" : "s", o->out_dir, g->nswept ? ", plots/" : " (no plots: nothing swept)");
+  if (rc == SWEEP_CHECK_FAILED) printf("some runs had a check fail: see the checks failed column\n");
+  return rc;
+}
+
+static int cmd_sweep(int argc, char **argv, const char **pos) {
+  sweep_opts o = {0};
+  const char *sets[GRID_MAX_PARAMS];
+  const char *fixes[GRID_MAX_PARAMS];
+  int nsets = 0;
+  int nfixes = 0;
+  const char *seeds = "1";
+  const opt t[] = {
+      {"set", "K=V1,V2,...", OPT_KEYVALUE, sets, 0, GRID_MAX_PARAMS, &nsets,
+       "parameter K (natsim.param): swept over the comma-separated\n"
+       "values, fixed when there is one"},
+      {"fix", "K=V", OPT_KEYVALUE, fixes, 0, GRID_MAX_PARAMS, &nfixes,
+       "parameter K fixed at V, commas and all (a list parameter:\n"
+       "--fix versions=v0.8,v0.9)"},
+      {"seeds", "LIST", OPT_STRING, &seeds, 0, 0, NULL,
+       "the seeds each point runs with: N, A-B and lists of them,\n"
+       "as 1-5 or 1,3,7 or 1-3,10 (default 1)"},
+      {"out", "DIR", OPT_STRING, &o.out_dir, 0, 0, NULL,
+       "write DIR/sweep.md, DIR/sweep.json, DIR/sweep.csv,\n"
+       "DIR/plots/RATE.svg and each run into DIR/runs/ (required)"},
+      {"jobs", "N", OPT_LONG, &o.jobs, 1, 256, NULL,
+       "runs at a time, each a natsim run --jobs 1 (default: one\n"
+       "per core); the outputs are the same for every N"},
+      {"max-instructions", "N", OPT_LONG, &o.max_instructions, 1, 1e12, NULL,
+       "each run's --max-instructions"},
+      {"quiet", NULL, OPT_FLAG, &o.quiet, 0, 0, NULL, "no line on stderr as each run ends"},
+      help_opt,
+  };
+  opt_cmd c = {"sweep",
+               "usage: natsim sweep SCENARIO.lua --set K=V1,V2,... [--set K=V ...] [--fix K=V ...]\n"
+               "                    [--seeds LIST] --out DIR [--jobs N] [--quiet]\n"
+               "\n"
+               "Runs the scenario at every point of a grid: every combination of the\n"
+               "values of the swept parameters, each with every seed, as natsim run\n"
+               "would (each run in DIR/runs/K=V/.../seed-N/). Then, for each point and\n"
+               "version, the mean over the seeds and its 95% confidence interval\n"
+               "(Student t; none with one seed) of every rate: direct, relayed, turn,\n"
+               "failed, connected, reliability, missed_direct, gateway_load; as a table\n"
+               "(sweep.md), JSON with each seed's values (sweep.json), CSV, and a plot\n"
+               "per rate against the first swept parameter, a line per version\n"
+               "(plots/; with more swept parameters, one per combination of the\n"
+               "others). docs/sweep.md has the details.\n",
+               t, 8,
+               "exit status: 0 every run passed its checks, 1 some run had a check fail\n"
+               "(it still counts), 2 a usage error or a run that failed (named, with\n"
+               "the end of its stderr).\n"};
+  int npos;
+  int rc = opt_parse(&c, argc, argv, pos, &npos);
+  if (rc != OPT_CONTINUE) return rc;
+  if (npos != 1) return opt_usage_error(&c, "needs one scenario (got %d)", npos);
+  if (!o.out_dir) return opt_usage_error(&c, "needs --out DIR");
+  o.scenario = pos[0];
+  grid g = {0};
+  rc = sweep_grid(&c, sets, nsets, fixes, nfixes, seeds, &g);
+  if (rc == OPT_CONTINUE) rc = sweep(&g, &o);
+  grid_free(&g);
+  return rc;
+}
+
 /* --- commands -------------------------------------------------------------------- */
 
 typedef int (*command_fn)(int argc, char **argv, const char **pos);
@@ -631,7 +726,7 @@ static const struct command {
     {"run", cmd_run},         {"classify", cmd_classify}, {"regress", cmd_regress},
     {"report", cmd_report},   {"serve", cmd_serve},       {"probe", cmd_probe},
     {"turn-check", cmd_turn_check}, {"merge", cmd_merge},
-    {"emul-clean", cmd_emul_clean}, {"peer", cmd_peer},
+    {"emul-clean", cmd_emul_clean}, {"peer", cmd_peer},           {"sweep", cmd_sweep},
 };
 
 static command_fn find_command(const char *name) {

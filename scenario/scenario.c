@@ -26,7 +26,7 @@
 #include "watchdog.h"
 #include "world.h"
 
-static int make_dirs(const char *dir) {
+int scenario_make_dirs(const char *dir) {
   char path[1024];
   snprintf(path, sizeof path, "%s", dir);
   for (char *p = path + 1; *p; p++) {
@@ -185,7 +185,7 @@ static int outputs(const scenario_opts *o, world *w, lapi *a, lua_State *L) {
   if (rc == 0 && o->out_dir) {
     char path[1100];
     snprintf(path, sizeof path, "%s/results.json", o->out_dir);
-    if (make_dirs(o->out_dir) != 0) {
+    if (scenario_make_dirs(o->out_dir) != 0) {
       fprintf(stderr, "natsim: cannot create %s: %s\n", o->out_dir, strerror(errno));
       rc = -1;
     } else if (write_file(path, text, len) != 0) {
@@ -259,7 +259,7 @@ static int can_write_file(const char *path) {
 ** a probe file is made in it and removed. */
 static int can_write_dir(const char *dir) {
   char probe[1100];
-  if (make_dirs(dir) != 0) return -1;
+  if (scenario_make_dirs(dir) != 0) return -1;
   snprintf(probe, sizeof probe, "%.1000s/.natsim-XXXXXX", dir);
   int fd = mkstemp(probe);
   if (fd < 0) return -1;

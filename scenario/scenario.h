@@ -45,4 +45,8 @@ int scenario_run(const scenario_opts *o);
 ** stderr, naming the file. Returns a SCENARIO_ code. */
 int scenario_merge(const char *const *paths, int n, scenario_opts *o);
 
+/* Makes folder dir and its parents where missing (mkdir -p; paths up to
+** 1023 bytes). 0, or -1 with errno set by the mkdir that failed. */
+int scenario_make_dirs(const char *dir);
+
 #endif

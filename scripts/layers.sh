@@ -5,7 +5,7 @@
 # the layers below it); this shows it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-folders=(src results nat sim lua experiment classify report emul scenario real cli)
+folders=(src results nat sim lua experiment classify report emul scenario sweep real cli)
 declare -A owner
 for d in "${folders[@]}"; do
   for h in "$d"/*.h; do

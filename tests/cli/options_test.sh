@@ -22,7 +22,7 @@ b=reports/baselines/roadmap.json
 
 # The top level: the commands, the version, unknown commands and options.
 stdout "natsim --help" 0 "^usage: natsim COMMAND" -- "$natsim" --help
-for c in run classify regress report serve probe turn-check; do
+for c in run classify regress report serve probe turn-check sweep; do
   expect "natsim --help lists $c" 0 "^  $c " -- "$natsim" --help
 done
 expect "natsim --version" 0 "^natsim [0-9]+\.[0-9]+\.[0-9]+$" -- "$natsim" --version
@@ -31,7 +31,7 @@ expect "natsim unknown option" 2 "^natsim: unknown option '--fly'$" -- "$natsim"
 expect "natsim hint" 2 "^\(natsim --help lists the commands\)$" -- "$natsim" fly
 
 # Every command: -h and --help print its usage on stdout and exit 0.
-for c in run classify regress report serve probe turn-check; do
+for c in run classify regress report serve probe turn-check sweep; do
   stdout "$c --help" 0 "^usage: natsim $c" -- "$natsim" $c --help
   stdout "$c -h" 0 "^usage: natsim $c" -- "$natsim" $c -h
   stdout "$c --help lists --help" 0 "^  -h, --help +this text" -- "$natsim" $c --help

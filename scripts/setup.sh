@@ -14,9 +14,10 @@ packages=(
 # coturn, builds network namespaces with nftables NAT, reads captures
 # with tshark, and runs the many-machine recipes on a Slurm of its own
 # (slurm-wlm, munge) and with GNU parallel (over ssh to an sshd of its own:
-# openssh-server, rsync).
+# openssh-server, rsync). Shell tests check JSON with python3 and SVG
+# with xmllint (libxml2-utils).
 [ "${1:-}" = "--test" ] && packages+=(chromium coturn nftables iproute2 tshark slurm-wlm munge parallel
-  openssh-server rsync)
+  openssh-server rsync python3 libxml2-utils)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,58 @@
+#!/bin/bash
+# bench/targets.sh in its tiniest mode (issue 19): every target's row is
+# printed with a measured number and a verdict, every figure of the runs
+# is a number; wrong options are refused. Checks the printing, not the
+# goals (this machine's figures are noise at 20 pairs).
+# usage: targets_test.sh NATSIM SOURCE_DIR BARE_NS3
+. "$2/tests/support/expect.sh"
+expect_cli_setup "$1" "$2"
+bare=$3
+b=(bash bench/targets.sh --natsim "$natsim" --bare "$bare")
+
+num='[0-9]+(\.[0-9]+)?'
+bash bench/targets.sh --tiny --natsim "$natsim" --bare "$bare" >"$tmp/table" 2>"$tmp/err"
+rc=$?
+expect "targets.sh --tiny exits 0" 0 "" -- test "$rc" = 0
+[ "$rc" = 0 ] || sed 's/^/  | /' "$tmp/err"
+
+# row NAME REGEX: one line of the table matches REGEX, ending in a verdict.
+row() {
+  expect "$1" 0 "" -- grep -Eq -- "$2 +(pass|miss)\*?$" "$tmp/table"
+}
+row "roadmap --jobs 2 wall" "^roadmap 3 x 20 pairs, --jobs 2 +<= 30 s +$num s"
+row "roadmap --jobs 2 = --jobs 1" "^roadmap --jobs 2 results = --jobs 1 +identical +(yes|no)"
+row "us per event" "^us/event 40 vs 20 pairs \(v0\.9\) +<= 1\.2x +${num}x \($num -> $num us\)"
+row "wall exponent" "^wall ~ N\^k, 20\.\.40 pairs +k <= 1\.05 +k = -?$num"
+for v in v0.7 v0.8 v0.9; do
+  row "us per message $v" "^us/message ${v//./\\.} vs bare, 40 pairs +<= 3x +${num}x \($num vs $num us\)"
+  row "RSS per pair $v" "^peak RSS per pair ${v//./\\.}, 20\.\.40 +<= 200 KB +-?$num KB"
+done
+expect "bare ns-3's RSS per pair" 0 "" -- grep -Eq -- "^\(bare ns-3 RSS per pair, 20\.\.40\) +- +-?$num KB +-$" \
+  "$tmp/table"
+# The figures behind the table: 2 scaling rows, 8 per-version rows, all numbers.
+expect "scaling rows are numbers" 0 "^2$" -- bash -c \
+  "sed -n '/^scaling:/,/^\$/p' '$tmp/table' | grep -Ec '^ +(20|40) +[0-9]+ +$num +$num$'"
+expect "per-version rows are numbers" 0 "^8$" -- bash -c \
+  "grep -Ec '^(v0\.[789]|bare) +(20|40) +[0-9]+ +$num +[0-9]+ +[1-9][0-9]* +$num$' '$tmp/table'"
+# bare ns-3 delivers every message it sends.
+expect "bare ns-3 delivers all" 0 "^pairs=3 messages=300 delivered=300 size=500 events=[0-9]+ wall_s=$num rss_kb=[0-9]+$" \
+  -- "$bare" --pairs 3
+
+# Refusals: exit 2, saying what was wrong.
+expect "bare: bad pairs" 2 "--pairs: expected a whole number from 1 to 1000000, got '0'" -- \
+  "$bare" --pairs 0
+expect "bare: pairs required" 2 "--pairs is required" -- "$bare" --size 100
+expect "bare: bad size" 2 "--size: expected a whole number from 1 to 1400, got '2k'" -- \
+  "$bare" --pairs 2 --size 2k
+expect "one size" 2 "--sizes: expected at least two whole numbers >= 1, ascending" -- \
+  "${b[@]}" --sizes 250
+expect "sizes not ascending" 2 "--sizes: .* got '500,250'" -- "${b[@]}" --sizes 500,250
+expect "three memory sizes" 2 "--mem: expected two sizes A,B; got '1,2,3'" -- "${b[@]}" --mem 1,2,3
+expect "bad pairs" 2 "--pairs: expected a whole number >= 1, got 'x'" -- "${b[@]}" --pairs x
+expect "unknown option" 2 "unknown option '--fast'" -- "${b[@]}" --fast
+expect "no value" 2 "--sizes needs a value" -- "${b[@]}" --sizes
+expect "no bare binary" 2 "--bare: '$tmp/none' is not an executable" -- \
+  bash bench/targets.sh --natsim "$natsim" --bare "$tmp/none"
+
+echo "targets: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

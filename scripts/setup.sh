@@ -12,8 +12,8 @@ packages=(
 )
 # The test suite renders the HTML report in headless Chromium, talks to
 # coturn, builds network namespaces with nftables NAT, and reads captures
-# with tshark.
-[ "${1:-}" = "--test" ] && packages+=(chromium coturn nftables iproute2 tshark)
+# with tshark; bench/targets.sh measures peak RSS with /usr/bin/time.
+[ "${1:-}" = "--test" ] && packages+=(chromium coturn nftables iproute2 tshark time)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -15,7 +15,7 @@
 # usage: bench/targets.sh [--quick | --tiny] [--natsim BIN] [--bare BIN]
 #          [--sizes N,N,...] [--mem A,B] [--pairs N] [--scale-version V]
 #   default: sizes 250,500,1000,2000,4000,8000; memory at 500,2000; the
-#            roadmap at 1000 pairs (about half an hour on 2 loaded cores)
+#            roadmap at 1000 pairs (about an hour on 2 loaded cores)
 #   --quick: sizes 250,500,1000; memory at 250,1000; the roadmap at 250
 #   --tiny:  sizes 20,40; memory at 20,40; the roadmap at 20 (the smoke test)
 #   --natsim, --bare: the binaries (default build/natsim, build/bare_ns3)
@@ -37,9 +37,9 @@ goal_exp=1.05
 goal_msg=3
 goal_kb=200
 
+# The usage lines of this file's header.
 usage() {
-  sed -n 's/^# \{0,1\}//;/^usage:/,/scale-version:/p' "$0" >&2
-  exit 2
+  sed -n 's/^# \{0,1\}//;/^usage:/,/scale-version:/p' "$0"
 }
 
 die() {
@@ -75,7 +75,9 @@ while [ $# -gt 0 ]; do
         --scale-version) scale_version=$2 ;;
       esac
       shift ;;
-    -h | --help) usage ;;
+    -h | --help)
+      usage
+      exit 0 ;;
     *) die "unknown option '$1' (bench/targets.sh --help lists them)" ;;
   esac
   shift
@@ -176,8 +178,16 @@ exponent() {
   local n
   for n in ${sizes//,/ }; do
     echo "$n $(fig "$tmp/$scale_version-$n.fig" 2)"
-  done | awk '{ x = log($1); y = log($2); sx += x; sy += y; sxx += x * x; sxy += x * y; m++ }
-              END { printf "%.3f", (m * sxy - sx * sy) / (m * sxx - sx * sx) }'
+  done | awk '{
+      x = log($1)
+      y = log($2)
+      sx += x
+      sy += y
+      sxx += x * x
+      sxy += x * y
+      m++
+    }
+    END { printf "%.3f", (m * sxy - sx * sy) / (m * sxx - sx * sx) }'
 }
 
 # Memory and cost per message of every version at both --mem sizes.

@@ -49,6 +49,7 @@ expect "one size" 2 "--sizes: expected at least two whole numbers >= 1, ascendin
 expect "sizes not ascending" 2 "--sizes: .* got '500,250'" -- "${b[@]}" --sizes 500,250
 expect "three memory sizes" 2 "--mem: expected two sizes A,B; got '1,2,3'" -- "${b[@]}" --mem 1,2,3
 expect "bad pairs" 2 "--pairs: expected a whole number >= 1, got 'x'" -- "${b[@]}" --pairs x
+expect "--help" 0 "^usage: bench/targets.sh \[--quick \| --tiny\]" -- "${b[@]}" --help
 expect "unknown option" 2 "unknown option '--fast'" -- "${b[@]}" --fast
 expect "no value" 2 "--sizes needs a value" -- "${b[@]}" --sizes
 expect "no bare binary" 2 "--bare: '$tmp/none' is not an executable" -- \

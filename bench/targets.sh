@@ -106,7 +106,10 @@ run_natsim() {
   /usr/bin/time -o "$base.rss" -f %M "$natsim" run scenarios/roadmap.lua --set pairs="$n" \
     --set versions="$v" --quiet --jobs 1 --out "$base" >"$base.txt" 2>&1
   rc=$?
-  [ "$rc" -le 1 ] || { tail -5 "$base.txt" >&2; die "natsim $v at $n pairs failed (exit $rc)"; }
+  if [ "$rc" -gt 1 ]; then
+    tail -5 "$base.txt" >&2
+    die "natsim $v at $n pairs failed (exit $rc)"
+  fi
   local ev
   ev=$(sed -n 's/^natsim: .* s virtual, \([0-9]*\) events, \([0-9.]*\) s wall.*/\1 \2/p' "$base.txt")
   [ -n "$ev" ] || die "natsim $v at $n pairs printed no events and wall"
@@ -136,15 +139,18 @@ json_int() {
 }
 
 # run_bare PAIRS: bench/bare_ns3 with the workload of the scaling series'
-# first run (the roadmap's), once. Leaves
-# in $tmp/bare-PAIRS.fig "events wall_s rss_kb messages".
+# first run (the roadmap's), once. Leaves in $tmp/bare-PAIRS.fig the line
+# "events wall_s rss_kb messages" (messages: those delivered).
 run_bare() {
   local n=$1 base="$tmp/bare-$1" res="$tmp/$scale_version-${sizes%%,*}/results.json"
   [ -s "$base.fig" ] && return 0
   echo "targets.sh: bare ns-3, $n pairs" >&2
   "$bare" --pairs "$n" --messages "$(json_int "$res" messages)" --size "$(json_int "$res" size)" \
-    --over-ms "$(($(json_int "$res" over_s) * 1000))" >"$base.txt" 2>&1 \
-    || { cat "$base.txt" >&2; die "bare_ns3 at $n pairs failed"; }
+    --over-ms "$(($(json_int "$res" over_s) * 1000))" >"$base.txt" 2>&1
+  if [ $? -ne 0 ]; then
+    cat "$base.txt" >&2
+    die "bare_ns3 at $n pairs failed"
+  fi
   awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
        END { print f["events"], f["wall_s"], f["rss_kb"], f["delivered"] }' "$base.txt" >"$base.fig"
 }
@@ -205,11 +211,29 @@ per_version() {
         v, n, $1, $2, $3, $4, $2 * 1e6 / $4 }' "$(fig_file "$v" "$n")"
     done
   done
+  unverified
+}
+
+# A note for each natsim run of the table whose attempts were not all
+# verified: its messages count the verified attempts' alone.
+unverified() {
+  local v n
+  for v in "${versions[@]}"; do
+    for n in $mem_a $mem_b; do
+      awk -v v="$v" -v n="$n" '$6 < $5 {
+        printf "note: %s at %d pairs: %d of %d attempts verified; messages are theirs\n", v, n, $6, $5
+      }' "$(fig_file "$v" "$n")"
+    done
+  done
 }
 
 # The .fig file of version V (or "bare") at N pairs.
 fig_file() {
-  if [ "$1" = bare ]; then echo "$tmp/bare-$2.fig"; else echo "$tmp/$1-$2.fig"; fi
+  if [ "$1" = bare ]; then
+    echo "$tmp/bare-$2.fig"
+  else
+    echo "$tmp/$1-$2.fig"
+  fi
 }
 
 # KB per pair of V: the peak RSS's growth from --mem A to B over B - A.

@@ -38,6 +38,48 @@ expect "per-version rows are numbers" 0 "^8$" -- bash -c \
 expect "bare ns-3 delivers all" 0 "^pairs=3 messages=300 delivered=300 size=500 events=[0-9]+ wall_s=$num rss_kb=[0-9]+$" \
   -- "$bare" --pairs 3
 
+# The arithmetic, on stand-ins for natsim and bare_ns3 with known figures:
+# N pairs take 1000 N events and N / 100 s (10 us an event, wall ~ N^1);
+# v0.8 verifies one attempt fewer; bare ns-3 takes N / 1000 s.
+cat >"$tmp/natsim" <<'FAKE'
+#!/bin/bash
+while [ $# -gt 0 ]; do
+  case $1 in
+    --set) case $2 in pairs=*) n=${2#pairs=} ;; versions=*) v=${2#versions=} ;; esac ;;
+    --out) out=$2 ;;
+  esac
+  shift
+done
+verified=$n
+[ "$v" = v0.8 ] && verified=$((n - 1))
+mkdir -p "$out"
+printf '{\n  "config": {\n    "messages": 50,\n    "size": 500,\n    "over_s": 5,\n' >"$out/results.json"
+printf '  "versions": [\n      "attempts": %d,\n      "data_verified": %d,\n' "$n" "$verified" \
+  >>"$out/results.json"
+echo "natsim: 1.000 s virtual, $((1000 * n)) events, $(awk -v n="$n" 'BEGIN { print n / 100 }') s wall" >&2
+FAKE
+cat >"$tmp/bare" <<'FAKE'
+#!/bin/bash
+n=$2
+echo "pairs=$n messages=$((100 * n)) delivered=$((100 * n)) size=500 events=$((500 * n)) wall_s=$(awk -v n="$n" 'BEGIN { print n / 1000 }') rss_kb=1000"
+FAKE
+chmod +x "$tmp/natsim" "$tmp/bare"
+bash bench/targets.sh --natsim "$tmp/natsim" --bare "$tmp/bare" --sizes 100,200,400 --mem 20,40 \
+  --pairs 20 >"$tmp/fake" 2>&1
+expect "stand-ins: us per event" 0 "" -- grep -Eq \
+  '^us/event 400 vs 100 pairs \(v0\.9\) +<= 1\.2x +1\.00x \(10\.00 -> 10\.00 us\) +pass\*$' "$tmp/fake"
+expect "stand-ins: exponent" 0 "" -- grep -Eq '^wall ~ N\^k, 100\.\.400 pairs +k <= 1\.05 +k = 1\.000 +pass\*$' \
+  "$tmp/fake"
+expect "stand-ins: per message" 0 "" -- grep -Eq \
+  '^us/message v0\.7 vs bare, 40 pairs +<= 3x +10\.00x \(100\.0 vs 10\.0 us\) +miss$' "$tmp/fake"
+expect "stand-ins: verified attempts' messages" 0 "" -- grep -Eq \
+  '^us/message v0\.8 vs bare, 40 pairs +<= 3x +10\.26x \(102\.6 vs 10\.0 us\) +miss$' "$tmp/fake"
+expect "stand-ins: the note" 0 "" -- grep -Fqx \
+  'note: v0.8 at 40 pairs: 39 of 40 attempts verified; messages are theirs' "$tmp/fake"
+expect "stand-ins: a note for each such run, none for others" 0 "^2$" -- grep -c '^note:' "$tmp/fake"
+expect "stand-ins: bare's RSS per pair" 0 "" -- grep -Eq '^\(bare ns-3 RSS per pair, 20\.\.40\) +- +0\.0 KB +-$' \
+  "$tmp/fake"
+
 # Refusals: exit 2, saying what was wrong.
 expect "bare: bad pairs" 2 "--pairs: expected a whole number from 1 to 1000000, got '0'" -- \
   "$bare" --pairs 0

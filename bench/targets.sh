@@ -96,15 +96,33 @@ trap 'rm -rf "$tmp"' EXIT
 
 # --- runs ---------------------------------------------------------------------
 
+# A run's figures (a .fig file) are one line:
+#   events wall_s rss_kb messages cpu_s load attempts verified
+# cpu_s: user + system seconds; load: the 1-minute load average at its end
+# (on a loaded machine wall outgrows CPU time); bare ns-3's attempts and
+# verified are its messages.
+
+# timed BASE COMMAND...: runs COMMAND, its output into BASE.txt, its peak
+# RSS (KB) and CPU seconds into BASE.use as "rss_kb cpu_s load"; returns
+# its exit status.
+timed() {
+  local base=$1 rc
+  shift
+  /usr/bin/time -o "$base.time" -f '%M %U %S' "$@" >"$base.txt" 2>&1
+  rc=$?
+  tail -1 "$base.time" | awk -v l="$(cut -d' ' -f1 /proc/loadavg)" '{ print $1, $2 + $3, l }' \
+    >"$base.use"
+  return $rc
+}
+
 # run_natsim VERSION PAIRS: the roadmap scenario for one version, --jobs 1,
-# once (later calls reuse it). Leaves in $tmp/VERSION-PAIRS.fig the line
-# "events wall_s rss_kb messages attempts verified".
+# once (later calls reuse it), into $tmp/VERSION-PAIRS.fig.
 run_natsim() {
   local v=$1 n=$2 base="$tmp/$1-$2" rc
   [ -s "$base.fig" ] && return 0
   echo "targets.sh: natsim $v, $n pairs" >&2
-  /usr/bin/time -o "$base.rss" -f %M "$natsim" run scenarios/roadmap.lua --set pairs="$n" \
-    --set versions="$v" --quiet --jobs 1 --out "$base" >"$base.txt" 2>&1
+  timed "$base" "$natsim" run scenarios/roadmap.lua --set pairs="$n" --set versions="$v" --quiet \
+    --jobs 1 --out "$base"
   rc=$?
   if [ "$rc" -gt 1 ]; then
     tail -5 "$base.txt" >&2
@@ -113,9 +131,11 @@ run_natsim() {
   local ev
   ev=$(sed -n 's/^natsim: .* s virtual, \([0-9]*\) events, \([0-9.]*\) s wall.*/\1 \2/p' "$base.txt")
   [ -n "$ev" ] || die "natsim $v at $n pairs printed no events and wall"
-  local m
+  local m rss cpu load msgs att ver
   m=$(messages "$base/results.json") || exit 2
-  echo "$ev $(tail -1 "$base.rss") $m" >"$base.fig"
+  read -r rss cpu load <"$base.use"
+  read -r msgs att ver <<<"$m"
+  echo "$ev $rss $msgs $cpu $load $att $ver" >"$base.fig"
 }
 
 # messages RESULTS: "messages attempts verified" of a one-version run. Each
@@ -139,20 +159,28 @@ json_int() {
 }
 
 # run_bare PAIRS: bench/bare_ns3 with the workload of the scaling series'
-# first run (the roadmap's), once. Leaves in $tmp/bare-PAIRS.fig the line
-# "events wall_s rss_kb messages" (messages: those delivered).
+# first run (the roadmap's), once, into $tmp/bare-PAIRS.fig (messages:
+# those delivered).
 run_bare() {
   local n=$1 base="$tmp/bare-$1" res="$tmp/$scale_version-${sizes%%,*}/results.json"
   [ -s "$base.fig" ] && return 0
   echo "targets.sh: bare ns-3, $n pairs" >&2
-  "$bare" --pairs "$n" --messages "$(json_int "$res" messages)" --size "$(json_int "$res" size)" \
-    --over-ms "$(($(json_int "$res" over_s) * 1000))" >"$base.txt" 2>&1
+  timed "$base" "$bare" --pairs "$n" --messages "$(json_int "$res" messages)" \
+    --size "$(json_int "$res" size)" --over-ms "$(($(json_int "$res" over_s) * 1000))"
   if [ $? -ne 0 ]; then
     cat "$base.txt" >&2
     die "bare_ns3 at $n pairs failed"
   fi
-  awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
-       END { print f["events"], f["wall_s"], f["rss_kb"], f["delivered"] }' "$base.txt" >"$base.fig"
+  local rss cpu load
+  read -r rss cpu load <"$base.use"
+  awk -v r="$rss" -v c="$cpu" -v l="$load" '{
+      for (i = 1; i <= NF; i++) {
+        split($i, kv, "=")
+        f[kv[1]] = kv[2]
+      }
+    }
+    END { print f["events"], f["wall_s"], r, f["delivered"], c, l, f["delivered"], f["delivered"] }' \
+    "$base.txt" >"$base.fig"
 }
 
 # fig FILE FIELD: field FIELD (from 1) of a .fig file.
@@ -166,11 +194,12 @@ fig() {
 scaling() {
   local n
   printf '\nscaling: %s, --jobs 1\n' "$scale_version"
-  printf '%8s %12s %10s %12s\n' pairs events "wall (s)" "us/event"
+  printf '%8s %12s %10s %10s %10s %10s %6s\n' pairs events "wall (s)" "cpu (s)" "us/event" \
+    "cpu us/ev" load
   for n in ${sizes//,/ }; do
     run_natsim "$scale_version" "$n"
-    awk -v n="$n" '{ printf "%8d %12d %10.1f %12.2f\n", n, $1, $2, $2 * 1e6 / $1 }' \
-      "$tmp/$scale_version-$n.fig"
+    awk -v n="$n" '{ printf "%8d %12d %10.1f %10.1f %10.2f %10.2f %6.1f\n",
+      n, $1, $2, $5, $2 * 1e6 / $1, $5 * 1e6 / $1, $6 }' "$tmp/$scale_version-$n.fig"
   done
 }
 
@@ -202,13 +231,13 @@ per_version() {
   run_bare "$mem_a"
   run_bare "$mem_b"
   printf '\nper version, --jobs 1, at %s and %s pairs (natsim; bare ns-3 last)\n' "$mem_a" "$mem_b"
-  printf '%-8s %7s %12s %10s %10s %10s %10s\n' version pairs events "wall (s)" "RSS (KB)" \
-    messages "us/msg"
+  printf '%-8s %6s %11s %9s %9s %9s %9s %9s %9s %5s\n' version pairs events "wall (s)" \
+    "cpu (s)" "RSS (KB)" messages "us/msg" "cpu us/m" load
   for v in "${versions[@]}" bare; do
     for n in $mem_a $mem_b; do
       [ "$v" = bare ] || run_natsim "$v" "$n"
-      awk -v v="$v" -v n="$n" '{ printf "%-8s %7d %12d %10.1f %10d %10d %10.1f\n",
-        v, n, $1, $2, $3, $4, $2 * 1e6 / $4 }' "$(fig_file "$v" "$n")"
+      awk -v v="$v" -v n="$n" '{ printf "%-8s %6d %11d %9.1f %9.1f %9d %9d %9.1f %9.1f %5.1f\n",
+        v, n, $1, $2, $5, $3, $4, $2 * 1e6 / $4, $5 * 1e6 / $4, $6 }' "$(fig_file "$v" "$n")"
     done
   done
   unverified
@@ -220,8 +249,8 @@ unverified() {
   local v n
   for v in "${versions[@]}"; do
     for n in $mem_a $mem_b; do
-      awk -v v="$v" -v n="$n" '$6 < $5 {
-        printf "note: %s at %d pairs: %d of %d attempts verified; messages are theirs\n", v, n, $6, $5
+      awk -v v="$v" -v n="$n" '$8 < $7 {
+        printf "note: %s at %d pairs: %d of %d attempts verified; messages are theirs\n", v, n, $8, $7
       }' "$(fig_file "$v" "$n")"
     done
   done

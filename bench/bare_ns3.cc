@@ -115,14 +115,6 @@ class TableRouting : public Ipv4RoutingProtocol {
   uint32_t m_default = NONE;
 };
 
-class TableRoutingHelper : public Ipv4RoutingHelper {
- public:
-  TableRoutingHelper *Copy() const override { return new TableRoutingHelper(*this); }
-  Ptr<Ipv4RoutingProtocol> Create(Ptr<Node>) const override {
-    return CreateObject<TableRouting>();
-  }
-};
-
 struct Options {
   long pairs = 0;
   long messages = 50;
@@ -151,13 +143,17 @@ Ptr<TableRouting> table(Ptr<Node> n) {
   return DynamicCast<TableRouting>(n->GetObject<Ipv4>()->GetRoutingProtocol());
 }
 
+// A node with an IPv4 stack whose routing is a TableRouting (in place of
+// the helper's static routing, which it never used).
 Ptr<Node> new_node() {
   Ptr<Node> n = CreateObject<Node>();
   InternetStackHelper stack;
   stack.SetIpv6StackInstall(false);
-  stack.SetRoutingHelper(TableRoutingHelper());
+  stack.SetRoutingHelper(Ipv4StaticRoutingHelper());
   stack.Install(n);
-  n->GetObject<Ipv4>()->SetAttribute("WeakEsModel", BooleanValue(false)); // as natsim
+  Ptr<Ipv4> ipv4 = n->GetObject<Ipv4>();
+  ipv4->SetRoutingProtocol(CreateObject<TableRouting>());
+  ipv4->SetAttribute("WeakEsModel", BooleanValue(false)); // as natsim
   return n;
 }
 

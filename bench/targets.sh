@@ -13,7 +13,7 @@
 # whatever the figures; 2 when an option is wrong or a run fails.
 #
 # usage: bench/targets.sh [--quick | --tiny] [--natsim BIN] [--bare BIN]
-#          [--sizes N,N,...] [--mem A,B] [--pairs N] [--scale-version V]
+#          [--sizes N,N,...] [--mem A,B] [--pairs N] [--scale-version V] [--work DIR]
 #   default: sizes 250,500,1000,2000,4000,8000; memory at 500,2000; the
 #            roadmap at 1000 pairs (about an hour on 2 loaded cores)
 #   --quick: sizes 250,500,1000; memory at 250,1000; the roadmap at 250
@@ -23,6 +23,9 @@
 #   --mem:   the two sizes of the memory and per-message figures, A < B
 #   --pairs: the roadmap's pairs for the --jobs figures
 #   --scale-version: the version the scaling series runs (default v0.9)
+#   --work: keep every run's files in DIR and reuse the figures already
+#           there (a run cut short goes on where it stopped; empty DIR
+#           when the binaries change); default: a temporary folder
 cd "$(dirname "$0")/.." || exit 2
 natsim=build/natsim
 bare=build/bare_ns3
@@ -30,6 +33,7 @@ sizes=250,500,1000,2000,4000,8000
 mem=500,2000
 pairs=1000
 scale_version=v0.9
+work=
 versions=(v0.7 v0.8 v0.9)
 goal_wall=30
 goal_event=1.2
@@ -39,7 +43,7 @@ goal_kb=200
 
 # The usage lines of this file's header.
 usage() {
-  sed -n 's/^# \{0,1\}//;/^usage:/,/scale-version:/p' "$0"
+  sed -n 's/^# \{0,1\}//;/^usage:/,/binaries change/p' "$0"
 }
 
 die() {
@@ -64,7 +68,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --quick) sizes=250,500,1000 mem=250,1000 pairs=250 ;;
     --tiny) sizes=20,40 mem=20,40 pairs=20 ;;
-    --natsim | --bare | --sizes | --mem | --pairs | --scale-version)
+    --natsim | --bare | --sizes | --mem | --pairs | --scale-version | --work)
       [ $# -ge 2 ] || die "$1 needs a value"
       case $1 in
         --natsim) natsim=$2 ;;
@@ -73,6 +77,7 @@ while [ $# -gt 0 ]; do
         --mem) mem=$2 ;;
         --pairs) pairs=$2 ;;
         --scale-version) scale_version=$2 ;;
+        --work) work=$2 ;;
       esac
       shift ;;
     -h | --help)
@@ -91,8 +96,13 @@ check_sizes --mem "$mem"
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package time): it measures peak RSS"
 mem_a=${mem%,*}
 mem_b=${mem#*,}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+if [ -n "$work" ]; then
+  mkdir -p "$work" || die "--work: cannot make '$work'"
+  tmp=$work
+else
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+fi
 
 # --- runs ---------------------------------------------------------------------
 
@@ -296,18 +306,23 @@ le() {
   awk -v x="$1" -v y="$2" 'BEGIN { print (x <= y) ? 1 : 0 }'
 }
 
-# The roadmap with --jobs 1 and 2: bench/scale.sh, its figures kept.
+# The roadmap with --jobs 1 and 2: bench/scale.sh, its figures kept in
+# $tmp/scale-PAIRS.txt (and reused).
 roadmap() {
-  echo "targets.sh: roadmap, $pairs pairs, --jobs 1 and 2 (bench/scale.sh)" >&2
-  bash bench/scale.sh "$natsim" "$pairs" v0.7,v0.8,v0.9 >"$tmp/scale.txt" || die "bench/scale.sh failed"
+  local out="$tmp/scale-$pairs.txt"
+  if [ ! -s "$out" ]; then
+    echo "targets.sh: roadmap, $pairs pairs, --jobs 1 and 2 (bench/scale.sh)" >&2
+    bash bench/scale.sh "$natsim" "$pairs" v0.7,v0.8,v0.9 >"$out.part" || die "bench/scale.sh failed"
+    mv "$out.part" "$out"
+  fi
   printf '\n'
-  cat "$tmp/scale.txt"
+  cat "$out"
 }
 
 roadmap_rows() {
   local w2 same exact=0
-  w2=$(awk '$1 == 2 && NF == 2 { print $2 }' "$tmp/scale.txt")
-  same=$(sed -n 's/^results.json identical (events aside): //p' "$tmp/scale.txt")
+  w2=$(awk '$1 == 2 && NF == 2 { print $2 }' "$tmp/scale-$pairs.txt")
+  same=$(sed -n 's/^results.json identical (events aside): //p' "$tmp/scale-$pairs.txt")
   [ -n "$w2" ] && [ -n "$same" ] || die "bench/scale.sh printed no --jobs 2 wall or identity"
   [ "$pairs" = 1000 ] && exact=1
   row "roadmap 3 x $pairs pairs, --jobs 2" "<= $goal_wall s" "$w2 s" "$(le "$w2" "$goal_wall")" $exact

@@ -41,9 +41,11 @@ expect "bare ns-3 delivers all" 0 "^pairs=3 messages=300 delivered=300 size=500 
 
 # The arithmetic, on stand-ins for natsim and bare_ns3 with known figures:
 # N pairs take 1000 N events and N / 100 s (10 us an event, wall ~ N^1);
-# v0.8 verifies one attempt fewer; bare ns-3 takes N / 1000 s.
+# v0.8 verifies one attempt fewer; bare ns-3 takes N / 1000 s. Each call
+# of the natsim stand-in adds a line to $CALLS.
 cat >"$tmp/natsim" <<'FAKE'
 #!/bin/bash
+echo "$*" >>"$CALLS"
 while [ $# -gt 0 ]; do
   case $1 in
     --set) case $2 in pairs=*) n=${2#pairs=} ;; versions=*) v=${2#versions=} ;; esac ;;
@@ -65,8 +67,10 @@ n=$2
 echo "pairs=$n messages=$((100 * n)) delivered=$((100 * n)) size=500 events=$((500 * n)) wall_s=$(awk -v n="$n" 'BEGIN { print n / 1000 }') rss_kb=1000"
 FAKE
 chmod +x "$tmp/natsim" "$tmp/bare"
-bash bench/targets.sh --natsim "$tmp/natsim" --bare "$tmp/bare" --sizes 100,200,400 --mem 20,40 \
-  --pairs 20 >"$tmp/fake" 2>&1
+export CALLS="$tmp/calls"
+fake=(bash bench/targets.sh --natsim "$tmp/natsim" --bare "$tmp/bare" --sizes 100,200,400 --mem 20,40
+  --pairs 20 --work "$tmp/work")
+"${fake[@]}" >"$tmp/fake" 2>"$tmp/fake.err"
 expect "stand-ins: us per event" 0 "" -- grep -Eq \
   '^us/event 400 vs 100 pairs \(v0\.9\) +<= 1\.2x +1\.00x \(10\.00 -> 10\.00 us\) +pass\*$' "$tmp/fake"
 expect "stand-ins: exponent" 0 "" -- grep -Eq '^wall ~ N\^k, 100\.\.400 pairs +k <= 1\.05 +k = 1\.000 +pass\*$' \
@@ -80,6 +84,13 @@ expect "stand-ins: the note" 0 "" -- grep -Fqx \
 expect "stand-ins: a note for each such run, none for others" 0 "^2$" -- grep -c '^note:' "$tmp/fake"
 expect "stand-ins: bare's RSS per pair" 0 "" -- grep -Eq \
   '^\(bare ns-3 RSS per pair, 20\.\.40\) +- +-?[0-9]+\.[0-9] KB +-$' "$tmp/fake"
+
+# --work: --version, 3 + 6 runs and the roadmap's 2 the first time; then
+# --version alone, and the same figures (the first line: the load).
+expect "stand-ins: 12 calls" 0 "^12 " -- wc -l "$CALLS"
+"${fake[@]}" >"$tmp/fake2" 2>/dev/null
+expect "--work: no run again" 0 "^13 " -- wc -l "$CALLS"
+expect "--work: the same figures" 0 "" -- cmp <(sed 1d "$tmp/fake") <(sed 1d "$tmp/fake2")
 
 # Refusals: exit 2, saying what was wrong.
 expect "bare: bad pairs" 2 "--pairs: expected a whole number from 1 to 1000000, got '0'" -- \

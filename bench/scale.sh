@@ -3,6 +3,8 @@
 # side, the speed-up, and the issue-19 goal (<= 30 s for 3 versions x 1000
 # pairs with --jobs 2 on a 2-core machine). Also checks the two runs wrote
 # the same results (events aside). Prints figures; not a test.
+# Exits 2 when a run fails with an error (natsim's exit status 2).
+# bench/targets.sh reads the rows "2 WALL" and "results.json identical ...".
 # usage: bench/scale.sh [NATSIM] [PAIRS] [VERSIONS]
 #   NATSIM: the binary (default build/natsim); PAIRS: default 1000;
 #   VERSIONS: comma-separated (default v0.7,v0.8,v0.9: the goal's three)
@@ -13,18 +15,25 @@ goal=30
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# wall JOBS: runs the roadmap, prints its wall seconds.
+# wall JOBS: runs the roadmap, prints its wall seconds; exits 2 when natsim
+# fails with an error (a missed target, status 1, is a result, not an error).
 wall() {
-  local start end
+  local start end rc
   start=$(date +%s.%N)
   "$natsim" run scenarios/roadmap.lua --set pairs="$pairs" --set versions="$versions" \
-    --quiet --jobs "$1" --out "$tmp/j$1" >/dev/null 2>&1
+    --quiet --jobs "$1" --out "$tmp/j$1" >"$tmp/j$1.txt" 2>&1
+  rc=$?
   end=$(date +%s.%N)
-  echo "$end - $start" | bc
+  if [ "$rc" -gt 1 ]; then
+    echo "scale.sh: natsim --jobs $1 failed (exit $rc):" >&2
+    tail -5 "$tmp/j$1.txt" >&2
+    exit 2
+  fi
+  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }'
 }
 
-w1=$(wall 1)
-w2=$(wall 2)
+w1=$(wall 1) || exit 2
+w2=$(wall 2) || exit 2
 same=no
 if cmp -s <(grep -v events "$tmp/j1/results.json") <(grep -v events "$tmp/j2/results.json"); then
   same=yes
@@ -32,7 +41,9 @@ fi
 printf 'roadmap, %s pairs, versions %s, %s cores\n' "$pairs" "$versions" "$(nproc)"
 printf '%-10s %10s\n' "jobs" "wall (s)"
 printf '%-10s %10.1f\n' 1 "$w1" 2 "$w2"
-printf 'speed-up --jobs 2 / --jobs 1: %.2fx\n' "$(echo "$w1 / $w2" | bc -l)"
-printf 'goal: --jobs 2 <= %d s at 1000 pairs: %.1f s (%.2f of the goal)%s\n' "$goal" "$w2" \
-  "$(echo "$w2 / $goal" | bc -l)" "$([ "$pairs" = 1000 ] || echo ", but this run has $pairs pairs")"
+awk -v a="$w1" -v b="$w2" 'BEGIN { printf "speed-up --jobs 2 / --jobs 1: %.2fx\n", a / b }'
+note=""
+[ "$pairs" = 1000 ] || note=", but this run has $pairs pairs"
+awk -v w="$w2" -v g="$goal" -v n="$note" \
+  'BEGIN { printf "goal: --jobs 2 <= %d s at 1000 pairs: %.1f s (%.2f of the goal)%s\n", g, w, w / g, n }'
 printf 'results.json identical (events aside): %s\n' "$same"

@@ -15,9 +15,10 @@ packages=(
 # with tshark, and runs the many-machine recipes on a Slurm of its own
 # (slurm-wlm, munge) and with GNU parallel (over ssh to an sshd of its own:
 # openssh-server, rsync). Shell tests check JSON with python3 and SVG
-# with xmllint (libxml2-utils).
+# with xmllint (libxml2-utils); bench/targets.sh measures peak RSS with
+# /usr/bin/time.
 [ "${1:-}" = "--test" ] && packages+=(chromium coturn nftables iproute2 tshark slurm-wlm munge parallel
-  openssh-server rsync python3 libxml2-utils)
+  openssh-server rsync python3 libxml2-utils time)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,377 @@
+#!/bin/bash
+# bench/targets.sh: every scale target of issue 19 beside its goal, measured
+# in one run (docs/scale.md, "Measuring"):
+#   - the roadmap (3 versions x 1000 pairs) with --jobs 2 in <= 30 s, its
+#     results the same as --jobs 1's (bench/scale.sh runs both);
+#   - us per ns-3 event at 4000 pairs <= 1.2x that at 250, and wall ~ N^k
+#     with k <= 1.05 from 250 to 8000 pairs (least squares on log-log);
+#   - natsim's wall per application message <= 3x plain ns-3's in the same
+#     topology (bench/bare_ns3), per version;
+#   - peak RSS per pair <= 200 KB, per version, from runs at two sizes.
+# Prints the figures, then one table: target, goal, measured, pass/miss
+# ("*": not at the goal's sizes, so indicative only). Not a test: exits 0
+# whatever the figures; 2 when an option is wrong or a run fails.
+#
+# usage: bench/targets.sh [--quick | --tiny] [--natsim BIN] [--bare BIN]
+#          [--sizes N,N,...] [--mem A,B] [--pairs N] [--scale-version V] [--work DIR]
+#   default: sizes 250,500,1000,2000,4000,8000; memory at 500,2000; the
+#            roadmap at 1000 pairs (about an hour on 2 loaded cores)
+#   --quick: sizes 250,500,1000; memory at 250,1000; the roadmap at 250
+#   --tiny:  sizes 20,40; memory at 20,40; the roadmap at 20 (the smoke test)
+#   --natsim, --bare: the binaries (default build/natsim, build/bare_ns3)
+#   --sizes: the scaling series, at least two sizes, ascending
+#   --mem:   the two sizes of the memory and per-message figures, A < B
+#   --pairs: the roadmap's pairs for the --jobs figures
+#   --scale-version: the version the scaling series runs (default v0.9)
+#   --work: keep every run's files in DIR and reuse the figures already
+#           there (a run cut short goes on where it stopped; empty DIR
+#           when the binaries change); default: a temporary folder
+cd "$(dirname "$0")/.." || exit 2
+natsim=build/natsim
+bare=build/bare_ns3
+sizes=250,500,1000,2000,4000,8000
+mem=500,2000
+pairs=1000
+scale_version=v0.9
+work=
+versions=(v0.7 v0.8 v0.9)
+goal_wall=30
+goal_event=1.2
+goal_exp=1.05
+goal_msg=3
+goal_kb=200
+
+# The usage lines of this file's header.
+usage() {
+  sed -n 's/^# \{0,1\}//;/^usage:/,/binaries change/p' "$0"
+}
+
+die() {
+  echo "targets.sh: $*" >&2
+  exit 2
+}
+
+# A comma-separated list of whole numbers >= 1, ascending, at least two.
+check_sizes() {
+  local what=$1 list=$2
+  awk -v l="$list" 'BEGIN {
+    n = split(l, a, ",")
+    if (n < 2) exit 1
+    for (i = 1; i <= n; i++) {
+      if (a[i] !~ /^[1-9][0-9]*$/) exit 1
+      if (i > 1 && a[i] + 0 <= a[i - 1] + 0) exit 1
+    }
+  }' || die "$what: expected at least two whole numbers >= 1, ascending, comma-separated; got '$list'"
+}
+
+while [ $# -gt 0 ]; do
+  case $1 in
+    --quick) sizes=250,500,1000 mem=250,1000 pairs=250 ;;
+    --tiny) sizes=20,40 mem=20,40 pairs=20 ;;
+    --natsim | --bare | --sizes | --mem | --pairs | --scale-version | --work)
+      [ $# -ge 2 ] || die "$1 needs a value"
+      case $1 in
+        --natsim) natsim=$2 ;;
+        --bare) bare=$2 ;;
+        --sizes) sizes=$2 ;;
+        --mem) mem=$2 ;;
+        --pairs) pairs=$2 ;;
+        --scale-version) scale_version=$2 ;;
+        --work) work=$2 ;;
+      esac
+      shift ;;
+    -h | --help)
+      usage
+      exit 0 ;;
+    *) die "unknown option '$1' (bench/targets.sh --help lists them)" ;;
+  esac
+  shift
+done
+check_sizes --sizes "$sizes"
+check_sizes --mem "$mem"
+[ "$(awk -F, '{ print NF }' <<<"$mem")" = 2 ] || die "--mem: expected two sizes A,B; got '$mem'"
+[[ $pairs =~ ^[1-9][0-9]*$ ]] || die "--pairs: expected a whole number >= 1, got '$pairs'"
+[ -x "$natsim" ] || die "--natsim: '$natsim' is not an executable (build it first)"
+[ -x "$bare" ] || die "--bare: '$bare' is not an executable (cmake --build build --target bare_ns3)"
+[ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package time): it measures peak RSS"
+mem_a=${mem%,*}
+mem_b=${mem#*,}
+if [ -n "$work" ]; then
+  mkdir -p "$work" || die "--work: cannot make '$work'"
+  tmp=$work
+else
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+fi
+
+# --- runs ---------------------------------------------------------------------
+
+# A run's figures (a .fig file) are one line:
+#   events wall_s rss_kb messages cpu_s load attempts verified
+# cpu_s: user + system seconds; load: the 1-minute load average at its end
+# (on a loaded machine wall outgrows CPU time); bare ns-3's attempts and
+# verified are its messages.
+
+# timed BASE COMMAND...: runs COMMAND, its output into BASE.txt, its peak
+# RSS (KB) and CPU seconds into BASE.use as "rss_kb cpu_s load"; returns
+# its exit status.
+timed() {
+  local base=$1 rc
+  shift
+  /usr/bin/time -o "$base.time" -f '%M %U %S' "$@" >"$base.txt" 2>&1
+  rc=$?
+  tail -1 "$base.time" | awk -v l="$(cut -d' ' -f1 /proc/loadavg)" '{ print $1, $2 + $3, l }' \
+    >"$base.use"
+  return $rc
+}
+
+# run_natsim VERSION PAIRS: the roadmap scenario for one version, --jobs 1,
+# once (later calls reuse it), into $tmp/VERSION-PAIRS.fig.
+run_natsim() {
+  local v=$1 n=$2 base="$tmp/$1-$2" rc
+  [ -s "$base.fig" ] && return 0
+  echo "targets.sh: natsim $v, $n pairs" >&2
+  timed "$base" "$natsim" run scenarios/roadmap.lua --set pairs="$n" --set versions="$v" --quiet \
+    --jobs 1 --out "$base"
+  rc=$?
+  if [ "$rc" -gt 1 ]; then
+    tail -5 "$base.txt" >&2
+    die "natsim $v at $n pairs failed (exit $rc)"
+  fi
+  local ev
+  ev=$(sed -n 's/^natsim: .* s virtual, \([0-9]*\) events, \([0-9.]*\) s wall.*/\1 \2/p' "$base.txt")
+  [ -n "$ev" ] || die "natsim $v at $n pairs printed no events and wall"
+  local m rss cpu load msgs att ver
+  m=$(messages "$base/results.json") || exit 2
+  read -r rss cpu load <"$base.use"
+  read -r msgs att ver <<<"$m"
+  echo "$ev $rss $msgs $cpu $load $att $ver" >"$base.fig"
+}
+
+# messages RESULTS: "messages attempts verified" of a one-version run. Each
+# verified attempt delivered every message of the workload, once, both
+# ways: messages = 2 x workload messages x verified (a failed attempt's
+# messages are not counted; with every attempt verified, this is all).
+messages() {
+  local per att ver
+  per=$(json_int "$1" messages)
+  att=$(json_int "$1" attempts)
+  ver=$(json_int "$1" data_verified)
+  [ -n "$per" ] && [ -n "$att" ] && [ -n "$ver" ] || die "$1: no workload messages, attempts or data_verified"
+  echo "$((2 * per * ver)) $att $ver"
+}
+
+# json_int FILE KEY: the first whole number written for KEY (results.json
+# has one key a line; in a one-version run the first is the config's or
+# the version's).
+json_int() {
+  sed -n "s/^ *\"$2\": \([0-9]*\),\{0,1\}$/\1/p" "$1" | head -1
+}
+
+# run_bare PAIRS: bench/bare_ns3 with the workload of the scaling series'
+# first run (the roadmap's), once, into $tmp/bare-PAIRS.fig (messages:
+# those delivered).
+run_bare() {
+  local n=$1 base="$tmp/bare-$1" res="$tmp/$scale_version-${sizes%%,*}/results.json"
+  [ -s "$base.fig" ] && return 0
+  echo "targets.sh: bare ns-3, $n pairs" >&2
+  timed "$base" "$bare" --pairs "$n" --messages "$(json_int "$res" messages)" \
+    --size "$(json_int "$res" size)" --over-ms "$(($(json_int "$res" over_s) * 1000))"
+  if [ $? -ne 0 ]; then
+    cat "$base.txt" >&2
+    die "bare_ns3 at $n pairs failed"
+  fi
+  local rss cpu load
+  read -r rss cpu load <"$base.use"
+  awk -v r="$rss" -v c="$cpu" -v l="$load" '{
+      for (i = 1; i <= NF; i++) {
+        split($i, kv, "=")
+        f[kv[1]] = kv[2]
+      }
+    }
+    END { print f["events"], f["wall_s"], r, f["delivered"], c, l, f["delivered"], f["delivered"] }' \
+    "$base.txt" >"$base.fig"
+}
+
+# fig FILE FIELD: field FIELD (from 1) of a .fig file.
+fig() {
+  awk -v k="$2" '{ print $k }' "$1"
+}
+
+# --- figures ------------------------------------------------------------------
+
+# The scaling series: events, wall and us per event at each size.
+scaling() {
+  local n
+  printf '\nscaling: %s, --jobs 1\n' "$scale_version"
+  printf '%8s %12s %10s %10s %10s %10s %6s\n' pairs events "wall (s)" "cpu (s)" "us/event" \
+    "cpu us/ev" load
+  for n in ${sizes//,/ }; do
+    run_natsim "$scale_version" "$n"
+    awk -v n="$n" '{ printf "%8d %12d %10.1f %10.1f %10.2f %10.2f %6.1f\n",
+      n, $1, $2, $5, $2 * 1e6 / $1, $5 * 1e6 / $1, $6 }' "$tmp/$scale_version-$n.fig"
+  done
+}
+
+# us per event at size N of the scaling series.
+us_per_event() {
+  awk '{ printf "%.4f", $2 * 1e6 / $1 }' "$tmp/$scale_version-$1.fig"
+}
+
+# The exponent k of wall ~ N^k: least squares on (ln N, ln wall).
+exponent() {
+  local n
+  for n in ${sizes//,/ }; do
+    echo "$n $(fig "$tmp/$scale_version-$n.fig" 2)"
+  done | awk '{
+      x = log($1)
+      y = log($2)
+      sx += x
+      sy += y
+      sxx += x * x
+      sxy += x * y
+      m++
+    }
+    END { printf "%.3f", (m * sxy - sx * sy) / (m * sxx - sx * sx) }'
+}
+
+# Memory and cost per message of every version at both --mem sizes.
+per_version() {
+  local v
+  run_bare "$mem_a"
+  run_bare "$mem_b"
+  printf '\nper version, --jobs 1, at %s and %s pairs (natsim; bare ns-3 last)\n' "$mem_a" "$mem_b"
+  printf '%-8s %6s %11s %9s %9s %9s %9s %9s %9s %5s\n' version pairs events "wall (s)" \
+    "cpu (s)" "RSS (KB)" messages "us/msg" "cpu us/m" load
+  for v in "${versions[@]}" bare; do
+    for n in $mem_a $mem_b; do
+      [ "$v" = bare ] || run_natsim "$v" "$n"
+      awk -v v="$v" -v n="$n" '{ printf "%-8s %6d %11d %9.1f %9.1f %9d %9d %9.1f %9.1f %5.1f\n",
+        v, n, $1, $2, $5, $3, $4, $2 * 1e6 / $4, $5 * 1e6 / $4, $6 }' "$(fig_file "$v" "$n")"
+    done
+  done
+  unverified
+}
+
+# A note for each natsim run of the table whose attempts were not all
+# verified: its messages count the verified attempts' alone.
+unverified() {
+  local v n
+  for v in "${versions[@]}"; do
+    for n in $mem_a $mem_b; do
+      awk -v v="$v" -v n="$n" '$8 < $7 {
+        printf "note: %s at %d pairs: %d of %d attempts verified; messages are theirs\n", v, n, $8, $7
+      }' "$(fig_file "$v" "$n")"
+    done
+  done
+}
+
+# The .fig file of version V (or "bare") at N pairs.
+fig_file() {
+  if [ "$1" = bare ]; then
+    echo "$tmp/bare-$2.fig"
+  else
+    echo "$tmp/$1-$2.fig"
+  fi
+}
+
+# KB per pair of V: the peak RSS's growth from --mem A to B over B - A.
+kb_per_pair() {
+  awk -v a="$(fig "$(fig_file "$1" "$mem_a")" 3)" -v b="$(fig "$(fig_file "$1" "$mem_b")" 3)" \
+    -v d="$((mem_b - mem_a))" 'BEGIN { printf "%.1f", (b - a) / d }'
+}
+
+# us per message of V at --mem B.
+us_per_msg() {
+  awk '{ printf "%.4f", $2 * 1e6 / $4 }' "$(fig_file "$1" "$mem_b")"
+}
+
+# --- the table ----------------------------------------------------------------
+
+# verdict OK EXACT: pass or miss, starred when not at the goal's sizes.
+verdict() {
+  local v=miss
+  [ "$1" = 1 ] && v=pass
+  [ "$2" = 1 ] || v="$v*"
+  echo "$v"
+}
+
+# row TARGET GOAL MEASURED OK EXACT
+row() {
+  printf '%-36s %-12s %-34s %s\n' "$1" "$2" "$3" "$(verdict "$4" "$5")"
+}
+
+# le X Y: 1 when X <= Y, else 0.
+le() {
+  awk -v x="$1" -v y="$2" 'BEGIN { print (x <= y) ? 1 : 0 }'
+}
+
+# The roadmap with --jobs 1 and 2: bench/scale.sh, its figures kept in
+# $tmp/scale-PAIRS.txt (and reused).
+roadmap() {
+  local out="$tmp/scale-$pairs.txt"
+  if [ ! -s "$out" ]; then
+    echo "targets.sh: roadmap, $pairs pairs, --jobs 1 and 2 (bench/scale.sh)" >&2
+    bash bench/scale.sh "$natsim" "$pairs" v0.7,v0.8,v0.9 >"$out.part" || die "bench/scale.sh failed"
+    mv "$out.part" "$out"
+  fi
+  printf '\n'
+  cat "$out"
+}
+
+roadmap_rows() {
+  local w2 same exact=0
+  w2=$(awk '$1 == 2 && NF == 2 { print $2 }' "$tmp/scale-$pairs.txt")
+  same=$(sed -n 's/^results.json identical (events aside): //p' "$tmp/scale-$pairs.txt")
+  [ -n "$w2" ] && [ -n "$same" ] || die "bench/scale.sh printed no --jobs 2 wall or identity"
+  [ "$pairs" = 1000 ] && exact=1
+  row "roadmap 3 x $pairs pairs, --jobs 2" "<= $goal_wall s" "$w2 s" "$(le "$w2" "$goal_wall")" $exact
+  row "roadmap --jobs 2 results = --jobs 1" "identical" "$same" "$([ "$same" = yes ] && echo 1)" 1
+}
+
+scaling_rows() {
+  local first=${sizes%%,*} last=${sizes##*,} lo hi u_lo u_hi ratio k exact=0
+  lo=$first
+  hi=$last
+  [[ ,$sizes, == *,250,* ]] && lo=250
+  [[ ,$sizes, == *,4000,* ]] && hi=4000
+  [ "$lo" = 250 ] && [ "$hi" = 4000 ] && exact=1
+  u_lo=$(us_per_event "$lo")
+  u_hi=$(us_per_event "$hi")
+  ratio=$(awk -v a="$u_lo" -v b="$u_hi" 'BEGIN { printf "%.2f", b / a }')
+  row "us/event $hi vs $lo pairs ($scale_version)" "<= ${goal_event}x" \
+    "${ratio}x ($(printf '%.2f -> %.2f us' "$u_lo" "$u_hi"))" "$(le "$ratio" "$goal_event")" $exact
+  k=$(exponent)
+  exact=0
+  [ "$first" = 250 ] && [ "$last" = 8000 ] && exact=1
+  row "wall ~ N^k, $first..$last pairs" "k <= $goal_exp" "k = $k" "$(le "$k" "$goal_exp")" $exact
+}
+
+version_rows() {
+  local v bare_us nat_us ratio kb
+  bare_us=$(us_per_msg bare)
+  for v in "${versions[@]}"; do
+    nat_us=$(us_per_msg "$v")
+    ratio=$(awk -v a="$nat_us" -v b="$bare_us" 'BEGIN { printf "%.2f", a / b }')
+    row "us/message $v vs bare, $mem_b pairs" "<= ${goal_msg}x" \
+      "${ratio}x ($(printf '%.1f vs %.1f us' "$nat_us" "$bare_us"))" "$(le "$ratio" "$goal_msg")" 1
+  done
+  for v in "${versions[@]}"; do
+    kb=$(kb_per_pair "$v")
+    row "peak RSS per pair $v, $mem_a..$mem_b" "<= $goal_kb KB" "$kb KB" "$(le "$kb" "$goal_kb")" 1
+  done
+  printf '%-36s %-12s %-34s %s\n' "(bare ns-3 RSS per pair, $mem_a..$mem_b)" "-" \
+    "$(kb_per_pair bare) KB" "-"
+}
+
+date -u '+targets.sh: %Y-%m-%d %H:%M UTC' >&2
+printf '%s, %s cores, load %s\n' "$("$natsim" --version 2>&1 | head -1)" "$(nproc)" \
+  "$(cut -d' ' -f1-3 /proc/loadavg)"
+scaling
+per_version
+roadmap
+printf '\n%-36s %-12s %-34s %s\n' target goal measured pass/miss
+roadmap_rows
+scaling_rows
+version_rows
+printf '* not at the goal'"'"'s sizes: indicative only\n'

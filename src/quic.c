@@ -611,9 +611,9 @@ void quic_tick(quic *q, int64_t now) {
 ** challenges lost, or come before our NEW_CONNECTION_IDs so that the
 ** server had no connection ID to answer with), its challenge goes out
 ** short. After the answer it validates the path again with full-size
-** challenges, and when those fail (two in a second: at 5% loss per link
-** one time in a hundred or so) it closes with NO_VIABLE_PATH rather than
-** fall back. Probing first, the server has counted our padded challenges
+** challenges, and when those fail (two sent at once, then none for a
+** second: at 5% loss on each of four links both round trips fail about
+** one time in nine) it closes with NO_VIABLE_PATH rather than fall back. Probing first, the server has counted our padded challenges
 ** and answered one on that path before any other packet goes there: its
 ** own challenge is full size, and if that fails it falls back. */
 static int probe(quic *q, int64_t now, int path) {

@@ -47,6 +47,9 @@ typedef struct psession {
   gw_window window;    /* the other peer's counters */
   conn conn;
   pending *held;      /* messages sent before the session was up */
+  pending *early;     /* the first relayed packet that came before the session's
+                      ** announcement (QUIC's Initial, say) ... */
+  uint64_t early_id;  /* ... and the session it is for */
   uint64_t bytes_relayed, bytes_direct, bytes_turn;
   uint64_t probes;    /* punches sent (v0.8) */
   int64_t direct_sent; /* last frame sent on the punched direct path */
@@ -118,6 +121,7 @@ void peer_free(peer *p) {
       n = h->next;
       free(h);
     }
+    free(p->sessions[i]->early);
     free(p->sessions[i]);
   }
   free(p->sessions);
@@ -519,6 +523,14 @@ static void on_candidate(peer *p, const gw_frame *f) {
   else if (!s && p->nearly < MAX_EARLY) p->early[p->nearly++] = (early){f->session, *f};
 }
 
+/* The packet kept by keep_early, if it is for this session, goes in now. */
+static void relay_early(psession *s, int64_t now) {
+  pending *e = s->early;
+  s->early = NULL;
+  if (e && s->early_id == s->id) t_recv(s, now, 0, e->msg, e->len);
+  free(e);
+}
+
 static void session_up(peer *p, int64_t now, const gw_frame *f) {
   psession *s = find(p, f->target);
   if (s && s->up && s->id == f->session) return; /* announced again */
@@ -543,6 +555,7 @@ static void session_up(peer *p, int64_t now, const gw_frame *f) {
     free(h);
   }
   s->held = NULL;
+  relay_early(s, now);
   if (both & GW_CAP_ICE) {
     start_ice(p, now, s, f->initiator, &f->observed);
     return;
@@ -608,6 +621,22 @@ static void ask_again(peer *p, int64_t now, uint32_t other, psession *s) {
   to_gateway(p, &f);
 }
 
+/* A relayed packet for a session not announced to us yet (its SESSION
+** lost or still on the way): the first one is kept for session_up, so
+** that the other side's first packet (QUIC's Initial, which it sends
+** again only after a second, then two ...) is not lost with it. */
+static void keep_early(peer *p, const gw_frame *f) {
+  psession *s = find(p, f->peer);
+  if (!s || s->up || s->early) return;
+  pending *e = malloc(sizeof *e + f->payload_len);
+  if (!e) return;
+  e->next = NULL;
+  e->len = f->payload_len;
+  memcpy(e->msg, f->payload, f->payload_len);
+  s->early = e;
+  s->early_id = f->session;
+}
+
 static void from_gateway(peer *p, int64_t now, const gw_frame *f) {
   psession *s;
   switch (f->type) {
@@ -631,6 +660,7 @@ static void from_gateway(peer *p, int64_t now, const gw_frame *f) {
       t_recv(s, now, 0, f->payload, f->payload_len);
     else if (!(s = find(p, f->peer)) || (!s->up && !s->asking))
       ask_again(p, now, f->peer, s); /* its SESSION was lost: ask for it again */
+    keep_early(p, f);
     break;
   }
 }

@@ -10,9 +10,9 @@
 ** Paths are small integers (0 .. QUIC_PATHS-1) chosen by the caller, who
 ** knows what each carries (say 0: the gateway relay, 1: a direct path).
 ** The client opens the connection on a path and may move it to another
-** (quic_migrate): RFC 9000 section 9 migration, validated by
-** PATH_CHALLENGE/PATH_RESPONSE; the server follows, validating the new path
-** too. Streams survive the move.
+** (quic_migrate): RFC 9000 section 9 migration, the new path probed with
+** PATH_CHALLENGE/PATH_RESPONSE before the move; the server follows,
+** validating the new path too. Streams survive the move.
 **
 ** Sans-I/O, like ngtcp2 itself: packets in through quic_recv with the path
 ** they came on, packets out through io.send with the path to use, time as
@@ -93,11 +93,15 @@ int quic_send(quic *q, int64_t now, const uint8_t *msg, size_t len);
 void quic_tick(quic *q, int64_t now);
 int64_t quic_deadline(const quic *q);
 
-/* Client: moves the connection to `path`. Immediate, the new path being
-** validated as it is used (the caller knows it works: ICE or a punch
-** answered on it); if validation fails the connection goes back. Needs a
-** confirmed handshake and a spare connection ID from the server: returns
-** -1 until then (try again later), 0 when under way or already there. */
+/* Client: moves the connection to `path` once the path has answered a
+** probe (padded PATH_CHALLENGEs, sent again with fresh ones after a probe
+** timeout of the path in use, then twice as long each time); messages
+** keep to the path in use until then. If ngtcp2 gives up on the probe,
+** the connection stays where it is and a later call probes again. Needs
+** a confirmed handshake and a spare connection ID from the server: returns
+** -1 until then (try again later), 0 when under way or already there. A
+** probe under way is not called off by asking for the path in use: if it
+** succeeds, ask again to move back. */
 int quic_migrate(quic *q, int64_t now, int path);
 /* The path in use has gone quiet: with messages unacknowledged, nothing
 ** heard for three probe timeouts (RFC 9002 PTO) while at least eight

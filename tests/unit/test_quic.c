@@ -1,7 +1,8 @@
 /* Unit tests for QUIC (src/quic.c) and the scenario PKI (src/pki.c): a
 ** client and a server joined by two in-memory paths with their own delays,
 ** a fake clock. Handshake, messages both ways, migration to the second path
-** in the middle of a transfer, the fall back when that path dies, and
+** in the middle of a transfer and right after the handshake with the
+** server's challenges lost, the fall back when that path dies, and
 ** certificates that must be refused. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,11 +32,14 @@ typedef struct net {
   testnet *tn;
   int64_t delay[QUIC_PATHS];
   bool dead[QUIC_PATHS]; /* drops everything */
+  int64_t full_lost_until[2][QUIC_PATHS]; /* drops a side's 1200-byte datagrams until then */
   end e[2];              /* 0: client, 1: server */
   uint64_t sent[QUIC_PATHS];
 } net;
 
 static net N;
+
+static int64_t now_ns(void);
 
 /* Side k's address on a path: HOST_IP + k, the path as its port. */
 static addr at(int k, int path) { return addr_v4(HOST_IP + (uint32_t)k, (uint16_t)path); }
@@ -43,6 +47,7 @@ static addr at(int k, int path) { return addr_v4(HOST_IP + (uint32_t)k, (uint16_
 static void send_from(int from, int path, const uint8_t *d, size_t len) {
   N.sent[path]++;
   if (N.dead[path]) return;
+  if (len >= 1200 && now_ns() < N.full_lost_until[from][path]) return;
   addr src = at(from, path);
   addr dst = at(1 - from, path);
   testnet_send(N.tn, &src, &dst, N.delay[path], d, len);
@@ -233,6 +238,31 @@ static void test_dead_path_falls_back(void **state) {
   stop(&pp);
 }
 
+/* Path 1 loses full-size datagrams for a while after the client moves:
+** the client's for 5 ms (its padded PATH_CHALLENGEs), the server's for
+** 9 s. Moving at once, the server had counted only small packets on
+** path 1, so its first PATH_CHALLENGE went out short; once that was
+** answered ngtcp2 0.12 checked the path again with full-size ones and,
+** when those went unanswered, closed with NO_VIABLE_PATH instead of going
+** back to path 0. Probing first, the connection stays up: on path 0 until
+** path 1 answers, then on path 1. */
+static void test_migration_survives_lost_challenges(void **state) {
+  (void)state;
+  pair pp;
+  start(&pp, false, NULL);
+  run(now_ns() + 500 * MS);
+  N.full_lost_until[0][1] = now_ns() + 5 * MS;
+  N.full_lost_until[1][1] = now_ns() + 9000 * MS;
+  for (int t = 0; t < 480; t++, run(now_ns() + 25 * MS)) { /* 12 s */
+    if (t < NMSG) send_both(t);
+    assert_int_equal(quic_migrate(N.e[0].q, now_ns(), 1), 0); /* as the peer retries */
+    for (int k = 0; k < 2; k++) assert_int_equal(quic_get_state(N.e[k].q), QUIC_UP);
+  }
+  assert_delivered(NMSG, 1);
+  assert_true(quic_get_stats(N.e[0].q)->migrations >= 1);
+  stop(&pp);
+}
+
 /* Path 1 dies while nothing is being sent: the keepalive PINGs go
 ** unanswered, and five keepalive intervals (5 s) after the last answer it moves
 ** back to path 0, well before the 30 s idle timeout; later messages flow. */
@@ -308,6 +338,7 @@ int main(void) {
       cmocka_unit_test(test_handshake_and_messages),
       cmocka_unit_test(test_migration_keeps_the_stream),
       cmocka_unit_test(test_dead_path_falls_back),
+      cmocka_unit_test(test_migration_survives_lost_challenges),
       cmocka_unit_test(test_idle_dead_path),
       cmocka_unit_test(test_foreign_certificate_refused),
       cmocka_unit_test(test_wrong_name_refused),

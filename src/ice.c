@@ -151,6 +151,7 @@ ice_agent *ice_new(const ice_cfg *cfg, const ice_io *io) {
 void ice_free(ice_agent *a) {
   if (!a) return;
   turn_client_free(a->turn);
+  stun_client_free(&a->stun);
   free(a->bday);
   free(a);
 }

@@ -350,6 +350,7 @@ static void start_quic(peer *p, int64_t now, psession *s) {
   quic_cfg_defaults(&qc);
   qc.server = !s->initiator;
   qc.cred = p->cfg.quic;
+  qc.priority = p->cfg.quic_priority;
   qc.peer_name = name;
   qc.seed = s->id ^ ((uint64_t)p->cfg.id << 32);
   quic_io io = {quic_out, deliver, s};

@@ -421,13 +421,27 @@ static const ngtcp2_callbacks callbacks = {
 
 static ngtcp2_conn *get_conn(ngtcp2_crypto_conn_ref *ref) { return ((quic *)ref->user_data)->conn; }
 
+int quic_priority_new(gnutls_priority_t *out) {
+  gnutls_priority_t p;
+  int rv = gnutls_priority_init(&p, PRIORITY, NULL);
+  if (rv < 0) return rv;
+  *out = p;
+  return 0;
+}
+
+/* The shared priorities if there are any, else the session's own. */
+static int set_priority(quic *q) {
+  if (q->cfg.priority) return gnutls_priority_set(q->tls, q->cfg.priority);
+  return gnutls_priority_set_direct(q->tls, PRIORITY, NULL);
+}
+
 static int setup_tls(quic *q) {
   unsigned flags = q->cfg.server ? GNUTLS_SERVER : GNUTLS_CLIENT;
   const gnutls_datum_t alpn = {(unsigned char *)ALPN, sizeof ALPN - 1};
   if (gnutls_init(&q->tls, flags | GNUTLS_NO_END_OF_EARLY_DATA) < 0) return -1;
   int rv = q->cfg.server ? ngtcp2_crypto_gnutls_configure_server_session(q->tls)
                          : ngtcp2_crypto_gnutls_configure_client_session(q->tls);
-  if (rv != 0 || gnutls_priority_set_direct(q->tls, PRIORITY, NULL) < 0 ||
+  if (rv != 0 || set_priority(q) < 0 ||
       gnutls_credentials_set(q->tls, GNUTLS_CRD_CERTIFICATE, q->cfg.cred) < 0 ||
       gnutls_alpn_set_protocols(q->tls, &alpn, 1, GNUTLS_ALPN_MANDATORY) < 0)
     return -1;

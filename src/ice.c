@@ -13,6 +13,7 @@
 #define MAX_LOCAL 40
 #define MAX_REMOTE 40
 #define MAX_PAIRS 256
+#define FIRST_PAIRS 8 /* pair slots an agent starts with, doubled as needed */
 #define T_GATHER 1000 /* transaction tags: pairs are 0..MAX_PAIRS-1 */
 #define T_GATHER2 1001
 #define MAX_STRIDE 64
@@ -52,8 +53,8 @@ struct ice_agent {
   int lsock[MAX_LOCAL];  /* the socket each local candidate sends from */
   bool lazy[MAX_LOCAL];  /* a probing socket's: paired only when a check arrives on it */
   int nlocal, nremote;
-  pair pairs[MAX_PAIRS];
-  int npairs, selected, nominating;
+  pair *pairs;           /* owned: cap slots, grown as pairs are formed (up to MAX_PAIRS) */
+  int npairs, cap, selected, nominating;
   int triggered[MAX_PAIRS], ntriggered;
   enum ice_state state;
   bool srflx_pending, srflx2_pending, relay_pending;
@@ -152,6 +153,7 @@ void ice_free(ice_agent *a) {
   if (!a) return;
   turn_client_free(a->turn);
   stun_client_free(&a->stun);
+  free(a->pairs);
   free(a->bday);
   free(a);
 }
@@ -234,11 +236,26 @@ static void set_role(ice_agent *a, bool controlling) {
   }
 }
 
+/* Room for one more pair: the table doubles from FIRST_PAIRS up to
+** MAX_PAIRS. Returns 0, or -1 when it is full or memory runs out. */
+static int room_for_pair(ice_agent *a) {
+  if (a->npairs < a->cap) return 0;
+  if (a->cap == MAX_PAIRS) return -1;
+  int cap = a->cap ? a->cap * 2 : FIRST_PAIRS;
+  if (cap > MAX_PAIRS) cap = MAX_PAIRS;
+  pair *p = realloc(a->pairs, (size_t)cap * sizeof *p);
+  if (!p) return -1;
+  a->pairs = p;
+  a->cap = cap;
+  return 0;
+}
+
 static void add_pair(ice_agent *a, int l, int r) {
   if (a->npairs == MAX_PAIRS) return;
   for (int i = 0; i < a->npairs; i++)
     if (a->pairs[i].l == l && addr_equal(&a->remote[a->pairs[i].r].addr, &a->remote[r].addr))
       return;
+  if (room_for_pair(a) != 0) return;
   uint64_t f = pair_foundation(a, l, r);
   a->pairs[a->npairs++] = (pair){.l = l, .r = r, .foundation = f,
                                   .state = foundation_busy(a, f) ? P_FROZEN : P_WAITING,

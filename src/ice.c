@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "pcp.h"
 #include "rng.h"
 #include "stun.h"
@@ -236,26 +237,14 @@ static void set_role(ice_agent *a, bool controlling) {
   }
 }
 
-/* Room for one more pair: the table doubles from FIRST_PAIRS up to
-** MAX_PAIRS. Returns 0, or -1 when it is full or memory runs out. */
-static int room_for_pair(ice_agent *a) {
-  if (a->npairs < a->cap) return 0;
-  if (a->cap == MAX_PAIRS) return -1;
-  int cap = a->cap ? a->cap * 2 : FIRST_PAIRS;
-  if (cap > MAX_PAIRS) cap = MAX_PAIRS;
-  pair *p = realloc(a->pairs, (size_t)cap * sizeof *p);
-  if (!p) return -1;
-  a->pairs = p;
-  a->cap = cap;
-  return 0;
-}
-
 static void add_pair(ice_agent *a, int l, int r) {
   if (a->npairs == MAX_PAIRS) return;
   for (int i = 0; i < a->npairs; i++)
     if (a->pairs[i].l == l && addr_equal(&a->remote[a->pairs[i].r].addr, &a->remote[r].addr))
       return;
-  if (room_for_pair(a) != 0) return;
+  pair *t = grow_table(a->pairs, &a->cap, a->npairs + 1, FIRST_PAIRS, MAX_PAIRS, sizeof *t);
+  if (!t) return; /* out of memory: as when full */
+  a->pairs = t;
   uint64_t f = pair_foundation(a, l, r);
   a->pairs[a->npairs++] = (pair){.l = l, .r = r, .foundation = f,
                                   .state = foundation_busy(a, f) ? P_FROZEN : P_WAITING,

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 #define FIRST_CAP 4 /* slots the table starts with; it doubles from there */
 
 stun_timing stun_timing_default(void) {
@@ -25,27 +27,15 @@ void stun_client_free(stun_client *c) {
   c->cap = 0;
 }
 
-/* Doubles the table (up to STUN_CLIENT_MAX slots), the new slots
-** inactive. Returns 0, or -1 when it is full or memory runs out. */
-static int grow(stun_client *c) {
-  if (c->cap >= STUN_CLIENT_MAX) return -1;
-  int cap = c->cap ? c->cap * 2 : FIRST_CAP;
-  if (cap > STUN_CLIENT_MAX) cap = STUN_CLIENT_MAX;
-  stun_txn *t = realloc(c->txns, (size_t)cap * sizeof *t);
-  if (!t) return -1;
-  memset(t + c->cap, 0, (size_t)(cap - c->cap) * sizeof *t);
-  c->txns = t;
-  c->cap = cap;
-  return 0;
-}
-
 /* The first inactive slot, the table grown if none is; NULL: full. The
 ** slot chosen is the one a fixed table of STUN_CLIENT_MAX would choose. */
 static stun_txn *free_slot(stun_client *c) {
   for (int i = 0; i < c->cap; i++)
     if (!c->txns[i].active) return &c->txns[i];
   int i = c->cap;
-  if (grow(c) != 0) return NULL;
+  stun_txn *t = grow_table(c->txns, &c->cap, i + 1, FIRST_CAP, STUN_CLIENT_MAX, sizeof *t);
+  if (!t) return NULL;
+  c->txns = t;
   return &c->txns[i];
 }
 

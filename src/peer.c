@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "pki.h"
 
 #define MAX_CANDIDATES 4
@@ -12,6 +13,7 @@
 ** CAND_SENDS times, CAND_GAP apart and then twice that, so that one lost
 ** frame does not lose a candidate (a lost predicted port lost the pair). */
 #define MAX_TRICKLED 48
+#define FIRST_SLOTS 4 /* trickled and early candidates: slots to start with, doubled as needed */
 #define CAND_SENDS 3
 #define CAND_GAP (100 * 1000000LL)
 
@@ -39,8 +41,8 @@ typedef struct psession {
     ice_cand c;
     int sends;
     int64_t next;
-  } trickled[MAX_TRICKLED];
-  int ntrickled;
+  } *trickled;        /* owned: tcap slots, grown as candidates come (up to MAX_TRICKLED) */
+  int ntrickled, tcap;
   int ncand;
   addr direct_addr;
   uint64_t sent;       /* our counter toward the other peer */
@@ -82,8 +84,8 @@ struct peer {
   psession **sessions; /* each allocated once: pointers stay valid */
   size_t nsessions, cap;
   int64_t now;         /* of the call in progress, for callbacks */
-  early early[MAX_EARLY];
-  int nearly;
+  early *early;        /* owned: ecap slots, grown as they come (up to MAX_EARLY) */
+  int nearly, ecap;
 };
 
 peer_cfg peer_cfg_default(void) {
@@ -118,9 +120,11 @@ void peer_free(peer *p) {
       n = h->next;
       free(h);
     }
+    free(p->sessions[i]->trickled);
     free(p->sessions[i]);
   }
   free(p->sessions);
+  free(p->early);
   free(p);
 }
 
@@ -427,7 +431,10 @@ static void send_candidate(psession *s, const ice_cand *c) {
 static void ice_candidate(void *ctx, const ice_cand *c) {
   psession *s = ctx;
   send_candidate(s, c);
-  if (s->ntrickled == MAX_TRICKLED) return;
+  struct trickled *t = grow_table(s->trickled, &s->tcap, s->ntrickled + 1, FIRST_SLOTS,
+                                  MAX_TRICKLED, sizeof *t);
+  if (!t) return; /* full, or out of memory: sent once only */
+  s->trickled = t;
   s->trickled[s->ntrickled++] = (struct trickled){*c, 1, s->owner->now + CAND_GAP};
 }
 
@@ -514,10 +521,19 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
   }
 }
 
+/* A candidate for a session not yet up, kept until it is (dropped when
+** MAX_EARLY are kept, or memory runs out). */
+static void keep_early(peer *p, const gw_frame *f) {
+  early *e = grow_table(p->early, &p->ecap, p->nearly + 1, FIRST_SLOTS, MAX_EARLY, sizeof *e);
+  if (!e) return;
+  p->early = e;
+  p->early[p->nearly++] = (early){f->session, *f};
+}
+
 static void on_candidate(peer *p, const gw_frame *f) {
   psession *s = find_id(p, f->session);
   if (s && s->ice && f->peer == s->other) add_candidate(s, f);
-  else if (!s && p->nearly < MAX_EARLY) p->early[p->nearly++] = (early){f->session, *f};
+  else if (!s) keep_early(p, f);
 }
 
 static void session_up(peer *p, int64_t now, const gw_frame *f) {

@@ -6,6 +6,8 @@
 ** Application messages (at most QUIC_MAX_MESSAGE bytes) travel on one
 ** unidirectional stream per direction, each prefixed by its length, so
 ** they arrive whole, once and in order whatever the paths do.
+** Messages are cut out of the stream in a buffer that grows to the longest
+** message received, so a connection keeps no more than its traffic needs.
 **
 ** Paths are small integers (0 .. QUIC_PATHS-1) chosen by the caller, who
 ** knows what each carries (say 0: the gateway relay, 1: a direct path).

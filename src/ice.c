@@ -645,6 +645,7 @@ static void on_check_result(ice_agent *a, int p, const stun_msg *m, const addr *
   wake_checks(a); /* a frozen pair of its foundation may be next */
   if (!ok) return;
   if (m->present & STUN_HAS_XOR_MAPPED) add_local(a, ICE_PRFLX, &m->xor_mapped);
+  pr = &a->pairs[p]; /* new pairs may have moved the table */
   if (!pr->valid) pr->valid_at = a->now;
   pr->valid = true;
   unfreeze(a, pr->foundation); /* RFC 8445 7.2.5.3.3 */

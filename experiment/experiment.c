@@ -132,6 +132,7 @@ static void release(xrun *x) {
   }
   pki_ca_free(x->ca);
   pki_ca_free(x->rogue);
+  if (x->priority) gnutls_priority_deinit(x->priority);
   world_free(x->w);
   servers_free(x);
   free(x->att);

@@ -3,6 +3,7 @@
 
 #include "capture.h"
 #include "feasible.h"
+#include "quic.h"
 #include "rng.h"
 #include "xrun.h"
 
@@ -104,6 +105,11 @@ int population_build(xrun *x, char *err, size_t len) {
     if (!x->ca) return -1;
     x->rogue = pki_ca_new("natsim scenario CA", err, len);
     if (!x->rogue) return -1;
+    int rv = quic_priority_new(&x->priority);
+    if (rv != 0) {
+      snprintf(err, len, "QUIC TLS priorities: %s", gnutls_strerror(rv));
+      return -1;
+    }
   }
   for (int i = 0; i < x->hi; i++) { /* every draw up to the shard's: each attempt's own */
     attempt *a = &x->att[i];

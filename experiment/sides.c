@@ -111,6 +111,7 @@ static int issue_cert(xrun *x, side *s, bool rogue, peer_cfg *pc, char *err, siz
   if (!x->cfg->quic) return 0;
   s->cred = pki_issue(rogue ? x->rogue : x->ca, x->ca, s->id, err, len);
   pc->quic = s->cred;
+  pc->quic_priority = x->priority;
   return s->cred ? 0 : -1;
 }
 

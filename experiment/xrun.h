@@ -100,6 +100,7 @@ struct xrun {
   int stun_sock, stun2_sock, turn_sock, turn_host;
   relay_sock *relays; /* by port - RELAY_MIN */
   pki_ca *ca, *rogue; /* QUIC: the scenario's CA, and a foreign one */
+  gnutls_priority_t priority; /* QUIC: every connection's TLS priorities (quic_priority_new) */
   int started;        /* attempts whose connect call was made */
   int connected;      /* attempts whose first message arrived */
   int finished;       /* attempts whose messages all arrived, both ways */

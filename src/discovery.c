@@ -71,7 +71,11 @@ disc *disc_new(const disc_cfg *cfg, const disc_io *io) {
   return d;
 }
 
-void disc_free(disc *d) { free(d); }
+void disc_free(disc *d) {
+  if (!d) return;
+  stun_client_free(&d->stun);
+  free(d);
+}
 int disc_sockets(const disc *d) { return d->nsocks; }
 bool disc_done(const disc *d) { return d->phase == PH_DONE; }
 const disc_result *disc_get_result(const disc *d) { return &d->r; }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "pcp.h"
 #include "rng.h"
 #include "stun.h"
@@ -13,6 +14,7 @@
 #define MAX_LOCAL 40
 #define MAX_REMOTE 40
 #define MAX_PAIRS 256
+#define FIRST_PAIRS 8 /* pair slots an agent starts with, doubled as needed */
 #define T_GATHER 1000 /* transaction tags: pairs are 0..MAX_PAIRS-1 */
 #define T_GATHER2 1001
 #define MAX_STRIDE 64
@@ -52,8 +54,8 @@ struct ice_agent {
   int lsock[MAX_LOCAL];  /* the socket each local candidate sends from */
   bool lazy[MAX_LOCAL];  /* a probing socket's: paired only when a check arrives on it */
   int nlocal, nremote;
-  pair pairs[MAX_PAIRS];
-  int npairs, selected, nominating;
+  pair *pairs;           /* owned: cap slots, grown as pairs are formed (up to MAX_PAIRS) */
+  int npairs, cap, selected, nominating;
   int triggered[MAX_PAIRS], ntriggered;
   enum ice_state state;
   bool srflx_pending, srflx2_pending, relay_pending;
@@ -151,6 +153,8 @@ ice_agent *ice_new(const ice_cfg *cfg, const ice_io *io) {
 void ice_free(ice_agent *a) {
   if (!a) return;
   turn_client_free(a->turn);
+  stun_client_free(&a->stun);
+  free(a->pairs);
   free(a->bday);
   free(a);
 }
@@ -238,6 +242,9 @@ static void add_pair(ice_agent *a, int l, int r) {
   for (int i = 0; i < a->npairs; i++)
     if (a->pairs[i].l == l && addr_equal(&a->remote[a->pairs[i].r].addr, &a->remote[r].addr))
       return;
+  pair *t = grow_table(a->pairs, &a->cap, a->npairs + 1, FIRST_PAIRS, MAX_PAIRS, sizeof *t);
+  if (!t) return; /* out of memory: as when full */
+  a->pairs = t;
   uint64_t f = pair_foundation(a, l, r);
   a->pairs[a->npairs++] = (pair){.l = l, .r = r, .foundation = f,
                                   .state = foundation_busy(a, f) ? P_FROZEN : P_WAITING,
@@ -638,6 +645,7 @@ static void on_check_result(ice_agent *a, int p, const stun_msg *m, const addr *
   wake_checks(a); /* a frozen pair of its foundation may be next */
   if (!ok) return;
   if (m->present & STUN_HAS_XOR_MAPPED) add_local(a, ICE_PRFLX, &m->xor_mapped);
+  pr = &a->pairs[p]; /* new pairs may have moved the table */
   if (!pr->valid) pr->valid_at = a->now;
   pr->valid = true;
   unfreeze(a, pr->foundation); /* RFC 8445 7.2.5.3.3 */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "pki.h"
 
 #define MAX_CANDIDATES 4
@@ -12,6 +13,7 @@
 ** CAND_SENDS times, CAND_GAP apart and then twice that, so that one lost
 ** frame does not lose a candidate (a lost predicted port lost the pair). */
 #define MAX_TRICKLED 48
+#define FIRST_SLOTS 4 /* trickled and early candidates: slots to start with, doubled as needed */
 #define CAND_SENDS 3
 #define CAND_GAP (100 * 1000000LL)
 
@@ -39,8 +41,8 @@ typedef struct psession {
     ice_cand c;
     int sends;
     int64_t next;
-  } trickled[MAX_TRICKLED];
-  int ntrickled;
+  } *trickled;        /* owned: tcap slots, grown as candidates come (up to MAX_TRICKLED) */
+  int ntrickled, tcap;
   int ncand;
   addr direct_addr;
   uint64_t sent;       /* our counter toward the other peer */
@@ -85,8 +87,8 @@ struct peer {
   psession **sessions; /* each allocated once: pointers stay valid */
   size_t nsessions, cap;
   int64_t now;         /* of the call in progress, for callbacks */
-  early early[MAX_EARLY];
-  int nearly;
+  early *early;        /* owned: ecap slots, grown as they come (up to MAX_EARLY) */
+  int nearly, ecap;
 };
 
 peer_cfg peer_cfg_default(void) {
@@ -122,9 +124,11 @@ void peer_free(peer *p) {
       free(h);
     }
     free(p->sessions[i]->early);
+    free(p->sessions[i]->trickled);
     free(p->sessions[i]);
   }
   free(p->sessions);
+  free(p->early);
   free(p);
 }
 
@@ -354,6 +358,7 @@ static void start_quic(peer *p, int64_t now, psession *s) {
   quic_cfg_defaults(&qc);
   qc.server = !s->initiator;
   qc.cred = p->cfg.quic;
+  qc.priority = p->cfg.quic_priority;
   qc.peer_name = name;
   qc.seed = s->id ^ ((uint64_t)p->cfg.id << 32);
   quic_io io = {quic_out, deliver, s};
@@ -430,7 +435,10 @@ static void send_candidate(psession *s, const ice_cand *c) {
 static void ice_candidate(void *ctx, const ice_cand *c) {
   psession *s = ctx;
   send_candidate(s, c);
-  if (s->ntrickled == MAX_TRICKLED) return;
+  struct trickled *t = grow_table(s->trickled, &s->tcap, s->ntrickled + 1, FIRST_SLOTS,
+                                  MAX_TRICKLED, sizeof *t);
+  if (!t) return; /* full, or out of memory: sent once only */
+  s->trickled = t;
   s->trickled[s->ntrickled++] = (struct trickled){*c, 1, s->owner->now + CAND_GAP};
 }
 
@@ -517,13 +525,22 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
   }
 }
 
+/* A candidate for a session not yet up, kept until it is (dropped when
+** MAX_EARLY are kept, or memory runs out). */
+static void keep_early_candidate(peer *p, const gw_frame *f) {
+  early *e = grow_table(p->early, &p->ecap, p->nearly + 1, FIRST_SLOTS, MAX_EARLY, sizeof *e);
+  if (!e) return;
+  p->early = e;
+  p->early[p->nearly++] = (early){f->session, *f};
+}
+
 static void on_candidate(peer *p, const gw_frame *f) {
   psession *s = find_id(p, f->session);
   if (s && s->ice && f->peer == s->other) add_candidate(s, f);
-  else if (!s && p->nearly < MAX_EARLY) p->early[p->nearly++] = (early){f->session, *f};
+  else if (!s) keep_early_candidate(p, f);
 }
 
-/* The packet kept by keep_early, if it is for this session, goes in now. */
+/* The packet kept by keep_early_packet, if it is for this session, goes in now. */
 static void relay_early(psession *s, int64_t now) {
   pending *e = s->early;
   s->early = NULL;
@@ -625,7 +642,7 @@ static void ask_again(peer *p, int64_t now, uint32_t other, psession *s) {
 ** lost or still on the way): the first one is kept for session_up, so
 ** that the other side's first packet (QUIC's Initial, which it sends
 ** again only after a second, then two ...) is not lost with it. */
-static void keep_early(peer *p, const gw_frame *f) {
+static void keep_early_packet(peer *p, const gw_frame *f) {
   psession *s = find(p, f->peer);
   if (!s || s->up || s->early) return;
   pending *e = malloc(sizeof *e + f->payload_len);
@@ -660,7 +677,7 @@ static void from_gateway(peer *p, int64_t now, const gw_frame *f) {
       t_recv(s, now, 0, f->payload, f->payload_len);
     else if (!(s = find(p, f->peer)) || (!s->up && !s->asking))
       ask_again(p, now, f->peer, s); /* its SESSION was lost: ask for it again */
-    keep_early(p, f);
+    keep_early_packet(p, f);
     break;
   }
 }

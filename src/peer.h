@@ -94,6 +94,9 @@ typedef struct peer_cfg {
   ** must outlive the peer; NULL: conn.h). The other side's certificate must
   ** carry its pki_name. */
   gnutls_certificate_credentials_t quic;
+  /* QUIC's TLS priorities, shared by every connection (quic_priority_new;
+  ** borrowed, like quic; NULL: each connection parses its own). */
+  gnutls_priority_t quic_priority;
   enum peer_upgrade upgrade; /* under QUIC; PEER_MIGRATE by default */
 } peer_cfg;
 

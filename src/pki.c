@@ -72,6 +72,28 @@ void pki_ca_free(pki_ca *ca) {
   free(ca);
 }
 
+/* Makes trust's certificate the only authority cred trusts, in a trust
+** list of one bucket: GnuTLS's default list has 127 (6 KB a credential).
+** Added as gnutls_certificate_set_x509_trust adds it (a copy, named in
+** certificate requests). */
+static int set_trust(gnutls_certificate_credentials_t cred, const pki_ca *trust) {
+  gnutls_datum_t der = {NULL, 0};
+  gnutls_x509_trust_list_t tl;
+  int rc = gnutls_x509_trust_list_init(&tl, 1);
+  if (rc < 0) return rc;
+  rc = gnutls_x509_crt_export2(trust->crt, GNUTLS_X509_FMT_DER, &der);
+  if (rc >= 0)
+    rc = gnutls_x509_trust_list_add_trust_mem(tl, &der, NULL, GNUTLS_X509_FMT_DER,
+                                              GNUTLS_TL_USE_IN_TLS, 0);
+  gnutls_free(der.data);
+  if (rc < 0) {
+    gnutls_x509_trust_list_deinit(tl, 1);
+    return rc;
+  }
+  gnutls_certificate_set_trust_list(cred, tl, 0);
+  return 0;
+}
+
 static int issue(pki_ca *issuer, const pki_ca *trust, uint32_t id,
                  gnutls_certificate_credentials_t cred) {
   char name[64];
@@ -87,7 +109,7 @@ static int issue(pki_ca *issuer, const pki_ca *trust, uint32_t id,
                                                  (unsigned)strlen(name), GNUTLS_FSAN_SET)) >= 0 &&
       (rc = gnutls_x509_crt_sign2(crt, issuer->crt, issuer->key, GNUTLS_DIG_SHA512, 0)) >= 0 &&
       (rc = gnutls_certificate_set_x509_key(cred, &crt, 1, key)) >= 0)
-    rc = gnutls_certificate_set_x509_trust(cred, (gnutls_x509_crt_t *)&trust->crt, 1);
+    rc = set_trust(cred, trust);
   if (crt) gnutls_x509_crt_deinit(crt);
   if (key) gnutls_x509_privkey_deinit(key);
   return rc;

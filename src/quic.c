@@ -62,8 +62,10 @@ struct quic {
   chunk *next_out;    /* first chunk with bytes not yet handed to ngtcp2 */
   size_t next_off;    /* ... and how many of its bytes were */
   uint64_t queued;    /* stream bytes queued so far */
-  uint8_t rbuf[2 + QUIC_MAX_MESSAGE];
-  size_t rlen;        /* bytes of the message being received */
+  uint8_t rhead[2];   /* the length prefix of the message being received */
+  uint8_t *rbuf;      /* its bytes; grown to the longest message yet, NULL before one */
+  size_t rcap;        /* rbuf's size */
+  size_t rlen;        /* bytes of it received, prefix included */
   quic_stats stats;
 };
 
@@ -311,6 +313,46 @@ static int cb_confirmed(ngtcp2_conn *conn, void *ud) {
   return 0;
 }
 
+/* Room for a message of len bytes: rbuf grows to the longest message
+** yet, so a connection that receives nothing keeps no buffer. At least one
+** byte, so that an empty message has an address too. Returns 0, or -1 when
+** memory runs out. */
+static int reserve(quic *q, size_t len) {
+  if (len == 0) len = 1;
+  if (len <= q->rcap) return 0;
+  uint8_t *b = realloc(q->rbuf, len);
+  if (!b) return -1;
+  q->rbuf = b;
+  q->rcap = len;
+  return 0;
+}
+
+/* The length of the message being received, from its prefix. */
+static size_t rsize(const quic *q) { return (size_t)q->rhead[0] << 8 | q->rhead[1]; }
+
+/* Takes up to len (> 0) bytes of the message being received. Returns how
+** many it took, or -1 when memory runs out. */
+static ngtcp2_ssize take_bytes(quic *q, const uint8_t *data, size_t len) {
+  if (q->rlen < 2) {
+    q->rhead[q->rlen] = data[0];
+    q->rlen++;
+    if (q->rlen == 2 && reserve(q, rsize(q)) != 0) return -1;
+    return 1;
+  }
+  size_t want = rsize(q) - (q->rlen - 2);
+  size_t take = want < len ? want : len;
+  memcpy(q->rbuf + (q->rlen - 2), data, take);
+  q->rlen += take;
+  return (ngtcp2_ssize)take;
+}
+
+/* Hands the message being received over if it is whole. */
+static void deliver_whole(quic *q) {
+  if (q->rlen < 2 || q->rlen != 2 + rsize(q)) return;
+  q->io.deliver(q->io.ctx, q->rbuf, q->rlen - 2);
+  q->rlen = 0;
+}
+
 /* Stream bytes arrive in order; messages are cut out of them. */
 static int cb_stream_data(ngtcp2_conn *conn, uint32_t flags, int64_t id, uint64_t offset,
                           const uint8_t *data, size_t len, void *ud, void *sud) {
@@ -318,14 +360,10 @@ static int cb_stream_data(ngtcp2_conn *conn, uint32_t flags, int64_t id, uint64_
   (void)flags, (void)offset, (void)sud;
   q->rx_stream = id;
   for (size_t i = 0; i < len;) {
-    size_t need = q->rlen < 2 ? 2 : 2 + ((size_t)q->rbuf[0] << 8 | q->rbuf[1]);
-    size_t take = need - q->rlen < len - i ? need - q->rlen : len - i;
-    memcpy(q->rbuf + q->rlen, data + i, take);
-    q->rlen += take, i += take;
-    if (q->rlen >= 2 && q->rlen == 2 + ((size_t)q->rbuf[0] << 8 | q->rbuf[1])) {
-      q->io.deliver(q->io.ctx, q->rbuf + 2, q->rlen - 2);
-      q->rlen = 0;
-    }
+    ngtcp2_ssize n = take_bytes(q, data + i, len - i);
+    if (n < 0) return NGTCP2_ERR_CALLBACK_FAILURE;
+    i += (size_t)n;
+    deliver_whole(q);
   }
   ngtcp2_conn_extend_max_stream_offset(conn, id, len);
   ngtcp2_conn_extend_max_offset(conn, len);
@@ -392,13 +430,27 @@ static const ngtcp2_callbacks callbacks = {
 
 static ngtcp2_conn *get_conn(ngtcp2_crypto_conn_ref *ref) { return ((quic *)ref->user_data)->conn; }
 
+int quic_priority_new(gnutls_priority_t *out) {
+  gnutls_priority_t p;
+  int rv = gnutls_priority_init(&p, PRIORITY, NULL);
+  if (rv < 0) return rv;
+  *out = p;
+  return 0;
+}
+
+/* The shared priorities if there are any, else the session's own. */
+static int set_priority(quic *q) {
+  if (q->cfg.priority) return gnutls_priority_set(q->tls, q->cfg.priority);
+  return gnutls_priority_set_direct(q->tls, PRIORITY, NULL);
+}
+
 static int setup_tls(quic *q) {
   unsigned flags = q->cfg.server ? GNUTLS_SERVER : GNUTLS_CLIENT;
   const gnutls_datum_t alpn = {(unsigned char *)ALPN, sizeof ALPN - 1};
   if (gnutls_init(&q->tls, flags | GNUTLS_NO_END_OF_EARLY_DATA) < 0) return -1;
   int rv = q->cfg.server ? ngtcp2_crypto_gnutls_configure_server_session(q->tls)
                          : ngtcp2_crypto_gnutls_configure_client_session(q->tls);
-  if (rv != 0 || gnutls_priority_set_direct(q->tls, PRIORITY, NULL) < 0 ||
+  if (rv != 0 || set_priority(q) < 0 ||
       gnutls_credentials_set(q->tls, GNUTLS_CRD_CERTIFICATE, q->cfg.cred) < 0 ||
       gnutls_alpn_set_protocols(q->tls, &alpn, 1, GNUTLS_ALPN_MANDATORY) < 0)
     return -1;
@@ -502,6 +554,7 @@ void quic_free(quic *q) {
   if (!q) return;
   if (q->conn) ngtcp2_conn_del(q->conn);
   if (q->tls) gnutls_deinit(q->tls);
+  free(q->rbuf);
   for (chunk *c = q->head, *n; c; c = n) {
     n = c->next;
     free(c);

@@ -6,6 +6,8 @@
 ** Application messages (at most QUIC_MAX_MESSAGE bytes) travel on one
 ** unidirectional stream per direction, each prefixed by its length, so
 ** they arrive whole, once and in order whatever the paths do.
+** Messages are cut out of the stream in a buffer that grows to the longest
+** message received, so a connection keeps no more than its traffic needs.
 **
 ** Paths are small integers (0 .. QUIC_PATHS-1) chosen by the caller, who
 ** knows what each carries (say 0: the gateway relay, 1: a direct path).
@@ -33,6 +35,9 @@
 typedef struct quic_cfg {
   bool server;
   gnutls_certificate_credentials_t cred; /* borrowed: our certificate, the CA we trust */
+  gnutls_priority_t priority; /* borrowed: quic_priority_new's, shared by every connection
+                              ** (GnuTLS counts its users); NULL: each connection parses
+                              ** its own (some 10 KB apiece) */
   const char *peer_name;  /* the name the other side's certificate must carry */
   uint64_t seed;          /* connection IDs, path challenges, ngtcp2's randomness */
   int64_t idle_timeout;   /* ns without a packet before the connection closes; also
@@ -42,8 +47,15 @@ typedef struct quic_cfg {
                           ** both sides: faster when the path is quiet */
 } quic_cfg;
 
-/* Defaults: idle timeout 30 s, keepalive 1 s. */
+/* Defaults: idle timeout 30 s, keepalive 1 s, priority NULL. */
 void quic_cfg_defaults(quic_cfg *c);
+
+/* The TLS priorities every connection uses (TLS 1.3 only, X25519,
+** AES-128-GCM), parsed once, for quic_cfg.priority. On success *out is the
+** caller's, freed with gnutls_priority_deinit once no quic_new will take it
+** any more; returns 0, or GnuTLS's negative error code (out of memory),
+** *out untouched. */
+int quic_priority_new(gnutls_priority_t *out);
 
 typedef struct quic_io {
   /* app: message bytes (length prefixes included) sent for the first time in this packet */

@@ -1,7 +1,12 @@
 /* stun_client.c: transaction table, retransmission and matching. */
 #include "stun_client.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "grow.h"
+
+#define FIRST_CAP 4 /* slots the table starts with; it doubles from there */
 
 stun_timing stun_timing_default(void) {
   stun_timing t = {500000000LL, 7, 16};
@@ -15,6 +20,25 @@ void stun_client_init(stun_client *c, const stun_timing *t,
   c->io = *io;
 }
 
+void stun_client_free(stun_client *c) {
+  if (!c) return;
+  free(c->txns);
+  c->txns = NULL;
+  c->cap = 0;
+}
+
+/* The first inactive slot, the table grown if none is; NULL: full. The
+** slot chosen is the one a fixed table of STUN_CLIENT_MAX would choose. */
+static stun_txn *free_slot(stun_client *c) {
+  for (int i = 0; i < c->cap; i++)
+    if (!c->txns[i].active) return &c->txns[i];
+  int i = c->cap;
+  stun_txn *t = grow_table(c->txns, &c->cap, i + 1, FIRST_CAP, STUN_CLIENT_MAX, sizeof *t);
+  if (!t) return NULL;
+  c->txns = t;
+  return &c->txns[i];
+}
+
 int stun_client_start(stun_client *c, int64_t now, int sock, const addr *dst,
                       const uint8_t *req, size_t len, int user) {
   return stun_client_start_rto(c, now, sock, dst, req, len, user, c->timing.rto);
@@ -23,28 +47,25 @@ int stun_client_start(stun_client *c, int64_t now, int sock, const addr *dst,
 int stun_client_start_rto(stun_client *c, int64_t now, int sock, const addr *dst,
                           const uint8_t *req, size_t len, int user, int64_t rto) {
   if (len < STUN_HEADER || len > STUN_CLIENT_MAX_REQUEST) return -1;
-  for (int i = 0; i < STUN_CLIENT_MAX; i++) {
-    stun_txn *t = &c->txns[i];
-    if (t->active) continue;
-    t->active = true;
-    memcpy(t->tid, req + 8, STUN_TID_LEN);
-    t->sock = sock;
-    t->user = user;
-    t->dst = *dst;
-    memcpy(t->req, req, len);
-    t->len = len;
-    t->sent = 1;
-    t->rto = t->rto0 = rto > 0 ? rto : c->timing.rto;
-    t->next = now + t->rto;
-    c->stats.transactions++;
-    c->io.send(c->io.ctx, sock, dst, req, len);
-    return 0;
-  }
-  return -1;
+  stun_txn *t = free_slot(c);
+  if (!t) return -1;
+  t->active = true;
+  memcpy(t->tid, req + 8, STUN_TID_LEN);
+  t->sock = sock;
+  t->user = user;
+  t->dst = *dst;
+  memcpy(t->req, req, len);
+  t->len = len;
+  t->sent = 1;
+  t->rto = t->rto0 = rto > 0 ? rto : c->timing.rto;
+  t->next = now + t->rto;
+  c->stats.transactions++;
+  c->io.send(c->io.ctx, sock, dst, req, len);
+  return 0;
 }
 
 static stun_txn *find(stun_client *c, const uint8_t *tid) {
-  for (int i = 0; i < STUN_CLIENT_MAX; i++)
+  for (int i = 0; i < c->cap; i++)
     if (c->txns[i].active && memcmp(c->txns[i].tid, tid, STUN_TID_LEN) == 0)
       return &c->txns[i];
   return NULL;
@@ -65,12 +86,12 @@ int stun_client_match(stun_client *c, const stun_msg *m) {
 }
 
 void stun_client_cancel(stun_client *c, int user) {
-  for (int i = 0; i < STUN_CLIENT_MAX; i++)
+  for (int i = 0; i < c->cap; i++)
     if (c->txns[i].active && c->txns[i].user == user) c->txns[i].active = false;
 }
 
 void stun_client_tick(stun_client *c, int64_t now) {
-  for (int i = 0; i < STUN_CLIENT_MAX; i++) {
+  for (int i = 0; i < c->cap; i++) {
     stun_txn *t = &c->txns[i];
     if (!t->active || now < t->next) continue;
     if (t->sent >= c->timing.rc) { /* the final wait is over */
@@ -90,13 +111,13 @@ void stun_client_tick(stun_client *c, int64_t now) {
 
 int64_t stun_client_deadline(const stun_client *c) {
   int64_t d = INT64_MAX;
-  for (int i = 0; i < STUN_CLIENT_MAX; i++)
+  for (int i = 0; i < c->cap; i++)
     if (c->txns[i].active && c->txns[i].next < d) d = c->txns[i].next;
   return d;
 }
 
 int stun_client_active(const stun_client *c) {
   int n = 0;
-  for (int i = 0; i < STUN_CLIENT_MAX; i++) n += c->txns[i].active;
+  for (int i = 0; i < c->cap; i++) n += c->txns[i].active;
   return n;
 }

@@ -5,8 +5,10 @@
 ** transaction ID. Sans-I/O: datagrams leave through io.send, time comes in
 ** as arguments, and stun_client_deadline says when to call tick next.
 **
-** The client owns nothing outside itself; it copies each request. Calls
-** return -1 when the transaction table (STUN_CLIENT_MAX) is full.
+** The client copies each request into its transaction table, which grows
+** with the transactions active at once (up to STUN_CLIENT_MAX) and is
+** freed by stun_client_free. Calls return -1 when the table is full or
+** cannot grow.
 */
 #ifndef NATSIM_STUN_CLIENT_H
 #define NATSIM_STUN_CLIENT_H
@@ -53,19 +55,25 @@ typedef struct stun_client_stats {
 typedef struct stun_client {
   stun_timing timing;
   stun_client_io io;
-  stun_txn txns[STUN_CLIENT_MAX];
+  stun_txn *txns; /* owned: cap slots, grown on demand; NULL before the first */
+  int cap;
   stun_client_stats stats;
 } stun_client;
 
 /* Clears c and copies *t and *io. io->send and io->timeout must be set;
-** io->ctx is borrowed and must outlive c. Allocates nothing. */
+** io->ctx is borrowed and must outlive c. Allocates nothing: the table
+** grows in stun_client_start; the caller frees it with stun_client_free. */
 void stun_client_init(stun_client *c, const stun_timing *t,
                       const stun_client_io *io);
+/* Frees c's transaction table (c itself is the caller's); c may be NULL.
+** Afterwards c is as stun_client_init left it, its stats kept. */
+void stun_client_free(stun_client *c);
 /* Sends the request req (its transaction ID is read from it) from local
 ** socket sock to dst now, and retransmits it until answered. user is the
 ** caller's tag for it (keep it >= 0: -1 means "none" below). req and dst
 ** are copied; io.send runs before this returns. Returns 0, or -1 (table
-** full, or len outside STUN_HEADER..STUN_CLIENT_MAX_REQUEST). */
+** full: STUN_CLIENT_MAX active, or out of memory to grow it; or len
+** outside STUN_HEADER..STUN_CLIENT_MAX_REQUEST). */
 int stun_client_start(stun_client *c, int64_t now, int sock, const addr *dst,
                       const uint8_t *req, size_t len, int user);
 /* The same with this transaction's own initial RTO (<= 0: the client's),

@@ -79,7 +79,11 @@ turn_client *turn_client_new(const turn_client_cfg *cfg, const turn_client_io *i
   return c;
 }
 
-void turn_client_free(turn_client *c) { free(c); }
+void turn_client_free(turn_client *c) {
+  if (!c) return;
+  stun_client_free(&c->stun);
+  free(c);
+}
 bool turn_client_allocated(const turn_client *c) { return c->allocated; }
 addr turn_client_relayed(const turn_client *c) { return c->relayed; }
 const turn_client_stats *turn_client_get_stats(const turn_client *c) { return &c->st; }

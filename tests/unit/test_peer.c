@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -219,6 +220,21 @@ static void test_punch_fails_stays_relayed(void **state) {
   teardown_net();
 }
 
+/* A peer keeps tables that grow with use: 568 bytes new (5 KB with 16
+** early-candidate slots inline). */
+static void test_new_peer_small(void **state) {
+  (void)state;
+  peer_cfg pc = peer_cfg_default();
+  pc.id = 1;
+  memset(pc.key, 'a', GW_KEY_LEN);
+  peer_io io = {.send = send_a, .deliver = on_deliver, .event = on_event, .ctx = &tag_a};
+  size_t before = mallinfo2().uordblks;
+  peer *p = peer_new(&pc, &io);
+  assert_non_null(p);
+  assert_true(mallinfo2().uordblks - before < 1024);
+  peer_free(p);
+}
+
 static void test_relay_only_strategy(void **state) {
   (void)state;
   nat_config c = cone(NAT_EI, NAT_EI);
@@ -412,6 +428,7 @@ int main(void) {
       cmocka_unit_test(test_punch_and_upgrade),
       cmocka_unit_test(test_punch_fails_stays_relayed),
       cmocka_unit_test(test_relay_only_strategy),
+      cmocka_unit_test(test_new_peer_small),
       cmocka_unit_test(test_mixed_versions_relay),
       cmocka_unit_test(test_lost_session_announcement),
       cmocka_unit_test(test_feasibility_oracle),

@@ -14,11 +14,13 @@
 
 static int64_t clock_now;
 static int64_t sent_at[16];
+static uint8_t sent_tid[16]; /* the first byte of each request's transaction ID */
 static int nsent, timeouts, last_timeout;
 
 static void on_send(void *ctx, int sock, const addr *dst, const uint8_t *d, size_t n) {
-  (void)ctx, (void)sock, (void)dst, (void)d, (void)n;
+  (void)ctx, (void)sock, (void)dst, (void)n;
   if (nsent < 16) sent_at[nsent] = clock_now;
+  if (nsent < 16) sent_tid[nsent] = d[8];
   nsent++;
 }
 static void on_timeout(void *ctx, int user) {
@@ -79,6 +81,7 @@ static void test_retransmission_schedule(void **state) {
   assert_int_equal(c.stats.retransmits, 6);
   assert_int_equal(stun_client_active(&c), 0);
   assert_int_equal(stun_client_deadline(&c), INT64_MAX);
+  stun_client_free(&c);
 }
 
 /* A transaction's own initial RTO (ICE's checks, RFC 8445 section 14.3):
@@ -92,6 +95,7 @@ static void test_own_rto(void **state) {
   for (int i = 0; i < 7; i++) assert_int_equal(sent_at[i], want[i] * MS);
   assert_int_equal(timeouts, 1);
   assert_int_equal(last_timeout, 7);
+  stun_client_free(&c);
 }
 
 static void test_matching(void **state) {
@@ -121,6 +125,36 @@ static void test_matching(void **state) {
   for (int i = 0; i < STUN_CLIENT_MAX; i++)
     assert_int_equal(stun_client_start(&c, 0, 0, &dst, buf, request(buf, 3), i), 0);
   assert_int_equal(stun_client_start(&c, 0, 0, &dst, buf, request(buf, 3), 999), -1);
+  stun_client_free(&c);
+}
+
+/* The table grows with the transactions active at once, not to
+** STUN_CLIENT_MAX from the start; a freed slot is taken before the table
+** grows, so retransmissions go out in the order a fixed table gives. */
+static void test_table_grows_with_use(void **state) {
+  (void)state;
+  stun_client c;
+  fresh_client(&c);
+  assert_null(c.txns);
+  uint8_t buf[128];
+  addr dst = addr_v4(0x01020304, 3478);
+  assert_int_equal(stun_client_start(&c, 0, 0, &dst, buf, request(buf, 1), 1), 0);
+  assert_int_equal(c.cap, 4);
+  for (uint8_t i = 2; i <= 5; i++)
+    assert_int_equal(stun_client_start(&c, 0, 0, &dst, buf, request(buf, i), i), 0);
+  assert_int_equal(c.cap, 8);
+  stun_client_cancel(&c, 2);
+  assert_int_equal(stun_client_start(&c, 0, 0, &dst, buf, request(buf, 6), 6), 0);
+  assert_int_equal(c.cap, 8);
+  assert_int_equal(c.txns[1].user, 6); /* slot 1, freed by 2, taken again */
+  nsent = 0;
+  run_until(&c, 500 * MS); /* the first retransmissions, in slot order */
+  const uint8_t want[5] = {1, 6, 3, 4, 5};
+  assert_int_equal(nsent, 5);
+  assert_memory_equal(sent_tid, want, sizeof want);
+  stun_client_free(&c);
+  assert_null(c.txns);
+  assert_int_equal(c.cap, 0);
 }
 
 /* --- the server ---------------------------------------------------------- */
@@ -249,6 +283,7 @@ int main(void) {
       cmocka_unit_test(test_retransmission_schedule),
       cmocka_unit_test(test_own_rto),
       cmocka_unit_test(test_matching),
+      cmocka_unit_test(test_table_grows_with_use),
       cmocka_unit_test_setup(test_server_binding, setup_server),
       cmocka_unit_test_setup(test_server_change_request, setup_server),
       cmocka_unit_test_setup(test_server_response_port_and_padding, setup_server),

@@ -213,6 +213,16 @@ void fire(uint64_t id, sim_timer_fn fn, void *arg) {
 
 void on_lost(int link, Ptr<const Packet>) { g->links[link].lost++; }
 
+// A point-to-point device's packets go straight to IPv4. ns-3 would pass
+// them through Node::ReceiveFromDevice and the traffic control layer, each
+// scanning a handler list with an entry per device (thousands at the
+// core); a point-to-point link carries nothing but IPv4 here.
+bool direct_rx(Ipv4L3Protocol *ip, Ptr<NetDevice> dev, Ptr<const Packet> p,
+               uint16_t proto, const Address &from) {
+  ip->Receive(dev, p, proto, from, dev->GetAddress(), NetDevice::PACKET_HOST);
+  return true;
+}
+
 void on_recv(int id, Ptr<Socket> s) {
   Address from;
   Ptr<Packet> p;
@@ -335,9 +345,10 @@ int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
     dev->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&on_lost, id));
     DynamicCast<PointToPointNetDevice>(dev)->GetQueue()->TraceConnectWithoutContext(
         "Drop", MakeBoundCallback(&on_lost, id));
-    Ptr<Ipv4> ip = dev->GetNode()->GetObject<Ipv4>();
+    Ptr<Ipv4L3Protocol> ip = dev->GetNode()->GetObject<Ipv4L3Protocol>();
     *ifs[i] = ip->AddInterface(dev);
     ip->SetUp(*ifs[i]);
+    dev->SetReceiveCallback(MakeBoundCallback(&direct_rx, PeekPointer(ip)));
   }
   return id;
 }

@@ -252,6 +252,10 @@ int sim_init(uint64_t seed) {
   GlobalValue::Bind("SimulatorImplementationType",
                     StringValue(realtime ? "ns3::RealtimeSimulatorImpl"
                                          : "ns3::DefaultSimulatorImpl"));
+  // A binary heap (std::priority_queue) of events: faster here than ns-3's
+  // default map, its heap or its calendar queue. Ties run in the order
+  // they were scheduled under every scheduler, so results do not change.
+  GlobalValue::Bind("SchedulerType", StringValue("ns3::PriorityQueueScheduler"));
   GlobalValue::Bind("ChecksumEnabled", BooleanValue(realtime));
   g_realtime = realtime;
   g = new (std::nothrow) State();

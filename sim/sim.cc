@@ -211,6 +211,17 @@ void fire(uint64_t id, sim_timer_fn fn, void *arg) {
   fn(arg);
 }
 
+// Whether timer is pending for the time a timer scheduled for `at` would
+// fire (now, if at is past). Agents ask again for the same deadline after
+// most packets; keeping the event spares a cancel and a schedule.
+bool pending_at(uint64_t timer, int64_t at) {
+  auto it = g->timers.find(timer);
+  if (it == g->timers.end()) return false;
+  int64_t now = Simulator::Now().GetNanoSeconds();
+  int64_t when = at > now ? at : now;
+  return it->second.GetTs() == (uint64_t)NanoSeconds(when).GetTimeStep();
+}
+
 void on_lost(int link, Ptr<const Packet>) { g->links[link].lost++; }
 
 // A point-to-point device's packets go straight to IPv4. ns-3 would pass
@@ -302,8 +313,10 @@ void sim_cancel(uint64_t timer) {
 }
 
 uint64_t sim_rearm(uint64_t old, int64_t at, sim_timer_fn fn, void *arg) {
+  if (!g) return 0;
+  if (old && at != INT64_MAX && pending_at(old, at)) return old;
   if (old) sim_cancel(old);
-  if (!g || at == INT64_MAX) return 0;
+  if (at == INT64_MAX) return 0;
   return sim_schedule(at - sim_now(), fn, arg);
 }
 

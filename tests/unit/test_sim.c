@@ -161,6 +161,27 @@ static void test_timers(void **state) {
   sim_destroy();
 }
 
+/* A timer asked for again at its own deadline is kept, not made anew. */
+static void test_rearm_keeps(void **state) {
+  (void)state;
+  sim_init(1);
+  norder = 0;
+  uint64_t t = sim_rearm(0, 20 * MS, mark, (void *)2);
+  assert_int_equal(sim_rearm(t, 20 * MS, mark, (void *)2), t);
+  uint64_t u = sim_rearm(t, 30 * MS, mark, (void *)3);
+  assert_int_not_equal(u, t);
+  sim_run_until(25 * MS);
+  assert_int_equal(norder, 0);
+  uint64_t v = sim_rearm(u, 10 * MS, mark, (void *)4); /* past: now */
+  assert_int_not_equal(v, u);
+  assert_int_equal(sim_rearm(v, 0, mark, (void *)4), v); /* past again: still now */
+  sim_run_until(40 * MS);
+  assert_int_equal(norder, 1);
+  assert_int_equal(order[0], 4);
+  assert_int_equal(sim_rearm(v, INT64_MAX, mark, NULL), 0);
+  sim_destroy();
+}
+
 static int hook_calls;
 static sim_verdict hook(void *ctx, sim_pkt *p) {
   hook_calls++;
@@ -394,6 +415,7 @@ int main(void) {
       cmocka_unit_test(test_delay),
       cmocka_unit_test(test_loss),
       cmocka_unit_test(test_timers),
+      cmocka_unit_test(test_rearm_keeps),
       cmocka_unit_test(test_hook),
       cmocka_unit_test(test_bad_arguments),
       cmocka_unit_test(test_pcap),

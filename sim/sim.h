@@ -130,6 +130,15 @@ typedef void (*sim_recv_fn)(void *ctx, const uint8_t *data, size_t len,
 ** borrowed until sim_udp_close or sim_destroy. */
 int sim_udp_open(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
                  void *ctx);
+/* Like sim_udp_open, for nodes with thousands of ports (a TURN server's
+** relays): sim hands the socket its datagrams itself, found by port in a
+** hash, where ns-3's UDP scans a list of every socket of the node for
+** each datagram. ip must be an address of the node (not checked) and
+** port given. Datagrams to other ports go to ns-3's sockets as before.
+** Returns its id, or -1 for an unknown node, ip or port 0, or a port
+** taken on the node (a sim_udp_open socket bound to it later fails). */
+int sim_udp_open_direct(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
+                        void *ctx);
 /* Sends a copy of data to ip:port. 0, or -1 for an unknown or closed
 ** socket, or when ns-3 refuses it (no route, say). */
 int sim_udp_send(int sock, uint32_t ip, uint16_t port, const uint8_t *data,

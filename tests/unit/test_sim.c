@@ -25,6 +25,7 @@ typedef struct rx {
   int64_t at[64];
   uint32_t from_ip;
   uint16_t from_port;
+  size_t len;
   char data[64];
 } rx;
 
@@ -35,6 +36,7 @@ static void on_rx(void *ctx, const uint8_t *data, size_t len, uint32_t ip,
   r->count++;
   r->from_ip = ip;
   r->from_port = port;
+  r->len = len;
   snprintf(r->data, sizeof r->data, "%.*s", (int)len, (const char *)data);
 }
 
@@ -101,6 +103,55 @@ static void test_delay(void **state) {
   assert_string_equal(r.data, "hello");
   assert_int_equal(sim_now(), 1000 * MS);
   assert_true(sim_event_count() > 0);
+  sim_destroy();
+}
+
+/* Direct sockets: datagrams both ways as through ns-3's sockets, at the
+** same times, reassembled when fragmented; ports are not shared. */
+static void test_direct(void **state) {
+  (void)state;
+  sim_init(1);
+  int a, b, l;
+  sim_link_cfg cfg = {.rate_bps = 8000000, .delay = 10 * MS};
+  pair(&cfg, &a, &b, &l);
+  rx ra = {0};
+  rx rb = {0};
+  rx rc = {0};
+  int sa = sim_udp_open(a, 0, 4000, on_rx, &ra);
+  int sb = sim_udp_open_direct(b, B_IP, 50000, on_rx, &rb);
+  int sc = sim_udp_open_direct(b, B_IP, 50001, on_rx, &rc);
+  assert_true(sa >= 0 && sb >= 0 && sc >= 0);
+  assert_int_equal(sim_udp_port(sb), 50000);
+  uint8_t payload[2000] = "hello";
+  assert_int_equal(sim_udp_send(sa, B_IP, 50000, payload, 72), 0);
+  sim_run_until(100 * MS);
+  assert_int_equal(rb.count, 1);
+  assert_int_equal(rb.at[0], 10 * MS + 102 * 1000); /* as test_delay's */
+  assert_int_equal(rb.from_ip, A_IP);
+  assert_int_equal(rb.from_port, 4000);
+  assert_string_equal(rb.data, "hello");
+  assert_int_equal(rc.count, 0);
+  assert_int_equal(sim_udp_send(sc, A_IP, 4000, payload, sizeof payload), 0);
+  sim_run_until(200 * MS);
+  assert_int_equal(ra.count, 1);
+  assert_int_equal(ra.from_ip, B_IP);
+  assert_int_equal(ra.from_port, 50001);
+  assert_int_equal(ra.len, sizeof payload); /* sent in two fragments */
+  assert_int_equal(sim_udp_send(sa, B_IP, 50001, payload, sizeof payload), 0);
+  sim_run_until(300 * MS);
+  assert_int_equal(rc.count, 1);
+  assert_int_equal(rc.len, sizeof payload);
+  assert_int_equal(sim_udp_open(b, 0, 50000, on_rx, NULL), -1);
+  assert_int_equal(sim_udp_open_direct(b, B_IP, 50000, on_rx, NULL), -1);
+  assert_int_equal(sim_udp_open_direct(a, A_IP, 4000, on_rx, NULL), -1);
+  assert_int_equal(sim_udp_open_direct(b, 0, 50002, on_rx, NULL), -1);
+  assert_int_equal(sim_udp_open_direct(b, B_IP, 0, on_rx, NULL), -1);
+  sim_udp_close(sb);
+  assert_int_equal(sim_udp_send(sb, A_IP, 4000, payload, 1), -1);
+  assert_int_equal(sim_udp_send(sa, B_IP, 50000, payload, 1), 0);
+  sim_run_until(400 * MS);
+  assert_int_equal(rb.count, 1); /* closed */
+  assert_true(sim_udp_open(b, 0, 50000, on_rx, NULL) >= 0); /* free again */
   sim_destroy();
 }
 
@@ -416,6 +467,7 @@ int main(void) {
       cmocka_unit_test(test_loss),
       cmocka_unit_test(test_timers),
       cmocka_unit_test(test_rearm_keeps),
+      cmocka_unit_test(test_direct),
       cmocka_unit_test(test_hook),
       cmocka_unit_test(test_bad_arguments),
       cmocka_unit_test(test_pcap),

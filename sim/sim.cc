@@ -160,6 +160,20 @@ class HookRouting : public Ipv4RoutingProtocol {
   void *m_ctx = nullptr;
 };
 
+// ns-3's binary heap of events, noting the last uid scheduled at each
+// time slot (times share a slot by hash, so a slot errs high, never low).
+class UidScheduler : public PriorityQueueScheduler {
+ public:
+  static TypeId GetTypeId() {
+    static TypeId tid = TypeId("natsim::UidScheduler")
+                            .SetParent<PriorityQueueScheduler>()
+                            .SetGroupName("Core")
+                            .AddConstructor<UidScheduler>();
+    return tid;
+  }
+  void Insert(const Event &ev) override;
+};
+
 class HookRoutingHelper : public Ipv4RoutingHelper {
  public:
   HookRoutingHelper *Copy() const override { return new HookRoutingHelper(*this); }
@@ -245,6 +259,13 @@ struct Sock {
   uint16_t port;
 };
 
+constexpr size_t LAST_UID_BITS = 16;
+constexpr size_t LAST_UID_SLOTS = size_t{1} << LAST_UID_BITS;
+
+size_t time_slot(uint64_t ts) {
+  return (size_t)((ts * 0x9E3779B97F4A7C15ULL) >> (64 - LAST_UID_BITS));
+}
+
 struct Link {
   uint64_t lost = 0;
   Ptr<NetDevice> dev[2]; /* the ends, as sim_link_new's a and b */
@@ -258,6 +279,8 @@ struct State {
   std::vector<Link> links;
   std::vector<Sock> socks;
   std::unordered_map<int, Ptr<DirectUdp>> direct; /* by node */
+  // The last event uid scheduled at each hash of a time (UidScheduler).
+  std::vector<uint32_t> last_uid = std::vector<uint32_t>(LAST_UID_SLOTS);
   std::map<uint64_t, EventId> timers;
   uint64_t next_timer = 1;
   int64_t next_stream = 0;
@@ -315,15 +338,18 @@ void fire(uint64_t id, sim_timer_fn fn, void *arg) {
   fn(arg);
 }
 
-// Whether timer is pending for the time a timer scheduled for `at` would
-// fire (now, if at is past). Agents ask again for the same deadline after
-// most packets; keeping the event spares a cancel and a schedule.
+// Whether timer can stand for a timer scheduled now for `at` (now, if at
+// is past): it is pending for that time, and no event due then was
+// scheduled after it, so it runs in the same order among them as a new
+// one would. Agents ask again for the same deadline after most packets;
+// keeping the event spares a cancel and a schedule.
 bool pending_at(uint64_t timer, int64_t at) {
   auto it = g->timers.find(timer);
   if (it == g->timers.end()) return false;
   int64_t now = Simulator::Now().GetNanoSeconds();
-  int64_t when = at > now ? at : now;
-  return it->second.GetTs() == (uint64_t)NanoSeconds(when).GetTimeStep();
+  uint64_t when = (uint64_t)NanoSeconds(at > now ? at : now).GetTimeStep();
+  const EventId &ev = it->second;
+  return ev.GetTs() == when && g->last_uid[time_slot(when)] <= ev.GetUid();
 }
 
 void on_lost(int link, Ptr<const Packet>) { g->links[link].lost++; }
@@ -351,6 +377,11 @@ void on_recv(int id, Ptr<Socket> s) {
   }
 }
 
+void UidScheduler::Insert(const Event &ev) {
+  if (g) g->last_uid[time_slot(ev.key.m_ts)] = ev.key.m_uid;
+  PriorityQueueScheduler::Insert(ev);
+}
+
 void deliver(int sock, Ptr<Packet> p, uint32_t from_ip, uint16_t from_port) {
   std::vector<uint8_t> buf(p->GetSize());
   p->CopyData(buf.data(), buf.size());
@@ -376,7 +407,9 @@ int sim_init(uint64_t seed) {
   // A binary heap (std::priority_queue) of events: faster here than ns-3's
   // default map, its heap or its calendar queue. Ties run in the order
   // they were scheduled under every scheduler, so results do not change.
-  GlobalValue::Bind("SchedulerType", StringValue("ns3::PriorityQueueScheduler"));
+  // UidScheduler is that heap, noting what sim_rearm needs to know.
+  UidScheduler::GetTypeId();
+  GlobalValue::Bind("SchedulerType", StringValue("natsim::UidScheduler"));
   GlobalValue::Bind("ChecksumEnabled", BooleanValue(realtime));
   g_realtime = realtime;
   g = new (std::nothrow) State();

@@ -60,8 +60,9 @@ void sim_cancel(uint64_t timer);
 /* For sans-I/O agents: cancels timer `old` (0: none) and, unless at is
 ** INT64_MAX, schedules fn(arg) at virtual time `at` (now, if past).
 ** Returns the new timer id, or 0 (none scheduled, or no simulation).
-** When `old` is pending for that very time it is kept and returned (it
-** keeps its place among events due then): old must call the same fn(arg). */
+** When `old` is pending for that very time and no event due then was
+** scheduled after it, it is kept and returned: it runs where a new timer
+** would. old must call the same fn(arg). */
 uint64_t sim_rearm(uint64_t old, int64_t at, sim_timer_fn fn, void *arg);
 
 /* A node with an IPv4 stack; returns its id, or -1 without a simulation. */

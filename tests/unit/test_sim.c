@@ -230,6 +230,16 @@ static void test_rearm_keeps(void **state) {
   assert_int_equal(norder, 1);
   assert_int_equal(order[0], 4);
   assert_int_equal(sim_rearm(v, INT64_MAX, mark, NULL), 0);
+  /* An event due at the same time scheduled after the timer: a kept timer
+  ** would run before it, a new one after, so the timer is made anew. */
+  norder = 0;
+  uint64_t w = sim_rearm(0, 60 * MS, mark, (void *)2);
+  sim_schedule(20 * MS, mark, (void *)7);
+  assert_int_not_equal(sim_rearm(w, 60 * MS, mark, (void *)2), w);
+  sim_run_until(80 * MS);
+  assert_int_equal(norder, 2);
+  assert_int_equal(order[0], 7);
+  assert_int_equal(order[1], 2);
   sim_destroy();
 }
 

@@ -85,19 +85,26 @@ static turn_client *make_client(void *tag, const char *user, const char *pass) {
   return turn_client_new(&cc, &io);
 }
 
+/* srv anew: relay ports 50000 to port_max, users alice and bob. */
+static void make_server(uint16_t port_max) {
+  turn_server_cfg sc = {.realm = "natsim.test", .relay = server_addr, .listen = server_addr,
+                        .port_min = 50000, .port_max = port_max, .nonce_lifetime = 3600 * S,
+                        .seed = 7};
+  turn_server_io io = {to_client, to_peer, open_relay, close_relay, NULL};
+  turn_server_free(srv);
+  srv = turn_server_new(&sc, &io);
+  turn_server_add_user(srv, "alice", "secret");
+  turn_server_add_user(srv, "bob", "hunter2");
+}
+
 static int setup(void **state) {
   (void)state;
   addr_parse("203.0.113.5:3478", &server_addr);
   addr_parse("198.51.100.1:5000", &client_addr);
   addr_parse("198.51.100.2:5000", &client2_addr);
   addr_parse("192.0.2.9:7000", &peer_addr);
-  turn_server_cfg sc = {.realm = "natsim.test", .relay = server_addr, .listen = server_addr,
-                        .port_min = 50000, .port_max = 50099, .nonce_lifetime = 3600 * S,
-                        .seed = 7};
-  turn_server_io io = {to_client, to_peer, open_relay, close_relay, NULL};
-  srv = turn_server_new(&sc, &io);
-  turn_server_add_user(srv, "alice", "secret");
-  turn_server_add_user(srv, "bob", "hunter2");
+  srv = NULL;
+  make_server(50099);
   cli = make_client(&cli, "alice", "secret");
   cli2 = NULL;
   now = 0;
@@ -713,13 +720,7 @@ static void test_lifetime_raised(void **state) {
 ** allocates again. */
 static void test_many_clients(void **state) {
   (void)state;
-  turn_server_free(srv);
-  turn_server_cfg sc = {.realm = "natsim.test", .relay = server_addr, .listen = server_addr,
-                        .port_min = 50000, .port_max = 50999, .nonce_lifetime = 3600 * S,
-                        .seed = 7};
-  turn_server_io io = {to_client, to_peer, open_relay, close_relay, NULL};
-  srv = turn_server_new(&sc, &io);
-  turn_server_add_user(srv, "alice", "secret");
+  make_server(50999);
   addr c = client_addr;
   for (int i = 0; i < 300; i++) {
     c.port = (uint16_t)(7000 + i);

@@ -160,6 +160,20 @@ class HookRouting : public Ipv4RoutingProtocol {
   void *m_ctx = nullptr;
 };
 
+// ns-3's binary heap of events, noting the last uid scheduled at each
+// time slot (times share a slot by hash, so a slot errs high, never low).
+class UidScheduler : public PriorityQueueScheduler {
+ public:
+  static TypeId GetTypeId() {
+    static TypeId tid = TypeId("natsim::UidScheduler")
+                            .SetParent<PriorityQueueScheduler>()
+                            .SetGroupName("Core")
+                            .AddConstructor<UidScheduler>();
+    return tid;
+  }
+  void Insert(const Event &ev) override;
+};
+
 class HookRoutingHelper : public Ipv4RoutingHelper {
  public:
   HookRoutingHelper *Copy() const override { return new HookRoutingHelper(*this); }
@@ -168,11 +182,89 @@ class HookRoutingHelper : public Ipv4RoutingHelper {
   }
 };
 
+void deliver(int sock, Ptr<Packet> p, uint32_t from_ip, uint16_t from_port);
+
+// UDP on a node with direct sockets (sim_udp_open_direct): a datagram to
+// one of their ports is handed over here, found in a hash; every other
+// goes on to ns-3's UDP, whose demultiplexer scans a list of all the
+// node's endpoints per datagram. Sits where UDP does, so datagrams come
+// reassembled, and ICMP and IPv6 pass through untouched.
+class DirectUdp : public IpL4Protocol {
+ public:
+  static TypeId GetTypeId() {
+    static TypeId tid = TypeId("natsim::DirectUdp")
+                            .SetParent<IpL4Protocol>()
+                            .SetGroupName("Internet");
+    return tid;
+  }
+  void SetUdp(Ptr<UdpL4Protocol> udp) { m_udp = udp; }
+  Ptr<UdpL4Protocol> Udp() const { return m_udp; }
+  // Port to socket id; ip 0 takes every address of the node.
+  std::unordered_map<uint16_t, int> ports;
+
+  int GetProtocolNumber() const override { return UdpL4Protocol::PROT_NUMBER; }
+
+  RxStatus Receive(Ptr<Packet> p, const Ipv4Header &h,
+                   Ptr<Ipv4Interface> iface) override {
+    UdpHeader udp;
+    p->PeekHeader(udp);
+    auto it = ports.find(udp.GetDestinationPort());
+    if (it == ports.end()) return m_udp->Receive(p, h, iface);
+    if (Node::ChecksumEnabled()) {
+      udp.EnableChecksums();
+      udp.InitializeChecksum(h.GetSource(), h.GetDestination(), UdpL4Protocol::PROT_NUMBER);
+    }
+    p->RemoveHeader(udp);
+    if (!udp.IsChecksumOk()) return RX_CSUM_FAILED;
+    deliver(it->second, p, h.GetSource().Get(), udp.GetSourcePort());
+    return RX_OK;
+  }
+  RxStatus Receive(Ptr<Packet> p, const Ipv6Header &h,
+                   Ptr<Ipv6Interface> iface) override {
+    return m_udp->Receive(p, h, iface);
+  }
+  void ReceiveIcmp(Ipv4Address src, uint8_t ttl, uint8_t type, uint8_t code,
+                   uint32_t info, Ipv4Address psrc, Ipv4Address pdst,
+                   const uint8_t payload[8]) override {
+    m_udp->ReceiveIcmp(src, ttl, type, code, info, psrc, pdst, payload);
+  }
+  void ReceiveIcmp(Ipv6Address src, uint8_t ttl, uint8_t type, uint8_t code,
+                   uint32_t info, Ipv6Address psrc, Ipv6Address pdst,
+                   const uint8_t payload[8]) override {
+    m_udp->ReceiveIcmp(src, ttl, type, code, info, psrc, pdst, payload);
+  }
+  void SetDownTarget(DownTargetCallback cb) override { m_udp->SetDownTarget(cb); }
+  void SetDownTarget6(DownTargetCallback6 cb) override { m_udp->SetDownTarget6(cb); }
+  DownTargetCallback GetDownTarget() const override { return m_udp->GetDownTarget(); }
+  DownTargetCallback6 GetDownTarget6() const override {
+    return m_udp->GetDownTarget6();
+  }
+
+ private:
+  void DoDispose() override {
+    m_udp = nullptr;
+    IpL4Protocol::DoDispose();
+  }
+  Ptr<UdpL4Protocol> m_udp;
+};
+
+// An ns-3 socket, or a direct one (s null): its node, address and port.
 struct Sock {
   Ptr<Socket> s;
   sim_recv_fn fn;
   void *ctx;
+  bool open;
+  int node;
+  uint32_t ip;
+  uint16_t port;
 };
+
+constexpr size_t LAST_UID_BITS = 16;
+constexpr size_t LAST_UID_SLOTS = size_t{1} << LAST_UID_BITS;
+
+size_t time_slot(uint64_t ts) {
+  return (size_t)((ts * 0x9E3779B97F4A7C15ULL) >> (64 - LAST_UID_BITS));
+}
 
 struct Link {
   uint64_t lost = 0;
@@ -186,6 +278,9 @@ struct State {
   std::vector<Ptr<Node>> nodes;
   std::vector<Link> links;
   std::vector<Sock> socks;
+  std::unordered_map<int, Ptr<DirectUdp>> direct; /* by node */
+  // The last event uid scheduled at each hash of a time (UidScheduler).
+  std::vector<uint32_t> last_uid = std::vector<uint32_t>(LAST_UID_SLOTS);
   std::map<uint64_t, EventId> timers;
   uint64_t next_timer = 1;
   int64_t next_stream = 0;
@@ -198,7 +293,39 @@ bool g_realtime; /* the simulation in progress runs in real time */
 
 bool valid_node(int n) { return g && n >= 0 && (size_t)n < g->nodes.size(); }
 bool valid_sock(int s) {
-  return g && s >= 0 && (size_t)s < g->socks.size() && g->socks[s].s;
+  return g && s >= 0 && (size_t)s < g->socks.size() && g->socks[s].open;
+}
+
+// The node's direct UDP, put in front of its ns-3 UDP on first use.
+Ptr<DirectUdp> direct_udp(int node) {
+  Ptr<DirectUdp> &d = g->direct[node];
+  if (d) return d;
+  d = CreateObject<DirectUdp>();
+  d->SetUdp(g->nodes[node]->GetObject<UdpL4Protocol>());
+  g->nodes[node]->GetObject<Ipv4L3Protocol>()->Insert(d);
+  return d;
+}
+
+// Whether port is open directly on node.
+bool direct_taken(int node, uint16_t port) {
+  auto it = g->direct.find(node);
+  return it != g->direct.end() && it->second->ports.count(port);
+}
+
+// Whether an ns-3 socket of node is bound to exactly ip:port; found by
+// binding it, which fails then.
+bool ns3_bound(Ptr<UdpL4Protocol> udp, uint32_t ip, uint16_t port) {
+  Ipv4EndPoint *e = udp->Allocate(nullptr, Ipv4Address(ip), port);
+  if (!e) return true;
+  udp->DeAllocate(e);
+  return false;
+}
+
+// Whether an ns-3 socket of node is bound to ip:port or to port on any
+// address.
+bool ns3_taken(int node, uint32_t ip, uint16_t port) {
+  Ptr<UdpL4Protocol> udp = g->nodes[node]->GetObject<UdpL4Protocol>();
+  return ns3_bound(udp, ip, port) || ns3_bound(udp, 0, port);
 }
 
 Ptr<HookRouting> routing(int node) {
@@ -211,7 +338,31 @@ void fire(uint64_t id, sim_timer_fn fn, void *arg) {
   fn(arg);
 }
 
+// Whether timer can stand for a timer scheduled now for `at` (now, if at
+// is past): it is pending for that time, and no event due then was
+// scheduled after it, so it runs in the same order among them as a new
+// one would. Agents ask again for the same deadline after most packets;
+// keeping the event spares a cancel and a schedule.
+bool pending_at(uint64_t timer, int64_t at) {
+  auto it = g->timers.find(timer);
+  if (it == g->timers.end()) return false;
+  int64_t now = Simulator::Now().GetNanoSeconds();
+  uint64_t when = (uint64_t)NanoSeconds(at > now ? at : now).GetTimeStep();
+  const EventId &ev = it->second;
+  return ev.GetTs() == when && g->last_uid[time_slot(when)] <= ev.GetUid();
+}
+
 void on_lost(int link, Ptr<const Packet>) { g->links[link].lost++; }
+
+// A point-to-point device's packets go straight to IPv4. ns-3 would pass
+// them through Node::ReceiveFromDevice and the traffic control layer, each
+// scanning a handler list with an entry per device (thousands at the
+// core); a point-to-point link carries nothing but IPv4 here.
+bool direct_rx(Ipv4L3Protocol *ip, Ptr<NetDevice> dev, Ptr<const Packet> p,
+               uint16_t proto, const Address &from) {
+  ip->Receive(dev, p, proto, from, dev->GetAddress(), NetDevice::PACKET_HOST);
+  return true;
+}
 
 void on_recv(int id, Ptr<Socket> s) {
   Address from;
@@ -224,6 +375,17 @@ void on_recv(int id, Ptr<Socket> s) {
     g->socks[id].fn(g->socks[id].ctx, buf.data(), buf.size(),
                     a.GetIpv4().Get(), a.GetPort());
   }
+}
+
+void UidScheduler::Insert(const Event &ev) {
+  if (g) g->last_uid[time_slot(ev.key.m_ts)] = ev.key.m_uid;
+  PriorityQueueScheduler::Insert(ev);
+}
+
+void deliver(int sock, Ptr<Packet> p, uint32_t from_ip, uint16_t from_port) {
+  std::vector<uint8_t> buf(p->GetSize());
+  p->CopyData(buf.data(), buf.size());
+  g->socks[sock].fn(g->socks[sock].ctx, buf.data(), buf.size(), from_ip, from_port);
 }
 
 Ipv4Mask mask_of(int prefix) {
@@ -242,6 +404,12 @@ int sim_init(uint64_t seed) {
   GlobalValue::Bind("SimulatorImplementationType",
                     StringValue(realtime ? "ns3::RealtimeSimulatorImpl"
                                          : "ns3::DefaultSimulatorImpl"));
+  // A binary heap (std::priority_queue) of events: faster here than ns-3's
+  // default map, its heap or its calendar queue. Ties run in the order
+  // they were scheduled under every scheduler, so results do not change.
+  // UidScheduler is that heap, noting what sim_rearm needs to know.
+  UidScheduler::GetTypeId();
+  GlobalValue::Bind("SchedulerType", StringValue("natsim::UidScheduler"));
   GlobalValue::Bind("ChecksumEnabled", BooleanValue(realtime));
   g_realtime = realtime;
   g = new (std::nothrow) State();
@@ -288,8 +456,10 @@ void sim_cancel(uint64_t timer) {
 }
 
 uint64_t sim_rearm(uint64_t old, int64_t at, sim_timer_fn fn, void *arg) {
+  if (!g) return 0;
+  if (old && at != INT64_MAX && pending_at(old, at)) return old;
   if (old) sim_cancel(old);
-  if (!g || at == INT64_MAX) return 0;
+  if (at == INT64_MAX) return 0;
   return sim_schedule(at - sim_now(), fn, arg);
 }
 
@@ -335,9 +505,10 @@ int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
     dev->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&on_lost, id));
     DynamicCast<PointToPointNetDevice>(dev)->GetQueue()->TraceConnectWithoutContext(
         "Drop", MakeBoundCallback(&on_lost, id));
-    Ptr<Ipv4> ip = dev->GetNode()->GetObject<Ipv4>();
+    Ptr<Ipv4L3Protocol> ip = dev->GetNode()->GetObject<Ipv4L3Protocol>();
     *ifs[i] = ip->AddInterface(dev);
     ip->SetUp(*ifs[i]);
+    dev->SetReceiveCallback(MakeBoundCallback(&direct_rx, PeekPointer(ip)));
   }
   return id;
 }
@@ -399,32 +570,60 @@ int sim_udp_open(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
     s->Close();
     return -1;
   }
+  Address a;
+  s->GetSockName(a);
+  uint16_t bound = InetSocketAddress::ConvertFrom(a).GetPort();
+  if (direct_taken(node, bound)) {
+    s->Close();
+    return -1;
+  }
   int id = (int)g->socks.size();
-  g->socks.push_back(Sock{s, fn, ctx});
+  g->socks.push_back(Sock{s, fn, ctx, true, node, ip, bound});
   s->SetRecvCallback(MakeBoundCallback(&on_recv, id));
   return id;
+}
+
+int sim_udp_open_direct(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
+                        void *ctx) {
+  if (!valid_node(node) || ip == 0 || port == 0) return -1;
+  if (direct_taken(node, port) || ns3_taken(node, ip, port)) return -1;
+  int id = (int)g->socks.size();
+  g->socks.push_back(Sock{nullptr, fn, ctx, true, node, ip, port});
+  direct_udp(node)->ports[port] = id;
+  return id;
+}
+
+// A direct socket's datagram goes down as an ns-3 socket bound to an
+// address sends it: UDP header, then IPv4 routing.
+static void send_direct(const Sock &k, Ptr<Packet> p, uint32_t ip, uint16_t port) {
+  Ptr<UdpL4Protocol> udp = g->direct[k.node]->Udp();
+  udp->Send(p, Ipv4Address(k.ip), Ipv4Address(ip), k.port, port, nullptr);
 }
 
 int sim_udp_send(int sock, uint32_t ip, uint16_t port, const uint8_t *data,
                  size_t len) {
   if (!valid_sock(sock)) return -1;
   Ptr<Packet> p = Create<Packet>(data, (uint32_t)len);
-  return g->socks[sock].s->SendTo(p, 0, InetSocketAddress(Ipv4Address(ip), port)) < 0
-             ? -1
-             : 0;
+  const Sock &k = g->socks[sock];
+  if (!k.s) {
+    send_direct(k, p, ip, port);
+    return 0;
+  }
+  return k.s->SendTo(p, 0, InetSocketAddress(Ipv4Address(ip), port)) < 0 ? -1 : 0;
 }
 
 uint16_t sim_udp_port(int sock) {
   if (!valid_sock(sock)) return 0;
-  Address a;
-  g->socks[sock].s->GetSockName(a);
-  return InetSocketAddress::ConvertFrom(a).GetPort();
+  return g->socks[sock].port;
 }
 
 void sim_udp_close(int sock) {
   if (!valid_sock(sock)) return;
-  g->socks[sock].s->Close();
-  g->socks[sock].s = nullptr;
+  Sock &k = g->socks[sock];
+  if (k.s) k.s->Close();
+  else g->direct[k.node]->ports.erase(k.port);
+  k.s = nullptr;
+  k.open = false;
 }
 
 }  // extern "C"

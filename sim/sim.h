@@ -59,7 +59,10 @@ uint64_t sim_schedule(int64_t delay, sim_timer_fn fn, void *arg);
 void sim_cancel(uint64_t timer);
 /* For sans-I/O agents: cancels timer `old` (0: none) and, unless at is
 ** INT64_MAX, schedules fn(arg) at virtual time `at` (now, if past).
-** Returns the new timer id, or 0 (none scheduled, or no simulation). */
+** Returns the new timer id, or 0 (none scheduled, or no simulation).
+** When `old` is pending for that very time and no event due then was
+** scheduled after it, it is kept and returned: it runs where a new timer
+** would. old must call the same fn(arg). */
 uint64_t sim_rearm(uint64_t old, int64_t at, sim_timer_fn fn, void *arg);
 
 /* A node with an IPv4 stack; returns its id, or -1 without a simulation. */
@@ -128,6 +131,15 @@ typedef void (*sim_recv_fn)(void *ctx, const uint8_t *data, size_t len,
 ** borrowed until sim_udp_close or sim_destroy. */
 int sim_udp_open(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
                  void *ctx);
+/* Like sim_udp_open, for nodes with thousands of ports (a TURN server's
+** relays): sim hands the socket its datagrams itself, found by port in a
+** hash, where ns-3's UDP scans a list of every socket of the node for
+** each datagram. ip must be an address of the node (not checked) and
+** port given. Datagrams to other ports go to ns-3's sockets as before.
+** Returns its id, or -1 for an unknown node, ip or port 0, or a port
+** taken on the node (a sim_udp_open socket bound to it later fails). */
+int sim_udp_open_direct(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
+                        void *ctx);
 /* Sends a copy of data to ip:port. 0, or -1 for an unknown or closed
 ** socket, or when ns-3 refuses it (no route, say). */
 int sim_udp_send(int sock, uint32_t ip, uint16_t port, const uint8_t *data,

@@ -26,6 +26,15 @@ bool addr_equal(const addr *a, const addr *b) {
          memcmp(a->ip, b->ip, n) == 0;
 }
 
+uint64_t addr_hash(const addr *a) {
+  size_t n = a->family == ADDR_V4 ? 4 : 16;
+  uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a */
+  uint8_t head[3] = {a->family, (uint8_t)(a->port >> 8), (uint8_t)a->port};
+  for (size_t i = 0; i < sizeof head; i++) h = (h ^ head[i]) * 0x100000001b3ULL;
+  for (size_t i = 0; i < n; i++) h = (h ^ a->ip[i]) * 0x100000001b3ULL;
+  return h;
+}
+
 int addr_parse_ip4(const char *s, uint32_t *ip) {
   struct in_addr in;
   if (inet_pton(AF_INET, s, &in) != 1) return -1;

@@ -27,6 +27,8 @@ addr addr_v4(uint32_t ip, uint16_t port);
 uint32_t addr_v4_ip(const addr *a);
 /* Same family, address and port. */
 bool addr_equal(const addr *a, const addr *b);
+/* A 64-bit hash of what addr_equal compares: equal addresses hash alike. */
+uint64_t addr_hash(const addr *a);
 
 /* Parses "1.2.3.4", "1.2.3.4:5", "::1", "[::1]:5". A missing port is 0.
 ** Returns 0, or -1 when s is not such an address (a port above 65535, a

@@ -25,6 +25,7 @@ typedef struct alloc {
   char user[MAX_USER];
   uint8_t key[16];
   int64_t expiry;
+  int slot; /* in allocs */
   uint8_t tid[STUN_TID_LEN]; /* of the Allocate, to answer its retransmissions */
   perm perms[MAX_PERMS];
   int nperms;
@@ -47,6 +48,9 @@ struct turn_server {
   int nrules;
   alloc **allocs;
   int nallocs, cap;
+  alloc **clients;    /* the allocations by client address: a hash table */
+  size_t nclients_cap; /* its slots, a power of two, at least twice nallocs */
+  int64_t next_expiry; /* no allocation expires before */
   alloc **by_port;    /* the allocation on port port_min + i, or NULL */
   uint16_t *free_ports; /* a ring of the ports without an allocation */
   uint32_t span, free_head, nfree;
@@ -103,6 +107,7 @@ turn_server *turn_server_new(const turn_server_cfg *cfg, const turn_server_io *i
   s->cfg.realm = s->realm;
   s->cfg.secret = NULL;
   s->io = *io;
+  s->next_expiry = INT64_MAX;
   if (cfg->secret) memcpy(s->secret, cfg->secret, TURN_SECRET_LEN);
   else derive_secret(cfg->seed, s->secret);
   if (init_ports(s) != 0 || add_default_rules(s) != 0) {
@@ -116,6 +121,7 @@ void turn_server_free(turn_server *s) {
   if (!s) return;
   for (int i = 0; i < s->nallocs; i++) free(s->allocs[i]);
   free(s->allocs);
+  free(s->clients);
   free(s->by_port);
   free(s->free_ports);
   free(s->rules);
@@ -200,21 +206,75 @@ static void free_port(turn_server *s, uint16_t port) {
   s->nfree++;
 }
 
+/* --- the allocations by client: open addressing, linear probing ----------- */
+
+/* The slot of client's allocation, or the empty slot where it would go. */
+static size_t client_slot(const turn_server *s, const addr *client) {
+  size_t mask = s->nclients_cap - 1;
+  size_t i = (size_t)addr_hash(client) & mask;
+  while (s->clients[i] && !addr_equal(&s->clients[i]->client, client)) i = (i + 1) & mask;
+  return i;
+}
+
+/* Room for one more allocation, the table at most half full: 0, or -1
+** when out of memory (the table unchanged). */
+static int clients_reserve(turn_server *s) {
+  if ((size_t)(s->nallocs + 1) * 2 <= s->nclients_cap) return 0;
+  size_t cap = s->nclients_cap ? s->nclients_cap * 2 : 64;
+  alloc **grown = calloc(cap, sizeof *grown);
+  if (!grown) return -1;
+  alloc **old = s->clients;
+  size_t old_cap = s->nclients_cap;
+  s->clients = grown;
+  s->nclients_cap = cap;
+  for (size_t i = 0; i < old_cap; i++)
+    if (old[i]) s->clients[client_slot(s, &old[i]->client)] = old[i];
+  free(old);
+  return 0;
+}
+
+/* Removes a's entry, moving back the entries after it that probed past. */
+static void clients_remove(turn_server *s, const alloc *a) {
+  size_t mask = s->nclients_cap - 1;
+  size_t hole = client_slot(s, &a->client);
+  s->clients[hole] = NULL;
+  for (size_t i = (hole + 1) & mask; s->clients[i]; i = (i + 1) & mask) {
+    size_t home = (size_t)addr_hash(&s->clients[i]->client) & mask;
+    if (((i - home) & mask) < ((i - hole) & mask)) continue; /* home lies after the hole */
+    s->clients[hole] = s->clients[i];
+    s->clients[i] = NULL;
+    hole = i;
+  }
+}
+
 static void drop_alloc(turn_server *s, int i) {
   alloc *a = s->allocs[i];
   if (s->io.close_relay) s->io.close_relay(s->io.ctx, &a->relayed);
   s->by_port[a->relayed.port - s->cfg.port_min] = NULL;
   free_port(s, a->relayed.port);
+  clients_remove(s, a);
   free(a);
   s->allocs[i] = s->allocs[--s->nallocs];
+  if (i < s->nallocs) s->allocs[i]->slot = i;
 }
 
+/* Sets a's expiry, keeping next_expiry a lower bound. */
+static void set_expiry(turn_server *s, alloc *a, int64_t expiry) {
+  a->expiry = expiry;
+  if (expiry < s->next_expiry) s->next_expiry = expiry;
+}
+
+/* Drops the allocations expired by now. Scans them only when one may
+** have expired, and finds the next expiry as it goes. */
 static void expire(turn_server *s, int64_t now) {
+  if (now < s->next_expiry) return;
+  s->next_expiry = INT64_MAX;
   for (int i = 0; i < s->nallocs;) {
     if (now >= s->allocs[i]->expiry) {
       drop_alloc(s, i);
       s->st.expired++;
     } else {
+      if (s->allocs[i]->expiry < s->next_expiry) s->next_expiry = s->allocs[i]->expiry;
       i++;
     }
   }
@@ -226,9 +286,8 @@ int turn_server_allocations(turn_server *s, int64_t now) {
 }
 
 static alloc *by_client(turn_server *s, const addr *client) {
-  for (int i = 0; i < s->nallocs; i++)
-    if (addr_equal(&s->allocs[i]->client, client)) return s->allocs[i];
-  return NULL;
+  if (!s->nallocs) return NULL;
+  return s->clients[client_slot(s, client)];
 }
 
 static bool ip_equal(const addr *a, const addr *b) {
@@ -507,7 +566,7 @@ static void do_allocate(turn_server *s, int64_t now, const stun_msg *m, const ad
     return;
   }
   alloc *n = calloc(1, sizeof *n);
-  if (!n || reserve(s) != 0 || pick_relay(s, &n->relayed) != 0) {
+  if (!n || reserve(s) != 0 || clients_reserve(s) != 0 || pick_relay(s, &n->relayed) != 0) {
     free(n);
     s->st.capacity_refused++;
     error(s, m, client, 508, "Insufficient Capacity", u->key);
@@ -517,8 +576,10 @@ static void do_allocate(turn_server *s, int64_t now, const stun_msg *m, const ad
   snprintf(n->user, sizeof n->user, "%s", u->name);
   memcpy(n->key, u->key, 16);
   memcpy(n->tid, m->tid, STUN_TID_LEN);
-  n->expiry = now + lifetime_of(m, false);
+  set_expiry(s, n, now + lifetime_of(m, false));
+  n->slot = s->nallocs;
   s->allocs[s->nallocs++] = n;
+  s->clients[client_slot(s, client)] = n;
   s->by_port[n->relayed.port - s->cfg.port_min] = n;
   s->st.allocations++;
   allocated(s, m, n, now, client);
@@ -548,12 +609,8 @@ static void do_refresh(turn_server *s, int64_t now, const stun_msg *m, const add
   int64_t t = lifetime_of(m, true);
   uint8_t key[16];
   memcpy(key, a->key, 16);
-  if (t == 0) {
-    for (int i = 0; i < s->nallocs; i++)
-      if (s->allocs[i] == a) drop_alloc(s, i);
-  } else {
-    a->expiry = now + t;
-  }
+  if (t == 0) drop_alloc(s, a->slot);
+  else set_expiry(s, a, now + t);
   s->st.refreshes++;
   ok(s, m, client, key, t);
 }

@@ -25,6 +25,7 @@ typedef struct rx {
   int64_t at[64];
   uint32_t from_ip;
   uint16_t from_port;
+  size_t len;
   char data[64];
 } rx;
 
@@ -35,6 +36,7 @@ static void on_rx(void *ctx, const uint8_t *data, size_t len, uint32_t ip,
   r->count++;
   r->from_ip = ip;
   r->from_port = port;
+  r->len = len;
   snprintf(r->data, sizeof r->data, "%.*s", (int)len, (const char *)data);
 }
 
@@ -104,6 +106,55 @@ static void test_delay(void **state) {
   sim_destroy();
 }
 
+/* Direct sockets: datagrams both ways as through ns-3's sockets, at the
+** same times, reassembled when fragmented; ports are not shared. */
+static void test_direct(void **state) {
+  (void)state;
+  sim_init(1);
+  int a, b, l;
+  sim_link_cfg cfg = {.rate_bps = 8000000, .delay = 10 * MS};
+  pair(&cfg, &a, &b, &l);
+  rx ra = {0};
+  rx rb = {0};
+  rx rc = {0};
+  int sa = sim_udp_open(a, 0, 4000, on_rx, &ra);
+  int sb = sim_udp_open_direct(b, B_IP, 50000, on_rx, &rb);
+  int sc = sim_udp_open_direct(b, B_IP, 50001, on_rx, &rc);
+  assert_true(sa >= 0 && sb >= 0 && sc >= 0);
+  assert_int_equal(sim_udp_port(sb), 50000);
+  uint8_t payload[2000] = "hello";
+  assert_int_equal(sim_udp_send(sa, B_IP, 50000, payload, 72), 0);
+  sim_run_until(100 * MS);
+  assert_int_equal(rb.count, 1);
+  assert_int_equal(rb.at[0], 10 * MS + 102 * 1000); /* as test_delay's */
+  assert_int_equal(rb.from_ip, A_IP);
+  assert_int_equal(rb.from_port, 4000);
+  assert_string_equal(rb.data, "hello");
+  assert_int_equal(rc.count, 0);
+  assert_int_equal(sim_udp_send(sc, A_IP, 4000, payload, sizeof payload), 0);
+  sim_run_until(200 * MS);
+  assert_int_equal(ra.count, 1);
+  assert_int_equal(ra.from_ip, B_IP);
+  assert_int_equal(ra.from_port, 50001);
+  assert_int_equal(ra.len, sizeof payload); /* sent in two fragments */
+  assert_int_equal(sim_udp_send(sa, B_IP, 50001, payload, sizeof payload), 0);
+  sim_run_until(300 * MS);
+  assert_int_equal(rc.count, 1);
+  assert_int_equal(rc.len, sizeof payload);
+  assert_int_equal(sim_udp_open(b, 0, 50000, on_rx, NULL), -1);
+  assert_int_equal(sim_udp_open_direct(b, B_IP, 50000, on_rx, NULL), -1);
+  assert_int_equal(sim_udp_open_direct(a, A_IP, 4000, on_rx, NULL), -1);
+  assert_int_equal(sim_udp_open_direct(b, 0, 50002, on_rx, NULL), -1);
+  assert_int_equal(sim_udp_open_direct(b, B_IP, 0, on_rx, NULL), -1);
+  sim_udp_close(sb);
+  assert_int_equal(sim_udp_send(sb, A_IP, 4000, payload, 1), -1);
+  assert_int_equal(sim_udp_send(sa, B_IP, 50000, payload, 1), 0);
+  sim_run_until(400 * MS);
+  assert_int_equal(rb.count, 1); /* closed */
+  assert_true(sim_udp_open(b, 0, 50000, on_rx, NULL) >= 0); /* free again */
+  sim_destroy();
+}
+
 static int count_received(uint64_t seed, double loss, int n, uint64_t *lost) {
   sim_init(seed);
   int a, b, l;
@@ -158,6 +209,37 @@ static void test_timers(void **state) {
   sim_run_until(60 * MS); /* runs resume where they stopped */
   assert_int_equal(norder, 3);
   assert_int_equal(order[2], 5);
+  sim_destroy();
+}
+
+/* A timer asked for again at its own deadline is kept, not made anew. */
+static void test_rearm_keeps(void **state) {
+  (void)state;
+  sim_init(1);
+  norder = 0;
+  uint64_t t = sim_rearm(0, 20 * MS, mark, (void *)2);
+  assert_int_equal(sim_rearm(t, 20 * MS, mark, (void *)2), t);
+  uint64_t u = sim_rearm(t, 30 * MS, mark, (void *)3);
+  assert_int_not_equal(u, t);
+  sim_run_until(25 * MS);
+  assert_int_equal(norder, 0);
+  uint64_t v = sim_rearm(u, 10 * MS, mark, (void *)4); /* past: now */
+  assert_int_not_equal(v, u);
+  assert_int_equal(sim_rearm(v, 0, mark, (void *)4), v); /* past again: still now */
+  sim_run_until(40 * MS);
+  assert_int_equal(norder, 1);
+  assert_int_equal(order[0], 4);
+  assert_int_equal(sim_rearm(v, INT64_MAX, mark, NULL), 0);
+  /* An event due at the same time scheduled after the timer: a kept timer
+  ** would run before it, a new one after, so the timer is made anew. */
+  norder = 0;
+  uint64_t w = sim_rearm(0, 60 * MS, mark, (void *)2);
+  sim_schedule(20 * MS, mark, (void *)7);
+  assert_int_not_equal(sim_rearm(w, 60 * MS, mark, (void *)2), w);
+  sim_run_until(80 * MS);
+  assert_int_equal(norder, 2);
+  assert_int_equal(order[0], 7);
+  assert_int_equal(order[1], 2);
   sim_destroy();
 }
 
@@ -394,6 +476,8 @@ int main(void) {
       cmocka_unit_test(test_delay),
       cmocka_unit_test(test_loss),
       cmocka_unit_test(test_timers),
+      cmocka_unit_test(test_rearm_keeps),
+      cmocka_unit_test(test_direct),
       cmocka_unit_test(test_hook),
       cmocka_unit_test(test_bad_arguments),
       cmocka_unit_test(test_pcap),

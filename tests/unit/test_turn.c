@@ -85,19 +85,26 @@ static turn_client *make_client(void *tag, const char *user, const char *pass) {
   return turn_client_new(&cc, &io);
 }
 
+/* srv anew: relay ports 50000 to port_max, users alice and bob. */
+static void make_server(uint16_t port_max) {
+  turn_server_cfg sc = {.realm = "natsim.test", .relay = server_addr, .listen = server_addr,
+                        .port_min = 50000, .port_max = port_max, .nonce_lifetime = 3600 * S,
+                        .seed = 7};
+  turn_server_io io = {to_client, to_peer, open_relay, close_relay, NULL};
+  turn_server_free(srv);
+  srv = turn_server_new(&sc, &io);
+  turn_server_add_user(srv, "alice", "secret");
+  turn_server_add_user(srv, "bob", "hunter2");
+}
+
 static int setup(void **state) {
   (void)state;
   addr_parse("203.0.113.5:3478", &server_addr);
   addr_parse("198.51.100.1:5000", &client_addr);
   addr_parse("198.51.100.2:5000", &client2_addr);
   addr_parse("192.0.2.9:7000", &peer_addr);
-  turn_server_cfg sc = {.realm = "natsim.test", .relay = server_addr, .listen = server_addr,
-                        .port_min = 50000, .port_max = 50099, .nonce_lifetime = 3600 * S,
-                        .seed = 7};
-  turn_server_io io = {to_client, to_peer, open_relay, close_relay, NULL};
-  srv = turn_server_new(&sc, &io);
-  turn_server_add_user(srv, "alice", "secret");
-  turn_server_add_user(srv, "bob", "hunter2");
+  srv = NULL;
+  make_server(50099);
   cli = make_client(&cli, "alice", "secret");
   cli2 = NULL;
   now = 0;
@@ -707,6 +714,44 @@ static void test_lifetime_raised(void **state) {
   assert_int_equal(m.lifetime, 3600);
 }
 
+/* Allocations are found by client among many, as they come and go: half
+** expire between the others (the client index drops them one by one), a
+** Refresh that shortens a lifetime is honoured, and a freed client
+** allocates again. */
+static void test_many_clients(void **state) {
+  (void)state;
+  make_server(50999);
+  addr c = client_addr;
+  for (int i = 0; i < 300; i++) {
+    c.port = (uint16_t)(7000 + i);
+    if (i % 2 == 0) assert_int_equal(signed_from(&c, &alice_allocate), 0);
+  }
+  now += 300 * S;
+  for (int i = 1; i < 300; i += 2) {
+    c.port = (uint16_t)(7000 + i);
+    assert_int_equal(signed_from(&c, &alice_allocate), 0);
+  }
+  req_opts longer = alice_allocate;
+  longer.lifetime = 3600;
+  assert_int_equal(signed_from(&client2_addr, &longer), 0);
+  longer.method = STUN_REFRESH;
+  longer.lifetime = 700;
+  assert_int_equal(signed_from(&client2_addr, &longer), 0);
+  assert_int_equal(turn_server_allocations(srv, now), 301);
+  now += 301 * S; /* the even ones are 601 s old */
+  assert_int_equal(turn_server_allocations(srv, now), 151);
+  for (int i = 0; i < 300; i++) {
+    c.port = (uint16_t)(7000 + i);
+    assert_int_equal(permit_as_alice(&c, "10.0.0.1:1"), i % 2 == 0 ? 437 : 0);
+  }
+  now += 400 * S; /* the refreshed one is 701 s old, the odd ones 701 s */
+  assert_int_equal(turn_server_allocations(srv, now), 0);
+  assert_int_equal(permit_as_alice(&client2_addr, "10.0.0.1:1"), 437);
+  c.port = 7000;
+  assert_int_equal(signed_from(&c, &alice_allocate), 0);
+  assert_int_equal(permit_as_alice(&c, "10.0.0.1:1"), 0);
+}
+
 static void tid_send(void *ctx, const addr *to, const uint8_t *d, size_t n) {
   (void)to;
   if (n >= STUN_HEADER) memcpy(ctx, d + 8, STUN_TID_LEN);
@@ -766,6 +811,7 @@ int main(void) {
       FRESH(test_quotas_and_capacity),
       FRESH(test_ports_the_driver_refuses),
       FRESH(test_lifetime_raised),
+      FRESH(test_many_clients),
       FRESH(test_transaction_ids),
   };
   return cmocka_run_group_tests_name("turn", tests, NULL, NULL);

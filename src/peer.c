@@ -69,8 +69,12 @@ typedef struct psession {
 
 enum carrier { VIA_RELAY, VIA_DIRECT, VIA_TURN };
 
-typedef struct early { uint64_t session; gw_frame f; } early; /* candidates before SESSION */
-#define MAX_EARLY 16
+/* A candidate that came before its session's SESSION, kept for start_ice.
+** Room for every candidate the other side may trickle (MAX_TRICKLED), each
+** kept once: with port prediction one side trickles twenty before the
+** other hears of the session, and the last of them is its TURN relay. */
+typedef struct early { uint64_t session; uint32_t peer; ice_cand c; } early;
+#define MAX_EARLY MAX_TRICKLED
 
 struct peer {
   peer_cfg cfg;
@@ -479,9 +483,10 @@ static void ice_deliver(void *ctx, const addr *from, const uint8_t *d, size_t n)
     from_peer(s->owner, s->owner->now, from, &f, s);
 }
 
-static void add_candidate(psession *s, const gw_frame *f) {
+/* The candidate a GW_CANDIDATE frame carries. */
+static ice_cand frame_cand(const gw_frame *f) {
   ice_cand c = {(enum ice_type)f->cand_type, f->cand_addr, f->cand_priority, f->cand_foundation};
-  ice_add_remote(s->ice, s->owner->now, &c);
+  return c;
 }
 
 static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
@@ -508,8 +513,8 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
                 0x40000000u}; /* seen by the gateway: a foundation of its own */
   if (o.addr.family) ice_add_remote(s->ice, now, &o);
   for (int i = 0; i < p->nearly;) { /* candidates that came before SESSION */
-    if (p->early[i].session == s->id && p->early[i].f.peer == s->other) {
-      add_candidate(s, &p->early[i].f);
+    if (p->early[i].session == s->id && p->early[i].peer == s->other) {
+      ice_add_remote(s->ice, now, &p->early[i].c);
       p->early[i] = p->early[--p->nearly];
     } else {
       i++;
@@ -517,10 +522,25 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
   }
 }
 
+/* Whether the candidate of f is kept already (a retransmission). */
+static bool early_known(const peer *p, const gw_frame *f) {
+  for (int i = 0; i < p->nearly; i++) {
+    const early *e = &p->early[i];
+    if (e->session == f->session && e->peer == f->peer && addr_equal(&e->c.addr, &f->cand_addr))
+      return true;
+  }
+  return false;
+}
+
 static void on_candidate(peer *p, const gw_frame *f) {
   psession *s = find_id(p, f->session);
-  if (s && s->ice && f->peer == s->other) add_candidate(s, f);
-  else if (!s && p->nearly < MAX_EARLY) p->early[p->nearly++] = (early){f->session, *f};
+  ice_cand c = frame_cand(f);
+  if (s && s->ice && f->peer == s->other) {
+    ice_add_remote(s->ice, p->now, &c);
+    return;
+  }
+  if (s || p->nearly == MAX_EARLY || early_known(p, f)) return;
+  p->early[p->nearly++] = (early){f->session, f->peer, c};
 }
 
 /* The packet kept by keep_early, if it is for this session, goes in now. */

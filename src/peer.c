@@ -53,13 +53,14 @@ typedef struct psession {
   uint64_t bytes_relayed, bytes_direct, bytes_turn;
   uint64_t probes;    /* punches sent (v0.8) */
   int64_t direct_sent; /* last frame sent on the punched direct path */
+  int64_t direct_ok;   /* last PUNCH_ACK that came back on it */
   bool switching;     /* QUIC: path switching beneath it (both sides can) */
   /* v0.9 */
   ice_agent *ice;
   bool turn;
   /* QUIC (cfg.quic) */
   quic *q;
-  bool fell_back;     /* the direct path died: relayed from then on (but see steer_switch) */
+  bool fell_back;     /* the direct path stalled: relayed until it answers again (come_back) */
   int64_t fell_back_at;
   addr direct_from;   /* where authenticated direct data last came from */
   uint64_t wire[3];   /* QUIC packet bytes by carrier */
@@ -307,31 +308,47 @@ static bool direct_usable(const psession *s) {
   return s->ice ? ice_active(s->ice, &l, &r) : s->direct;
 }
 
-/* Switching: each side goes back to the relay when the connection stalls
-** while its packets take the direct path (or TURN): for good on a punched
-** path; on an ICE pair until a consent check answered after the stall
-** shows that the pair is alive (loss, not a dead path, stalled it). */
-static void steer_switch(psession *s, int64_t now) {
-  if (s->fell_back && s->ice && ice_consent_time(s->ice) > s->fell_back_at) {
-    s->fell_back = false;
-    s->direct = !s->turn;
-  }
-  if (s->fell_back || s->last == VIA_RELAY || !quic_stalled(s->q, now)) return;
+/* The direct path stalled: the session goes back to the relay. A punched
+** path keeps its address, and PUNCHes probe it (direct_idle). */
+static void fall_back(psession *s, int64_t now) {
   s->fell_back = true;
   s->fell_back_at = now;
-  s->direct = false;
+  if (s->ice) s->direct = false;
+}
+
+/* Whether the direct path answered after the session fell back: an ICE
+** consent check, or a PUNCH_ACK on a punched path. Then loss, not a dead
+** path, stalled it. */
+static bool answered_since(const psession *s) {
+  if (s->ice) return ice_consent_time(s->ice) > s->fell_back_at;
+  return s->direct && s->direct_ok > s->fell_back_at;
+}
+
+/* A session that fell back returns to the direct path once it answers. */
+static void come_back(psession *s) {
+  if (!s->fell_back || !answered_since(s)) return;
+  s->fell_back = false;
+  if (s->ice) s->direct = !s->turn;
+}
+
+/* Switching: each side goes back to the relay when the connection stalls
+** while its packets take the direct path (or TURN), until the path
+** answers again (come_back). */
+static void steer_switch(psession *s, int64_t now) {
+  come_back(s);
+  if (s->fell_back || s->last == VIA_RELAY || !quic_stalled(s->q, now)) return;
+  fall_back(s, now);
 }
 
 /* The QUIC client keeps the connection on the best path: direct once it
 ** is usable (retrying until the handshake is confirmed), back to the relay
-** for good when the direct path stalls. The server follows the client. */
+** when the direct path stalls, and direct again once that path answers
+** (come_back). The server follows the client. */
 static void steer(psession *s, int64_t now) {
   if (s->q && switching(s)) steer_switch(s, now);
   if (!s->q || switching(s) || !s->initiator || quic_get_state(s->q) != QUIC_UP) return;
-  if (quic_path(s->q) == 1 && quic_stalled(s->q, now)) {
-    s->fell_back = true;
-    s->direct = false;
-  }
+  come_back(s);
+  if (quic_path(s->q) == 1 && quic_stalled(s->q, now)) fall_back(s, now);
   int want = direct_usable(s) ? 1 : 0;
   if (quic_path(s->q) != want) quic_migrate(s->q, now, want);
 }
@@ -406,6 +423,13 @@ int peer_send(peer *p, int64_t now, uint32_t target, const uint8_t *msg, size_t 
 }
 
 /* --- ICE (v0.9) ------------------------------------------------------------ */
+
+/* How often a direct path is checked for consent: the agent's interval,
+** or the keepalive interval when that is shorter. */
+static int64_t consent_interval(const peer *p) {
+  int64_t every = p->cfg.agent.consent_interval;
+  return p->cfg.keepalive < every ? p->cfg.keepalive : every;
+}
 
 static void report(peer *p, psession *s, uint8_t outcome);
 
@@ -501,7 +525,7 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
   ic.ufrag = ufrag;
   ic.pwd = pwd;
   ic.reflexive = p->observed;
-  if (p->cfg.keepalive < ic.consent_interval) ic.consent_interval = p->cfg.keepalive;
+  ic.consent_interval = consent_interval(p);
   ice_io io = {ice_send_io, ice_candidate, ice_state, ice_deliver,
                p->io.open && p->io.send_on ? ice_open_io : NULL, s};
   if (!(s->ice = ice_new(&ic, &io))) return;
@@ -700,10 +724,14 @@ static void from_peer(peer *p, int64_t now, const addr *from, const gw_frame *f,
     }
     break;
   case GW_PUNCH_ACK:
+    s->direct_ok = now;
     go_direct(p, s, from);
     break;
   case GW_DATA:
     if (s->q) s->direct_from = *from;
+    /* the other side sends direct only once its punch was answered: the
+    ** path works both ways, though our own punches or their answers were lost */
+    if (!s->ice) go_direct(p, s, from);
     t_recv(s, now, 1, f->payload, f->payload_len);
     break;
   }
@@ -744,9 +772,12 @@ void peer_recv_on(peer *p, int64_t now, int sock, const addr *from, const uint8_
 
 /* A punched direct path that carried nothing for a keepalive interval gets
 ** a PUNCH, so the NATs on the way keep their mappings (the interval should
-** be below their lifetime: peer_cfg.keepalive). ICE paths have consent. */
+** be below their lifetime: peer_cfg.keepalive); once the session fell back
+** from it, every consent interval, as ICE checks a pair (its answer brings
+** the session back: come_back). ICE paths have consent. */
 static int64_t direct_idle(const peer *p, const psession *s) {
-  return s->direct && !s->ice ? s->direct_sent + p->cfg.keepalive : INT64_MAX;
+  if (!s->direct || s->ice) return INT64_MAX;
+  return s->direct_sent + (s->fell_back ? consent_interval(p) : p->cfg.keepalive);
 }
 
 static void keep_direct(peer *p, psession *s, int64_t now) {

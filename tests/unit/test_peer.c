@@ -33,6 +33,7 @@ typedef struct net {
   peer *a, *b;
   gateway gw;
   int drop_sessions_to_b; /* lose this many SESSION frames to b */
+  bool drop_acks_to_b;    /* lose every PUNCH_ACK a sends */
   int received_a, received_b, events[2][5];
   bool out_of_order;
 } net;
@@ -42,6 +43,8 @@ static int tag_a, tag_b; /* the io ctx of each peer, to tell them apart */
 
 static void send_a(void *ctx, const addr *to, const uint8_t *d, size_t len) {
   (void)ctx;
+  gw_frame f;
+  if (n.drop_acks_to_b && gw_decode(d, len, &f) == GW_OK && f.type == GW_PUNCH_ACK) return;
   testnet_send_from(n.tn, n.host_a, PORT, to, DELAY, d, len);
 }
 static void send_b(void *ctx, const addr *to, const uint8_t *d, size_t len) {
@@ -200,6 +203,23 @@ static void test_punch_and_upgrade(void **state) {
   assert_int_equal(n.events[1][PEER_DIRECT], 1);
   /* The first messages went relayed, the rest direct. */
   assert_true(ia.bytes_relayed > 0 && ia.bytes_direct > ia.bytes_relayed);
+  assert_int_equal(n.gw.stats.reports_direct, 2);
+  teardown_net();
+}
+
+/* Every answer to b's punches is lost, but a's punches are answered, so a
+** sends direct: authenticated data on the direct path moves b there too. */
+static void test_direct_data_confirms_path(void **state) {
+  (void)state;
+  nat_config c = cone(NAT_EI, NAT_APD);
+  setup_net(&c, &c, true);
+  n.drop_acks_to_b = true;
+  exchange();
+  peer_session_info ia, ib;
+  both_sessions(&ia, &ib);
+  assert_true(ia.direct && ib.direct);
+  assert_int_equal(n.events[1][PEER_DIRECT], 1);
+  assert_true(ib.bytes_direct > ib.bytes_relayed);
   assert_int_equal(n.gw.stats.reports_direct, 2);
   teardown_net();
 }
@@ -370,6 +390,40 @@ static void test_migrate_waits_for_confirmation(void **state) {
   assert_true(first[0] < first[1]);
 }
 
+/* With migration, a punched path that stalls sends the session back to the
+** relay; PUNCHes go on probing it, and once one is answered (the path
+** lives again) the client migrates back. */
+static void test_migrate_returns_when_path_answers(void **state) {
+  (void)state;
+  nat_config c = cone(NAT_EI, NAT_APD);
+  quic_on(PEER_MIGRATE);
+  setup_net(&c, &c, true);
+  exchange();
+  peer_session_info ia, ib;
+  both_sessions(&ia, &ib);
+  assert_true(ia.direct && ib.direct);
+  nat_block(n.nat_a, PUB_B); /* the direct path dies for a while */
+  more_messages(20, 20);
+  run(testnet_now(n.tn) + 3000 * MS);
+  assert_int_equal(peer_session(n.a, 2, &ia), 0);
+  assert_true(ia.fell_back);
+  assert_false(ia.direct);
+  int moves = ia.migrations;
+  nat_block(n.nat_a, 0); /* and lives again */
+  run(testnet_now(n.tn) + 6000 * MS);
+  more_messages(40, 10);
+  run(testnet_now(n.tn) + 2000 * MS);
+  assert_int_equal(n.received_a, 50);
+  assert_int_equal(n.received_b, 50);
+  assert_false(n.out_of_order);
+  both_sessions(&ia, &ib);
+  assert_false(ia.fell_back);
+  assert_true(ia.direct && ib.direct);
+  assert_true(ia.migrations > moves);
+  teardown_net();
+  quic_off();
+}
+
 static void test_feasibility_oracle(void **state) {
   (void)state;
   nat_config full = cone(NAT_EI, NAT_EI), rc = cone(NAT_EI, NAT_AD),
@@ -410,6 +464,7 @@ static void test_feasibility_oracle(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_punch_and_upgrade),
+      cmocka_unit_test(test_direct_data_confirms_path),
       cmocka_unit_test(test_punch_fails_stays_relayed),
       cmocka_unit_test(test_relay_only_strategy),
       cmocka_unit_test(test_mixed_versions_relay),
@@ -418,6 +473,7 @@ int main(void) {
       cmocka_unit_test(test_switch_direct_then_relay),
       cmocka_unit_test(test_migrate_waits_for_confirmation),
       cmocka_unit_test(test_early_relayed_packet_kept),
+      cmocka_unit_test(test_migrate_returns_when_path_answers),
   };
   return cmocka_run_group_tests_name("peer", tests, NULL, NULL);
 }

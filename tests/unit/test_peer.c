@@ -15,6 +15,7 @@
 #include "nat.h"
 #include "peer.h"
 #include "pki.h"
+#include "stun_server.h"
 #include "testnet.h"
 
 #define MS 1000000LL
@@ -22,6 +23,8 @@
 #define PUB_A 0x0A000001u
 #define PUB_B 0x0A000101u
 #define GW_IP 0xC633640Au
+#define STUN_IP 0xCB007101u  /* 203.0.113.1 */
+#define STUN2_IP 0xCB007103u /* 203.0.113.3: a second STUN server */
 #define PORT 4000
 
 #define DELAY (10 * MS) /* one way, between any two public addresses */
@@ -34,6 +37,9 @@ typedef struct net {
   gateway gw;
   int drop_sessions_to_b; /* lose this many SESSION frames to b */
   bool drop_acks_to_b;    /* lose every PUNCH_ACK a sends */
+  int64_t drop_candidates_to_b; /* lose CANDIDATEs to b for this long after the first */
+  int64_t first_candidate_to_b;
+  stun_server stun, stun2;
   int received_a, received_b, events[2][5];
   bool out_of_order;
 } net;
@@ -51,14 +57,22 @@ static void send_b(void *ctx, const addr *to, const uint8_t *d, size_t len) {
   (void)ctx;
   testnet_send_from(n.tn, n.host_b, PORT, to, DELAY, d, len);
 }
+/* Whether the gateway loses this CANDIDATE to b (drop_candidates_to_b). */
+static bool lose_candidate(const gw_frame *f) {
+  if (!n.drop_candidates_to_b || f->type != GW_CANDIDATE) return false;
+  if (!n.first_candidate_to_b) n.first_candidate_to_b = testnet_now(n.tn);
+  return testnet_now(n.tn) < n.first_candidate_to_b + n.drop_candidates_to_b;
+}
+
 static void send_gw(void *ctx, const addr *to, const uint8_t *d, size_t len) {
   (void)ctx;
   gw_frame f;
-  if (n.drop_sessions_to_b && addr_v4_ip(to) == PUB_B && gw_decode(d, len, &f) == GW_OK &&
-      f.type == GW_SESSION) {
+  bool to_b = addr_v4_ip(to) == PUB_B && gw_decode(d, len, &f) == GW_OK;
+  if (to_b && n.drop_sessions_to_b && f.type == GW_SESSION) {
     n.drop_sessions_to_b--;
     return;
   }
+  if (to_b && lose_candidate(&f)) return;
   addr gw = addr_v4(GW_IP, 7000);
   testnet_send(n.tn, &gw, to, DELAY, d, len);
 }
@@ -75,6 +89,16 @@ static void peer_in(void *ctx, int64_t now, const addr *from, const addr *to, co
                     size_t len) {
   peer **p = ctx;
   if (to->port == PORT) peer_recv(*p, now, from, d, len);
+}
+
+static void stun_recv(void *ctx, int64_t now, const addr *from, const addr *to,
+                      const uint8_t *d, size_t len) {
+  uint8_t out[1280];
+  int sock;
+  addr dst;
+  (void)now;
+  size_t m = stun_server_handle(ctx, 0, from, d, len, out, sizeof out, &sock, &dst);
+  if (m) testnet_send(n.tn, to, &dst, DELAY, out, m);
 }
 
 static int64_t peer_next(void *ctx) { return peer_deadline(*(peer **)ctx); }
@@ -111,6 +135,23 @@ static struct {
 
 /* setup_net: peer b relays only (a v0.7 peer), whatever a does. */
 static bool b_relay_only;
+/* setup_net: ICE (v0.9) with two STUN servers and port prediction over
+** this many ports; 0: no ICE. */
+static int ice_predict;
+
+/* Two STUN servers, and ICE with port prediction in pc. */
+static void ice_on(peer_cfg *pc) {
+  addr stun_addr = addr_v4(STUN_IP, 3478), stun2_addr = addr_v4(STUN2_IP, 3478);
+  stun_server_init(&n.stun, &stun_addr, NULL);
+  stun_server_init(&n.stun2, &stun2_addr, NULL);
+  testnet_add_host(n.tn, &(testnet_host_cfg){.ip = STUN_IP, .recv = stun_recv, .ctx = &n.stun});
+  testnet_add_host(n.tn, &(testnet_host_cfg){.ip = STUN2_IP, .recv = stun_recv, .ctx = &n.stun2});
+  pc->ice = true;
+  pc->local = addr_v4(INSIDE, PORT);
+  pc->agent.stun = stun_addr;
+  pc->agent.stun2 = stun2_addr;
+  pc->agent.predict = ice_predict;
+}
 
 static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
   memset(&n, 0, sizeof n);
@@ -133,6 +174,7 @@ static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
   pc.punch = punch;
   pc.upgrade = q.upgrade;
   pc.quic = q.cred[0];
+  if (ice_predict) ice_on(&pc);
   pc.id = 1;
   memset(pc.key, 'a', GW_KEY_LEN);
   gateway_add_peer(&n.gw, 1, pc.key);
@@ -424,6 +466,27 @@ static void test_migrate_returns_when_path_answers(void **state) {
   quic_off();
 }
 
+/* ICE between a symmetric NAT and a port-restricted cone works only
+** through a predicted port of the symmetric side, trickled through the
+** gateway. Here the first three copies of every candidate to b are lost:
+** a keeps sending its candidates, less and less often, while ICE has no
+** direct pair, and the late ones still open the path. */
+static void test_candidates_resent_while_no_direct_pair(void **state) {
+  (void)state;
+  nat_config sym = cone(NAT_APD, NAT_APD), prc = cone(NAT_EI, NAT_APD);
+  sym.alloc = NAT_SEQUENTIAL;
+  ice_predict = 8;
+  setup_net(&sym, &prc, false);
+  n.drop_candidates_to_b = 500 * MS; /* a candidate's sends: at 0, 100 and 300 ms */
+  exchange();
+  peer_session_info ia, ib;
+  both_sessions(&ia, &ib);
+  assert_true(ia.direct && ib.direct);
+  assert_false(ia.turn || ib.turn);
+  teardown_net();
+  ice_predict = 0;
+}
+
 static void test_feasibility_oracle(void **state) {
   (void)state;
   nat_config full = cone(NAT_EI, NAT_EI), rc = cone(NAT_EI, NAT_AD),
@@ -474,6 +537,7 @@ int main(void) {
       cmocka_unit_test(test_migrate_waits_for_confirmation),
       cmocka_unit_test(test_early_relayed_packet_kept),
       cmocka_unit_test(test_migrate_returns_when_path_answers),
+      cmocka_unit_test(test_candidates_resent_while_no_direct_pair),
   };
   return cmocka_run_group_tests_name("peer", tests, NULL, NULL);
 }

@@ -15,7 +15,6 @@
 #include "nat.h"
 #include "peer.h"
 #include "pki.h"
-#include "stun_server.h"
 #include "testnet.h"
 
 #define MS 1000000LL
@@ -39,7 +38,7 @@ typedef struct net {
   bool drop_acks_to_b;    /* lose every PUNCH_ACK a sends */
   int64_t drop_candidates_to_b; /* lose CANDIDATEs to b for this long after the first */
   int64_t first_candidate_to_b;
-  stun_server stun, stun2;
+  testnet_stun stun, stun2;
   int received_a, received_b, events[2][5];
   bool out_of_order;
 } net;
@@ -91,16 +90,6 @@ static void peer_in(void *ctx, int64_t now, const addr *from, const addr *to, co
   if (to->port == PORT) peer_recv(*p, now, from, d, len);
 }
 
-static void stun_recv(void *ctx, int64_t now, const addr *from, const addr *to,
-                      const uint8_t *d, size_t len) {
-  uint8_t out[1280];
-  int sock;
-  addr dst;
-  (void)now;
-  size_t m = stun_server_handle(ctx, 0, from, d, len, out, sizeof out, &sock, &dst);
-  if (m) testnet_send(n.tn, to, &dst, DELAY, out, m);
-}
-
 static int64_t peer_next(void *ctx) { return peer_deadline(*(peer **)ctx); }
 static void peer_due(void *ctx, int64_t now) { peer_tick(*(peer **)ctx, now); }
 
@@ -142,10 +131,8 @@ static int ice_predict;
 /* Two STUN servers, and ICE with port prediction in pc. */
 static void ice_on(peer_cfg *pc) {
   addr stun_addr = addr_v4(STUN_IP, 3478), stun2_addr = addr_v4(STUN2_IP, 3478);
-  stun_server_init(&n.stun, &stun_addr, NULL);
-  stun_server_init(&n.stun2, &stun2_addr, NULL);
-  testnet_add_host(n.tn, &(testnet_host_cfg){.ip = STUN_IP, .recv = stun_recv, .ctx = &n.stun});
-  testnet_add_host(n.tn, &(testnet_host_cfg){.ip = STUN2_IP, .recv = stun_recv, .ctx = &n.stun2});
+  testnet_add_stun(n.tn, &n.stun, STUN_IP, DELAY);
+  testnet_add_stun(n.tn, &n.stun2, STUN2_IP, DELAY);
   pc->ice = true;
   pc->local = addr_v4(INSIDE, PORT);
   pc->agent.stun = stun_addr;
@@ -344,6 +331,13 @@ static void quic_off(void) {
   memset(&q, 0, sizeof q);
 }
 
+/* Each side has received messages 0 .. count-1, once each and in order. */
+static void all_arrived(int count) {
+  assert_int_equal(n.received_a, count);
+  assert_int_equal(n.received_b, count);
+  assert_false(n.out_of_order);
+}
+
 /* Sends "msg first" .. "msg first+count-1" each way, one every 50 ms. */
 static void more_messages(int first, int count) {
   char msg[16];
@@ -375,19 +369,25 @@ static void test_early_relayed_packet_kept(void **state) {
   quic_off();
 }
 
+/* Two port-restricted cones punch and exchange() over QUIC with `upgrade`:
+** both sessions must end direct. */
+static void punched_quic(enum peer_upgrade upgrade, peer_session_info *ia, peer_session_info *ib) {
+  nat_config c = cone(NAT_EI, NAT_APD);
+  quic_on(upgrade);
+  setup_net(&c, &c, true);
+  exchange();
+  both_sessions(ia, ib);
+  assert_true(ia->quic_up && ib->quic_up);
+  assert_true(ia->direct && ib->direct);
+}
+
 /* Switching beneath QUIC: packets take the punched path as soon as there
 ** is one, with no migration; when that path dies each side goes back to
 ** the relay, and every message arrives once and in order. */
 static void test_switch_direct_then_relay(void **state) {
   (void)state;
-  nat_config c = cone(NAT_EI, NAT_APD);
-  quic_on(PEER_SWITCH);
-  setup_net(&c, &c, true);
-  exchange();
   peer_session_info ia, ib;
-  both_sessions(&ia, &ib);
-  assert_true(ia.quic_up && ib.quic_up);
-  assert_true(ia.direct && ib.direct);
+  punched_quic(PEER_SWITCH, &ia, &ib);
   assert_int_equal(ia.migrations, 0);
   assert_true(ia.first_direct >= 0 && ib.first_direct >= 0);
   assert_true(ia.bytes_direct > ia.bytes_relayed && ib.bytes_direct > ib.bytes_relayed);
@@ -395,9 +395,7 @@ static void test_switch_direct_then_relay(void **state) {
   nat_block(n.nat_a, PUB_B); /* the direct path dies; the gateway still answers */
   more_messages(20, 20);
   run(testnet_now(n.tn) + 10000 * MS);
-  assert_int_equal(n.received_a, 40);
-  assert_int_equal(n.received_b, 40);
-  assert_false(n.out_of_order);
+  all_arrived(40);
   assert_int_equal(peer_session(n.a, 2, &ia), 0);
   assert_int_equal(peer_session(n.b, 1, &ib), 0);
   assert_true(ia.fell_back && ib.fell_back);
@@ -437,13 +435,8 @@ static void test_migrate_waits_for_confirmation(void **state) {
 ** lives again) the client migrates back. */
 static void test_migrate_returns_when_path_answers(void **state) {
   (void)state;
-  nat_config c = cone(NAT_EI, NAT_APD);
-  quic_on(PEER_MIGRATE);
-  setup_net(&c, &c, true);
-  exchange();
   peer_session_info ia, ib;
-  both_sessions(&ia, &ib);
-  assert_true(ia.direct && ib.direct);
+  punched_quic(PEER_MIGRATE, &ia, &ib);
   nat_block(n.nat_a, PUB_B); /* the direct path dies for a while */
   more_messages(20, 20);
   run(testnet_now(n.tn) + 3000 * MS);
@@ -455,9 +448,7 @@ static void test_migrate_returns_when_path_answers(void **state) {
   run(testnet_now(n.tn) + 6000 * MS);
   more_messages(40, 10);
   run(testnet_now(n.tn) + 2000 * MS);
-  assert_int_equal(n.received_a, 50);
-  assert_int_equal(n.received_b, 50);
-  assert_false(n.out_of_order);
+  all_arrived(50);
   both_sessions(&ia, &ib);
   assert_false(ia.fell_back);
   assert_true(ia.direct && ib.direct);

@@ -11,11 +11,16 @@
 #define MAX_CANDIDATES 4
 /* Trickled candidates cross the gateway as single datagrams: each is sent
 ** CAND_SENDS times, CAND_GAP apart and then twice that, so that one lost
-** frame does not lose a candidate (a lost predicted port lost the pair). */
+** frame does not lose a candidate (a lost predicted port lost the pair);
+** and after that, the gap doubling each time (up to CAND_GAP << CAND_BACKOFF),
+** for as long as ICE has no direct pair selected: the one predicted port
+** that works can be lost three times over (at 5% loss per link, about one
+** time in 40), and it still helps when it comes late. */
 #define MAX_TRICKLED 48
 #define FIRST_SLOTS 4 /* trickled and early candidates: slots to start with, doubled as needed */
 #define CAND_SENDS 3
 #define CAND_GAP (100 * 1000000LL)
+#define CAND_BACKOFF 10
 
 typedef struct pending {
   struct pending *next;
@@ -55,13 +60,14 @@ typedef struct psession {
   uint64_t bytes_relayed, bytes_direct, bytes_turn;
   uint64_t probes;    /* punches sent (v0.8) */
   int64_t direct_sent; /* last frame sent on the punched direct path */
+  int64_t direct_ok;   /* last PUNCH_ACK that came back on it */
   bool switching;     /* QUIC: path switching beneath it (both sides can) */
   /* v0.9 */
   ice_agent *ice;
   bool turn;
   /* QUIC (cfg.quic) */
   quic *q;
-  bool fell_back;     /* the direct path died: relayed from then on (but see steer_switch) */
+  bool fell_back;     /* the direct path stalled: relayed until it answers again (come_back) */
   int64_t fell_back_at;
   addr direct_from;   /* where authenticated direct data last came from */
   uint64_t wire[3];   /* QUIC packet bytes by carrier */
@@ -71,8 +77,12 @@ typedef struct psession {
 
 enum carrier { VIA_RELAY, VIA_DIRECT, VIA_TURN };
 
-typedef struct early { uint64_t session; gw_frame f; } early; /* candidates before SESSION */
-#define MAX_EARLY 16
+/* A candidate that came before its session's SESSION, kept for start_ice.
+** Room for every candidate the other side may trickle (MAX_TRICKLED), each
+** kept once: with port prediction one side trickles twenty before the
+** other hears of the session, and the last of them is its TURN relay. */
+typedef struct early { uint64_t session; uint32_t peer; ice_cand c; } early;
+#define MAX_EARLY MAX_TRICKLED
 
 struct peer {
   peer_cfg cfg;
@@ -307,31 +317,47 @@ static bool direct_usable(const psession *s) {
   return s->ice ? ice_active(s->ice, &l, &r) : s->direct;
 }
 
-/* Switching: each side goes back to the relay when the connection stalls
-** while its packets take the direct path (or TURN): for good on a punched
-** path; on an ICE pair until a consent check answered after the stall
-** shows that the pair is alive (loss, not a dead path, stalled it). */
-static void steer_switch(psession *s, int64_t now) {
-  if (s->fell_back && s->ice && ice_consent_time(s->ice) > s->fell_back_at) {
-    s->fell_back = false;
-    s->direct = !s->turn;
-  }
-  if (s->fell_back || s->last == VIA_RELAY || !quic_stalled(s->q, now)) return;
+/* The direct path stalled: the session goes back to the relay. A punched
+** path keeps its address, and PUNCHes probe it (direct_idle). */
+static void fall_back(psession *s, int64_t now) {
   s->fell_back = true;
   s->fell_back_at = now;
-  s->direct = false;
+  if (s->ice) s->direct = false;
+}
+
+/* Whether the direct path answered after the session fell back: an ICE
+** consent check, or a PUNCH_ACK on a punched path. Then loss, not a dead
+** path, stalled it. */
+static bool answered_since(const psession *s) {
+  if (s->ice) return ice_consent_time(s->ice) > s->fell_back_at;
+  return s->direct && s->direct_ok > s->fell_back_at;
+}
+
+/* A session that fell back returns to the direct path once it answers. */
+static void come_back(psession *s) {
+  if (!s->fell_back || !answered_since(s)) return;
+  s->fell_back = false;
+  if (s->ice) s->direct = !s->turn;
+}
+
+/* Switching: each side goes back to the relay when the connection stalls
+** while its packets take the direct path (or TURN), until the path
+** answers again (come_back). */
+static void steer_switch(psession *s, int64_t now) {
+  come_back(s);
+  if (s->fell_back || s->last == VIA_RELAY || !quic_stalled(s->q, now)) return;
+  fall_back(s, now);
 }
 
 /* The QUIC client keeps the connection on the best path: direct once it
 ** is usable (retrying until the handshake is confirmed), back to the relay
-** for good when the direct path stalls. The server follows the client. */
+** when the direct path stalls, and direct again once that path answers
+** (come_back). The server follows the client. */
 static void steer(psession *s, int64_t now) {
   if (s->q && switching(s)) steer_switch(s, now);
   if (!s->q || switching(s) || !s->initiator || quic_get_state(s->q) != QUIC_UP) return;
-  if (quic_path(s->q) == 1 && quic_stalled(s->q, now)) {
-    s->fell_back = true;
-    s->direct = false;
-  }
+  come_back(s);
+  if (quic_path(s->q) == 1 && quic_stalled(s->q, now)) fall_back(s, now);
   int want = direct_usable(s) ? 1 : 0;
   if (quic_path(s->q) != want) quic_migrate(s->q, now, want);
 }
@@ -408,6 +434,13 @@ int peer_send(peer *p, int64_t now, uint32_t target, const uint8_t *msg, size_t 
 
 /* --- ICE (v0.9) ------------------------------------------------------------ */
 
+/* How often a direct path is checked for consent: the agent's interval,
+** or the keepalive interval when that is shorter. */
+static int64_t consent_interval(const peer *p) {
+  int64_t every = p->cfg.agent.consent_interval;
+  return p->cfg.keepalive < every ? p->cfg.keepalive : every;
+}
+
 static void report(peer *p, psession *s, uint8_t outcome);
 
 static void ice_send_io(void *ctx, int sock, const addr *to, const uint8_t *d, size_t n) {
@@ -442,13 +475,29 @@ static void ice_candidate(void *ctx, const ice_cand *c) {
   s->trickled[s->ntrickled++] = (struct trickled){*c, 1, s->owner->now + CAND_GAP};
 }
 
+/* Whether ICE may still find a direct pair: it has not failed, and the
+** pair it selected, if any, is relayed. */
+static bool ice_looking(const psession *s) {
+  ice_cand l, r;
+  if (ice_get_state(s->ice) == ICE_FAILED) return false;
+  if (!ice_selected(s->ice, &l, &r)) return true;
+  return l.type == ICE_RELAY || r.type == ICE_RELAY;
+}
+
+/* When trickled candidate t is next sent; INT64_MAX: never. */
+static int64_t trickle_due(const psession *s, const struct trickled *t) {
+  if (t->sends < CAND_SENDS || ice_looking(s)) return t->next;
+  return INT64_MAX;
+}
+
 /* Sends again the trickled candidates that are due. */
 static void trickle_again(psession *s, int64_t now) {
   for (int i = 0; i < s->ntrickled; i++) {
     struct trickled *t = &s->trickled[i];
-    if (t->sends >= CAND_SENDS || now < t->next) continue;
+    if (now < trickle_due(s, t)) continue;
     send_candidate(s, &t->c);
-    t->next = now + 2 * CAND_GAP;
+    int shift = t->sends < CAND_BACKOFF ? t->sends : CAND_BACKOFF;
+    t->next = now + (CAND_GAP << shift);
     t->sends++;
   }
 }
@@ -456,8 +505,10 @@ static void trickle_again(psession *s, int64_t now) {
 /* When a trickled candidate is next due; INT64_MAX: none. */
 static int64_t trickle_deadline(const psession *s) {
   int64_t d = INT64_MAX;
-  for (int i = 0; i < s->ntrickled; i++)
-    if (s->trickled[i].sends < CAND_SENDS && s->trickled[i].next < d) d = s->trickled[i].next;
+  for (int i = 0; i < s->ntrickled; i++) {
+    int64_t t = trickle_due(s, &s->trickled[i]);
+    if (t < d) d = t;
+  }
   return d;
 }
 
@@ -487,9 +538,10 @@ static void ice_deliver(void *ctx, const addr *from, const uint8_t *d, size_t n)
     from_peer(s->owner, s->owner->now, from, &f, s);
 }
 
-static void add_candidate(psession *s, const gw_frame *f) {
+/* The candidate a GW_CANDIDATE frame carries. */
+static ice_cand frame_cand(const gw_frame *f) {
   ice_cand c = {(enum ice_type)f->cand_type, f->cand_addr, f->cand_priority, f->cand_foundation};
-  ice_add_remote(s->ice, s->owner->now, &c);
+  return c;
 }
 
 static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
@@ -504,7 +556,7 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
   ic.ufrag = ufrag;
   ic.pwd = pwd;
   ic.reflexive = p->observed;
-  if (p->cfg.keepalive < ic.consent_interval) ic.consent_interval = p->cfg.keepalive;
+  ic.consent_interval = consent_interval(p);
   ice_io io = {ice_send_io, ice_candidate, ice_state, ice_deliver,
                p->io.open && p->io.send_on ? ice_open_io : NULL, s};
   if (!(s->ice = ice_new(&ic, &io))) return;
@@ -516,8 +568,8 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
                 0x40000000u}; /* seen by the gateway: a foundation of its own */
   if (o.addr.family) ice_add_remote(s->ice, now, &o);
   for (int i = 0; i < p->nearly;) { /* candidates that came before SESSION */
-    if (p->early[i].session == s->id && p->early[i].f.peer == s->other) {
-      add_candidate(s, &p->early[i].f);
+    if (p->early[i].session == s->id && p->early[i].peer == s->other) {
+      ice_add_remote(s->ice, now, &p->early[i].c);
       p->early[i] = p->early[--p->nearly];
     } else {
       i++;
@@ -527,17 +579,32 @@ static void start_ice(peer *p, int64_t now, psession *s, bool controlling,
 
 /* A candidate for a session not yet up, kept until it is (dropped when
 ** MAX_EARLY are kept, or memory runs out). */
-static void keep_early_candidate(peer *p, const gw_frame *f) {
+static void keep_early_candidate(peer *p, uint64_t session, uint32_t from, const ice_cand *c) {
   early *e = grow_table(p->early, &p->ecap, p->nearly + 1, FIRST_SLOTS, MAX_EARLY, sizeof *e);
   if (!e) return;
   p->early = e;
-  p->early[p->nearly++] = (early){f->session, *f};
+  p->early[p->nearly++] = (early){session, from, *c};
+}
+
+/* Whether the candidate of f is kept already (a retransmission). */
+static bool early_known(const peer *p, const gw_frame *f) {
+  for (int i = 0; i < p->nearly; i++) {
+    const early *e = &p->early[i];
+    if (e->session == f->session && e->peer == f->peer && addr_equal(&e->c.addr, &f->cand_addr))
+      return true;
+  }
+  return false;
 }
 
 static void on_candidate(peer *p, const gw_frame *f) {
   psession *s = find_id(p, f->session);
-  if (s && s->ice && f->peer == s->other) add_candidate(s, f);
-  else if (!s) keep_early_candidate(p, f);
+  ice_cand c = frame_cand(f);
+  if (s && s->ice && f->peer == s->other) {
+    ice_add_remote(s->ice, p->now, &c);
+    return;
+  }
+  if (s || early_known(p, f)) return;
+  keep_early_candidate(p, f->session, f->peer, &c);
 }
 
 /* The packet kept by keep_early_packet, if it is for this session, goes in now. */
@@ -697,10 +764,14 @@ static void from_peer(peer *p, int64_t now, const addr *from, const gw_frame *f,
     }
     break;
   case GW_PUNCH_ACK:
+    s->direct_ok = now;
     go_direct(p, s, from);
     break;
   case GW_DATA:
     if (s->q) s->direct_from = *from;
+    /* the other side sends direct only once its punch was answered: the
+    ** path works both ways, though our own punches or their answers were lost */
+    if (!s->ice) go_direct(p, s, from);
     t_recv(s, now, 1, f->payload, f->payload_len);
     break;
   }
@@ -741,9 +812,12 @@ void peer_recv_on(peer *p, int64_t now, int sock, const addr *from, const uint8_
 
 /* A punched direct path that carried nothing for a keepalive interval gets
 ** a PUNCH, so the NATs on the way keep their mappings (the interval should
-** be below their lifetime: peer_cfg.keepalive). ICE paths have consent. */
+** be below their lifetime: peer_cfg.keepalive); once the session fell back
+** from it, every consent interval, as ICE checks a pair (its answer brings
+** the session back: come_back). ICE paths have consent. */
 static int64_t direct_idle(const peer *p, const psession *s) {
-  return s->direct && !s->ice ? s->direct_sent + p->cfg.keepalive : INT64_MAX;
+  if (!s->direct || s->ice) return INT64_MAX;
+  return s->direct_sent + (s->fell_back ? consent_interval(p) : p->cfg.keepalive);
 }
 
 static void keep_direct(peer *p, psession *s, int64_t now) {

@@ -8,7 +8,8 @@
 ** the gateway relay. With the v0.8 strategy (cfg.punch), both peers then
 ** punch at the time the gateway set, toward the address the gateway saw
 ** and any address a punch arrives from; the first authenticated answer on
-** the direct path moves the session there. A conn (conn.h) under each
+** the direct path (a PUNCH_ACK, or data the other side sent direct once its
+** own punch was answered) moves the session there. A conn (conn.h) under each
 ** session keeps messages whole, once and in order across the move. If
 ** punching fails the session stays relayed. Each outcome is reported to
 ** the gateway.
@@ -20,9 +21,12 @@
 ** session's initiator is the client, the handshake runs over the gateway
 ** relay, and once the handshake is confirmed the client migrates the
 ** connection to the direct path when punching or ICE finds one (QUIC path
-** 1; path 0 is the relay). When the direct path goes quiet (quic_stalled:
-** three probe timeouts without a packet) the client migrates back to the
-** relay for good: the session ends relayed, its streams intact.
+** 1; path 0 is the relay). When the direct path goes quiet (quic_stalled)
+** the client migrates back to the relay, its streams intact, and probes the
+** direct path as an ICE consent check would: a PUNCH every consent interval
+** on a punched path (the ICE agent's consent checks on a pair); one
+** answered after the stall shows the path alive (loss stalled it), and the
+** client migrates there again.
 **
 ** With cfg.upgrade = PEER_SWITCH the session moves beneath QUIC instead:
 ** the connection sees one logical path from start to end, and each of its
@@ -31,10 +35,10 @@
 ** one, else the gateway relay. No handshake has to be confirmed first.
 ** ICE's consent checks and the punched path's keepalives keep the choice
 ** honest; when the connection stalls while on the direct path (quic_stalled)
-** each side goes back to the relay at once, and QUIC resends what was lost:
-** for good on a punched path, and on an ICE pair until a consent check
-** answered after the stall shows the pair alive (loss stalled it, not a
-** dead path). Without QUIC, conn's frames always go this way.
+** each side goes back to the relay at once, and QUIC resends what was lost,
+** until the path answers again as above: a PUNCH on a punched path, a
+** consent check on an ICE pair. Without QUIC, conn's frames always go this
+** way.
 */
 #ifndef NATSIM_PEER_H
 #define NATSIM_PEER_H
@@ -134,7 +138,8 @@ typedef struct peer_session_info {
   enum quic_close quic_reason; /* the same in kind; QUIC_CLOSE_NONE if it did not */
   int64_t handshake, migration; /* ns: handshake, last migration to a path; -1: none */
   int migrations;
-  bool fell_back;          /* the direct path died and the connection went back to the relay */
+  bool fell_back;          /* the direct path stalled and the connection is back on the relay
+                           ** (false again once the path answers) */
   uint64_t lost;           /* packets with stream data declared lost and sent again */
   uint64_t wire_relayed, wire_direct, wire_turn; /* QUIC packet bytes on each path */
   int64_t first_direct;    /* when the first payload left on the direct path (the

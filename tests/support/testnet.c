@@ -304,3 +304,22 @@ size_t testnet_take(testnet *n, void *buf, size_t cap) {
   free(ev.data);
   return ev.len;
 }
+
+static void stun_recv(void *ctx, int64_t now, const addr *from, const addr *to,
+                      const uint8_t *data, size_t len) {
+  testnet_stun *s = ctx;
+  uint8_t out[1280];
+  int sock;
+  addr dst;
+  (void)now;
+  size_t n = stun_server_handle(&s->server, 0, from, data, len, out, sizeof out, &sock, &dst);
+  if (n) testnet_send(s->net, to, &dst, s->delay, out, n);
+}
+
+void testnet_add_stun(testnet *n, testnet_stun *s, uint32_t ip, int64_t delay) {
+  addr a = addr_v4(ip, 3478);
+  s->net = n;
+  s->delay = delay;
+  stun_server_init(&s->server, &a, NULL);
+  testnet_add_host(n, &(testnet_host_cfg){.ip = ip, .recv = stun_recv, .ctx = s});
+}

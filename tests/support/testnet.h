@@ -30,6 +30,7 @@
 
 #include "addr.h"
 #include "nat.h"
+#include "stun_server.h"
 
 typedef struct testnet testnet;
 typedef struct testnet_host testnet_host;
@@ -100,5 +101,16 @@ int testnet_pending(const testnet *n);
 ** most `cap` bytes of its payload into buf. Returns the payload's length,
 ** or 0 when nothing is pending. */
 size_t testnet_take(testnet *n, void *buf, size_t cap);
+
+/* A STUN server (RFC 8489 Binding, one address) on a host of its own. */
+typedef struct testnet_stun {
+  testnet *net;
+  stun_server server;
+  int64_t delay; /* of each answer */
+} testnet_stun;
+
+/* Puts STUN server s (the caller's storage, borrowed for the network's
+** life) on a host at ip, port 3478; it answers after `delay`. */
+void testnet_add_stun(testnet *n, testnet_stun *s, uint32_t ip, int64_t delay);
 
 #endif

@@ -14,7 +14,6 @@
 
 #include "ice.h"
 #include "nat.h"
-#include "stun_server.h"
 #include "testnet.h"
 #include "turn_server.h"
 
@@ -40,7 +39,7 @@ typedef struct side {
 static struct {
   testnet *net;
   side s[2];
-  stun_server stun, stun2;
+  testnet_stun stun, stun2;
   turn_server *turn;
   bool blackhole; /* drop everything between the agents */
   bool no_direct; /* drop what goes between the agents' NATs, not through TURN */
@@ -96,16 +95,6 @@ static void agent_recv(void *ctx, int64_t now, const addr *from, const addr *to,
 
 static int64_t agent_deadline(void *ctx) { return ice_deadline(((side *)ctx)->ice); }
 static void agent_tick(void *ctx, int64_t now) { ice_tick(((side *)ctx)->ice, now); }
-
-static void stun_recv(void *ctx, int64_t now, const addr *from, const addr *to,
-                      const uint8_t *d, size_t n) {
-  uint8_t out[1280];
-  int sock;
-  addr dst;
-  (void)now;
-  size_t len = stun_server_handle(ctx, 0, from, d, n, out, sizeof out, &sock, &dst);
-  if (len) testnet_send(w.net, to, &dst, DELAY, out, len);
-}
 
 static void turn_to_client(void *ctx, const addr *c, const uint8_t *d, size_t n) {
   (void)ctx;
@@ -165,10 +154,8 @@ static void setup_world(int ma, int mb, bool a_controls, bool b_controls) {
   w.net = testnet_new(0, 1024);
   testnet_set_drop(w.net, blackholed, NULL);
   addr stun_addr = addr_v4(STUN_IP, 3478), stun2_addr = addr_v4(STUN2_IP, 3478);
-  stun_server_init(&w.stun, &stun_addr, NULL);
-  stun_server_init(&w.stun2, &stun2_addr, NULL);
-  testnet_add_host(w.net, &(testnet_host_cfg){.ip = STUN_IP, .recv = stun_recv, .ctx = &w.stun});
-  testnet_add_host(w.net, &(testnet_host_cfg){.ip = STUN2_IP, .recv = stun_recv, .ctx = &w.stun2});
+  testnet_add_stun(w.net, &w.stun, STUN_IP, DELAY);
+  testnet_add_stun(w.net, &w.stun2, STUN2_IP, DELAY);
   testnet_add_host(w.net, &(testnet_host_cfg){.ip = TURN_IP, .recv = turn_recv});
   turn_server_cfg tc = {.realm = "natsim", .relay = addr_v4(TURN_IP, 0), .port_min = 50000,
                         .port_max = 50999, .nonce_lifetime = 3600000 * MS, .seed = 1};

@@ -23,6 +23,8 @@
 #define PUB_A 0x0A000001u
 #define PUB_B 0x0A000101u
 #define GW_IP 0xC633640Au
+#define STUN_IP 0xCB007101u  /* 203.0.113.1 */
+#define STUN2_IP 0xCB007103u /* 203.0.113.3: a second STUN server */
 #define PORT 4000
 
 #define DELAY (10 * MS) /* one way, between any two public addresses */
@@ -34,6 +36,10 @@ typedef struct net {
   peer *a, *b;
   gateway gw;
   int drop_sessions_to_b; /* lose this many SESSION frames to b */
+  bool drop_acks_to_b;    /* lose every PUNCH_ACK a sends */
+  int64_t drop_candidates_to_b; /* lose CANDIDATEs to b for this long after the first */
+  int64_t first_candidate_to_b;
+  testnet_stun stun, stun2;
   int received_a, received_b, events[2][5];
   bool out_of_order;
 } net;
@@ -43,20 +49,30 @@ static int tag_a, tag_b; /* the io ctx of each peer, to tell them apart */
 
 static void send_a(void *ctx, const addr *to, const uint8_t *d, size_t len) {
   (void)ctx;
+  gw_frame f;
+  if (n.drop_acks_to_b && gw_decode(d, len, &f) == GW_OK && f.type == GW_PUNCH_ACK) return;
   testnet_send_from(n.tn, n.host_a, PORT, to, DELAY, d, len);
 }
 static void send_b(void *ctx, const addr *to, const uint8_t *d, size_t len) {
   (void)ctx;
   testnet_send_from(n.tn, n.host_b, PORT, to, DELAY, d, len);
 }
+/* Whether the gateway loses this CANDIDATE to b (drop_candidates_to_b). */
+static bool lose_candidate(const gw_frame *f) {
+  if (!n.drop_candidates_to_b || f->type != GW_CANDIDATE) return false;
+  if (!n.first_candidate_to_b) n.first_candidate_to_b = testnet_now(n.tn);
+  return testnet_now(n.tn) < n.first_candidate_to_b + n.drop_candidates_to_b;
+}
+
 static void send_gw(void *ctx, const addr *to, const uint8_t *d, size_t len) {
   (void)ctx;
   gw_frame f;
-  if (n.drop_sessions_to_b && addr_v4_ip(to) == PUB_B && gw_decode(d, len, &f) == GW_OK &&
-      f.type == GW_SESSION) {
+  bool to_b = addr_v4_ip(to) == PUB_B && gw_decode(d, len, &f) == GW_OK;
+  if (to_b && n.drop_sessions_to_b && f.type == GW_SESSION) {
     n.drop_sessions_to_b--;
     return;
   }
+  if (to_b && lose_candidate(&f)) return;
   addr gw = addr_v4(GW_IP, 7000);
   testnet_send(n.tn, &gw, to, DELAY, d, len);
 }
@@ -109,6 +125,21 @@ static struct {
 
 /* setup_net: peer b relays only (a v0.7 peer), whatever a does. */
 static bool b_relay_only;
+/* setup_net: ICE (v0.9) with two STUN servers and port prediction over
+** this many ports; 0: no ICE. */
+static int ice_predict;
+
+/* Two STUN servers, and ICE with port prediction in pc. */
+static void ice_on(peer_cfg *pc) {
+  addr stun_addr = addr_v4(STUN_IP, 3478), stun2_addr = addr_v4(STUN2_IP, 3478);
+  testnet_add_stun(n.tn, &n.stun, STUN_IP, DELAY);
+  testnet_add_stun(n.tn, &n.stun2, STUN2_IP, DELAY);
+  pc->ice = true;
+  pc->local = addr_v4(INSIDE, PORT);
+  pc->agent.stun = stun_addr;
+  pc->agent.stun2 = stun2_addr;
+  pc->agent.predict = ice_predict;
+}
 
 static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
   memset(&n, 0, sizeof n);
@@ -131,6 +162,7 @@ static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
   pc.punch = punch;
   pc.upgrade = q.upgrade;
   pc.quic = q.cred[0];
+  if (ice_predict) ice_on(&pc);
   pc.id = 1;
   memset(pc.key, 'a', GW_KEY_LEN);
   gateway_add_peer(&n.gw, 1, pc.key);
@@ -201,6 +233,23 @@ static void test_punch_and_upgrade(void **state) {
   assert_int_equal(n.events[1][PEER_DIRECT], 1);
   /* The first messages went relayed, the rest direct. */
   assert_true(ia.bytes_relayed > 0 && ia.bytes_direct > ia.bytes_relayed);
+  assert_int_equal(n.gw.stats.reports_direct, 2);
+  teardown_net();
+}
+
+/* Every answer to b's punches is lost, but a's punches are answered, so a
+** sends direct: authenticated data on the direct path moves b there too. */
+static void test_direct_data_confirms_path(void **state) {
+  (void)state;
+  nat_config c = cone(NAT_EI, NAT_APD);
+  setup_net(&c, &c, true);
+  n.drop_acks_to_b = true;
+  exchange();
+  peer_session_info ia, ib;
+  both_sessions(&ia, &ib);
+  assert_true(ia.direct && ib.direct);
+  assert_int_equal(n.events[1][PEER_DIRECT], 1);
+  assert_true(ib.bytes_direct > ib.bytes_relayed);
   assert_int_equal(n.gw.stats.reports_direct, 2);
   teardown_net();
 }
@@ -298,6 +347,13 @@ static void quic_off(void) {
   memset(&q, 0, sizeof q);
 }
 
+/* Each side has received messages 0 .. count-1, once each and in order. */
+static void all_arrived(int count) {
+  assert_int_equal(n.received_a, count);
+  assert_int_equal(n.received_b, count);
+  assert_false(n.out_of_order);
+}
+
 /* Sends "msg first" .. "msg first+count-1" each way, one every 50 ms. */
 static void more_messages(int first, int count) {
   char msg[16];
@@ -329,19 +385,25 @@ static void test_early_relayed_packet_kept(void **state) {
   quic_off();
 }
 
+/* Two port-restricted cones punch and exchange() over QUIC with `upgrade`:
+** both sessions must end direct. */
+static void punched_quic(enum peer_upgrade upgrade, peer_session_info *ia, peer_session_info *ib) {
+  nat_config c = cone(NAT_EI, NAT_APD);
+  quic_on(upgrade);
+  setup_net(&c, &c, true);
+  exchange();
+  both_sessions(ia, ib);
+  assert_true(ia->quic_up && ib->quic_up);
+  assert_true(ia->direct && ib->direct);
+}
+
 /* Switching beneath QUIC: packets take the punched path as soon as there
 ** is one, with no migration; when that path dies each side goes back to
 ** the relay, and every message arrives once and in order. */
 static void test_switch_direct_then_relay(void **state) {
   (void)state;
-  nat_config c = cone(NAT_EI, NAT_APD);
-  quic_on(PEER_SWITCH);
-  setup_net(&c, &c, true);
-  exchange();
   peer_session_info ia, ib;
-  both_sessions(&ia, &ib);
-  assert_true(ia.quic_up && ib.quic_up);
-  assert_true(ia.direct && ib.direct);
+  punched_quic(PEER_SWITCH, &ia, &ib);
   assert_int_equal(ia.migrations, 0);
   assert_true(ia.first_direct >= 0 && ib.first_direct >= 0);
   assert_true(ia.bytes_direct > ia.bytes_relayed && ib.bytes_direct > ib.bytes_relayed);
@@ -349,9 +411,7 @@ static void test_switch_direct_then_relay(void **state) {
   nat_block(n.nat_a, PUB_B); /* the direct path dies; the gateway still answers */
   more_messages(20, 20);
   run(testnet_now(n.tn) + 10000 * MS);
-  assert_int_equal(n.received_a, 40);
-  assert_int_equal(n.received_b, 40);
-  assert_false(n.out_of_order);
+  all_arrived(40);
   assert_int_equal(peer_session(n.a, 2, &ia), 0);
   assert_int_equal(peer_session(n.b, 1, &ib), 0);
   assert_true(ia.fell_back && ib.fell_back);
@@ -384,6 +444,54 @@ static void test_migrate_waits_for_confirmation(void **state) {
     quic_off();
   }
   assert_true(first[0] < first[1]);
+}
+
+/* With migration, a punched path that stalls sends the session back to the
+** relay; PUNCHes go on probing it, and once one is answered (the path
+** lives again) the client migrates back. */
+static void test_migrate_returns_when_path_answers(void **state) {
+  (void)state;
+  peer_session_info ia, ib;
+  punched_quic(PEER_MIGRATE, &ia, &ib);
+  nat_block(n.nat_a, PUB_B); /* the direct path dies for a while */
+  more_messages(20, 20);
+  run(testnet_now(n.tn) + 3000 * MS);
+  assert_int_equal(peer_session(n.a, 2, &ia), 0);
+  assert_true(ia.fell_back);
+  assert_false(ia.direct);
+  int moves = ia.migrations;
+  nat_block(n.nat_a, 0); /* and lives again */
+  run(testnet_now(n.tn) + 6000 * MS);
+  more_messages(40, 10);
+  run(testnet_now(n.tn) + 2000 * MS);
+  all_arrived(50);
+  both_sessions(&ia, &ib);
+  assert_false(ia.fell_back);
+  assert_true(ia.direct && ib.direct);
+  assert_true(ia.migrations > moves);
+  teardown_net();
+  quic_off();
+}
+
+/* ICE between a symmetric NAT and a port-restricted cone works only
+** through a predicted port of the symmetric side, trickled through the
+** gateway. Here the first three copies of every candidate to b are lost:
+** a keeps sending its candidates, less and less often, while ICE has no
+** direct pair, and the late ones still open the path. */
+static void test_candidates_resent_while_no_direct_pair(void **state) {
+  (void)state;
+  nat_config sym = cone(NAT_APD, NAT_APD), prc = cone(NAT_EI, NAT_APD);
+  sym.alloc = NAT_SEQUENTIAL;
+  ice_predict = 8;
+  setup_net(&sym, &prc, false);
+  n.drop_candidates_to_b = 500 * MS; /* a candidate's sends: at 0, 100 and 300 ms */
+  exchange();
+  peer_session_info ia, ib;
+  both_sessions(&ia, &ib);
+  assert_true(ia.direct && ib.direct);
+  assert_false(ia.turn || ib.turn);
+  teardown_net();
+  ice_predict = 0;
 }
 
 static void test_feasibility_oracle(void **state) {
@@ -426,6 +534,7 @@ static void test_feasibility_oracle(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_punch_and_upgrade),
+      cmocka_unit_test(test_direct_data_confirms_path),
       cmocka_unit_test(test_punch_fails_stays_relayed),
       cmocka_unit_test(test_relay_only_strategy),
       cmocka_unit_test(test_new_peer_small),
@@ -435,6 +544,8 @@ int main(void) {
       cmocka_unit_test(test_switch_direct_then_relay),
       cmocka_unit_test(test_migrate_waits_for_confirmation),
       cmocka_unit_test(test_early_relayed_packet_kept),
+      cmocka_unit_test(test_migrate_returns_when_path_answers),
+      cmocka_unit_test(test_candidates_resent_while_no_direct_pair),
   };
   return cmocka_run_group_tests_name("peer", tests, NULL, NULL);
 }

@@ -72,7 +72,7 @@ static int build(xrun *x, char *err, size_t len) {
 /* Runs the simulation to the end; 0, or -1 with the world's error in err. */
 static int simulate(xrun *x, char *err, size_t len) {
   const exp_cfg *c = x->cfg;
-  x->end = (c->pairs - 1) * c->spacing + 1000 * MS + c->over + c->settle;
+  x->end = (int64_t)(x->hi - 1) * c->spacing + 1000 * MS + c->over + c->settle; /* its last attempt's end */
   progress_begin(x->version->name, x->hi - x->lo);
   sim_schedule(PROGRESS_TICK, progress_tick, x);
   sim_run_until(x->end);

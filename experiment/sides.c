@@ -18,6 +18,7 @@ static void on_peer_timer(void *arg) {
 }
 
 void side_rearm(side *s) {
+  if (!s->p) return; /* stopped */
   s->timer = sim_rearm(s->timer, peer_deadline(s->p), on_peer_timer, s);
 }
 
@@ -30,6 +31,7 @@ static void peer_send_io(void *ctx, const addr *to, const uint8_t *data, size_t 
 
 static void on_extra(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {
   xsock *e = ctx;
+  if (!e->s->p) return; /* stopped */
   addr from = addr_v4(ip, port);
   peer_recv_on(e->s->p, sim_now(), e->index, &from, data, len);
   side_rearm(e->s);
@@ -69,6 +71,7 @@ static void peer_send_on_io(void *ctx, int sock, const addr *to, const uint8_t *
 
 static void on_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip, uint16_t port) {
   side *s = ctx;
+  if (!s->p) return; /* stopped */
   addr from = addr_v4(ip, port);
   peer_recv(s->p, sim_now(), &from, data, len);
   side_rearm(s);
@@ -176,8 +179,18 @@ int side_build(xrun *x, attempt *a, side *s, int cls, const side *shared, char *
   return gateway_add_peer(&x->gw, s->id, pc.key) == 0 ? 0 : -1;
 }
 
-void side_free(side *s) {
+void side_stop(side *s) {
+  sim_cancel(s->timer);
+  sim_cancel(s->work_timer);
+  s->timer = 0;
+  s->work_timer = 0;
   peer_free(s->p);
-  free(s->extra);
+  s->p = NULL;
   if (s->cred) gnutls_certificate_free_credentials(s->cred);
+  s->cred = NULL;
+}
+
+void side_free(side *s) {
+  side_stop(s);
+  free(s->extra);
 }

@@ -86,9 +86,14 @@ static void start_connect(void *arg) {
   if (c->disrupt != EXP_NONE && !a->same_nat) sim_schedule(c->disrupt_after, disrupt, a);
 }
 
+/* The attempt is measured at its own end, then its peers stop: what
+** follows in the run (later attempts) neither sees their traffic nor
+** changes their figures, whether the run holds 10 attempts or 100000. */
 static void end_attempt(void *arg) {
   attempt *a = arg;
   measure_attempt(a->run, a);
+  side_stop(&a->a);
+  side_stop(&a->b);
 }
 
 int64_t workload_end(const exp_cfg *c, const attempt *a) {

@@ -124,7 +124,11 @@ int side_build(xrun *x, attempt *a, side *s, int cls, const side *shared, char *
                size_t len);
 /* Sets the side's timer to its peer's deadline: after every call into it. */
 void side_rearm(side *s);
-/* Frees the side's peer, extra sockets' table and credentials. */
+/* Stops the side at its attempt's end: cancels its timers and frees its
+** peer and credentials, so it sends nothing more and keeps no memory;
+** what arrives for it afterwards is dropped. Safe to call twice. */
+void side_stop(side *s);
+/* Stops the side and frees its extra sockets' table. */
 void side_free(side *s);
 
 /* workload.c: the peers' deliver and event callbacks (ctx: the side), and

@@ -17,6 +17,20 @@ small=(--set pairs=24 --quiet)
 expect "records of attempts 0-11 do not depend on the pair count" 0 "" -- bash -c \
   "cmp <(sort '$tmp/a12.jsonl') <(grep -E '\"attempt\": ([0-9]|1[01]),' '$tmp/a24.jsonl' | sort)"
 
+# An attempt's peers stop at its end, and a shard simulates to its own last
+# attempt's end: the first 12 attempts of 1200 cost what a run of 12 does,
+# the same events (not those of 12 attempts kept alive for the other 1188's
+# 6 s of starts), and the servers count the same traffic.
+"$natsim" run $s --set pairs=12 --set versions=v0.8 --quiet --jobs 1 --out "$tmp/e12" >/dev/null 2>&1
+"$natsim" run $s --set pairs=1200 --set versions=v0.8 --quiet --shard 0/100 --out "$tmp/e1200" \
+  >/dev/null 2>&1
+expect "a shard of 12 attempts of 1200 runs the events of a run of 12" 0 "" -- python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["parts"][0]["part"]
+b = json.load(open(sys.argv[2]))["versions"][0]
+print(a["events"], b["events"])
+sys.exit(0 if a["events"] == b["events"] else 1)' "$tmp/e1200/results.json" "$tmp/e12/results.json"
+
 # --jobs: the same results and records for every N.
 for j in 2 3; do
   "$natsim" run $s "${small[@]}" --jobs $j --attempts "$tmp/a24-$j.jsonl" --out "$tmp/j$j" \

@@ -15,7 +15,6 @@
 #define PUBLIC_POOL 0xC6120000u  /* 198.18.0.0: auto public addresses */
 #define DEFAULT_LAN 0xC0A80100u  /* 192.168.1.0/24 */
 #define FALLBACK_LAN 0x0A000000u /* 10.0.0.0/24, when the uplink is in 192.168.1/24 */
-#define CORE_ADDR 0xC6130001u    /* 198.19.0.1: the core router, on every link */
 #define REAL_UPLINK 0xA9FE0002u  /* 169.254.0.2: a real host's node, on its uplink */
 
 typedef struct node {
@@ -122,7 +121,8 @@ static node *owner_of(const world *w, uint32_t ip, int parent) {
 /* The next free address: from the public pool, or from the parent's LAN. */
 static int next_addr(world *w, int parent, uint32_t *ip, char *err, size_t len) {
   if (parent == WORLD_CORE) {
-    while (owner_of(w, w->next_public, WORLD_CORE)) w->next_public++;
+    while (w->next_public == WORLD_CORE_ADDR || owner_of(w, w->next_public, WORLD_CORE))
+      w->next_public++;
     *ip = w->next_public++;
     return 0;
   }
@@ -160,6 +160,10 @@ static int plan_addrs(world *w, const world_node_opts *o, node *n, char *err,
     addr_format_ip4(o->addrs[k], a, sizeof a);
     if (other) {
       snprintf(err, len, "address %s is already used by '%s'", a, other->name);
+      return -1;
+    }
+    if (o->parent == WORLD_CORE && o->addrs[k] == WORLD_CORE_ADDR) {
+      snprintf(err, len, "address %s is the core router's", a);
       return -1;
     }
     if (o->parent != WORLD_CORE) {
@@ -281,7 +285,7 @@ static uint32_t attach(world *w, node *n, const sim_link_cfg *link, bool real) {
   n->link = sim_link_new(n->sim, parent_sim, &own, &up, &down);
   /* ns-3 wants an address on every interface that forwards: the parent's
   ** side carries the router's own (the core's, or the NAT's LAN address). */
-  uint32_t router = n->parent == WORLD_CORE ? CORE_ADDR : w->nodes[n->parent]->lan + 1;
+  uint32_t router = n->parent == WORLD_CORE ? WORLD_CORE_ADDR : w->nodes[n->parent]->lan + 1;
   sim_addr_add(parent_sim, down, router, 32);
   if (real) sim_addr_add(n->sim, up, REAL_UPLINK, 32);
   for (int k = 0; k < n->naddrs; k++) {

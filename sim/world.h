@@ -24,6 +24,7 @@
 #include "sim.h"
 
 #define WORLD_CORE (-1) /* the parent of nodes on the public core */
+#define WORLD_CORE_ADDR 0xC6130001u /* 198.19.0.1: the core router's, no node's */
 #define WORLD_MAX_ADDRS 4
 
 typedef struct world world;

@@ -31,6 +31,16 @@ b = json.load(open(sys.argv[2]))["versions"][0]
 print(a["events"], b["events"])
 sys.exit(0 if a["events"] == b["events"] else 1)' "$tmp/e1200/results.json" "$tmp/e12/results.json"
 
+# Past 32767 pairs a side's public address would have been the core
+# router's (side 65537: 198.18.0.0 + 65537 = 198.19.0.1) and attempt 32768
+# failed; the plan steps over it.
+"$natsim" run $s --set pairs=100000 --set versions=v0.9 --quiet --shard 1310/4000 \
+  --attempts "$tmp/a32768.jsonl" --out "$tmp/s32768" >/dev/null 2>&1
+expect "attempt 32768 of 100000 goes direct" 0 '"attempt": 32768, .*"outcome": "direct"' -- \
+  cat "$tmp/a32768.jsonl"
+expect "shard 1310 of 4000 holds attempts 32750-32774" 0 "^25 " -- wc -l "$tmp/a32768.jsonl"
+absent "attempts 32750-32774: none failed" '"outcome": "failed"' -- cat "$tmp/a32768.jsonl"
+
 # --jobs: the same results and records for every N.
 for j in 2 3; do
   "$natsim" run $s "${small[@]}" --jobs $j --attempts "$tmp/a24-$j.jsonl" --out "$tmp/j$j" \

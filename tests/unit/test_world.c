@@ -1,4 +1,5 @@
-/* Unit tests for the simulated world (sim/world.c): its capture files. */
+/* Unit tests for the simulated world (sim/world.c): its capture files and
+** its address plan. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 
 #define HOST_IP 0xCB007101u /* 203.0.113.1 */
 #define CORE_IP 0xC6130001u /* 198.19.0.1: the core router's own */
+#define POOL_IP 0xC6120001u /* 198.18.0.1: the public pool's first */
 
 static int host(world *w, const char *name, uint32_t ip) {
   char err[128];
@@ -63,9 +65,30 @@ static void test_capture_names(void **state) {
   assert_int_equal(rmdir(dir), 0); /* nothing else was written */
 }
 
+/* The core router's address is no node's: asked for, it is refused by
+** name; the public pool hands out its own first address, then the next. */
+static void test_core_address(void **state) {
+  (void)state;
+  assert_int_equal(WORLD_CORE_ADDR, CORE_IP);
+  world *w = world_new(1);
+  char err[128] = "";
+  world_node_opts o = {.name = "h", .addrs = {CORE_IP}, .parent = WORLD_CORE};
+  assert_int_equal(world_host(w, &o, err, sizeof err), -1);
+  assert_string_equal(err, "address 198.19.0.1 is the core router's");
+  world_node_opts a = {.name = "a", .parent = WORLD_CORE};
+  world_node_opts b = {.name = "b", .parent = WORLD_CORE};
+  const uint32_t *ips;
+  assert_int_equal(world_node_addrs(w, world_host(w, &a, err, sizeof err), &ips), 1);
+  assert_int_equal(ips[0], POOL_IP);
+  assert_int_equal(world_node_addrs(w, world_host(w, &b, err, sizeof err), &ips), 1);
+  assert_int_equal(ips[0], POOL_IP + 1);
+  world_free(w);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_capture_names),
+      cmocka_unit_test(test_core_address),
   };
   return cmocka_run_group_tests_name("world", tests, NULL, NULL);
 }

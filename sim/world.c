@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "idmap.h"
 #include "pcp.h"
 #include "pcp_server.h"
 #include "rng.h"
@@ -58,6 +59,8 @@ struct world {
   uint32_t next_public;
   node **nodes;
   size_t nnodes, cap;
+  idmap by_addr; /* (parent + 1) << 32 | address -> node index */
+  idmap by_name; /* name_hash(name) -> node index (the last of a hash) */
   sock **socks;
   size_t nsocks, sock_cap;
   bool failed;
@@ -70,6 +73,8 @@ world *world_new(uint64_t seed) {
   w->seed = seed;
   w->next_public = PUBLIC_POOL + 1;
   w->core = -1;
+  idmap_init(&w->by_addr);
+  idmap_init(&w->by_name);
   if (sim_init(seed) == 0) w->core = sim_node_new();
   if (w->core >= 0) return w;
   sim_destroy();
@@ -89,6 +94,8 @@ void world_free(world *w) {
   }
   for (size_t i = 0; i < w->nsocks; i++) free(w->socks[i]);
   free(w->nodes);
+  idmap_free(&w->by_addr);
+  idmap_free(&w->by_name);
   free(w->socks);
   free(w->pcap.dir);
   free(w->pcap.list);
@@ -109,13 +116,24 @@ const char *world_error(const world *w) { return w->failed ? w->error : NULL; }
 
 /* --- address plans ------------------------------------------------------- */
 
-static node *owner_of(const world *w, uint32_t ip, int parent) {
-  for (size_t i = 0; i < w->nnodes; i++) {
-    node *n = w->nodes[i];
-    for (int k = 0; n->parent == parent && k < n->naddrs; k++)
-      if (n->addrs[k] == ip) return n;
+static uint64_t addr_key(uint32_t ip, int parent) {
+  return (uint64_t)(uint32_t)(parent + 1) << 32 | ip;
+}
+
+/* FNV-1a of a node's name. */
+static uint64_t name_hash(const char *name) {
+  uint64_t h = 14695981039346656037ull;
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+    h ^= *p;
+    h *= 1099511628211ull;
   }
-  return NULL;
+  return h;
+}
+
+/* The node with address ip on parent's network, or NULL. */
+static node *owner_of(const world *w, uint32_t ip, int parent) {
+  int i = idmap_get(&w->by_addr, addr_key(ip, parent));
+  return i < 0 ? NULL : w->nodes[i];
 }
 
 /* The next free address: from the public pool, or from the parent's LAN. */
@@ -143,11 +161,14 @@ static int check_name(world *w, const char *name, char *err, size_t len) {
     snprintf(err, len, "a node needs a name of 1 to 63 characters");
     return -1;
   }
-  for (size_t i = 0; i < w->nnodes; i++) {
-    if (strcmp(w->nodes[i]->name, name) == 0) {
-      snprintf(err, len, "the name '%s' is already taken", name);
-      return -1;
-    }
+  int i = idmap_get(&w->by_name, name_hash(name));
+  bool taken = i >= 0 && strcmp(w->nodes[i]->name, name) == 0;
+  /* Another name of the same hash: look at every node. */
+  for (size_t k = 0; i >= 0 && !taken && k < w->nnodes; k++)
+    taken = strcmp(w->nodes[k]->name, name) == 0;
+  if (taken) {
+    snprintf(err, len, "the name '%s' is already taken", name);
+    return -1;
   }
   return 0;
 }
@@ -194,12 +215,18 @@ static int reserve(void **arr, size_t *cap, size_t n, size_t size) {
   return 0;
 }
 
+/* Lists n, and its name and addresses in the maps. */
 static int push_node(world *w, node *n) {
   void *nodes = w->nodes;
-  if (reserve(&nodes, &w->cap, w->nnodes, sizeof *w->nodes) != 0) return -1;
+  if (reserve(&nodes, &w->cap, w->nnodes, sizeof *w->nodes) != 0 ||
+      idmap_reserve(&w->by_addr, (size_t)n->naddrs) != 0 || idmap_reserve(&w->by_name, 1) != 0)
+    return -1;
   w->nodes = nodes;
-  w->nodes[w->nnodes++] = n;
-  return (int)w->nnodes - 1;
+  int i = (int)w->nnodes++;
+  w->nodes[i] = n;
+  idmap_put(&w->by_name, name_hash(n->name), i);
+  for (int k = 0; k < n->naddrs; k++) idmap_put(&w->by_addr, addr_key(n->addrs[k], n->parent), i);
+  return i;
 }
 
 /* --- capture -------------------------------------------------------------- */
@@ -423,13 +450,8 @@ int world_nat(world *w, const world_node_opts *o, const nat_model *m, char *err,
 }
 
 uint64_t world_node_seed(const world *w, const char *name) {
-  uint64_t h = 14695981039346656037ull; /* FNV-1a of the name: its stream */
-  for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-    h ^= *p;
-    h *= 1099511628211ull;
-  }
   rng r;
-  rng_seed(&r, w->seed, h);
+  rng_seed(&r, w->seed, name_hash(name)); /* the name's stream */
   return rng_u64(&r);
 }
 

@@ -33,6 +33,12 @@ shards_run_args "$@"
 shards_natsim
 command -v sbatch >/dev/null ||
   shards_fail "sbatch: expected Slurm's client on PATH (Debian package slurm-client), got none"
+# Task ids go up to MaxArraySize - 1 (Slurm's default: 1001, ids 0-1000).
+max=$(scontrol show config 2>/dev/null | awk '$1 == "MaxArraySize" { print $3 }')
+if [[ $max =~ ^[0-9]+$ ]] && [ "$n" -gt "$max" ]; then
+  why="this cluster's MaxArraySize (task ids 0 to $((max - 1)))"
+  shards_fail "SHARDS: expected at most $max, $why, got $n; raise MaxArraySize or run fewer shards"
+fi
 shards_outdir "$out/log"
 
 array=$(sbatch --parsable --array=0-$((n - 1)) --output="$out/log/shard-%a.out" \

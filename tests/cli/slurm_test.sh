@@ -116,6 +116,7 @@ AccountingStorageType=accounting_storage/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 MpiDefault=none
+MaxArraySize=8
 ReturnToService=2
 NodeName=localhost CPUs=$(nproc) RealMemory=$mem State=UNKNOWN
 PartitionName=natsim Nodes=localhost Default=YES MaxTime=INFINITE State=UP
@@ -177,6 +178,13 @@ expect "submit.sh: sbatch refuses an unknown partition" 2 "submit.sh: sbatch ref
   env SBATCH_PARTITION=nope bash scripts/slurm/submit.sh $s "$tmp/np" 3 "${small[@]}"
 cp "$tmp/out" "$tmp/np.txt"
 expect "submit.sh: sbatch's own reason" 0 "sbatch: error: .*Invalid partition" -- cat "$tmp/np.txt"
+
+# More shards than the cluster's job arrays take (MaxArraySize=8 above):
+# refused before anything is submitted.
+expect "submit.sh: 9 shards where MaxArraySize is 8" 2 \
+  "SHARDS: expected at most 8, this cluster's MaxArraySize \\(task ids 0 to 7\\), got 9" -- \
+  bash scripts/slurm/submit.sh $s "$tmp/big" 9 "${small[@]}"
+expect "9 shards: nothing submitted" 0 "" -- test ! -e "$tmp/big/log"
 
 # natsim.sbatch alone with task ids that are not 0 to N-1.
 expect "natsim.sbatch with --array=1-2 submitted" 0 "^[0-9]+" -- sbatch --parsable --array=1-2 \

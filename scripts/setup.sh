@@ -8,7 +8,7 @@ packages=(
   cmake g++ gcc make pkg-config clang libclang-rt-14-dev
   libns3-dev
   libngtcp2-dev libngtcp2-crypto-gnutls-dev libgnutls28-dev
-  liblua5.4-dev libcmocka-dev
+  liblua5.4-dev libcmocka-dev libtcmalloc-minimal4
 )
 # The test suite renders the HTML report in headless Chromium, talks to
 # coturn, builds network namespaces with nftables NAT, reads captures

@@ -60,7 +60,7 @@ static const char usage[] =
 /* --- run and regress ------------------------------------------------------------ */
 
 #define MAX_PARAMS 64 /* --set options a run takes */
-#define RUN_OPTIONS 11 /* rows run_options writes */
+#define RUN_OPTIONS 12 /* rows run_options writes */
 
 /* The options `natsim run` and `natsim regress` share, into t (room for
 ** RUN_OPTIONS); returns how many. */
@@ -101,9 +101,14 @@ static int run_options(opt *t, scenario_opts *o, const char **params) {
                  "instructions in one call (default 100000000), exit 2"};
   t[n++] = (opt){"jobs", "N", OPT_LONG, &o->jobs, 1, 256, NULL,
                  "run each experiment version's attempts in N worker processes\n"
-                 "(default: one per core; 1: in natsim itself; --pcap and\n"
-                 "--emulate: 1); results are the same for every N\n"
-                 "(docs/scale.md)"};
+                 "at a time (default: one per core; 1: in natsim itself when\n"
+                 "they fit one batch; --pcap and --emulate: 1); results are\n"
+                 "the same for every N (docs/scale.md)"};
+  t[n++] = (opt){"batch", "N", OPT_LONG, &o->batch, 1, 1e6, NULL,
+                 "simulate at most N attempts at once: a version's attempts\n"
+                 "run as simulations of N or fewer, each in a worker process\n"
+                 "(default 250; not with --pcap, --emulate or --shard);\n"
+                 "results are the same for every N"};
   return n;
 }
 
@@ -119,6 +124,9 @@ static int parse_scenario_cmd(const opt_cmd *c, int argc, char **argv, const cha
   if (npos > 1) return opt_usage_error(c, "one scenario at a time (got %s and %s)", pos[0], pos[1]);
   o->path = npos ? pos[0] : NULL;
   if (o->pcap_attempts && !o->pcap_dir) return opt_usage_error(c, "--pcap-attempts needs --pcap DIR");
+  if (o->batch && (o->pcap_dir || o->emulate))
+    return opt_usage_error(c, "--batch: not with --pcap or --emulate (they simulate every "
+                              "attempt at once, in natsim itself)");
   return OPT_CONTINUE;
 }
 
@@ -157,7 +165,7 @@ static int cmd_run(int argc, char **argv, const char **pos) {
                "                               [--pcap DIR [--pcap-attempts LIST]]\n"
                "                               [--set KEY=VALUE ...] [--quiet]\n"
                "                               [--attempts FILE] [--max-instructions N]\n"
-               "                               [--jobs N] [--shard K/N] [--emulate]\n"
+               "                               [--jobs N] [--batch N] [--shard K/N] [--emulate]\n"
                "\n"
                "Runs a scenario script in virtual time. All randomness comes from the\n"
                "seed: the same scenario with the same seed gives the same output\n"
@@ -170,6 +178,9 @@ static int cmd_run(int argc, char **argv, const char **pos) {
   if (rc == OPT_CONTINUE && shard) rc = parse_shard(&c, shard, &o);
   if (rc != OPT_CONTINUE) return rc;
   if (!o.path) return opt_usage_error(&c, "no scenario given");
+  if (o.shards && o.batch)
+    return opt_usage_error(&c, "--batch: not with --shard (a shard is one simulation: for "
+                              "smaller ones, ask for more shards)");
   if (o.shards && !o.out_dir)
     return opt_usage_error(&c, "--shard needs --out DIR (its results.json is what natsim merge "
                                "reads)");

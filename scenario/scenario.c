@@ -302,6 +302,13 @@ static int finish_capture(capture *cap, const world *w) {
 ** a forked worker would end a copy of the real-time simulation whose TAP
 ** readers are threads fork does not copy, and inherits the handlers that
 ** turn SIGINT and SIGTERM into a clean stop of natsim's real hosts. */
+/* Attempts per simulation in workers: none for --pcap and --emulate, which
+** run one simulation in natsim itself. */
+static int batch_of(const scenario_opts *o) {
+  if (o->pcap_dir || o->emulate) return 0;
+  return o->batch > 0 ? (int)o->batch : SCENARIO_BATCH;
+}
+
 static int jobs_of(const scenario_opts *o) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   if (o->pcap_dir || o->emulate) return 1;
@@ -383,7 +390,8 @@ int scenario_run(const scenario_opts *o) {
     capture_free(cap);
     return SCENARIO_ERROR;
   }
-  shard_ctx own = {.shard = o->shard, .shards = o->shards, .jobs = jobs_of(o)};
+  shard_ctx own = {.shard = o->shard, .shards = o->shards, .jobs = jobs_of(o),
+                   .batch = batch_of(o)};
   s.lo = (lapi_opts){.seed = o->seed, .scenario = o->path, .attempts = att, .pcap = cap,
                      .shard = o->replay ? o->replay : &own, .emulate = o->emulate};
   int rc = SCENARIO_ERROR;

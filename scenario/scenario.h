@@ -25,10 +25,15 @@ typedef struct scenario_opts {
   const char *attempts; /* NULL: no per-attempt records; else a JSON line per attempt */
   run_results *results; /* non-NULL: filled with the results; the caller's, freed with run_free */
   long jobs;            /* worker processes per experiment version; 0: one per core; 1: none */
+  long batch;           /* attempts per simulation (each in a worker process); 0: SCENARIO_BATCH */
   int shard, shards;    /* --shard K/N: only that share of each version's attempts; shards 0: all */
   struct shard_ctx *replay; /* natsim merge: experiments' parts read from shards (shard.h) */
   bool emulate;         /* real hosts allowed; the simulation runs in real time (lua_real.h) */
 } scenario_opts;
+
+/* Attempts per simulation by default: a worker's memory stays near 100 MB
+** (250 QUIC pairs), and small simulations cost less per event. */
+#define SCENARIO_BATCH 250
 
 /* Exit codes of `natsim run`. */
 enum { SCENARIO_OK = 0, SCENARIO_CHECK_FAILED = 1, SCENARIO_ERROR = 2 };

@@ -2,6 +2,7 @@
 #include "shard.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -54,20 +55,21 @@ static int run_here(shard_ctx *ctx, const exp_cfg *c0, const char *version, FILE
 /* --- in worker processes ---------------------------------------------------------- */
 
 typedef struct worker {
-  pid_t pid;     /* 0 once it ended */
+  pid_t pid;     /* 0 once it ended, or when it never started */
+  bool done;     /* ended, or never started: ready to collect */
   FILE *part;    /* its part as JSON, or "!" and its error */
   FILE *records; /* its attempts' records, or NULL */
-  FILE *log;     /* its stderr (NAT model hooks' prints), shown in order of workers */
+  FILE *log;     /* its stderr (NAT model hooks' prints), shown in order of tasks */
 } worker;
 
-/* In the worker: runs share k, its progress into slot, and exits. */
-static void work(const exp_cfg *c0, const char *version, int k, int jobs, const worker *wk,
+/* In the worker: runs share k of n, its progress into slot, and exits. */
+static void work(const exp_cfg *c0, const char *version, int k, int n, const worker *wk,
                  volatile progress_slot *slot) {
   exp_cfg c = *c0;
   exp_part p;
   char err[512];
   c.shard = k;
-  c.shards = jobs;
+  c.shards = n;
   c.record = wk->records ? attempts_write : NULL;
   c.record_ctx = wk->records;
   progress_set_slot(slot);
@@ -98,14 +100,17 @@ static char *slurp(FILE *f, size_t *len) {
   return text;
 }
 
-/* The worker's part, kept; its records appended to attempts. */
-static int collect(shard_ctx *ctx, const char *version, int k, const worker *wk, FILE *attempts,
-                   char *err, size_t len) {
+/* Share k of n's part, kept; its records appended to attempts. Errors
+** name the share's attempts. */
+static int collect(shard_ctx *ctx, const char *version, int pairs, int k, int shares,
+                   const worker *wk, FILE *attempts, char *err, size_t len) {
   size_t n = 0;
   char *text = slurp(wk->part, &n);
   char owner[64];
   exp_part p;
-  snprintf(owner, sizeof owner, "worker %d", k + 1);
+  int lo, hi;
+  experiment_shard_range(pairs, k, shares, &lo, &hi);
+  snprintf(owner, sizeof owner, "the worker of attempts %d-%d", lo, hi - 1);
   if (!text || n == 0 || text[0] == '!') {
     snprintf(err, len, "%s: %s", owner, text && n ? text + 1 : "it died before it finished");
     free(text);
@@ -126,8 +131,8 @@ static int collect(shard_ctx *ctx, const char *version, int k, const worker *wk,
   return rc;
 }
 
-/* Starts worker k; 0, or -1 with the reason in err. */
-static int spawn(const exp_cfg *c, const char *version, int k, int jobs, worker *wk,
+/* Starts a worker on share k of n; 0, or -1 with the reason in err. */
+static int spawn(const exp_cfg *c, const char *version, int k, int n, worker *wk,
                  volatile progress_slot *slot, bool records, char *err, size_t len) {
   wk->part = tmpfile();
   wk->log = tmpfile();
@@ -138,8 +143,9 @@ static int spawn(const exp_cfg *c, const char *version, int k, int jobs, worker 
   }
   fflush(NULL); /* nothing buffered is written twice */
   wk->pid = fork();
-  if (wk->pid == 0) work(c, version, k, jobs, wk, slot);
+  if (wk->pid == 0) work(c, version, k, n, wk, slot);
   if (wk->pid > 0) return 0;
+  wk->pid = 0;
   snprintf(err, len, "--jobs: cannot start a worker: %s", strerror(errno));
   return -1;
 }
@@ -158,59 +164,114 @@ static void close_worker(worker *wk) {
   if (wk->records) fclose(wk->records);
 }
 
-/* How many workers still run; those that ended are reaped (pid 0). */
-static int running(worker *wk, int n) {
-  int left = 0;
-  for (int k = 0; k < n; k++) {
-    int status = 0;
-    if (wk[k].pid > 0 && waitpid(wk[k].pid, &status, WNOHANG) == 0) left++;
-    else wk[k].pid = 0;
-  }
-  return left;
+/* A version's attempts as `tasks` shares (simulations), each run by a
+** worker process, at most `jobs` at a time; their parts are collected in
+** order of shares, so records and logs come in attempt order. */
+typedef struct pool {
+  worker *wk;                    /* one per task */
+  volatile progress_slot *slots; /* one per task, shared with its worker */
+  int tasks, jobs;
+  int started, collected, running;
+} pool;
+
+/* How many shares a version's pairs run as: at least one per worker and
+** at most `batch` attempts each (0: one per worker), never empty. */
+static int task_count(int pairs, int jobs, int batch) {
+  int tasks = batch > 0 ? (int)(((int64_t)pairs + batch - 1) / batch) : 0;
+  if (tasks < jobs) tasks = jobs;
+  if (tasks > pairs) tasks = pairs;
+  return tasks;
 }
 
-/* Shows the workers' summed progress (slots) until every one has ended. */
-static void watch(worker *wk, int n, volatile progress_slot *slots, const char *version,
-                  int pairs) {
-  const struct timespec tick = {0, 50000000}; /* 50 ms */
-  progress_begin(version, pairs);
-  while (running(wk, n) > 0) {
-    progress_slot sum = {0};
-    for (int k = 0; k < n; k++) {
-      sum.started += slots[k].started;
-      sum.connected += slots[k].connected;
-      sum.finished += slots[k].finished;
-      sum.fraction += slots[k].fraction / n;
-    }
-    progress_update(sum.started, sum.connected, sum.finished, sum.fraction);
-    nanosleep(&tick, NULL);
+/* Starts tasks while a worker is free; a task that could not start is
+** done (rc then holds why). Tasks run at most 4 x jobs ahead of the
+** oldest one not collected, so few temporary files are open at once. */
+static int fill(pool *pl, const exp_cfg *c, const char *version, bool records, char *err,
+                size_t len) {
+  int rc = 0;
+  while (rc == 0 && pl->started < pl->tasks && pl->running < pl->jobs &&
+         pl->started - pl->collected < 4 * pl->jobs) {
+    worker *wk = &pl->wk[pl->started];
+    rc = spawn(c, version, pl->started, pl->tasks, wk, &pl->slots[pl->started], records, err,
+               len);
+    wk->done = rc != 0;
+    pl->running += rc == 0;
+    pl->started++;
   }
-  progress_end();
+  return rc;
+}
+
+/* Marks the workers that ended as done. */
+static void reap(pool *pl) {
+  for (int k = pl->collected; k < pl->started; k++) {
+    worker *wk = &pl->wk[k];
+    int status = 0;
+    if (wk->done || waitpid(wk->pid, &status, WNOHANG) == 0) continue;
+    wk->pid = 0;
+    wk->done = true;
+    pl->running--;
+  }
+}
+
+/* The tasks' summed progress (a collected task's virtual time is all gone). */
+static void show_progress(const pool *pl) {
+  progress_slot sum = {0};
+  for (int k = 0; k < pl->started; k++) {
+    sum.started += pl->slots[k].started;
+    sum.connected += pl->slots[k].connected;
+    sum.finished += pl->slots[k].finished;
+    sum.fraction += (k < pl->collected ? 1 : pl->slots[k].fraction) / pl->tasks;
+  }
+  progress_update(sum.started, sum.connected, sum.finished, sum.fraction);
+}
+
+/* Runs the pool until every task started has been collected. 0, or -1
+** with the first failure (in order of tasks) in err. */
+static int run_pool(shard_ctx *ctx, pool *pl, const exp_cfg *c, const char *version,
+                    FILE *attempts, char *err, size_t len) {
+  const struct timespec tick = {0, 50000000}; /* 50 ms */
+  int rc = 0;
+  char why[512] = "";
+  for (;;) {
+    if (rc == 0) rc = fill(pl, c, version, attempts != NULL, why, sizeof why);
+    reap(pl);
+    for (; pl->collected < pl->started && pl->wk[pl->collected].done; pl->collected++) {
+      worker *wk = &pl->wk[pl->collected];
+      show_log(wk);
+      if (rc == 0)
+        rc = collect(ctx, version, c->pairs, pl->collected, pl->tasks, wk, attempts, why,
+                     sizeof why);
+      close_worker(wk);
+    }
+    show_progress(pl);
+    if (pl->collected == pl->started && (rc != 0 || pl->started == pl->tasks)) break;
+    if (pl->running > 0) nanosleep(&tick, NULL);
+  }
+  if (rc != 0) snprintf(err, len, "%s", why);
+  return rc;
 }
 
 static int run_jobs(shard_ctx *ctx, const exp_cfg *c, const char *version, FILE *attempts,
                     char *err, size_t len) {
-  int jobs = ctx->jobs < MAX_JOBS ? ctx->jobs : MAX_JOBS;
-  if (jobs > c->pairs) jobs = c->pairs; /* no worker without attempts */
-  worker wk[MAX_JOBS] = {0};
-  size_t size = (size_t)jobs * sizeof(progress_slot);
-  volatile progress_slot *slots =
-      mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (slots == MAP_FAILED) {
-    snprintf(err, len, "--jobs: no shared memory for progress: %s", strerror(errno));
+  pool pl = {0};
+  pl.jobs = ctx->jobs < MAX_JOBS ? ctx->jobs : MAX_JOBS;
+  if (pl.jobs > c->pairs) pl.jobs = c->pairs; /* no worker without attempts */
+  if (pl.jobs < 1) pl.jobs = 1;
+  pl.tasks = task_count(c->pairs, pl.jobs, ctx->batch);
+  size_t size = (size_t)pl.tasks * sizeof(progress_slot);
+  pl.wk = calloc((size_t)pl.tasks, sizeof *pl.wk);
+  pl.slots = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (!pl.wk || pl.slots == MAP_FAILED) {
+    snprintf(err, len, "--jobs: no memory for %d tasks: %s", pl.tasks, strerror(errno));
+    if (pl.slots != MAP_FAILED) munmap((void *)pl.slots, size);
+    free(pl.wk);
     return -1;
   }
-  int rc = 0;
-  int started = 0;
-  for (; started < jobs && rc == 0; started++)
-    rc = spawn(c, version, started, jobs, &wk[started], &slots[started], attempts != NULL, err,
-               len);
-  watch(wk, started, slots, version, c->pairs);
-  munmap((void *)slots, size);
-  for (int k = 0; k < started; k++) show_log(&wk[k]);
-  for (int k = 0; k < started && rc == 0; k++)
-    rc = collect(ctx, version, k, &wk[k], attempts, err, len);
-  for (int k = 0; k < started; k++) close_worker(&wk[k]);
+  progress_begin(version, c->pairs);
+  int rc = run_pool(ctx, &pl, c, version, attempts, err, len);
+  progress_end();
+  munmap((void *)pl.slots, size);
+  free(pl.wk);
   return rc;
 }
 
@@ -251,7 +312,8 @@ int shard_summarize(shard_ctx *ctx, const exp_cfg *c, const char *version, FILE 
   int rc = 0;
   memset(out, 0, sizeof *out);
   if (ctx->replay) rc = 0;
-  else if (ctx->shards == 0 && ctx->jobs > 1) rc = run_jobs(ctx, c, version, attempts, err, len);
+  else if (ctx->shards == 0 && (ctx->jobs > 1 || (ctx->batch > 0 && c->pairs > ctx->batch)))
+    rc = run_jobs(ctx, c, version, attempts, err, len);
   else rc = run_here(ctx, c, version, attempts, err, len);
   if (rc != 0) return -1;
   int n = gather(ctx, version);

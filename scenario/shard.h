@@ -1,7 +1,8 @@
 /*
-** shard.h: where an experiment's attempts run. One process (the default
-** for --jobs 1), N worker processes each running a share and handing it
-** back (--jobs N), one share of N kept for a later merge (--shard K/N),
+** shard.h: where an experiment's attempts run. One process (--jobs 1,
+** when the attempts fit one batch), worker processes each running a
+** share of at most a batch of attempts and handing it back, N at a time
+** (--jobs N, --batch B), one share of N kept for a later merge (--shard K/N),
 ** or no simulation at all: the shares read back from shards' results
 ** files (`natsim merge`). Whichever way, a version's summary is made from
 ** parts that tile its attempts (experiment_summarize), so it is the same.
@@ -38,6 +39,9 @@ typedef struct shard_meta {
 typedef struct shard_ctx {
   int shard, shards;    /* --shard K/N; shards 0: every attempt */
   int jobs;             /* worker processes per version; 0 or 1: none */
+  int batch;            /* at most this many attempts per simulation, each in a
+                        ** worker (also with jobs 1, when there are more); 0:
+                        ** one simulation per worker, none with jobs 1 */
   bool replay;          /* natsim merge: parts come from the entries loaded */
   int calls;            /* natsim.experiment calls so far */
   shard_entry *e;

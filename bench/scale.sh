@@ -1,8 +1,10 @@
 #!/bin/bash
 # bench/scale.sh: the roadmap's wall time with --jobs 1 and --jobs 2 side by
-# side, the speed-up, and the issue-19 goal (<= 30 s for 3 versions x 1000
-# pairs with --jobs 2 on a 2-core machine). Also checks the two runs wrote
-# the same results (events aside). Prints figures; not a test.
+# side (default batches), and --jobs 2 with one simulation per worker
+# (--batch 1000000, as before batches), the speed-up, and the issue-19 goal
+# (<= 30 s for 3 versions x 1000 pairs with --jobs 2 on a 2-core machine).
+# Also checks the three runs wrote the same results (events aside). Prints
+# figures; not a test.
 # Exits 2 when a run fails with an error (natsim's exit status 2).
 # bench/targets.sh reads the rows "2 WALL" and "results.json identical ...".
 # usage: bench/scale.sh [NATSIM] [PAIRS] [VERSIONS]
@@ -15,18 +17,19 @@ goal=30
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# wall JOBS: runs the roadmap, prints its wall seconds; exits 2 when natsim
-# fails with an error (a missed target, status 1, is a result, not an error).
+# wall JOBS [BATCH]: runs the roadmap (with --batch BATCH), prints its
+# wall seconds; exits 2 when natsim fails with an error (a missed target,
+# status 1, is a result, not an error).
 wall() {
-  local start end rc
+  local start end rc tag=$1${2:+-b$2}
   start=$(date +%s.%N)
   "$natsim" run scenarios/roadmap.lua --set pairs="$pairs" --set versions="$versions" \
-    --quiet --jobs "$1" --out "$tmp/j$1" >"$tmp/j$1.txt" 2>&1
+    --quiet --jobs "$1" ${2:+--batch "$2"} --out "$tmp/j$tag" >"$tmp/j$tag.txt" 2>&1
   rc=$?
   end=$(date +%s.%N)
   if [ "$rc" -gt 1 ]; then
-    echo "scale.sh: natsim --jobs $1 failed (exit $rc):" >&2
-    tail -5 "$tmp/j$1.txt" >&2
+    echo "scale.sh: natsim --jobs $1 ${2:+--batch $2 }failed (exit $rc):" >&2
+    tail -5 "$tmp/j$tag.txt" >&2
     exit 2
   fi
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }'
@@ -34,13 +37,17 @@ wall() {
 
 w1=$(wall 1) || exit 2
 w2=$(wall 2) || exit 2
+w2one=$(wall 2 1000000) || exit 2
 same=no
-if cmp -s <(grep -v events "$tmp/j1/results.json") <(grep -v events "$tmp/j2/results.json"); then
+if cmp -s <(grep -v events "$tmp/j1/results.json") <(grep -v events "$tmp/j2/results.json") &&
+  cmp -s <(grep -v events "$tmp/j1/results.json") <(grep -v events "$tmp/j2-b1000000/results.json")
+then
   same=yes
 fi
 printf 'roadmap, %s pairs, versions %s, %s cores\n' "$pairs" "$versions" "$(nproc)"
 printf '%-10s %10s\n' "jobs" "wall (s)"
 printf '%-10s %10.1f\n' 1 "$w1" 2 "$w2"
+printf '%-10s %10.1f   (--batch 1000000: one simulation per worker)\n' 2 "$w2one"
 awk -v a="$w1" -v b="$w2" 'BEGIN { printf "speed-up --jobs 2 / --jobs 1: %.2fx\n", a / b }'
 note=""
 [ "$pairs" = 1000 ] || note=", but this run has $pairs pairs"

@@ -126,13 +126,15 @@ timed() {
 }
 
 # run_natsim VERSION PAIRS: the roadmap scenario for one version, --jobs 1,
-# once (later calls reuse it), into $tmp/VERSION-PAIRS.fig.
+# as one simulation (--batch past the pairs: how one simulation scales,
+# not how batches hide it), once (later calls reuse it), into
+# $tmp/VERSION-PAIRS.fig.
 run_natsim() {
   local v=$1 n=$2 base="$tmp/$1-$2" rc
   [ -s "$base.fig" ] && return 0
   echo "targets.sh: natsim $v, $n pairs" >&2
   timed "$base" "$natsim" run scenarios/roadmap.lua --set pairs="$n" --set versions="$v" --quiet \
-    --jobs 1 --out "$base"
+    --jobs 1 --batch 1000000 --out "$base"
   rc=$?
   if [ "$rc" -gt 1 ]; then
     tail -5 "$base.txt" >&2

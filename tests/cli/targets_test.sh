@@ -85,11 +85,14 @@ expect "stand-ins: a note for each such run, none for others" 0 "^2$" -- grep -c
 expect "stand-ins: bare's RSS per pair" 0 "" -- grep -Eq \
   '^\(bare ns-3 RSS per pair, 20\.\.40\) +- +-?[0-9]+\.[0-9] KB +-$' "$tmp/fake"
 
-# --work: --version, 3 + 6 runs and the roadmap's 2 the first time; then
-# --version alone, and the same figures (the first line: the load).
-expect "stand-ins: 12 calls" 0 "^12 " -- wc -l "$CALLS"
+# --work: --version, 3 + 6 runs and the roadmap's 3 the first time; then
+# --version alone, and the same figures (the first line: the load). The
+# 9 runs measured for scaling and memory are one simulation each, and so
+# is the roadmap's third run (--jobs 2 --batch 1000000).
+expect "stand-ins: 13 calls" 0 "^13 " -- wc -l "$CALLS"
+expect "stand-ins: 10 runs of one simulation" 0 "^10$" -- grep -c -- "--batch 1000000" "$CALLS"
 "${fake[@]}" >"$tmp/fake2" 2>/dev/null
-expect "--work: no run again" 0 "^13 " -- wc -l "$CALLS"
+expect "--work: no run again" 0 "^14 " -- wc -l "$CALLS"
 expect "--work: the same figures" 0 "" -- cmp <(sed 1d "$tmp/fake") <(sed 1d "$tmp/fake2")
 
 # Refusals: exit 2, saying what was wrong.

@@ -54,9 +54,10 @@ class HookRouting : public Ipv4RoutingProtocol {
                   Ptr<const NetDevice> idev, UnicastForwardCallback ucb,
                   MulticastForwardCallback mcb, LocalDeliverCallback lcb,
                   ErrorCallback ecb) override {
-    if (!m_fn) return Route(p, h, idev, ucb, mcb, lcb, ecb);
+    uint32_t iif = (uint32_t)m_ipv4->GetInterfaceForDevice(idev);
+    if (!m_fn) return Route(p, h, idev, iif, ucb, mcb, lcb, ecb);
     sim_pkt pk = {};
-    pk.iface = (uint32_t)m_ipv4->GetInterfaceForDevice(idev);
+    pk.iface = iif;
     pk.proto = h.GetProtocol();
     pk.src_ip = h.GetSource().Get();
     pk.dst_ip = h.GetDestination().Get();
@@ -72,7 +73,7 @@ class HookRouting : public Ipv4RoutingProtocol {
     case SIM_DROP:
       return true; /* taken care of: silently dropped */
     case SIM_PASS:
-      return Route(p, h, idev, ucb, mcb, lcb, ecb);
+      return Route(p, h, idev, iif, ucb, mcb, lcb, ecb);
     case SIM_REWRITE:
       break;
     }
@@ -81,7 +82,7 @@ class HookRouting : public Ipv4RoutingProtocol {
     nh.SetSource(Ipv4Address(pk.src_ip));
     nh.SetDestination(Ipv4Address(pk.dst_ip));
     if (is_udp) Readdress(q, nh, pk.src_port, pk.dst_port);
-    return Route(q, nh, idev, ucb, mcb, lcb, ecb);
+    return Route(q, nh, idev, iif, ucb, mcb, lcb, ecb);
   }
 
   void NotifyInterfaceUp(uint32_t i) override { m_static->NotifyInterfaceUp(i); }
@@ -134,11 +135,10 @@ class HookRouting : public Ipv4RoutingProtocol {
   }
 
   // Forwards along a host route, or leaves the packet to static routing
-  // (local delivery, other routes).
-  bool Route(Ptr<const Packet> p, const Ipv4Header &h, Ptr<const NetDevice> idev,
+  // (local delivery, other routes). iif: idev's interface.
+  bool Route(Ptr<const Packet> p, const Ipv4Header &h, Ptr<const NetDevice> idev, uint32_t iif,
              UnicastForwardCallback ucb, MulticastForwardCallback mcb,
              LocalDeliverCallback lcb, ErrorCallback ecb) {
-    uint32_t iif = m_ipv4->GetInterfaceForDevice(idev);
     Ptr<Ipv4Route> r = HostRoute(h.GetDestination());
     if (r && !m_ipv4->IsDestinationAddress(h.GetDestination(), iif) &&
         m_ipv4->IsForwarding(iif)) {

@@ -19,6 +19,7 @@
 #include "report.h"
 #include "scenario.h"
 #include "serve.h"
+#include "shard.h"
 #include "sweep.h"
 
 static const char usage[] =
@@ -130,15 +131,15 @@ static int parse_scenario_cmd(const opt_cmd *c, int argc, char **argv, const cha
   return OPT_CONTINUE;
 }
 
-/* --shard K/N into o: 0 <= K < N <= 4096. */
+/* --shard K/N into o: 0 <= K < N <= SHARD_MAX. */
 static int parse_shard(const opt_cmd *c, const char *v, scenario_opts *o) {
   int k = -1;
   int shards = 0;
   int used = 0;
   if (sscanf(v, "%d/%d%n", &k, &shards, &used) != 2 || v[used] || k < 0 || shards < 1 ||
-      k >= shards || shards > 4096)
-    return opt_usage_error(c, "option '--shard': expected K/N with 0 <= K < N <= 4096, got '%s'",
-                           v);
+      k >= shards || shards > SHARD_MAX)
+    return opt_usage_error(c, "option '--shard': expected K/N with 0 <= K < N <= %d, got '%s'",
+                           SHARD_MAX, v);
   o->shard = k;
   o->shards = shards;
   return OPT_CONTINUE;

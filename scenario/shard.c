@@ -425,14 +425,35 @@ static int load_one(shard_ctx *ctx, const char *path, shard_meta *m, int *index,
   return rc;
 }
 
-/* Puts the entries in order of shard (stable: each file's order kept). */
-static void order_entries(shard_ctx *ctx) {
-  for (int i = 1; i < ctx->n; i++) {
-    shard_entry e = ctx->e[i];
-    int k = i;
-    for (; k > 0 && ctx->e[k - 1].shard > e.shard; k--) ctx->e[k] = ctx->e[k - 1];
-    ctx->e[k] = e;
+/* An entry's place: its shard, then where it was read. */
+typedef struct place {
+  int shard, at;
+} place;
+
+static int by_place(const void *a, const void *b) {
+  const place *x = a;
+  const place *y = b;
+  if (x->shard != y->shard) return x->shard < y->shard ? -1 : 1;
+  return (x->at > y->at) - (x->at < y->at);
+}
+
+/* Puts the entries in order of shard (stable: each file's order kept).
+** 0, or -1 when memory runs out (the order unchanged). */
+static int order_entries(shard_ctx *ctx) {
+  place *pl = malloc((size_t)ctx->n * sizeof *pl + 1);
+  shard_entry *e = malloc((size_t)ctx->n * sizeof *e + 1);
+  if (!pl || !e) {
+    free(pl);
+    free(e);
+    return -1;
   }
+  for (int i = 0; i < ctx->n; i++) pl[i] = (place){ctx->e[i].shard, i};
+  qsort(pl, (size_t)ctx->n, sizeof *pl, by_place);
+  for (int i = 0; i < ctx->n; i++) e[i] = ctx->e[pl[i].at];
+  memcpy(ctx->e, e, (size_t)ctx->n * sizeof *e);
+  free(pl);
+  free(e);
+  return 0;
 }
 
 /* File i: read into ctx, checked against the first (meta), listed in by_index. */
@@ -441,9 +462,9 @@ static int load_checked(shard_ctx *ctx, const char *const *paths, int i, shard_m
   int index = -1;
   if (load_one(ctx, paths[i], i == 0 ? meta : m, &index, err, len) != 0) return -1;
   if (i > 0 && same_run(meta, paths[0], m, paths[i], err, len) != 0) return -1;
-    if (meta->count > MAX_JOBS) {
+    if (meta->count > SHARD_MAX) {
       snprintf(err, len, "%s: %d shards; natsim merges at most %d", paths[i], meta->count,
-               MAX_JOBS);
+               SHARD_MAX);
       return -1;
     }
     if (by_index[index]) {
@@ -455,25 +476,35 @@ static int load_checked(shard_ctx *ctx, const char *const *paths, int i, shard_m
   return 0;
 }
 
-int shard_load(shard_ctx *ctx, const char *const *paths, int n, shard_meta *meta, char *err,
-               size_t len) {
-  const char *by_index[MAX_JOBS] = {0};
-  shard_meta *m = malloc(sizeof *m);
-  int rc = m ? 0 : -1;
-  ctx->replay = true;
-  if (!m) snprintf(err, len, "out of memory");
-  for (int i = 0; i < n && rc == 0; i++)
-    rc = load_checked(ctx, paths, i, meta, m, by_index, err, len);
-  free(m);
-  if (rc != 0) return -1;
+/* Every shard 0..count-1 is in by_index; 0, or -1 with the first missing in err. */
+static int all_there(const char **by_index, const shard_meta *meta, const char *first,
+                     char *err, size_t len) {
   for (int k = 0; k < meta->count; k++) {
     if (by_index[k]) continue;
     snprintf(err, len, "shard %d of %d is missing (%s and the others given are shards of %d)", k,
-             meta->count, paths[0], meta->count);
+             meta->count, first, meta->count);
     return -1;
   }
-  order_entries(ctx);
   return 0;
+}
+
+int shard_load(shard_ctx *ctx, const char *const *paths, int n, shard_meta *meta, char *err,
+               size_t len) {
+  const char **by_index = calloc(SHARD_MAX, sizeof *by_index);
+  shard_meta *m = malloc(sizeof *m);
+  int rc = m && by_index ? 0 : -1;
+  ctx->replay = true;
+  if (rc != 0) snprintf(err, len, "out of memory");
+  for (int i = 0; i < n && rc == 0; i++)
+    rc = load_checked(ctx, paths, i, meta, m, by_index, err, len);
+  if (rc == 0) rc = all_there(by_index, meta, paths[0], err, len);
+  if (rc == 0 && order_entries(ctx) != 0) {
+    snprintf(err, len, "out of memory");
+    rc = -1;
+  }
+  free(m);
+  free(by_index);
+  return rc;
 }
 
 void shard_free(shard_ctx *ctx) {

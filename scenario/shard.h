@@ -19,6 +19,9 @@
 #include "experiment.h"
 #include "json.h"
 
+/* At most this many shards make a run (--shard K/N: N <= SHARD_MAX). */
+#define SHARD_MAX 4096
+
 typedef struct shard_entry {
   int call;             /* the scenario's natsim.experiment call, from 0 */
   char version[16];

@@ -84,6 +84,17 @@ expect "--batch: a failing share stops the run" 2 \
 expect "the same scenario in one simulation: the same error" 2 "allocate_port: .*ran out of ideas" -- \
   "$natsim" run tests/cli/scenarios/batch_fail.lua --jobs 1 --batch 40 --quiet
 
+# natsim merge takes as many shards as --shard makes (SHARD_MAX, 4096), not
+# only 256: a 257-pair run as 257 shards of one attempt each.
+mkdir -p "$tmp/m257"
+seq 0 256 | xargs -P 2 -I{} "$natsim" run $s --set pairs=257 --set versions=v0.7 --quiet \
+  --shard {}/257 --out "$tmp/m257/s{}" >/dev/null 2>&1
+"$natsim" run $s --set pairs=257 --set versions=v0.7 --quiet --jobs 2 --out "$tmp/one257" \
+  >/dev/null 2>&1
+expect "257 shards merge" 0 "checks: [0-9]+ passed, 0 failed" -- \
+  "$natsim" merge "$tmp"/m257/s*/results.json --out "$tmp/m257/m" --quiet
+same_results "257 shards merged write what one run does" "$tmp/one257" "$tmp/m257/m"
+
 # Past 64 attempts in a worker (certificate serial numbers grew a byte at
 # 128 issued, so QUIC's wire bytes differed): still the same.
 v07=(--set pairs=70 --set versions=v0.7 --quiet)

@@ -231,23 +231,20 @@ static int run_pool(shard_ctx *ctx, pool *pl, const exp_cfg *c, const char *vers
                     FILE *attempts, char *err, size_t len) {
   const struct timespec tick = {0, 50000000}; /* 50 ms */
   int rc = 0;
-  char why[512] = "";
   for (;;) {
-    if (rc == 0) rc = fill(pl, c, version, attempts != NULL, why, sizeof why);
+    if (rc == 0) rc = fill(pl, c, version, attempts != NULL, err, len);
     reap(pl);
     for (; pl->collected < pl->started && pl->wk[pl->collected].done; pl->collected++) {
       worker *wk = &pl->wk[pl->collected];
       show_log(wk);
       if (rc == 0)
-        rc = collect(ctx, version, c->pairs, pl->collected, pl->tasks, wk, attempts, why,
-                     sizeof why);
+        rc = collect(ctx, version, c->pairs, pl->collected, pl->tasks, wk, attempts, err, len);
       close_worker(wk);
     }
     show_progress(pl);
     if (pl->collected == pl->started && (rc != 0 || pl->started == pl->tasks)) break;
     if (pl->running > 0) nanosleep(&tick, NULL);
   }
-  if (rc != 0) snprintf(err, len, "%s", why);
   return rc;
 }
 

@@ -302,18 +302,18 @@ static int finish_capture(capture *cap, const world *w) {
 ** a forked worker would end a copy of the real-time simulation whose TAP
 ** readers are threads fork does not copy, and inherits the handlers that
 ** turn SIGINT and SIGTERM into a clean stop of natsim's real hosts. */
-/* Attempts per simulation in workers: none for --pcap and --emulate, which
-** run one simulation in natsim itself. */
-static int batch_of(const scenario_opts *o) {
-  if (o->pcap_dir || o->emulate) return 0;
-  return o->batch > 0 ? (int)o->batch : SCENARIO_BATCH;
-}
-
 static int jobs_of(const scenario_opts *o) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   if (o->pcap_dir || o->emulate) return 1;
   if (o->jobs > 0) return (int)o->jobs;
   return cores > 0 ? (int)cores : 1;
+}
+
+/* Attempts per simulation in workers: none for --pcap and --emulate, which
+** run one simulation in natsim itself. */
+static int batch_of(const scenario_opts *o) {
+  if (o->pcap_dir || o->emulate) return 0;
+  return o->batch > 0 ? (int)o->batch : SCENARIO_BATCH;
 }
 
 /* What scenario_run sets up in its Lua state, under lua_pcall: running out

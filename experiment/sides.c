@@ -79,13 +79,6 @@ static void on_datagram(void *ctx, const uint8_t *data, size_t len, uint32_t ip,
 
 /* --- building ----------------------------------------------------------------- */
 
-/* The public address of side `id`'s outermost NAT: PUBLIC_BASE + id, one
-** further from the core router's own address on (id 65537 and above). */
-static uint32_t public_ip_of(uint32_t id) {
-  uint32_t ip = PUBLIC_BASE + id;
-  return ip >= WORLD_CORE_ADDR ? ip + 1 : ip;
-}
-
 /* A NAT chain for the side's class, or none when it shares `shared`'s
 ** home. Its outermost NAT's public address comes from the side's id, so
 ** it is the same whichever attempts share the world. Returns the home
@@ -96,7 +89,7 @@ static int build_nats(xrun *x, side *s, int cls, const side *shared, char *err, 
   char name[64];
   int parent = WORLD_CORE;
   sim_link_cfg home_link = c->access;
-  uint32_t public_ip = public_ip_of(s->id);
+  uint32_t public_ip = world_public_ip(s->id);
   if (shared) {
     s->home = shared->home;
     return s->home;

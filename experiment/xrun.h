@@ -26,7 +26,6 @@
 #define STUN_IP 0xC6336414u    /* 198.51.100.20 */
 #define STUN2_IP 0xC6336415u   /* 198.51.100.21: for port prediction */
 #define TURN_IP 0xC633641Eu    /* 198.51.100.30 */
-#define PUBLIC_BASE 0xC6120000u /* 198.18.0.0: + a side's id, its outermost NAT's (sides.c) */
 #define SERVER_PORT 3478
 #define RELAY_MIN 49152
 #define RELAY_MAX 65535

@@ -136,6 +136,11 @@ static node *owner_of(const world *w, uint32_t ip, int parent) {
   return i < 0 ? NULL : w->nodes[i];
 }
 
+uint32_t world_public_ip(uint32_t k) {
+  uint32_t ip = PUBLIC_POOL + k;
+  return ip >= WORLD_CORE_ADDR ? ip + 1 : ip;
+}
+
 /* The next free address: from the public pool, or from the parent's LAN. */
 static int next_addr(world *w, int parent, uint32_t *ip, char *err, size_t len) {
   if (parent == WORLD_CORE) {

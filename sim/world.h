@@ -85,6 +85,11 @@ const char *world_node_name(const world *w, int node);
 bool world_is_nat(const world *w, int node);
 /* The node's addresses (its first is its public one, for a NAT). */
 int world_node_addrs(const world *w, int node, const uint32_t **addrs);
+
+/* The k-th address of the public pool (198.18.0.0/15 onward, k from 0),
+** the core router's own stepped over: a plan of public addresses that
+** does not depend on which nodes exist (experiments: a side's id). */
+uint32_t world_public_ip(uint32_t k);
 int world_node_parent(const world *w, int node);
 /* A NAT's engine and model, or NULL for a host. */
 nat *world_nat_engine(world *w, int node);

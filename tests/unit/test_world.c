@@ -66,7 +66,8 @@ static void test_capture_names(void **state) {
 }
 
 /* The core router's address is no node's: asked for, it is refused by
-** name; the public pool hands out its own first address, then the next. */
+** name; the public pool hands out its own first address, then the next;
+** the public plan by index steps over it. */
 static void test_core_address(void **state) {
   (void)state;
   assert_int_equal(WORLD_CORE_ADDR, CORE_IP);
@@ -82,6 +83,9 @@ static void test_core_address(void **state) {
   assert_int_equal(ips[0], POOL_IP);
   assert_int_equal(world_node_addrs(w, world_host(w, &b, err, sizeof err), &ips), 1);
   assert_int_equal(ips[0], POOL_IP + 1);
+  assert_int_equal(world_public_ip(1), POOL_IP);
+  assert_int_equal(world_public_ip(65536), CORE_IP - 1);
+  assert_int_equal(world_public_ip(65537), CORE_IP + 1); /* past the core's */
   world_free(w);
 }
 

@@ -96,8 +96,8 @@ static int turn_open(void *ctx, const addr *relayed) {
   char err[128];
   relay_sock *r = &x->relays[relayed->port - RELAY_MIN];
   r->port = relayed->port;
-  r->sock = world_udp_direct(x->w, x->turn_host, TURN_IP, relayed->port, relay_datagram, r,
-                             err, sizeof err);
+  r->sock = world_udp(x->w, x->turn_host, TURN_IP, relayed->port, relay_datagram, r, err,
+                      sizeof err);
   return r->sock >= 0 ? 0 : -1;
 }
 

@@ -21,6 +21,110 @@ using namespace ns3;
 
 namespace {
 
+void deliver(int sock, Ptr<Packet> p, uint32_t from_ip, uint16_t from_port);
+
+// UDP on a node with direct sockets (sim_udp_open on a given port): a
+// datagram to one of them is handed over here, found in a hash; every
+// other goes on to ns-3's UDP, whose demultiplexer scans a list of all
+// the node's endpoints per datagram. Sits where UDP does, so datagrams
+// come reassembled, and ICMP and IPv6 pass through untouched.
+class DirectUdp : public IpL4Protocol {
+ public:
+  static TypeId GetTypeId() {
+    static TypeId tid = TypeId("natsim::DirectUdp")
+                            .SetParent<IpL4Protocol>()
+                            .SetGroupName("Internet");
+    return tid;
+  }
+  void SetUdp(Ptr<UdpL4Protocol> udp) { m_udp = udp; }
+  Ptr<UdpL4Protocol> Udp() const { return m_udp; }
+  Ptr<Ipv4RoutingProtocol> Routing() const { return m_routing; }
+  void SetRouting(Ptr<Ipv4RoutingProtocol> r) { m_routing = r; }
+  // Binds socket id to ip:port (ip 0: every address of the node), one
+  // this class hands datagrams to, or, when ns3, one of ns-3's (noted so
+  // that no port is bound twice). False when the port is taken there: by
+  // ip:port, by 0:port, or, for ip 0, by any address.
+  bool Bind(uint32_t ip, uint16_t port, int id, bool ns3) {
+    if (Taken(ip, port)) return false;
+    m_socks[Key(ip, port)] = Bound{id, ns3};
+    m_bound[port]++;
+    return true;
+  }
+  void Unbind(uint32_t ip, uint16_t port) {
+    if (m_socks.erase(Key(ip, port)) && --m_bound[port] == 0) m_bound.erase(port);
+  }
+  bool Taken(uint32_t ip, uint16_t port) const {
+    if (ip == 0) return m_bound.count(port) != 0;
+    return m_socks.count(Key(ip, port)) || m_socks.count(Key(0, port));
+  }
+
+  int GetProtocolNumber() const override { return UdpL4Protocol::PROT_NUMBER; }
+
+  RxStatus Receive(Ptr<Packet> p, const Ipv4Header &h,
+                   Ptr<Ipv4Interface> iface) override {
+    RxStatus st;
+    return Take(p, h, &st) ? st : m_udp->Receive(p, h, iface);
+  }
+  // Hands p (a UDP datagram, header h) to the direct socket of its port;
+  // false, having done nothing, when its port has none.
+  bool Take(Ptr<Packet> p, const Ipv4Header &h) {
+    RxStatus st;
+    return Take(p, h, &st);
+  }
+  RxStatus Receive(Ptr<Packet> p, const Ipv6Header &h,
+                   Ptr<Ipv6Interface> iface) override {
+    return m_udp->Receive(p, h, iface);
+  }
+  void ReceiveIcmp(Ipv4Address src, uint8_t ttl, uint8_t type, uint8_t code,
+                   uint32_t info, Ipv4Address psrc, Ipv4Address pdst,
+                   const uint8_t payload[8]) override {
+    m_udp->ReceiveIcmp(src, ttl, type, code, info, psrc, pdst, payload);
+  }
+  void ReceiveIcmp(Ipv6Address src, uint8_t ttl, uint8_t type, uint8_t code,
+                   uint32_t info, Ipv6Address psrc, Ipv6Address pdst,
+                   const uint8_t payload[8]) override {
+    m_udp->ReceiveIcmp(src, ttl, type, code, info, psrc, pdst, payload);
+  }
+  void SetDownTarget(DownTargetCallback cb) override { m_udp->SetDownTarget(cb); }
+  void SetDownTarget6(DownTargetCallback6 cb) override { m_udp->SetDownTarget6(cb); }
+  DownTargetCallback GetDownTarget() const override { return m_udp->GetDownTarget(); }
+  DownTargetCallback6 GetDownTarget6() const override {
+    return m_udp->GetDownTarget6();
+  }
+
+ private:
+  bool Take(Ptr<Packet> p, const Ipv4Header &h, RxStatus *st) {
+    UdpHeader udp;
+    p->PeekHeader(udp);
+    uint16_t port = udp.GetDestinationPort();
+    auto it = m_socks.find(Key(h.GetDestination().Get(), port));
+    if (it == m_socks.end()) it = m_socks.find(Key(0, port));
+    if (it == m_socks.end() || it->second.ns3) return false;
+    if (Node::ChecksumEnabled()) {
+      udp.EnableChecksums();
+      udp.InitializeChecksum(h.GetSource(), h.GetDestination(), UdpL4Protocol::PROT_NUMBER);
+    }
+    p->RemoveHeader(udp);
+    *st = udp.IsChecksumOk() ? RX_OK : RX_CSUM_FAILED;
+    if (*st == RX_OK) deliver(it->second.sock, p, h.GetSource().Get(), udp.GetSourcePort());
+    return true;
+  }
+  struct Bound {
+    int sock;
+    bool ns3; /* an ns-3 socket's: ns-3's UDP takes its datagrams */
+  };
+  static uint64_t Key(uint32_t ip, uint16_t port) { return (uint64_t)ip << 16 | port; }
+  void DoDispose() override {
+    m_udp = nullptr;
+    m_routing = nullptr;
+    IpL4Protocol::DoDispose();
+  }
+  Ptr<UdpL4Protocol> m_udp;
+  Ptr<Ipv4RoutingProtocol> m_routing;
+  std::unordered_map<uint64_t, Bound> m_socks; /* by Key(ip, port) */
+  std::unordered_map<uint16_t, int> m_bound; /* by port: sockets bound to it */
+};
+
 class HookRouting : public Ipv4RoutingProtocol {
  public:
   HookRouting() : m_static(CreateObject<Ipv4StaticRouting>()) {}
@@ -55,20 +159,11 @@ class HookRouting : public Ipv4RoutingProtocol {
                   MulticastForwardCallback mcb, LocalDeliverCallback lcb,
                   ErrorCallback ecb) override {
     uint32_t iif = (uint32_t)m_ipv4->GetInterfaceForDevice(idev);
-    if (!m_fn) return Route(p, h, idev, iif, ucb, mcb, lcb, ecb);
-    sim_pkt pk = {};
-    pk.iface = iif;
-    pk.proto = h.GetProtocol();
-    pk.src_ip = h.GetSource().Get();
-    pk.dst_ip = h.GetDestination().Get();
-    pk.size = p->GetSize();
-    UdpHeader udp;
-    bool is_udp = pk.proto == UdpL4Protocol::PROT_NUMBER &&
-                  p->PeekHeader(udp) == udp.GetSerializedSize();
-    if (is_udp) {
-      pk.src_port = udp.GetSourcePort();
-      pk.dst_port = udp.GetDestinationPort();
-    }
+    bool hooked = m_hooked;
+    m_hooked = false;
+    if (!m_fn || hooked) return Route(p, h, idev, iif, ucb, mcb, lcb, ecb);
+    sim_pkt pk;
+    bool is_udp = Look(p, h, iif, &pk);
     switch (m_fn(m_ctx, &pk)) {
     case SIM_DROP:
       return true; /* taken care of: silently dropped */
@@ -77,12 +172,50 @@ class HookRouting : public Ipv4RoutingProtocol {
     case SIM_REWRITE:
       break;
     }
-    Ptr<Packet> q = p->Copy();
     Ipv4Header nh = h;
-    nh.SetSource(Ipv4Address(pk.src_ip));
-    nh.SetDestination(Ipv4Address(pk.dst_ip));
-    if (is_udp) Readdress(q, nh, pk.src_port, pk.dst_port);
+    Ptr<Packet> q = Rewrite(p, &nh, pk, is_udp);
     return Route(q, nh, idev, iif, ucb, mcb, lcb, ecb);
+  }
+
+  // The direct UDP of this node, when it has one (Take hands it packets).
+  void SetDirect(Ptr<DirectUdp> d) { m_direct = d; }
+
+  // Takes p (IPv4 header first), in on interface iif, in one step when it
+  // is the common case: UDP or not, forwarded along a route, or UDP to a
+  // direct socket of this node. Does what ns-3's IPv4 would (the hook,
+  // TTL, routing, the device's queue), with the same packets out at the
+  // same times, and passes over the layers, traces and lookups natsim
+  // does not use. Returns false, having done nothing, when p needs more
+  // (fragments, broadcast, an expiring TTL, checksums): ns-3 takes it.
+  bool Take(uint32_t iif, Ptr<const Packet> p) {
+    Ipv4Header h;
+    if (Node::ChecksumEnabled() || p->PeekHeader(h) != h.GetSerializedSize()) return false;
+    if (!Plain(h, p->GetSize()) || !m_ipv4->IsUp(iif)) return false;
+    Ptr<Packet> q = p->Copy();
+    q->RemoveHeader(h);
+    if (m_fn) {
+      sim_pkt pk;
+      bool is_udp = Look(q, h, iif, &pk);
+      switch (m_fn(m_ctx, &pk)) {
+      case SIM_DROP:
+        return true;
+      case SIM_PASS:
+        break;
+      case SIM_REWRITE:
+        q = Rewrite(q, &h, pk, is_udp);
+        break;
+      }
+    }
+    Ipv4Address dst = h.GetDestination();
+    bool done;
+    if (dst.IsBroadcast() || dst.IsMulticast())
+      done = false;
+    else if (m_ipv4->IsDestinationAddress(dst, iif))
+      done = Deliver(q, h);
+    else
+      done = Forward(iif, q, h);
+    if (!done) Again(iif, q, h);
+    return true;
   }
 
   void NotifyInterfaceUp(uint32_t i) override { m_static->NotifyInterfaceUp(i); }
@@ -114,6 +247,93 @@ class HookRouting : public Ipv4RoutingProtocol {
     r->SetSource(m_ipv4->GetAddress(it->second, 0).GetLocal());
     r->SetOutputDevice(m_ipv4->GetNetDevice(it->second));
     return r;
+  }
+
+  // Whether a packet of size bytes with header h is one Take can do alone:
+  // whole (no fragment), to one host, with a TTL that survives a hop.
+  static bool Plain(const Ipv4Header &h, uint32_t size) {
+    Ipv4Address dst = h.GetDestination();
+    return h.IsLastFragment() && h.GetFragmentOffset() == 0 && h.GetTtl() > 1 &&
+           !dst.IsBroadcast() && !dst.IsMulticast() &&
+           h.GetPayloadSize() + h.GetSerializedSize() == size;
+  }
+
+  // The hook's view of p (its IPv4 header h taken off), in on iif, into
+  // pk; whether p is UDP with a whole UDP header.
+  static bool Look(Ptr<const Packet> p, const Ipv4Header &h, uint32_t iif, sim_pkt *pk) {
+    *pk = {};
+    pk->iface = iif;
+    pk->proto = h.GetProtocol();
+    pk->src_ip = h.GetSource().Get();
+    pk->dst_ip = h.GetDestination().Get();
+    pk->size = p->GetSize();
+    UdpHeader udp;
+    bool is_udp = pk->proto == UdpL4Protocol::PROT_NUMBER &&
+                  p->PeekHeader(udp) == udp.GetSerializedSize();
+    if (is_udp) {
+      pk->src_port = udp.GetSourcePort();
+      pk->dst_port = udp.GetDestinationPort();
+    }
+    return is_udp;
+  }
+
+  // p as the hook rewrote it in pk: nh takes the new addresses, and p's
+  // UDP header (when is_udp) the new ports.
+  static Ptr<Packet> Rewrite(Ptr<const Packet> p, Ipv4Header *nh, const sim_pkt &pk,
+                             bool is_udp) {
+    Ptr<Packet> q = p->Copy();
+    nh->SetSource(Ipv4Address(pk.src_ip));
+    nh->SetDestination(Ipv4Address(pk.dst_ip));
+    if (is_udp) Readdress(q, *nh, pk.src_port, pk.dst_port);
+    return q;
+  }
+
+  // The interface a packet to dst leaves by: a host route, else static
+  // routing's choice (longest prefix); -1 when there is none.
+  int32_t OutIface(Ptr<Packet> q, const Ipv4Header &h) {
+    auto it = m_hosts.find(h.GetDestination().Get());
+    if (it != m_hosts.end()) return (int32_t)it->second;
+    Socket::SocketErrno err;
+    Ptr<Ipv4Route> r = m_static->RouteOutput(q, h, nullptr, err);
+    return r ? m_ipv4->GetInterfaceForDevice(r->GetOutputDevice()) : -1;
+  }
+
+  // Forwards q (header h), in on iif, as IpForward, SendRealOut and
+  // Ipv4Interface::Send would: TTL down by one, the header back on, to the
+  // route's device. Traffic control is passed over: natsim installs no
+  // queue disc, and a full device queue drops (and counts) what does not
+  // fit. Returns false, having done nothing, when ns-3 must see q: no
+  // route, an interface that does not forward, a packet over the MTU
+  // (fragments), or a destination on the way out's own interface.
+  bool Forward(uint32_t iif, Ptr<Packet> q, Ipv4Header h) {
+    if (!m_ipv4->IsForwarding(iif)) return false;
+    int32_t oif = OutIface(q, h);
+    if (oif < 0 || !m_ipv4->IsUp((uint32_t)oif)) return false;
+    Ptr<NetDevice> dev = m_ipv4->GetNetDevice((uint32_t)oif);
+    if (q->GetSize() + h.GetSerializedSize() > dev->GetMtu()) return false;
+    for (uint32_t i = 0; i < m_ipv4->GetNAddresses((uint32_t)oif); i++)
+      if (m_ipv4->GetAddress((uint32_t)oif, i).GetLocal() == h.GetDestination()) return false;
+    h.SetTtl(h.GetTtl() - 1);
+    q->AddHeader(h);
+    dev->Send(q, dev->GetBroadcast(), Ipv4L3Protocol::PROT_NUMBER);
+    return true;
+  }
+
+  // Hands q (header h, for this node) to a direct UDP socket, as
+  // LocalDeliver would; false, having done nothing, for any other.
+  bool Deliver(Ptr<Packet> q, const Ipv4Header &h) {
+    return h.GetProtocol() == UdpL4Protocol::PROT_NUMBER && m_direct && m_direct->Take(q, h);
+  }
+
+  // q (header h, the hook already applied), in on iif, the ns-3 way.
+  void Again(uint32_t iif, Ptr<Packet> q, const Ipv4Header &h) {
+    Ptr<NetDevice> dev = m_ipv4->GetNetDevice(iif);
+    q->AddHeader(h);
+    m_hooked = true;
+    DynamicCast<Ipv4L3Protocol>(m_ipv4)->Receive(dev, q, Ipv4L3Protocol::PROT_NUMBER,
+                                                 dev->GetAddress(), dev->GetAddress(),
+                                                 NetDevice::PACKET_HOST);
+    m_hooked = false;
   }
 
   // Replaces q's UDP header with a fresh one carrying the new ports. A
@@ -151,6 +371,7 @@ class HookRouting : public Ipv4RoutingProtocol {
   void DoDispose() override {
     m_static = nullptr;
     m_ipv4 = nullptr;
+    m_direct = nullptr;
     Ipv4RoutingProtocol::DoDispose();
   }
   Ptr<Ipv4StaticRouting> m_static;
@@ -158,6 +379,8 @@ class HookRouting : public Ipv4RoutingProtocol {
   std::unordered_map<uint32_t, uint32_t> m_hosts;
   sim_hook_fn m_fn = nullptr;
   void *m_ctx = nullptr;
+  bool m_hooked = false; /* the packet Again passes on has been through m_fn */
+  Ptr<DirectUdp> m_direct;
 };
 
 // ns-3's binary heap of events, noting the last uid scheduled at each
@@ -180,72 +403,6 @@ class HookRoutingHelper : public Ipv4RoutingHelper {
   Ptr<Ipv4RoutingProtocol> Create(Ptr<Node>) const override {
     return CreateObject<HookRouting>();
   }
-};
-
-void deliver(int sock, Ptr<Packet> p, uint32_t from_ip, uint16_t from_port);
-
-// UDP on a node with direct sockets (sim_udp_open_direct): a datagram to
-// one of their ports is handed over here, found in a hash; every other
-// goes on to ns-3's UDP, whose demultiplexer scans a list of all the
-// node's endpoints per datagram. Sits where UDP does, so datagrams come
-// reassembled, and ICMP and IPv6 pass through untouched.
-class DirectUdp : public IpL4Protocol {
- public:
-  static TypeId GetTypeId() {
-    static TypeId tid = TypeId("natsim::DirectUdp")
-                            .SetParent<IpL4Protocol>()
-                            .SetGroupName("Internet");
-    return tid;
-  }
-  void SetUdp(Ptr<UdpL4Protocol> udp) { m_udp = udp; }
-  Ptr<UdpL4Protocol> Udp() const { return m_udp; }
-  // Port to socket id; ip 0 takes every address of the node.
-  std::unordered_map<uint16_t, int> ports;
-
-  int GetProtocolNumber() const override { return UdpL4Protocol::PROT_NUMBER; }
-
-  RxStatus Receive(Ptr<Packet> p, const Ipv4Header &h,
-                   Ptr<Ipv4Interface> iface) override {
-    UdpHeader udp;
-    p->PeekHeader(udp);
-    auto it = ports.find(udp.GetDestinationPort());
-    if (it == ports.end()) return m_udp->Receive(p, h, iface);
-    if (Node::ChecksumEnabled()) {
-      udp.EnableChecksums();
-      udp.InitializeChecksum(h.GetSource(), h.GetDestination(), UdpL4Protocol::PROT_NUMBER);
-    }
-    p->RemoveHeader(udp);
-    if (!udp.IsChecksumOk()) return RX_CSUM_FAILED;
-    deliver(it->second, p, h.GetSource().Get(), udp.GetSourcePort());
-    return RX_OK;
-  }
-  RxStatus Receive(Ptr<Packet> p, const Ipv6Header &h,
-                   Ptr<Ipv6Interface> iface) override {
-    return m_udp->Receive(p, h, iface);
-  }
-  void ReceiveIcmp(Ipv4Address src, uint8_t ttl, uint8_t type, uint8_t code,
-                   uint32_t info, Ipv4Address psrc, Ipv4Address pdst,
-                   const uint8_t payload[8]) override {
-    m_udp->ReceiveIcmp(src, ttl, type, code, info, psrc, pdst, payload);
-  }
-  void ReceiveIcmp(Ipv6Address src, uint8_t ttl, uint8_t type, uint8_t code,
-                   uint32_t info, Ipv6Address psrc, Ipv6Address pdst,
-                   const uint8_t payload[8]) override {
-    m_udp->ReceiveIcmp(src, ttl, type, code, info, psrc, pdst, payload);
-  }
-  void SetDownTarget(DownTargetCallback cb) override { m_udp->SetDownTarget(cb); }
-  void SetDownTarget6(DownTargetCallback6 cb) override { m_udp->SetDownTarget6(cb); }
-  DownTargetCallback GetDownTarget() const override { return m_udp->GetDownTarget(); }
-  DownTargetCallback6 GetDownTarget6() const override {
-    return m_udp->GetDownTarget6();
-  }
-
- private:
-  void DoDispose() override {
-    m_udp = nullptr;
-    IpL4Protocol::DoDispose();
-  }
-  Ptr<UdpL4Protocol> m_udp;
 };
 
 // An ns-3 socket, or a direct one (s null): its node, address and port.
@@ -296,6 +453,11 @@ bool valid_sock(int s) {
   return g && s >= 0 && (size_t)s < g->socks.size() && g->socks[s].open;
 }
 
+Ptr<HookRouting> routing(int node) {
+  return DynamicCast<HookRouting>(
+      g->nodes[node]->GetObject<Ipv4>()->GetRoutingProtocol());
+}
+
 // The node's direct UDP, put in front of its ns-3 UDP on first use.
 Ptr<DirectUdp> direct_udp(int node) {
   Ptr<DirectUdp> &d = g->direct[node];
@@ -303,34 +465,9 @@ Ptr<DirectUdp> direct_udp(int node) {
   d = CreateObject<DirectUdp>();
   d->SetUdp(g->nodes[node]->GetObject<UdpL4Protocol>());
   g->nodes[node]->GetObject<Ipv4L3Protocol>()->Insert(d);
+  routing(node)->SetDirect(d);
+  d->SetRouting(routing(node));
   return d;
-}
-
-// Whether port is open directly on node.
-bool direct_taken(int node, uint16_t port) {
-  auto it = g->direct.find(node);
-  return it != g->direct.end() && it->second->ports.count(port);
-}
-
-// Whether an ns-3 socket of node is bound to exactly ip:port; found by
-// binding it, which fails then.
-bool ns3_bound(Ptr<UdpL4Protocol> udp, uint32_t ip, uint16_t port) {
-  Ipv4EndPoint *e = udp->Allocate(nullptr, Ipv4Address(ip), port);
-  if (!e) return true;
-  udp->DeAllocate(e);
-  return false;
-}
-
-// Whether an ns-3 socket of node is bound to ip:port or to port on any
-// address.
-bool ns3_taken(int node, uint32_t ip, uint16_t port) {
-  Ptr<UdpL4Protocol> udp = g->nodes[node]->GetObject<UdpL4Protocol>();
-  return ns3_bound(udp, ip, port) || ns3_bound(udp, 0, port);
-}
-
-Ptr<HookRouting> routing(int node) {
-  return DynamicCast<HookRouting>(
-      g->nodes[node]->GetObject<Ipv4>()->GetRoutingProtocol());
 }
 
 void fire(uint64_t id, sim_timer_fn fn, void *arg) {
@@ -354,13 +491,16 @@ bool pending_at(uint64_t timer, int64_t at) {
 
 void on_lost(int link, Ptr<const Packet>) { g->links[link].lost++; }
 
-// A point-to-point device's packets go straight to IPv4. ns-3 would pass
-// them through Node::ReceiveFromDevice and the traffic control layer, each
-// scanning a handler list with an entry per device (thousands at the
-// core); a point-to-point link carries nothing but IPv4 here.
-bool direct_rx(Ipv4L3Protocol *ip, Ptr<NetDevice> dev, Ptr<const Packet> p,
-               uint16_t proto, const Address &from) {
-  ip->Receive(dev, p, proto, from, dev->GetAddress(), NetDevice::PACKET_HOST);
+// A point-to-point device's packets go straight to its node's IPv4 (ip,
+// interface iif): to the routing's Take, then, when it declines, to
+// ns-3's IPv4. ns-3 would pass them through Node::ReceiveFromDevice and
+// the traffic control layer, each scanning a handler list with an entry
+// per device (thousands at the core); a point-to-point link carries
+// nothing but IPv4 here.
+bool direct_rx(HookRouting *rt, uint32_t iif, Ipv4L3Protocol *ip, Ptr<NetDevice> dev,
+               Ptr<const Packet> p, uint16_t proto, const Address &from) {
+  if (!rt->Take(iif, p))
+    ip->Receive(dev, p, proto, from, dev->GetAddress(), NetDevice::PACKET_HOST);
   return true;
 }
 
@@ -386,6 +526,40 @@ void deliver(int sock, Ptr<Packet> p, uint32_t from_ip, uint16_t from_port) {
   std::vector<uint8_t> buf(p->GetSize());
   p->CopyData(buf.data(), buf.size());
   g->socks[sock].fn(g->socks[sock].ctx, buf.data(), buf.size(), from_ip, from_port);
+}
+
+// An ns-3 UDP socket of node on ip (0: any) and a port ns-3 picks, which
+// goes to *port; null when ns-3 has none left.
+Ptr<Socket> ns3_socket(int node, uint32_t ip, uint16_t *port) {
+  Ptr<Socket> s = Socket::CreateSocket(g->nodes[node], UdpSocketFactory::GetTypeId());
+  if (s->Bind(InetSocketAddress(Ipv4Address(ip), 0)) != 0) {
+    s->Close();
+    return nullptr;
+  }
+  Address a;
+  s->GetSockName(a);
+  *port = InetSocketAddress::ConvertFrom(a).GetPort();
+  return s;
+}
+
+// A direct socket's datagram goes down as ns-3's UDP socket sends it: from
+// the socket's address, or, bound to every address, from the one routing
+// picks for ip, along that route. -1 when there is no route (or ip is a
+// broadcast).
+int send_direct(const Sock &k, Ptr<Packet> p, uint32_t ip, uint16_t port) {
+  Ptr<DirectUdp> d = g->direct[k.node];
+  if (k.ip != 0) {
+    d->Udp()->Send(p, Ipv4Address(k.ip), Ipv4Address(ip), k.port, port, nullptr);
+    return 0;
+  }
+  Ipv4Header h;
+  h.SetDestination(Ipv4Address(ip));
+  h.SetProtocol(UdpL4Protocol::PROT_NUMBER);
+  Socket::SocketErrno err;
+  Ptr<Ipv4Route> r = d->Routing()->RouteOutput(p, h, nullptr, err);
+  if (!r || Ipv4Address(ip).IsBroadcast()) return -1;
+  d->Udp()->Send(p, r->GetSource(), Ipv4Address(ip), k.port, port, r);
+  return 0;
 }
 
 Ipv4Mask mask_of(int prefix) {
@@ -508,7 +682,8 @@ int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
     Ptr<Ipv4L3Protocol> ip = dev->GetNode()->GetObject<Ipv4L3Protocol>();
     *ifs[i] = ip->AddInterface(dev);
     ip->SetUp(*ifs[i]);
-    dev->SetReceiveCallback(MakeBoundCallback(&direct_rx, PeekPointer(ip)));
+    dev->SetReceiveCallback(MakeBoundCallback(&direct_rx, PeekPointer(routing(i == 0 ? a : b)),
+                                              *ifs[i], PeekPointer(ip)));
   }
   return id;
 }
@@ -565,39 +740,16 @@ int sim_node_hook(int node, sim_hook_fn fn, void *ctx) {
 int sim_udp_open(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
                  void *ctx) {
   if (!valid_node(node)) return -1;
-  Ptr<Socket> s = Socket::CreateSocket(g->nodes[node], UdpSocketFactory::GetTypeId());
-  if (s->Bind(InetSocketAddress(Ipv4Address(ip), port)) != 0) {
-    s->Close();
+  Sock k = {nullptr, fn, ctx, true, node, ip, port};
+  if (port == 0 && !(k.s = ns3_socket(node, ip, &k.port))) return -1;
+  int id = (int)g->socks.size();
+  if (!direct_udp(node)->Bind(ip, k.port, id, k.s != nullptr)) {
+    if (k.s) k.s->Close();
     return -1;
   }
-  Address a;
-  s->GetSockName(a);
-  uint16_t bound = InetSocketAddress::ConvertFrom(a).GetPort();
-  if (direct_taken(node, bound)) {
-    s->Close();
-    return -1;
-  }
-  int id = (int)g->socks.size();
-  g->socks.push_back(Sock{s, fn, ctx, true, node, ip, bound});
-  s->SetRecvCallback(MakeBoundCallback(&on_recv, id));
+  g->socks.push_back(k);
+  if (k.s) k.s->SetRecvCallback(MakeBoundCallback(&on_recv, id));
   return id;
-}
-
-int sim_udp_open_direct(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
-                        void *ctx) {
-  if (!valid_node(node) || ip == 0 || port == 0) return -1;
-  if (direct_taken(node, port) || ns3_taken(node, ip, port)) return -1;
-  int id = (int)g->socks.size();
-  g->socks.push_back(Sock{nullptr, fn, ctx, true, node, ip, port});
-  direct_udp(node)->ports[port] = id;
-  return id;
-}
-
-// A direct socket's datagram goes down as an ns-3 socket bound to an
-// address sends it: UDP header, then IPv4 routing.
-static void send_direct(const Sock &k, Ptr<Packet> p, uint32_t ip, uint16_t port) {
-  Ptr<UdpL4Protocol> udp = g->direct[k.node]->Udp();
-  udp->Send(p, Ipv4Address(k.ip), Ipv4Address(ip), k.port, port, nullptr);
 }
 
 int sim_udp_send(int sock, uint32_t ip, uint16_t port, const uint8_t *data,
@@ -605,10 +757,7 @@ int sim_udp_send(int sock, uint32_t ip, uint16_t port, const uint8_t *data,
   if (!valid_sock(sock)) return -1;
   Ptr<Packet> p = Create<Packet>(data, (uint32_t)len);
   const Sock &k = g->socks[sock];
-  if (!k.s) {
-    send_direct(k, p, ip, port);
-    return 0;
-  }
+  if (!k.s) return send_direct(k, p, ip, port);
   return k.s->SendTo(p, 0, InetSocketAddress(Ipv4Address(ip), port)) < 0 ? -1 : 0;
 }
 
@@ -621,7 +770,7 @@ void sim_udp_close(int sock) {
   if (!valid_sock(sock)) return;
   Sock &k = g->socks[sock];
   if (k.s) k.s->Close();
-  else g->direct[k.node]->ports.erase(k.port);
+  g->direct[k.node]->Unbind(k.ip, k.port);
   k.s = nullptr;
   k.open = false;
 }

@@ -125,21 +125,18 @@ int sim_node_hook(int node, sim_hook_fn fn, void *ctx);
 
 typedef void (*sim_recv_fn)(void *ctx, const uint8_t *data, size_t len,
                             uint32_t from_ip, uint16_t from_port);
-/* A UDP socket bound to ip:port (0 for any / ephemeral). Returns its id, or
-** -1 for an unknown node or when the port is taken. fn(ctx, ...) is called
-** for each datagram received, data valid during the call only; ctx is
-** borrowed until sim_udp_close or sim_destroy. */
+/* A UDP socket bound to ip:port: ip 0 for every address of the node, port
+** 0 for one ns-3 picks. Returns its id, or -1 for an unknown node or when
+** the port is taken on the node: by ip:port, by 0:port, or, for ip 0, on
+** any address. fn(ctx, ...) is called for each datagram received, data
+** valid during the call only; ctx is borrowed until sim_udp_close or
+** sim_destroy. A socket on a given port is sim's own: sim finds its
+** datagrams in a hash by address and port, where ns-3's UDP would scan a
+** list of every socket of the node per datagram, and sends as an ns-3
+** socket would. Bound to every address, it sends from the address
+** routing picks for the destination. */
 int sim_udp_open(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
                  void *ctx);
-/* Like sim_udp_open, for nodes with thousands of ports (a TURN server's
-** relays): sim hands the socket its datagrams itself, found by port in a
-** hash, where ns-3's UDP scans a list of every socket of the node for
-** each datagram. ip must be an address of the node (not checked) and
-** port given. Datagrams to other ports go to ns-3's sockets as before.
-** Returns its id, or -1 for an unknown node, ip or port 0, or a port
-** taken on the node (a sim_udp_open socket bound to it later fails). */
-int sim_udp_open_direct(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
-                        void *ctx);
 /* Sends a copy of data to ip:port. 0, or -1 for an unknown or closed
 ** socket, or when ns-3 refuses it (no route, say). */
 int sim_udp_send(int sock, uint32_t ip, uint16_t port, const uint8_t *data,

@@ -519,10 +519,8 @@ static void on_recv(void *ctx, const uint8_t *data, size_t len, uint32_t ip,
   s->fn(s->ctx, data, len, ip, port);
 }
 
-/* A socket of host through sim_udp_open, or sim_udp_open_direct when
-** direct. */
-static int open_sock(world *w, int host, uint32_t ip, uint16_t port, world_recv_fn fn,
-                     void *ctx, bool direct, char *err, size_t len) {
+int world_udp(world *w, int host, uint32_t ip, uint16_t port, world_recv_fn fn,
+              void *ctx, char *err, size_t len) {
   node *n = w->nodes[host];
   bool mine = ip == 0;
   for (int k = 0; k < n->naddrs; k++) mine |= n->addrs[k] == ip;
@@ -538,8 +536,7 @@ static int open_sock(world *w, int host, uint32_t ip, uint16_t port, world_recv_
   sock *s = calloc(1, sizeof *s);
   if (!s) return -1;
   *s = (sock){.owner = n, .node = host, .fn = fn, .ctx = ctx};
-  if (direct) s->sim = sim_udp_open_direct(n->sim, ip, port, on_recv, s);
-  else s->sim = sim_udp_open(n->sim, ip, port, on_recv, s);
+  s->sim = sim_udp_open(n->sim, ip, port, on_recv, s);
   if (s->sim < 0) {
     snprintf(err, len, "'%s': UDP port %u is already in use", n->name, port);
     free(s);
@@ -547,16 +544,6 @@ static int open_sock(world *w, int host, uint32_t ip, uint16_t port, world_recv_
   }
   w->socks[w->nsocks++] = s;
   return (int)w->nsocks - 1;
-}
-
-int world_udp(world *w, int host, uint32_t ip, uint16_t port, world_recv_fn fn,
-              void *ctx, char *err, size_t len) {
-  return open_sock(w, host, ip, port, fn, ctx, false, err, len);
-}
-
-int world_udp_direct(world *w, int host, uint32_t ip, uint16_t port, world_recv_fn fn,
-                     void *ctx, char *err, size_t len) {
-  return open_sock(w, host, ip, port, fn, ctx, true, err, len);
 }
 
 int world_send(world *w, int i, uint32_t ip, uint16_t port, const uint8_t *data,

@@ -133,10 +133,6 @@ typedef void (*world_recv_fn)(void *ctx, const uint8_t *data, size_t len,
                               uint32_t from_ip, uint16_t from_port);
 int world_udp(world *w, int host, uint32_t ip, uint16_t port,
               world_recv_fn fn, void *ctx, char *err, size_t len);
-/* world_udp for a host with thousands of ports (sim_udp_open_direct):
-** ip and port must be given; -1 (err says why) as world_udp. */
-int world_udp_direct(world *w, int host, uint32_t ip, uint16_t port,
-                     world_recv_fn fn, void *ctx, char *err, size_t len);
 int world_send(world *w, int sock, uint32_t ip, uint16_t port,
                const uint8_t *data, size_t len);
 uint16_t world_sock_port(const world *w, int sock);

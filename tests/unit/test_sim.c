@@ -106,8 +106,8 @@ static void test_delay(void **state) {
   sim_destroy();
 }
 
-/* Direct sockets: datagrams both ways as through ns-3's sockets, at the
-** same times, reassembled when fragmented; ports are not shared. */
+/* Sockets on a given port (sim's own) and on one ns-3 picks (port 0):
+** datagrams both ways at the same times, reassembled when fragmented. */
 static void test_direct(void **state) {
   (void)state;
   sim_init(1);
@@ -117,10 +117,12 @@ static void test_direct(void **state) {
   rx ra = {0};
   rx rb = {0};
   rx rc = {0};
-  int sa = sim_udp_open(a, 0, 4000, on_rx, &ra);
-  int sb = sim_udp_open_direct(b, B_IP, 50000, on_rx, &rb);
-  int sc = sim_udp_open_direct(b, B_IP, 50001, on_rx, &rc);
+  int sa = sim_udp_open(a, 0, 0, on_rx, &ra); /* ns-3's, ephemeral */
+  int sb = sim_udp_open(b, B_IP, 50000, on_rx, &rb);
+  int sc = sim_udp_open(b, B_IP, 50001, on_rx, &rc);
   assert_true(sa >= 0 && sb >= 0 && sc >= 0);
+  uint16_t pa = sim_udp_port(sa);
+  assert_true(pa >= 49152);
   assert_int_equal(sim_udp_port(sb), 50000);
   uint8_t payload[2000] = "hello";
   assert_int_equal(sim_udp_send(sa, B_IP, 50000, payload, 72), 0);
@@ -128,10 +130,10 @@ static void test_direct(void **state) {
   assert_int_equal(rb.count, 1);
   assert_int_equal(rb.at[0], 10 * MS + 102 * 1000); /* as test_delay's */
   assert_int_equal(rb.from_ip, A_IP);
-  assert_int_equal(rb.from_port, 4000);
+  assert_int_equal(rb.from_port, pa);
   assert_string_equal(rb.data, "hello");
   assert_int_equal(rc.count, 0);
-  assert_int_equal(sim_udp_send(sc, A_IP, 4000, payload, sizeof payload), 0);
+  assert_int_equal(sim_udp_send(sc, A_IP, pa, payload, sizeof payload), 0);
   sim_run_until(200 * MS);
   assert_int_equal(ra.count, 1);
   assert_int_equal(ra.from_ip, B_IP);
@@ -141,17 +143,71 @@ static void test_direct(void **state) {
   sim_run_until(300 * MS);
   assert_int_equal(rc.count, 1);
   assert_int_equal(rc.len, sizeof payload);
-  assert_int_equal(sim_udp_open(b, 0, 50000, on_rx, NULL), -1);
-  assert_int_equal(sim_udp_open_direct(b, B_IP, 50000, on_rx, NULL), -1);
-  assert_int_equal(sim_udp_open_direct(a, A_IP, 4000, on_rx, NULL), -1);
-  assert_int_equal(sim_udp_open_direct(b, 0, 50002, on_rx, NULL), -1);
-  assert_int_equal(sim_udp_open_direct(b, B_IP, 0, on_rx, NULL), -1);
   sim_udp_close(sb);
-  assert_int_equal(sim_udp_send(sb, A_IP, 4000, payload, 1), -1);
+  assert_int_equal(sim_udp_send(sb, A_IP, pa, payload, 1), -1);
   assert_int_equal(sim_udp_send(sa, B_IP, 50000, payload, 1), 0);
   sim_run_until(400 * MS);
   assert_int_equal(rb.count, 1); /* closed */
   assert_true(sim_udp_open(b, 0, 50000, on_rx, NULL) >= 0); /* free again */
+  sim_destroy();
+}
+
+/* A port is bound once per address: ip:port excludes ip:port and 0:port,
+** 0:port excludes the port on every address; another address of the node
+** may share the port. */
+static void test_bind_rules(void **state) {
+  (void)state;
+  sim_init(1);
+  int a, b, l;
+  sim_link_cfg cfg = {.delay = MS};
+  pair(&cfg, &a, &b, &l);
+  assert_int_equal(sim_addr_add(b, 1, R_IP, 32), 0); /* b's second address */
+  rx r1 = {0};
+  rx r2 = {0};
+  int s1 = sim_udp_open(b, B_IP, 3478, on_rx, &r1);
+  int s2 = sim_udp_open(b, R_IP, 3478, on_rx, &r2);
+  assert_true(s1 >= 0 && s2 >= 0);
+  assert_int_equal(sim_udp_open(b, B_IP, 3478, on_rx, NULL), -1);
+  assert_int_equal(sim_udp_open(b, 0, 3478, on_rx, NULL), -1);
+  int any = sim_udp_open(b, 0, 3479, on_rx, NULL);
+  assert_true(any >= 0);
+  assert_int_equal(sim_udp_open(b, B_IP, 3479, on_rx, NULL), -1);
+  assert_true(sim_udp_open(a, A_IP, 3479, on_rx, NULL) >= 0); /* another node */
+  int sa = sim_udp_open(a, 0, 4000, on_rx, NULL);
+  assert_int_equal(sim_udp_send(sa, B_IP, 3478, (const uint8_t *)"1", 1), 0);
+  assert_int_equal(sim_udp_send(sa, R_IP, 3478, (const uint8_t *)"2", 1), 0);
+  sim_run_until(100 * MS);
+  assert_int_equal(r1.count, 1);
+  assert_string_equal(r1.data, "1");
+  assert_int_equal(r2.count, 1);
+  assert_string_equal(r2.data, "2");
+  sim_udp_close(any);
+  assert_true(sim_udp_open(b, B_IP, 3479, on_rx, NULL) >= 0);
+  sim_destroy();
+}
+
+/* A socket on every address sends from the address of the interface its
+** route leaves by; a datagram to the node's own address comes back to it,
+** as on a real host. */
+static void test_any_source(void **state) {
+  (void)state;
+  sim_init(1);
+  int a, b, l;
+  sim_link_cfg cfg = {.delay = MS};
+  pair(&cfg, &a, &b, &l);
+  rx ra = {0};
+  rx rb = {0};
+  int sa = sim_udp_open(a, 0, 4000, on_rx, &ra);
+  int sb = sim_udp_open(b, 0, 5000, on_rx, &rb);
+  assert_int_equal(sim_udp_send(sa, B_IP, 5000, (const uint8_t *)"x", 1), 0);
+  assert_int_equal(sim_udp_send(sb, B_IP, 5000, (const uint8_t *)"self", 4), 0);
+  sim_run_until(100 * MS);
+  assert_int_equal(rb.count, 2);
+  assert_int_equal(rb.at[0], 0); /* its own datagram, at once */
+  assert_int_equal(rb.at[1], MS + 248); /* 1 ms + (1 + 8 + 20 + 2) bytes at 1 Gbit/s */
+  assert_int_equal(rb.from_ip, A_IP);
+  assert_int_equal(rb.from_port, 4000);
+  assert_int_equal(ra.count, 0);
   sim_destroy();
 }
 
@@ -244,12 +300,22 @@ static void test_rearm_keeps(void **state) {
 }
 
 static int hook_calls;
+static uint16_t hook_port; /* mode 3: the port of r's own socket */
 static sim_verdict hook(void *ctx, sim_pkt *p) {
   hook_calls++;
   int mode = *(int *)ctx;
   assert_int_equal(p->proto, 17);
   if (mode == 0) return SIM_PASS;
   if (mode == 1) return SIM_DROP;
+  if (mode == 3) { /* to r itself, to an ns-3 socket: ns-3 delivers it */
+    p->dst_ip = R_IP;
+    p->dst_port = hook_port;
+    return SIM_REWRITE;
+  }
+  if (mode == 4) { /* to nowhere r has a route to: ns-3 drops it */
+    p->dst_ip = 0x0A090909u;
+    return SIM_REWRITE;
+  }
   p->dst_port = 6000; /* redirect, and disguise the sender */
   p->src_ip = R_IP;
   p->src_port = 1234;
@@ -257,7 +323,7 @@ static sim_verdict hook(void *ctx, sim_pkt *p) {
 }
 
 /* a -- r -- b, where r runs the hook with *mode; links[0] is a-r, links[1] b-r. */
-static void triangle(int *mode, int *a, int *b, int links[2]) {
+static int triangle(int *mode, int *a, int *b, int links[2]) {
   sim_link_cfg cfg = {.delay = MS};
   int r = sim_node_new();
   uint32_t ia, ra, rb, ib;
@@ -274,6 +340,35 @@ static void triangle(int *mode, int *a, int *b, int links[2]) {
   sim_route_add(r, A_IP, 32, ra);
   sim_route_add(r, B_IP, 32, rb);
   assert_int_equal(sim_node_hook(r, hook, mode), 0);
+  return r;
+}
+
+/* A rewritten packet that needs ns-3's IPv4 after the hook (for a socket
+** of ns-3's, or without a route) goes there without seeing the hook
+** again. */
+static void test_hook_once(void **state) {
+  (void)state;
+  for (int mode = 3; mode <= 4; mode++) {
+    sim_init(1);
+    int a, b, links[2];
+    int r = triangle(&mode, &a, &b, links);
+    rx rr = {0}, r5 = {0};
+    int sr = sim_udp_open(r, R_IP, 0, on_rx, &rr);
+    hook_port = sim_udp_port(sr);
+    int sa = sim_udp_open(a, 0, 4000, on_rx, NULL);
+    sim_udp_open(b, 0, 5000, on_rx, &r5);
+    hook_calls = 0;
+    sim_udp_send(sa, B_IP, 5000, (const uint8_t *)"m", 1);
+    sim_run_until(100 * MS);
+    assert_int_equal(hook_calls, 1);
+    assert_int_equal(rr.count, mode == 3);
+    assert_int_equal(r5.count, 0);
+    sim_udp_send(sa, B_IP, 5000, (const uint8_t *)"n", 1);
+    sim_run_until(200 * MS);
+    assert_int_equal(hook_calls, 2);
+    assert_int_equal(rr.count, mode == 3 ? 2 : 0);
+    sim_destroy();
+  }
 }
 
 static void test_hook(void **state) {
@@ -478,7 +573,10 @@ int main(void) {
       cmocka_unit_test(test_timers),
       cmocka_unit_test(test_rearm_keeps),
       cmocka_unit_test(test_direct),
+      cmocka_unit_test(test_bind_rules),
+      cmocka_unit_test(test_any_source),
       cmocka_unit_test(test_hook),
+      cmocka_unit_test(test_hook_once),
       cmocka_unit_test(test_bad_arguments),
       cmocka_unit_test(test_pcap),
       cmocka_unit_test(test_pcap_rewritten),

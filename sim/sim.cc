@@ -11,6 +11,7 @@
 #include <ns3/network-module.h>
 #include <ns3/point-to-point-module.h>
 
+#include <algorithm>
 #include <map>
 #include <new>
 #include <string>
@@ -134,10 +135,16 @@ class HookRouting : public Ipv4RoutingProtocol {
                             .SetGroupName("Internet");
     return tid;
   }
-  Ptr<Ipv4StaticRouting> Static() { return m_static; }
   // Host (/32) routes live in a hash: the core has one per attached address,
   // and static routing scans its list for every packet.
-  void AddHost(uint32_t ip, uint32_t iface) { m_hosts[ip] = iface; }
+  void AddHost(uint32_t ip, uint32_t iface) {
+    m_hosts[ip] = iface;
+    m_hops.clear();
+  }
+  void AddNet(uint32_t ip, Ipv4Mask mask, uint32_t iface) {
+    m_static->AddNetworkRouteTo(Ipv4Address(ip), mask, iface);
+    m_hops.clear();
+  }
   void SetHook(sim_hook_fn fn, void *ctx) {
     m_fn = fn;
     m_ctx = ctx;
@@ -181,16 +188,16 @@ class HookRouting : public Ipv4RoutingProtocol {
   void SetDirect(Ptr<DirectUdp> d) { m_direct = d; }
 
   // Takes p (IPv4 header first), in on interface iif, in one step when it
-  // is the common case: UDP or not, forwarded along a route, or UDP to a
-  // direct socket of this node. Does what ns-3's IPv4 would (the hook,
-  // TTL, routing, the device's queue), with the same packets out at the
-  // same times, and passes over the layers, traces and lookups natsim
-  // does not use. Returns false, having done nothing, when p needs more
-  // (fragments, broadcast, an expiring TTL, checksums): ns-3 takes it.
+  // is the common case: forwarded along a route, or UDP to a socket of
+  // sim's own on this node. Does what ns-3's IPv4 would (the hook, TTL,
+  // routing, the device), with the same packets out at the same times,
+  // and passes over the layers, traces and lookups natsim does not use.
+  // Returns false, having done nothing, when p needs more (fragments,
+  // broadcast, an expiring TTL, checksums): ns-3 takes it.
   bool Take(uint32_t iif, Ptr<const Packet> p) {
     Ipv4Header h;
-    if (Node::ChecksumEnabled() || p->PeekHeader(h) != h.GetSerializedSize()) return false;
-    if (!Plain(h, p->GetSize()) || !m_ipv4->IsUp(iif)) return false;
+    if (Node::ChecksumEnabled() || iif >= m_ifs.size() || !m_ifs[iif].up) return false;
+    if (p->PeekHeader(h) != h.GetSerializedSize() || !Plain(h, p->GetSize())) return false;
     Ptr<Packet> q = p->Copy();
     q->RemoveHeader(h);
     if (m_fn) {
@@ -206,31 +213,74 @@ class HookRouting : public Ipv4RoutingProtocol {
         break;
       }
     }
-    Ipv4Address dst = h.GetDestination();
+    uint32_t dst = h.GetDestination().Get();
     bool done;
-    if (dst.IsBroadcast() || dst.IsMulticast())
+    if (Special(dst))
       done = false;
-    else if (m_ipv4->IsDestinationAddress(dst, iif))
+    else if (m_ifs[iif].Owns(dst))
       done = Deliver(q, h);
     else
-      done = Forward(iif, q, h);
+      done = m_ifs[iif].fwd && Forward(q, h);
     if (!done) Again(iif, q, h);
     return true;
   }
 
-  void NotifyInterfaceUp(uint32_t i) override { m_static->NotifyInterfaceUp(i); }
+  // Sends p (a UDP payload) from src:sport to dst:dport, as ns-3's UDP and
+  // IPv4 would for a socket (UdpL4Protocol::Send, Ipv4L3Protocol::Send):
+  // the same headers, identification included, to the route's device.
+  // src 0: the address routing picks. Returns -1 when src is 0 and no
+  // route leads to dst (a socket's "no route to host"); 0 otherwise,
+  // sent or, as ns-3 does, dropped for want of a route.
+  int Send(Ptr<Packet> p, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport) {
+    Hop hop = Lookup(dst);
+    if (src == 0 && (hop.oif < 0 || Special(dst))) return -1;
+    Ipv4Address from(src ? src : hop.src);
+    const Iface *out = Out(hop);
+    if (Node::ChecksumEnabled() || Special(dst) || !out || out->Has(dst) ||
+        p->GetSize() + 28 > out->mtu) {
+      NsSend(p, src, sport, dst, dport);
+      return 0;
+    }
+    UdpHeader udp;
+    udp.SetSourcePort(sport);
+    udp.SetDestinationPort(dport);
+    p->AddHeader(udp);
+    Ipv4Header h;
+    h.SetSource(from);
+    h.SetDestination(Ipv4Address(dst));
+    h.SetProtocol(UdpL4Protocol::PROT_NUMBER);
+    h.SetPayloadSize(p->GetSize());
+    h.SetTtl(m_ttl);
+    h.SetTos(0);
+    h.SetMayFragment();
+    h.SetIdentification(m_ids[(uint64_t)from.Get() << 32 | dst]++);
+    p->AddHeader(h);
+    out->dev->Send(p, out->dev->GetBroadcast(), Ipv4L3Protocol::PROT_NUMBER);
+    return 0;
+  }
+
+  void NotifyInterfaceUp(uint32_t i) override {
+    m_static->NotifyInterfaceUp(i);
+    Sync(i);
+  }
   void NotifyInterfaceDown(uint32_t i) override {
     m_static->NotifyInterfaceDown(i);
+    Sync(i);
   }
   void NotifyAddAddress(uint32_t i, Ipv4InterfaceAddress a) override {
     m_static->NotifyAddAddress(i, a);
+    Sync(i);
   }
   void NotifyRemoveAddress(uint32_t i, Ipv4InterfaceAddress a) override {
     m_static->NotifyRemoveAddress(i, a);
+    Sync(i);
   }
   void SetIpv4(Ptr<Ipv4> ipv4) override {
     m_ipv4 = ipv4;
     m_static->SetIpv4(ipv4);
+    UintegerValue ttl;
+    ipv4->GetAttribute("DefaultTtl", ttl);
+    m_ttl = (uint8_t)ttl.Get();
   }
   void PrintRoutingTable(Ptr<OutputStreamWrapper> s,
                          Time::Unit unit) const override {
@@ -238,6 +288,83 @@ class HookRouting : public Ipv4RoutingProtocol {
   }
 
  private:
+  // What Take and Send read of an interface, copied from ns-3 whenever it
+  // tells routing of a change (Sync): ns-3's accessors cost a reference
+  // count and a copy each. natsim never turns forwarding off, which ns-3
+  // would not tell.
+  struct Iface {
+    NetDevice *dev = nullptr;
+    bool up = false;
+    bool fwd = false;
+    uint32_t mtu = 0;
+    std::vector<uint32_t> locals; /* its addresses */
+    std::vector<uint32_t> bcasts; /* their subnets' broadcast addresses */
+    // Whether dst is the interface's own address.
+    bool Has(uint32_t dst) const {
+      return std::find(locals.begin(), locals.end(), dst) != locals.end();
+    }
+    // Whether a packet to dst in on this interface is for the node: the
+    // strong end-system model sim_node_new sets.
+    bool Owns(uint32_t dst) const {
+      return Has(dst) || std::find(bcasts.begin(), bcasts.end(), dst) != bcasts.end();
+    }
+  };
+
+  // Where a packet to an address goes: the interface (-1: nowhere) and,
+  // for a socket on every address, the source routing picks.
+  struct Hop {
+    int32_t oif;
+    uint32_t src;
+  };
+
+  void Sync(uint32_t i) {
+    if (m_ifs.size() <= i) m_ifs.resize(i + 1);
+    Iface &f = m_ifs[i];
+    f.dev = PeekPointer(m_ipv4->GetNetDevice(i));
+    f.up = m_ipv4->IsUp(i);
+    f.fwd = m_ipv4->IsForwarding(i);
+    f.mtu = f.dev->GetMtu();
+    f.locals.clear();
+    f.bcasts.clear();
+    for (uint32_t j = 0; j < m_ipv4->GetNAddresses(i); j++) {
+      Ipv4InterfaceAddress a = m_ipv4->GetAddress(i, j);
+      f.locals.push_back(a.GetLocal().Get());
+      f.bcasts.push_back(a.GetBroadcast().Get());
+    }
+    m_hops.clear(); /* routes to the interface's addresses changed with them */
+  }
+
+  // The hop to dst: a host route, else static routing's choice (longest
+  // prefix), remembered until a route or an address changes.
+  Hop Lookup(uint32_t dst) {
+    auto it = m_hosts.find(dst);
+    if (it != m_hosts.end()) {
+      uint32_t i = it->second;
+      bool known = i < m_ifs.size() && !m_ifs[i].locals.empty();
+      return Hop{(int32_t)i, known ? m_ifs[i].locals[0] : m_ipv4->GetAddress(i, 0).GetLocal().Get()};
+    }
+    auto c = m_hops.find(dst);
+    if (c != m_hops.end()) return c->second;
+    Ipv4Header h;
+    h.SetDestination(Ipv4Address(dst));
+    Socket::SocketErrno err;
+    Ptr<Ipv4Route> r = m_static->RouteOutput(nullptr, h, nullptr, err);
+    Hop hop = {-1, 0};
+    if (r) hop = Hop{m_ipv4->GetInterfaceForDevice(r->GetOutputDevice()), r->GetSource().Get()};
+    m_hops[dst] = hop;
+    return hop;
+  }
+
+  // The interface hop leaves by, when it is known and up; else null.
+  const Iface *Out(const Hop &hop) const {
+    if (hop.oif < 0 || (size_t)hop.oif >= m_ifs.size() || !m_ifs[hop.oif].up) return nullptr;
+    return &m_ifs[hop.oif];
+  }
+
+  static bool Special(uint32_t dst) {
+    return Ipv4Address(dst).IsBroadcast() || Ipv4Address(dst).IsMulticast();
+  }
+
   Ptr<Ipv4Route> HostRoute(Ipv4Address dst) const {
     auto it = m_hosts.find(dst.Get());
     if (it == m_hosts.end()) return nullptr;
@@ -252,9 +379,8 @@ class HookRouting : public Ipv4RoutingProtocol {
   // Whether a packet of size bytes with header h is one Take can do alone:
   // whole (no fragment), to one host, with a TTL that survives a hop.
   static bool Plain(const Ipv4Header &h, uint32_t size) {
-    Ipv4Address dst = h.GetDestination();
     return h.IsLastFragment() && h.GetFragmentOffset() == 0 && h.GetTtl() > 1 &&
-           !dst.IsBroadcast() && !dst.IsMulticast() &&
+           !Special(h.GetDestination().Get()) &&
            h.GetPayloadSize() + h.GetSerializedSize() == size;
   }
 
@@ -288,38 +414,23 @@ class HookRouting : public Ipv4RoutingProtocol {
     return q;
   }
 
-  // The interface a packet to dst leaves by: a host route, else static
-  // routing's choice (longest prefix); -1 when there is none.
-  int32_t OutIface(Ptr<Packet> q, const Ipv4Header &h) {
-    auto it = m_hosts.find(h.GetDestination().Get());
-    if (it != m_hosts.end()) return (int32_t)it->second;
-    Socket::SocketErrno err;
-    Ptr<Ipv4Route> r = m_static->RouteOutput(q, h, nullptr, err);
-    return r ? m_ipv4->GetInterfaceForDevice(r->GetOutputDevice()) : -1;
-  }
-
-  // Forwards q (header h), in on iif, as IpForward, SendRealOut and
-  // Ipv4Interface::Send would: TTL down by one, the header back on, to the
-  // route's device. Traffic control is passed over: natsim installs no
-  // queue disc, and a full device queue drops (and counts) what does not
-  // fit. Returns false, having done nothing, when ns-3 must see q: no
-  // route, an interface that does not forward, a packet over the MTU
-  // (fragments), or a destination on the way out's own interface.
-  bool Forward(uint32_t iif, Ptr<Packet> q, Ipv4Header h) {
-    if (!m_ipv4->IsForwarding(iif)) return false;
-    int32_t oif = OutIface(q, h);
-    if (oif < 0 || !m_ipv4->IsUp((uint32_t)oif)) return false;
-    Ptr<NetDevice> dev = m_ipv4->GetNetDevice((uint32_t)oif);
-    if (q->GetSize() + h.GetSerializedSize() > dev->GetMtu()) return false;
-    for (uint32_t i = 0; i < m_ipv4->GetNAddresses((uint32_t)oif); i++)
-      if (m_ipv4->GetAddress((uint32_t)oif, i).GetLocal() == h.GetDestination()) return false;
+  // Forwards q (header h) as IpForward, SendRealOut and Ipv4Interface::Send
+  // would: TTL down by one, the header back on, to the route's device.
+  // Traffic control is passed over: natsim installs no queue disc, and a
+  // full device queue drops (and counts) what does not fit. Returns false,
+  // having done nothing, when ns-3 must see q: no route, a packet over the
+  // MTU (fragments), or a destination on the way out's own interface.
+  bool Forward(Ptr<Packet> q, Ipv4Header h) {
+    uint32_t dst = h.GetDestination().Get();
+    const Iface *out = Out(Lookup(dst));
+    if (!out || q->GetSize() + h.GetSerializedSize() > out->mtu || out->Has(dst)) return false;
     h.SetTtl(h.GetTtl() - 1);
     q->AddHeader(h);
-    dev->Send(q, dev->GetBroadcast(), Ipv4L3Protocol::PROT_NUMBER);
+    out->dev->Send(q, out->dev->GetBroadcast(), Ipv4L3Protocol::PROT_NUMBER);
     return true;
   }
 
-  // Hands q (header h, for this node) to a direct UDP socket, as
+  // Hands q (header h, for this node) to a socket of sim's own, as
   // LocalDeliver would; false, having done nothing, for any other.
   bool Deliver(Ptr<Packet> q, const Ipv4Header &h) {
     return h.GetProtocol() == UdpL4Protocol::PROT_NUMBER && m_direct && m_direct->Take(q, h);
@@ -334,6 +445,22 @@ class HookRouting : public Ipv4RoutingProtocol {
                                                  dev->GetAddress(), dev->GetAddress(),
                                                  NetDevice::PACKET_HOST);
     m_hooked = false;
+  }
+
+  // p down the ns-3 way, through its UDP: from src, or, for 0, along the
+  // route to dst from the address it picks.
+  void NsSend(Ptr<Packet> p, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport) {
+    Ptr<UdpL4Protocol> udp = m_direct->Udp();
+    if (src) {
+      udp->Send(p, Ipv4Address(src), Ipv4Address(dst), sport, dport, nullptr);
+      return;
+    }
+    Ipv4Header h;
+    h.SetDestination(Ipv4Address(dst));
+    h.SetProtocol(UdpL4Protocol::PROT_NUMBER);
+    Socket::SocketErrno err;
+    Ptr<Ipv4Route> r = RouteOutput(p, h, nullptr, err);
+    if (r) udp->Send(p, r->GetSource(), Ipv4Address(dst), sport, dport, r);
   }
 
   // Replaces q's UDP header with a fresh one carrying the new ports. A
@@ -381,6 +508,10 @@ class HookRouting : public Ipv4RoutingProtocol {
   void *m_ctx = nullptr;
   bool m_hooked = false; /* the packet Again passes on has been through m_fn */
   Ptr<DirectUdp> m_direct;
+  std::vector<Iface> m_ifs; /* by interface index */
+  std::unordered_map<uint32_t, Hop> m_hops; /* static routing's, by destination */
+  std::unordered_map<uint64_t, uint16_t> m_ids; /* next IP identification, by source and destination */
+  uint8_t m_ttl = 64;
 };
 
 // ns-3's binary heap of events, noting the last uid scheduled at each
@@ -408,6 +539,7 @@ class HookRoutingHelper : public Ipv4RoutingHelper {
 // An ns-3 socket, or a direct one (s null): its node, address and port.
 struct Sock {
   Ptr<Socket> s;
+  HookRouting *rt; /* its node's */
   sim_recv_fn fn;
   void *ctx;
   bool open;
@@ -540,26 +672,6 @@ Ptr<Socket> ns3_socket(int node, uint32_t ip, uint16_t *port) {
   s->GetSockName(a);
   *port = InetSocketAddress::ConvertFrom(a).GetPort();
   return s;
-}
-
-// A direct socket's datagram goes down as ns-3's UDP socket sends it: from
-// the socket's address, or, bound to every address, from the one routing
-// picks for ip, along that route. -1 when there is no route (or ip is a
-// broadcast).
-int send_direct(const Sock &k, Ptr<Packet> p, uint32_t ip, uint16_t port) {
-  Ptr<DirectUdp> d = g->direct[k.node];
-  if (k.ip != 0) {
-    d->Udp()->Send(p, Ipv4Address(k.ip), Ipv4Address(ip), k.port, port, nullptr);
-    return 0;
-  }
-  Ipv4Header h;
-  h.SetDestination(Ipv4Address(ip));
-  h.SetProtocol(UdpL4Protocol::PROT_NUMBER);
-  Socket::SocketErrno err;
-  Ptr<Ipv4Route> r = d->Routing()->RouteOutput(p, h, nullptr, err);
-  if (!r || Ipv4Address(ip).IsBroadcast()) return -1;
-  d->Udp()->Send(p, r->GetSource(), Ipv4Address(ip), k.port, port, r);
-  return 0;
 }
 
 Ipv4Mask mask_of(int prefix) {
@@ -707,7 +819,7 @@ int sim_route_add(int node, uint32_t ip, int prefix, uint32_t iface) {
   if (prefix == 32)
     routing(node)->AddHost(ip, iface);
   else
-    routing(node)->Static()->AddNetworkRouteTo(Ipv4Address(ip), mask_of(prefix), iface);
+    routing(node)->AddNet(ip, mask_of(prefix), iface);
   return 0;
 }
 
@@ -740,7 +852,7 @@ int sim_node_hook(int node, sim_hook_fn fn, void *ctx) {
 int sim_udp_open(int node, uint32_t ip, uint16_t port, sim_recv_fn fn,
                  void *ctx) {
   if (!valid_node(node)) return -1;
-  Sock k = {nullptr, fn, ctx, true, node, ip, port};
+  Sock k = {nullptr, PeekPointer(routing(node)), fn, ctx, true, node, ip, port};
   if (port == 0 && !(k.s = ns3_socket(node, ip, &k.port))) return -1;
   int id = (int)g->socks.size();
   if (!direct_udp(node)->Bind(ip, k.port, id, k.s != nullptr)) {
@@ -757,7 +869,7 @@ int sim_udp_send(int sock, uint32_t ip, uint16_t port, const uint8_t *data,
   if (!valid_sock(sock)) return -1;
   Ptr<Packet> p = Create<Packet>(data, (uint32_t)len);
   const Sock &k = g->socks[sock];
-  if (!k.s) return send_direct(k, p, ip, port);
+  if (!k.s) return k.rt->Send(p, k.ip, k.port, ip, port);
   return k.s->SendTo(p, 0, InetSocketAddress(Ipv4Address(ip), port)) < 0 ? -1 : 0;
 }
 

@@ -10,9 +10,9 @@
 #include <ns3/internet-module.h>
 #include <ns3/network-module.h>
 #include <ns3/point-to-point-module.h>
+#include <ns3/traffic-control-layer.h>
 
 #include <algorithm>
-#include <map>
 #include <new>
 #include <string>
 #include <unordered_map>
@@ -195,11 +195,10 @@ class HookRouting : public Ipv4RoutingProtocol {
   // Returns false, having done nothing, when p needs more (fragments,
   // broadcast, an expiring TTL, checksums): ns-3 takes it.
   bool Take(uint32_t iif, Ptr<const Packet> p) {
-    Ipv4Header h;
     if (Node::ChecksumEnabled() || iif >= m_ifs.size() || !m_ifs[iif].up) return false;
-    if (p->PeekHeader(h) != h.GetSerializedSize() || !Plain(h, p->GetSize())) return false;
+    Ipv4Header h;
     Ptr<Packet> q = p->Copy();
-    q->RemoveHeader(h);
+    if (q->RemoveHeader(h) != h.GetSerializedSize() || !Plain(h, p->GetSize())) return false;
     if (m_fn) {
       sim_pkt pk;
       bool is_udp = Look(q, h, iif, &pk);
@@ -528,13 +527,6 @@ class UidScheduler : public PriorityQueueScheduler {
   void Insert(const Event &ev) override;
 };
 
-class HookRoutingHelper : public Ipv4RoutingHelper {
- public:
-  HookRoutingHelper *Copy() const override { return new HookRoutingHelper(*this); }
-  Ptr<Ipv4RoutingProtocol> Create(Ptr<Node>) const override {
-    return CreateObject<HookRouting>();
-  }
-};
 
 // An ns-3 socket, or a direct one (s null): its node, address and port.
 struct Sock {
@@ -570,7 +562,7 @@ struct State {
   std::unordered_map<int, Ptr<DirectUdp>> direct; /* by node */
   // The last event uid scheduled at each hash of a time (UidScheduler).
   std::vector<uint32_t> last_uid = std::vector<uint32_t>(LAST_UID_SLOTS);
-  std::map<uint64_t, EventId> timers;
+  std::unordered_map<uint64_t, EventId> timers;
   uint64_t next_timer = 1;
   int64_t next_stream = 0;
   PointToPointHelper p2p;
@@ -654,10 +646,20 @@ void UidScheduler::Insert(const Event &ev) {
   PriorityQueueScheduler::Insert(ev);
 }
 
+// Hands p's bytes to socket sock's callback: from a buffer on the stack
+// when they fit (the callback may send, and a datagram to the node's own
+// address comes back here before it returns), else from the heap.
 void deliver(int sock, Ptr<Packet> p, uint32_t from_ip, uint16_t from_port) {
-  std::vector<uint8_t> buf(p->GetSize());
-  p->CopyData(buf.data(), buf.size());
-  g->socks[sock].fn(g->socks[sock].ctx, buf.data(), buf.size(), from_ip, from_port);
+  uint8_t small[2048];
+  std::vector<uint8_t> big;
+  uint32_t n = p->GetSize();
+  uint8_t *buf = small;
+  if (n > sizeof small) {
+    big.resize(n);
+    buf = big.data();
+  }
+  p->CopyData(buf, n);
+  g->socks[sock].fn(g->socks[sock].ctx, buf, n, from_ip, from_port);
 }
 
 // An ns-3 UDP socket of node on ip (0: any) and a port ns-3 picks, which
@@ -752,10 +754,18 @@ uint64_t sim_rearm(uint64_t old, int64_t at, sim_timer_fn fn, void *arg) {
 int sim_node_new(void) {
   if (!g) return -1;
   Ptr<Node> n = CreateObject<Node>();
-  InternetStackHelper stack;
-  stack.SetIpv6StackInstall(false);
-  stack.SetRoutingHelper(HookRoutingHelper());
-  stack.Install(n);
+  // IPv4 as InternetStackHelper installs it, without the TCP and packet
+  // sockets natsim never opens (they cost time and memory per node).
+  Ptr<ArpL3Protocol> arp = CreateObject<ArpL3Protocol>();
+  Ptr<Ipv4L3Protocol> ip = CreateObject<Ipv4L3Protocol>();
+  Ptr<TrafficControlLayer> tc = CreateObject<TrafficControlLayer>();
+  n->AggregateObject(arp);
+  n->AggregateObject(ip);
+  n->AggregateObject(CreateObject<Icmpv4L4Protocol>());
+  ip->SetRoutingProtocol(CreateObject<HookRouting>());
+  n->AggregateObject(tc);
+  n->AggregateObject(CreateObject<UdpL4Protocol>());
+  arp->SetTrafficControl(tc);
   // Strong end-system model: a packet is for this node only if addressed to
   // the interface it came in on. The weak model scans every interface of
   // every packet, which is most of the time spent in a core with thousands.

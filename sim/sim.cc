@@ -266,11 +266,20 @@ class HookRouting : public Ipv4RoutingProtocol {
     m_static->NotifyInterfaceDown(i);
     Sync(i);
   }
+  // Static routing adds a route to each address it is told of, and scans
+  // its whole list for a duplicate first. The core carries its address on
+  // each of its thousands of interfaces: static routing hears only of an
+  // address's first interface (a route to the node's own address is all
+  // it needs), so the core's set-up stays linear.
   void NotifyAddAddress(uint32_t i, Ipv4InterfaceAddress a) override {
-    m_static->NotifyAddAddress(i, a);
+    uint32_t ip = a.GetLocal().Get();
+    bool host = a.GetMask() == Ipv4Mask::GetOnes();
+    if (!host || m_addrs[ip]++ == 0) m_static->NotifyAddAddress(i, a);
     Sync(i);
   }
   void NotifyRemoveAddress(uint32_t i, Ipv4InterfaceAddress a) override {
+    auto it = m_addrs.find(a.GetLocal().Get());
+    if (it != m_addrs.end() && --it->second == 0) m_addrs.erase(it);
     m_static->NotifyRemoveAddress(i, a);
     Sync(i);
   }
@@ -508,6 +517,7 @@ class HookRouting : public Ipv4RoutingProtocol {
   bool m_hooked = false; /* the packet Again passes on has been through m_fn */
   Ptr<DirectUdp> m_direct;
   std::vector<Iface> m_ifs; /* by interface index */
+  std::unordered_map<uint32_t, uint32_t> m_addrs; /* /32 addresses: interfaces with each */
   std::unordered_map<uint32_t, Hop> m_hops; /* static routing's, by destination */
   std::unordered_map<uint64_t, uint16_t> m_ids; /* next IP identification, by source and destination */
   uint8_t m_ttl = 64;

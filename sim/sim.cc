@@ -345,14 +345,17 @@ class HookRouting : public Ipv4RoutingProtocol {
   // The hop to dst: a host route, else static routing's choice (longest
   // prefix), remembered until a route or an address changes.
   Hop Lookup(uint32_t dst) {
+    /* Static routing's answers first: an address with a host route is
+    ** never among them (AddHost empties them), and most of a NAT's
+    ** packets go out by its default route. */
+    auto c = m_hops.find(dst);
+    if (c != m_hops.end()) return c->second;
     auto it = m_hosts.find(dst);
     if (it != m_hosts.end()) {
       uint32_t i = it->second;
       bool known = i < m_ifs.size() && !m_ifs[i].locals.empty();
       return Hop{(int32_t)i, known ? m_ifs[i].locals[0] : m_ipv4->GetAddress(i, 0).GetLocal().Get()};
     }
-    auto c = m_hops.find(dst);
-    if (c != m_hops.end()) return c->second;
     Ipv4Header h;
     h.SetDestination(Ipv4Address(dst));
     Socket::SocketErrno err;

@@ -42,8 +42,8 @@ TypeId HookRouting::GetTypeId() {
 }
 
 Ptr<Ipv4Route> HookRouting::RouteOutput(Ptr<Packet> p, const Ipv4Header &h,
-                           Ptr<NetDevice> oif,
-                           Socket::SocketErrno &err) {
+                                        Ptr<NetDevice> oif,
+                                        Socket::SocketErrno &err) {
   Ptr<Ipv4Route> r = oif ? nullptr : HostRoute(h.GetDestination());
   if (r) {
     err = Socket::ERROR_NOTERROR;
@@ -53,9 +53,9 @@ Ptr<Ipv4Route> HookRouting::RouteOutput(Ptr<Packet> p, const Ipv4Header &h,
 }
 
 bool HookRouting::RouteInput(Ptr<const Packet> p, const Ipv4Header &h,
-                Ptr<const NetDevice> idev, UnicastForwardCallback ucb,
-                MulticastForwardCallback mcb, LocalDeliverCallback lcb,
-                ErrorCallback ecb) {
+                             Ptr<const NetDevice> idev, UnicastForwardCallback ucb,
+                             MulticastForwardCallback mcb, LocalDeliverCallback lcb,
+                             ErrorCallback ecb) {
   uint32_t iif = (uint32_t)m_ipv4->GetInterfaceForDevice(idev);
   bool hooked = m_hooked;
   m_hooked = false;
@@ -110,8 +110,9 @@ int HookRouting::Send(Ptr<Packet> p, uint32_t src, uint16_t sport, uint32_t dst,
   if (src == 0 && (hop.oif < 0 || Special(dst))) return -1;
   Ipv4Address from(src ? src : hop.src);
   const Iface *out = Out(hop);
+  const uint32_t headers = 8 + 20; /* UDP and IPv4 */
   if (Node::ChecksumEnabled() || Special(dst) || !out || out->Has(dst) ||
-      p->GetSize() + 28 > out->mtu) {
+      p->GetSize() + headers > out->mtu) {
     NsSend(p, src, sport, dst, dport);
     return 0;
   }
@@ -223,7 +224,7 @@ bool HookRouting::Look(Ptr<const Packet> p, const Ipv4Header &h, uint32_t iif, s
 }
 
 Ptr<Packet> HookRouting::Rewrite(Ptr<const Packet> p, Ipv4Header *nh, const sim_pkt &pk,
-                           bool is_udp) {
+                                 bool is_udp) {
   Ptr<Packet> q = p->Copy();
   nh->SetSource(Ipv4Address(pk.src_ip));
   nh->SetDestination(Ipv4Address(pk.dst_ip));
@@ -251,7 +252,8 @@ void HookRouting::Again(uint32_t iif, Ptr<Packet> q, const Ipv4Header &h) {
   m_hooked = false;
 }
 
-void HookRouting::NsSend(Ptr<Packet> p, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport) {
+void HookRouting::NsSend(Ptr<Packet> p, uint32_t src, uint16_t sport, uint32_t dst,
+                         uint16_t dport) {
   Ptr<UdpL4Protocol> udp = m_direct->Udp();
   if (src) {
     udp->Send(p, Ipv4Address(src), Ipv4Address(dst), sport, dport, nullptr);
@@ -266,7 +268,7 @@ void HookRouting::NsSend(Ptr<Packet> p, uint32_t src, uint16_t sport, uint32_t d
 }
 
 void HookRouting::Readdress(Ptr<Packet> q, const Ipv4Header &nh, uint16_t sport,
-                      uint16_t dport) {
+                            uint16_t dport) {
   UdpHeader old;
   q->RemoveHeader(old);
   UdpHeader udp;
@@ -274,14 +276,15 @@ void HookRouting::Readdress(Ptr<Packet> q, const Ipv4Header &nh, uint16_t sport,
   udp.SetDestinationPort(dport);
   if (Node::ChecksumEnabled()) {
     udp.EnableChecksums();
-    udp.InitializeChecksum(nh.GetSource(), nh.GetDestination(), UdpL4Protocol::PROT_NUMBER);
+    udp.InitializeChecksum(nh.GetSource(), nh.GetDestination(),
+                           UdpL4Protocol::PROT_NUMBER);
   }
   q->AddHeader(udp);
 }
 
-bool HookRouting::Route(Ptr<const Packet> p, const Ipv4Header &h, Ptr<const NetDevice> idev, uint32_t iif,
-           UnicastForwardCallback ucb, MulticastForwardCallback mcb,
-           LocalDeliverCallback lcb, ErrorCallback ecb) {
+bool HookRouting::Route(Ptr<const Packet> p, const Ipv4Header &h, Ptr<const NetDevice> idev,
+                        uint32_t iif, UnicastForwardCallback ucb, MulticastForwardCallback mcb,
+                        LocalDeliverCallback lcb, ErrorCallback ecb) {
   Ptr<Ipv4Route> r = HostRoute(h.GetDestination());
   if (r && !m_ipv4->IsDestinationAddress(h.GetDestination(), iif) &&
       m_ipv4->IsForwarding(iif)) {

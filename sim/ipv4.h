@@ -282,7 +282,7 @@ class HookRouting : public Ipv4RoutingProtocol {
   std::vector<Iface> m_ifs; /* by interface index */
   std::unordered_map<uint32_t, uint32_t> m_addrs; /* /32 addresses: interfaces with each */
   std::unordered_map<uint32_t, Hop> m_hops; /* static routing's, by destination */
-  std::unordered_map<uint64_t, uint16_t> m_ids; /* next IP identification, by source and destination */
+  std::unordered_map<uint64_t, uint16_t> m_ids; /* next IP id, by source and destination */
   uint8_t m_ttl = 64;
 };
 

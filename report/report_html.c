@@ -56,9 +56,10 @@ static void shares_row(FILE *f, const run_version *v, int row) {
     double tx = x0 + span * t->target;
     fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#000\" "
                "stroke-dasharray=\"4 2\" stroke-width=\"2\"/><text x=\"%.1f\" y=\"%.1f\" "
-               "text-anchor=\"%s\">target %s %.0f%%</text>\n", tx, tx, y - 4, y + 28,
-            tx + (t->target > 0.5 ? -3 : 3), y - 5, t->target > 0.5 ? "end" : "start", t->op,
-            100 * t->target);
+               "text-anchor=\"%s\">target ", tx, tx, y - 4, y + 28,
+            tx + (t->target > 0.5 ? -3 : 3), y - 5, t->target > 0.5 ? "end" : "start");
+    report_escape(f, t->op); /* "<=" is markup unescaped */
+    fprintf(f, " %.0f%%</text>\n", 100 * t->target);
   }
 }
 

@@ -71,7 +71,8 @@ bool HookRouting::RouteInput(Ptr<const Packet> p, const Ipv4Header &h,
     break;
   }
   Ipv4Header nh = h;
-  Ptr<Packet> q = Rewrite(p, &nh, pk, is_udp);
+  Ptr<Packet> q = p->Copy();
+  Rewrite(q, &nh, pk, is_udp);
   return Route(q, nh, idev, iif, ucb, mcb, lcb, ecb);
 }
 
@@ -89,7 +90,7 @@ bool HookRouting::Take(uint32_t iif, Ptr<const Packet> p) {
     case SIM_PASS:
       break;
     case SIM_REWRITE:
-      q = Rewrite(q, &h, pk, is_udp);
+      Rewrite(q, &h, pk, is_udp);
       break;
     }
   }
@@ -107,11 +108,12 @@ bool HookRouting::Take(uint32_t iif, Ptr<const Packet> p) {
 
 int HookRouting::Send(Ptr<Packet> p, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport) {
   Hop hop = Lookup(dst);
-  if (src == 0 && (hop.oif < 0 || Special(dst))) return -1;
+  bool special = Special(dst);
+  if (src == 0 && (hop.oif < 0 || special)) return -1;
   Ipv4Address from(src ? src : hop.src);
   const Iface *out = Out(hop);
   const uint32_t headers = 8 + 20; /* UDP and IPv4 */
-  if (Node::ChecksumEnabled() || Special(dst) || !out || out->Has(dst) ||
+  if (Node::ChecksumEnabled() || special || !out || out->Has(dst) ||
       p->GetSize() + headers > out->mtu) {
     NsSend(p, src, sport, dst, dport);
     return 0;
@@ -223,13 +225,10 @@ bool HookRouting::Look(Ptr<const Packet> p, const Ipv4Header &h, uint32_t iif, s
   return is_udp;
 }
 
-Ptr<Packet> HookRouting::Rewrite(Ptr<const Packet> p, Ipv4Header *nh, const sim_pkt &pk,
-                                 bool is_udp) {
-  Ptr<Packet> q = p->Copy();
+void HookRouting::Rewrite(Ptr<Packet> q, Ipv4Header *nh, const sim_pkt &pk, bool is_udp) {
   nh->SetSource(Ipv4Address(pk.src_ip));
   nh->SetDestination(Ipv4Address(pk.dst_ip));
   if (is_udp) Readdress(q, *nh, pk.src_port, pk.dst_port);
-  return q;
 }
 
 bool HookRouting::Forward(Ptr<Packet> q, Ipv4Header h) {

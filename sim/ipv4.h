@@ -232,10 +232,10 @@ class HookRouting : public Ipv4RoutingProtocol {
   // pk; whether p is UDP with a whole UDP header.
   static bool Look(Ptr<const Packet> p, const Ipv4Header &h, uint32_t iif, sim_pkt *pk);
 
-  // p as the hook rewrote it in pk: nh takes the new addresses, and p's
-  // UDP header (when is_udp) the new ports.
-  static Ptr<Packet> Rewrite(Ptr<const Packet> p, Ipv4Header *nh, const sim_pkt &pk,
-                             bool is_udp);
+  // Makes q (its IPv4 header nh taken off) what the hook rewrote in pk:
+  // nh takes the new addresses, and q's UDP header (when is_udp) the new
+  // ports.
+  static void Rewrite(Ptr<Packet> q, Ipv4Header *nh, const sim_pkt &pk, bool is_udp);
 
   // Forwards q (header h) as IpForward, SendRealOut and Ipv4Interface::Send
   // would: TTL down by one, the header back on, to the route's device.

@@ -12,7 +12,6 @@
 #include <ns3/point-to-point-module.h>
 #include <ns3/traffic-control-layer.h>
 
-#include <algorithm>
 #include <new>
 #include <string>
 #include <unordered_map>
@@ -40,7 +39,6 @@ class UidScheduler : public PriorityQueueScheduler {
   }
   void Insert(const Event &ev) override;
 };
-
 
 // An ns-3 socket, or a direct one (s null): its node, address and port.
 struct Sock {

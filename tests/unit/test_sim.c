@@ -371,6 +371,45 @@ static void test_hook_once(void **state) {
   }
 }
 
+#define C_IP 0x0A000003u /* 10.0.0.3 */
+
+static void send_burst(void *arg) {
+  int *sock = arg;
+  for (int i = 0; i < 500; i++) sim_udp_send(*sock, C_IP, 5000, (const uint8_t *)"x", 1);
+}
+
+/* A router whose way out is slower than its way in: what its device queue
+** cannot hold is dropped there and counted as lost, so every datagram is
+** accounted for. */
+static void test_forward_overflow(void **state) {
+  (void)state;
+  sim_init(1);
+  int mode = 0; /* the hook passes everything */
+  int a, b, links[2];
+  int r = triangle(&mode, &a, &b, links);
+  /* c behind r at 1 Mbit/s: 248 us a datagram, where three bursts of 500
+  ** (1 ms apart, each gone from a's queue in 124 us) reach r within 2 ms */
+  sim_link_cfg slow = {.rate_bps = 1000000, .delay = MS};
+  int c = sim_node_new();
+  uint32_t ic, rc;
+  int lc = sim_link_new(c, r, &slow, &ic, &rc);
+  assert_true(lc >= 0);
+  sim_addr_add(c, ic, C_IP, 32);
+  sim_addr_add(r, rc, R_IP, 32);
+  sim_route_add(c, 0, 0, ic);
+  sim_route_add(r, C_IP, 32, rc);
+  rx got = {0};
+  int sa = sim_udp_open(a, 0, 4000, on_rx, NULL);
+  sim_udp_open(c, 0, 5000, on_rx, &got);
+  for (int k = 0; k < 3; k++) sim_schedule(k * MS, send_burst, &sa);
+  sim_run_until(10 * SIM_NS_PER_S);
+  assert_int_equal(sim_link_lost(links[0]), 0); /* a's queue kept up */
+  uint64_t lost = sim_link_lost(lc);
+  assert_true(lost > 0 && got.count >= 1000);
+  assert_int_equal(got.count + (int)lost, 1500);
+  sim_destroy();
+}
+
 static void test_hook(void **state) {
   (void)state;
   for (int mode = 0; mode < 3; mode++) {
@@ -577,6 +616,7 @@ int main(void) {
       cmocka_unit_test(test_any_source),
       cmocka_unit_test(test_hook),
       cmocka_unit_test(test_hook_once),
+      cmocka_unit_test(test_forward_overflow),
       cmocka_unit_test(test_bad_arguments),
       cmocka_unit_test(test_pcap),
       cmocka_unit_test(test_pcap_rewritten),

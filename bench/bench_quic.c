@@ -30,14 +30,16 @@ static double now_s(void) {
   return (double)t.tv_sec + t.tv_nsec / 1e9;
 }
 
+static gnutls_certificate_credentials_t trust; /* every connection's */
+
 /* One handshake; returns 1 when both sides completed it. */
-static int handshake(gnutls_certificate_credentials_t cc, gnutls_certificate_credentials_t sc,
-                     uint64_t seed) {
+static int handshake(pki_cert *cc, pki_cert *sc, uint64_t seed) {
   quic_cfg c, s;
   quic_cfg_defaults(&c);
   quic_cfg_defaults(&s);
-  c.cred = cc, c.peer_name = "peer-2.natsim", c.seed = seed;
-  s.cred = sc, s.peer_name = "peer-1.natsim", s.seed = ~seed, s.server = true;
+  c.cred = s.cred = trust;
+  c.cert = cc, c.peer_name = "peer-2.natsim", c.seed = seed;
+  s.cert = sc, s.peer_name = "peer-1.natsim", s.seed = ~seed, s.server = true;
   quic_io ci = {send0, deliver, NULL}, si = {send1, deliver, NULL};
   int64_t t = 1000000000LL;
   to[0].n = to[1].n = 0;
@@ -61,26 +63,29 @@ int main(int argc, char **argv) {
   char err[200];
   pki_ca *ca = pki_ca_new("bench CA", err, sizeof err);
   if (!ca || n < 1) return fprintf(stderr, "bench_quic: %s\n", ca ? "HANDSHAKES >= 1" : err), 2;
-  gnutls_certificate_credentials_t cc = pki_issue(ca, ca, 1, err, sizeof err);
-  gnutls_certificate_credentials_t sc = pki_issue(ca, ca, 2, err, sizeof err);
+  trust = pki_trust(ca, err, sizeof err);
+  pki_cert *cc = pki_issue(ca, 1, err, sizeof err);
+  pki_cert *sc = pki_issue(ca, 2, err, sizeof err);
+  if (!trust || !cc || !sc) return fprintf(stderr, "bench_quic: %s\n", err), 2;
   int ok = 0;
   double t0 = now_s();
   for (int i = 0; i < n; i++) ok += handshake(cc, sc, (uint64_t)i);
   double t1 = now_s();
   for (int i = 0; i < n; i++) {
-    gnutls_certificate_credentials_t a = pki_issue(ca, ca, 1, err, sizeof err);
-    gnutls_certificate_credentials_t b = pki_issue(ca, ca, 2, err, sizeof err);
-    ok += handshake(a, b, (uint64_t)i);
-    gnutls_certificate_free_credentials(a);
-    gnutls_certificate_free_credentials(b);
+    pki_cert *a = pki_issue(ca, 1, err, sizeof err);
+    pki_cert *b = pki_issue(ca, 2, err, sizeof err);
+    if (a && b) ok += handshake(a, b, (uint64_t)i);
+    pki_cert_free(a);
+    pki_cert_free(b);
   }
   double t2 = now_s();
   printf("QUIC handshakes (Ed25519 certificates, X25519, AES-128-GCM), in memory:\n");
   printf("  reusing certificates:   %d in %.2f s: %.0f handshakes/s\n", n, t1 - t0, n / (t1 - t0));
   printf("  issuing two per attempt: %d in %.2f s: %.0f handshakes/s\n", n, t2 - t1, n / (t2 - t1));
   printf("  completed: %d of %d\n", ok, 2 * n);
-  gnutls_certificate_free_credentials(cc);
-  gnutls_certificate_free_credentials(sc);
+  pki_cert_free(cc);
+  pki_cert_free(sc);
+  gnutls_certificate_free_credentials(trust);
   pki_ca_free(ca);
   return ok == 2 * n ? 0 : 1;
 }

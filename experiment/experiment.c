@@ -133,6 +133,7 @@ static void release(xrun *x) {
   pki_ca_free(x->ca);
   pki_ca_free(x->rogue);
   if (x->priority) gnutls_priority_deinit(x->priority);
+  if (x->trust) gnutls_certificate_free_credentials(x->trust);
   world_free(x->w);
   servers_free(x);
   free(x->att);

@@ -105,6 +105,8 @@ int population_build(xrun *x, char *err, size_t len) {
     if (!x->ca) return -1;
     x->rogue = pki_ca_new("natsim scenario CA", err, len);
     if (!x->rogue) return -1;
+    x->trust = pki_trust(x->ca, err, len);
+    if (!x->trust) return -1;
     int rv = quic_priority_new(&x->priority);
     if (rv != 0) {
       snprintf(err, len, "QUIC TLS priorities: %s", gnutls_strerror(rv));

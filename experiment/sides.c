@@ -112,10 +112,11 @@ static int build_nats(xrun *x, side *s, int cls, const side *shared, char *err, 
 ** foreign one for a rogue. */
 static int issue_cert(xrun *x, side *s, bool rogue, peer_cfg *pc, char *err, size_t len) {
   if (!x->cfg->quic) return 0;
-  s->cred = pki_issue(rogue ? x->rogue : x->ca, x->ca, s->id, err, len);
-  pc->quic = s->cred;
+  s->cert = pki_issue(rogue ? x->rogue : x->ca, s->id, err, len);
+  pc->quic = x->trust;
+  pc->quic_cert = s->cert;
   pc->quic_priority = x->priority;
-  return s->cred ? 0 : -1;
+  return s->cert ? 0 : -1;
 }
 
 /* ICE versions: the servers in the world, and the extras when the version
@@ -186,8 +187,8 @@ void side_stop(side *s) {
   s->work_timer = 0;
   peer_free(s->p);
   s->p = NULL;
-  if (s->cred) gnutls_certificate_free_credentials(s->cred);
-  s->cred = NULL;
+  pki_cert_free(s->cert);
+  s->cert = NULL;
 }
 
 void side_free(side *s) {

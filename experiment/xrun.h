@@ -56,7 +56,7 @@ struct side {
   int sent, received;
   bool damaged;
   int64_t direct_at;
-  gnutls_certificate_credentials_t cred; /* QUIC: its certificate and the CA it trusts */
+  pki_cert *cert; /* QUIC: its key and certificate */
   int home;           /* its home NAT's node */
   xsock *extra;       /* its sockets 1..nextra (birthday probing) */
   int nextra;
@@ -100,6 +100,7 @@ struct xrun {
   relay_sock *relays; /* by port - RELAY_MIN */
   pki_ca *ca, *rogue; /* QUIC: the scenario's CA, and a foreign one */
   gnutls_priority_t priority; /* QUIC: every connection's TLS priorities (quic_priority_new) */
+  gnutls_certificate_credentials_t trust; /* QUIC: every side's, trusting ca (pki_trust) */
   int started;        /* attempts whose connect call was made */
   int connected;      /* attempts whose first message arrived */
   int finished;       /* attempts whose messages all arrived, both ways */

@@ -384,6 +384,7 @@ static void start_quic(peer *p, int64_t now, psession *s) {
   quic_cfg_defaults(&qc);
   qc.server = !s->initiator;
   qc.cred = p->cfg.quic;
+  qc.cert = p->cfg.quic_cert;
   qc.priority = p->cfg.quic_priority;
   qc.peer_name = name;
   qc.seed = s->id ^ ((uint64_t)p->cfg.id << 32);

@@ -94,10 +94,12 @@ typedef struct peer_cfg {
   ** and lowers consent_interval to keepalive when that is shorter. The
   ** strings are borrowed: they must outlive the peer. */
   ice_cfg agent;
-  /* QUIC instead of conn.h: our certificate and the CA we trust (borrowed:
-  ** must outlive the peer; NULL: conn.h). The other side's certificate must
-  ** carry its pki_name. */
+  /* QUIC instead of conn.h: the CA we trust (pki_trust; borrowed: must
+  ** outlive the peer, and may be every peer's; NULL: conn.h) and our key
+  ** and certificate (pki_issue; borrowed too). The other side's certificate
+  ** must carry its pki_name. */
   gnutls_certificate_credentials_t quic;
+  struct pki_cert *quic_cert;
   /* QUIC's TLS priorities, shared by every connection (quic_priority_new;
   ** borrowed, like quic; NULL: each connection parses its own). */
   gnutls_priority_t quic_priority;

@@ -72,6 +72,12 @@ void pki_ca_free(pki_ca *ca) {
   free(ca);
 }
 
+struct pki_cert {
+  gnutls_pcert_st pcert;
+  int pcert_set; /* pcert holds a certificate (to deinit) */
+  gnutls_privkey_t key;
+};
+
 /* Makes trust's certificate the only authority cred trusts, in a trust
 ** list of one bucket: GnuTLS's default list has 127 (6 KB a credential).
 ** Added as gnutls_certificate_set_x509_trust adds it (a copy, named in
@@ -94,39 +100,83 @@ static int set_trust(gnutls_certificate_credentials_t cred, const pki_ca *trust)
   return 0;
 }
 
-static int issue(pki_ca *issuer, const pki_ca *trust, uint32_t id,
-                 gnutls_certificate_credentials_t cred) {
-  char name[64];
-  pki_name(id, name, sizeof name);
-  gnutls_x509_privkey_t key = NULL;
-  gnutls_x509_crt_t crt = NULL;
-  int rc;
-  if ((rc = new_key(&key)) >= 0 && (rc = gnutls_x509_crt_init(&crt)) >= 0 &&
-      (rc = make_crt(crt, key, name, (uint64_t)id + 2)) >= 0 &&
-      (rc = gnutls_x509_crt_set_basic_constraints(crt, 0, -1)) >= 0 &&
-      (rc = gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE)) >= 0 &&
-      (rc = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, name,
-                                                 (unsigned)strlen(name), GNUTLS_FSAN_SET)) >= 0 &&
-      (rc = gnutls_x509_crt_sign2(crt, issuer->crt, issuer->key, GNUTLS_DIG_SHA512, 0)) >= 0 &&
-      (rc = gnutls_certificate_set_x509_key(cred, &crt, 1, key)) >= 0)
-    rc = set_trust(cred, trust);
-  if (crt) gnutls_x509_crt_deinit(crt);
-  if (key) gnutls_x509_privkey_deinit(key);
-  return rc;
-}
-
-gnutls_certificate_credentials_t pki_issue(pki_ca *issuer, const pki_ca *trust, uint32_t id,
-                                           char *err, size_t len) {
+gnutls_certificate_credentials_t pki_trust(const pki_ca *trust, char *err, size_t len) {
   gnutls_certificate_credentials_t cred;
   int rc = gnutls_certificate_allocate_credentials(&cred);
   if (rc < 0) {
     fail(err, len, "credentials", rc);
     return NULL;
   }
-  if ((rc = issue(issuer, trust, id, cred)) < 0) {
-    fail(err, len, "peer certificate", rc);
+  rc = set_trust(cred, trust);
+  if (rc < 0) {
+    fail(err, len, "trusted certificate authority", rc);
     gnutls_certificate_free_credentials(cred);
     return NULL;
   }
   return cred;
+}
+
+/* Signs a certificate for peer `id`'s key into c->pcert. */
+static int sign(pki_ca *issuer, uint32_t id, gnutls_x509_privkey_t key, pki_cert *c) {
+  char name[64];
+  pki_name(id, name, sizeof name);
+  gnutls_x509_crt_t crt = NULL;
+  int rc;
+  if ((rc = gnutls_x509_crt_init(&crt)) >= 0 &&
+      (rc = make_crt(crt, key, name, (uint64_t)id + 2)) >= 0 &&
+      (rc = gnutls_x509_crt_set_basic_constraints(crt, 0, -1)) >= 0 &&
+      (rc = gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_DIGITAL_SIGNATURE)) >= 0 &&
+      (rc = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, name,
+                                                 (unsigned)strlen(name), GNUTLS_FSAN_SET)) >= 0 &&
+      (rc = gnutls_x509_crt_sign2(crt, issuer->crt, issuer->key, GNUTLS_DIG_SHA512, 0)) >= 0)
+    rc = gnutls_pcert_import_x509(&c->pcert, crt, 0);
+  if (crt) gnutls_x509_crt_deinit(crt);
+  return rc;
+}
+
+/* A new key for c and its certificate. */
+static int issue(pki_ca *issuer, uint32_t id, pki_cert *c) {
+  gnutls_x509_privkey_t key = NULL;
+  int rc = new_key(&key);
+  if (rc < 0) {
+    if (key) gnutls_x509_privkey_deinit(key);
+    return rc;
+  }
+  rc = sign(issuer, id, key, c);
+  if (rc < 0) {
+    gnutls_x509_privkey_deinit(key);
+    return rc;
+  }
+  c->pcert_set = 1;
+  rc = gnutls_privkey_init(&c->key);
+  if (rc >= 0) rc = gnutls_privkey_import_x509(c->key, key, GNUTLS_PRIVKEY_IMPORT_AUTO_RELEASE);
+  if (rc < 0) gnutls_x509_privkey_deinit(key);
+  return rc;
+}
+
+pki_cert *pki_issue(pki_ca *issuer, uint32_t id, char *err, size_t len) {
+  pki_cert *c = calloc(1, sizeof *c);
+  if (!c) {
+    snprintf(err, len, "out of memory");
+    return NULL;
+  }
+  int rc = issue(issuer, id, c);
+  if (rc < 0) {
+    fail(err, len, "peer certificate", rc);
+    pki_cert_free(c);
+    return NULL;
+  }
+  return c;
+}
+
+void pki_cert_free(pki_cert *c) {
+  if (!c) return;
+  if (c->pcert_set) gnutls_pcert_deinit(&c->pcert);
+  if (c->key) gnutls_privkey_deinit(c->key);
+  free(c);
+}
+
+void pki_cert_get(pki_cert *c, gnutls_pcert_st **pcert, gnutls_privkey_t *key) {
+  *pcert = &c->pcert;
+  *key = c->key;
 }

@@ -11,6 +11,7 @@
 #include <ngtcp2/ngtcp2_crypto.h>
 #include <ngtcp2/ngtcp2_crypto_gnutls.h>
 
+#include "pki.h"
 #include "rng.h"
 
 #define CID_LEN 8
@@ -444,6 +445,28 @@ static int set_priority(quic *q) {
   return gnutls_priority_set_direct(q->tls, PRIORITY, NULL);
 }
 
+/* GnuTLS asks for our certificate (gnutls_certificate_retrieve_function2):
+** the connection's own, whatever the credentials it shares. */
+static int show_cert(gnutls_session_t s, const gnutls_datum_t *ca_names, int n_names,
+                     const gnutls_pk_algorithm_t *algos, int n_algos, gnutls_pcert_st **pcert,
+                     unsigned *n_pcert, gnutls_privkey_t *key) {
+  (void)ca_names;
+  (void)n_names;
+  (void)algos;
+  (void)n_algos;
+  const ngtcp2_crypto_conn_ref *ref = gnutls_session_get_ptr(s);
+  const quic *q = ref->user_data;
+  if (!q->cfg.cert) {
+    *pcert = NULL;
+    *n_pcert = 0;
+    *key = NULL;
+    return 0;
+  }
+  pki_cert_get(q->cfg.cert, pcert, key);
+  *n_pcert = 1;
+  return 0;
+}
+
 static int setup_tls(quic *q) {
   unsigned flags = q->cfg.server ? GNUTLS_SERVER : GNUTLS_CLIENT;
   const gnutls_datum_t alpn = {(unsigned char *)ALPN, sizeof ALPN - 1};
@@ -461,6 +484,7 @@ static int setup_tls(quic *q) {
                                   strlen(q->cfg.peer_name)) < 0)
     return -1;
   gnutls_session_set_verify_cert(q->tls, q->cfg.peer_name, 0);
+  gnutls_certificate_set_retrieve_function2(q->cfg.cred, show_cert);
   q->ref = (ngtcp2_crypto_conn_ref){get_conn, q};
   gnutls_session_set_ptr(q->tls, &q->ref);
   return 0;

@@ -34,7 +34,10 @@
 
 typedef struct quic_cfg {
   bool server;
-  gnutls_certificate_credentials_t cred; /* borrowed: our certificate, the CA we trust */
+  gnutls_certificate_credentials_t cred; /* borrowed: the CA we trust (pki_trust), shared by
+                                         ** any number of connections: quic_new sets its
+                                         ** certificate callback on it, which shows cert */
+  struct pki_cert *cert;                 /* borrowed: our key and certificate (pki_issue) */
   gnutls_priority_t priority; /* borrowed: quic_priority_new's, shared by every connection
                               ** (GnuTLS counts its users); NULL: each connection parses
                               ** its own (some 10 KB apiece) */

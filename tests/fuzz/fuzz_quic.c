@@ -11,7 +11,8 @@
 #include "pki.h"
 #include "quic.h"
 
-static gnutls_certificate_credentials_t cred;
+static gnutls_certificate_credentials_t trust;
+static pki_cert *cert;
 
 static void drop(void *ctx, int path, const uint8_t *pkt, size_t len, size_t app) {
   (void)ctx, (void)path, (void)pkt, (void)len, (void)app;
@@ -22,11 +23,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   (void)argc, (void)argv;
   char err[200];
   pki_ca *ca = pki_ca_new("fuzz CA", err, sizeof err);
-  if (!ca || !(cred = pki_issue(ca, ca, 1, err, sizeof err))) {
+  if (!ca || !(trust = pki_trust(ca, err, sizeof err)) ||
+      !(cert = pki_issue(ca, 1, err, sizeof err))) {
     fprintf(stderr, "fuzz_quic: %s\n", err);
     abort();
   }
-  pki_ca_free(ca); /* the credentials hold copies */
+  pki_ca_free(ca); /* the trust and the certificate hold copies */
   return 0;
 }
 
@@ -47,7 +49,8 @@ static void feed(quic *q, const uint8_t *data, size_t size) {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   quic_cfg c;
   quic_cfg_defaults(&c);
-  c.cred = cred;
+  c.cred = trust;
+  c.cert = cert;
   c.peer_name = "peer-1.natsim";
   quic_io io = {drop, deliver, NULL};
   for (int server = 0; server < 2; server++) {

@@ -119,7 +119,8 @@ static nat_config cone(enum nat_mapping m, enum nat_mapping f) {
 /* QUIC for setup_net, when set: the CA and each peer's certificate. */
 static struct {
   pki_ca *ca;
-  gnutls_certificate_credentials_t cred[2];
+  gnutls_certificate_credentials_t trust; /* both peers' */
+  pki_cert *cert[2];
   enum peer_upgrade upgrade;
 } q;
 
@@ -161,7 +162,8 @@ static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
   pc.gateway = addr_v4(GW_IP, 7000);
   pc.punch = punch;
   pc.upgrade = q.upgrade;
-  pc.quic = q.cred[0];
+  pc.quic = q.trust;
+  pc.quic_cert = q.cert[0];
   if (ice_predict) ice_on(&pc);
   pc.id = 1;
   memset(pc.key, 'a', GW_KEY_LEN);
@@ -169,7 +171,7 @@ static void setup_net(const nat_config *ca, const nat_config *cb, bool punch) {
   peer_io ia = {.send = send_a, .deliver = on_deliver, .event = on_event, .ctx = &tag_a};
   n.a = peer_new(&pc, &ia);
   pc.id = 2;
-  pc.quic = q.cred[1];
+  pc.quic_cert = q.cert[1];
   if (b_relay_only) pc.punch = false;
   memset(pc.key, 'b', GW_KEY_LEN);
   gateway_add_peer(&n.gw, 2, pc.key);
@@ -334,15 +336,18 @@ static void quic_on(enum peer_upgrade upgrade) {
   char err[200];
   q.ca = pki_ca_new("natsim test CA", err, sizeof err);
   assert_non_null(q.ca);
+  q.trust = pki_trust(q.ca, err, sizeof err);
+  assert_non_null(q.trust);
   for (uint32_t i = 0; i < 2; i++) {
-    q.cred[i] = pki_issue(q.ca, q.ca, i + 1, err, sizeof err);
-    assert_non_null(q.cred[i]);
+    q.cert[i] = pki_issue(q.ca, i + 1, err, sizeof err);
+    assert_non_null(q.cert[i]);
   }
   q.upgrade = upgrade;
 }
 
 static void quic_off(void) {
-  for (int i = 0; i < 2; i++) gnutls_certificate_free_credentials(q.cred[i]);
+  for (int i = 0; i < 2; i++) pki_cert_free(q.cert[i]);
+  if (q.trust) gnutls_certificate_free_credentials(q.trust);
   pki_ca_free(q.ca);
   memset(&q, 0, sizeof q);
 }

@@ -64,10 +64,7 @@ struct Link {
   Ptr<NetDevice> dev[2]; /* the ends, as sim_link_new's a and b */
 };
 
-// Device queues hold 1000 packets: bursts of probes are normal here, and
-// congestion is not what natsim studies. Overflow counts as loss.
 struct State {
-  State() { p2p.SetQueue("ns3::DropTailQueue<Packet>", "MaxSize", StringValue("1000p")); }
   std::vector<Ptr<Node>> nodes;
   std::vector<Link> links;
   std::vector<Sock> socks;
@@ -77,7 +74,7 @@ struct State {
   std::unordered_map<uint64_t, EventId> timers;
   uint64_t next_timer = 1;
   int64_t next_stream = 0;
-  PointToPointHelper p2p;
+  PointToPointHelper p2p; /* its pcap writer only */
 };
 
 State *g;
@@ -286,22 +283,41 @@ int sim_node_new(void) {
   return (int)g->nodes.size() - 1;
 }
 
+// One end of a link: a point-to-point device on node n, as
+// PointToPointHelper makes it but without the NetDeviceQueueInterface the
+// helper adds for traffic control's flow control (some 2 KB a device):
+// natsim installs no queue disc, so traffic control hands packets straight
+// to the device. Its queue holds 1000 packets: bursts of probes are normal
+// here, and congestion is not what natsim studies. Overflow counts as loss.
+static Ptr<PointToPointNetDevice> link_end(int n, uint64_t rate) {
+  Ptr<PointToPointNetDevice> dev = CreateObject<PointToPointNetDevice>();
+  dev->SetDataRate(DataRate(rate));
+  dev->SetAddress(Mac48Address::Allocate());
+  g->nodes[n]->AddDevice(dev);
+  Ptr<DropTailQueue<Packet>> q = CreateObject<DropTailQueue<Packet>>();
+  q->SetMaxSize(QueueSize("1000p"));
+  dev->SetQueue(q);
+  return dev;
+}
+
 int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
                  uint32_t *if_b) {
   if (!valid_node(a) || !valid_node(b) || a == b || cfg->loss < 0 ||
       cfg->loss > 1 || cfg->delay < 0)
     return -1;
   uint64_t rate = cfg->rate_bps ? cfg->rate_bps : 1000000000ULL;
-  g->p2p.SetDeviceAttribute("DataRate", DataRateValue(DataRate(rate)));
-  g->p2p.SetChannelAttribute("Delay", TimeValue(NanoSeconds(cfg->delay)));
-  NetDeviceContainer d = g->p2p.Install(g->nodes[a], g->nodes[b]);
+  Ptr<PointToPointChannel> channel = CreateObject<PointToPointChannel>();
+  channel->SetAttribute("Delay", TimeValue(NanoSeconds(cfg->delay)));
+  Ptr<PointToPointNetDevice> d[2] = {link_end(a, rate), link_end(b, rate)};
+  d[0]->Attach(channel);
+  d[1]->Attach(channel);
   int id = (int)g->links.size();
   g->links.push_back(Link());
-  g->links[id].dev[0] = d.Get(0);
-  g->links[id].dev[1] = d.Get(1);
+  g->links[id].dev[0] = d[0];
+  g->links[id].dev[1] = d[1];
   uint32_t *ifs[2] = {if_a, if_b};
   for (uint32_t i = 0; i < 2; i++) {
-    Ptr<NetDevice> dev = d.Get(i);
+    Ptr<PointToPointNetDevice> dev = d[i];
     if (cfg->loss > 0) {
       Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
       em->SetAttribute("ErrorRate", DoubleValue(cfg->loss));
@@ -311,7 +327,7 @@ int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
       dev->SetAttribute("ReceiveErrorModel", PointerValue(em));
     }
     dev->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&on_lost, id));
-    DynamicCast<PointToPointNetDevice>(dev)->GetQueue()->TraceConnectWithoutContext(
+    dev->GetQueue()->TraceConnectWithoutContext(
         "Drop", MakeBoundCallback(&on_lost, id));
     Ptr<Ipv4L3Protocol> ip = dev->GetNode()->GetObject<Ipv4L3Protocol>();
     *ifs[i] = ip->AddInterface(dev);

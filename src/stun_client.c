@@ -64,6 +64,17 @@ int stun_client_start_rto(stun_client *c, int64_t now, int sock, const addr *dst
   return 0;
 }
 
+/* Frees the table once no transaction is active: an agent past its checks
+** keeps none between them (the next start grows it again, and picks slot 0
+** as a fixed table would). */
+static void release_if_idle(stun_client *c) {
+  for (int i = 0; i < c->cap; i++)
+    if (c->txns[i].active) return;
+  free(c->txns);
+  c->txns = NULL;
+  c->cap = 0;
+}
+
 static stun_txn *find(stun_client *c, const uint8_t *tid) {
   for (int i = 0; i < c->cap; i++)
     if (c->txns[i].active && memcmp(c->txns[i].tid, tid, STUN_TID_LEN) == 0)
@@ -82,12 +93,15 @@ int stun_client_match(stun_client *c, const stun_msg *m) {
   if (!t) return -1;
   t->active = false;
   c->stats.responses++;
-  return t->user;
+  int user = t->user;
+  release_if_idle(c);
+  return user;
 }
 
 void stun_client_cancel(stun_client *c, int user) {
   for (int i = 0; i < c->cap; i++)
     if (c->txns[i].active && c->txns[i].user == user) c->txns[i].active = false;
+  release_if_idle(c);
 }
 
 void stun_client_tick(stun_client *c, int64_t now) {
@@ -107,6 +121,7 @@ void stun_client_tick(stun_client *c, int64_t now) {
     c->stats.retransmits++;
     c->io.send(c->io.ctx, t->sock, &t->dst, t->req, t->len);
   }
+  release_if_idle(c);
 }
 
 int64_t stun_client_deadline(const stun_client *c) {

@@ -6,8 +6,9 @@
 ** as arguments, and stun_client_deadline says when to call tick next.
 **
 ** The client copies each request into its transaction table, which grows
-** with the transactions active at once (up to STUN_CLIENT_MAX) and is
-** freed by stun_client_free. Calls return -1 when the table is full or
+** with the transactions active at once (up to STUN_CLIENT_MAX), is freed
+** whenever none is active (match, cancel or tick ended the last), and
+** finally by stun_client_free. Calls return -1 when the table is full or
 ** cannot grow.
 */
 #ifndef NATSIM_STUN_CLIENT_H

@@ -157,6 +157,41 @@ static void test_table_grows_with_use(void **state) {
   assert_int_equal(c.cap, 0);
 }
 
+/* The table goes once no transaction is active, however the last one
+** ended (a response, a cancel, a timeout), and comes back for the next. */
+static void test_table_freed_when_idle(void **state) {
+  (void)state;
+  stun_client c;
+  fresh_client(&c);
+  uint8_t buf[128], resp[128];
+  addr dst = addr_v4(0x01020304, 3478);
+  assert_int_equal(stun_client_start(&c, 0, 0, &dst, buf, request(buf, 1), 1), 0);
+  assert_int_equal(stun_client_start(&c, 0, 0, &dst, buf, request(buf, 2), 2), 0);
+  stun_writer w;
+  stun_begin(&w, resp, sizeof resp, STUN_BINDING, STUN_SUCCESS, buf + 8);
+  stun_msg m;
+  assert_int_equal(stun_decode(resp, (size_t)stun_end(&w), &m), STUN_OK);
+  assert_int_equal(stun_client_match(&c, &m), 2);
+  assert_non_null(c.txns); /* 1 is still active */
+  assert_int_equal(stun_client_find(&c, buf + 8), -1);
+  stun_client_cancel(&c, 1);
+  assert_null(c.txns);
+  assert_int_equal(c.cap, 0);
+  assert_int_equal(stun_client_match(&c, &m), -1);
+  assert_int_equal(stun_client_start(&c, 0, 0, &dst, buf, request(buf, 3), 3), 0);
+  assert_int_equal(c.cap, 4);
+  assert_int_equal(c.txns[0].user, 3);
+  assert_int_equal(stun_client_match(&c, &m), -1); /* tid 2 is not 3's */
+  run_until(&c, 60000 * MS);
+  assert_int_equal(timeouts, 1);
+  assert_int_equal(last_timeout, 3);
+  assert_null(c.txns);
+  assert_int_equal(c.stats.transactions, 3);
+  assert_int_equal(c.stats.responses, 1);
+  assert_int_equal(c.stats.timeouts, 1);
+  stun_client_free(&c);
+}
+
 /* --- the server ---------------------------------------------------------- */
 
 static stun_server srv;
@@ -284,6 +319,7 @@ int main(void) {
       cmocka_unit_test(test_own_rto),
       cmocka_unit_test(test_matching),
       cmocka_unit_test(test_table_grows_with_use),
+      cmocka_unit_test(test_table_freed_when_idle),
       cmocka_unit_test_setup(test_server_binding, setup_server),
       cmocka_unit_test_setup(test_server_change_request, setup_server),
       cmocka_unit_test_setup(test_server_response_port_and_padding, setup_server),

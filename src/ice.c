@@ -15,6 +15,7 @@
 #define MAX_REMOTE 40
 #define MAX_PAIRS 256
 #define FIRST_PAIRS 8 /* pair slots an agent starts with, doubled as needed */
+#define FIRST_CANDS 4 /* candidate slots, local or remote, likewise */
 #define T_GATHER 1000 /* transaction tags: pairs are 0..MAX_PAIRS-1 */
 #define T_GATHER2 1001
 #define MAX_STRIDE 64
@@ -50,13 +51,16 @@ struct ice_agent {
   uint64_t tiebreaker;
   stun_client stun;
   turn_client *turn;
-  ice_cand local[MAX_LOCAL], remote[MAX_REMOTE];
-  int lsock[MAX_LOCAL];  /* the socket each local candidate sends from */
-  bool lazy[MAX_LOCAL];  /* a probing socket's: paired only when a check arrives on it */
-  int nlocal, nremote;
-  pair *pairs;           /* owned: cap slots, grown as pairs are formed (up to MAX_PAIRS) */
+  /* Tables owned and grown as they fill, like pairs (grow.h): */
+  ice_cand *local;       /* cap_local slots, with lsock and lazy (up to MAX_LOCAL) */
+  int *lsock;            /* the socket each local candidate sends from */
+  bool *lazy;            /* a probing socket's: paired only when a check arrives on it */
+  ice_cand *remote;      /* cap_remote slots (up to MAX_REMOTE) */
+  int nlocal, nremote, cap_local, cap_remote;
+  pair *pairs;           /* cap slots, grown as pairs are formed (up to MAX_PAIRS) */
   int npairs, cap, selected, nominating;
-  int triggered[MAX_PAIRS], ntriggered;
+  int *triggered;        /* cap_triggered slots (up to MAX_PAIRS), a queue of pairs */
+  int ntriggered, cap_triggered;
   enum ice_state state;
   bool srflx_pending, srflx2_pending, relay_pending;
   addr mapped1, mapped2; /* from the two STUN servers; family 0 until known */
@@ -155,6 +159,11 @@ void ice_free(ice_agent *a) {
   turn_client_free(a->turn);
   stun_client_free(&a->stun);
   free(a->pairs);
+  free(a->local);
+  free(a->lsock);
+  free(a->lazy);
+  free(a->remote);
+  free(a->triggered);
   free(a->bday);
   free(a);
 }
@@ -221,7 +230,10 @@ static void wake_checks(ice_agent *a) {
 
 /* Queues a triggered check of pair p (RFC 8445 section 7.3.1.4). */
 static void trigger(ice_agent *a, int p) {
-  if (a->ntriggered == MAX_PAIRS) return;
+  int *t = grow_table(a->triggered, &a->cap_triggered, a->ntriggered + 1, FIRST_PAIRS, MAX_PAIRS,
+                      sizeof *t);
+  if (!t) return; /* MAX_PAIRS queued, or out of memory */
+  a->triggered = t;
   a->triggered[a->ntriggered++] = p;
   wake_checks(a);
 }
@@ -260,13 +272,33 @@ static bool pairable(const ice_agent *a, int l) {
   return !a->lazy[l] && (a->local[l].type == ICE_HOST || a->local[l].type == ICE_RELAY);
 }
 
+/* Room for one more local candidate: its three tables grow together.
+** -1: MAX_LOCAL already, or out of memory. */
+static int room_local(ice_agent *a) {
+  int need = a->nlocal + 1;
+  int cap = a->cap_local;
+  ice_cand *c = grow_table(a->local, &cap, need, FIRST_CANDS, MAX_LOCAL, sizeof *c);
+  if (!c) return -1;
+  a->local = c;
+  cap = a->cap_local;
+  int *s = grow_table(a->lsock, &cap, need, FIRST_CANDS, MAX_LOCAL, sizeof *s);
+  if (!s) return -1;
+  a->lsock = s;
+  cap = a->cap_local;
+  bool *z = grow_table(a->lazy, &cap, need, FIRST_CANDS, MAX_LOCAL, sizeof *z);
+  if (!z) return -1;
+  a->lazy = z;
+  a->cap_local = cap;
+  return 0;
+}
+
 /* A local candidate of type t at ad; salt tells apart foundations that
 ** would otherwise be equal (predicted ports). Its index, or -1. */
 static int add_local_pref(ice_agent *a, enum ice_type t, const addr *ad, uint32_t pref,
                           uint32_t salt) {
   for (int i = 0; i < a->nlocal; i++)
     if (addr_equal(&a->local[i].addr, ad)) return i;
-  if (a->nlocal == MAX_LOCAL) return -1;
+  if (room_local(a) != 0) return -1;
   int l = a->nlocal++;
   const addr *base = t == ICE_HOST ? ad : &a->local[0].addr;
   a->local[l] = (ice_cand){t, *ad, ice_priority(t, pref), foundation_of(t, base, salt)};
@@ -305,7 +337,11 @@ static void learn_type(ice_agent *a, int r, const ice_cand *c) {
 static int add_remote(ice_agent *a, const ice_cand *c) {
   int r = find_remote(a, &c->addr);
   if (r >= 0) learn_type(a, r, c);
-  if (r >= 0 || a->nremote == MAX_REMOTE) return r;
+  if (r >= 0) return r;
+  ice_cand *t = grow_table(a->remote, &a->cap_remote, a->nremote + 1, FIRST_CANDS, MAX_REMOTE,
+                           sizeof *t);
+  if (!t) return -1; /* MAX_REMOTE already, or out of memory */
+  a->remote = t;
   r = a->nremote++;
   a->remote[r] = *c;
   for (int l = 0; l < a->nlocal; l++)
@@ -438,7 +474,7 @@ static int bday_local(ice_agent *a, int sock) {
   if (sock < 1 || sock > a->st.bday_sockets) return -1;
   for (int l = 0; l < a->nlocal; l++)
     if (a->lsock[l] == sock) return l;
-  if (a->nlocal == MAX_LOCAL) return -1;
+  if (room_local(a) != 0) return -1;
   int l = a->nlocal++;
   a->local[l] = (ice_cand){ICE_HOST, a->bday[sock - 1], ice_priority(ICE_HOST, 1000),
                            foundation_of(ICE_HOST, &a->bday[sock - 1], 0)};
@@ -480,7 +516,10 @@ static void pcp_answer(ice_agent *a, const uint8_t *d, size_t n) {
 
 void ice_start(ice_agent *a, int64_t now, const addr *host) {
   a->start = a->now = now;
-  add_local(a, ICE_HOST, host);
+  if (add_local(a, ICE_HOST, host) < 0) { /* out of memory: the agent cannot start */
+    set_state(a, ICE_FAILED);
+    return;
+  }
   if (a->cfg.pcp.family) {
     for (int i = 0; i < 12; i++) a->pcp_nonce[i] = (uint8_t)rng_u64(&a->rng);
     pcp_send(a);

@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "secrets.h"
 #include "stun.h"
 #include "turn.h"
 
 #define MAX_PEERS 16
+#define FIRST_REQS 4 /* request slots a client starts with, doubled as needed */
 #define REFRESH_MARGIN (60 * TURN_S)
 #define PERMISSION_REFRESH (240 * TURN_S) /* before the 300 s lifetime */
 #define CHANNEL_REFRESH (540 * TURN_S)    /* before the 600 s lifetime */
@@ -40,7 +42,8 @@ struct turn_client {
   bool have_key, allocated;
   addr relayed;
   int64_t refresh_at;
-  request reqs[STUN_CLIENT_MAX];
+  request *reqs; /* owned: cap_reqs slots, grown as requests overlap (up to STUN_CLIENT_MAX) */
+  int cap_reqs;
   tpeer peers[MAX_PEERS];
   int npeers;
   uint16_t next_channel;
@@ -82,6 +85,7 @@ turn_client *turn_client_new(const turn_client_cfg *cfg, const turn_client_io *i
 void turn_client_free(turn_client *c) {
   if (!c) return;
   stun_client_free(&c->stun);
+  free(c->reqs);
   free(c);
 }
 bool turn_client_allocated(const turn_client *c) { return c->allocated; }
@@ -90,10 +94,15 @@ const turn_client_stats *turn_client_get_stats(const turn_client *c) { return &c
 
 /* --- requests -------------------------------------------------------------- */
 
-static int free_slot(const turn_client *c) {
-  for (int i = 0; i < STUN_CLIENT_MAX; i++)
+/* The first free request slot, the table grown if none is; -1: full. */
+static int free_slot(turn_client *c) {
+  for (int i = 0; i < c->cap_reqs; i++)
     if (!c->reqs[i].method) return i;
-  return -1;
+  int i = c->cap_reqs;
+  request *t = grow_table(c->reqs, &c->cap_reqs, i + 1, FIRST_REQS, STUN_CLIENT_MAX, sizeof *t);
+  if (!t) return -1;
+  c->reqs = t;
+  return i;
 }
 
 /* Sends request r and keeps it until answered or timed out. 0, or -1 when

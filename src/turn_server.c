@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "stun.h"
 #include "turn.h"
 #include "wire.h"
 
 #define MAX_PERMS 32
 #define MAX_CHANS 16
+#define FIRST_SLOTS 2 /* permission and channel slots an allocation starts with */
 #define MAX_USER 128
 #define NONCE_LEN 32
 #define OUT_CAP 1500
@@ -27,11 +29,18 @@ typedef struct alloc {
   int64_t expiry;
   int slot; /* in allocs */
   uint8_t tid[STUN_TID_LEN]; /* of the Allocate, to answer its retransmissions */
-  perm perms[MAX_PERMS];
-  int nperms;
-  chan chans[MAX_CHANS];
-  int nchans;
+  perm *perms; /* owned: cap_perms slots, grown as peers are permitted (up to MAX_PERMS) */
+  int nperms, cap_perms;
+  chan *chans; /* owned: cap_chans slots, grown as channels are bound (up to MAX_CHANS) */
+  int nchans, cap_chans;
 } alloc;
+
+static void alloc_free(alloc *a) {
+  if (!a) return;
+  free(a->perms);
+  free(a->chans);
+  free(a);
+}
 
 typedef struct user { char name[MAX_USER]; uint8_t key[16]; } user;
 
@@ -119,7 +128,7 @@ turn_server *turn_server_new(const turn_server_cfg *cfg, const turn_server_io *i
 
 void turn_server_free(turn_server *s) {
   if (!s) return;
-  for (int i = 0; i < s->nallocs; i++) free(s->allocs[i]);
+  for (int i = 0; i < s->nallocs; i++) alloc_free(s->allocs[i]);
   free(s->allocs);
   free(s->clients);
   free(s->by_port);
@@ -253,7 +262,7 @@ static void drop_alloc(turn_server *s, int i) {
   s->by_port[a->relayed.port - s->cfg.port_min] = NULL;
   free_port(s, a->relayed.port);
   clients_remove(s, a);
-  free(a);
+  alloc_free(a);
   s->allocs[i] = s->allocs[--s->nallocs];
   if (i < s->nallocs) s->allocs[i]->slot = i;
 }
@@ -343,8 +352,13 @@ static int permit(turn_server *s, alloc *a, const addr *peer, int64_t now) {
   if (!p) {
     for (int i = 0; i < a->nperms && !p; i++) /* reuse an expired slot */
       if (now >= a->perms[i].expiry) p = &a->perms[i];
-    if (!p && a->nperms == MAX_PERMS) return -1;
-    if (!p) p = &a->perms[a->nperms++];
+    if (!p) {
+      perm *t = grow_table(a->perms, &a->cap_perms, a->nperms + 1, FIRST_SLOTS, MAX_PERMS,
+                           sizeof *t);
+      if (!t) return -1; /* MAX_PERMS already, or out of memory */
+      a->perms = t;
+      p = &a->perms[a->nperms++];
+    }
     s->st.permissions++;
   }
   p->ip = *peer;
@@ -567,7 +581,7 @@ static void do_allocate(turn_server *s, int64_t now, const stun_msg *m, const ad
   }
   alloc *n = calloc(1, sizeof *n);
   if (!n || reserve(s) != 0 || clients_reserve(s) != 0 || pick_relay(s, &n->relayed) != 0) {
-    free(n);
+    alloc_free(n);
     s->st.capacity_refused++;
     error(s, m, client, 508, "Insufficient Capacity", u->key);
     return;
@@ -664,7 +678,14 @@ static void do_channel_bind(turn_server *s, int64_t now, const stun_msg *m, cons
   if (!c && !bad) {
     for (int i = 0; i < a->nchans && !c; i++)
       if (now >= a->chans[i].expiry) c = &a->chans[i];
-    if (!c && a->nchans < MAX_CHANS) c = &a->chans[a->nchans++];
+    if (!c) {
+      chan *t = grow_table(a->chans, &a->cap_chans, a->nchans + 1, FIRST_SLOTS, MAX_CHANS,
+                           sizeof *t);
+      if (t) { /* NULL: MAX_CHANS already, or out of memory */
+        a->chans = t;
+        c = &a->chans[a->nchans++];
+      }
+    }
     if (c) s->st.channels++;
   }
   if (!bad && !turn_server_peer_allowed(s, &m->xor_peer)) {

@@ -231,6 +231,30 @@ static void test_channels(void **state) {
   assert_int_equal(peer_count, 1);
 }
 
+/* An allocation's permission and channel tables grow with its peers (from
+** two slots each): 16 peers, the client's most, each bound to a channel,
+** and data reaches every one of them. */
+static void test_many_peers(void **state) {
+  (void)state;
+  allocate();
+  addr first = peer_addr;
+  for (int i = 0; i < 16; i++) {
+    addr p = first;
+    p.ip[3] = (uint8_t)(p.ip[3] + i);
+    assert_int_equal(turn_client_bind(cli, now, &p), 0);
+  }
+  assert_int_equal(events[TURN_BOUND], 16);
+  assert_int_equal(turn_server_get_stats(srv)->permissions, 16);
+  assert_int_equal(turn_server_get_stats(srv)->channels, 16);
+  for (int i = 0; i < 16; i++) {
+    peer_addr = first;
+    peer_addr.ip[3] = (uint8_t)(peer_addr.ip[3] + i);
+    assert_int_equal(turn_client_send(cli, now, &peer_addr, (const uint8_t *)"x", 1), 0);
+  }
+  assert_int_equal(peer_count, 16);
+  assert_int_equal(turn_server_get_stats(srv)->dropped_no_permission, 0);
+}
+
 static void test_lifetimes_and_refresh(void **state) {
   (void)state;
   allocate();
@@ -797,6 +821,7 @@ int main(void) {
       FRESH(test_wrong_password),
       FRESH(test_permission_and_indications),
       FRESH(test_channels),
+      FRESH(test_many_peers),
       FRESH(test_timeouts_free_requests),
       FRESH(test_lifetimes_and_refresh),
       FRESH(test_stale_nonce),

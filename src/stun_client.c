@@ -20,8 +20,17 @@ void stun_client_init(stun_client *c, const stun_timing *t,
   c->io = *io;
 }
 
+/* Ends transaction t: its slot is free again. */
+static void end_txn(stun_txn *t) {
+  t->active = false;
+  free(t->req);
+  t->req = NULL;
+}
+
 void stun_client_free(stun_client *c) {
   if (!c) return;
+  for (int i = 0; i < c->cap; i++)
+    if (c->txns[i].active) end_txn(&c->txns[i]);
   free(c->txns);
   c->txns = NULL;
   c->cap = 0;
@@ -49,6 +58,8 @@ int stun_client_start_rto(stun_client *c, int64_t now, int sock, const addr *dst
   if (len < STUN_HEADER || len > STUN_CLIENT_MAX_REQUEST) return -1;
   stun_txn *t = free_slot(c);
   if (!t) return -1;
+  t->req = malloc(len);
+  if (!t->req) return -1;
   t->active = true;
   memcpy(t->tid, req + 8, STUN_TID_LEN);
   t->sock = sock;
@@ -91,7 +102,7 @@ int stun_client_match(stun_client *c, const stun_msg *m) {
   if (m->cls != STUN_SUCCESS && m->cls != STUN_ERROR) return -1;
   stun_txn *t = find(c, m->tid);
   if (!t) return -1;
-  t->active = false;
+  end_txn(t);
   c->stats.responses++;
   int user = t->user;
   release_if_idle(c);
@@ -100,8 +111,19 @@ int stun_client_match(stun_client *c, const stun_msg *m) {
 
 void stun_client_cancel(stun_client *c, int user) {
   for (int i = 0; i < c->cap; i++)
-    if (c->txns[i].active && c->txns[i].user == user) c->txns[i].active = false;
+    if (c->txns[i].active && c->txns[i].user == user) end_txn(&c->txns[i]);
   release_if_idle(c);
+}
+
+/* Sends t's request again, from a copy: an answer that comes back inside
+** io.send ends t and frees its request, and may free or move the table. */
+static void resend(stun_client *c, const stun_txn *t) {
+  uint8_t buf[STUN_CLIENT_MAX_REQUEST];
+  size_t len = t->len;
+  int sock = t->sock;
+  addr dst = t->dst;
+  memcpy(buf, t->req, len);
+  c->io.send(c->io.ctx, sock, &dst, buf, len);
 }
 
 void stun_client_tick(stun_client *c, int64_t now) {
@@ -109,9 +131,10 @@ void stun_client_tick(stun_client *c, int64_t now) {
     stun_txn *t = &c->txns[i];
     if (!t->active || now < t->next) continue;
     if (t->sent >= c->timing.rc) { /* the final wait is over */
-      t->active = false;
+      int user = t->user;
+      end_txn(t);
       c->stats.timeouts++;
-      c->io.timeout(c->io.ctx, t->user);
+      c->io.timeout(c->io.ctx, user);
       continue;
     }
     t->sent++;
@@ -119,7 +142,7 @@ void stun_client_tick(stun_client *c, int64_t now) {
     /* After the last send, wait rm initial RTOs instead of doubling. */
     t->next = now + (t->sent == c->timing.rc ? c->timing.rm * t->rto0 : t->rto);
     c->stats.retransmits++;
-    c->io.send(c->io.ctx, t->sock, &t->dst, t->req, t->len);
+    resend(c, t);
   }
   release_if_idle(c);
 }

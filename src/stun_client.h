@@ -45,7 +45,7 @@ typedef struct stun_txn {
   int sock, user, sent;
   addr dst;
   int64_t next, rto, rto0; /* rto0: the first, for the final wait */
-  uint8_t req[STUN_CLIENT_MAX_REQUEST];
+  uint8_t *req; /* owned while active: the request's len bytes */
   size_t len;
 } stun_txn;
 

@@ -192,6 +192,53 @@ static void test_table_freed_when_idle(void **state) {
   stun_client_free(&c);
 }
 
+static stun_client *answering; /* answer_send answers what it sends on this client */
+static int answered;
+
+/* io.send that answers the request at once, inside the send: a network
+** that delivers synchronously. */
+static void answer_send(void *ctx, int sock, const addr *dst, const uint8_t *d, size_t n) {
+  (void)ctx, (void)sock, (void)dst;
+  nsent++;
+  if (!answering || n < STUN_HEADER) return;
+  uint8_t resp[64], before[128];
+  assert_true(n <= sizeof before);
+  memcpy(before, d, n);
+  stun_writer w;
+  stun_begin(&w, resp, sizeof resp, STUN_BINDING, STUN_SUCCESS, d + 8);
+  stun_msg m;
+  assert_int_equal(stun_decode(resp, (size_t)stun_end(&w), &m), STUN_OK);
+  answered = stun_client_match(answering, &m);
+  /* what was sent is still there after the answer ended the transaction
+  ** (under ASan, reading freed memory fails here) */
+  assert_memory_equal(d, before, n);
+}
+
+/* An answer that arrives inside io.send, while tick retransmits, ends the
+** transaction and frees the table under tick's feet; tick sends from a copy
+** and stops. */
+static void test_answer_inside_send(void **state) {
+  (void)state;
+  static const stun_client_io io = {answer_send, on_timeout, NULL};
+  stun_client c;
+  stun_timing t = stun_timing_default();
+  stun_client_init(&c, &t, &io);
+  nsent = 0;
+  answering = NULL;
+  answered = -1;
+  uint8_t buf[128];
+  addr dst = addr_v4(0x01020304, 3478);
+  assert_int_equal(stun_client_start(&c, 0, 0, &dst, buf, request(buf, 1), 5), 0);
+  answering = &c;
+  run_until(&c, 10000 * MS);
+  assert_int_equal(nsent, 2); /* the first send, then one retransmission, answered */
+  assert_int_equal(answered, 5);
+  assert_int_equal(stun_client_active(&c), 0);
+  assert_null(c.txns);
+  answering = NULL;
+  stun_client_free(&c);
+}
+
 /* --- the server ---------------------------------------------------------- */
 
 static stun_server srv;
@@ -320,6 +367,7 @@ int main(void) {
       cmocka_unit_test(test_matching),
       cmocka_unit_test(test_table_grows_with_use),
       cmocka_unit_test(test_table_freed_when_idle),
+      cmocka_unit_test(test_answer_inside_send),
       cmocka_unit_test_setup(test_server_binding, setup_server),
       cmocka_unit_test_setup(test_server_change_request, setup_server),
       cmocka_unit_test_setup(test_server_response_port_and_padding, setup_server),

@@ -484,7 +484,7 @@ static int setup_tls(quic *q) {
                                   strlen(q->cfg.peer_name)) < 0)
     return -1;
   gnutls_session_set_verify_cert(q->tls, q->cfg.peer_name, 0);
-  gnutls_certificate_set_retrieve_function2(q->cfg.cred, show_cert);
+  if (q->cfg.cred) gnutls_certificate_set_retrieve_function2(q->cfg.cred, show_cert);
   q->ref = (ngtcp2_crypto_conn_ref){get_conn, q};
   gnutls_session_set_ptr(q->tls, &q->ref);
   return 0;

@@ -268,6 +268,44 @@ static void test_timers(void **state) {
   sim_destroy();
 }
 
+#define MANY 5000
+static int fired[MANY], nfired;
+static int64_t fired_at[MANY];
+static void note(void *arg) {
+  fired_at[nfired] = sim_now();
+  fired[nfired] = (int)(intptr_t)arg;
+  nfired++;
+}
+
+/* Thousands of timers, many due at the same time, a third cancelled: the
+** rest run by time, ties in the order they were scheduled (the event
+** heap, several levels deep). */
+static void test_timer_order_many(void **state) {
+  (void)state;
+  sim_init(1);
+  nfired = 0;
+  static uint64_t id[MANY];
+  static int64_t due[MANY];
+  uint32_t x = 12345;
+  for (int i = 0; i < MANY; i++) {
+    x = x * 1103515245u + 12345u;
+    due[i] = (int64_t)((x >> 16) % 200) * MS / 2; /* 200 distinct times */
+    id[i] = sim_schedule(due[i], note, (void *)(intptr_t)i);
+  }
+  for (int i = 0; i < MANY; i += 3) sim_cancel(id[i]);
+  sim_run_until(200 * MS);
+  assert_int_equal(nfired, MANY - (MANY + 2) / 3);
+  for (int k = 0; k < nfired; k++) {
+    int i = fired[k];
+    assert_true(i % 3 != 0);
+    assert_true(fired_at[k] == due[i]);
+    if (k == 0) continue;
+    int j = fired[k - 1];
+    assert_true(due[j] < due[i] || (due[j] == due[i] && j < i));
+  }
+  sim_destroy();
+}
+
 /* A timer asked for again at its own deadline is kept, not made anew. */
 static void test_rearm_keeps(void **state) {
   (void)state;
@@ -610,6 +648,7 @@ int main(void) {
       cmocka_unit_test(test_delay),
       cmocka_unit_test(test_loss),
       cmocka_unit_test(test_timers),
+      cmocka_unit_test(test_timer_order_many),
       cmocka_unit_test(test_rearm_keeps),
       cmocka_unit_test(test_direct),
       cmocka_unit_test(test_bind_rules),

@@ -13,6 +13,8 @@
 
 #include "rng.h"
 
+#define FIRST_BUCKETS 8 /* a home NAT holds a few mappings; the tables double as they fill */
+
 typedef struct perm { /* a remote endpoint the mapping has sent to */
   uint32_t ip;
   uint16_t port;
@@ -93,7 +95,7 @@ static void link_mapping(nat *n, mapping *m) {
 }
 
 static int grow(nat *n) {
-  size_t old = n->nbuckets, nb = old ? old * 2 : 64;
+  size_t old = n->nbuckets, nb = old ? old * 2 : FIRST_BUCKETS;
   mapping **bk = calloc(nb, sizeof *bk), **bp = calloc(nb, sizeof *bp);
   if (!bk || !bp) {
     free(bk);

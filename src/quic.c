@@ -39,7 +39,7 @@ typedef struct chunk {
 struct quic {
   quic_cfg cfg;
   quic_io io;
-  char peer_name[256]; /* GnuTLS keeps a pointer to it */
+  char *peer_name;     /* owned copy of cfg.peer_name: GnuTLS keeps a pointer to it */
   ngtcp2_conn *conn;
   gnutls_session_t tls;
   ngtcp2_crypto_conn_ref ref;
@@ -556,7 +556,11 @@ quic *quic_new(const quic_cfg *cfg, const quic_io *io, int64_t now, int path) {
   if (!q) return NULL;
   q->cfg = *cfg;
   q->io = *io;
-  snprintf(q->peer_name, sizeof q->peer_name, "%s", cfg->peer_name ? cfg->peer_name : "");
+  q->peer_name = strdup(cfg->peer_name ? cfg->peer_name : "");
+  if (!q->peer_name) {
+    free(q);
+    return NULL;
+  }
   q->cfg.peer_name = q->peer_name;
   q->now = q->start = now;
   q->migrate_start = q->busy_since = -1;
@@ -579,6 +583,7 @@ void quic_free(quic *q) {
   if (q->conn) ngtcp2_conn_del(q->conn);
   if (q->tls) gnutls_deinit(q->tls);
   free(q->rbuf);
+  free(q->peer_name);
   for (chunk *c = q->head, *n; c; c = n) {
     n = c->next;
     free(c);

@@ -25,7 +25,8 @@ typedef struct pki_ca pki_ca;
 ** only). Returns NULL, with the reason in err (truncated to len), when
 ** memory runs out or GnuTLS fails. The caller frees it with pki_ca_free. */
 pki_ca *pki_ca_new(const char *name, char *err, size_t len);
-/* Frees ca (which may be NULL); credentials it issued stay valid. */
+/* Frees ca (which may be NULL); certificates it issued, and credentials
+** that trust it (pki_trust), stay valid. */
 void pki_ca_free(pki_ca *ca);
 
 /* One peer's key and certificate, which it shows in its TLS handshakes. */

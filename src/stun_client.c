@@ -21,7 +21,8 @@ void stun_client_init(stun_client *c, const stun_timing *t,
 }
 
 /* Ends transaction t: its slot is free again. */
-static void end_txn(stun_txn *t) {
+static void end_txn(stun_client *c, stun_txn *t) {
+  c->active--;
   t->active = false;
   free(t->req);
   t->req = NULL;
@@ -30,7 +31,7 @@ static void end_txn(stun_txn *t) {
 void stun_client_free(stun_client *c) {
   if (!c) return;
   for (int i = 0; i < c->cap; i++)
-    if (c->txns[i].active) end_txn(&c->txns[i]);
+    if (c->txns[i].active) end_txn(c, &c->txns[i]);
   free(c->txns);
   c->txns = NULL;
   c->cap = 0;
@@ -61,6 +62,7 @@ int stun_client_start_rto(stun_client *c, int64_t now, int sock, const addr *dst
   t->req = malloc(len);
   if (!t->req) return -1;
   t->active = true;
+  c->active++;
   memcpy(t->tid, req + 8, STUN_TID_LEN);
   t->sock = sock;
   t->user = user;
@@ -79,8 +81,7 @@ int stun_client_start_rto(stun_client *c, int64_t now, int sock, const addr *dst
 ** keeps none between them (the next start grows it again, and picks slot 0
 ** as a fixed table would). */
 static void release_if_idle(stun_client *c) {
-  for (int i = 0; i < c->cap; i++)
-    if (c->txns[i].active) return;
+  if (c->active > 0) return;
   free(c->txns);
   c->txns = NULL;
   c->cap = 0;
@@ -102,7 +103,7 @@ int stun_client_match(stun_client *c, const stun_msg *m) {
   if (m->cls != STUN_SUCCESS && m->cls != STUN_ERROR) return -1;
   stun_txn *t = find(c, m->tid);
   if (!t) return -1;
-  end_txn(t);
+  end_txn(c, t);
   c->stats.responses++;
   int user = t->user;
   release_if_idle(c);
@@ -111,7 +112,7 @@ int stun_client_match(stun_client *c, const stun_msg *m) {
 
 void stun_client_cancel(stun_client *c, int user) {
   for (int i = 0; i < c->cap; i++)
-    if (c->txns[i].active && c->txns[i].user == user) end_txn(&c->txns[i]);
+    if (c->txns[i].active && c->txns[i].user == user) end_txn(c, &c->txns[i]);
   release_if_idle(c);
 }
 
@@ -132,7 +133,7 @@ void stun_client_tick(stun_client *c, int64_t now) {
     if (!t->active || now < t->next) continue;
     if (t->sent >= c->timing.rc) { /* the final wait is over */
       int user = t->user;
-      end_txn(t);
+      end_txn(c, t);
       c->stats.timeouts++;
       c->io.timeout(c->io.ctx, user);
       continue;
@@ -155,7 +156,5 @@ int64_t stun_client_deadline(const stun_client *c) {
 }
 
 int stun_client_active(const stun_client *c) {
-  int n = 0;
-  for (int i = 0; i < c->cap; i++) n += c->txns[i].active;
-  return n;
+  return c->active;
 }

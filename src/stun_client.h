@@ -5,7 +5,8 @@
 ** transaction ID. Sans-I/O: datagrams leave through io.send, time comes in
 ** as arguments, and stun_client_deadline says when to call tick next.
 **
-** The client copies each request into its transaction table, which grows
+** The client keeps a copy of each request until its transaction ends, in a
+** transaction table that grows
 ** with the transactions active at once (up to STUN_CLIENT_MAX), is freed
 ** whenever none is active (match, cancel or tick ended the last), and
 ** finally by stun_client_free. Calls return -1 when the table is full or
@@ -58,6 +59,7 @@ typedef struct stun_client {
   stun_client_io io;
   stun_txn *txns; /* owned: cap slots, grown on demand; NULL before the first */
   int cap;
+  int active;     /* transactions in progress */
   stun_client_stats stats;
 } stun_client;
 

@@ -114,6 +114,10 @@ static void close_with(quic *q, enum quic_close reason, const char *fmt, const c
 
 /* Why TLS failed on this side: the certificate check's verdict, if that was it. */
 static void tls_failed(quic *q) {
+  if (!q->tls) { /* released with the handshake done: see cb_crypto */
+    close_with(q, QUIC_CLOSE_TLS, "TLS: a handshake message after the handshake%s", "");
+    return;
+  }
   unsigned status = gnutls_session_get_verify_cert_status(q->tls);
   gnutls_datum_t out = {0};
   if (status && gnutls_certificate_verification_status_print(status, GNUTLS_CRT_X509, &out, 0) == 0) {
@@ -407,8 +411,22 @@ static int cb_path(ngtcp2_conn *conn, uint32_t flags, const ngtcp2_path *path,
   return 0;
 }
 
+/* Handshake bytes go to TLS while there is a session. Once the handshake
+** is confirmed the session is gone (release_tls): TLS 1.3 over QUIC allows
+** only one later message, the server's NewSessionTicket (RFC 9001 4.1.3,
+** 4.4, 6), which a client that never resumes may drop. Anything else is
+** unexpected_message. */
+static int cb_crypto(ngtcp2_conn *conn, ngtcp2_crypto_level level, uint64_t offset,
+                     const uint8_t *data, size_t len, void *ud) {
+  quic *q = ud;
+  if (q->tls) return ngtcp2_crypto_recv_crypto_data_cb(conn, level, offset, data, len, ud);
+  if (!q->cfg.server && level == NGTCP2_CRYPTO_LEVEL_APPLICATION) return 0;
+  ngtcp2_conn_set_tls_alert(conn, GNUTLS_A_UNEXPECTED_MESSAGE);
+  return NGTCP2_ERR_CRYPTO;
+}
+
 static const ngtcp2_callbacks callbacks = {
-    .recv_crypto_data = ngtcp2_crypto_recv_crypto_data_cb,
+    .recv_crypto_data = cb_crypto,
     .encrypt = ngtcp2_crypto_encrypt_cb,
     .decrypt = ngtcp2_crypto_decrypt_cb,
     .hp_mask = ngtcp2_crypto_hp_mask_cb,
@@ -532,10 +550,15 @@ static int start_client(quic *q, int path) {
   return 0;
 }
 
-/* A server's connection begins with the client's first Initial packet. */
+/* A server's connection begins with the client's first Initial packet,
+** and so does its TLS session. */
 static int start_server(quic *q, int path, const uint8_t *pkt, size_t len) {
   ngtcp2_pkt_hd hd;
   if (ngtcp2_accept(&hd, pkt, len) != 0) return -1;
+  if (setup_tls(q) != 0) {
+    close_with(q, QUIC_CLOSE_SETUP, "TLS setup failed%s", "");
+    return -1;
+  }
   ngtcp2_settings s;
   ngtcp2_transport_params t;
   settings_for(q, &s, &t);
@@ -545,8 +568,11 @@ static int start_server(quic *q, int path, const uint8_t *pkt, size_t len) {
   ngtcp2_path p = path_of(q, path);
   ngtcp2_callbacks cb = callbacks;
   cb.recv_client_initial = ngtcp2_crypto_recv_client_initial_cb;
-  if (ngtcp2_conn_server_new(&q->conn, &hd.scid, &scid, &p, hd.version, &cb, &s, &t, NULL, q) != 0)
+  if (ngtcp2_conn_server_new(&q->conn, &hd.scid, &scid, &p, hd.version, &cb, &s, &t, NULL, q) != 0) {
+    gnutls_deinit(q->tls);
+    q->tls = NULL;
     return -1;
+  }
   ngtcp2_conn_set_tls_native_handle(q->conn, q->tls);
   return 0;
 }
@@ -570,7 +596,7 @@ quic *quic_new(const quic_cfg *cfg, const quic_io *io, int64_t now, int path) {
   q->stats.handshake = q->stats.migration = -1;
   rng_seed(&q->rng, cfg->seed, 0x51554943u);
   init_paths(q);
-  if (setup_tls(q) != 0 || (!cfg->server && start_client(q, path) != 0)) {
+  if (!cfg->server && (setup_tls(q) != 0 || start_client(q, path) != 0)) {
     quic_free(q);
     return NULL;
   }
@@ -593,14 +619,24 @@ void quic_free(quic *q) {
 
 /* --- receiving and time -------------------------------------------------- */
 
-/* A server's first packet did not start a connection: back to waiting,
-** with a fresh TLS session (ngtcp2 may have fed the old one). */
+/* A server's first packet did not start a connection: back to waiting.
+** The next Initial gets a fresh TLS session (ngtcp2 may have fed this one). */
 static void unstart(quic *q) {
   ngtcp2_conn_del(q->conn);
   q->conn = NULL;
   gnutls_deinit(q->tls);
   q->tls = NULL;
-  if (setup_tls(q) != 0) close_with(q, QUIC_CLOSE_SETUP, "TLS setup failed%s", "");
+}
+
+/* The handshake is over for TLS: confirmed (a client), or complete (a
+** server, which confirms it then, RFC 9001 4.1.2). Its session, about half
+** of what a connection holds, is not needed again (cb_crypto). */
+static void release_tls(quic *q) {
+  if (!q->tls || q->state != QUIC_UP) return;
+  if (!q->cfg.server && !q->confirmed) return;
+  ngtcp2_conn_set_tls_native_handle(q->conn, NULL);
+  gnutls_deinit(q->tls);
+  q->tls = NULL;
 }
 
 void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
@@ -628,6 +664,7 @@ void quic_recv(quic *q, int64_t now, int path, const uint8_t *pkt, size_t len) {
     fail(q, now, rv);
     return;
   }
+  release_tls(q);
   /* Heard on the path in use: a packet on it, or one (on any path) that
   ** acknowledged what was in flight, as the server's answers on the old
   ** path do while it validates the new one. The server's probes of the

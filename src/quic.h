@@ -79,7 +79,7 @@ enum quic_close {
   QUIC_CLOSE_PEER,        /* the other side closed, for another reason */
   QUIC_CLOSE_IDLE,        /* idle timeout: nothing heard from the other side */
   QUIC_CLOSE_ERROR,       /* an ngtcp2 error on our side */
-  QUIC_CLOSE_SETUP,       /* the TLS session could not be set up again */
+  QUIC_CLOSE_SETUP,       /* a server's TLS session could not be set up */
 };
 
 typedef struct quic_stats {
@@ -94,8 +94,11 @@ typedef struct quic_stats {
 typedef struct quic quic;
 
 /* A client sends its first flight on `path` at once; a server waits for
-** one. The config's pointers are borrowed. NULL: out of memory or TLS setup
-** failed. */
+** one, and sets up its TLS session only when it comes. The TLS session is
+** freed once the handshake is confirmed: a client then drops a
+** NewSessionTicket (it never resumes), and any other handshake message
+** closes the connection (unexpected_message). The config's pointers are
+** borrowed. NULL: out of memory or the client's TLS setup failed. */
 quic *quic_new(const quic_cfg *cfg, const quic_io *io, int64_t now, int path);
 void quic_free(quic *q);
 

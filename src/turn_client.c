@@ -11,7 +11,10 @@
 #include "turn.h"
 
 #define MAX_PEERS 16
+#define FIRST_PEERS 2
 #define FIRST_REQS 4 /* request slots a client starts with, doubled as needed */
+#define MAX_CRED 127 /* bytes kept of the user name and password */
+#define MAX_CHALLENGE 255 /* ... and of the server's realm and nonce */
 #define REFRESH_MARGIN (60 * TURN_S)
 #define PERMISSION_REFRESH (240 * TURN_S) /* before the 300 s lifetime */
 #define CHANNEL_REFRESH (540 * TURN_S)    /* before the 600 s lifetime */
@@ -33,19 +36,19 @@ typedef struct tpeer {
 
 struct turn_client {
   turn_client_cfg cfg;
-  char user[128], password[128];
+  char *user, *password; /* owned copies */
   turn_client_io io;
   stun_client stun;
-  secrets ids; /* transaction ids */
-  char realm[256], nonce[256];
+  secrets ids;          /* transaction ids */
+  char *realm, *nonce;  /* owned, from the last challenge; NULL before one */
   uint8_t key[16];
   bool have_key, allocated;
   addr relayed;
   int64_t refresh_at;
   request *reqs; /* owned: cap_reqs slots, grown as requests overlap (up to STUN_CLIENT_MAX) */
   int cap_reqs;
-  tpeer peers[MAX_PEERS];
-  int npeers;
+  tpeer *peers; /* owned: cap_peers slots, grown up to MAX_PEERS */
+  int npeers, cap_peers;
   uint16_t next_channel;
   turn_client_stats st;
 };
@@ -70,8 +73,12 @@ turn_client *turn_client_new(const turn_client_cfg *cfg, const turn_client_io *i
   turn_client *c = calloc(1, sizeof *c);
   if (!c) return NULL;
   c->cfg = *cfg;
-  snprintf(c->user, sizeof c->user, "%s", cfg->user ? cfg->user : "");
-  snprintf(c->password, sizeof c->password, "%s", cfg->password ? cfg->password : "");
+  c->user = strndup(cfg->user ? cfg->user : "", MAX_CRED);
+  c->password = strndup(cfg->password ? cfg->password : "", MAX_CRED);
+  if (!c->user || !c->password) {
+    turn_client_free(c);
+    return NULL;
+  }
   c->io = *io;
   stun_client_io sio = {on_send, on_timeout, c};
   stun_client_init(&c->stun, &cfg->timing, &sio);
@@ -86,6 +93,11 @@ void turn_client_free(turn_client *c) {
   if (!c) return;
   stun_client_free(&c->stun);
   free(c->reqs);
+  free(c->peers);
+  free(c->user);
+  free(c->password);
+  free(c->realm);
+  free(c->nonce);
   free(c);
 }
 bool turn_client_allocated(const turn_client *c) { return c->allocated; }
@@ -124,7 +136,7 @@ static int send_request(turn_client *c, int64_t now, request r) {
   }
   if (c->have_key) {
     stun_put_str(&w, STUN_A_USERNAME, c->user);
-    stun_put_str(&w, STUN_A_REALM, c->realm);
+    stun_put_str(&w, STUN_A_REALM, c->realm ? c->realm : "");
     stun_put_str(&w, STUN_A_NONCE, c->nonce);
     stun_put_integrity(&w, c->key, sizeof c->key);
   }
@@ -149,7 +161,10 @@ void turn_client_allocate(turn_client *c, int64_t now) {
 static int peer_index(turn_client *c, const addr *peer, bool add) {
   for (int i = 0; i < c->npeers; i++)
     if (addr_equal(&c->peers[i].peer, peer)) return i;
-  if (!add || c->npeers == MAX_PEERS) return -1;
+  if (!add) return -1;
+  tpeer *t = grow_table(c->peers, &c->cap_peers, c->npeers + 1, FIRST_PEERS, MAX_PEERS, sizeof *t);
+  if (!t) return -1;
+  c->peers = t;
   c->peers[c->npeers] = (tpeer){.peer = *peer, .perm_at = INT64_MAX, .chan_at = INT64_MAX};
   return c->npeers++;
 }
@@ -171,10 +186,17 @@ int turn_client_bind(turn_client *c, int64_t now, const addr *peer) {
 
 /* --- answers ------------------------------------------------------------- */
 
-static void copy_bytes(char *dst, size_t cap, const stun_bytes *b) {
-  size_t n = b->len < cap - 1 ? b->len : cap - 1;
-  memcpy(dst, b->p, n);
-  dst[n] = '\0';
+/* *dst becomes an owned copy of b, cut at MAX_CHALLENGE bytes. 0, or -1
+** when memory runs out (*dst then untouched). */
+static int copy_bytes(char **dst, const stun_bytes *b) {
+  size_t n = b->len < MAX_CHALLENGE ? b->len : MAX_CHALLENGE;
+  char *s = malloc(n + 1);
+  if (!s) return -1;
+  memcpy(s, b->p, n);
+  s[n] = '\0';
+  free(*dst);
+  *dst = s;
+  return 0;
 }
 
 /* 401 and 438: take the realm and nonce, and ask again. */
@@ -182,9 +204,10 @@ static bool retry_with_credentials(turn_client *c, int64_t now, const stun_msg *
   if ((m->error_code != 401 && m->error_code != 438) || !(m->present & STUN_HAS_NONCE) ||
       ++r.auth_tries > MAX_AUTH_TRIES)
     return false;
-  if (m->present & STUN_HAS_REALM) copy_bytes(c->realm, sizeof c->realm, &m->realm);
-  copy_bytes(c->nonce, sizeof c->nonce, &m->nonce);
-  if (stun_long_term_key(c->user, c->realm, c->password, c->key) != STUN_OK) return false;
+  if ((m->present & STUN_HAS_REALM) && copy_bytes(&c->realm, &m->realm) != 0) return false;
+  if (copy_bytes(&c->nonce, &m->nonce) != 0) return false;
+  const char *realm = c->realm ? c->realm : "";
+  if (stun_long_term_key(c->user, realm, c->password, c->key) != STUN_OK) return false;
   c->have_key = true;
   if (m->error_code == 438) c->st.stale_nonces++;
   else c->st.challenges++;

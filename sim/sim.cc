@@ -73,6 +73,16 @@ size_t time_slot(uint64_t ts) {
   return (size_t)((ts * 0x9E3779B97F4A7C15ULL) >> (64 - LAST_UID_BITS));
 }
 
+// A timer's slot: its pending event while `id` is the timer's id. A
+// timer id is the slot's index + 1 in its low 32 bits and the slot's use
+// count in its high ones, so an id kept after its timer ran or was
+// cancelled names no timer, even once the slot is reused.
+struct TimerSlot {
+  uint64_t id = 0; /* 0: free */
+  uint32_t uses = 0;
+  EventId ev;
+};
+
 struct Link {
   uint64_t lost = 0;
   Ptr<NetDevice> dev[2]; /* the ends, as sim_link_new's a and b */
@@ -85,8 +95,8 @@ struct State {
   std::unordered_map<int, Ptr<DirectUdp>> direct; /* by node */
   // The last event uid scheduled at each hash of a time (UidScheduler).
   std::vector<uint32_t> last_uid = std::vector<uint32_t>(LAST_UID_SLOTS);
-  std::unordered_map<uint64_t, EventId> timers;
-  uint64_t next_timer = 1;
+  std::vector<TimerSlot> timers;  /* slots, reused last-freed first: few and warm */
+  std::vector<uint32_t> free_timers;
   int64_t next_stream = 0;
   PointToPointHelper p2p; /* its pcap writer only */
 };
@@ -117,8 +127,20 @@ Ptr<DirectUdp> direct_udp(int node) {
   return d;
 }
 
+// The pending timer `id`, or null.
+TimerSlot *find_timer(uint64_t id) {
+  size_t i = (size_t)(id & 0xffffffffu);
+  if (i == 0 || i > g->timers.size() || g->timers[i - 1].id != id) return nullptr;
+  return &g->timers[i - 1];
+}
+
+void free_timer(TimerSlot *t) {
+  t->id = 0;
+  g->free_timers.push_back((uint32_t)(t - g->timers.data()));
+}
+
 void fire(uint64_t id, sim_timer_fn fn, void *arg) {
-  g->timers.erase(id);
+  free_timer(find_timer(id));
   fn(arg);
 }
 
@@ -128,11 +150,11 @@ void fire(uint64_t id, sim_timer_fn fn, void *arg) {
 // one would. Agents ask again for the same deadline after most packets;
 // keeping the event spares a cancel and a schedule.
 bool pending_at(uint64_t timer, int64_t at) {
-  auto it = g->timers.find(timer);
-  if (it == g->timers.end()) return false;
+  const TimerSlot *t = find_timer(timer);
+  if (!t) return false;
   int64_t now = Simulator::Now().GetNanoSeconds();
   uint64_t when = (uint64_t)NanoSeconds(at > now ? at : now).GetTimeStep();
-  const EventId &ev = it->second;
+  const EventId &ev = t->ev;
   return ev.GetTs() == when && g->last_uid[time_slot(when)] <= ev.GetUid();
 }
 
@@ -302,18 +324,27 @@ void sim_stop(void) { Simulator::Stop(); }
 
 uint64_t sim_schedule(int64_t delay, sim_timer_fn fn, void *arg) {
   if (!g) return 0;
-  uint64_t id = g->next_timer++;
-  g->timers[id] =
-      Simulator::Schedule(NanoSeconds(delay < 0 ? 0 : delay), &fire, id, fn, arg);
-  return id;
+  uint32_t i;
+  if (!g->free_timers.empty()) {
+    i = g->free_timers.back();
+    g->free_timers.pop_back();
+  } else {
+    i = (uint32_t)g->timers.size();
+    g->timers.emplace_back();
+  }
+  TimerSlot &t = g->timers[i];
+  t.uses++;
+  t.id = (uint64_t)t.uses << 32 | (i + 1);
+  t.ev = Simulator::Schedule(NanoSeconds(delay < 0 ? 0 : delay), &fire, t.id, fn, arg);
+  return t.id;
 }
 
 void sim_cancel(uint64_t timer) {
   if (!g) return;
-  auto it = g->timers.find(timer);
-  if (it == g->timers.end()) return;
-  Simulator::Cancel(it->second);
-  g->timers.erase(it);
+  TimerSlot *t = find_timer(timer);
+  if (!t) return;
+  Simulator::Cancel(t->ev);
+  free_timer(t);
 }
 
 uint64_t sim_rearm(uint64_t old, int64_t at, sim_timer_fn fn, void *arg) {

@@ -165,12 +165,20 @@ void HookRouting::Sync(uint32_t i) {
   f.up = m_ipv4->IsUp(i);
   f.fwd = m_ipv4->IsForwarding(i);
   f.mtu = f.dev->GetMtu();
-  f.locals.clear();
-  f.bcasts.clear();
-  for (uint32_t j = 0; j < m_ipv4->GetNAddresses(i); j++) {
+  f.naddrs = m_ipv4->GetNAddresses(i);
+  f.more_locals.clear();
+  f.more_bcasts.clear();
+  for (uint32_t j = 0; j < f.naddrs; j++) {
     Ipv4InterfaceAddress a = m_ipv4->GetAddress(i, j);
-    f.locals.push_back(a.GetLocal().Get());
-    f.bcasts.push_back(a.GetBroadcast().Get());
+    uint32_t local = a.GetLocal().Get();
+    uint32_t bcast = a.GetBroadcast().Get();
+    if (j == 0) {
+      f.local0 = local;
+      f.bcast0 = bcast;
+    } else {
+      f.more_locals.push_back(local);
+      f.more_bcasts.push_back(bcast);
+    }
   }
   m_hops.clear(); /* routes to the interface's addresses changed with them */
 }
@@ -184,8 +192,8 @@ HookRouting::Hop HookRouting::Lookup(uint32_t dst) {
   auto it = m_hosts.find(dst);
   if (it != m_hosts.end()) {
     uint32_t i = it->second;
-    bool known = i < m_ifs.size() && !m_ifs[i].locals.empty();
-    return Hop{(int32_t)i, known ? m_ifs[i].locals[0] : m_ipv4->GetAddress(i, 0).GetLocal().Get()};
+    bool known = i < m_ifs.size() && m_ifs[i].naddrs > 0;
+    return Hop{(int32_t)i, known ? m_ifs[i].local0 : m_ipv4->GetAddress(i, 0).GetLocal().Get()};
   }
   Ipv4Header h;
   h.SetDestination(Ipv4Address(dst));

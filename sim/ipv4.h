@@ -182,16 +182,25 @@ class HookRouting : public Ipv4RoutingProtocol {
     bool up = false;
     bool fwd = false;
     uint32_t mtu = 0;
-    std::vector<uint32_t> locals; /* its addresses */
-    std::vector<uint32_t> bcasts; /* their subnets' broadcast addresses */
+    // Its addresses and their subnets' broadcast addresses. Most
+    // interfaces have one: it is kept here, with no pointer to follow on
+    // every packet; any others are in the vectors.
+    uint32_t naddrs = 0;
+    uint32_t local0 = 0, bcast0 = 0;
+    std::vector<uint32_t> more_locals, more_bcasts;
     // Whether dst is the interface's own address.
     bool Has(uint32_t dst) const {
-      return std::find(locals.begin(), locals.end(), dst) != locals.end();
+      if (naddrs == 0) return false;
+      if (dst == local0) return true;
+      return naddrs > 1 && std::find(more_locals.begin(), more_locals.end(), dst) != more_locals.end();
     }
     // Whether a packet to dst in on this interface is for the node: the
     // strong end-system model sim_node_new sets.
     bool Owns(uint32_t dst) const {
-      return Has(dst) || std::find(bcasts.begin(), bcasts.end(), dst) != bcasts.end();
+      if (Has(dst)) return true;
+      if (naddrs == 0) return false;
+      if (dst == bcast0) return true;
+      return naddrs > 1 && std::find(more_bcasts.begin(), more_bcasts.end(), dst) != more_bcasts.end();
     }
   };
 

@@ -21,16 +21,16 @@ bool DirectUdp::Take(Ptr<Packet> p, const Ipv4Header &h, RxStatus *st) {
   UdpHeader udp;
   p->PeekHeader(udp);
   uint16_t port = udp.GetDestinationPort();
-  auto it = m_socks.find(Key(h.GetDestination().Get(), port));
-  if (it == m_socks.end()) it = m_socks.find(Key(0, port));
-  if (it == m_socks.end() || it->second.ns3) return false;
+  const Bound *b = m_socks.Find(Key(h.GetDestination().Get(), port));
+  if (!b) b = m_socks.Find(Key(0, port));
+  if (!b || b->ns3) return false;
   if (Node::ChecksumEnabled()) {
     udp.EnableChecksums();
     udp.InitializeChecksum(h.GetSource(), h.GetDestination(), UdpL4Protocol::PROT_NUMBER);
   }
   p->RemoveHeader(udp);
   *st = udp.IsChecksumOk() ? RX_OK : RX_CSUM_FAILED;
-  if (*st == RX_OK) m_deliver(it->second.sock, p, h.GetSource().Get(), udp.GetSourcePort());
+  if (*st == RX_OK) m_deliver(b->sock, p, h.GetSource().Get(), udp.GetSourcePort());
   return true;
 }
 
@@ -144,8 +144,8 @@ void HookRouting::NotifyAddAddress(uint32_t i, Ipv4InterfaceAddress a) {
 }
 
 void HookRouting::NotifyRemoveAddress(uint32_t i, Ipv4InterfaceAddress a) {
-  auto it = m_addrs.find(a.GetLocal().Get());
-  if (it != m_addrs.end() && --it->second == 0) m_addrs.erase(it);
+  uint32_t *n = m_addrs.Find(a.GetLocal().Get());
+  if (n && --*n == 0) m_addrs.Erase(a.GetLocal().Get());
   m_static->NotifyRemoveAddress(i, a);
   Sync(i);
 }
@@ -180,18 +180,16 @@ void HookRouting::Sync(uint32_t i) {
       f.more_bcasts.push_back(bcast);
     }
   }
-  m_hops.clear(); /* routes to the interface's addresses changed with them */
+  m_hops.Clear(); /* routes to the interface's addresses changed with them */
 }
 
 HookRouting::Hop HookRouting::Lookup(uint32_t dst) {
   /* Static routing's answers first: an address with a host route is
   ** never among them (AddHost empties them), and most of a NAT's
   ** packets go out by its default route. */
-  auto c = m_hops.find(dst);
-  if (c != m_hops.end()) return c->second;
-  auto it = m_hosts.find(dst);
-  if (it != m_hosts.end()) {
-    uint32_t i = it->second;
+  if (const Hop *c = m_hops.Find(dst)) return *c;
+  if (const uint32_t *host = m_hosts.Find(dst)) {
+    uint32_t i = *host;
     bool known = i < m_ifs.size() && m_ifs[i].naddrs > 0;
     return Hop{(int32_t)i, known ? m_ifs[i].local0 : m_ipv4->GetAddress(i, 0).GetLocal().Get()};
   }
@@ -206,13 +204,13 @@ HookRouting::Hop HookRouting::Lookup(uint32_t dst) {
 }
 
 Ptr<Ipv4Route> HookRouting::HostRoute(Ipv4Address dst) const {
-  auto it = m_hosts.find(dst.Get());
-  if (it == m_hosts.end()) return nullptr;
+  const uint32_t *host = m_hosts.Find(dst.Get());
+  if (!host) return nullptr;
   Ptr<Ipv4Route> r = Create<Ipv4Route>();
   r->SetDestination(dst);
   r->SetGateway(Ipv4Address::GetZero());
-  r->SetSource(m_ipv4->GetAddress(it->second, 0).GetLocal());
-  r->SetOutputDevice(m_ipv4->GetNetDevice(it->second));
+  r->SetSource(m_ipv4->GetAddress(*host, 0).GetLocal());
+  r->SetOutputDevice(m_ipv4->GetNetDevice(*host));
   return r;
 }
 

@@ -8,6 +8,7 @@
 #ifndef NATSIM_IPV4_H
 #define NATSIM_IPV4_H
 
+#include "flat.h"
 #include "sim.h"
 
 #include <ns3/core-module.h>
@@ -15,7 +16,6 @@
 #include <ns3/network-module.h>
 
 #include <algorithm>
-#include <unordered_map>
 #include <vector>
 
 namespace natsim {
@@ -41,11 +41,11 @@ class DirectUdp : public IpL4Protocol {
   // ip:port, by 0:port, or, for ip 0, by any address.
   bool Bind(uint32_t ip, uint16_t port, int id, bool ns3);
   void Unbind(uint32_t ip, uint16_t port) {
-    if (m_socks.erase(Key(ip, port)) && --m_bound[port] == 0) m_bound.erase(port);
+    if (m_socks.Erase(Key(ip, port)) && --m_bound[port] == 0) m_bound.Erase(port);
   }
   bool Taken(uint32_t ip, uint16_t port) const {
-    if (ip == 0) return m_bound.count(port) != 0;
-    return m_socks.count(Key(ip, port)) || m_socks.count(Key(0, port));
+    if (ip == 0) return m_bound.Has(port);
+    return m_socks.Has(Key(ip, port)) || m_socks.Has(Key(0, port));
   }
 
   int GetProtocolNumber() const override { return UdpL4Protocol::PROT_NUMBER; }
@@ -95,8 +95,8 @@ class DirectUdp : public IpL4Protocol {
   }
   Ptr<UdpL4Protocol> m_udp;
   DeliverFn m_deliver = nullptr;
-  std::unordered_map<uint64_t, Bound> m_socks; /* by Key(ip, port) */
-  std::unordered_map<uint16_t, int> m_bound; /* by port: sockets bound to it */
+  FlatMap<uint64_t, Bound> m_socks; /* by Key(ip, port) */
+  FlatMap<uint16_t, int> m_bound;    /* by port: sockets bound to it */
 };
 
 // A node's IPv4 routing: static routing, host routes in a hash, and the
@@ -111,11 +111,11 @@ class HookRouting : public Ipv4RoutingProtocol {
   // and static routing scans its list for every packet.
   void AddHost(uint32_t ip, uint32_t iface) {
     m_hosts[ip] = iface;
-    m_hops.clear();
+    m_hops.Clear();
   }
   void AddNet(uint32_t ip, Ipv4Mask mask, uint32_t iface) {
     m_static->AddNetworkRouteTo(Ipv4Address(ip), mask, iface);
-    m_hops.clear();
+    m_hops.Clear();
   }
   void SetHook(sim_hook_fn fn, void *ctx) {
     m_fn = fn;
@@ -283,15 +283,15 @@ class HookRouting : public Ipv4RoutingProtocol {
   void DoDispose() override;
   Ptr<Ipv4StaticRouting> m_static;
   Ptr<Ipv4> m_ipv4;
-  std::unordered_map<uint32_t, uint32_t> m_hosts;
+  FlatMap<uint32_t, uint32_t> m_hosts;
   sim_hook_fn m_fn = nullptr;
   void *m_ctx = nullptr;
   bool m_hooked = false; /* the packet Again passes on has been through m_fn */
   Ptr<DirectUdp> m_direct;
   std::vector<Iface> m_ifs; /* by interface index */
-  std::unordered_map<uint32_t, uint32_t> m_addrs; /* /32 addresses: interfaces with each */
-  std::unordered_map<uint32_t, Hop> m_hops; /* static routing's, by destination */
-  std::unordered_map<uint64_t, uint16_t> m_ids; /* next IP id, by source and destination */
+  FlatMap<uint32_t, uint32_t> m_addrs; /* /32 addresses: interfaces with each */
+  FlatMap<uint32_t, Hop> m_hops;       /* static routing's, by destination */
+  FlatMap<uint64_t, uint16_t> m_ids;   /* next IP id, by source and destination */
   uint8_t m_ttl = 64;
 };
 

@@ -1,6 +1,6 @@
 // sim.cc: the C API of sim.h over ns-3. With ipv4.cc (each node's IPv4:
-// routing with the NAT hook, and sim's own sockets) the only C++ and the
-// only files that include ns-3.
+// routing with the NAT hook, and sim's own sockets) the only files that
+// include ns-3; they and flat.h (their hash map) are the only C++.
 #include "sim.h"
 
 #include "ipv4.h"

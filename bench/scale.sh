@@ -3,10 +3,12 @@
 # side (default batches), and --jobs 2 with one simulation per worker
 # (--batch 1000000, as before batches), the speed-up, and the issue-19 goal
 # (<= 30 s for 3 versions x 1000 pairs with --jobs 2 on a 2-core machine).
-# Also checks the three runs wrote the same results (events aside). Prints
-# figures; not a test.
+# Also checks the three runs wrote the same results (events aside). Beside
+# each wall time, the 1-minute load average when the run ended: on a shared
+# machine, --jobs 2 gets two cores only when nothing else wants them.
+# Prints figures; not a test.
 # Exits 2 when a run fails with an error (natsim's exit status 2).
-# bench/targets.sh reads the rows "2 WALL" and "results.json identical ...".
+# bench/targets.sh reads the rows "2 WALL LOAD" and "results.json identical ...".
 # usage: bench/scale.sh [NATSIM] [PAIRS] [VERSIONS]
 #   NATSIM: the binary (default build/natsim); PAIRS: default 1000;
 #   VERSIONS: comma-separated (default v0.7,v0.8,v0.9: the goal's three)
@@ -18,10 +20,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # wall JOBS [BATCH]: runs the roadmap (with --batch BATCH), prints its
-# wall seconds; exits 2 when natsim fails with an error (a missed target,
-# status 1, is a result, not an error).
+# wall seconds and the load average when it ended; exits 2 when natsim
+# fails with an error (a missed target, status 1, is a result, not an
+# error).
 wall() {
-  local start end rc tag=$1${2:+-b$2}
+  local start end rc load tag=$1${2:+-b$2}
   start=$(date +%s.%N)
   "$natsim" run scenarios/roadmap.lua --set pairs="$pairs" --set versions="$versions" \
     --quiet --jobs "$1" ${2:+--batch "$2"} --out "$tmp/j$tag" >"$tmp/j$tag.txt" 2>&1
@@ -32,12 +35,16 @@ wall() {
     tail -5 "$tmp/j$tag.txt" >&2
     exit 2
   fi
-  awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }'
+  read -r load _ </proc/loadavg
+  awk -v a="$start" -v b="$end" -v l="$load" 'BEGIN { printf "%.3f %s\n", b - a, l }'
 }
 
-w1=$(wall 1) || exit 2
-w2=$(wall 2) || exit 2
-w2one=$(wall 2 1000000) || exit 2
+r=$(wall 1) || exit 2
+read -r w1 l1 <<<"$r"
+r=$(wall 2) || exit 2
+read -r w2 l2 <<<"$r"
+r=$(wall 2 1000000) || exit 2
+read -r w2one l2one <<<"$r"
 same=no
 if cmp -s <(grep -v events "$tmp/j1/results.json") <(grep -v events "$tmp/j2/results.json") &&
   cmp -s <(grep -v events "$tmp/j1/results.json") <(grep -v events "$tmp/j2-b1000000/results.json")
@@ -45,9 +52,9 @@ then
   same=yes
 fi
 printf 'roadmap, %s pairs, versions %s, %s cores\n' "$pairs" "$versions" "$(nproc)"
-printf '%-10s %10s\n' "jobs" "wall (s)"
-printf '%-10s %10.1f\n' 1 "$w1" 2 "$w2"
-printf '%-10s %10.1f   (--batch 1000000: one simulation per worker)\n' 2 "$w2one"
+printf '%-10s %10s %6s\n' "jobs" "wall (s)" "load"
+printf '%-10s %10.1f %6s\n' 1 "$w1" "$l1" 2 "$w2" "$l2"
+printf '%-10s %10.1f %6s   (--batch 1000000: one simulation per worker)\n' 2 "$w2one" "$l2one"
 awk -v a="$w1" -v b="$w2" 'BEGIN { printf "speed-up --jobs 2 / --jobs 1: %.2fx\n", a / b }'
 note=""
 [ "$pairs" = 1000 ] || note=", but this run has $pairs pairs"

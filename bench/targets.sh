@@ -323,7 +323,7 @@ roadmap() {
 
 roadmap_rows() {
   local w2 same exact=0
-  w2=$(awk '$1 == 2 && NF == 2 { print $2 }' "$tmp/scale-$pairs.txt")
+  w2=$(awk '$1 == 2 && NF == 3 { print $2 }' "$tmp/scale-$pairs.txt")
   same=$(sed -n 's/^results.json identical (events aside): //p' "$tmp/scale-$pairs.txt")
   [ -n "$w2" ] && [ -n "$same" ] || die "bench/scale.sh printed no --jobs 2 wall or identity"
   [ "$pairs" = 1000 ] && exact=1

@@ -268,6 +268,30 @@ static void test_timers(void **state) {
   sim_destroy();
 }
 
+/* A timer's id names it only while it is pending: an id kept after its
+** timer ran or was cancelled cancels nothing, not even the timer that
+** took its place (timers reuse freed slots). */
+static void test_stale_timer_id(void **state) {
+  (void)state;
+  sim_init(1);
+  norder = 0;
+  uint64_t ran = sim_schedule(10 * MS, mark, (void *)1);
+  sim_run_until(20 * MS);
+  uint64_t next = sim_schedule(10 * MS, mark, (void *)2);
+  assert_true(next != ran);
+  sim_cancel(ran);
+  uint64_t gone = sim_schedule(10 * MS, mark, (void *)3);
+  sim_cancel(gone);
+  uint64_t last = sim_schedule(10 * MS, mark, (void *)4);
+  assert_true(last != gone);
+  sim_cancel(gone);
+  sim_run_until(40 * MS);
+  assert_int_equal(norder, 3);
+  assert_int_equal(order[1], 2);
+  assert_int_equal(order[2], 4);
+  sim_destroy();
+}
+
 #define MANY 5000
 static int fired[MANY], nfired;
 static int64_t fired_at[MANY];
@@ -648,6 +672,7 @@ int main(void) {
       cmocka_unit_test(test_delay),
       cmocka_unit_test(test_loss),
       cmocka_unit_test(test_timers),
+      cmocka_unit_test(test_stale_timer_id),
       cmocka_unit_test(test_timer_order_many),
       cmocka_unit_test(test_rearm_keeps),
       cmocka_unit_test(test_direct),

@@ -253,6 +253,10 @@ static void test_many_peers(void **state) {
   }
   assert_int_equal(peer_count, 16);
   assert_int_equal(turn_server_get_stats(srv)->dropped_no_permission, 0);
+  peer_addr = first;
+  peer_addr.ip[3] = (uint8_t)(peer_addr.ip[3] + 16); /* a 17th: past the client's most */
+  assert_int_equal(turn_client_bind(cli, now, &peer_addr), -1);
+  assert_int_equal(turn_client_permit(cli, now, &peer_addr), -1);
 }
 
 static void test_lifetimes_and_refresh(void **state) {

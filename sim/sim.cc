@@ -1,15 +1,16 @@
 // sim.cc: the C API of sim.h over ns-3. With ipv4.cc (each node's IPv4:
-// routing with the NAT hook, and sim's own sockets) the only files that
-// include ns-3; they and flat.h (their hash map) are the only C++.
+// routing with the NAT hook, and sim's own sockets) and link.cc (a link's
+// ends) the only files that include ns-3; they and flat.h (their hash
+// map) are the only C++.
 #include "sim.h"
 
 #include "ipv4.h"
+#include "link.h"
 
 #include <ns3/core-module.h>
 #include <ns3/fd-net-device-module.h>
 #include <ns3/internet-module.h>
 #include <ns3/network-module.h>
-#include <ns3/point-to-point-module.h>
 #include <ns3/traffic-control-layer.h>
 
 #include <algorithm>
@@ -22,6 +23,7 @@ using namespace ns3;
 
 using natsim::DirectUdp;
 using natsim::HookRouting;
+using natsim::LinkEnd;
 
 namespace {
 
@@ -84,8 +86,7 @@ struct TimerSlot {
 };
 
 struct Link {
-  uint64_t lost = 0;
-  Ptr<NetDevice> dev[2]; /* the ends, as sim_link_new's a and b */
+  Ptr<LinkEnd> dev[2]; /* the ends, as sim_link_new's a and b */
 };
 
 struct State {
@@ -98,7 +99,6 @@ struct State {
   std::vector<TimerSlot> timers;  /* slots, reused last-freed first: few and warm */
   std::vector<uint32_t> free_timers;
   int64_t next_stream = 0;
-  PointToPointHelper p2p; /* its pcap writer only */
 };
 
 State *g;
@@ -156,21 +156,6 @@ bool pending_at(uint64_t timer, int64_t at) {
   uint64_t when = (uint64_t)NanoSeconds(at > now ? at : now).GetTimeStep();
   const EventId &ev = t->ev;
   return ev.GetTs() == when && g->last_uid[time_slot(when)] <= ev.GetUid();
-}
-
-void on_lost(int link, Ptr<const Packet>) { g->links[link].lost++; }
-
-// A point-to-point device's packets go straight to its node's IPv4 (ip,
-// interface iif): to the routing's Take, then, when it declines, to
-// ns-3's IPv4. ns-3 would pass them through Node::ReceiveFromDevice and
-// the traffic control layer, each scanning a handler list with an entry
-// per device (thousands at the core); a point-to-point link carries
-// nothing but IPv4 here.
-bool direct_rx(HookRouting *rt, uint32_t iif, Ipv4L3Protocol *ip, Ptr<NetDevice> dev,
-               Ptr<const Packet> p, uint16_t proto, const Address &from) {
-  if (!rt->Take(iif, p))
-    ip->Receive(dev, p, proto, from, dev->GetAddress(), NetDevice::PACKET_HOST);
-  return true;
 }
 
 void on_recv(int id, Ptr<Socket> s) {
@@ -378,21 +363,23 @@ int sim_node_new(void) {
   return (int)g->nodes.size() - 1;
 }
 
-// One end of a link: a point-to-point device on node n, as
-// PointToPointHelper makes it but without the NetDeviceQueueInterface the
-// helper adds for traffic control's flow control (some 2 KB a device):
-// natsim installs no queue disc, so traffic control hands packets straight
-// to the device. Its queue holds 1000 packets: bursts of probes are normal
-// here, and congestion is not what natsim studies. Overflow counts as loss.
-static Ptr<PointToPointNetDevice> link_end(int n, uint64_t rate) {
-  Ptr<PointToPointNetDevice> dev = CreateObject<PointToPointNetDevice>();
-  dev->SetDataRate(DataRate(rate));
-  dev->SetAddress(Mac48Address::Allocate());
-  g->nodes[n]->AddDevice(dev);
-  Ptr<DropTailQueue<Packet>> q = CreateObject<DropTailQueue<Packet>>();
-  q->SetMaxSize(QueueSize("1000p"));
-  dev->SetQueue(q);
-  return dev;
+// One end of a link, on node n.
+static Ptr<LinkEnd> link_end(int n) {
+  Ptr<LinkEnd> w = CreateObject<LinkEnd>();
+  w->SetAddress(Mac48Address::Allocate());
+  g->nodes[n]->AddDevice(w);
+  return w;
+}
+
+// The error model of an end of a link that loses a share loss of packets
+// on arrival, drawing from stream (<= 0: the next free streams).
+static Ptr<ErrorModel> loss_model(double loss, int64_t stream) {
+  Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
+  em->SetAttribute("ErrorRate", DoubleValue(loss));
+  em->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
+  if (stream > 0) em->AssignStreams(stream);
+  else g->next_stream += em->AssignStreams(g->next_stream);
+  return em;
 }
 
 int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
@@ -401,41 +388,27 @@ int sim_link_new(int a, int b, const sim_link_cfg *cfg, uint32_t *if_a,
       cfg->loss > 1 || cfg->delay < 0)
     return -1;
   uint64_t rate = cfg->rate_bps ? cfg->rate_bps : 1000000000ULL;
-  Ptr<PointToPointChannel> channel = CreateObject<PointToPointChannel>();
-  channel->SetAttribute("Delay", TimeValue(NanoSeconds(cfg->delay)));
-  Ptr<PointToPointNetDevice> d[2] = {link_end(a, rate), link_end(b, rate)};
-  d[0]->Attach(channel);
-  d[1]->Attach(channel);
+  Ptr<LinkEnd> d[2] = {link_end(a), link_end(b)};
+  LinkEnd::Join(d[0], d[1], cfg->delay, rate);
   int id = (int)g->links.size();
   g->links.push_back(Link());
   g->links[id].dev[0] = d[0];
   g->links[id].dev[1] = d[1];
   uint32_t *ifs[2] = {if_a, if_b};
   for (uint32_t i = 0; i < 2; i++) {
-    Ptr<PointToPointNetDevice> dev = d[i];
-    if (cfg->loss > 0) {
-      Ptr<RateErrorModel> em = CreateObject<RateErrorModel>();
-      em->SetAttribute("ErrorRate", DoubleValue(cfg->loss));
-      em->SetAttribute("ErrorUnit", StringValue("ERROR_UNIT_PACKET"));
-      if (cfg->stream > 0) em->AssignStreams(cfg->stream + i);
-      else g->next_stream += em->AssignStreams(g->next_stream);
-      dev->SetAttribute("ReceiveErrorModel", PointerValue(em));
-    }
-    dev->TraceConnectWithoutContext("PhyRxDrop", MakeBoundCallback(&on_lost, id));
-    dev->GetQueue()->TraceConnectWithoutContext(
-        "Drop", MakeBoundCallback(&on_lost, id));
-    Ptr<Ipv4L3Protocol> ip = dev->GetNode()->GetObject<Ipv4L3Protocol>();
-    *ifs[i] = ip->AddInterface(dev);
+    if (cfg->loss > 0)
+      d[i]->SetErrorModel(loss_model(cfg->loss, cfg->stream > 0 ? cfg->stream + i : 0));
+    Ptr<Ipv4L3Protocol> ip = d[i]->GetNode()->GetObject<Ipv4L3Protocol>();
+    *ifs[i] = ip->AddInterface(d[i]);
     ip->SetUp(*ifs[i]);
-    dev->SetReceiveCallback(MakeBoundCallback(&direct_rx, PeekPointer(routing(i == 0 ? a : b)),
-                                              *ifs[i], PeekPointer(ip)));
+    d[i]->SetTarget(PeekPointer(routing(i == 0 ? a : b)), *ifs[i], PeekPointer(ip));
   }
   return id;
 }
 
 uint64_t sim_link_lost(int link) {
   if (!g || link < 0 || (size_t)link >= g->links.size()) return 0;
-  return g->links[link].lost;
+  return g->links[link].dev[0]->Lost() + g->links[link].dev[1]->Lost();
 }
 
 int sim_addr_add(int node, uint32_t iface, uint32_t ip, int prefix) {
@@ -459,7 +432,8 @@ int sim_route_add(int node, uint32_t ip, int prefix, uint32_t iface) {
 int sim_link_pcap(int link, int end, const char *path) {
   if (!g || link < 0 || (size_t)link >= g->links.size() || end < 0 || end > 1 || !path)
     return -1;
-  g->p2p.EnablePcap(path, g->links[link].dev[end], false, true);
+  PcapHelper helper;
+  g->links[link].dev[end]->SetPcap(helper.CreateFile(path, std::ios::out, PcapHelper::DLT_PPP));
   return 0;
 }
 

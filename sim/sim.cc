@@ -1,11 +1,11 @@
 // sim.cc: the C API of sim.h over ns-3. With ipv4.cc (each node's IPv4:
-// routing with the NAT hook, and sim's own sockets) and link.cc (a link's
-// ends) the only files that include ns-3; they and flat.h (their hash
-// map) are the only C++.
+// routing with the NAT hook, and sim's own sockets) and link_end.cc (a
+// link's ends) the only files that include ns-3; they and flat.h (their
+// hash map) are the only C++.
 #include "sim.h"
 
 #include "ipv4.h"
-#include "link.h"
+#include "link_end.h"
 
 #include <ns3/core-module.h>
 #include <ns3/fd-net-device-module.h>

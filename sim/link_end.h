@@ -1,4 +1,4 @@
-// link.h: one end of a point-to-point link (C++, private to sim/; sim.cc
+// link_end.h: one end of a point-to-point link (C++, private to sim/; sim.cc
 // is its one user). It times packets exactly as ns-3's point-to-point
 // device and channel do (ns-3 3.37), with the same events scheduled in the
 // same order, so a run gives the same results, event for event; what it
@@ -6,8 +6,8 @@
 // queue object, a dozen trace sources, and the channel object. A packet
 // that arrives goes straight to its node's routing (HookRouting::Take) or,
 // when that declines, to ns-3's IPv4.
-#ifndef NATSIM_LINK_H
-#define NATSIM_LINK_H
+#ifndef NATSIM_LINK_END_H
+#define NATSIM_LINK_END_H
 
 #include "ipv4.h"
 

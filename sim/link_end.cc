@@ -1,5 +1,5 @@
-// link.cc: one end of a point-to-point link; see link.h.
-#include "link.h"
+// link_end.cc: one end of a point-to-point link; see link_end.h.
+#include "link_end.h"
 
 #include <ns3/ppp-header.h>
 

@@ -76,11 +76,11 @@ bool HookRouting::RouteInput(Ptr<const Packet> p, const Ipv4Header &h,
   return Route(q, nh, idev, iif, ucb, mcb, lcb, ecb);
 }
 
-bool HookRouting::Take(uint32_t iif, Ptr<const Packet> p) {
+bool HookRouting::Take(uint32_t iif, Ptr<Packet> q) {
   if (Node::ChecksumEnabled() || iif >= m_ifs.size() || !m_ifs[iif].up) return false;
   Ipv4Header h;
-  Ptr<Packet> q = p->Copy();
-  if (q->RemoveHeader(h) != h.GetSerializedSize() || !Plain(h, p->GetSize())) return false;
+  if (q->PeekHeader(h) != h.GetSerializedSize() || !Plain(h, q->GetSize())) return false;
+  q->RemoveAtStart(h.GetSerializedSize());
   if (m_fn) {
     sim_pkt pk;
     bool is_udp = Look(q, h, iif, &pk);

@@ -140,8 +140,10 @@ class HookRouting : public Ipv4RoutingProtocol {
   // routing, the device), with the same packets out at the same times,
   // and passes over the layers, traces and lookups natsim does not use.
   // Returns false, having done nothing, when p needs more (fragments,
-  // broadcast, an expiring TTL, checksums): ns-3 takes it.
-  bool Take(uint32_t iif, Ptr<const Packet> p);
+  // broadcast, an expiring TTL, checksums): ns-3 takes it. When it returns
+  // true, p is its own to change (its IPv4 header is gone): the caller
+  // must hold the only reference that matters, as a link's end does.
+  bool Take(uint32_t iif, Ptr<Packet> p);
 
   // Sends p (a UDP payload) from src:sport to dst:dport, as ns-3's UDP and
   // IPv4 would for a socket (UdpL4Protocol::Send, Ipv4L3Protocol::Send):

@@ -220,11 +220,16 @@ us_per_event() {
   awk '{ printf "%.4f", $2 * 1e6 / $1 }' "$tmp/$scale_version-$1.fig"
 }
 
-# The exponent k of wall ~ N^k: least squares on (ln N, ln wall).
+# The exponent k of wall ~ N^k: least squares on (ln N, ln wall); with
+# "per-event", of us/event ~ N^k instead.
 exponent() {
   local n
   for n in ${sizes//,/ }; do
-    echo "$n $(fig "$tmp/$scale_version-$n.fig" 2)"
+    if [ "${1:-}" = per-event ]; then
+      echo "$n $(us_per_event "$n")"
+    else
+      echo "$n $(fig "$tmp/$scale_version-$n.fig" 2)"
+    fi
   done | awk '{
       x = log($1)
       y = log($2)
@@ -347,6 +352,20 @@ scaling_rows() {
   exact=0
   [ "$first" = 250 ] && [ "$last" = 8000 ] && exact=1
   row "wall ~ N^k, $first..$last pairs" "k <= $goal_exp" "k = $k" "$(le "$k" "$goal_exp")" $exact
+  # What k is made of: the cost of an event, and the events of a pair
+  # (the workload: larger populations draw a slightly different NAT mix).
+  printf '%-36s %-12s %-34s %s\n' "(us/event ~ N^k, $first..$last)" "-" \
+    "k = $(exponent per-event)" "-"
+  printf '%-36s %-12s %-34s %s\n' "(events per pair, $first..$last)" "-" \
+    "$(events_growth "$first" "$last")" "-"
+}
+
+# events_growth A B: how the events per pair change from A to B pairs.
+events_growth() {
+  awk -v a="$(fig "$tmp/$scale_version-$1.fig" 1)" -v b="$(fig "$tmp/$scale_version-$2.fig" 1)" \
+    -v na="$1" -v nb="$2" 'BEGIN {
+      printf "%+.1f%% (%.0f -> %.0f)", (b / nb) / (a / na) * 100 - 100, a / na, b / nb
+    }'
 }
 
 version_rows() {

@@ -27,6 +27,10 @@ for v in v0.7 v0.8 v0.9; do
   row "us per message $v" "^us/message ${v//./\\.} vs bare, 40 pairs +<= 3x +${num}x \($num vs $num us\)"
   row "RSS per pair $v" "^peak RSS per pair ${v//./\\.}, 20\.\.40 +<= 200 KB +-?$num KB"
 done
+expect "the cost per event's exponent" 0 "" -- grep -Eq -- \
+  "^\(us/event ~ N\^k, 20\.\.40\) +- +k = -?$num +-$" "$tmp/table"
+expect "events per pair" 0 "" -- grep -Eq -- \
+  "^\(events per pair, 20\.\.40\) +- +[-+]$num% \([0-9]+ -> [0-9]+\) +-$" "$tmp/table"
 expect "bare ns-3's RSS per pair" 0 "" -- grep -Eq -- "^\(bare ns-3 RSS per pair, 20\.\.40\) +- +-?$num KB +-$" \
   "$tmp/table"
 # The figures behind the table: 2 scaling rows (pairs, events, wall, cpu,
@@ -75,6 +79,10 @@ expect "stand-ins: us per event" 0 "" -- grep -Eq \
   '^us/event 400 vs 100 pairs \(v0\.9\) +<= 1\.2x +1\.00x \(10\.00 -> 10\.00 us\) +pass\*$' "$tmp/fake"
 expect "stand-ins: exponent" 0 "" -- grep -Eq '^wall ~ N\^k, 100\.\.400 pairs +k <= 1\.05 +k = 1\.000 +pass\*$' \
   "$tmp/fake"
+expect "stand-ins: exponent of the cost per event" 0 "" -- grep -Eq \
+  '^\(us/event ~ N\^k, 100\.\.400\) +- +k = 0\.000 +-$' "$tmp/fake"
+expect "stand-ins: events per pair" 0 "" -- grep -Eq \
+  '^\(events per pair, 100\.\.400\) +- +\+0\.0% \(1000 -> 1000\) +-$' "$tmp/fake"
 expect "stand-ins: per message" 0 "" -- grep -Eq \
   '^us/message v0\.7 vs bare, 40 pairs +<= 3x +10\.00x \(100\.0 vs 10\.0 us\) +miss$' "$tmp/fake"
 expect "stand-ins: verified attempts' messages" 0 "" -- grep -Eq \

@@ -165,9 +165,9 @@ void HookRouting::Sync(uint32_t i) {
   f.up = m_ipv4->IsUp(i);
   f.fwd = m_ipv4->IsForwarding(i);
   f.mtu = f.dev->GetMtu();
-  f.naddrs = m_ipv4->GetNAddresses(i);
-  f.more_locals.clear();
-  f.more_bcasts.clear();
+  f.naddrs = (uint16_t)m_ipv4->GetNAddresses(i);
+  f.more.reset();
+  if (f.naddrs > 1) f.more = std::make_unique<Iface::More>();
   for (uint32_t j = 0; j < f.naddrs; j++) {
     Ipv4InterfaceAddress a = m_ipv4->GetAddress(i, j);
     uint32_t local = a.GetLocal().Get();
@@ -176,8 +176,8 @@ void HookRouting::Sync(uint32_t i) {
       f.local0 = local;
       f.bcast0 = bcast;
     } else {
-      f.more_locals.push_back(local);
-      f.more_bcasts.push_back(bcast);
+      f.more->locals.push_back(local);
+      f.more->bcasts.push_back(bcast);
     }
   }
   m_hops.Clear(); /* routes to the interface's addresses changed with them */

@@ -16,6 +16,7 @@
 #include <ns3/network-module.h>
 
 #include <algorithm>
+#include <memory>
 #include <vector>
 
 namespace natsim {
@@ -179,22 +180,28 @@ class HookRouting : public Ipv4RoutingProtocol {
   // tells routing of a change (Sync): ns-3's accessors cost a reference
   // count and a copy each. natsim never turns forwarding off, which ns-3
   // would not tell.
+  // 32 bytes, two to a cache line: the core has thousands, one read for
+  // each packet in and out.
   struct Iface {
+    // An interface's addresses after the first, and their subnets'
+    // broadcast addresses.
+    struct More {
+      std::vector<uint32_t> locals, bcasts;
+    };
     NetDevice *dev = nullptr;
+    std::unique_ptr<More> more; /* null while it has one address or none */
+    // Its first address and that subnet's broadcast address: most
+    // interfaces have one, kept here with no pointer to follow.
+    uint32_t local0 = 0, bcast0 = 0;
+    uint16_t mtu = 0;
+    uint16_t naddrs = 0;
     bool up = false;
     bool fwd = false;
-    uint32_t mtu = 0;
-    // Its addresses and their subnets' broadcast addresses. Most
-    // interfaces have one: it is kept here, with no pointer to follow on
-    // every packet; any others are in the vectors.
-    uint32_t naddrs = 0;
-    uint32_t local0 = 0, bcast0 = 0;
-    std::vector<uint32_t> more_locals, more_bcasts;
     // Whether dst is the interface's own address.
     bool Has(uint32_t dst) const {
       if (naddrs == 0) return false;
       if (dst == local0) return true;
-      return naddrs > 1 && std::find(more_locals.begin(), more_locals.end(), dst) != more_locals.end();
+      return more && std::find(more->locals.begin(), more->locals.end(), dst) != more->locals.end();
     }
     // Whether a packet to dst in on this interface is for the node: the
     // strong end-system model sim_node_new sets.
@@ -202,9 +209,10 @@ class HookRouting : public Ipv4RoutingProtocol {
       if (Has(dst)) return true;
       if (naddrs == 0) return false;
       if (dst == bcast0) return true;
-      return naddrs > 1 && std::find(more_bcasts.begin(), more_bcasts.end(), dst) != more_bcasts.end();
+      return more && std::find(more->bcasts.begin(), more->bcasts.end(), dst) != more->bcasts.end();
     }
   };
+  static_assert(sizeof(Iface) <= 32, "an interface's copy fits half a cache line");
 
   // Where a packet to an address goes: the interface (-1: nowhere) and,
   // for a socket on every address, the source routing picks.

@@ -4,7 +4,8 @@
 #   - the roadmap (3 versions x 1000 pairs) with --jobs 2 in <= 30 s, its
 #     results the same as --jobs 1's (bench/scale.sh runs both);
 #   - us per ns-3 event at 4000 pairs <= 1.2x that at 250, and wall ~ N^k
-#     with k <= 1.05 from 250 to 8000 pairs (least squares on log-log);
+#     with k <= 1.05 from 250 to 8000 pairs (least squares on log-log;
+#     each size's fastest of --rounds runs);
 #   - natsim's wall per application message <= 3x plain ns-3's in the same
 #     topology (bench/bare_ns3), per version;
 #   - peak RSS per pair <= 200 KB, per version, from runs at two sizes.
@@ -13,13 +14,16 @@
 # whatever the figures; 2 when an option is wrong or a run fails.
 #
 # usage: bench/targets.sh [--quick | --tiny] [--natsim BIN] [--bare BIN]
-#          [--sizes N,N,...] [--mem A,B] [--pairs N] [--scale-version V] [--work DIR]
-#   default: sizes 250,500,1000,2000,4000,8000; memory at 500,2000; the
-#            roadmap at 1000 pairs (about an hour on 2 loaded cores)
-#   --quick: sizes 250,500,1000; memory at 250,1000; the roadmap at 250
-#   --tiny:  sizes 20,40; memory at 20,40; the roadmap at 20 (the smoke test)
+#          [--sizes N,N,...] [--rounds R] [--mem A,B] [--pairs N]
+#          [--scale-version V] [--work DIR]
+#   default: sizes 250,500,1000,2000,4000,8000 in 2 rounds; memory at
+#            500,2000; the roadmap at 1000 pairs (about 25 minutes here)
+#   --quick: sizes 250,500,1000 in 1 round; memory at 250,1000; the roadmap at 250
+#   --tiny:  sizes 20,40 in 1 round; memory at 20,40; the roadmap at 20 (the smoke test)
 #   --natsim, --bare: the binaries (default build/natsim, build/bare_ns3)
 #   --sizes: the scaling series, at least two sizes, ascending
+#   --rounds: run the series R times over (1 to 9), each size's fastest
+#           run counting: other work on a shared machine only adds time
 #   --mem:   the two sizes of the memory and per-message figures, A < B
 #   --pairs: the roadmap's pairs for the --jobs figures
 #   --scale-version: the version the scaling series runs (default v0.9)
@@ -30,6 +34,7 @@ cd "$(dirname "$0")/.." || exit 2
 natsim=build/natsim
 bare=build/bare_ns3
 sizes=250,500,1000,2000,4000,8000
+rounds=2
 mem=500,2000
 pairs=1000
 scale_version=v0.9
@@ -66,14 +71,15 @@ check_sizes() {
 
 while [ $# -gt 0 ]; do
   case $1 in
-    --quick) sizes=250,500,1000 mem=250,1000 pairs=250 ;;
-    --tiny) sizes=20,40 mem=20,40 pairs=20 ;;
-    --natsim | --bare | --sizes | --mem | --pairs | --scale-version | --work)
+    --quick) sizes=250,500,1000 rounds=1 mem=250,1000 pairs=250 ;;
+    --tiny) sizes=20,40 rounds=1 mem=20,40 pairs=20 ;;
+    --natsim | --bare | --sizes | --rounds | --mem | --pairs | --scale-version | --work)
       [ $# -ge 2 ] || die "$1 needs a value"
       case $1 in
         --natsim) natsim=$2 ;;
         --bare) bare=$2 ;;
         --sizes) sizes=$2 ;;
+        --rounds) rounds=$2 ;;
         --mem) mem=$2 ;;
         --pairs) pairs=$2 ;;
         --scale-version) scale_version=$2 ;;
@@ -90,6 +96,7 @@ done
 check_sizes --sizes "$sizes"
 check_sizes --mem "$mem"
 [ "$(awk -F, '{ print NF }' <<<"$mem")" = 2 ] || die "--mem: expected two sizes A,B; got '$mem'"
+[[ $rounds =~ ^[1-9]$ ]] || die "--rounds: expected a whole number from 1 to 9, got '$rounds'"
 [[ $pairs =~ ^[1-9][0-9]*$ ]] || die "--pairs: expected a whole number >= 1, got '$pairs'"
 [ -x "$natsim" ] || die "--natsim: '$natsim' is not an executable (build it first)"
 [ -x "$bare" ] || die "--bare: '$bare' is not an executable (cmake --build build --target bare_ns3)"
@@ -125,14 +132,15 @@ timed() {
   return $rc
 }
 
-# run_natsim VERSION PAIRS: the roadmap scenario for one version, --jobs 1,
-# as one simulation (--batch past the pairs: how one simulation scales,
-# not how batches hide it), once (later calls reuse it), into
-# $tmp/VERSION-PAIRS.fig.
+# run_natsim VERSION PAIRS [ROUND]: the roadmap scenario for one version,
+# --jobs 1, as one simulation (--batch past the pairs: how one simulation
+# scales, not how batches hide it), once (later calls reuse it), into
+# $tmp/VERSION-PAIRS.fig (round 1) or $tmp/VERSION-PAIRS-rROUND.fig.
 run_natsim() {
   local v=$1 n=$2 base="$tmp/$1-$2" rc
+  [ "${3:-1}" -gt 1 ] && base="$base-r$3"
   [ -s "$base.fig" ] && return 0
-  echo "targets.sh: natsim $v, $n pairs" >&2
+  echo "targets.sh: natsim $v, $n pairs${3:+, round $3}" >&2
   timed "$base" "$natsim" run scenarios/roadmap.lua --set pairs="$n" --set versions="$v" --quiet \
     --jobs 1 --batch 1000000 --out "$base"
   rc=$?
@@ -202,22 +210,41 @@ fig() {
 
 # --- figures ------------------------------------------------------------------
 
-# The scaling series: events, wall and us per event at each size.
+# The scaling series: events, wall and us per event at each size, from
+# each size's fastest round. Rounds run the whole series over, so a spell
+# of load elsewhere on the machine falls on one run of a size, not all.
 scaling() {
-  local n
-  printf '\nscaling: %s, --jobs 1\n' "$scale_version"
+  local n r
+  for r in $(seq 1 "$rounds"); do
+    for n in ${sizes//,/ }; do
+      run_natsim "$scale_version" "$n" "$r"
+    done
+  done
+  printf '\nscaling: %s, --jobs 1, each size the fastest of %d round(s)\n' "$scale_version" "$rounds"
   printf '%8s %12s %10s %10s %10s %10s %6s\n' pairs events "wall (s)" "cpu (s)" "us/event" \
     "cpu us/ev" load
   for n in ${sizes//,/ }; do
-    run_natsim "$scale_version" "$n"
     awk -v n="$n" '{ printf "%8d %12d %10.1f %10.1f %10.2f %10.2f %6.1f\n",
-      n, $1, $2, $5, $2 * 1e6 / $1, $5 * 1e6 / $1, $6 }' "$tmp/$scale_version-$n.fig"
+      n, $1, $2, $5, $2 * 1e6 / $1, $5 * 1e6 / $1, $6 }' "$(series_fig "$n")"
   done
+}
+
+# series_fig N: the .fig of size N's fastest round in the scaling series.
+series_fig() {
+  local r f best=
+  for r in $(seq 1 "$rounds"); do
+    f="$tmp/$scale_version-$1.fig"
+    [ "$r" -gt 1 ] && f="$tmp/$scale_version-$1-r$r.fig"
+    if [ -z "$best" ] || awk -v a="$(fig "$f" 2)" -v b="$(fig "$best" 2)" 'BEGIN { exit !(a < b) }'; then
+      best=$f
+    fi
+  done
+  echo "$best"
 }
 
 # us per event at size N of the scaling series.
 us_per_event() {
-  awk '{ printf "%.4f", $2 * 1e6 / $1 }' "$tmp/$scale_version-$1.fig"
+  awk '{ printf "%.4f", $2 * 1e6 / $1 }' "$(series_fig "$1")"
 }
 
 # The exponent k of wall ~ N^k: least squares on (ln N, ln wall); with
@@ -228,7 +255,7 @@ exponent() {
     if [ "${1:-}" = per-event ]; then
       echo "$n $(us_per_event "$n")"
     else
-      echo "$n $(fig "$tmp/$scale_version-$n.fig" 2)"
+      echo "$n $(fig "$(series_fig "$n")" 2)"
     fi
   done | awk '{
       x = log($1)
@@ -362,7 +389,7 @@ scaling_rows() {
 
 # events_growth A B: how the events per pair change from A to B pairs.
 events_growth() {
-  awk -v a="$(fig "$tmp/$scale_version-$1.fig" 1)" -v b="$(fig "$tmp/$scale_version-$2.fig" 1)" \
+  awk -v a="$(fig "$(series_fig "$1")" 1)" -v b="$(fig "$(series_fig "$2")" 1)" \
     -v na="$1" -v nb="$2" 'BEGIN {
       printf "%+.1f%% (%.0f -> %.0f)", (b / nb) / (a / na) * 100 - 100, a / na, b / nb
     }'

@@ -21,8 +21,9 @@ using namespace ns3;
 
 class LinkEnd : public NetDevice {
  public:
-  // Packets waiting to be sent, at most: ns-3's default queue for a
-  // point-to-point device, as natsim set it. One more is a loss.
+  // Packets waiting to be sent, at most, as natsim set ns-3's device
+  // queue before: bursts of probes are normal here, and congestion is not
+  // what natsim studies. One more is a loss.
   static constexpr size_t QUEUE_MAX = 1000;
 
   static TypeId GetTypeId();

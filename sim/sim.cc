@@ -365,10 +365,10 @@ int sim_node_new(void) {
 
 // One end of a link, on node n.
 static Ptr<LinkEnd> link_end(int n) {
-  Ptr<LinkEnd> w = CreateObject<LinkEnd>();
-  w->SetAddress(Mac48Address::Allocate());
-  g->nodes[n]->AddDevice(w);
-  return w;
+  Ptr<LinkEnd> end = CreateObject<LinkEnd>();
+  end->SetAddress(Mac48Address::Allocate());
+  g->nodes[n]->AddDevice(end);
+  return end;
 }
 
 // The error model of an end of a link that loses a share loss of packets

@@ -3,7 +3,12 @@
 ** a fake clock. Handshake, messages both ways, migration to the second path
 ** in the middle of a transfer and right after the handshake with the
 ** server's challenges lost, the fall back when that path dies, and
-** certificates that must be refused. */
+** certificates that must be refused. quic.c is compiled in, not linked,
+** so that a test can reach a connection's ngtcp2_conn (quic.h keeps it
+** private) and send what natsim's own QUIC never sends. */
+/* First: cmocka defines a macro fail(), and quic.c a function. */
+#include "quic.c"
+
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +20,6 @@
 #include <string.h>
 
 #include "pki.h"
-#include "quic.h"
 #include "testnet.h"
 
 #define MS 1000000LL
@@ -431,6 +435,51 @@ static void test_credentials_small(void **state) {
   pki_ca_free(ca);
 }
 
+/* After the handshake neither side keeps a TLS session (release_tls). A
+** 1-RTT CRYPTO frame from `from` then reaches the other side's cb_crypto
+** with no session to read it. */
+static void late_crypto(pair *pp, int from) {
+  static const uint8_t ticket[] = {4, 0, 0, 4, 0, 0, 0, 0}; /* NewSessionTicket, as a client sees it */
+  start(pp, false, NULL);
+  send_both(0);
+  run(now_ns() + 2000 * MS);
+  assert_delivered(1, 0);
+  assert_null(N.e[0].q->tls);
+  assert_null(N.e[1].q->tls);
+  quic *q = N.e[from].q;
+  assert_int_equal(ngtcp2_conn_submit_crypto_data(q->conn, NGTCP2_CRYPTO_LEVEL_APPLICATION,
+                                                  ticket, sizeof ticket),
+                   0);
+  flush(q, now_ns());
+  send_both(1);
+  run(now_ns() + 2000 * MS);
+}
+
+/* A client drops it: RFC 9001 allows the server a NewSessionTicket there,
+** and a client that never resumes has no use for one. */
+static void test_late_crypto_to_client_dropped(void **state) {
+  (void)state;
+  pair pp;
+  late_crypto(&pp, 1);
+  assert_delivered(2, 0);
+  assert_string_equal(quic_error(N.e[0].q), "");
+  stop(&pp);
+}
+
+/* A server closes: no handshake message may follow the client's Finished. */
+static void test_late_crypto_to_server_closes(void **state) {
+  (void)state;
+  pair pp;
+  late_crypto(&pp, 0);
+  assert_int_equal(quic_get_state(N.e[1].q), QUIC_CLOSED);
+  assert_int_equal(quic_close_reason(N.e[1].q), QUIC_CLOSE_TLS);
+  assert_string_equal(quic_error(N.e[1].q), "TLS: a handshake message after the handshake");
+  assert_int_equal(quic_get_state(N.e[0].q), QUIC_CLOSED);
+  assert_string_equal(quic_error(N.e[0].q),
+                      "the other side refused the handshake: TLS alert Unexpected message");
+  stop(&pp);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_handshake_and_messages),
@@ -445,6 +494,8 @@ int main(void) {
       cmocka_unit_test(test_memory_follows_use),
       cmocka_unit_test(test_waiting_server_small),
       cmocka_unit_test(test_credentials_small),
+      cmocka_unit_test(test_late_crypto_to_client_dropped),
+      cmocka_unit_test(test_late_crypto_to_server_closes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

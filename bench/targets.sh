@@ -9,17 +9,23 @@
 #   - natsim's wall per application message <= 3x plain ns-3's in the same
 #     topology (bench/bare_ns3), per version;
 #   - peak RSS per pair <= 200 KB, per version, from runs at two sizes.
+# Before each run of the scaling series a probe (the same version at
+# --probe pairs, small enough to live in the caches) measures how fast the
+# machine is at that moment: shared machines slow down in spells, which
+# bend k. The probes' spread, and k with each wall over its probe's us per
+# event, are printed without a goal beside k.
 # Prints the figures, then one table: target, goal, measured, pass/miss
 # ("*": not at the goal's sizes, so indicative only). Not a test: exits 0
 # whatever the figures; 2 when an option is wrong or a run fails.
 #
 # usage: bench/targets.sh [--quick | --tiny] [--natsim BIN] [--bare BIN]
 #          [--sizes N,N,...] [--rounds R] [--mem A,B] [--pairs N]
-#          [--scale-version V] [--work DIR]
+#          [--scale-version V] [--probe N] [--work DIR]
 #   default: sizes 250,500,1000,2000,4000,8000 in 2 rounds; memory at
 #            500,2000; the roadmap at 1000 pairs (about 25 minutes here)
 #   --quick: sizes 250,500,1000 in 1 round; memory at 250,1000; the roadmap at 250
-#   --tiny:  sizes 20,40 in 1 round; memory at 20,40; the roadmap at 20 (the smoke test)
+#   --tiny:  sizes 20,40 in 1 round; memory at 20,40; the roadmap at 20;
+#            probes of 10 pairs (the smoke test)
 #   --natsim, --bare: the binaries (default build/natsim, build/bare_ns3)
 #   --sizes: the scaling series, at least two sizes, ascending
 #   --rounds: run the series R times over (1 to 9), each size's fastest
@@ -27,6 +33,8 @@
 #   --mem:   the two sizes of the memory and per-message figures, A < B
 #   --pairs: the roadmap's pairs for the --jobs figures
 #   --scale-version: the version the scaling series runs (default v0.9)
+#   --probe: the pairs of the probe run before each run of the series
+#           (default 50)
 #   --work: keep every run's files in DIR and reuse the figures already
 #           there (a run cut short goes on where it stopped; empty DIR
 #           when the binaries change); default: a temporary folder
@@ -38,6 +46,7 @@ rounds=2
 mem=500,2000
 pairs=1000
 scale_version=v0.9
+probe=50
 work=
 versions=(v0.7 v0.8 v0.9)
 goal_wall=30
@@ -72,8 +81,8 @@ check_sizes() {
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) sizes=250,500,1000 rounds=1 mem=250,1000 pairs=250 ;;
-    --tiny) sizes=20,40 rounds=1 mem=20,40 pairs=20 ;;
-    --natsim | --bare | --sizes | --rounds | --mem | --pairs | --scale-version | --work)
+    --tiny) sizes=20,40 rounds=1 mem=20,40 pairs=20 probe=10 ;;
+    --natsim | --bare | --sizes | --rounds | --mem | --pairs | --scale-version | --probe | --work)
       [ $# -ge 2 ] || die "$1 needs a value"
       case $1 in
         --natsim) natsim=$2 ;;
@@ -83,6 +92,7 @@ while [ $# -gt 0 ]; do
         --mem) mem=$2 ;;
         --pairs) pairs=$2 ;;
         --scale-version) scale_version=$2 ;;
+        --probe) probe=$2 ;;
         --work) work=$2 ;;
       esac
       shift ;;
@@ -98,6 +108,7 @@ check_sizes --mem "$mem"
 [ "$(awk -F, '{ print NF }' <<<"$mem")" = 2 ] || die "--mem: expected two sizes A,B; got '$mem'"
 [[ $rounds =~ ^[1-9]$ ]] || die "--rounds: expected a whole number from 1 to 9, got '$rounds'"
 [[ $pairs =~ ^[1-9][0-9]*$ ]] || die "--pairs: expected a whole number >= 1, got '$pairs'"
+[[ $probe =~ ^[1-9][0-9]*$ ]] || die "--probe: expected a whole number >= 1, got '$probe'"
 [ -x "$natsim" ] || die "--natsim: '$natsim' is not an executable (build it first)"
 [ -x "$bare" ] || die "--bare: '$bare' is not an executable (cmake --build build --target bare_ns3)"
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (Debian package time): it measures peak RSS"
@@ -137,10 +148,27 @@ timed() {
 # scales, not how batches hide it), once (later calls reuse it), into
 # $tmp/VERSION-PAIRS.fig (round 1) or $tmp/VERSION-PAIRS-rROUND.fig.
 run_natsim() {
-  local v=$1 n=$2 base="$tmp/$1-$2" rc
+  local base="$tmp/$1-$2"
   [ "${3:-1}" -gt 1 ] && base="$base-r$3"
   [ -s "$base.fig" ] && return 0
-  echo "targets.sh: natsim $v, $n pairs${3:+, round $3}" >&2
+  echo "targets.sh: natsim $1, $2 pairs${3:+, round $3}" >&2
+  run_one "$base" "$1" "$2"
+}
+
+# run_probe PAIRS ROUND: the probe run just before the scaling series' run
+# at PAIRS in ROUND, into $tmp/probe-PAIRS-rROUND.fig. Skipped when that
+# run is done already (--work): a probe counts only right before its run.
+run_probe() {
+  local base="$tmp/probe-$1-r$2" run="$tmp/$scale_version-$1"
+  [ "$2" -gt 1 ] && run="$run-r$2"
+  [ -s "$base.fig" ] || [ -s "$run.fig" ] && return 0
+  echo "targets.sh: probe, $probe pairs, before $1 pairs, round $2" >&2
+  run_one "$base" "$scale_version" "$probe"
+}
+
+# run_one BASE VERSION PAIRS: one run of the roadmap, its figures in BASE.fig.
+run_one() {
+  local base=$1 v=$2 n=$3 rc
   timed "$base" "$natsim" run scenarios/roadmap.lua --set pairs="$n" --set versions="$v" --quiet \
     --jobs 1 --batch 1000000 --out "$base"
   rc=$?
@@ -217,16 +245,43 @@ scaling() {
   local n r
   for r in $(seq 1 "$rounds"); do
     for n in ${sizes//,/ }; do
+      run_probe "$n" "$r"
       run_natsim "$scale_version" "$n" "$r"
     done
   done
-  printf '\nscaling: %s, --jobs 1, each size the fastest of %d round(s)\n' "$scale_version" "$rounds"
-  printf '%8s %12s %10s %10s %10s %10s %6s\n' pairs events "wall (s)" "cpu (s)" "us/event" \
-    "cpu us/ev" load
+  printf '\nscaling: %s, --jobs 1, each size the fastest of %d round(s); probe: us/event\n' \
+    "$scale_version" "$rounds"
+  printf '         of %d pairs just before it (-: none)\n' "$probe"
+  printf '%8s %12s %10s %10s %10s %10s %6s %7s\n' pairs events "wall (s)" "cpu (s)" "us/event" \
+    "cpu us/ev" load probe
   for n in ${sizes//,/ }; do
-    awk -v n="$n" '{ printf "%8d %12d %10.1f %10.1f %10.2f %10.2f %6.1f\n",
-      n, $1, $2, $5, $2 * 1e6 / $1, $5 * 1e6 / $1, $6 }' "$(series_fig "$n")"
+    awk -v n="$n" -v p="$(probe_us "$n")" '{ printf "%8d %12d %10.1f %10.1f %10.2f %10.2f %6.1f %7s\n",
+      n, $1, $2, $5, $2 * 1e6 / $1, $5 * 1e6 / $1, $6, p }' "$(series_fig "$n")"
   done
+}
+
+# probe_us N: us per event of the probe before size N's counted run, or -.
+probe_us() {
+  local f
+  f=$(series_fig "$1")
+  f="$tmp/probe-$1-r$(sed -n 's/.*-r\([0-9]\)\.fig$/\1/p' <<<"$f")"
+  [[ $f == *-r ]] && f="${f}1"
+  if [ -s "$f.fig" ]; then
+    awk '{ printf "%.2f", $2 * 1e6 / $1 }' "$f.fig"
+  else
+    echo -
+  fi
+}
+
+# The probes' us per event, lowest and highest, and the spread between.
+probe_spread() {
+  local f
+  for f in "$tmp"/probe-*.fig; do
+    [ -s "$f" ] && awk '{ printf "%.4f\n", $2 * 1e6 / $1 }' "$f"
+  done | sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END {
+      if (NR == 0) print "no probes (runs from an earlier --work)"
+      else printf "%.2f..%.2f us/event (+%.0f%%)", lo, hi, (hi / lo - 1) * 100
+    }'
 }
 
 # series_fig N: the .fig of size N's fastest round in the scaling series.
@@ -248,12 +303,20 @@ us_per_event() {
 }
 
 # The exponent k of wall ~ N^k: least squares on (ln N, ln wall); with
-# "per-event", of us/event ~ N^k instead.
+# "per-event", of us/event ~ N^k instead; with "over-probe", of wall over
+# the us per event of the probe before it (fails when one has no probe).
 exponent() {
   local n
+  if [ "${1:-}" = over-probe ]; then
+    for n in ${sizes//,/ }; do
+      [ "$(probe_us "$n")" = - ] && return 1
+    done
+  fi
   for n in ${sizes//,/ }; do
     if [ "${1:-}" = per-event ]; then
       echo "$n $(us_per_event "$n")"
+    elif [ "${1:-}" = over-probe ]; then
+      echo "$n $(awk -v w="$(fig "$(series_fig "$n")" 2)" -v p="$(probe_us "$n")" 'BEGIN { print w / p }')"
     else
       echo "$n $(fig "$(series_fig "$n")" 2)"
     fi
@@ -385,6 +448,10 @@ scaling_rows() {
     "k = $(exponent per-event)" "-"
   printf '%-36s %-12s %-34s %s\n' "(events per pair, $first..$last)" "-" \
     "$(events_growth "$first" "$last")" "-"
+  # How the machine's own speed moved during the series, and k without it.
+  printf '%-36s %-12s %-34s %s\n' "(probes, $probe pairs, all rounds)" "-" "$(probe_spread)" "-"
+  k=$(exponent over-probe) || k="n/a (a run without its probe)"
+  printf '%-36s %-12s %-34s %s\n' "(wall / probe ~ N^k, $first..$last)" "-" "k = $k" "-"
 }
 
 # events_growth A B: how the events per pair change from A to B pairs.

@@ -167,9 +167,10 @@ run_probe() {
   run_one "$base" "$scale_version" "$probe"
 }
 
-# warm_up: one probe, not counted, before the first: the first run after
-# a while loads natsim and its libraries from disk (here twice the
-# probe's usual time), which no probe should measure.
+# warm_up: one probe, not counted, before the first: the first run of a
+# benchmark here took twice the usual probe's time, whatever the cause
+# (the files' cache, the CPU's clock, the host's scheduler), and no probe
+# should measure that.
 warm_up() {
   [ -s "$tmp/warm-up.fig" ] && return 0
   echo "targets.sh: warm-up, $probe pairs" >&2

@@ -9,7 +9,7 @@
 # found by its bare name. Two headers of one name in two folders, or one
 # named like a header of the system or of a library natsim builds with
 # (sim/link.h and glibc's <link.h>), would each hide the other from some
-# sources. It exits 1, naming each such header.
+# sources. It exits 1, naming each such header (2 without a working cc).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 folders=(src results nat sim lua experiment classify report emul scenario sweep real cli)
@@ -17,6 +17,11 @@ folders=(src results nat sim lua experiment classify report emul scenario sweep 
 check() {
   local bad=0 flags
   flags=$(pkg-config --cflags lua5.4 cmocka gnutls libngtcp2 libngtcp2_crypto_gnutls)
+  # A compiler that finds nothing would find no clash either.
+  if ! echo '#include <stdio.h>' | cc -E -x c - >/dev/null 2>&1; then
+    echo "layers: cc cannot preprocess #include <stdio.h>: no compiler to check with" >&2
+    return 2
+  fi
   declare -A seen
   for d in "${folders[@]}" tests/support; do
     for h in "$d"/*.h; do

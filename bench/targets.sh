@@ -160,9 +160,8 @@ run_natsim() {
 # at PAIRS in ROUND, into $tmp/probe-PAIRS-rROUND.fig. Skipped when that
 # run is done already (--work): a probe counts only right before its run.
 run_probe() {
-  local base="$tmp/probe-$1-r$2" run="$tmp/$scale_version-$1"
-  [ "$2" -gt 1 ] && run="$run-r$2"
-  [ -s "$base.fig" ] || [ -s "$run.fig" ] && return 0
+  local base="$tmp/probe-$1-r$2"
+  [ -s "$base.fig" ] || [ -s "$(round_fig "$1" "$2")" ] && return 0
   echo "targets.sh: probe, $probe pairs, before $1 pairs, round $2" >&2
   run_one "$base" "$scale_version" "$probe"
 }
@@ -275,11 +274,9 @@ scaling() {
 # probe_us N: us per event of the probe before size N's counted run, or -.
 probe_us() {
   local f
-  f=$(series_fig "$1")
-  f="$tmp/probe-$1-r$(sed -n 's/.*-r\([0-9]\)\.fig$/\1/p' <<<"$f")"
-  [[ $f == *-r ]] && f="${f}1"
-  if [ -s "$f.fig" ]; then
-    awk '{ printf "%.2f", $2 * 1e6 / $1 }' "$f.fig"
+  f="$tmp/probe-$1-r$(series_round "$1").fig"
+  if [ -s "$f" ]; then
+    awk '{ printf "%.2f", $2 * 1e6 / $1 }' "$f"
   else
     echo -
   fi
@@ -296,17 +293,30 @@ probe_spread() {
     }'
 }
 
-# series_fig N: the .fig of size N's fastest round in the scaling series.
-series_fig() {
-  local r f best=
-  for r in $(seq 1 "$rounds"); do
-    f="$tmp/$scale_version-$1.fig"
-    [ "$r" -gt 1 ] && f="$tmp/$scale_version-$1-r$r.fig"
-    if [ -z "$best" ] || awk -v a="$(fig "$f" 2)" -v b="$(fig "$best" 2)" 'BEGIN { exit !(a < b) }'; then
-      best=$f
+# series_round N: the round of size N's fastest run in the scaling series.
+series_round() {
+  local r best=1
+  for r in $(seq 2 "$rounds"); do
+    if awk -v a="$(fig "$(round_fig "$1" "$r")" 2)" -v b="$(fig "$(round_fig "$1" "$best")" 2)" \
+      'BEGIN { exit !(a < b) }'; then
+      best=$r
     fi
   done
   echo "$best"
+}
+
+# round_fig N R: the .fig of size N's run in round R of the scaling series.
+round_fig() {
+  if [ "$2" -gt 1 ]; then
+    echo "$tmp/$scale_version-$1-r$2.fig"
+  else
+    echo "$tmp/$scale_version-$1.fig"
+  fi
+}
+
+# series_fig N: the .fig of size N's fastest round in the scaling series.
+series_fig() {
+  round_fig "$1" "$(series_round "$1")"
 }
 
 # us per event at size N of the scaling series.

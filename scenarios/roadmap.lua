@@ -6,7 +6,7 @@
 --
 --   natsim run scenarios/roadmap.lua [--seed N] [--out DIR] [--json FILE]
 --   overrides: --set pairs=N   --set loss=P   --set punch_attempts=N   --set predict=N
---              --set versions=v0.7,v0.8,v0.9,v0.9-migrate
+--              --set versions=v0.7,v0.8,v0.9,v0.9-migrate   --set spacing=5ms
 --
 -- v0.9 is ICE with STUN and TURN, plus port prediction for NATs that map
 -- per destination and allocate ports sequentially (a second STUN server
@@ -27,6 +27,11 @@ local versions = natsim.param("versions", { "v0.7", "v0.8", "v0.9", "v0.9-migrat
 local loss = natsim.param("loss", 0.0, { min = 0, max = 1 })
 local punch_attempts = natsim.param("punch_attempts", 20, { min = 0 })
 local predict = natsim.param("predict", 16, { min = 0, max = 32 })
+-- Time between two attempts' starts. Each attempt lasts about 26 s (the
+-- settle time, the messages and a second to register), so up to 26 s /
+-- spacing attempts are at work at once; bench/targets.sh spaces them
+-- wider to hold that number fixed while the pairs grow.
+local spacing = natsim.param("spacing", "5ms")
 
 -- The reference population of shared/DESIGN.md (share of peers by NAT).
 -- Carrier-grade NAT peers sit behind a home NAT behind the CGN (NAT444).
@@ -59,6 +64,7 @@ local r = natsim.experiment{
             attempts = punch_attempts },
   settle = "20s", -- ICE settles for TURN only once every direct check has failed
   predict = predict,
+  spacing = spacing,
   targets = targets,
 }
 

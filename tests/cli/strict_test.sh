@@ -39,7 +39,7 @@ expect "--set versions=v0.7," 2 "natsim.param 'versions': --set versions=v0.7,: 
 expect "legacy natsim.params" 0 "^legacy	7$" -- "$natsim" run $t/strict_legacy_params.lua --set pairs=7
 expect "legacy natsim.params, unknown key" 2 "strict_legacy_params.lua: --set pairz=7: the scenario has no such parameter \(its parameters: pairs\)" -- "$natsim" run $t/strict_legacy_params.lua --set pairz=7
 # The shipped scenarios: refused before anything runs.
-expect "roadmap --set pairz=5" 2 "roadmap.lua:[0-9]+: natsim.experiment: --set pairz=5: the scenario has no such parameter \(its parameters: pairs, versions, loss, punch_attempts, predict\)" -- "$natsim" run scenarios/roadmap.lua --set pairz=5 --quiet
+expect "roadmap --set pairz=5" 2 "roadmap.lua:[0-9]+: natsim.experiment: --set pairz=5: the scenario has no such parameter \(its parameters: pairs, versions, loss, punch_attempts, predict, spacing\)" -- "$natsim" run scenarios/roadmap.lua --set pairz=5 --quiet
 expect "roadmap --set pairs=abc" 2 "roadmap.lua:[0-9]+: natsim.param 'pairs': --set pairs=abc: expected an integer of at least 1$" -- "$natsim" run scenarios/roadmap.lua --set pairs=abc --quiet
 expect "roadmap --set loss=2%" 2 "roadmap.lua:[0-9]+: natsim.param 'loss': --set loss=2%: expected a number from 0 to 1$" -- "$natsim" run scenarios/roadmap.lua --set loss=2% --quiet
 for s in hard_nat path_events short_lifetime; do

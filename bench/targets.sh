@@ -15,6 +15,13 @@
 # bend k. The probes' spread is printed without a goal beside k. A small
 # spread does not prove a quiet machine: other machines sharing the last
 # cache level slow large runs and not the probe.
+# Each round also runs the ratio's larger size (4000) with attempts spaced
+# wider, so that no more are at work at once than in the first size's run
+# (250): an attempt of the roadmap lasts 26 s, so 26 s / 250 = 104 ms
+# apart. Its us per event against the first size's, printed without a
+# goal, tells a cost that grows with the pairs in the run (an O(N) or
+# O(log N) path) from one that grows with the pairs at work at once (the
+# memory they touch outgrowing the caches).
 # Prints the figures, then one table: target, goal, measured, pass/miss
 # ("*": not at the goal's sizes, so indicative only). Not a test: exits 0
 # whatever the figures; 2 when an option is wrong or a run fails.
@@ -55,6 +62,7 @@ goal_event=1.2
 goal_exp=1.05
 goal_msg=3
 goal_kb=200
+attempt_s=26 # one roadmap attempt: 1 s to register, 20 s settle, 5 s of messages
 
 # The usage lines of this file's header.
 usage() {
@@ -156,6 +164,32 @@ run_natsim() {
   run_one "$base" "$1" "$2"
 }
 
+# run_spaced ROUND: the ratio's larger size with attempts spaced_ms apart,
+# once per round, into $tmp/spaced-PAIRS-rROUND.fig.
+run_spaced() {
+  local base
+  base=$(spaced_round_fig "$(ratio_hi)" "$1")
+  base=${base%.fig}
+  [ -s "$base.fig" ] && return 0
+  echo "targets.sh: natsim $scale_version, $(ratio_hi) pairs $(spaced_ms) ms apart, round $1" >&2
+  run_one "$base" "$scale_version" "$(ratio_hi)" "$(spaced_ms)"
+}
+
+# spaced_ms: how far apart attempts start for no more to be at work at
+# once than in the first size's run: attempt_s / first pairs, in whole ms.
+spaced_ms() {
+  echo $((attempt_s * 1000 / ${sizes%%,*}))
+}
+
+# ratio_lo, ratio_hi: the sizes of the us-per-event ratio: 250 and 4000
+# when the series has them, else its first and last.
+ratio_lo() {
+  if [[ ,$sizes, == *,250,* ]]; then echo 250; else echo "${sizes%%,*}"; fi
+}
+ratio_hi() {
+  if [[ ,$sizes, == *,4000,* ]]; then echo 4000; else echo "${sizes##*,}"; fi
+}
+
 # run_probe PAIRS ROUND: the probe run just before the scaling series' run
 # at PAIRS in ROUND, into $tmp/probe-PAIRS-rROUND.fig. Skipped when that
 # run is done already (--work): a probe counts only right before its run.
@@ -176,11 +210,13 @@ warm_up() {
   run_one "$tmp/warm-up" "$scale_version" "$probe"
 }
 
-# run_one BASE VERSION PAIRS: one run of the roadmap, its figures in BASE.fig.
+# run_one BASE VERSION PAIRS [SPACING_MS]: one run of the roadmap (its
+# attempts SPACING_MS apart; default: the roadmap's), its figures in BASE.fig.
 run_one() {
-  local base=$1 v=$2 n=$3 rc
-  timed "$base" "$natsim" run scenarios/roadmap.lua --set pairs="$n" --set versions="$v" --quiet \
-    --jobs 1 --batch 1000000 --out "$base"
+  local base=$1 v=$2 n=$3 rc spacing=()
+  [ -n "${4:-}" ] && spacing=(--set spacing="$4ms")
+  timed "$base" "$natsim" run scenarios/roadmap.lua --set pairs="$n" --set versions="$v" \
+    "${spacing[@]}" --quiet --jobs 1 --batch 1000000 --out "$base"
   rc=$?
   if [ "$rc" -gt 1 ]; then
     tail -5 "$base.txt" >&2
@@ -259,6 +295,7 @@ scaling() {
       run_probe "$n" "$r"
       run_natsim "$scale_version" "$n" "$r"
     done
+    run_spaced "$r"
   done
   printf '\nscaling: %s, --jobs 1, each size the fastest of %d round(s); probe: us/event\n' \
     "$scale_version" "$rounds"
@@ -269,6 +306,20 @@ scaling() {
     awk -v n="$n" -v p="$(probe_us "$n")" '{ printf "%8d %12d %10.1f %10.1f %10.2f %10.2f %6.1f %7s\n",
       n, $1, $2, $5, $2 * 1e6 / $1, $5 * 1e6 / $1, $6, p }' "$(series_fig "$n")"
   done
+  printf 'and %d pairs %d ms apart (no more at once than %d), the fastest of %d round(s):\n' \
+    "$(ratio_hi)" "$(spaced_ms)" "${sizes%%,*}" "$rounds"
+  awk -v n="$(ratio_hi)" '{ printf "%8d %12d %10.1f %10.1f %10.2f %10.2f %6.1f %7s\n",
+    n, $1, $2, $5, $2 * 1e6 / $1, $5 * 1e6 / $1, $6, "-" }' "$(spaced_fig)"
+}
+
+# spaced_fig: the .fig of the spaced run's fastest round.
+spaced_fig() {
+  spaced_round_fig "$(ratio_hi)" "$(fastest_round spaced_round_fig "$(ratio_hi)")"
+}
+
+# spaced_round_fig N R: the .fig of the spaced run at N pairs in round R.
+spaced_round_fig() {
+  echo "$tmp/spaced-$1-r$2.fig"
 }
 
 # probe_us N: us per event of the probe before size N's counted run, or -.
@@ -295,9 +346,15 @@ probe_spread() {
 
 # series_round N: the round of size N's fastest run in the scaling series.
 series_round() {
+  fastest_round round_fig "$1"
+}
+
+# fastest_round FIG_OF N: the round R (1 to --rounds) whose run, the .fig
+# "FIG_OF N R" names, took the least wall.
+fastest_round() {
   local r best=1
   for r in $(seq 2 "$rounds"); do
-    if awk -v a="$(fig "$(round_fig "$1" "$r")" 2)" -v b="$(fig "$(round_fig "$1" "$best")" 2)" \
+    if awk -v a="$(fig "$("$1" "$2" "$r")" 2)" -v b="$(fig "$("$1" "$2" "$best")" 2)" \
       'BEGIN { exit !(a < b) }'; then
       best=$r
     fi
@@ -442,10 +499,8 @@ roadmap_rows() {
 
 scaling_rows() {
   local first=${sizes%%,*} last=${sizes##*,} lo hi u_lo u_hi ratio k exact=0
-  lo=$first
-  hi=$last
-  [[ ,$sizes, == *,250,* ]] && lo=250
-  [[ ,$sizes, == *,4000,* ]] && hi=4000
+  lo=$(ratio_lo)
+  hi=$(ratio_hi)
   [ "$lo" = 250 ] && [ "$hi" = 4000 ] && exact=1
   u_lo=$(us_per_event "$lo")
   u_hi=$(us_per_event "$hi")
@@ -462,6 +517,10 @@ scaling_rows() {
     "k = $(exponent per-event)" "-"
   printf '%-36s %-12s %-34s %s\n' "(events per pair, $first..$last)" "-" \
     "$(events_growth "$first" "$last")" "-"
+  # The same ratio with no more pairs at work at once than at the first size.
+  printf '%-36s %-12s %-34s %s\n' "($hi pairs $(spaced_ms) ms apart, vs $first)" "-" \
+    "$(awk -v a="$(us_per_event "$first")" '{ printf "%.2fx (%.2f -> %.2f us)", $2 * 1e6 / $1 / a, a,
+      $2 * 1e6 / $1 }' "$(spaced_fig)")" "-"
   # How the machine's own speed moved during the series.
   printf '%-36s %-12s %-34s %s\n' "(probes, $probe pairs, all rounds)" "-" "$(probe_spread)" "-"
 }

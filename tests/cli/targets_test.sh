@@ -33,6 +33,8 @@ expect "events per pair" 0 "" -- grep -Eq -- \
   "^\(events per pair, 20\.\.40\) +- +[-+]$num% \([0-9]+ -> [0-9]+\) +-$" "$tmp/table"
 expect "bare ns-3's RSS per pair" 0 "" -- grep -Eq -- "^\(bare ns-3 RSS per pair, 20\.\.40\) +- +-?$num KB +-$" \
   "$tmp/table"
+expect "spaced wider" 0 "" -- grep -Eq -- \
+  "^\(40 pairs 1300 ms apart, vs 20\) +- +${num}x \($num -> $num us\) +-$" "$tmp/table"
 expect "the probes' spread" 0 "" -- grep -Eq -- \
   "^\(probes, 10 pairs, all rounds\) +- +$num\.\.$num us/event \(\+[0-9]+%\) +-$" "$tmp/table"
 # The figures behind the table: 2 scaling rows (pairs, events, wall, cpu,
@@ -48,19 +50,21 @@ expect "bare ns-3 delivers all" 0 "^pairs=3 messages=300 delivered=300 size=500 
 
 # The arithmetic, on stand-ins for natsim and bare_ns3 with known figures:
 # N pairs take 1000 N events and N / 100 s (10 us an event, wall ~ N^1),
-# but twice that in a slow spell of the machine: calls 1 to 10, that is
-# --version, the warm-up, the scaling series' first round (a probe, then
-# a run, at each of 100, 200 and 400 pairs) and the second round's probe
-# and run at 100 pairs. So the second round counts at 200 and 400 pairs and no round
-# is fast at 100: k = 0.5, the probes 10 or 20 us an event. v0.8 verifies one
-# attempt fewer; bare ns-3 takes N / 1000 s. Each call of the natsim
-# stand-in adds a line to $CALLS.
+# or N / 200 s with attempts spaced (--set spacing), but twice that in a
+# slow spell of the machine: calls 1 to 11, that is --version, the
+# warm-up, the scaling series' first round (a probe, then a run, at each
+# of 100, 200 and 400 pairs, then 400 pairs spaced) and the second
+# round's probe and run at 100 pairs. So the second round counts at 200
+# and 400 pairs and spaced, and no round is fast at 100: k = 0.5, the
+# probes 10 or 20 us an event, spaced 5. v0.8 verifies one attempt fewer;
+# bare ns-3 takes N / 1000 s. Each call of the natsim stand-in adds a
+# line to $CALLS.
 cat >"$tmp/natsim" <<'FAKE'
 #!/bin/bash
 echo "$*" >>"$CALLS"
 while [ $# -gt 0 ]; do
   case $1 in
-    --set) case $2 in pairs=*) n=${2#pairs=} ;; versions=*) v=${2#versions=} ;; esac ;;
+    --set) case $2 in pairs=*) n=${2#pairs=} ;; versions=*) v=${2#versions=} ;; spacing=*) spaced=1 ;; esac ;;
     --out) out=$2 ;;
   esac
   shift
@@ -72,7 +76,8 @@ printf '{\n  "config": {\n    "messages": 50,\n    "size": 500,\n    "over_s": 5
 printf '  "versions": [\n      "attempts": %d,\n      "data_verified": %d,\n' "$n" "$verified" \
   >>"$out/results.json"
 per=100
-[ "$(wc -l <"$CALLS")" -le 10 ] && per=50
+[ -n "$spaced" ] && per=200
+[ "$(wc -l <"$CALLS")" -le 11 ] && per=$((per / 2))
 echo "natsim: 1.000 s virtual, $((1000 * n)) events, $(awk -v n="$n" -v p="$per" 'BEGIN { print n / p }') s wall" >&2
 FAKE
 cat >"$tmp/bare" <<'FAKE'
@@ -95,6 +100,10 @@ expect "stand-ins: the probes' spread" 0 "" -- grep -Eq \
   '^\(probes, 50 pairs, all rounds\) +- +10\.00\.\.20\.00 us/event \(\+100%\) +-$' "$tmp/fake"
 expect "stand-ins: each size's probe" 0 "^3$" -- bash -c \
   "grep -Ec '^ +(100 +100000 +2\.0 .* 20\.00|200 +200000 +2\.0 .* 10\.00|400 +400000 +4\.0 .* 10\.00)$' '$tmp/fake'"
+expect "stand-ins: spaced wider, against the first size" 0 "" -- grep -Eq \
+  '^\(400 pairs 260 ms apart, vs 100\) +- +0\.25x \(20\.00 -> 5\.00 us\) +-$' "$tmp/fake"
+expect "stand-ins: the spaced run's figures" 0 "" -- grep -Eq \
+  '^ +400 +400000 +2\.0 +[0-9.]+ +5\.00 +[0-9.]+ +[0-9.]+ +-$' "$tmp/fake"
 expect "stand-ins: events per pair" 0 "" -- grep -Eq \
   '^\(events per pair, 100\.\.400\) +- +\+0\.0% \(1000 -> 1000\) +-$' "$tmp/fake"
 expect "stand-ins: per message" 0 "" -- grep -Eq \
@@ -107,19 +116,20 @@ expect "stand-ins: a note for each such run, none for others" 0 "^2$" -- grep -c
 expect "stand-ins: bare's RSS per pair" 0 "" -- grep -Eq \
   '^\(bare ns-3 RSS per pair, 20\.\.40\) +- +-?[0-9]+\.[0-9] KB +-$' "$tmp/fake"
 
-# --work: --version, the warm-up, 2 x (3 probes + 3 runs) + 6 runs and
-# the roadmap's 3 the first time; then --version alone, and the same
-# figures (the first line: the load). The 19 runs measured for scaling
-# (the warm-up, two rounds with their probes) and memory are one
-# simulation each, and so is the roadmap's third run (--jobs 2 --batch
-# 1000000).
-expect "stand-ins: 23 calls" 0 "^23 " -- wc -l "$CALLS"
-expect "stand-ins: 20 runs of one simulation" 0 "^20$" -- grep -c -- "--batch 1000000" "$CALLS"
-expect "stand-ins: the series' rounds" 0 "^2$" -- grep -c -- "pairs=400 " "$CALLS"
+# --work: --version, the warm-up, 2 x (3 probes + 3 runs + 1 spaced) + 6
+# runs and the roadmap's 3 the first time; then --version alone, and the
+# same figures (the first line: the load). The 21 runs measured for
+# scaling (the warm-up, two rounds with their probes and spaced runs) and
+# memory are one simulation each, and so is the roadmap's third run
+# (--jobs 2 --batch 1000000).
+expect "stand-ins: 25 calls" 0 "^25 " -- wc -l "$CALLS"
+expect "stand-ins: 22 runs of one simulation" 0 "^22$" -- grep -c -- "--batch 1000000" "$CALLS"
+expect "stand-ins: the series' rounds" 0 "^2$" -- bash -c "grep -v spacing '$CALLS' | grep -c 'pairs=400 '"
+expect "stand-ins: spaced, once a round" 0 "^2$" -- grep -c -- "pairs=400 .*--set spacing=260ms " "$CALLS"
 expect "stand-ins: a warm-up, then a probe before each run" 0 "^7$" -- grep -c -- "pairs=50 " "$CALLS"
 expect "stand-ins: the warm-up first" 0 "pairs=50 " -- sed -n 2p "$CALLS"
 "${fake[@]}" >"$tmp/fake2" 2>/dev/null
-expect "--work: no run again" 0 "^24 " -- wc -l "$CALLS"
+expect "--work: no run again" 0 "^26 " -- wc -l "$CALLS"
 expect "--work: the same figures" 0 "" -- cmp <(sed 1d "$tmp/fake") <(sed 1d "$tmp/fake2")
 
 # Refusals: exit 2, saying what was wrong.

@@ -23,6 +23,10 @@ expect "roadmap v0.9 predicts" 0 "port_restricted_cone +symmetric +([0-9]+) +\\1
 expect "roadmap v0.9 servers" 0 "v0.9 servers: [1-9][0-9]* STUN requests, [1-9][0-9]* TURN allocations" -- cat "$out09"
 expect "roadmap v0.9 no prediction" 1 "port_restricted_cone +symmetric +([0-9]+) +0 +\\1 +\\(\\1\\)" -- "$natsim" run scenarios/roadmap.lua --set pairs=300 --set versions=v0.9 --set predict=0
 expect "roadmap worsened" 1 "FAIL v0.8: direct P2P" -- "$natsim" run scenarios/roadmap.lua --set pairs=100 --set punch_attempts=0
+# --set spacing: 10 attempts 1 s apart, each 26 s long: 9 s + 26 s of
+# simulated time (5 ms apart: 26.045 s); a spacing without a unit is refused.
+expect "roadmap spaced" 0 "^natsim: 35\\.000 s virtual" -- "$natsim" run scenarios/roadmap.lua --set pairs=10 --set versions=v0.9 --set spacing=1s --jobs 1 --quiet
+expect "roadmap spacing without a unit" 2 "roadmap.lua:[0-9]+: natsim.experiment: field 'spacing': expected a duration with a unit" -- "$natsim" run scenarios/roadmap.lua --set pairs=10 --set spacing=100 --quiet
 same "same seed, same roadmap" -- "$natsim" run scenarios/roadmap.lua --set pairs=60 --seed 4 --set versions=v0.8,v0.9
 expect "experiment after host" 2 "experiment_after_host.lua:2: natsim.experiment runs its own networks" -- "$natsim" run $t/experiment_after_host.lua
 expect "experiment bad version" 2 "field 'versions': entry 1: expected a version name from v0.7, v0.8, v0.9" -- "$natsim" run $t/experiment_bad_version.lua

@@ -30,7 +30,7 @@
 #          [--sizes N,N,...] [--rounds R] [--mem A,B] [--pairs N]
 #          [--scale-version V] [--probe N] [--work DIR]
 #   default: sizes 250,500,1000,2000,4000,8000 in 2 rounds; memory at
-#            500,2000; the roadmap at 1000 pairs (about 25 minutes here)
+#            500,2000; the roadmap at 1000 pairs (13 to 26 minutes here)
 #   --quick: sizes 250,500,1000 in 1 round; memory at 250,1000; the roadmap at 250
 #   --tiny:  sizes 20,40 in 1 round; memory at 20,40; the roadmap at 20;
 #            probes of 10 pairs (the smoke test)

@@ -14,6 +14,12 @@
 
 #define PROGRESS_TICK (100 * MS)
 
+double experiment_span_s(const exp_cfg *c) {
+  double ns = (double)(c->pairs - 1) * (double)c->spacing + (double)REGISTER_TIME +
+              (double)c->over + (double)c->settle;
+  return ns / 1e9;
+}
+
 void experiment_defaults(exp_cfg *c) {
   memset(c, 0, sizeof *c);
   c->pairs = 1000;
@@ -72,7 +78,8 @@ static int build(xrun *x, char *err, size_t len) {
 /* Runs the simulation to the end; 0, or -1 with the world's error in err. */
 static int simulate(xrun *x, char *err, size_t len) {
   const exp_cfg *c = x->cfg;
-  x->end = (int64_t)(x->hi - 1) * c->spacing + 1000 * MS + c->over + c->settle; /* its last attempt's end */
+  /* its last attempt's end */
+  x->end = (int64_t)(x->hi - 1) * c->spacing + REGISTER_TIME + c->over + c->settle;
   progress_begin(x->version->name, x->hi - x->lo);
   sim_schedule(PROGRESS_TICK, progress_tick, x);
   sim_run_until(x->end);

@@ -142,6 +142,17 @@ typedef struct exp_cfg {
 ** version, no mix; the cost profile of cost_defaults (cost.h). */
 void experiment_defaults(exp_cfg *c);
 
+/* The longest simulated time an experiment may span: a week. Simulated
+** time costs events even when idle (10 a second for the progress
+** display), so a week runs in seconds, and a slip such as "5h" for "5ms"
+** is refused rather than run for hours. */
+#define EXP_SPAN_MAX_S (7.0 * 24 * 3600)
+
+/* When c's last attempt ends, in seconds of simulated time: (pairs - 1) x
+** spacing, a second to register, the workload's over and the settle time.
+** In a double, so that no field's size can overflow it. */
+double experiment_span_s(const exp_cfg *c);
+
 typedef struct exp_cell { /* one pair of classes */
   int a, b; /* class indices, a <= b */
   int attempts, direct, relayed, failed, missed_direct;

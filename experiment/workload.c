@@ -97,12 +97,12 @@ static void end_attempt(void *arg) {
 }
 
 int64_t workload_end(const exp_cfg *c, const attempt *a) {
-  return a->start + 1000 * MS + c->over + c->settle;
+  return a->start + REGISTER_TIME + c->over + c->settle;
 }
 
 void workload_schedule(attempt *a) {
   sim_schedule(a->start, start_peer, &a->a);
   sim_schedule(a->start, start_peer, &a->b);
-  sim_schedule(a->start + 1000 * MS, start_connect, a);
+  sim_schedule(a->start + REGISTER_TIME, start_connect, a);
   sim_schedule(workload_end(a->run->cfg, a), end_attempt, a);
 }

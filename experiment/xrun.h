@@ -22,6 +22,7 @@
 #include "world.h"
 
 #define MS 1000000LL
+#define REGISTER_TIME (1000 * MS) /* an attempt's start to its connect: both peers register */
 #define GATEWAY_IP 0xC633640Au /* 198.51.100.10 */
 #define STUN_IP 0xC6336414u    /* 198.51.100.20 */
 #define STUN2_IP 0xC6336415u   /* 198.51.100.21: for port prediction */

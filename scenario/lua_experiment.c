@@ -29,6 +29,21 @@ static int sub(fields *f, const char *name, const char *const *accepted,
   return rc ? -1 : 0;
 }
 
+/* Refuses an experiment longer than EXP_SPAN_MAX_S of simulated time,
+** naming the largest of its three parts. */
+static int check_span(fields *f, const exp_cfg *c) {
+  double span = experiment_span_s(c);
+  if (span <= EXP_SPAN_MAX_S) return 0;
+  double spaced = (double)(c->pairs - 1) * (double)c->spacing;
+  const char *name = "spacing";
+  if ((double)c->settle > spaced) name = "settle";
+  if ((double)c->over > spaced && c->over > c->settle) name = "workload";
+  return fields_failf(f, name,
+                      "field '%s': the last attempt would end %.3g days into the simulation "
+                      "((pairs - 1) x spacing + 1 s + workload.over + settle); at most %g days",
+                      name, span / 86400, EXP_SPAN_MAX_S / 86400);
+}
+
 static int read_workload(fields *f, exp_cfg *c) {
   int64_t messages = c->messages, size = c->size;
   int rc = fields_int(f, "messages", 1, 100000, &messages) ||
@@ -305,6 +320,7 @@ static int read_cfg(fields *f, lapi *a, exp_cfg *c) {
   c->pairs = (int)pairs;
   c->peer.agent.predict = (int)predict;
   c->quic = transport == 0;
+  if (check_span(f, c) != 0) return -1;
   if (c->rogue > 0 && !c->quic)
     return fields_fail(f, "rogue", "no value unless transport = \"quic\" (certificates are QUIC's)");
   return 0;

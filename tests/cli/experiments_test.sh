@@ -27,6 +27,10 @@ expect "roadmap worsened" 1 "FAIL v0.8: direct P2P" -- "$natsim" run scenarios/r
 # simulated time (5 ms apart: 26.045 s); a spacing without a unit is refused.
 expect "roadmap spaced" 0 "^natsim: 35\\.000 s virtual" -- "$natsim" run scenarios/roadmap.lua --set pairs=10 --set versions=v0.9 --set spacing=1s --jobs 1 --quiet
 expect "roadmap spacing without a unit" 2 "roadmap.lua:[0-9]+: natsim.experiment: field 'spacing': expected a duration with a unit" -- "$natsim" run scenarios/roadmap.lua --set pairs=10 --set spacing=100 --quiet
+# A timeline past a week of simulated time is refused, naming the field
+# that makes it so ("1h" for "1ms": 1000 attempts an hour apart).
+expect "roadmap spaced past a week" 2 "roadmap.lua:[0-9]+: natsim.experiment: field 'spacing': the last attempt would end 41.6 days into the simulation .*; at most 7 days" -- "$natsim" run scenarios/roadmap.lua --set spacing=1h --quiet
+expect "experiment settle past a week" 2 "experiment_long_settle.lua:1: natsim.experiment: field 'settle': the last attempt would end 7.08 days" -- "$natsim" run $t/experiment_long_settle.lua
 same "same seed, same roadmap" -- "$natsim" run scenarios/roadmap.lua --set pairs=60 --seed 4 --set versions=v0.8,v0.9
 expect "experiment after host" 2 "experiment_after_host.lua:2: natsim.experiment runs its own networks" -- "$natsim" run $t/experiment_after_host.lua
 expect "experiment bad version" 2 "field 'versions': entry 1: expected a version name from v0.7, v0.8, v0.9" -- "$natsim" run $t/experiment_bad_version.lua
